@@ -1,0 +1,127 @@
+// loadConfig(): the environment, checked once, turned into the settings the house runs on.
+import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
+import type { SlaTargets } from '../src/domain/sla.ts';
+import { parseDuration } from '../src/domain/duration.ts';
+import type { Level, Priority } from '../src/domain/ticket.ts';
+import { DEFAULT_SLA } from './defaults.ts';
+import { envSchema } from './schema.ts';
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  appToken: string | undefined;
+  apiUrl: string | undefined;
+  port: number;
+}
+
+export interface DiscordConfig {
+  token: string;
+  applicationId: string;
+  guildId: string | undefined;
+  apiUrl: string | undefined;
+  messageContent: boolean;
+}
+
+export interface Config {
+  mongodbUri: string | undefined;
+  dataDir: string;
+  admins: string[];
+  /** workspace identity (`slack:T1`) -> organisation (tenant) name */
+  orgs: Record<string, string>;
+  timezone: string;
+  consoleUser: string;
+  sla: SlaTargets;
+  matrix: PriorityMatrix;
+  dbTimeoutMs: number;
+  logLevel: string;
+  port: number;
+  slack: SlackConfig | undefined;
+  discord: DiscordConfig | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const list = (v: string | undefined, sep = ','): string[] =>
+  (v ?? '')
+    .split(sep)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+
+  const sla: Record<Priority, { responseMs: number; resolutionMs: number }> = { ...DEFAULT_SLA };
+  for (const part of list(e.SWITCHBOARD_SLA)) {
+    const [p, rest] = part.split('=') as [Priority, string];
+    const [resp, reso] = rest.split('/');
+    sla[p.trim() as Priority] = {
+      responseMs: parseDuration(resp as string) as number,
+      resolutionMs: parseDuration(reso as string) as number,
+    };
+  }
+
+  const matrix: Record<Level, Record<Level, Priority>> = {
+    high: { ...DEFAULT_MATRIX.high },
+    medium: { ...DEFAULT_MATRIX.medium },
+    low: { ...DEFAULT_MATRIX.low },
+  };
+  for (const part of list(e.SWITCHBOARD_PRIORITY_MATRIX)) {
+    const [cell, p] = part.split('=') as [string, Priority];
+    const [impact, urgency] = cell.split('/').map((s) => s.trim()) as [Level, Level];
+    matrix[impact][urgency] = p.trim() as Priority;
+  }
+
+  const orgs: Record<string, string> = {};
+  for (const org of list(e.SWITCHBOARD_ORGS, ';')) {
+    const [name, members] = org.split('=') as [string, string];
+    for (const m of list(members)) orgs[m] = name.trim();
+  }
+
+  if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET)) {
+    throw new ConfigError('invalid configuration: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set together');
+  }
+  if (Boolean(e.DISCORD_TOKEN) !== Boolean(e.DISCORD_APPLICATION_ID)) {
+    throw new ConfigError('invalid configuration: DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set together');
+  }
+
+  return {
+    mongodbUri: e.MONGODB_URI,
+    dataDir: e.SWITCHBOARD_DATA_DIR,
+    admins: list(e.SWITCHBOARD_ADMINS),
+    orgs,
+    timezone: e.SWITCHBOARD_TIMEZONE,
+    consoleUser: e.SWITCHBOARD_CONSOLE_USER ?? e.USER ?? 'operator',
+    sla,
+    matrix,
+    dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    slack:
+      e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
+        ? {
+            botToken: e.SLACK_BOT_TOKEN,
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            appToken: e.SLACK_APP_TOKEN,
+            apiUrl: e.SLACK_API_URL,
+            port: e.PORT,
+          }
+        : undefined,
+    discord:
+      e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID
+        ? {
+            token: e.DISCORD_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            guildId: e.DISCORD_GUILD_ID,
+            apiUrl: e.DISCORD_API_URL,
+            messageContent: e.DISCORD_MESSAGE_CONTENT,
+          }
+        : undefined,
+  };
+}

@@ -1,0 +1,94 @@
+// Everything that can be configured: one zod schema over the environment.
+import { z } from 'zod';
+import { parseDuration } from '../src/domain/duration.ts';
+import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const duration = z.string().refine((v) => parseDuration(v) !== null, {
+  message: 'must be a duration like 15m, 4h, 3d',
+});
+
+const slaList = z
+  .string()
+  .optional()
+  .superRefine((v, ctx) => {
+    if (!v) return;
+    for (const part of v.split(',')) {
+      const m = /^\s*(P[1-4])\s*=\s*([^/\s]+)\s*\/\s*([^/\s]+)\s*$/.exec(part);
+      if (!m || parseDuration(m[2] as string) === null || parseDuration(m[3] as string) === null) {
+        ctx.addIssue({ code: 'custom', message: `"${part.trim()}" must look like P1=15m/4h` });
+      }
+    }
+  });
+
+const matrixList = z
+  .string()
+  .optional()
+  .superRefine((v, ctx) => {
+    if (!v) return;
+    const levels = LEVELS.join('|');
+    const re = new RegExp(`^\\s*(${levels})\\s*/\\s*(${levels})\\s*=\\s*(${PRIORITIES.join('|')})\\s*$`);
+    for (const part of v.split(',')) {
+      if (!re.test(part)) ctx.addIssue({ code: 'custom', message: `"${part.trim()}" must look like high/low=P3` });
+    }
+  });
+
+const identityList = z
+  .string()
+  .optional()
+  .superRefine((v, ctx) => {
+    if (!v) return;
+    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      if (!/^(slack|discord|console):[^\s:]+$/.test(part)) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" must look like slack:U0123ABC, discord:1234 or console:alice` });
+      }
+    }
+  });
+
+const orgList = z
+  .string()
+  .optional()
+  .superRefine((v, ctx) => {
+    if (!v) return;
+    for (const org of v.split(';').map((p) => p.trim()).filter(Boolean)) {
+      if (!/^[a-z0-9_-]+=((slack|discord|console):[^\s,:=;]+)(,(slack|discord|console):[^\s,:=;]+)*$/i.test(org)) {
+        ctx.addIssue({ code: 'custom', message: `"${org}" must look like acme=slack:T0123,discord:81234` });
+      }
+    }
+  });
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  MONGODB_URI: optionalText,
+  SWITCHBOARD_DATA_DIR: z.string().default('.data'),
+  SWITCHBOARD_ADMINS: identityList,
+  SWITCHBOARD_ORGS: orgList,
+  SWITCHBOARD_TIMEZONE: z.string().default('UTC'),
+  SWITCHBOARD_CONSOLE_USER: optionalText,
+  SWITCHBOARD_SLA: slaList,
+  SWITCHBOARD_PRIORITY_MATRIX: matrixList,
+  SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  PORT: port.default(3000),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: z.url().optional(),
+  DISCORD_TOKEN: optionalText,
+  DISCORD_APPLICATION_ID: optionalText,
+  DISCORD_GUILD_ID: optionalText,
+  DISCORD_API_URL: z.url().optional(),
+  DISCORD_MESSAGE_CONTENT: z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+  USER: optionalText,
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,62 @@
+// The face the core shows to adapters: run an invocation, keep cards, claim deliveries, hear changes.
+import type { CommandDef } from './command.ts';
+import type { Actor, Invocation, Platform } from './invocation.ts';
+import type { Reply } from './reply.ts';
+
+/** Where a ticket's card was posted, so it can be edited in place and its thread read. */
+export interface CardRef {
+  tenant: string;
+  ticketId: string;
+  platform: Platform;
+  channel: string;
+  /** Slack message ts, Discord message id. */
+  messageId: string;
+  /** Slack thread_ts (usually = messageId), Discord thread channel id. */
+  thread?: string | undefined;
+}
+
+/** A ticket changed somewhere (any platform or the terminal). */
+export interface TicketChange {
+  tenant: string;
+  ticketId: string;
+  /** The ticket's card as it is now: render it over every recorded card. */
+  card: Reply;
+  /** One line saying what changed, for the card's thread: "Ada moved INC-1 to in_progress". */
+  summary: string;
+  actor: Actor;
+  /** The platform the change came from. */
+  platform: Platform;
+}
+
+export type ChangeListener = (change: TicketChange) => Promise<void>;
+
+export interface BotCore {
+  /** Runs one invocation through parse, permission check and command; never throws. */
+  handle(invocation: Invocation): Promise<Reply>;
+  /** Every command definition, for platform command schemas and mapping. */
+  definitions(): readonly CommandDef[];
+  /** Tenant (organisation) for a platform workspace, after config joins. */
+  tenantOf(platform: Platform, workspace: string): string;
+  /**
+   * True the first time a key is claimed, false ever after (a unique-index insert).
+   * Adapters claim `slack:event:<event_id>`, `slack:action:<container+action_ts>`, `discord:interaction:<id>`.
+   */
+  claimDelivery(key: string): Promise<boolean>;
+  recordCard(card: CardRef): Promise<void>;
+  cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
+  /** The ticket whose card thread this is, if any. */
+  ticketForThread(platform: Platform, channel: string, thread: string): Promise<{ tenant: string; ticketId: string } | null>;
+  /** Keeps a person's profile (display name, timezone, email) for mentions and summaries. */
+  rememberPerson(actor: Actor): Promise<void>;
+  /** Ticket ids for autocomplete: the tenant's open tickets whose id or title matches. */
+  suggestTickets(platform: Platform, workspace: string, query: string): Promise<Array<{ id: string; title: string }>>;
+  /** Hear every ticket change (adapters update cards and post to threads). */
+  onTicketChanged(listener: ChangeListener): void;
+}
+
+/** What every chat adapter offers to main.ts. */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+// A command is declared once: this shape drives the text parser, Discord's schema, help and permissions.
+import type { Role } from '../domain/roles.ts';
+import type { Actor, Invocation, Origin } from './invocation.ts';
+import type { FormSpec, Reply } from './reply.ts';
+
+export type OptionKind =
+  /** free text */
+  | 'text'
+  /** one of `choices` */
+  | 'choice'
+  /** a person: mention, platform identity, or `me` */
+  | 'user'
+  /** a duration like `15m`, `4h`, `3d` */
+  | 'duration'
+  /** a ticket id like `INC-12` */
+  | 'ticket'
+  /** a switch: `--internal` */
+  | 'flag';
+
+export interface OptionDef {
+  name: string;
+  kind: OptionKind;
+  description: string;
+  required?: boolean;
+  choices?: readonly string[];
+  /** Filled from bare words, in declaration order, when not given as `--name`. */
+  positional?: boolean;
+  /** Takes the rest of the line (the last positional). */
+  rest?: boolean;
+  /** Platforms that can, offer completion (ticket ids). */
+  autocomplete?: boolean;
+}
+
+/** Option values after parsing and checking. Users are resolved to platform identities. */
+export type OptionValues = Record<string, string | boolean | number | undefined>;
+
+export interface CommandContext {
+  invocation: Invocation;
+  actor: Actor;
+  origin: Origin;
+  /** The tenant (organisation) this invocation belongs to. */
+  tenant: string;
+  role: Role;
+  now: Date;
+}
+
+export interface CommandDef<S = unknown> {
+  /** Family, e.g. `ticket`. */
+  command: string;
+  /** Subcommand, e.g. `new`; empty for a family with a single command (`help`). */
+  name: string;
+  summary: string;
+  examples: string[];
+  options: OptionDef[];
+  minRole: Role;
+  /** When the command is invoked with nothing at all, show this form instead (e.g. `/ticket new`). */
+  formWhenEmpty?: FormSpec;
+  run(ctx: CommandContext, options: OptionValues, services: S): Promise<Reply>;
+}
+
+/** The full spoken form, for help and usage: `/ticket new <title…> [--impact high|medium|low]`. */
+export function usageOf(def: CommandDef<never> | CommandDef): string {
+  const parts = [`/${def.command}${def.name ? ` ${def.name}` : ''}`];
+  for (const o of def.options) {
+    const value =
+      o.kind === 'flag'
+        ? ''
+        : o.choices
+          ? o.choices.join('|')
+          : o.kind === 'ticket'
+            ? 'INC-1'
+            : o.kind === 'user'
+              ? '@user|me'
+              : o.kind === 'duration'
+                ? '30m|4h|2d'
+                : `${o.name}${o.rest ? '…' : ''}`;
+    const body = o.positional ? `<${value}>` : o.kind === 'flag' ? `--${o.name}` : `--${o.name} ${value}`;
+    parts.push(o.required ? body : `[${body}]`);
+  }
+  return parts.join(' ');
+}

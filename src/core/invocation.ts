@@ -1,0 +1,38 @@
+// What goes into the core: who asked, where, which command, with which arguments.
+export type Platform = 'slack' | 'discord' | 'console';
+
+export interface Actor {
+  /** Platform identity: `slack:U0123ABC`, `discord:81234`, `console:alice`. */
+  id: string;
+  platform: Platform;
+  displayName: string;
+  timezone?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface Origin {
+  platform: Platform;
+  /** Slack team id, Discord guild id (or `dm`), `local` for the terminal. */
+  workspace: string;
+  channel?: string | undefined;
+  /** Thread the invocation came from (Slack thread_ts, Discord thread channel id). */
+  thread?: string | undefined;
+  /** Link to the message that caused this (shortcut, reaction, mention). */
+  messageLink?: string | undefined;
+}
+
+export interface Invocation {
+  actor: Actor;
+  origin: Origin;
+  /** Family name: `ticket`, `help`, `role`, `link`. */
+  command: string;
+  /**
+   * Either `text` (everything after the command name, parsed by the core: Slack, terminal)
+   * or `subcommand` + `options` (already typed by the platform: Discord, buttons, modals).
+   */
+  text?: string | undefined;
+  subcommand?: string | undefined;
+  options?: Record<string, string | number | boolean | undefined> | undefined;
+  /** Platform delivery id (event id, interaction id) for logs. */
+  deliveryId?: string | undefined;
+}

@@ -1,0 +1,66 @@
+// What comes out of the core: a platform-neutral reply every adapter can render.
+export type Visibility = 'ephemeral' | 'channel' | 'thread';
+
+export interface ReplyField {
+  label: string;
+  value: string;
+  inline?: boolean;
+}
+
+export interface ReplyAction {
+  /** Stable action id, `<command>.<subcommand>`, e.g. `ticket.resolve`. */
+  id: string;
+  label: string;
+  /** Usually the ticket id; comes back as the invocation's `id` option. */
+  value: string;
+  style?: 'primary' | 'danger';
+  /** When set, pressing the action opens this form first (e.g. a resolution note). */
+  form?: FormSpec;
+}
+
+export interface FormField {
+  /** Option name of the command the form submits to. */
+  name: string;
+  label: string;
+  kind: 'text' | 'long' | 'choice';
+  choices?: readonly string[];
+  required: boolean;
+  placeholder?: string;
+}
+
+/** A modal/form the platform shows; its submission runs `command`/`subcommand` with the fields as options. */
+export interface FormSpec {
+  /** `<command>.<subcommand>`, e.g. `ticket.new`. */
+  id: string;
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+  /** Options passed through unchanged on submit (e.g. the ticket id). */
+  hidden?: Record<string, string>;
+}
+
+export interface Reply {
+  /** Plain text fallback: what the terminal prints, what notifications show. */
+  text: string;
+  visibility: Visibility;
+  header?: string;
+  fields?: ReplyField[];
+  context?: string;
+  list?: string[];
+  image?: { url: string; alt: string };
+  actions?: ReplyAction[];
+  /** Set when the reply is a ticket card: adapters record where it was posted and keep it updated. */
+  card?: { tenant: string; ticketId: string };
+  /** Set when the platform should open a form instead of answering (e.g. `/ticket new` alone). */
+  form?: FormSpec;
+  /** Set on refusals and usage errors: the stable error code. */
+  error?: string;
+  /** Where a form submission error belongs (option name), so a modal can show it on the field. */
+  errorField?: string;
+}
+
+export const ephemeral = (text: string, extra: Partial<Reply> = {}): Reply => ({
+  text,
+  visibility: 'ephemeral',
+  ...extra,
+});
