@@ -33,6 +33,12 @@ export type ChangeListener = (change: TicketChange) => Promise<void>;
 export interface BotCore {
   /** Runs one invocation through parse, permission check and command; never throws. */
   handle(invocation: Invocation): Promise<Reply>;
+  /**
+   * Parses and checks an invocation without running it or touching the database: the usage
+   * reply (with `errorField` naming the bad option) when it is malformed, null when it would run.
+   * Slack uses it to show modal errors on the field inside its 3-second ack.
+   */
+  check(invocation: Invocation): Reply | null;
   /** Every command definition, for platform command schemas and mapping. */
   definitions(): readonly CommandDef[];
   /** Tenant (organisation) for a platform workspace, after config joins. */
