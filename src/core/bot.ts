@@ -52,8 +52,11 @@ export interface BotCore {
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
   /** The ticket whose card thread this is, if any. */
   ticketForThread(platform: Platform, channel: string, thread: string): Promise<{ tenant: string; ticketId: string } | null>;
-  /** Keeps a person's profile (display name, timezone, email) for mentions and summaries. */
-  rememberPerson(actor: Actor): Promise<void>;
+  /**
+   * Keeps a person's profile (display name, timezone, email) for mentions and summaries.
+   * With a workspace the identity is created there if new; without, known copies are refreshed.
+   */
+  rememberPerson(actor: Actor, workspace?: string): Promise<void>;
   /** Ticket ids for autocomplete: the tenant's open tickets whose id or title matches. */
   suggestTickets(platform: Platform, workspace: string, query: string): Promise<Array<{ id: string; title: string }>>;
   /** Hear every ticket change (adapters update cards and post to threads). */

@@ -1,5 +1,8 @@
 // A command is declared once: this shape drives the text parser, Discord's schema, help and permissions.
 import type { Role } from '../domain/roles.ts';
+import type { PeopleService } from '../services/people.ts';
+import type { TicketService } from '../services/tickets.ts';
+import type { PersonRef } from '../store/ticketStore.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
 import type { FormSpec, Reply } from './reply.ts';
 
@@ -41,10 +44,21 @@ export interface CommandContext {
   /** The tenant (organisation) this invocation belongs to. */
   tenant: string;
   role: Role;
+  /** The person behind the actor (linked identities share one). */
+  person: PersonRef;
+  /** Timezone to show times in: the person's, else the organisation's. */
+  timezone: string;
   now: Date;
 }
 
-export interface CommandDef<S = unknown> {
+/** What commands may use: the use cases, and the full list of definitions (for help). */
+export interface CommandServices {
+  tickets: TicketService;
+  people: PeopleService;
+  definitions: () => readonly CommandDef[];
+}
+
+export interface CommandDef {
   /** Family, e.g. `ticket`. */
   command: string;
   /** Subcommand, e.g. `new`; empty for a family with a single command (`help`). */
@@ -55,11 +69,11 @@ export interface CommandDef<S = unknown> {
   minRole: Role;
   /** When the command is invoked with nothing at all, show this form instead (e.g. `/ticket new`). */
   formWhenEmpty?: FormSpec;
-  run(ctx: CommandContext, options: OptionValues, services: S): Promise<Reply>;
+  run(ctx: CommandContext, options: OptionValues, services: CommandServices): Promise<Reply>;
 }
 
 /** The full spoken form, for help and usage: `/ticket new <title…> [--impact high|medium|low]`. */
-export function usageOf(def: CommandDef<never> | CommandDef): string {
+export function usageOf(def: CommandDef): string {
   const parts = [`/${def.command}${def.name ? ` ${def.name}` : ''}`];
   for (const o of def.options) {
     const value =

@@ -2,11 +2,14 @@
 export class UserError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
-  constructor(code: string, message: string, hint?: string) {
+  /** The option a usage error is about, so a form can show it on that field. */
+  readonly field: string | undefined;
+  constructor(code: string, message: string, hint?: string, field?: string) {
     super(message);
     this.name = 'UserError';
     this.code = code;
     this.hint = hint;
+    this.field = field;
   }
 }
 

@@ -1,0 +1,48 @@
+// /help: an overview of every command, or one command with its usage and examples.
+import { type CommandDef, usageOf } from '../src/core/command.ts';
+import { ephemeral } from '../src/core/reply.ts';
+
+export function helpFor(defs: readonly CommandDef[], topic: string): string | null {
+  const words = topic.trim().replace(/^\//, '').toLowerCase().split(/\s+/).filter(Boolean);
+  const family = defs.filter((d) => d.command === words[0]);
+  if (family.length === 0) return null;
+  const chosen = words[1] ? family.filter((d) => d.name === words[1]) : family;
+  if (chosen.length === 0) return null;
+  if (chosen.length === 1) {
+    const d = chosen[0] as CommandDef;
+    const opts = d.options.map(
+      (o) => `  ${o.positional ? `<${o.name}>` : `--${o.name}`}${o.required ? ' (required)' : ''}: ${o.description}`,
+    );
+    return [
+      `${usageOf(d)}`,
+      d.summary,
+      ...(opts.length ? ['Options:', ...opts] : []),
+      `Needs role: ${d.minRole}`,
+      ...(d.examples.length ? ['Examples:', ...d.examples.map((e) => `  ${e}`)] : []),
+    ].join('\n');
+  }
+  return [`/${words[0]} commands:`, ...chosen.map((d) => `  ${usageOf(d)}\n      ${d.summary}`)].join('\n');
+}
+
+export const help: CommandDef = {
+  command: 'help',
+  name: '',
+  summary: 'What Switchboard can do, or how to use one command.',
+  examples: ['/help', '/help ticket', '/help ticket new'],
+  minRole: 'requester',
+  options: [{ name: 'command', kind: 'text', description: 'A command, e.g. "ticket new"', positional: true, rest: true }],
+  async run(_ctx, o, s) {
+    const defs = s.definitions();
+    if (typeof o.command === 'string') {
+      const text = helpFor(defs, o.command);
+      if (text) return ephemeral(text, { header: `Help: /${o.command.replace(/^\//, '')}` });
+      const families = [...new Set(defs.map((d) => d.command))].map((f) => `/${f}`).join(', ');
+      return ephemeral(`There is no command "${o.command}". Commands: ${families}.`, { error: 'HELP.UNKNOWN' });
+    }
+    const lines = defs.map((d) => `${`/${d.command}${d.name ? ` ${d.name}` : ''}`.padEnd(18)} ${d.summary}`);
+    return ephemeral(['Switchboard commands:', ...lines, '', 'Type /help <command> for options and examples.'].join('\n'), {
+      header: 'Switchboard commands',
+      list: lines,
+    });
+  },
+};

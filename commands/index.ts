@@ -1,0 +1,7 @@
+// Every command family the bot knows, in help order.
+import type { CommandDef } from '../src/core/command.ts';
+import { adminCommands } from './admin.ts';
+import { help } from './help.ts';
+import { ticketCommands } from './ticket.ts';
+
+export const allCommands: readonly CommandDef[] = [...ticketCommands, ...adminCommands, help];

@@ -1,0 +1,195 @@
+// The text parser: quotes, --flag value, --flag=value, mentions, the rest of the line. Never throws.
+import { parseDuration } from '../domain/duration.ts';
+import { UserError } from '../domain/errors.ts';
+import { parseTicketId } from '../domain/ticket.ts';
+import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
+import type { Platform } from './invocation.ts';
+
+export interface Token {
+  value: string;
+  quoted: boolean;
+}
+
+const QUOTES: Readonly<Record<string, string>> = Object.freeze({ '"': '"', "'": "'", '“': '”', '‘': '’' });
+
+/** Splits a line into words; quoted strings are one word, an unclosed quote runs to the end. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    const close = QUOTES[ch];
+    if (close) {
+      const end = text.indexOf(close, i + 1);
+      const stop = end === -1 ? text.length : end;
+      tokens.push({ value: text.slice(i + 1, stop), quoted: true });
+      i = stop + 1;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !/\s/.test(text[j] as string)) j++;
+    tokens.push({ value: text.slice(i, j), quoted: false });
+    i = j;
+  }
+  return tokens;
+}
+
+export const MAX_TEXT = 4000;
+const MAX_LINE = 8000;
+
+function usageError(def: CommandDef, code: string, message: string, field?: string): UserError {
+  const example = def.examples[0] ? `\nExample: ${def.examples[0]}` : '';
+  return new UserError(code, message, `Usage: ${usageOf(def)}${example}`, field);
+}
+
+/** Turns a person reference into a platform identity: `me`, `<@U1>`, `<@!1>`, `slack:U1`, `@alice` (terminal). */
+export function parseUserRef(raw: string, platform: Platform, actorId: string): string | null {
+  const v = raw.trim();
+  if (v.toLowerCase() === 'me') return actorId;
+  const mention = /^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(v);
+  if (mention) return `${platform}:${mention[1]}`;
+  if (/^(slack|discord|console):[A-Za-z0-9._-]{1,64}$/.test(v)) return v;
+  if (platform === 'console' && /^@?[A-Za-z0-9._-]{1,64}$/.test(v)) return `console:${v.replace(/^@/, '')}`;
+  if (platform === 'discord' && /^[0-9]{5,25}$/.test(v)) return `discord:${v}`;
+  if (platform === 'slack' && /^[UW][A-Z0-9]{2,20}$/.test(v)) return `slack:${v}`;
+  return null;
+}
+
+/** Checks and converts one option value; throws a usage error naming the option. */
+export function checkValue(
+  def: CommandDef,
+  opt: OptionDef,
+  raw: string | number | boolean,
+  platform: Platform,
+  actorId: string,
+): string | boolean {
+  const name = opt.positional ? `<${opt.name}>` : `--${opt.name}`;
+  if (opt.kind === 'flag') {
+    if (typeof raw === 'boolean') return raw;
+    const v = String(raw).toLowerCase();
+    if (['true', 'yes', '1', ''].includes(v)) return true;
+    if (['false', 'no', '0'].includes(v)) return false;
+    throw usageError(def, 'USAGE.BAD_VALUE', `${name} is a switch: give it alone or as ${name}=false.`, opt.name);
+  }
+  const text = String(raw).trim();
+  if (text === '') {
+    throw usageError(def, 'USAGE.MISSING', `${name} needs a value.`, opt.name);
+  }
+  switch (opt.kind) {
+    case 'choice': {
+      const v = text.toLowerCase();
+      const hit = opt.choices?.find((c) => c.toLowerCase() === v);
+      if (!hit) {
+        throw usageError(def, 'USAGE.BAD_CHOICE', `${name} must be one of ${opt.choices?.join(', ')}; got "${text.slice(0, 40)}".`, opt.name);
+      }
+      return hit;
+    }
+    case 'ticket': {
+      const id = parseTicketId(text);
+      if (!id) {
+        throw usageError(def, 'USAGE.BAD_TICKET_ID', `"${text.slice(0, 40)}" is not a ticket id (like INC-12, REQ-3, PRB-1, CHG-7).`, opt.name);
+      }
+      return id.id;
+    }
+    case 'user': {
+      const who = parseUserRef(text, platform, actorId);
+      if (!who) throw usageError(def, 'USAGE.BAD_USER', `${name} must be a mention or "me"; got "${text.slice(0, 40)}".`, opt.name);
+      return who;
+    }
+    case 'duration': {
+      if (parseDuration(text) === null) {
+        throw usageError(def, 'USAGE.BAD_DURATION', `${name} must be a duration like 30m, 4h or 2d; got "${text.slice(0, 40)}".`, opt.name);
+      }
+      return text.toLowerCase();
+    }
+    default: {
+      if (text.length > MAX_TEXT) {
+        throw usageError(def, 'USAGE.TOO_LONG', `${name} is too long (${text.length} characters; at most ${MAX_TEXT}).`, opt.name);
+      }
+      return text;
+    }
+  }
+}
+
+/** Parses the words after the subcommand against a definition. */
+export function parseArgs(def: CommandDef, text: string, platform: Platform, actorId: string): OptionValues {
+  if (text.length > MAX_LINE) throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
+  const tokens = tokenize(text);
+  const given = new Map<string, string | boolean>();
+  const loose: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as Token;
+    const flag = !tok.quoted && /^--?[A-Za-z]/.test(tok.value) && !/^-\d/.test(tok.value) ? tok.value : null;
+    if (!flag) {
+      loose.push(tok);
+      continue;
+    }
+    const body = flag.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = (eq === -1 ? body : body.slice(0, eq)).toLowerCase();
+    const opt = def.options.find((o) => o.name === name);
+    if (!opt) {
+      const known = def.options.filter((o) => !o.positional).map((o) => `--${o.name}`);
+      throw usageError(
+        def,
+        'USAGE.UNKNOWN_FLAG',
+        `Unknown option --${name.slice(0, 40)}.${known.length ? ` Known options: ${known.join(', ')}.` : ''}`,
+      );
+    }
+    if (given.has(opt.name)) throw usageError(def, 'USAGE.REPEATED', `--${opt.name} is given twice.`, opt.name);
+    let value: string | boolean;
+    if (eq !== -1) value = body.slice(eq + 1);
+    else if (opt.kind === 'flag') value = true;
+    else {
+      const next = tokens[i + 1];
+      if (!next || (!next.quoted && /^--[A-Za-z]/.test(next.value))) {
+        throw usageError(def, 'USAGE.MISSING', `--${opt.name} needs a value.`, opt.name);
+      }
+      value = next.value;
+      i++;
+    }
+    given.set(opt.name, value);
+  }
+
+  const positionals = def.options.filter((o) => o.positional && !given.has(o.name));
+  for (const opt of positionals) {
+    if (loose.length === 0) break;
+    if (opt.rest) {
+      given.set(opt.name, loose.map((t) => t.value).join(' '));
+      loose.length = 0;
+    } else {
+      given.set(opt.name, (loose.shift() as Token).value);
+    }
+  }
+  if (loose.length > 0) {
+    throw usageError(def, 'USAGE.UNEXPECTED', `Unexpected "${loose.map((t) => t.value).join(' ').slice(0, 60)}".`);
+  }
+  return checkOptions(def, Object.fromEntries(given), platform, actorId);
+}
+
+/** Checks typed options (from Discord, buttons, forms, or the text parser). */
+export function checkOptions(
+  def: CommandDef,
+  raw: Record<string, string | number | boolean | undefined>,
+  platform: Platform,
+  actorId: string,
+): OptionValues {
+  const out: OptionValues = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const opt = def.options.find((o) => o.name === name);
+    if (!opt) throw usageError(def, 'USAGE.UNKNOWN_FLAG', `Unknown option ${name.slice(0, 40)}.`);
+    if (typeof value === 'string' && value.trim() === '' && !opt.required) continue;
+    out[name] = checkValue(def, opt, value, platform, actorId);
+  }
+  for (const opt of def.options) {
+    if (opt.required && out[opt.name] === undefined) {
+      throw usageError(def, 'USAGE.MISSING', `Missing ${opt.positional ? `<${opt.name}>` : `--${opt.name}`}.`, opt.name);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+// A ticket as a platform-neutral card: the reply every platform renders and keeps updated.
+import { TZDate } from '@date-fns/tz';
+import { format, isSameDay } from 'date-fns';
+import { formatDuration } from '../domain/duration.ts';
+import { slaStanding } from '../domain/sla.ts';
+import type { Ticket } from '../store/ticketStore.ts';
+import type { Reply, ReplyAction } from './reply.ts';
+
+/** "14:05" today, "3 Dec 14:05" otherwise, in the reader's timezone. */
+export function formatTime(at: Date, now: Date, timezone: string): string {
+  const t = new TZDate(at, timezone);
+  const n = new TZDate(now, timezone);
+  return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
+}
+
+export function slaLine(t: Ticket, now: Date, timezone: string): string {
+  const standing = slaStanding(t.sla, t.state === 'resolved' || t.state === 'closed', now);
+  switch (standing) {
+    case 'met':
+      return t.sla.ttrMs !== null ? `resolved in ${formatDuration(t.sla.ttrMs)}` : 'resolved';
+    case 'paused':
+      return 'paused while pending';
+    case 'resolution_breached':
+      return `BREACHED: resolution was due ${formatTime(t.sla.resolutionDueAt, now, timezone)}`;
+    case 'response_breached':
+      return `BREACHED: response was due ${formatTime(t.sla.responseDueAt, now, timezone)}`;
+    default:
+      return t.sla.firstResponseAt
+        ? `resolve by ${formatTime(t.sla.resolutionDueAt, now, timezone)}`
+        : `respond by ${formatTime(t.sla.responseDueAt, now, timezone)}, resolve by ${formatTime(t.sla.resolutionDueAt, now, timezone)}`;
+  }
+}
+
+/** One line for lists and the terminal: `INC-1 · P1 · new · VPN drops · service vpn · SLA: respond by 12:45`. */
+export function ticketLine(t: Ticket, now: Date, timezone: string): string {
+  const parts = [t.ticketId, t.priority, t.state, t.title];
+  if (t.service) parts.push(`service ${t.service}`);
+  if (t.assignee) parts.push(`→ ${t.assignee.name}`);
+  parts.push(`SLA: ${slaLine(t, now, timezone)}`);
+  return parts.join(' · ');
+}
+
+const RESOLVE_FORM = (id: string) => ({
+  id: 'ticket.resolve',
+  title: `Resolve ${id}`,
+  submitLabel: 'Resolve',
+  fields: [{ name: 'resolution', label: 'Resolution note', kind: 'long' as const, required: true }],
+  hidden: { id },
+});
+
+/** The buttons a card offers in the ticket's current state. */
+export function cardActions(t: Ticket): ReplyAction[] {
+  const id = t.ticketId;
+  const a: ReplyAction[] = [];
+  if (t.state === 'new' || t.state === 'assigned' || t.state === 'in_progress' || t.state === 'pending') {
+    a.push({ id: 'ticket.assign', label: 'Assign to me', value: id });
+  }
+  if (t.state === 'new' || t.state === 'assigned' || t.state === 'pending') {
+    a.push({ id: 'ticket.start', label: 'Start', value: id, style: 'primary' });
+  }
+  if (t.state !== 'resolved' && t.state !== 'closed') {
+    a.push({ id: 'ticket.resolve', label: 'Resolve', value: id, style: 'primary', form: RESOLVE_FORM(id) });
+  }
+  if (t.state === 'resolved') {
+    a.push({ id: 'ticket.close', label: 'Close', value: id });
+    a.push({ id: 'ticket.reopen', label: 'Reopen', value: id, style: 'danger' });
+  }
+  return a;
+}
+
+export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
+  const source = [t.source.platform, t.source.channel ? `#${t.source.channel}` : null].filter(Boolean).join(' ');
+  const lastComment = [...t.comments].reverse().find((c) => !c.internal);
+  return {
+    text: ticketLine(t, now, timezone),
+    visibility: 'channel',
+    header: `${t.ticketId} · ${t.title}`,
+    fields: [
+      { label: 'Priority', value: t.priority, inline: true },
+      { label: 'State', value: t.state, inline: true },
+      { label: 'Assignee', value: t.assignee?.name ?? 'unassigned', inline: true },
+      { label: 'Service', value: t.service ?? '—', inline: true },
+      { label: 'Type', value: t.type, inline: true },
+      { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
+      ...(t.description ? [{ label: 'Description', value: t.description.slice(0, 1000) }] : []),
+      ...(t.resolution ? [{ label: 'Resolution', value: t.resolution }] : []),
+      ...(lastComment ? [{ label: `Latest from ${lastComment.author.name}`, value: lastComment.text.slice(0, 500) }] : []),
+    ],
+    context: `Requested by ${t.requester.name} via ${source}${t.source.messageLink ? ` · ${t.source.messageLink}` : ''} · opened ${formatTime(t.openedAt, now, timezone)}`,
+    actions: cardActions(t),
+    card: { tenant: t.tenant, ticketId: t.ticketId },
+  };
+}

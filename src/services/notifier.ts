@@ -1,0 +1,17 @@
+// The Notifier port: the only way services talk to people. Adapters implement it (via the core).
+import type { Ticket } from '../store/ticketStore.ts';
+
+export interface TicketChanged {
+  ticket: Ticket;
+  /** One line: "Ada assigned INC-1 to Bob". */
+  summary: string;
+  actorIdentity: string;
+  actorName: string;
+  platform: string;
+}
+
+export interface Notifier {
+  ticketChanged(event: TicketChanged): Promise<void>;
+}
+
+export const silentNotifier: Notifier = { ticketChanged: async () => {} };

@@ -1,0 +1,141 @@
+// People use cases: who someone is, what role they hold, granting roles, linking identities.
+import { randomInt } from 'node:crypto';
+import { UserError } from '../domain/errors.ts';
+import { hasRole, type Role } from '../domain/roles.ts';
+import type { Identity, PersonRepository } from '../store/personStore.ts';
+import type { PersonRef } from '../store/ticketStore.ts';
+
+export interface Profile {
+  identity: string;
+  displayName: string;
+  timezone?: string | undefined;
+  email?: string | undefined;
+}
+
+export interface KnownPerson {
+  person: PersonRef;
+  role: Role;
+  timezone: string | null;
+}
+
+const LINK_CODE_TTL_MS = 10 * 60_000;
+
+export class PeopleService {
+  constructor(
+    private readonly repo: PersonRepository,
+    /** Identities that are admins by configuration (SWITCHBOARD_ADMINS). */
+    private readonly admins: ReadonlySet<string>,
+  ) {}
+
+  /** Records the profile (first sight creates it) and answers who this is and what they may do. */
+  async recognise(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
+    const id = await this.repo.upsertProfile({
+      tenant,
+      identity: profile.identity,
+      displayName: profile.displayName,
+      timezone: profile.timezone ?? null,
+      email: profile.email ?? null,
+      updatedAt: now,
+    });
+    return {
+      person: { id: id.personId, identity: id.identity, name: id.displayName },
+      role: await this.roleOf(tenant, id),
+      timezone: id.timezone,
+    };
+  }
+
+  private async roleOf(tenant: string, id: Identity): Promise<Role> {
+    if (this.admins.has(id.identity) || this.admins.has(id.personId)) return 'admin';
+    const stored = await this.repo.roleOf(tenant, id.personId);
+    if (stored) return stored;
+    if (id.personId !== id.identity) {
+      // A linked person is admin when any of their identities is a configured admin.
+      const all = await this.repo.identitiesOf(tenant, id.personId);
+      if (all.some((i) => this.admins.has(i.identity))) return 'admin';
+    }
+    return 'requester';
+  }
+
+  /** A person named by identity (`slack:U1`); unknown identities are remembered by their id. */
+  async personFor(tenant: string, identity: string, now: Date): Promise<PersonRef> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    if (found) return { id: found.personId, identity, name: found.displayName };
+    const created = await this.repo.upsertProfile({
+      tenant,
+      identity,
+      displayName: identity.slice(identity.indexOf(':') + 1),
+      timezone: null,
+      email: null,
+      updatedAt: now,
+    });
+    return { id: created.personId, identity, name: created.displayName };
+  }
+
+  async grantRole(tenant: string, by: PersonRef, identity: string, role: Role, now: Date): Promise<PersonRef> {
+    const target = await this.personFor(tenant, identity, now);
+    await this.repo.grant({ tenant, personId: target.id, role, grantedBy: by.identity, at: now });
+    return target;
+  }
+
+  async revokeRole(tenant: string, identity: string, now: Date): Promise<PersonRef> {
+    const target = await this.personFor(tenant, identity, now);
+    if (this.admins.has(identity)) {
+      throw new UserError('ROLE.CONFIGURED', `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`);
+    }
+    if (!(await this.repo.revoke(tenant, target.id))) {
+      throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
+    }
+    return target;
+  }
+
+  async describeRoles(tenant: string): Promise<Array<{ name: string; identity: string; role: Role; configured: boolean }>> {
+    const grants = await this.repo.grants(tenant);
+    const rows = await Promise.all(
+      grants.map(async (g) => {
+        const ids = await this.repo.identitiesOf(tenant, g.personId);
+        const first = ids[0];
+        return { name: first?.displayName ?? g.personId, identity: first?.identity ?? g.personId, role: g.role, configured: false };
+      }),
+    );
+    for (const a of this.admins) rows.push({ name: a, identity: a, role: 'admin', configured: true });
+    return rows;
+  }
+
+  async roleFor(tenant: string, identity: string): Promise<Role> {
+    const id = await this.repo.findIdentity(tenant, identity);
+    if (!id) return this.admins.has(identity) ? 'admin' : 'requester';
+    return this.roleOf(tenant, id);
+  }
+
+  /** Starts linking: a one-time code to enter on the other platform within 10 minutes. */
+  async startLink(tenant: string, identity: string, now: Date): Promise<string> {
+    for (;;) {
+      const code = String(randomInt(100_000, 1_000_000));
+      try {
+        await this.repo.createLinkCode({ tenant, code, identity, expiresAt: new Date(now.getTime() + LINK_CODE_TTL_MS) });
+        return code;
+      } catch (e) {
+        if ((e as { code?: number }).code !== 11000) throw e;
+      }
+    }
+  }
+
+  /** Finishes linking: this identity joins the person who asked for the code. */
+  async finishLink(tenant: string, identity: string, code: string, now: Date): Promise<PersonRef> {
+    const c = await this.repo.takeLinkCode(tenant, code);
+    if (!c || c.expiresAt < now) {
+      throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`, 'Run /link on your other platform to get a new code.');
+    }
+    if (c.identity === identity) {
+      throw new UserError('LINK.SAME_IDENTITY', 'Enter the code on your other platform, not where you asked for it.');
+    }
+    const owner = await this.repo.findIdentity(tenant, c.identity);
+    if (!owner) throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`);
+    await this.repo.setPerson(tenant, identity, owner.personId);
+    return { id: owner.personId, identity: owner.identity, name: owner.displayName };
+  }
+
+  isAtLeast(role: Role, need: Role): boolean {
+    return hasRole(role, need);
+  }
+}

@@ -1,0 +1,330 @@
+// Ticket use cases: open, assign, start, pend, comment, resolve, close, reopen, reprioritise.
+import { UserError } from '../domain/errors.ts';
+import { type PriorityMatrix, priorityFor } from '../domain/priority.ts';
+import { hasRole } from '../domain/roles.ts';
+import {
+  pauseClock,
+  recordFirstResponse,
+  recordResolution,
+  reprioritise,
+  resumeClock,
+  type SlaTargets,
+  startClock,
+} from '../domain/sla.ts';
+import {
+  checkTransition,
+  formatTicketId,
+  type Level,
+  OPEN_STATES,
+  type Priority,
+  type TicketState,
+  type TicketType,
+  parseTicketId,
+} from '../domain/ticket.ts';
+import {
+  type AuditEntry,
+  type PersonRef,
+  type Ticket,
+  type TicketFilter,
+  type TicketPatch,
+  type TicketRepository,
+  VersionConflict,
+} from '../store/ticketStore.ts';
+import type { Acting } from './acting.ts';
+import { KeyedQueue } from './keyedQueue.ts';
+import type { Notifier } from './notifier.ts';
+
+export interface OpenTicketInput {
+  title: string;
+  description?: string | undefined;
+  type?: TicketType | undefined;
+  impact?: Level | undefined;
+  urgency?: Level | undefined;
+  priority?: Priority | undefined;
+  service?: string | undefined;
+  team?: string | undefined;
+  tags?: string[] | undefined;
+}
+
+export interface ListInput extends Omit<TicketFilter, 'limit'> {
+  limit?: number;
+}
+
+const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+
+interface Change {
+  set: TicketPatch['set'];
+  history: Array<Omit<AuditEntry, 'at' | 'actor' | 'platform'>>;
+  comment?: { text: string; internal: boolean };
+  summary: string;
+}
+
+export class TicketService {
+  private readonly queue = new KeyedQueue();
+  /** Next number per tenant:type, learnt from the database and kept while this process owns it. */
+  private readonly nextNumber = new Map<string, number>();
+
+  constructor(
+    private readonly repo: TicketRepository,
+    private readonly notifier: Notifier,
+    private readonly sla: SlaTargets,
+    private readonly matrix: PriorityMatrix,
+  ) {}
+
+  async openTicket(acting: Acting, input: OpenTicketInput): Promise<Ticket> {
+    const type = input.type ?? 'incident';
+    const impact = input.impact ?? 'medium';
+    const urgency = input.urgency ?? 'medium';
+    const priority = input.priority ?? priorityFor(this.matrix, impact, urgency);
+    const now = acting.now;
+    const key = `${acting.tenant}:${type}`;
+    const ticket = await this.queue.run(key, async () => {
+      // The unique index on (tenant, type, number) is the guarantee; the cache only saves a read.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        let number = this.nextNumber.get(key);
+        if (number === undefined) number = (await this.repo.maxNumber(acting.tenant, type)) + 1;
+        const t: Ticket = {
+          tenant: acting.tenant,
+          type,
+          number,
+          ticketId: formatTicketId(type, number),
+          title: input.title,
+          description: input.description ?? '',
+          impact,
+          urgency,
+          priority,
+          state: 'new',
+          service: input.service ?? null,
+          team: input.team ?? null,
+          requester: acting.person,
+          assignee: null,
+          watchers: [acting.person.id],
+          source: acting.source,
+          tags: input.tags ?? [],
+          sla: startClock(this.sla, priority, now),
+          openedAt: now,
+          updatedAt: now,
+          resolvedAt: null,
+          closedAt: null,
+          resolution: null,
+          comments: [],
+          history: [
+            { at: now, actor: acting.person, platform: acting.source.platform, action: 'opened', to: 'new' },
+          ],
+          version: 0,
+        };
+        try {
+          const saved = await this.repo.insert(t);
+          this.nextNumber.set(key, number + 1);
+          return saved;
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          // Another process took this number: learn the real maximum and try again.
+          this.nextNumber.delete(key);
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+        }
+      }
+      throw new Error(`could not allocate a ${type} number for ${acting.tenant} after 50 attempts`);
+    });
+    await this.notify(acting, ticket, `${acting.person.name} opened ${ticket.ticketId}: ${ticket.title}`);
+    return ticket;
+  }
+
+  /** Finds a ticket the person may see: their own, or any when they are an agent. */
+  async getTicket(acting: Acting, id: string): Promise<Ticket> {
+    const parsed = parseTicketId(id);
+    if (!parsed) {
+      throw new UserError('TICKET.BAD_ID', `"${id}" is not a ticket id.`, 'Ticket ids look like INC-12, REQ-3, PRB-1 or CHG-7.');
+    }
+    const t = await this.repo.find(acting.tenant, parsed.id);
+    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${parsed.id} here.`);
+    if (!hasRole(acting.role, 'agent') && t.requester.id !== acting.person.id) {
+      throw new UserError('PERMISSION.DENIED', `${parsed.id} is not yours: seeing other people's tickets needs the agent role.`);
+    }
+    return t;
+  }
+
+  async listTickets(acting: Acting, input: ListInput): Promise<Ticket[]> {
+    const filter: TicketFilter = { ...input, limit: Math.min(input.limit ?? 20, 100) };
+    if (!hasRole(acting.role, 'agent')) filter.requesterId = acting.person.id;
+    return this.repo.list(acting.tenant, filter);
+  }
+
+  assignTicket(acting: Acting, id: string, assignee: PersonRef): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      if (t.state === 'resolved' || t.state === 'closed') {
+        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is ${t.state}; reopen it before assigning.`);
+      }
+      if (t.assignee?.id === assignee.id) {
+        throw new UserError('TICKET.UNCHANGED', `${t.ticketId} is already assigned to ${assignee.name}.`);
+      }
+      const set: Change['set'] = { assignee };
+      const history: Change['history'] = [
+        { action: 'assigned', field: 'assignee', from: t.assignee?.name ?? null, to: assignee.name },
+      ];
+      if (t.state === 'new') {
+        set.state = 'assigned';
+        history.push({ action: 'state', field: 'state', from: 'new', to: 'assigned' });
+      }
+      if (!t.watchers.includes(assignee.id)) set.watchers = [...t.watchers, assignee.id];
+      return { set, history, summary: `${acting.person.name} assigned ${t.ticketId} to ${assignee.name}` };
+    });
+  }
+
+  startTicket(acting: Acting, id: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      const set: Change['set'] = {};
+      const history: Change['history'] = [];
+      let from: TicketState = t.state;
+      if (t.state === 'new') {
+        // Starting an unassigned ticket takes it.
+        set.assignee = acting.person;
+        history.push({ action: 'assigned', field: 'assignee', from: null, to: acting.person.name });
+        history.push({ action: 'state', field: 'state', from: 'new', to: 'assigned' });
+        from = 'assigned';
+      }
+      checkTransition(t.ticketId, from, 'in_progress');
+      set.state = 'in_progress';
+      if (from === 'pending') set.sla = resumeClock(t.sla, acting.now);
+      history.push({ action: 'state', field: 'state', from, to: 'in_progress' });
+      return { set, history, summary: `${acting.person.name} started work on ${t.ticketId}` };
+    });
+  }
+
+  pendTicket(acting: Acting, id: string, reason?: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      checkTransition(t.ticketId, t.state, 'pending');
+      return {
+        set: { state: 'pending', sla: pauseClock(t.sla, acting.now) },
+        history: [{ action: 'state', field: 'state', from: t.state, to: 'pending' }],
+        ...(reason ? { comment: { text: `Pending: ${reason}`, internal: false } } : {}),
+        summary: `${acting.person.name} set ${t.ticketId} to pending${reason ? `: ${reason}` : ''} (SLA clock paused)`,
+      };
+    });
+  }
+
+  commentTicket(acting: Acting, id: string, text: string, internal: boolean): Promise<Ticket> {
+    if (internal && !hasRole(acting.role, 'agent')) {
+      return Promise.reject(new UserError('PERMISSION.DENIED', 'Internal work notes need the agent role.'));
+    }
+    return this.change(acting, id, (t) => {
+      if (t.state === 'closed') {
+        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is closed; comments are no longer taken.`);
+      }
+      return {
+        set: {},
+        history: [{ action: internal ? 'work_note' : 'comment' }],
+        comment: { text, internal },
+        summary: `${acting.person.name} ${internal ? 'added a work note to' : 'commented on'} ${t.ticketId}: ${text}`,
+      };
+    });
+  }
+
+  resolveTicket(acting: Acting, id: string, resolution: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      checkTransition(t.ticketId, t.state, 'resolved');
+      return {
+        set: {
+          state: 'resolved',
+          resolution,
+          resolvedAt: acting.now,
+          sla: recordResolution(t.sla, t.openedAt, acting.now),
+        },
+        history: [{ action: 'state', field: 'state', from: t.state, to: 'resolved' }],
+        summary: `${acting.person.name} resolved ${t.ticketId}: ${resolution}`,
+      };
+    });
+  }
+
+  closeTicket(acting: Acting, id: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      checkTransition(t.ticketId, t.state, 'closed');
+      return {
+        set: { state: 'closed', closedAt: acting.now },
+        history: [{ action: 'state', field: 'state', from: t.state, to: 'closed' }],
+        summary: `${acting.person.name} closed ${t.ticketId}`,
+      };
+    });
+  }
+
+  reopenTicket(acting: Acting, id: string, reason?: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      if (t.state !== 'resolved') {
+        throw new UserError(
+          'TICKET.INVALID_TRANSITION',
+          `${t.ticketId} is ${t.state}; only a resolved ticket can be reopened.`,
+        );
+      }
+      return {
+        set: { state: 'in_progress', resolvedAt: null, resolution: null, sla: { ...t.sla, ttrMs: null } },
+        history: [{ action: 'state', field: 'state', from: 'resolved', to: 'in_progress' }],
+        ...(reason ? { comment: { text: `Reopened: ${reason}`, internal: false } } : {}),
+        summary: `${acting.person.name} reopened ${t.ticketId}${reason ? `: ${reason}` : ''}`,
+      };
+    });
+  }
+
+  setPriority(acting: Acting, id: string, priority: Priority): Promise<Ticket> {
+    return this.change(acting, id, (t) => {
+      if (t.priority === priority) throw new UserError('TICKET.UNCHANGED', `${t.ticketId} is already ${priority}.`);
+      if (!OPEN_STATES.includes(t.state)) {
+        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is ${t.state}; its priority can no longer change.`);
+      }
+      return {
+        set: { priority, sla: reprioritise(t.sla, this.sla, priority, t.openedAt) },
+        history: [{ action: 'priority', field: 'priority', from: t.priority, to: priority }],
+        summary: `${acting.person.name} changed ${t.ticketId} priority ${t.priority} → ${priority}`,
+      };
+    });
+  }
+
+  /** Loads, decides, and writes one change; retried when the ticket moved underneath us. */
+  private async change(acting: Acting, id: string, decide: (t: Ticket) => Change): Promise<Ticket> {
+    const result = await this.queue.run(`${acting.tenant}:${id.toUpperCase()}`, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const t = await this.getTicket(acting, id);
+        const c = decide(t);
+        const now = acting.now;
+        const set: TicketPatch['set'] = { ...c.set, updatedAt: now };
+        const responder = acting.person.id !== t.requester.id;
+        const responds = c.history.some((h) => h.action === 'assigned' || h.action === 'comment' || h.action === 'work_note');
+        if (responder && responds && !t.sla.firstResponseAt) {
+          set.sla = recordFirstResponse((set.sla as Ticket['sla'] | undefined) ?? t.sla, t.openedAt, now);
+        }
+        const patch: TicketPatch = {
+          set,
+          history: c.history.map((h) => ({ ...h, at: now, actor: acting.person, platform: acting.source.platform })),
+          ...(c.comment
+            ? { comment: { ...c.comment, author: acting.person, at: now, platform: acting.source.platform } }
+            : {}),
+        };
+        try {
+          await this.repo.apply(t.tenant, t.ticketId, t.version, patch);
+        } catch (e) {
+          if (e instanceof VersionConflict && attempt < 5) continue;
+          throw e;
+        }
+        const updated: Ticket = {
+          ...t,
+          ...(set as Partial<Ticket>),
+          history: [...t.history, ...patch.history],
+          comments: patch.comment ? [...t.comments, patch.comment] : t.comments,
+          version: t.version + 1,
+        };
+        return { updated, summary: c.summary };
+      }
+    });
+    await this.notify(acting, result.updated, result.summary);
+    return result.updated;
+  }
+
+  private async notify(acting: Acting, ticket: Ticket, summary: string): Promise<void> {
+    await this.notifier.ticketChanged({
+      ticket,
+      summary,
+      actorIdentity: acting.person.identity,
+      actorName: acting.person.name,
+      platform: acting.source.platform,
+    });
+  }
+}

@@ -1,0 +1,39 @@
+// "Only once" claims: each key can be inserted once, on every backend, thanks to a unique index.
+import { Schema, type Connection, type Model } from 'mongoose';
+
+interface Claim {
+  key: string;
+  at: Date;
+}
+
+const claimSchema = new Schema<Claim>(
+  { key: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'claims', versionKey: false },
+);
+claimSchema.index({ key: 1 }, { unique: true });
+claimSchema.index({ at: 1 });
+
+export class ClaimRepository {
+  readonly model: Model<Claim>;
+  constructor(connection: Connection) {
+    this.model = (connection.models.Claim as Model<Claim> | undefined) ?? connection.model<Claim>('Claim', claimSchema);
+  }
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+  /** True for the first claim of `key`, false for every later one. */
+  async claim(key: string, at: Date): Promise<boolean> {
+    try {
+      await this.model.collection.insertOne({ key, at });
+      return true;
+    } catch (e) {
+      if ((e as { code?: number }).code === 11000) return false;
+      throw e;
+    }
+  }
+  /** Forgets claims older than `before` (FerretDB has no TTL indexes). */
+  async prune(before: Date): Promise<number> {
+    const r = await this.model.deleteMany({ at: { $lt: before } });
+    return r.deletedCount;
+  }
+}

@@ -1,0 +1,172 @@
+// People: platform identities, the person they belong to (linked identities), roles, link codes.
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Role } from '../domain/roles.ts';
+import { ROLES } from '../domain/roles.ts';
+
+export interface Identity {
+  tenant: string;
+  /** `slack:U1`, `discord:81234`, `console:alice` */
+  identity: string;
+  personId: string;
+  displayName: string;
+  timezone: string | null;
+  email: string | null;
+  updatedAt: Date;
+}
+
+export interface RoleGrant {
+  tenant: string;
+  personId: string;
+  role: Role;
+  grantedBy: string;
+  at: Date;
+}
+
+export interface LinkCode {
+  tenant: string;
+  code: string;
+  identity: string;
+  expiresAt: Date;
+}
+
+const identitySchema = new Schema<Identity>(
+  {
+    tenant: { type: String, required: true },
+    identity: { type: String, required: true },
+    personId: { type: String, required: true },
+    displayName: { type: String, required: true, maxlength: 200 },
+    timezone: { type: String, default: null },
+    email: { type: String, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'identities', versionKey: false },
+);
+identitySchema.index({ tenant: 1, identity: 1 }, { unique: true });
+identitySchema.index({ tenant: 1, personId: 1 });
+
+const roleSchema = new Schema<RoleGrant>(
+  {
+    tenant: { type: String, required: true },
+    personId: { type: String, required: true },
+    role: { type: String, enum: ROLES, required: true },
+    grantedBy: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'roles', versionKey: false },
+);
+roleSchema.index({ tenant: 1, personId: 1 }, { unique: true });
+
+const linkSchema = new Schema<LinkCode>(
+  {
+    tenant: { type: String, required: true },
+    code: { type: String, required: true },
+    identity: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'link_codes', versionKey: false },
+);
+linkSchema.index({ tenant: 1, code: 1 }, { unique: true });
+
+function modelOf<T>(connection: Connection, name: string, schema: Schema<T>): Model<T> {
+  return (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
+}
+
+export class PersonRepository {
+  readonly identities: Model<Identity>;
+  readonly roles: Model<RoleGrant>;
+  readonly links: Model<LinkCode>;
+
+  constructor(connection: Connection) {
+    this.identities = modelOf(connection, 'Identity', identitySchema);
+    this.roles = modelOf(connection, 'RoleGrant', roleSchema);
+    this.links = modelOf(connection, 'LinkCode', linkSchema);
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.identities.createIndexes(), this.roles.createIndexes(), this.links.createIndexes()]);
+  }
+
+  async findIdentity(tenant: string, identity: string): Promise<Identity | null> {
+    return this.identities.findOne({ tenant, identity }, { _id: 0 }).lean<Identity>();
+  }
+
+  async findByName(tenant: string, displayName: string): Promise<Identity[]> {
+    const escaped = displayName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.identities
+      .find({ tenant, displayName: { $regex: `^${escaped}$`, $options: 'i' } }, { _id: 0 })
+      .limit(5)
+      .lean<Identity[]>();
+  }
+
+  async identitiesOf(tenant: string, personId: string): Promise<Identity[]> {
+    return this.identities.find({ tenant, personId }, { _id: 0 }).lean<Identity[]>();
+  }
+
+  /** Creates the identity if new (personId = identity), else refreshes its profile. */
+  async upsertProfile(p: Omit<Identity, 'personId'>): Promise<Identity> {
+    const existing = await this.findIdentity(p.tenant, p.identity);
+    if (existing) {
+      const changed =
+        existing.displayName !== p.displayName || existing.timezone !== p.timezone || existing.email !== p.email;
+      if (changed) {
+        await this.identities.updateOne(
+          { tenant: p.tenant, identity: p.identity },
+          { $set: { displayName: p.displayName, timezone: p.timezone, email: p.email, updatedAt: p.updatedAt } },
+        );
+      }
+      return { ...existing, displayName: p.displayName, timezone: p.timezone, email: p.email };
+    }
+    const doc: Identity = { ...p, personId: p.identity };
+    try {
+      await this.identities.create(doc);
+    } catch (e) {
+      // Someone else created it at the same moment: theirs stands.
+      if ((e as { code?: number }).code !== 11000) throw e;
+      return (await this.findIdentity(p.tenant, p.identity)) ?? doc;
+    }
+    return doc;
+  }
+
+  /** Refreshes an identity's profile in every tenant that knows it. */
+  async refreshProfile(identity: string, p: Pick<Identity, 'displayName' | 'timezone' | 'email'>): Promise<void> {
+    await this.identities.updateMany({ identity }, { $set: { ...p, updatedAt: new Date() } });
+  }
+
+  async setPerson(tenant: string, identity: string, personId: string): Promise<void> {
+    await this.identities.updateOne({ tenant, identity }, { $set: { personId } });
+  }
+
+  async roleOf(tenant: string, personId: string): Promise<Role | null> {
+    const g = await this.roles.findOne({ tenant, personId }, { role: 1 }).lean<RoleGrant>();
+    return g?.role ?? null;
+  }
+
+  async grant(g: RoleGrant): Promise<void> {
+    await this.roles.updateOne(
+      { tenant: g.tenant, personId: g.personId },
+      { $set: { role: g.role, grantedBy: g.grantedBy, at: g.at } },
+      { upsert: true },
+    );
+  }
+
+  async revoke(tenant: string, personId: string): Promise<boolean> {
+    const r = await this.roles.deleteOne({ tenant, personId });
+    return r.deletedCount > 0;
+  }
+
+  async grants(tenant: string): Promise<RoleGrant[]> {
+    return this.roles.find({ tenant }, { _id: 0 }).sort({ role: 1 }).lean<RoleGrant[]>();
+  }
+
+  async createLinkCode(c: LinkCode): Promise<void> {
+    await this.links.create(c);
+  }
+
+  /** Takes a link code once: the delete is the claim. */
+  async takeLinkCode(tenant: string, code: string): Promise<LinkCode | null> {
+    const c = await this.links.findOne({ tenant, code }, { _id: 0 }).lean<LinkCode>();
+    if (!c) return null;
+    const r = await this.links.deleteOne({ tenant, code });
+    return r.deletedCount === 1 ? c : null;
+  }
+}

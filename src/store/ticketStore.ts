@@ -1,0 +1,247 @@
+// The ticket aggregate in MongoDB: schema, indexes, and the repository the services use.
+import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import type { SlaClock } from '../domain/sla.ts';
+import type { Level, Priority, TicketState, TicketType } from '../domain/ticket.ts';
+import { TICKET_TYPES, LEVELS, PRIORITIES, STATES } from '../domain/ticket.ts';
+
+export interface PersonRef {
+  /** Person id (stable across linked identities). */
+  id: string;
+  /** Platform identity that acted: `slack:U1`. */
+  identity: string;
+  name: string;
+}
+
+export interface TicketComment {
+  author: PersonRef;
+  text: string;
+  internal: boolean;
+  at: Date;
+  platform: string;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actor: PersonRef;
+  platform: string;
+  action: string;
+  field?: string | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}
+
+export interface TicketSource {
+  platform: string;
+  workspace: string;
+  channel?: string | undefined;
+  messageLink?: string | undefined;
+}
+
+export interface Ticket {
+  tenant: string;
+  type: TicketType;
+  number: number;
+  ticketId: string;
+  title: string;
+  description: string;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  state: TicketState;
+  service: string | null;
+  team: string | null;
+  requester: PersonRef;
+  assignee: PersonRef | null;
+  watchers: string[];
+  source: TicketSource;
+  tags: string[];
+  sla: SlaClock;
+  openedAt: Date;
+  updatedAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  resolution: string | null;
+  comments: TicketComment[];
+  history: AuditEntry[];
+  version: number;
+}
+
+const personRef = new Schema<PersonRef>(
+  { id: { type: String, required: true }, identity: { type: String, required: true }, name: { type: String, required: true } },
+  { _id: false },
+);
+
+const ticketSchema = new Schema<Ticket>(
+  {
+    tenant: { type: String, required: true },
+    type: { type: String, enum: TICKET_TYPES, required: true },
+    number: { type: Number, required: true, min: 1 },
+    ticketId: { type: String, required: true },
+    title: { type: String, required: true, trim: true, minlength: 1, maxlength: 200 },
+    description: { type: String, default: '', maxlength: 8000 },
+    impact: { type: String, enum: LEVELS, required: true },
+    urgency: { type: String, enum: LEVELS, required: true },
+    priority: { type: String, enum: PRIORITIES, required: true },
+    state: { type: String, enum: STATES, required: true },
+    service: { type: String, default: null, maxlength: 100 },
+    team: { type: String, default: null, maxlength: 100 },
+    requester: { type: personRef, required: true },
+    assignee: { type: personRef, default: null },
+    watchers: { type: [String], default: [] },
+    source: {
+      type: new Schema<TicketSource>(
+        { platform: { type: String, required: true }, workspace: { type: String, required: true }, channel: String, messageLink: String },
+        { _id: false },
+      ),
+      required: true,
+    },
+    tags: { type: [String], default: [] },
+    sla: {
+      type: new Schema<SlaClock>(
+        {
+          responseDueAt: { type: Date, required: true },
+          resolutionDueAt: { type: Date, required: true },
+          pausedAt: { type: Date, default: null },
+          pausedMs: { type: Number, default: 0 },
+          firstResponseAt: { type: Date, default: null },
+          ttaMs: { type: Number, default: null },
+          ttrMs: { type: Number, default: null },
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+    openedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    resolvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    resolution: { type: String, default: null, maxlength: 4000 },
+    comments: {
+      type: [
+        new Schema<TicketComment>(
+          {
+            author: { type: personRef, required: true },
+            text: { type: String, required: true, maxlength: 4000 },
+            internal: { type: Boolean, default: false },
+            at: { type: Date, required: true },
+            platform: { type: String, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    history: {
+      type: [
+        new Schema<AuditEntry>(
+          {
+            at: { type: Date, required: true },
+            actor: { type: personRef, required: true },
+            platform: { type: String, required: true },
+            action: { type: String, required: true },
+            field: String,
+            from: { type: String, default: null },
+            to: { type: String, default: null },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    version: { type: Number, default: 0 },
+  },
+  { collection: 'tickets', versionKey: false, minimize: false },
+);
+
+// The id guarantee: two tickets can never share a number, whatever the backend's update atomicity.
+ticketSchema.index({ tenant: 1, type: 1, number: 1 }, { unique: true });
+ticketSchema.index({ tenant: 1, ticketId: 1 }, { unique: true });
+// list/filter and summaries
+ticketSchema.index({ tenant: 1, state: 1, priority: 1 });
+ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
+ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
+ticketSchema.index({ tenant: 1, service: 1, state: 1 });
+ticketSchema.index({ tenant: 1, openedAt: -1 });
+ticketSchema.index({ tenant: 1, 'sla.resolutionDueAt': 1, state: 1 });
+
+export interface TicketFilter {
+  states?: TicketState[];
+  priority?: Priority;
+  type?: TicketType;
+  service?: string;
+  assigneeId?: string;
+  requesterId?: string;
+  text?: string;
+  limit: number;
+}
+
+export interface TicketPatch {
+  set: Partial<Omit<Ticket, 'comments' | 'history' | 'version'>> & Record<string, unknown>;
+  history: AuditEntry[];
+  comment?: TicketComment;
+}
+
+export class VersionConflict extends Error {
+  override name = 'VersionConflict';
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class TicketRepository {
+  readonly model: Model<Ticket>;
+
+  constructor(connection: Connection) {
+    this.model = (connection.models.Ticket as Model<Ticket> | undefined) ?? connection.model<Ticket>('Ticket', ticketSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.model.createIndexes();
+  }
+
+  /** Highest number used so far for this tenant and type (0 when none). */
+  async maxNumber(tenant: string, type: TicketType): Promise<number> {
+    const top = await this.model.find({ tenant, type }, { number: 1 }).sort({ number: -1 }).limit(1).lean();
+    return top[0]?.number ?? 0;
+  }
+
+  /** Inserts a new ticket; rejects with a duplicate-key error when its number is taken. */
+  async insert(ticket: Ticket): Promise<Ticket> {
+    const doc = new this.model(ticket);
+    await doc.validate();
+    await this.model.collection.insertOne(doc.toObject());
+    return doc.toObject();
+  }
+
+  async find(tenant: string, ticketId: string): Promise<Ticket | null> {
+    return this.model.findOne({ tenant, ticketId }, { _id: 0 }).lean<Ticket>();
+  }
+
+  async list(tenant: string, f: TicketFilter): Promise<Ticket[]> {
+    const q: Record<string, unknown> = { tenant };
+    if (f.states) q.state = { $in: f.states };
+    if (f.priority) q.priority = f.priority;
+    if (f.type) q.type = f.type;
+    if (f.service) q.service = f.service;
+    if (f.assigneeId) q['assignee.id'] = f.assigneeId;
+    if (f.requesterId) q['requester.id'] = f.requesterId;
+    if (f.text) q.title = { $regex: escapeRegex(f.text), $options: 'i' };
+    return this.model
+      .find(q, { _id: 0, comments: 0, history: 0 })
+      .sort({ openedAt: -1 })
+      .limit(f.limit)
+      .lean<Ticket[]>();
+  }
+
+  /** Applies a change if the ticket is still at `version`; the audit entries are appended, never rewritten. */
+  async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
+    // Validate only the changed paths, so nothing invalid is half-written.
+    await new this.model({ ...patch.set }).validate(Object.keys(patch.set));
+    const push = { history: { $each: patch.history }, ...(patch.comment ? { comments: patch.comment } : {}) };
+    const res = await this.model.collection.updateOne({ tenant, ticketId, version }, {
+      $set: patch.set,
+      $push: push,
+      $inc: { version: 1 },
+    } as unknown as mongo.UpdateFilter<mongo.Document>);
+    if (res.matchedCount === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
+  }
+}

@@ -1,0 +1,51 @@
+// The whole bot core on a private database of the real server: what integration and e2e tests drive.
+import pino from 'pino';
+import { allCommands } from '../../commands/index.ts';
+import { type Config, loadConfig } from '../../config/index.ts';
+import { type Bot, createBot } from '../../src/core/createBot.ts';
+import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import { type TestDatabase, testDatabase } from './db.ts';
+
+export interface TestBot {
+  core: Bot;
+  config: Config;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTestBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<TestBot> {
+  const config = loadConfig({ SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001', ...opts.env });
+  const db = await testDatabase();
+  const core = await createBot({
+    connection: db.connection,
+    definitions: allCommands,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    admins: config.admins,
+    orgs: config.orgs,
+    timezone: config.timezone,
+    sla: config.sla,
+    matrix: config.matrix,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    core,
+    config,
+    db,
+    async close() {
+      await core.settled();
+      await db.close();
+    },
+  };
+}
+
+/** A person at a terminal (or another platform) who types commands: `await as.root('/ticket new X')`. */
+export function personAt(core: Bot, who: string, platform: Platform = 'console', workspace = 'local') {
+  const actor: Actor = { id: `${platform}:${who}`, platform, displayName: who };
+  const origin: Origin = { platform, workspace, channel: 'general' };
+  return async (line: string): Promise<Reply> => {
+    const m = /^\/?(\S+)\s*([\s\S]*)$/.exec(line.trim());
+    const inv: Invocation = { actor, origin, command: m?.[1] ?? '', text: m?.[2] ?? '' };
+    return core.handle(inv);
+  };
+}
