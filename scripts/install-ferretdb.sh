@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs FerretDB 1.24.2 (the embedded database server) into <project>/.tools/bin/ferretdb, built from source with Go.
+set -euo pipefail
+
+VERSION=v1.24.2
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST_DIR="$ROOT/.tools/bin"
+DEST="$DEST_DIR/ferretdb"
+
+say() { printf 'install-ferretdb: %s\n' "$*"; }
+fail() { printf 'install-ferretdb: ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [[ -x "$DEST" ]] && "$DEST" --version 2>/dev/null | grep -q "version: $VERSION"; then
+  say "FerretDB $VERSION already installed at $DEST"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || fail "Go is not installed (needed once to build FerretDB $VERSION).
+  Install Go 1.24+ from https://go.dev/dl/, or set MONGODB_URI to an existing MongoDB,
+  or set SWITCHBOARD_FERRETDB_BIN to a FerretDB binary."
+
+GO_MINOR="$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
+if [[ "$GO_MINOR" =~ ^[0-9]+$ ]] && (( GO_MINOR < 24 )); then
+  fail "Go $(go env GOVERSION) is too old: 'go get -tool' needs Go 1.24 or newer"
+fi
+
+say "installing FerretDB ${VERSION#v} with Go (first start only, ~1-3 min)…"
+
+mkdir -p "$ROOT/.tools" "$DEST_DIR"
+WORK="$(mktemp -d "$ROOT/.tools/ferretdb-build.XXXXXX")"
+cleanup() { chmod -R u+w "$WORK" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# The build dir sits inside the project's git tree: VCS stamping would fail or mislabel it.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+
+cd "$WORK"
+go mod init tools.local/db >/dev/null 2>&1
+say "fetching github.com/FerretDB/FerretDB@$VERSION and its modules…"
+go get -tool "github.com/FerretDB/FerretDB/cmd/ferretdb@$VERSION" >/dev/null 2>"$WORK/get.log" ||
+  { tail -n 20 "$WORK/get.log" >&2; fail "go get failed (network or module proxy unreachable?)"; }
+
+# A plain build records FerretDB as a dependency, so its version check panics with
+# "Invalid build/version/version.txt"; a local copy with the version file filled in avoids that.
+M="$(go env GOMODCACHE)/github.com/!ferret!d!b/!ferret!d!b@$VERSION"
+[[ -d "$M" ]] || fail "module source not found at $M after go get"
+cp -r "$M" ferretdb-src
+chmod -R u+w ferretdb-src
+echo "$VERSION" > ferretdb-src/build/version/version.txt
+go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb-src
+
+say "compiling (this is the slow part)…"
+go build -o "$WORK/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb 2>"$WORK/build.log" ||
+  { tail -n 20 "$WORK/build.log" >&2; fail "go build failed"; }
+
+"$WORK/ferretdb" --version | grep -q "version: $VERSION" || fail "built binary does not report $VERSION"
+mv -f "$WORK/ferretdb" "$DEST"
+say "FerretDB $VERSION installed at $DEST"

@@ -1,0 +1,157 @@
+// The database bootstrap: connect to MONGODB_URI or to the embedded server, and name the ways it can be unreachable.
+import { relative } from 'node:path';
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+import { type EmbeddedServer, startEmbeddedServer } from './embedded.ts';
+
+export interface OpenDatabaseOptions {
+  /** MONGODB_URI; without it the embedded server is started under dataDir */
+  uri?: string;
+  dataDir: string;
+  dbName?: string;
+  timeoutMs: number;
+  log: Logger;
+  onProgress?: (line: string) => void;
+}
+
+export interface DatabaseHandle {
+  connection: mongoose.Connection;
+  uri: string;
+  /** where the data lives, safe to print: no credentials */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached (at start-up or during an operation); nothing was changed by us. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+const DEFAULT_DB_NAME = 'switchboard';
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const log = opts.log.child({ component: 'database' });
+  if (opts.uri) {
+    const where = hostsOf(opts.uri);
+    const connection = await connect(opts.uri, opts, `${redactUri(opts.uri)} (from MONGODB_URI)`);
+    log.info({ where }, 'connected to MongoDB from MONGODB_URI');
+    return {
+      connection,
+      uri: opts.uri,
+      describe: `MongoDB at ${where} from MONGODB_URI`,
+      close: () => connection.close(),
+    };
+  }
+
+  let server: EmbeddedServer;
+  try {
+    server = await startEmbeddedServer({ dataDir: opts.dataDir, log: opts.log, onProgress: opts.onProgress });
+  } catch (err) {
+    throw new DatabaseUnavailableError(`cannot start the embedded database: ${(err as Error).message}`, { cause: err });
+  }
+  let connection: mongoose.Connection;
+  try {
+    connection = await connect(server.uri, opts, `${server.uri} (embedded ${server.kind})`);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  const name = server.kind === 'ferretdb' ? 'FerretDB' : 'MongoDB (mongodb-memory-server)';
+  const describe = `embedded ${name} at ${hostsOf(server.uri)} (${displayPath(server.dataPath)})`;
+  log.info({ describe }, 'connected to the embedded database');
+  return {
+    connection,
+    uri: server.uri,
+    describe,
+    async close() {
+      try {
+        await connection.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  };
+}
+
+async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): Promise<mongoose.Connection> {
+  const connection = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: opts.timeoutMs,
+    bufferCommands: false,
+    autoIndex: true,
+    dbName: opts.dbName ?? (dbNameInUri(uri) ? undefined : DEFAULT_DB_NAME),
+  });
+  // Without a listener a later 'error' event would crash the process; the operations report it anyway.
+  connection.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'database connection error'));
+  try {
+    await connection.asPromise();
+  } catch (err) {
+    await connection.close(true).catch(() => {});
+    throw new DatabaseUnavailableError(`cannot reach the database at ${tried}: ${oneLine(err)}`, { cause: err });
+  }
+  connection.on('disconnected', () => opts.log.warn('database disconnected'));
+  connection.on('reconnected', () => opts.log.info('database reconnected'));
+  return connection;
+}
+
+const UNAVAILABLE_NAMES = new Set([
+  'DatabaseUnavailableError',
+  'MongooseServerSelectionError',
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'MongoServerClosedError',
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  /before initial connection is complete/i, // bufferCommands: false and not connected
+  /buffering timed out/i,
+  /connection (was )?force closed/i,
+  /connection \S+ (to \S+ )?(was )?closed/i,
+  /client must be connected/i,
+  /topology (is|was) (closed|destroyed)/i,
+  /pool (was )?cleared/i,
+];
+
+/** True when `err` means the database could not be reached, as opposed to the database refusing the operation. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    if (UNAVAILABLE_NAMES.has(current.name) || UNAVAILABLE_NAMES.has(current.constructor.name)) return true;
+    if (current instanceof mongoose.mongo.MongoNetworkError) return true;
+    if (current instanceof mongoose.mongo.MongoServerSelectionError) return true;
+    if (UNAVAILABLE_MESSAGES.some((re) => re.test(current instanceof Error ? current.message : ''))) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+/** The uri with any user:password removed. */
+function redactUri(uri: string): string {
+  return uri.replace(/^([a-z+]+:\/\/)[^@/]*@/i, '$1');
+}
+
+/** "host:port[,host:port]" from a connection string. */
+function hostsOf(uri: string): string {
+  const m = /^[a-z+]+:\/\/(?:[^@/]*@)?([^/?]+)/i.exec(uri);
+  return m?.[1] ?? 'an unparseable address';
+}
+
+function dbNameInUri(uri: string): boolean {
+  const m = /^[a-z+]+:\/\/[^/]+\/([^?]+)/i.exec(uri);
+  return Boolean(m?.[1]);
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}

@@ -1,0 +1,428 @@
+// The embedded database server: FerretDB (SQLite storage) as a child process, or mongodb-memory-server as a fallback.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+
+export interface EmbeddedServerOptions {
+  dataDir: string;
+  log: Logger;
+  onProgress?: (line: string) => void;
+  /** how long to wait for the server to accept connections; default 30s */
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedServer {
+  uri: string;
+  kind: 'ferretdb' | 'mongodb-memory-server';
+  /** absolute directory holding the server's data */
+  dataPath: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedServerError extends Error {
+  override name = 'EmbeddedServerError';
+}
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const INSTALL_SCRIPT = join(PROJECT_ROOT, 'scripts', 'install-ferretdb.sh');
+const LOCK_FILE = 'embedded-server.lock';
+const STDERR_TAIL_LINES = 15;
+const STOP_GRACE_MS = 2000;
+
+// The child runs under this watchdog: when our end of its stdin closes (stop(), or this process dying in any
+// way, even SIGKILL) it asks FerretDB to stop, then kills it. FerretDB's SIGTERM alone waits for every client
+// connection to go away, which could be forever.
+const WATCHDOG = `
+exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+( while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null; sleep ${STOP_GRACE_MS / 1000}; kill -KILL "$child" 2>/dev/null ) &
+watcher=$!
+exec 3<&-
+wait "$child"; rc=$?
+kill "$watcher" 2>/dev/null
+exit "$rc"
+`;
+
+/** Starts the embedded database server for `dataDir`; the data outlives the process. */
+export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireLock(dataDir);
+  try {
+    const server = await startAnyServer(dataDir, opts);
+    return {
+      ...server,
+      async stop() {
+        try {
+          await server.stop();
+        } finally {
+          releaseLock();
+        }
+      },
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+async function startAnyServer(dataDir: string, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const progress = (line: string) => {
+    opts.log.info({ component: 'embedded-db' }, line);
+    opts.onProgress?.(line);
+  };
+  let bin = findFerretdb();
+  if (!bin) {
+    const go = findExecutable('go', ['/usr/local/go/bin/go']);
+    if (go) {
+      await installFerretdb(go, progress);
+      bin = findFerretdb();
+      if (!bin) throw new EmbeddedServerError(`FerretDB install finished but ${localFerretdb()} is missing`);
+    }
+  }
+  if (bin) return startFerretdb(bin, dataDir, opts);
+  progress('no FerretDB and no Go found: using mongodb-memory-server (downloads MongoDB once, needs internet)…');
+  return startMongoMemoryServer(dataDir, progress);
+}
+
+function localFerretdb(): string {
+  return join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
+}
+
+function findFerretdb(): string | undefined {
+  const fromEnv = process.env.SWITCHBOARD_FERRETDB_BIN?.trim();
+  if (fromEnv) {
+    if (!isExecutable(fromEnv))
+      throw new EmbeddedServerError(`SWITCHBOARD_FERRETDB_BIN=${fromEnv} is not an executable`);
+    return resolve(fromEnv);
+  }
+  return findExecutable('ferretdb', [localFerretdb()], true);
+}
+
+/** `extraFirst` candidates are tried before PATH when `preferExtra`, after it otherwise. */
+function findExecutable(name: string, extra: string[], preferExtra = false): string | undefined {
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name));
+  const candidates = preferExtra ? [...extra, ...onPath] : [...onPath, ...extra];
+  return candidates.find(isExecutable);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function installFerretdb(go: string, progress: (line: string) => void): Promise<void> {
+  const env = { ...process.env, PATH: `${dirname(go)}${delimiter}${process.env.PATH ?? ''}` };
+  const child = spawn('bash', [INSTALL_SCRIPT], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = new LineTail(STDERR_TAIL_LINES);
+  forEachLine(child.stdout, (line) => progress(line));
+  forEachLine(child.stderr, (line) => tail.push(line));
+  const code = await new Promise<number | null>((ok, fail) => {
+    child.once('error', fail);
+    child.once('exit', (c) => ok(c));
+  });
+  if (code !== 0) {
+    throw new EmbeddedServerError(`installing FerretDB failed (bash ${INSTALL_SCRIPT} exited ${code})${tail.format()}`);
+  }
+}
+
+async function startFerretdb(bin: string, dataDir: string, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const dataPath = join(dataDir, 'ferretdb');
+  mkdirSync(dataPath, { recursive: true });
+  let lastError: unknown;
+  // A free port can be taken between our probe and FerretDB's bind; try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    try {
+      return await launchFerretdb(bin, dataPath, port, opts);
+    } catch (err) {
+      lastError = err;
+      if (!(err instanceof EmbeddedServerError && /address already in use/i.test(err.message))) throw err;
+    }
+  }
+  throw lastError;
+}
+
+async function launchFerretdb(
+  bin: string,
+  dataPath: string,
+  port: number,
+  opts: EmbeddedServerOptions,
+): Promise<EmbeddedServer> {
+  const log = opts.log.child({ component: 'ferretdb' });
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=${pathToFileURL(dataPath).href}/`,
+    `--listen-addr=127.0.0.1:${port}`,
+    `--state-dir=${dataPath}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--log-level=warn',
+  ];
+  log.debug({ bin, args }, 'starting FerretDB');
+  const child = spawn('sh', ['-c', WATCHDOG, 'ferretdb-watchdog', bin, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // own process group: a terminal's Ctrl-C reaches us first, so we decide when the DB goes
+  });
+  const tail = new LineTail(STDERR_TAIL_LINES);
+  forEachLine(child.stdout, (line) => tail.push(line));
+  forEachLine(child.stderr, (line) => {
+    tail.push(line);
+    log.debug(line);
+  });
+  child.stdin?.on('error', () => {}); // EPIPE once the watchdog is gone is expected
+  const exited = new Promise<string>((ok) => {
+    child.once('exit', (code, signal) => ok(signal ? `signal ${signal}` : `code ${code}`));
+    child.once('error', (err) => ok(err.message));
+  });
+  const unhook = killOnExit(child);
+
+  const timeoutMs = opts.startTimeoutMs ?? 30_000;
+  const ready = await Promise.race([
+    waitForPort(port, timeoutMs).then((ok) => (ok ? 'ready' : 'timeout')),
+    exited.then((how) => `exited with ${how}`),
+  ]);
+  if (ready !== 'ready') {
+    killGroup(child, 'SIGKILL');
+    unhook();
+    const what = ready === 'timeout' ? `did not accept connections within ${timeoutMs} ms` : ready;
+    throw new EmbeddedServerError(`FerretDB (${bin}) on 127.0.0.1:${port} ${what}${tail.format()}`);
+  }
+  log.debug({ port, dataPath }, 'FerretDB is up');
+  let stopping: Promise<void> | undefined;
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    kind: 'ferretdb',
+    dataPath,
+    stop() {
+      stopping ??= (async () => {
+        child.stdin?.end();
+        const gone = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS + 3000).then(() => false)]);
+        if (!gone) {
+          killGroup(child, 'SIGKILL');
+          await exited;
+        }
+        unhook();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function startMongoMemoryServer(dataDir: string, progress: (line: string) => void): Promise<EmbeddedServer> {
+  const dataPath = join(dataDir, 'mongodb');
+  mkdirSync(dataPath, { recursive: true });
+  let MongoMemoryServer: typeof import('mongodb-memory-server-core')['MongoMemoryServer'];
+  try {
+    ({ MongoMemoryServer } = await import('mongodb-memory-server-core'));
+  } catch (err) {
+    throw new EmbeddedServerError(
+      `no embedded database available: install Go (to build FerretDB), set SWITCHBOARD_FERRETDB_BIN, or set MONGODB_URI (${(err as Error).message})`,
+    );
+  }
+  try {
+    const server = await MongoMemoryServer.create({
+      instance: { dbPath: dataPath, ip: '127.0.0.1', storageEngine: 'wiredTiger' },
+    });
+    progress('mongodb-memory-server is up');
+    return {
+      uri: server.getUri(),
+      kind: 'mongodb-memory-server',
+      dataPath,
+      async stop() {
+        await server.stop({ doCleanup: false });
+      },
+    };
+  } catch (err) {
+    const reason = (err as Error).message.replace(/\s+/g, ' ').trim().slice(0, 300);
+    throw new EmbeddedServerError(
+      `no embedded database available: FerretDB is not installed, Go is missing, and mongodb-memory-server failed (${reason}). Install Go, set SWITCHBOARD_FERRETDB_BIN, or set MONGODB_URI`,
+    );
+  }
+}
+
+/** Kills the server's process group when this process exits, or on SIGINT/SIGTERM if nobody else handles them. */
+function killOnExit(child: ChildProcess): () => void {
+  const onExit = () => killGroup(child, 'SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Another listener (the app's graceful shutdown) owns the exit; our 'exit' hook still runs after it.
+    if (process.listenerCount(signal) > 1) return;
+    killGroup(child, 'SIGKILL');
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
+  };
+  process.on('exit', onExit);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+// --- the data-directory lock: SQLite would let two servers share files and corrupt each other's view
+
+const heldLocks = new Set<string>();
+
+function acquireLock(dataDir: string): () => void {
+  const path = join(dataDir, LOCK_FILE);
+  if (heldLocks.has(path)) {
+    throw new EmbeddedServerError(`the embedded database in ${dataDir} is already running in this process`);
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+      closeSync(fd);
+      heldLocks.add(path);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        heldLocks.delete(path);
+        process.removeListener('exit', release);
+        try {
+          unlinkSync(path);
+        } catch {
+          // already removed
+        }
+      };
+      process.on('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = readLockOwner(path);
+      if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+        throw new EmbeddedServerError(
+          `the embedded database in ${dataDir} is in use by another process (pid ${owner}); stop it, use another SWITCHBOARD_DATA_DIR, or set MONGODB_URI (lock: ${path})`,
+        );
+      }
+      // The owner died without cleaning up (or was an earlier life of a process with our pid).
+      try {
+        unlinkSync(path);
+      } catch {
+        // someone else removed it first; the retry will tell
+      }
+    }
+  }
+  throw new EmbeddedServerError(`could not lock ${path}; remove it if no Switchboard process is running`);
+}
+
+function readLockOwner(path: string): number | undefined {
+  try {
+    const pid = Number((JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown }).pid);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// --- small process and network plumbing
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await canConnect(port)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (result: boolean) => {
+      socket.destroy();
+      ok(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((ok) => setTimeout(ok, ms));
+}
+
+function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+  });
+  stream.on('end', () => {
+    if (buffered.trim()) onLine(buffered.trimEnd());
+  });
+}
+
+class LineTail {
+  private readonly lines: string[] = [];
+  constructor(private readonly max: number) {}
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.max) this.lines.shift();
+  }
+  format(): string {
+    return this.lines.length
+      ? `\n  server output (last ${this.lines.length} lines):\n  ${this.lines.join('\n  ')}`
+      : '';
+  }
+}
