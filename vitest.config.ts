@@ -1,0 +1,18 @@
+// Test runner settings: one embedded database for the run, JSON totals for CI in .data/test-results.json.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['test/**/*.test.ts'],
+    globalSetup: 'test/support/globalSetup.ts',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+    pool: 'forks',
+    // Two cores: more workers only starve the e2e tests' local servers.
+    maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.data/test-results.json' },
+  },
+});
