@@ -81,14 +81,28 @@ async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): P
     dbName: opts.dbName ?? (dbNameInUri(uri) ? undefined : DEFAULT_DB_NAME),
   });
   // Without a listener a later 'error' event would crash the process; the operations report it anyway.
-  connection.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'database connection error'));
+  // Before the first connection the failure is reported once, by the caller; after it, log each error.
+  let connected = false;
+  connection.on('error', (err: Error) => {
+    if (connected) opts.log.warn({ err: err.message }, 'database connection error');
+  });
   try {
     await connection.asPromise();
   } catch (err) {
     await connection.close(true).catch(() => {});
     throw new DatabaseUnavailableError(`cannot reach the database at ${tried}: ${oneLine(err)}`, { cause: err });
   }
-  connection.on('disconnected', () => opts.log.warn('database disconnected'));
+  connected = true;
+  // Only an unexpected loss is a warning, not our own close().
+  let closing = false;
+  connection.on('disconnected', () => {
+    if (!closing) opts.log.warn('database disconnected');
+  });
+  const close = connection.close.bind(connection);
+  connection.close = ((force?: boolean) => {
+    closing = true;
+    return close(force);
+  }) as typeof connection.close;
   connection.on('reconnected', () => opts.log.info('database reconnected'));
   return connection;
 }
@@ -105,7 +119,20 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoServerClosedError',
 ]);
 
+// Node socket errors sometimes reach the caller unwrapped when the server dies mid-operation.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 const UNAVAILABLE_MESSAGES = [
+  /socket has been ended by the other party/i,
   /before initial connection is complete/i, // bufferCommands: false and not connected
   /buffering timed out/i,
   /connection (was )?force closed/i,
@@ -122,6 +149,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   while (current instanceof Error && !seen.has(current)) {
     seen.add(current);
     if (UNAVAILABLE_NAMES.has(current.name) || UNAVAILABLE_NAMES.has(current.constructor.name)) return true;
+    if (UNAVAILABLE_CODES.has(String((current as NodeJS.ErrnoException).code))) return true;
     if (current instanceof mongoose.mongo.MongoNetworkError) return true;
     if (current instanceof mongoose.mongo.MongoServerSelectionError) return true;
     if (UNAVAILABLE_MESSAGES.some((re) => re.test(current instanceof Error ? current.message : ''))) return true;

@@ -1,0 +1,79 @@
+// The terminal as a newcomer uses it: `npm start` with lines piped in, on the embedded database.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function runBot(input: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('terminal adapter (npm start)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchboard-console-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers piped commands on the embedded database, exits 0, and keeps tickets across a restart', async () => {
+    const env = { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' };
+    const first = await runBot(
+      [
+        '/ticket new "VPN drops every 5 minutes" --impact high --urgency high --service vpn',
+        '/ticket assign INC-1 me',
+        '/ticket comment INC-1 "rolled back the 14:00 config push"',
+        '/ticket resolve INC-1 "config rollback fixed it"',
+        '/ticket new',
+        'hello',
+        '',
+      ].join('\n'),
+      env,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const out = first.stdout.split('\n');
+    expect(out[0]).toMatch(/^INC-1 · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by \d\d:\d\d/);
+    expect(first.stdout).toContain('INC-1 is assigned to ada.');
+    expect(first.stdout).toContain('Comment added to INC-1.');
+    expect(first.stdout).toContain('INC-1 is resolved.');
+    expect(first.stdout).toContain('Missing <title>.');
+    expect(first.stdout).toContain('Commands start with a slash');
+
+    const second = await runBot('/ticket list --state all\n/ticket show INC-1\n', env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('1 ticket\n');
+    expect(second.stdout).toMatch(/INC-1 · P1 · resolved · VPN drops every 5 minutes/);
+    expect(second.stdout).toContain('ada: rolled back the 14:00 config push');
+  });
+
+  it('stops at start-up with one clear line when the configuration is bad', async () => {
+    const r = await runBot('', { SWITCHBOARD_DATA_DIR: dataDir, PORT: 'seventy' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('PORT');
+  });
+
+  it('stops at start-up with one clear line when the database cannot be reached', async () => {
+    const r = await runBot('', { MONGODB_URI: 'mongodb://127.0.0.1:1/x', SWITCHBOARD_DB_TIMEOUT: '1s' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot reach the database at mongodb:\/\/127\.0\.0\.1:1/);
+  });
+});
