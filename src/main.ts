@@ -1,4 +1,5 @@
 // The composition root: config -> database -> bot core -> adapters -> start; clean stop on signals.
+import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
 import { allCommands } from '../commands/index.ts';
@@ -13,6 +14,8 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // A .env file, when present, fills what the environment leaves unset.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
