@@ -136,7 +136,7 @@ describe('an unreachable database', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(Error);
-    expect(isDatabaseUnavailable(err)).toBe(true);
+    expect(isDatabaseUnavailable(err), `${(err as Error).name}: ${(err as Error).message}`).toBe(true);
   });
 
   it('is recognised after the connection was closed', async () => {
