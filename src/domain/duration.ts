@@ -21,7 +21,8 @@ export function parseDuration(text: string): number | null {
 
 /** Short human form: 90 minutes -> "1h 30m". */
 export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}s`;
+  // Below 59.5s: rounding to whole seconds would otherwise show "60s".
+  if (ms < 59_500) return `${Math.max(0, Math.round(ms / 1000))}s`;
   const parts: string[] = [];
   let rest = Math.round(ms / 60_000);
   for (const [unit, size] of [

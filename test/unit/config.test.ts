@@ -1,0 +1,96 @@
+// loadConfig: defaults with nothing set, and bad values that stop start-up naming the variable.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SLA } from '../../config/defaults.ts';
+import { ConfigError, loadConfig } from '../../config/index.ts';
+import { DEFAULT_MATRIX } from '../../src/domain/priority.ts';
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('runs on defaults with nothing configured', () => {
+    expect(loadConfig({})).toEqual({
+      mongodbUri: undefined,
+      dataDir: '.data',
+      admins: [],
+      orgs: {},
+      timezone: 'UTC',
+      consoleUser: 'operator',
+      sla: DEFAULT_SLA,
+      matrix: DEFAULT_MATRIX,
+      dbTimeoutMs: 5_000,
+      logLevel: 'warn',
+      port: 3000,
+      slack: undefined,
+      discord: undefined,
+    });
+  });
+
+  it('reads the variables it knows', () => {
+    const c = loadConfig({
+      MONGODB_URI: 'mongodb://db:27017/sb',
+      SWITCHBOARD_ADMINS: 'slack:U0123ABC, discord:81234,console:alice',
+      SWITCHBOARD_ORGS: 'acme=slack:T1,discord:G1;beta=slack:T2',
+      SWITCHBOARD_SLA: 'P1=10m/2h, P4=2d/3w',
+      SWITCHBOARD_DB_TIMEOUT: '2s',
+      SWITCHBOARD_TIMEZONE: 'Europe/Berlin',
+      USER: 'ada',
+      PORT: '8080',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'shh',
+    });
+    expect(c.mongodbUri).toBe('mongodb://db:27017/sb');
+    expect(c.admins).toEqual(['slack:U0123ABC', 'discord:81234', 'console:alice']);
+    expect(c.orgs).toEqual({ 'slack:T1': 'acme', 'discord:G1': 'acme', 'slack:T2': 'beta' });
+    expect(c.sla.P1).toEqual({ responseMs: 10 * 60_000, resolutionMs: 2 * 3_600_000 });
+    expect(c.sla.P4).toEqual({ responseMs: 2 * 86_400_000, resolutionMs: 21 * 86_400_000 });
+    expect(c.sla.P2).toEqual(DEFAULT_SLA.P2);
+    expect(c.dbTimeoutMs).toBe(2_000);
+    expect(c.timezone).toBe('Europe/Berlin');
+    expect(c.consoleUser).toBe('ada');
+    expect(c.port).toBe(8080);
+    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh', port: 8080 });
+    expect(c.discord).toBeUndefined();
+  });
+
+  it('prefers SWITCHBOARD_CONSOLE_USER over USER', () => {
+    expect(loadConfig({ USER: 'ada', SWITCHBOARD_CONSOLE_USER: 'ops' }).consoleUser).toBe('ops');
+  });
+
+  it.each([
+    [{ SWITCHBOARD_SLA: 'P1=abc' }, 'SWITCHBOARD_SLA', 'P1=15m/4h'],
+    [{ SWITCHBOARD_SLA: 'P1=15m/soon' }, 'SWITCHBOARD_SLA', 'P1=15m/4h'],
+    [{ SWITCHBOARD_SLA: 'P9=15m/4h' }, 'SWITCHBOARD_SLA', 'P1=15m/4h'],
+    [{ PORT: '-1' }, 'PORT', ''],
+    [{ PORT: '70000' }, 'PORT', ''],
+    [{ PORT: 'http' }, 'PORT', ''],
+    [{ SWITCHBOARD_ADMINS: 'bob' }, 'SWITCHBOARD_ADMINS', 'slack:U0123ABC'],
+    [{ SWITCHBOARD_ADMINS: 'slack:U1,teams:x' }, 'SWITCHBOARD_ADMINS', '"teams:x"'],
+    [{ SWITCHBOARD_PRIORITY_MATRIX: 'high/high=P9' }, 'SWITCHBOARD_PRIORITY_MATRIX', 'high/low=P3'],
+    [{ SWITCHBOARD_PRIORITY_MATRIX: 'huge/high=P1' }, 'SWITCHBOARD_PRIORITY_MATRIX', 'high/low=P3'],
+    [{ SWITCHBOARD_ORGS: 'acme=T1' }, 'SWITCHBOARD_ORGS', 'acme=slack:T0123'],
+    [{ SWITCHBOARD_DB_TIMEOUT: 'soon' }, 'SWITCHBOARD_DB_TIMEOUT', '15m'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', ''],
+    [{ SLACK_API_URL: 'not a url' }, 'SLACK_API_URL', ''],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', ''],
+    [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_APPLICATION_ID', ''],
+  ])('refuses %j, naming %s', (env, variable, shows) => {
+    const e = refusal(env as Record<string, string>);
+    expect(e.message).toMatch(/^invalid configuration: /);
+    expect(e.message).toContain(variable);
+    expect(e.message).toContain(shows);
+  });
+
+  it('names every bad variable at once', () => {
+    const e = refusal({ PORT: '-1', SWITCHBOARD_ADMINS: 'bob' });
+    expect(e.message).toContain('PORT');
+    expect(e.message).toContain('SWITCHBOARD_ADMINS');
+  });
+});
