@@ -1,0 +1,195 @@
+// Getting replies to people: ephemeral answers, channel posts, ticket cards (recorded, then kept updated), modals.
+import { randomUUID } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
+import type { FormSpec, Reply } from '../../src/core/reply.ts';
+import { escapeText, type FormMetadata, renderModal, renderReply } from './render.ts';
+
+type WebClient = App['client'];
+export type RespondFn = (message: Record<string, unknown>) => Promise<unknown>;
+
+/** Where an answer goes: the place an invocation came from, and the ways back Slack gave us. */
+export interface Place {
+  /** Slack user id of the asker (for ephemeral messages). */
+  user: string;
+  channel?: string | undefined;
+  thread?: string | undefined;
+  /** response_url of a slash command or button press. */
+  respond?: RespondFn | undefined;
+  /** Opens a modal; valid for 3 seconds after the click or command. */
+  triggerId?: string | undefined;
+  /** Set when the invocation came from a button on this ticket's card: its result shows up as a card update. */
+  cardOf?: string | undefined;
+}
+
+const slackError = (e: unknown): string | undefined => (e as { data?: { error?: string } })?.data?.error;
+
+export class SlackDelivery {
+  /** Card edits run one after another per message, so an older card never overwrites a newer one. */
+  private readonly cardQueues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly core: BotCore,
+    private readonly log: Logger,
+  ) {}
+
+  async deliver(reply: Reply, place: Place): Promise<void> {
+    if (reply.form) {
+      if (place.triggerId) {
+        await this.openForm(reply.form, place.triggerId, {
+          channel: place.channel,
+          thread: place.thread,
+          cardOf: place.cardOf,
+        });
+        return;
+      }
+      // No trigger (a mention, a reaction): a modal cannot open, say how to get it.
+      await this.ephemeral(
+        {
+          ...reply,
+          form: undefined,
+          text: `${reply.text || 'This needs a form:'} use /${reply.form.id.replace('.', ' ')} to open it.`,
+        },
+        place,
+      );
+      return;
+    }
+    if (reply.visibility === 'ephemeral' || reply.error) {
+      await this.ephemeral(reply, place);
+      return;
+    }
+    // A button's result on its own card is shown by the change listener updating that card.
+    if (reply.card && place.cardOf === reply.card.ticketId) return;
+    await this.post(reply, place);
+  }
+
+  async openForm(form: FormSpec, triggerId: string, meta: FormMetadata): Promise<void> {
+    const view = renderModal(form, { ...meta, hidden: { ...form.hidden, ...meta.hidden } });
+    await this.client.views.open({ trigger_id: triggerId, view: view as never });
+  }
+
+  /** Only the asker sees it: the response_url when there is one, else chat.postEphemeral, else a DM. */
+  async ephemeral(reply: Reply, place: Place): Promise<void> {
+    const message = renderReply({ ...reply, actions: reply.error ? undefined : reply.actions });
+    if (place.respond) {
+      try {
+        await place.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+        return;
+      } catch (error) {
+        this.log.warn({ err: error }, 'slack response_url failed; trying chat.postEphemeral');
+      }
+    }
+    if (place.channel) {
+      try {
+        await this.client.chat.postEphemeral({
+          channel: place.channel,
+          user: place.user,
+          ...(place.thread ? { thread_ts: place.thread } : {}),
+          ...message,
+        });
+        return;
+      } catch (error) {
+        this.log.warn({ err: error, channel: place.channel }, 'slack chat.postEphemeral failed; sending a DM');
+      }
+    }
+    const dm = await this.client.conversations.open({ users: place.user });
+    const channel = (dm.channel as { id?: string } | undefined)?.id;
+    if (channel) await this.client.chat.postMessage({ channel, ...message });
+  }
+
+  /** Posts to the channel (or its thread); a ticket card is recorded so it can be edited in place later. */
+  async post(reply: Reply, place: Place): Promise<void> {
+    const message = renderReply(reply);
+    const thread = reply.visibility === 'thread' ? place.thread : undefined;
+    if (!place.channel) {
+      await this.ephemeral(reply, place);
+      return;
+    }
+    let ts: string | undefined;
+    try {
+      const res = await this.client.chat.postMessage({
+        channel: place.channel,
+        ...(thread ? { thread_ts: thread } : {}),
+        ...message,
+      });
+      ts = res.ts;
+    } catch (error) {
+      const code = slackError(error);
+      // A private channel or DM the bot is not in: the command's response_url can still post there, but
+      // without a message ts the card cannot be recorded or updated.
+      if ((code === 'not_in_channel' || code === 'channel_not_found') && place.respond) {
+        this.log.warn(
+          { channel: place.channel, code },
+          'bot cannot post in this channel; answering through response_url',
+        );
+        await place.respond({ response_type: 'in_channel', ...message });
+        return;
+      }
+      throw error;
+    }
+    if (reply.card && ts) {
+      await this.core.recordCard({
+        tenant: reply.card.tenant,
+        ticketId: reply.card.ticketId,
+        platform: 'slack',
+        channel: place.channel,
+        messageId: ts,
+        thread: thread ?? ts,
+      });
+    }
+  }
+
+  /** Something broke on our side: log it with a reference, tell the person only the reference. */
+  async apologise(error: unknown, place: Place, what: string): Promise<void> {
+    const ref = randomUUID().slice(0, 8);
+    this.log.error({ err: error, ref, user: place.user, channel: place.channel }, `slack ${what} failed`);
+    try {
+      await this.ephemeral(
+        { text: `Sorry, something went wrong on our side (ref ${ref}).`, visibility: 'ephemeral', error: 'INTERNAL' },
+        place,
+      );
+    } catch (e) {
+      this.log.error({ err: e, ref }, 'could not tell the person about the failure');
+    }
+  }
+
+  /** A ticket changed anywhere: every Slack card of it is edited in place, and the change is told in its thread. */
+  async ticketChanged(change: TicketChange): Promise<void> {
+    const cards = (await this.core.cardsFor(change.tenant, change.ticketId)).filter((c) => c.platform === 'slack');
+    const message = renderReply(change.card);
+    await Promise.all(cards.map((card) => this.inOrder(card, () => this.refreshCard(card, message, change.summary))));
+  }
+
+  private async refreshCard(card: CardRef, message: ReturnType<typeof renderReply>, summary: string): Promise<void> {
+    try {
+      await this.client.chat.update({ channel: card.channel, ts: card.messageId, ...message });
+    } catch (error) {
+      this.log.warn(
+        { err: error, channel: card.channel, ts: card.messageId, ticket: card.ticketId },
+        'slack card update failed',
+      );
+    }
+    if (!summary) return;
+    try {
+      await this.client.chat.postMessage({
+        channel: card.channel,
+        thread_ts: card.thread ?? card.messageId,
+        text: escapeText(summary),
+      });
+    } catch (error) {
+      this.log.warn({ err: error, channel: card.channel, ticket: card.ticketId }, 'slack thread summary failed');
+    }
+  }
+
+  private inOrder(card: CardRef, work: () => Promise<void>): Promise<void> {
+    const key = `${card.channel}:${card.messageId}`;
+    const next = (this.cardQueues.get(key) ?? Promise.resolve()).then(work);
+    this.cardQueues.set(key, next);
+    void next.finally(() => {
+      if (this.cardQueues.get(key) === next) this.cardQueues.delete(key);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,153 @@
+// Buttons, modal submissions and the "Open ticket from message" shortcut, all as Invocations.
+import type { App, BlockButtonAction, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { BotCore } from '../../src/core/bot.ts';
+import type { Invocation } from '../../src/core/invocation.ts';
+import type { RespondFn, SlackDelivery } from './delivery.ts';
+import { openTicketFromMessage } from './fromMessage.ts';
+import type { SlackPeople } from './people.ts';
+import { slackIdentity } from './people.ts';
+import { decodeButtonValue, formOptions, parseFormMetadata } from './render.ts';
+
+type WebClient = App['client'];
+
+export const SHORTCUT_OPEN_TICKET = 'open_ticket_from_message';
+/** Action and form ids are `<command>.<subcommand>`. */
+const COMMAND_ID = /^[a-z][a-z0-9_-]*\.[a-z][a-z0-9_-]*$/;
+
+const splitId = (id: string): [string, string] => {
+  const dot = id.indexOf('.');
+  return [id.slice(0, dot), id.slice(dot + 1)];
+};
+
+/** The key under which one message can open one ticket, whichever way (reaction or shortcut) was used. */
+export const messageTicketKey = (channel: string, ts: string): string => `slack:reaction:${channel}:${ts}`;
+
+export function registerInteractivity(
+  app: App,
+  core: BotCore,
+  people: SlackPeople,
+  delivery: SlackDelivery,
+  log: Logger,
+  client: WebClient,
+): void {
+  // A double click sends two payloads with different action_ts: while the first press of a button runs, a
+  // second identical press by the same person is dropped; afterwards the core judges it (e.g. already resolved).
+  const inFlight = new Set<string>();
+
+  app.action<BlockButtonAction>(COMMAND_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    const channel = body.channel?.id;
+    const messageTs = body.message?.ts ?? body.container?.message_ts;
+    const place = {
+      user: body.user.id,
+      channel,
+      thread: (body.message?.thread_ts as string | undefined) ?? messageTs,
+      respond: respond as unknown as RespondFn,
+      triggerId: body.trigger_id,
+    };
+    const { value, form } = decodeButtonValue(action.value ?? '');
+    const busy = `${body.user.id}:${action.action_id}:${value}:${messageTs ?? body.view?.id ?? ''}`;
+    if (inFlight.has(busy)) return;
+    inFlight.add(busy);
+    try {
+      if (form) {
+        await delivery.openForm(form, body.trigger_id, { channel, thread: place.thread, cardOf: value });
+        return;
+      }
+      const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
+      if (!(await core.claimDelivery(claim))) return;
+      const [command, subcommand] = splitId(action.action_id);
+      const actor = await people.actor(body.user.id, body.user.name);
+      const reply = await core.handle({
+        actor,
+        origin: { platform: 'slack', workspace: body.team?.id ?? body.user.team_id ?? '', channel, thread: messageTs },
+        command,
+        subcommand,
+        options: { id: value },
+        deliveryId: claim,
+      });
+      await delivery.deliver(reply, { ...place, cardOf: value });
+    } catch (error) {
+      await delivery.apologise(error, place, `button ${action.action_id}`);
+    } finally {
+      inFlight.delete(busy);
+    }
+  });
+
+  app.view<ViewSubmitAction>({ callback_id: COMMAND_ID, type: 'view_submission' }, async ({ ack, body, view }) => {
+    const meta = parseFormMetadata(view.private_metadata);
+    const [command, subcommand] = splitId(view.callback_id);
+    const workspace = body.team?.id ?? body.user.team_id ?? '';
+    const invocation: Invocation = {
+      actor: { id: slackIdentity(body.user.id), platform: 'slack', displayName: body.user.name ?? body.user.id },
+      origin: { platform: 'slack', workspace, channel: meta.channel, thread: meta.thread },
+      command,
+      subcommand,
+      options: { ...formOptions(view.state.values as never), ...meta.hidden },
+      deliveryId: view.id,
+    };
+    // Checked without the database, inside Slack's 3 seconds: a bad field is shown on that field.
+    const problem = core.check(invocation);
+    if (problem) {
+      const blocks = (view.blocks as Array<{ block_id?: string }>)
+        .map((b) => b.block_id)
+        .filter((b): b is string => Boolean(b));
+      const field = problem.errorField && blocks.includes(problem.errorField) ? problem.errorField : blocks[0];
+      if (field) {
+        await ack({ response_action: 'errors', errors: { [field]: problem.text.split('\n')[0] ?? problem.text } });
+        return;
+      }
+    }
+    await ack();
+    const place = { user: body.user.id, channel: meta.channel, thread: meta.thread, cardOf: meta.cardOf };
+    try {
+      if (!(await core.claimDelivery(`slack:view:${view.id}:${view.hash ?? ''}`))) return;
+      const actor = await people.actor(body.user.id, body.user.name);
+      const reply = await core.handle({ ...invocation, actor });
+      await delivery.deliver(reply, place);
+    } catch (error) {
+      await delivery.apologise(error, place, `form ${view.callback_id}`);
+    }
+  });
+
+  app.shortcut<MessageShortcut>(
+    { callback_id: SHORTCUT_OPEN_TICKET, type: 'message_action' },
+    async ({ ack, shortcut, respond }) => {
+      await ack();
+      const channel = shortcut.channel.id;
+      const place = { user: shortcut.user.id, channel, respond: respond as unknown as RespondFn };
+      try {
+        if (!(await core.claimDelivery(messageTicketKey(channel, shortcut.message.ts)))) {
+          await delivery.ephemeral(
+            {
+              text: 'A ticket was already opened from this message; its card is in this channel.',
+              visibility: 'ephemeral',
+              error: 'TICKET.ALREADY_OPENED',
+            },
+            place,
+          );
+          return;
+        }
+        const actor = await people.actor(shortcut.user.id, shortcut.user.name);
+        const author = shortcut.message.user as string | undefined;
+        const authorName = author ? (await people.actor(author)).displayName : undefined;
+        const reply = await openTicketFromMessage(core, client, log, {
+          actor,
+          workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
+          message: {
+            channel,
+            ts: shortcut.message.ts,
+            text: (shortcut.message.text as string | undefined) ?? '',
+            author,
+            authorName,
+          },
+          deliveryId: shortcut.action_ts,
+        });
+        await delivery.deliver(reply, place);
+      } catch (error) {
+        await delivery.apologise(error, place, 'shortcut open_ticket_from_message');
+      }
+    },
+  );
+}

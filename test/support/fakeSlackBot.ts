@@ -1,0 +1,107 @@
+// The whole bot (real core, real database) behind the real Bolt app, talking to the local fake Slack.
+import pino from 'pino';
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '../../adapters/slack/index.ts';
+import { type FakeSlack, type Json, type RecordedCall, startFakeSlack } from './fakeSlack.ts';
+import { type SlackSender, slackSender } from './fakeSlackSender.ts';
+import { startTestBot, type TestBot } from './harness.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f1c';
+
+export interface SlackBot {
+  fake: FakeSlack;
+  bot: TestBot;
+  adapter: SlackAdapter;
+  send: SlackSender;
+  botUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startSlackBot(
+  opts: { env?: Record<string, string>; retryConfig?: SlackAdapterDeps['retryConfig']; now?: () => Date } = {},
+): Promise<SlackBot> {
+  const fake = await startFakeSlack();
+  const bot = await startTestBot({
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: '0',
+      ...opts.env,
+    },
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const config = bot.config.slack;
+  if (!config) throw new Error('the test environment did not configure Slack');
+  const adapter = createSlackAdapter({
+    core: bot.core,
+    config,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    host: '127.0.0.1',
+    // No retries unless a test is about them: a failing call fails at once instead of for 30 minutes.
+    retryConfig: opts.retryConfig ?? { retries: 0 },
+  });
+  await adapter.start();
+  const port = adapter.address()?.port;
+  if (!port) throw new Error('the Slack adapter did not bind a port');
+  const botUrl = `http://127.0.0.1:${port}`;
+  return {
+    fake,
+    bot,
+    adapter,
+    botUrl,
+    send: slackSender({ botUrl, signingSecret: SIGNING_SECRET, fake }),
+    async close() {
+      await adapter.stop();
+      await bot.close();
+      await fake.close();
+    },
+  };
+}
+
+/** The text of every block of a recorded message, joined: what a person would read. */
+export function readable(body: Json): string {
+  const parts: string[] = [String(body.text ?? '')];
+  for (const b of (body.blocks ?? []) as Array<Json>) {
+    if (b.text?.text) parts.push(b.text.text);
+    for (const f of b.fields ?? []) parts.push(f.text);
+    for (const e of b.elements ?? []) parts.push(e.text?.text ?? e.text ?? '');
+  }
+  return parts.join('\n');
+}
+
+/** The buttons on a recorded message: action id -> value. */
+export function buttonsOf(body: Json): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const b of (body.blocks ?? []) as Array<Json>) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements ?? []) out[e.action_id] = e.value;
+  }
+  return out;
+}
+
+/** The header of a recorded card, e.g. `INC-1 · Printer on fire`. */
+export const headerOf = (body: Json): string | undefined =>
+  ((body.blocks ?? []) as Array<Json>).find((b) => b.type === 'header')?.text?.text;
+
+/** The ticket id a posted card is about. */
+export const ticketIdOf = (call: RecordedCall): string | undefined =>
+  /^([A-Z]{3}-\d+)/.exec(headerOf(call.body) ?? '')?.[1];
+
+/** Waits for the card of a new ticket posted in `channel`, after `since` calls. */
+export function waitForCard(fake: FakeSlack, channel: string, since = 0, what = `a ticket card in ${channel}`) {
+  return fake.waitFor(
+    (calls) =>
+      calls
+        .slice(since)
+        .find(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.status === 200 &&
+            c.body.channel === channel &&
+            !c.body.thread_ts &&
+            ticketIdOf(c),
+        ),
+    5000,
+    what,
+  );
+}
