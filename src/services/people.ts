@@ -19,6 +19,8 @@ export interface KnownPerson {
 }
 
 const LINK_CODE_TTL_MS = 10 * 60_000;
+/** How long this process trusts what it learnt about a person before asking the database again. */
+const RECOGNISE_TTL_MS = 30_000;
 
 export class PeopleService {
   constructor(
@@ -27,8 +29,29 @@ export class PeopleService {
     private readonly admins: ReadonlySet<string>,
   ) {}
 
-  /** Records the profile (first sight creates it) and answers who this is and what they may do. */
+  private readonly known = new Map<string, { person: KnownPerson; profile: string; until: number }>();
+
+  /** Forgets what this process learnt about people (after role grants and links). */
+  private forget(): void {
+    this.known.clear();
+  }
+
+  /**
+   * Records the profile (first sight creates it) and answers who this is and what they may do.
+   * Answers from memory for a few seconds when nothing changed: every invocation asks this.
+   */
   async recognise(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
+    const key = `${tenant}\u0000${profile.identity}`;
+    const shape = `${profile.displayName}\u0000${profile.timezone ?? ''}\u0000${profile.email ?? ''}`;
+    const hit = this.known.get(key);
+    if (hit && hit.profile === shape && hit.until > Date.now()) return hit.person;
+    const person = await this.lookUp(tenant, profile, now);
+    if (this.known.size > 10_000) this.known.clear();
+    this.known.set(key, { person, profile: shape, until: Date.now() + RECOGNISE_TTL_MS });
+    return person;
+  }
+
+  private async lookUp(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
     const id = await this.repo.upsertProfile({
       tenant,
       identity: profile.identity,
@@ -74,6 +97,7 @@ export class PeopleService {
   async grantRole(tenant: string, by: PersonRef, identity: string, role: Role, now: Date): Promise<PersonRef> {
     const target = await this.personFor(tenant, identity, now);
     await this.repo.grant({ tenant, personId: target.id, role, grantedBy: by.identity, at: now });
+    this.forget();
     return target;
   }
 
@@ -85,6 +109,7 @@ export class PeopleService {
     if (!(await this.repo.revoke(tenant, target.id))) {
       throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
     }
+    this.forget();
     return target;
   }
 
@@ -132,6 +157,7 @@ export class PeopleService {
     const owner = await this.repo.findIdentity(tenant, c.identity);
     if (!owner) throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`);
     await this.repo.setPerson(tenant, identity, owner.personId);
+    this.forget();
     return { id: owner.personId, identity: owner.identity, name: owner.displayName };
   }
 
