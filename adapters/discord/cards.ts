@@ -1,0 +1,87 @@
+// Ticket cards on Discord: recorded where posted, a thread per ticket, edited in place when the ticket changes.
+import { type Client, Routes } from 'discord.js';
+import type { Logger } from 'pino';
+import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import type { PostedMessage } from './answer.ts';
+import { messageOf, restBody } from './render.ts';
+
+/** A week: threads of open tickets should not vanish over a weekend. */
+const THREAD_ARCHIVE_MINUTES = 10_080;
+
+export interface CardDeps {
+  client: Client;
+  core: BotCore;
+  log: Logger;
+}
+
+export class DiscordCards {
+  /** Threads whose latest message was a comment made there: its change summary would only echo it. */
+  private readonly echo = new Set<string>();
+
+  constructor(private readonly d: CardDeps) {}
+
+  /**
+   * A card went out as a public message. It is recorded, and gets a thread unless it was posted
+   * in a thread already, is in a DM, or another card of the ticket in that channel has one.
+   */
+  async posted(reply: Reply, message: PostedMessage, where: { guildId: string | null; inThread: string | null }): Promise<void> {
+    const card = reply.card;
+    if (!card) return;
+    const base: CardRef = { tenant: card.tenant, ticketId: card.ticketId, platform: 'discord', channel: message.channelId, messageId: message.id };
+    let thread: string | undefined;
+    if (where.inThread) {
+      thread = where.inThread;
+    } else if (where.guildId) {
+      const existing = (await this.d.core.cardsFor(card.tenant, card.ticketId)).find(
+        (c) => c.platform === 'discord' && c.channel === message.channelId && c.thread,
+      );
+      thread = existing?.thread ?? (await this.openThread(message, reply));
+    }
+    await this.d.core.recordCard({ ...base, ...(thread ? { thread } : {}) });
+  }
+
+  private async openThread(message: PostedMessage, reply: Reply): Promise<string | undefined> {
+    const name = (reply.header ?? reply.card?.ticketId ?? 'ticket').slice(0, 100);
+    try {
+      const thread = (await this.d.client.rest.post(Routes.threads(message.channelId, message.id), {
+        body: { name, auto_archive_duration: THREAD_ARCHIVE_MINUTES },
+      })) as { id: string };
+      return thread.id;
+    } catch (err) {
+      this.d.log.warn({ err, channel: message.channelId }, 'discord: could not open a thread for the card');
+      return undefined;
+    }
+  }
+
+  /** The next change summary for this thread is not posted (it would repeat what was just said there). */
+  quietOnce(thread: string): void {
+    this.echo.add(thread);
+  }
+
+  /** core.onTicketChanged: every Discord card of the ticket shows the new card; its threads hear the summary. */
+  async changed(change: TicketChange): Promise<void> {
+    const cards = (await this.d.core.cardsFor(change.tenant, change.ticketId)).filter((c) => c.platform === 'discord');
+    if (cards.length === 0) return;
+    const body = restBody(messageOf(change.card));
+    const threads = new Set<string>();
+    for (const c of cards) {
+      try {
+        await this.d.client.rest.patch(Routes.channelMessage(c.channel, c.messageId), { body });
+      } catch (err) {
+        this.d.log.warn({ err, ticketId: change.ticketId, message: c.messageId }, 'discord: could not update a card');
+      }
+      if (c.thread) threads.add(c.thread);
+    }
+    for (const t of threads) {
+      if (this.echo.delete(t)) continue;
+      try {
+        await this.d.client.rest.post(Routes.channelMessages(t), {
+          body: { content: change.summary.slice(0, 2000), allowed_mentions: { parse: [] } },
+        });
+      } catch (err) {
+        this.d.log.warn({ err, ticketId: change.ticketId, thread: t }, 'discord: could not post to the ticket thread');
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// The Discord adapter: a discord.js client whose interactions and messages run through the bot core.
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits, Partials, type RepliableInteraction } from 'discord.js';
+import type { Logger } from 'pino';
+import type { DiscordConfig } from '../../config/index.ts';
+import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
+import type { FormSpec } from '../../src/core/reply.ts';
+import { DiscordCards } from './cards.ts';
+import { FormStash } from './customIds.ts';
+import { DiscordInteractions } from './interactions.ts';
+import { DiscordMessages } from './messages.ts';
+
+export interface DiscordAdapterDeps {
+  core: BotCore;
+  config: DiscordConfig;
+  log: Logger;
+  /** Defer an interaction whose answer is not ready this long after it arrived (Discord allows 3 s). */
+  slowReplyMs?: number;
+}
+
+export type DiscordAdapter = ChatAdapter & { client: Client };
+
+const DEFAULT_SLOW_REPLY_MS = 1_500;
+
+/** Only what the bot uses: guilds (threads, channels), guild and DM messages; content only when asked for. */
+export function intentsFor(config: DiscordConfig): GatewayIntentBits[] {
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+  if (config.messageContent) intents.push(GatewayIntentBits.MessageContent);
+  return intents;
+}
+
+export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
+  const log = deps.log.child({ adapter: 'discord' });
+  const client = new Client({
+    intents: intentsFor(deps.config),
+    // DM channels are never cached; without the partial their messages would be dropped.
+    partials: [Partials.Channel],
+    rest: deps.config.apiUrl ? { api: deps.config.apiUrl } : {},
+    allowedMentions: { parse: [] },
+  });
+  const stash = new FormStash();
+  const actionForms = new Map<string, { form: FormSpec; value: string }>();
+  const cards = new DiscordCards({ client, core: deps.core, log });
+  const interactions = new DiscordInteractions({
+    core: deps.core,
+    log,
+    stash,
+    actionForms,
+    answer: {
+      log,
+      stash,
+      slowReplyMs: deps.slowReplyMs ?? DEFAULT_SLOW_REPLY_MS,
+      cardPosted: (reply, message, i: RepliableInteraction) =>
+        cards.posted(reply, message, {
+          guildId: i.guildId,
+          inThread: i.channel?.isThread() ? i.channelId : null,
+        }),
+    },
+  });
+  const messages = new DiscordMessages({ client, core: deps.core, log, cards });
+
+  client.on(Events.InteractionCreate, (i) => void interactions.handle(i));
+  client.on(Events.MessageCreate, (m) => void messages.handle(m));
+  client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'discord: gateway resumed'));
+  client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, 'discord: gateway reconnecting'));
+  client.on(Events.ShardError, (err, shard) => log.warn({ err, shard }, 'discord: gateway error'));
+  client.on(Events.Error, (err) => log.error({ err }, 'discord: client error'));
+  client.rest.on('rateLimited', (info) =>
+    log.info({ route: info.route, retryAfter: info.retryAfter, global: info.global }, 'discord: rate limited; waiting'),
+  );
+
+  deps.core.onTicketChanged(async (change) => {
+    for (const a of change.card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
+    await cards.changed(change);
+  });
+
+  return {
+    platform: 'discord',
+    client,
+    async start() {
+      const ready = once(client, Events.ClientReady);
+      await client.login(deps.config.token);
+      await ready;
+      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: connected');
+    },
+    async stop() {
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,286 @@
+// Interactions in, Invocations out: slash commands, buttons, modals, the "Open ticket" menu and autocomplete.
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Interaction,
+  MessageFlags,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+  type RepliableInteraction,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { BotCore } from '../../src/core/bot.ts';
+import type { CommandDef } from '../../src/core/command.ts';
+import type { Invocation } from '../../src/core/invocation.ts';
+import type { FormSpec, Reply } from '../../src/core/reply.ts';
+import { type AnswerDeps, answer, VisibilityGuess } from './answer.ts';
+import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
+import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
+import { actorOf, messageLink, originOf } from './identity.ts';
+import { messageOf, modalOf } from './render.ts';
+
+type Options = Record<string, string | boolean | number | undefined>;
+
+export interface InteractionDeps {
+  core: BotCore;
+  log: Logger;
+  answer: AnswerDeps;
+  stash: FormStash;
+  /** Forms seen on rendered actions, by action id: a button press opens its modal without a round trip. */
+  actionForms: Map<string, { form: FormSpec; value: string }>;
+}
+
+const AUTOCOMPLETE_BUDGET_MS = 2_500;
+const TITLE_MAX = 120;
+
+export class DiscordInteractions {
+  private readonly guess = new VisibilityGuess();
+  private readonly remembered = new Map<string, string>();
+
+  constructor(private readonly d: InteractionDeps) {}
+
+  async handle(i: Interaction): Promise<void> {
+    const receivedAt = performance.now();
+    try {
+      if (i.isAutocomplete()) return await this.autocomplete(i);
+      if (i.isChatInputCommand()) return await this.slash(i, receivedAt);
+      if (i.isMessageContextMenuCommand()) return await this.openTicket(i, receivedAt);
+      if (i.isButton()) return await this.button(i, receivedAt);
+      if (i.isModalSubmit()) return await this.modal(i, receivedAt);
+    } catch (err) {
+      const ref = Math.random().toString(16).slice(2, 10);
+      this.d.log.error({ err, ref, interaction: i.id }, 'discord: interaction failed');
+      if (i.isRepliable()) await this.apologise(i, ref);
+    }
+  }
+
+  private async apologise(i: RepliableInteraction, ref: string): Promise<void> {
+    const content = `Sorry, something went wrong on our side. (ref ${ref})`;
+    try {
+      if (i.deferred || i.replied) await i.followUp({ content, flags: MessageFlags.Ephemeral });
+      else await i.reply({ content, flags: MessageFlags.Ephemeral });
+    } catch (err) {
+      this.d.log.warn({ err, ref }, 'discord: could not apologise either');
+    }
+  }
+
+  // ---- slash commands -------------------------------------------------------------------------
+
+  private async slash(i: ChatInputCommandInteraction, receivedAt: number): Promise<void> {
+    const sub = i.options.getSubcommand(false);
+    const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
+    if (!def) {
+      await i.reply({ content: `This command is not known here any more: /${i.commandName}. Try /help.`, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const raw = sub ? (i.options.data[0]?.options ?? []) : i.options.data;
+    const options = await this.optionsOf(def, raw, i.guildId);
+    const inv = this.invocation(i, def.command, def.name, options);
+    if (await this.openFormInstead(i, inv, def, options)) return;
+    await this.run(i, inv, receivedAt, true);
+  }
+
+  /** Typed option values as the core wants them; people picked in USER options are remembered first. */
+  private async optionsOf(def: CommandDef, raw: readonly CommandInteractionOption[], guildId: string | null): Promise<Options> {
+    const out: Options = {};
+    for (const o of raw) {
+      const opt = optionFor(def, o.name);
+      if (!opt) continue;
+      if (o.user) {
+        out[opt.name] = `discord:${o.user.id}`;
+        await this.remember(o.user, o.member, guildId);
+      } else if (o.value !== undefined && o.value !== null) {
+        out[opt.name] = o.value;
+      }
+    }
+    return out;
+  }
+
+  private async remember(user: NonNullable<CommandInteractionOption['user']>, member: CommandInteractionOption['member'], guildId: string | null): Promise<void> {
+    const actor = actorOf(user, member as never);
+    if (this.remembered.get(actor.id) === actor.displayName) return;
+    try {
+      await this.d.core.rememberPerson(actor, guildId ?? 'dm');
+      this.remembered.set(actor.id, actor.displayName);
+    } catch (err) {
+      this.d.log.warn({ err, person: actor.id }, 'discord: could not remember a person');
+    }
+  }
+
+  /**
+   * Modals must be the first answer, so whether one opens is decided here without the database:
+   * the core's check says a bare command wants its form; a form command missing a field it asks for
+   * opens the form with what was given already filled in.
+   */
+  private async openFormInstead(i: ChatInputCommandInteraction, inv: Invocation, def: CommandDef, options: Options): Promise<boolean> {
+    const usage = this.d.core.check(inv);
+    if (!usage) return false;
+    const form = usage.form ?? (def.formWhenEmpty && def.formWhenEmpty.fields.some((f) => f.name === usage.errorField) ? def.formWhenEmpty : undefined);
+    if (!form) {
+      await i.reply({ ...messageOf(usage), flags: MessageFlags.Ephemeral });
+      return true;
+    }
+    const prefill: Record<string, string> = {};
+    const hidden: Record<string, string> = { ...(form.hidden ?? {}) };
+    for (const [k, v] of Object.entries(options)) {
+      if (v === undefined) continue;
+      if (form.fields.some((f) => f.name === k)) prefill[k] = String(v);
+      else hidden[k] = String(v);
+    }
+    await i.showModal(modalOf(form, formCustomId(form.id, hidden, this.d.stash), prefill));
+    return true;
+  }
+
+  // ---- buttons and modals ---------------------------------------------------------------------
+
+  private async button(i: ButtonInteraction, receivedAt: number): Promise<void> {
+    const decoded = decodeCustomId(i.customId, this.d.stash);
+    if (!decoded || decoded.kind === 'form') {
+      await i.reply({ content: 'This button is from an older version; use the slash command instead.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const [command, subcommand] = splitActionId(decoded.actionId);
+    if (decoded.kind === 'formAction') {
+      const form = this.formForAction(decoded.actionId, decoded.value);
+      await i.showModal(modalOf(form, formCustomId(form.id, form.hidden ?? {}, this.d.stash)));
+      return;
+    }
+    const inv = this.invocation(i, command, subcommand, { id: decoded.value });
+    const usage = this.d.core.check(inv);
+    if (usage) {
+      await i.reply({ ...messageOf(usage), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await this.run(i, inv, receivedAt, true);
+  }
+
+  /** The action's form as last rendered, else one made from the command's text options. */
+  private formForAction(actionId: string, value: string): FormSpec {
+    const seen = this.d.actionForms.get(actionId);
+    if (seen) return formForPress(seen.form, seen.value, value);
+    const [command, sub] = splitActionId(actionId);
+    const def = this.d.core.definitions().find((d) => d.command === command && d.name === sub);
+    const fields = (def?.options ?? [])
+      .filter((o) => o.name !== 'id' && (o.kind === 'text' || o.kind === 'choice'))
+      .map((o) => ({
+        name: o.name,
+        label: o.name[0]?.toUpperCase() + o.name.slice(1),
+        kind: o.kind === 'choice' ? ('choice' as const) : ('long' as const),
+        ...(o.choices ? { choices: o.choices } : {}),
+        required: Boolean(o.required),
+      }));
+    return { id: actionId, title: `${def?.summary.split(/[.(]/)[0] ?? actionId} ${value}`.trim(), submitLabel: 'Submit', fields, hidden: { id: value } };
+  }
+
+  private async modal(i: ModalSubmitInteraction, receivedAt: number): Promise<void> {
+    const decoded = decodeCustomId(i.customId, this.d.stash);
+    if (!decoded || decoded.kind !== 'form') {
+      await i.reply({ content: 'That form has expired; please open it again.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const [command, subcommand] = splitActionId(decoded.formId);
+    const options: Options = { ...decoded.hidden };
+    for (const field of i.fields.fields.values()) {
+      const f = field as { customId?: string; value?: string; values?: readonly string[] };
+      if (!f.customId) continue;
+      const v = f.values ? f.values[0] : f.value;
+      if (v !== undefined && v !== '') options[f.customId] = v;
+    }
+    const inv = this.invocation(i, command, subcommand, options);
+    const usage = this.d.core.check(inv);
+    if (usage) {
+      await i.reply({ ...messageOf(usage), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await this.run(i, inv, receivedAt, false);
+  }
+
+  // ---- "Open ticket" on a message -------------------------------------------------------------
+
+  private async openTicket(i: MessageContextMenuCommandInteraction, receivedAt: number): Promise<void> {
+    if (i.commandName !== OPEN_TICKET_COMMAND) {
+      await i.reply({ content: `Unknown menu command ${i.commandName}.`, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const m = i.targetMessage;
+    const link = messageLink(i.guildId, m.channelId, m.id);
+    const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
+    const text = m.content.trim();
+    const firstLine = text.split('\n').find((l) => l.trim())?.trim() ?? '';
+    const title = firstLine ? (firstLine.length > TITLE_MAX ? `${firstLine.slice(0, TITLE_MAX - 1)}…` : firstLine) : `Message from ${author}`;
+    const quote = text ? text.slice(0, 3500).split('\n').map((l) => `> ${l}`).join('\n') : '> (no text)';
+    const description = `${quote}\n— ${author}, ${link}`;
+    const inv: Invocation = {
+      ...this.invocation(i, 'ticket', 'new', { title, description }),
+      origin: originOf(i.guildId, i.channelId, i.channel, link),
+    };
+    await this.run(i, inv, receivedAt, false);
+  }
+
+  // ---- autocomplete ---------------------------------------------------------------------------
+
+  private async autocomplete(i: AutocompleteInteraction): Promise<void> {
+    const focused = i.options.getFocused(true);
+    const sub = i.options.getSubcommand(false);
+    const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
+    const opt = def ? optionFor(def, focused.name) : undefined;
+    if (!opt || opt.kind !== 'ticket') {
+      await i.respond([]);
+      return;
+    }
+    const query = String(focused.value ?? '');
+    // Autocomplete cannot be deferred: an empty list beats no answer.
+    const found = await Promise.race([
+      this.d.core.suggestTickets('discord', i.guildId ?? 'dm', query),
+      new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
+    ]).catch((err) => {
+      this.d.log.warn({ err }, 'discord: ticket suggestions failed');
+      return [];
+    });
+    await i.respond(
+      found.slice(0, 25).map((t) => {
+        const name = `${t.id} · ${t.title}`;
+        return { name: name.length > 100 ? `${name.slice(0, 99)}…` : name, value: t.id };
+      }),
+    );
+  }
+
+  // ---- running --------------------------------------------------------------------------------
+
+  private invocation(i: RepliableInteraction, command: string, subcommand: string, options: Options): Invocation {
+    return {
+      actor: actorOf(i.user, i.member),
+      origin: originOf(i.guildId, i.channelId, i.channel),
+      command,
+      subcommand,
+      options,
+      deliveryId: i.id,
+    };
+  }
+
+  /** Claims the delivery (a resumed gateway may hand the same interaction over again), runs, answers. */
+  private async run(i: RepliableInteraction, inv: Invocation, receivedAt: number, fallbackEphemeral: boolean): Promise<void> {
+    const key = `${inv.command}.${inv.subcommand ?? ''}`;
+    const reply = await answer(
+      i,
+      async () => {
+        if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
+          this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
+          return null;
+        }
+        const r = await this.d.core.handle(inv);
+        this.noteForms(r);
+        return r;
+      },
+      { deps: this.d.answer, receivedAt, guessEphemeral: this.guess.ephemeral(key, fallbackEphemeral) },
+    );
+    if (reply) this.guess.learn(key, reply);
+  }
+
+  private noteForms(r: Reply): void {
+    for (const a of r.actions ?? []) if (a.form) this.d.actionForms.set(a.id, { form: a.form, value: a.value });
+  }
+}
+

@@ -1,0 +1,108 @@
+// Messages in: a message in a ticket's thread is a comment; a mention of the bot (or a DM) is a text command.
+import type { Client, Message } from 'discord.js';
+import type { Logger } from 'pino';
+import type { BotCore } from '../../src/core/bot.ts';
+import type { Invocation } from '../../src/core/invocation.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import type { DiscordCards } from './cards.ts';
+import { actorOf, messageLink, originOf } from './identity.ts';
+import { messageOf } from './render.ts';
+
+export interface MessageDeps {
+  client: Client;
+  core: BotCore;
+  log: Logger;
+  cards: DiscordCards;
+}
+
+/** Threads that are not ticket threads, remembered briefly so chatter elsewhere costs no query each time. */
+const NOT_A_TICKET_TTL_MS = 5 * 60_000;
+
+export class DiscordMessages {
+  private readonly notTicket = new Map<string, number>();
+
+  constructor(private readonly d: MessageDeps) {}
+
+  async handle(m: Message): Promise<void> {
+    if (m.author.bot || m.system || m.webhookId) return;
+    try {
+      const botId = this.d.client.user?.id;
+      const mentioned = Boolean(botId && m.mentions.users.has(botId));
+      const text = this.withoutBotMention(m.content, botId);
+      if (m.channel.isThread() && (await this.comment(m, text))) return;
+      if (mentioned || !m.guildId) await this.command(m, text);
+    } catch (err) {
+      this.d.log.error({ err, message: m.id }, 'discord: message handling failed');
+    }
+  }
+
+  private withoutBotMention(content: string, botId: string | undefined): string {
+    return (botId ? content.replace(new RegExp(`<@!?${botId}>`, 'g'), '') : content).trim();
+  }
+
+  /** True when the thread belongs to a ticket (the message was taken as its comment, or had no text). */
+  private async comment(m: Message, text: string): Promise<boolean> {
+    const thread = m.channel.isThread() ? m.channel : null;
+    if (!thread) return false;
+    const until = this.notTicket.get(thread.id);
+    if (until && until > Date.now()) return false;
+    const parent = thread.parentId ?? thread.id;
+    const ticket = await this.d.core.ticketForThread('discord', parent, thread.id);
+    if (!ticket) {
+      this.notTicket.set(thread.id, Date.now() + NOT_A_TICKET_TTL_MS);
+      return false;
+    }
+    // Without the message content intent only mentions carry text: nothing to record then.
+    if (!text) return true;
+    if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return true;
+    const def = this.d.core.definitions().find((d) => d.command === 'ticket' && d.name === 'comment');
+    const idOpt = def?.options.find((o) => o.kind === 'ticket')?.name ?? 'id';
+    const textOpt = def?.options.find((o) => o.kind === 'text')?.name ?? 'text';
+    const inv: Invocation = {
+      actor: actorOf(m.author, m.member),
+      origin: originOf(m.guildId, m.channelId, thread, messageLink(m.guildId, m.channelId, m.id)),
+      command: 'ticket',
+      subcommand: 'comment',
+      options: { [idOpt]: ticket.ticketId, [textOpt]: text },
+      deliveryId: m.id,
+    };
+    this.d.cards.quietOnce(thread.id);
+    const reply = await this.d.core.handle(inv);
+    if (reply.error) await this.replyTo(m, reply);
+    else await m.react('✅').catch((err) => this.d.log.warn({ err }, 'discord: could not react to a comment'));
+    return true;
+  }
+
+  /** `@Switchboard ticket list --mine`, or the same in a DM: the core parses the text. */
+  private async command(m: Message, text: string): Promise<void> {
+    const [first = '', ...rest] = text.split(/\s+/);
+    const family = first.replace(/^\//, '').toLowerCase();
+    const known = this.d.core.definitions().some((d) => d.command === family);
+    if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return;
+    const inv: Invocation = {
+      actor: actorOf(m.author, m.member),
+      origin: originOf(m.guildId, m.channelId, m.channel, messageLink(m.guildId, m.channelId, m.id)),
+      command: known ? family : 'help',
+      text: known ? rest.join(' ') : '',
+      deliveryId: m.id,
+    };
+    const reply = await this.d.core.handle(inv);
+    const sent = await this.replyTo(m, reply);
+    if (reply.card && sent) {
+      await this.d.cards.posted(reply, { id: sent.id, channelId: sent.channelId }, {
+        guildId: m.guildId,
+        inThread: m.channel.isThread() ? m.channelId : null,
+      });
+    }
+  }
+
+  /** Messages cannot be ephemeral: a text command's answer is a reply to it, where it was asked. */
+  private async replyTo(m: Message, reply: Reply): Promise<Message | null> {
+    try {
+      return await m.reply({ ...messageOf(reply), allowedMentions: { parse: [], repliedUser: false } });
+    } catch (err) {
+      this.d.log.warn({ err, message: m.id }, 'discord: could not answer a message');
+      return null;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// The real bot core + the Discord adapter's real discord.js client, connected to a local fake Discord.
+import pino from 'pino';
+import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/index.ts';
+import type { BotCore } from '../../src/core/bot.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import { FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
+import {
+  buttonPress,
+  type FakeChannel,
+  type FakeUser,
+  fakeUser,
+  messageCommand,
+  modalSubmit,
+  OPT,
+  type SlashOption,
+  slashCommand,
+  userMessage,
+  type Where,
+} from './fakeDiscordPayloads.ts';
+import { startTestBot, type TestBot } from './harness.ts';
+
+/** Configured as an admin by the harness (SWITCHBOARD_ADMINS). */
+export const ADMIN_ID = '100000000000000001';
+
+export interface DiscordTestBot {
+  fake: FakeDiscord;
+  bot: TestBot;
+  adapter: DiscordAdapter;
+  admin: FakeUser;
+  alice: FakeUser;
+  channel: FakeChannel;
+  where(user: FakeUser, channel?: FakeChannel): Where;
+  /** `/command sub name:value ...`; values that are FakeUsers become USER options. */
+  slash(user: FakeUser, command: string, sub: string | null, options?: Record<string, string | boolean | FakeUser>, channel?: FakeChannel): string;
+  autocomplete(user: FakeUser, command: string, sub: string, option: string, typed: string): string;
+  press(user: FakeUser, customId: string, messageId: string): string;
+  submit(user: FakeUser, customId: string, values: Record<string, string | string[]>): string;
+  openTicketFrom(user: FakeUser, target: any): string;
+  say(user: FakeUser, content: string, channel: FakeChannel, extra?: Record<string, unknown>): any;
+  answer(interactionId: string, until?: (a: InteractionAnswer) => boolean): Promise<InteractionAnswer>;
+  /** What the core says about a ticket right now (through the core, on the database). */
+  show(ticketId: string): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export async function startDiscordTestBot(
+  opts: { slowReplyMs?: number; wrapCore?: (core: BotCore) => BotCore; messageContent?: boolean; heartbeatIntervalMs?: number } = {},
+): Promise<DiscordTestBot> {
+  const fake = await startFakeDiscord(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {});
+  const bot = await startTestBot();
+  const core = opts.wrapCore ? opts.wrapCore(bot.core) : bot.core;
+  const adapter = createDiscordAdapter({
+    core,
+    config: {
+      token: fake.token,
+      applicationId: fake.applicationId,
+      guildId: fake.guild.id,
+      apiUrl: fake.apiUrl,
+      messageContent: opts.messageContent ?? true,
+    },
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(opts.slowReplyMs !== undefined ? { slowReplyMs: opts.slowReplyMs } : {}),
+  });
+  await adapter.start();
+
+  const admin = fakeUser('root', { id: ADMIN_ID, global_name: 'Root Admin' });
+  const alice = fakeUser('alice', { global_name: 'Alice Liddell' });
+  const channel = fake.channels.get(fake.channelId) as FakeChannel;
+  const where = (user: FakeUser, ch: FakeChannel = channel): Where => ({
+    guild: fake.guild,
+    channel: fake.channels.get(ch.id) ?? ch,
+    user,
+    applicationId: fake.applicationId,
+  });
+
+  const toOptions = (options: Record<string, string | boolean | FakeUser>) => {
+    const list: SlashOption[] = [];
+    const users: FakeUser[] = [];
+    for (const [name, v] of Object.entries(options)) {
+      if (typeof v === 'boolean') list.push({ name, type: OPT.BOOLEAN, value: v });
+      else if (typeof v === 'string') list.push({ name, type: OPT.STRING, value: v });
+      else {
+        list.push({ name, type: OPT.USER, value: v.id });
+        users.push(v);
+      }
+    }
+    return { list, users };
+  };
+
+  return {
+    fake,
+    bot,
+    adapter,
+    admin,
+    alice,
+    channel,
+    where,
+    slash(user, command, sub, options = {}, ch) {
+      const { list, users } = toOptions(options);
+      return fake.interact(slashCommand(where(user, ch), command, sub, list, users));
+    },
+    autocomplete(user, command, sub, option, typed) {
+      const payload = slashCommand(where(user), command, sub, [{ name: option, type: OPT.STRING, value: typed, focused: true }], [], true);
+      return fake.interact(payload);
+    },
+    press(user, customId, messageId) {
+      const m = fake.messages.get(messageId);
+      if (!m) throw new Error(`no message ${messageId}`);
+      return fake.interact(buttonPress(where(user, fake.channels.get(m.channel_id)), customId, fake.wire(m)));
+    },
+    submit(user, customId, values) {
+      return fake.interact(modalSubmit(where(user), customId, values));
+    },
+    openTicketFrom(user, target) {
+      return fake.interact(messageCommand(where(user, fake.channels.get(target.channel_id)), 'Open ticket', target));
+    },
+    say(user, content, ch, extra = {}) {
+      const m = userMessage(where(user, ch), content, extra);
+      fake.dispatch('MESSAGE_CREATE', m);
+      return m;
+    },
+    async answer(id, until) {
+      return fake.waitFor(() => {
+        const a = fake.answerNow(id);
+        return a && (!until || until(a)) ? a : undefined;
+      }, `the answer to interaction ${id}`);
+    },
+    async show(ticketId) {
+      return bot.core.handle({
+        actor: { id: 'console:root', platform: 'console', displayName: 'root' },
+        origin: { platform: 'discord', workspace: fake.guild.id, channel: 'test' },
+        command: 'ticket',
+        subcommand: 'show',
+        options: { id: ticketId },
+      });
+    },
+    async close() {
+      await adapter.stop();
+      await bot.core.settled();
+      await bot.close();
+      await fake.close();
+    },
+  };
+}
+
+/** The button on a message whose custom id starts with `prefix` (e.g. `a|ticket.start|`). */
+export function buttonOf(message: { components: any[] } | undefined, prefix: string): string {
+  for (const row of message?.components ?? []) {
+    for (const c of row.components ?? []) if (typeof c.custom_id === 'string' && c.custom_id.startsWith(prefix)) return c.custom_id;
+  }
+  throw new Error(`no button starting with ${prefix}`);
+}
+
+/** The labels of a message's buttons, in order. */
+export const buttonLabels = (message: { components: any[] } | undefined): string[] =>
+  (message?.components ?? []).flatMap((r: any) => (r.components ?? []).map((c: any) => c.label));
