@@ -10,11 +10,17 @@ DEST="$DEST_DIR/ferretdb"
 say() { printf 'install-ferretdb: %s\n' "$*"; }
 fail() { printf 'install-ferretdb: ERROR: %s\n' "$*" >&2; exit 1; }
 
-if [[ -x "$DEST" ]] && "$DEST" --version 2>/dev/null | grep -q "version: $VERSION"; then
+# Captured, not piped into grep -q: with pipefail, grep quitting early fails the pipeline via SIGPIPE.
+reports_version() { local out; out="$("$1" --version 2>/dev/null)" || return 1; [[ "$out" == *"version: $VERSION"* ]]; }
+
+if [[ -x "$DEST" ]] && reports_version "$DEST"; then
   say "FerretDB $VERSION already installed at $DEST"
   exit 0
 fi
 
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+  export PATH="$PATH:/usr/local/go/bin"
+fi
 command -v go >/dev/null 2>&1 || fail "Go is not installed (needed once to build FerretDB $VERSION).
   Install Go 1.24+ from https://go.dev/dl/, or set MONGODB_URI to an existing MongoDB,
   or set SWITCHBOARD_FERRETDB_BIN to a FerretDB binary."
@@ -54,6 +60,6 @@ say "compiling (this is the slow part)…"
 go build -o "$WORK/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb 2>"$WORK/build.log" ||
   { tail -n 20 "$WORK/build.log" >&2; fail "go build failed"; }
 
-"$WORK/ferretdb" --version | grep -q "version: $VERSION" || fail "built binary does not report $VERSION"
+reports_version "$WORK/ferretdb" || fail "built binary does not report $VERSION"
 mv -f "$WORK/ferretdb" "$DEST"
 say "FerretDB $VERSION installed at $DEST"
