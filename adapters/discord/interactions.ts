@@ -19,7 +19,7 @@ import { type AnswerDeps, answer, VisibilityGuess } from './answer.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf } from './identity.ts';
-import { messageOf, modalOf } from './render.ts';
+import { messageOf, modalFields, modalOf } from './render.ts';
 
 type Options = Record<string, string | boolean | number | undefined>;
 
@@ -124,9 +124,10 @@ export class DiscordInteractions {
     }
     const prefill: Record<string, string> = {};
     const hidden: Record<string, string> = { ...(form.hidden ?? {}) };
+    const shown = modalFields(form);
     for (const [k, v] of Object.entries(options)) {
       if (v === undefined) continue;
-      if (form.fields.some((f) => f.name === k)) prefill[k] = String(v);
+      if (shown.some((f) => f.name === k)) prefill[k] = String(v);
       else hidden[k] = String(v);
     }
     await i.showModal(modalOf(form, formCustomId(form.id, hidden, this.d.stash), prefill));

@@ -45,7 +45,7 @@ export function buttonRows(actions: readonly ReplyAction[] = []): APIActionRowCo
 export function embedOf(r: Reply): APIEmbed {
   const embed: APIEmbed = {};
   if (r.header) embed.title = cut(r.header, 256);
-  const description = r.list?.length ? r.list.join('\n') : r.header ? undefined : r.text;
+  const description = r.list?.length ? r.list.join('\n') : r.fields?.length ? undefined : r.text;
   if (description) embed.description = cut(description, 4000);
   if (r.fields?.length) {
     embed.fields = r.fields.slice(0, 25).map((f) => ({

@@ -154,3 +154,26 @@ export function buttonOf(message: { components: any[] } | undefined, prefix: str
 /** The labels of a message's buttons, in order. */
 export const buttonLabels = (message: { components: any[] } | undefined): string[] =>
   (message?.components ?? []).flatMap((r: any) => (r.components ?? []).map((c: any) => c.label));
+
+/** Everything a person reads in a message: content, embed title, description, fields and footer. */
+export function textOf(message: { content: string; embeds: any[] } | undefined): string {
+  if (!message) return '';
+  const parts = [message.content];
+  for (const e of message.embeds ?? []) {
+    parts.push(e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f: any) => `${f.name}: ${f.value}`), e.footer?.text ?? '');
+  }
+  return parts.filter(Boolean).join('\n');
+}
+
+export const isEphemeral = (message: { flags: number } | undefined): boolean => Boolean((message?.flags ?? 0) & 64);
+
+/** Polls an async check until it returns something truthy, within a bound. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
