@@ -31,8 +31,20 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     let j = i;
-    while (j < text.length && !/\s/.test(text[j] as string)) j++;
-    tokens.push({ value: text.slice(i, j), quoted: false });
+    let value: string | null = null;
+    while (j < text.length && !/\s/.test(text[j] as string)) {
+      const q = QUOTES[text[j] as string];
+      // `--service="my vpn"`: the quoted part is the flag's value, spaces and all.
+      if (q && /^--?[A-Za-z][^=]*=$/.test(text.slice(i, j))) {
+        const end = text.indexOf(q, j + 1);
+        const stop = end === -1 ? text.length : end;
+        value = text.slice(i, j) + text.slice(j + 1, stop);
+        j = stop + 1;
+        break;
+      }
+      j++;
+    }
+    tokens.push({ value: value ?? text.slice(i, j), quoted: false });
     i = j;
   }
   return tokens;
@@ -84,31 +96,57 @@ export function checkValue(
       const v = text.toLowerCase();
       const hit = opt.choices?.find((c) => c.toLowerCase() === v);
       if (!hit) {
-        throw usageError(def, 'USAGE.BAD_CHOICE', `${name} must be one of ${opt.choices?.join(', ')}; got "${text.slice(0, 40)}".`, opt.name);
+        throw usageError(
+          def,
+          'USAGE.BAD_CHOICE',
+          `${name} must be one of ${opt.choices?.join(', ')}; got "${text.slice(0, 40)}".`,
+          opt.name,
+        );
       }
       return hit;
     }
     case 'ticket': {
       const id = parseTicketId(text);
       if (!id) {
-        throw usageError(def, 'USAGE.BAD_TICKET_ID', `"${text.slice(0, 40)}" is not a ticket id (like INC-12, REQ-3, PRB-1, CHG-7).`, opt.name);
+        throw usageError(
+          def,
+          'USAGE.BAD_TICKET_ID',
+          `"${text.slice(0, 40)}" is not a ticket id (like INC-12, REQ-3, PRB-1, CHG-7).`,
+          opt.name,
+        );
       }
       return id.id;
     }
     case 'user': {
       const who = parseUserRef(text, platform, actorId);
-      if (!who) throw usageError(def, 'USAGE.BAD_USER', `${name} must be a mention or "me"; got "${text.slice(0, 40)}".`, opt.name);
+      if (!who)
+        throw usageError(
+          def,
+          'USAGE.BAD_USER',
+          `${name} must be a mention or "me"; got "${text.slice(0, 40)}".`,
+          opt.name,
+        );
       return who;
     }
     case 'duration': {
       if (parseDuration(text) === null) {
-        throw usageError(def, 'USAGE.BAD_DURATION', `${name} must be a duration like 30m, 4h or 2d; got "${text.slice(0, 40)}".`, opt.name);
+        throw usageError(
+          def,
+          'USAGE.BAD_DURATION',
+          `${name} must be a duration like 30m, 4h or 2d; got "${text.slice(0, 40)}".`,
+          opt.name,
+        );
       }
       return text.toLowerCase();
     }
     default: {
       if (text.length > MAX_TEXT) {
-        throw usageError(def, 'USAGE.TOO_LONG', `${name} is too long (${text.length} characters; at most ${MAX_TEXT}).`, opt.name);
+        throw usageError(
+          def,
+          'USAGE.TOO_LONG',
+          `${name} is too long (${text.length} characters; at most ${MAX_TEXT}).`,
+          opt.name,
+        );
       }
       return text;
     }
@@ -117,7 +155,8 @@ export function checkValue(
 
 /** Parses the words after the subcommand against a definition. */
 export function parseArgs(def: CommandDef, text: string, platform: Platform, actorId: string): OptionValues {
-  if (text.length > MAX_LINE) throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
+  if (text.length > MAX_LINE)
+    throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
   const tokens = tokenize(text);
   const given = new Map<string, string | boolean>();
   const loose: Token[] = [];
@@ -142,8 +181,13 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     }
     if (given.has(opt.name)) throw usageError(def, 'USAGE.REPEATED', `--${opt.name} is given twice.`, opt.name);
     let value: string | boolean;
-    if (eq !== -1) value = body.slice(eq + 1);
-    else if (opt.kind === 'flag') value = true;
+    if (eq !== -1) {
+      value = body.slice(eq + 1);
+      // Blank values are skipped later (empty form fields); a typed `--impact=` is a mistake to name.
+      if (opt.kind !== 'flag' && value.trim() === '') {
+        throw usageError(def, 'USAGE.MISSING', `--${opt.name} needs a value.`, opt.name);
+      }
+    } else if (opt.kind === 'flag') value = true;
     else {
       const next = tokens[i + 1];
       if (!next || (!next.quoted && /^--[A-Za-z]/.test(next.value))) {
@@ -166,7 +210,14 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     }
   }
   if (loose.length > 0) {
-    throw usageError(def, 'USAGE.UNEXPECTED', `Unexpected "${loose.map((t) => t.value).join(' ').slice(0, 60)}".`);
+    throw usageError(
+      def,
+      'USAGE.UNEXPECTED',
+      `Unexpected "${loose
+        .map((t) => t.value)
+        .join(' ')
+        .slice(0, 60)}".`,
+    );
   }
   return checkOptions(def, Object.fromEntries(given), platform, actorId);
 }
@@ -188,7 +239,12 @@ export function checkOptions(
   }
   for (const opt of def.options) {
     if (opt.required && out[opt.name] === undefined) {
-      throw usageError(def, 'USAGE.MISSING', `Missing ${opt.positional ? `<${opt.name}>` : `--${opt.name}`}.`, opt.name);
+      throw usageError(
+        def,
+        'USAGE.MISSING',
+        `Missing ${opt.positional ? `<${opt.name}>` : `--${opt.name}`}.`,
+        opt.name,
+      );
     }
   }
   return out;
