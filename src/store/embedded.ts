@@ -261,23 +261,45 @@ async function startMongoMemoryServer(dataDir: string, progress: (line: string) 
   }
 }
 
+// One set of process hooks for every running server and held lock: per-server signal listeners would each
+// see "someone else handles SIGINT" and together swallow Ctrl-C.
+const runningServers = new Set<ChildProcess>();
+const heldLocks = new Map<string, () => void>();
+
+function onProcessExit(): void {
+  for (const child of runningServers) killGroup(child, 'SIGKILL');
+  for (const release of [...heldLocks.values()]) release();
+}
+
+function onProcessSignal(signal: NodeJS.Signals): void {
+  // Another listener (the app's graceful shutdown) owns the exit; our 'exit' hook still runs after it.
+  if (process.listenerCount(signal) > 1) return;
+  onProcessExit();
+  setProcessHooks(false);
+  process.kill(process.pid, signal);
+}
+
+let hooked = false;
+function setProcessHooks(on: boolean): void {
+  if (on === hooked) return;
+  hooked = on;
+  const method = on ? 'on' : 'removeListener';
+  process[method]('exit', onProcessExit);
+  process[method]('SIGINT', onProcessSignal);
+  process[method]('SIGTERM', onProcessSignal);
+}
+
+function refreshProcessHooks(): void {
+  setProcessHooks(runningServers.size > 0 || heldLocks.size > 0);
+}
+
 /** Kills the server's process group when this process exits, or on SIGINT/SIGTERM if nobody else handles them. */
 function killOnExit(child: ChildProcess): () => void {
-  const onExit = () => killGroup(child, 'SIGKILL');
-  const onSignal = (signal: NodeJS.Signals) => {
-    // Another listener (the app's graceful shutdown) owns the exit; our 'exit' hook still runs after it.
-    if (process.listenerCount(signal) > 1) return;
-    killGroup(child, 'SIGKILL');
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.on('exit', onExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  runningServers.add(child);
+  refreshProcessHooks();
   return () => {
-    process.removeListener('exit', onExit);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    runningServers.delete(child);
+    refreshProcessHooks();
   };
 }
 
@@ -292,8 +314,6 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 // --- the data-directory lock: SQLite would let two servers share files and corrupt each other's view
 
-const heldLocks = new Set<string>();
-
 function acquireLock(dataDir: string): () => void {
   const path = join(dataDir, LOCK_FILE);
   if (heldLocks.has(path)) {
@@ -304,20 +324,20 @@ function acquireLock(dataDir: string): () => void {
       const fd = openSync(path, 'wx');
       writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
       closeSync(fd);
-      heldLocks.add(path);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
         heldLocks.delete(path);
-        process.removeListener('exit', release);
+        refreshProcessHooks();
         try {
           unlinkSync(path);
         } catch {
           // already removed
         }
       };
-      process.on('exit', release);
+      heldLocks.set(path, release);
+      refreshProcessHooks();
       return release;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
