@@ -200,6 +200,11 @@ export class FakeDiscord {
     socket.send(JSON.stringify({ op: 9, d: resumable }));
   }
 
+  /** The current session's last sequence number (0 without a session). */
+  get seq(): number {
+    return this.session?.seq ?? 0;
+  }
+
   get gatewayOpen(): boolean {
     return Boolean(this.session?.socket && this.session.socket.readyState === 1);
   }
