@@ -28,6 +28,8 @@ const slackError = (e: unknown): string | undefined => (e as { data?: { error?: 
 export class SlackDelivery {
   /** Card edits run one after another per message, so an older card never overwrites a newer one. */
   private readonly cardQueues = new Map<string, Promise<void>>();
+  /** Thread replies just turned into comments: their change is not echoed back into the same thread. */
+  private readonly echoes = new Map<string, number>();
 
   constructor(
     private readonly client: WebClient,
@@ -155,11 +157,34 @@ export class SlackDelivery {
     }
   }
 
+  /**
+   * The next change to `ticketId` by `actorId` came from a reply in this card thread: the card is still
+   * updated, but the summary is not posted back under the person's own words.
+   */
+  expectEcho(ticketId: string, actorId: string, channel: string, thread: string): () => void {
+    const key = `${ticketId}|${actorId}|${channel}|${thread}`;
+    this.echoes.set(key, Date.now() + 60_000);
+    return () => this.echoes.delete(key);
+  }
+
+  private isEcho(change: TicketChange, card: CardRef): boolean {
+    const key = `${change.ticketId}|${change.actor.id}|${card.channel}|${card.thread ?? card.messageId}`;
+    const until = this.echoes.get(key);
+    if (until === undefined) return false;
+    this.echoes.delete(key);
+    return until >= Date.now();
+  }
+
   /** A ticket changed anywhere: every Slack card of it is edited in place, and the change is told in its thread. */
   async ticketChanged(change: TicketChange): Promise<void> {
     const cards = (await this.core.cardsFor(change.tenant, change.ticketId)).filter((c) => c.platform === 'slack');
     const message = renderReply(change.card);
-    await Promise.all(cards.map((card) => this.inOrder(card, () => this.refreshCard(card, message, change.summary))));
+    await Promise.all(
+      cards.map((card) => {
+        const summary = this.isEcho(change, card) ? '' : change.summary;
+        return this.inOrder(card, () => this.refreshCard(card, message, summary));
+      }),
+    );
   }
 
   private async refreshCard(card: CardRef, message: ReturnType<typeof renderReply>, summary: string): Promise<void> {

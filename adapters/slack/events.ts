@@ -57,6 +57,7 @@ export function registerEvents(
       if (!ticket) return;
       if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
       const actor = await people.actor(e.user);
+      const forget = delivery.expectEcho(ticket.ticketId, actor.id, e.channel, e.thread_ts);
       const reply = await core.handle({
         actor,
         origin: {
@@ -70,8 +71,11 @@ export function registerEvents(
         options: { id: ticket.ticketId, text: e.text ?? '' },
         deliveryId: eventId,
       });
-      // Success shows up as the card's update and the thread summary; only a refusal needs telling.
-      if (reply.error) await delivery.ephemeral(reply, place);
+      // Success shows up as the card's update; only a refusal needs telling.
+      if (reply.error) {
+        forget();
+        await delivery.ephemeral(reply, place);
+      }
     } catch (error) {
       await delivery.apologise(error, place, 'thread comment');
     }

@@ -1,6 +1,7 @@
 // The whole bot (real core, real database) behind the real Bolt app, talking to the local fake Slack.
 import pino from 'pino';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '../../adapters/slack/index.ts';
+import type { BotCore } from '../../src/core/bot.ts';
 import { type FakeSlack, type Json, type RecordedCall, startFakeSlack } from './fakeSlack.ts';
 import { type SlackSender, slackSender } from './fakeSlackSender.ts';
 import { startTestBot, type TestBot } from './harness.ts';
@@ -17,7 +18,13 @@ export interface SlackBot {
 }
 
 export async function startSlackBot(
-  opts: { env?: Record<string, string>; retryConfig?: SlackAdapterDeps['retryConfig']; now?: () => Date } = {},
+  opts: {
+    env?: Record<string, string>;
+    retryConfig?: SlackAdapterDeps['retryConfig'];
+    now?: () => Date;
+    /** Puts something between Slack and the real core (e.g. a gate that holds invocations back). */
+    wrapCore?: (core: BotCore) => BotCore;
+  } = {},
 ): Promise<SlackBot> {
   const fake = await startFakeSlack();
   const bot = await startTestBot({
@@ -33,7 +40,7 @@ export async function startSlackBot(
   const config = bot.config.slack;
   if (!config) throw new Error('the test environment did not configure Slack');
   const adapter = createSlackAdapter({
-    core: bot.core,
+    core: opts.wrapCore ? opts.wrapCore(bot.core) : bot.core,
     config,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     host: '127.0.0.1',
@@ -105,3 +112,18 @@ export function waitForCard(fake: FakeSlack, channel: string, since = 0, what = 
     what,
   );
 }
+
+/** Asks the real core directly, as a Slack user of workspace T1 (the tenant the bot's Slack requests land in). */
+export function askCore(core: BotCore, line: string, user = 'UADMIN') {
+  const m = /^\/?(\S+)\s*([\s\S]*)$/.exec(line.trim());
+  return core.handle({
+    actor: { id: `slack:${user}`, platform: 'slack', displayName: user.toLowerCase() },
+    origin: { platform: 'slack', workspace: 'T1', channel: 'CINSPECT' },
+    command: m?.[1] ?? '',
+    text: m?.[2] ?? '',
+  });
+}
+
+/** A field of a ticket card Reply (`State`, `Assignee`, …). */
+export const fieldOf = (reply: { fields?: Array<{ label: string; value: string }> }, label: string): string | undefined =>
+  reply.fields?.find((f) => f.label === label)?.value;
