@@ -34,12 +34,16 @@ const TRANSITIONS: Readonly<Record<TicketState, readonly TicketState[]>> = Objec
 
 export const allowedFrom = (state: TicketState): readonly TicketState[] => TRANSITIONS[state];
 
+/** What is allowed from a state, for refusals: "from new it can go to: assigned, resolved" or "closed is final". */
+export function allowedText(from: TicketState): string {
+  const allowed = TRANSITIONS[from];
+  return allowed.length ? `from ${from} it can go to: ${allowed.join(', ')}` : `${from} is final`;
+}
+
 /** Refuses a lifecycle change with a message naming what is allowed from here. */
 export function checkTransition(id: string, from: TicketState, to: TicketState): void {
   if (TRANSITIONS[from].includes(to)) return;
-  const allowed = TRANSITIONS[from];
-  const where = allowed.length ? `from ${from} it can go to: ${allowed.join(', ')}` : `${from} is final`;
-  throw new UserError('TICKET.INVALID_TRANSITION', `${id} is ${from} and cannot become ${to}; ${where}.`);
+  throw new UserError('TICKET.INVALID_TRANSITION', `${id} is ${from} and cannot become ${to}; ${allowedText(from)}.`);
 }
 
 export const formatTicketId = (type: TicketType, number: number): string => `${TYPE_PREFIX[type]}-${number}`;

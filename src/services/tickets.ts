@@ -12,14 +12,15 @@ import {
   startClock,
 } from '../domain/sla.ts';
 import {
+  allowedText,
   checkTransition,
   formatTicketId,
   type Level,
   OPEN_STATES,
   type Priority,
+  parseTicketId,
   type TicketState,
   type TicketType,
-  parseTicketId,
 } from '../domain/ticket.ts';
 import {
   type AuditEntry,
@@ -108,9 +109,7 @@ export class TicketService {
           closedAt: null,
           resolution: null,
           comments: [],
-          history: [
-            { at: now, actor: acting.person, platform: acting.source.platform, action: 'opened', to: 'new' },
-          ],
+          history: [{ at: now, actor: acting.person, platform: acting.source.platform, action: 'opened', to: 'new' }],
           version: 0,
         };
         try {
@@ -134,12 +133,19 @@ export class TicketService {
   async getTicket(acting: Acting, id: string): Promise<Ticket> {
     const parsed = parseTicketId(id);
     if (!parsed) {
-      throw new UserError('TICKET.BAD_ID', `"${id}" is not a ticket id.`, 'Ticket ids look like INC-12, REQ-3, PRB-1 or CHG-7.');
+      throw new UserError(
+        'TICKET.BAD_ID',
+        `"${id}" is not a ticket id.`,
+        'Ticket ids look like INC-12, REQ-3, PRB-1 or CHG-7.',
+      );
     }
     const t = await this.repo.find(acting.tenant, parsed.id);
     if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${parsed.id} here.`);
     if (!hasRole(acting.role, 'agent') && t.requester.id !== acting.person.id) {
-      throw new UserError('PERMISSION.DENIED', `${parsed.id} is not yours: seeing other people's tickets needs the agent role.`);
+      throw new UserError(
+        'PERMISSION.DENIED',
+        `${parsed.id} is not yours: seeing other people's tickets needs the agent role.`,
+      );
     }
     return t;
   }
@@ -152,8 +158,14 @@ export class TicketService {
 
   assignTicket(acting: Acting, id: string, assignee: PersonRef): Promise<Ticket> {
     return this.change(acting, id, (t) => {
-      if (t.state === 'resolved' || t.state === 'closed') {
-        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is ${t.state}; reopen it before assigning.`);
+      if (t.state === 'resolved') {
+        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is resolved; reopen it before assigning.`);
+      }
+      if (t.state === 'closed') {
+        throw new UserError(
+          'TICKET.INVALID_TRANSITION',
+          `${t.ticketId} is closed and cannot be assigned; closed is final.`,
+        );
       }
       if (t.assignee?.id === assignee.id) {
         throw new UserError('TICKET.UNCHANGED', `${t.ticketId} is already assigned to ${assignee.name}.`);
@@ -182,6 +194,13 @@ export class TicketService {
         history.push({ action: 'assigned', field: 'assignee', from: null, to: acting.person.name });
         history.push({ action: 'state', field: 'state', from: 'new', to: 'assigned' });
         from = 'assigned';
+      }
+      if (from === 'resolved') {
+        // resolved -> in_progress is a reopen: it clears the resolution, which only /ticket reopen does.
+        throw new UserError(
+          'TICKET.INVALID_TRANSITION',
+          `${t.ticketId} is resolved; reopen it with /ticket reopen ${t.ticketId} (${allowedText('resolved')}).`,
+        );
       }
       checkTransition(t.ticketId, from, 'in_progress');
       set.state = 'in_progress';
@@ -252,7 +271,7 @@ export class TicketService {
       if (t.state !== 'resolved') {
         throw new UserError(
           'TICKET.INVALID_TRANSITION',
-          `${t.ticketId} is ${t.state}; only a resolved ticket can be reopened.`,
+          `${t.ticketId} is ${t.state}; only a resolved ticket can be reopened (${allowedText(t.state)}).`,
         );
       }
       return {
@@ -268,7 +287,10 @@ export class TicketService {
     return this.change(acting, id, (t) => {
       if (t.priority === priority) throw new UserError('TICKET.UNCHANGED', `${t.ticketId} is already ${priority}.`);
       if (!OPEN_STATES.includes(t.state)) {
-        throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is ${t.state}; its priority can no longer change.`);
+        throw new UserError(
+          'TICKET.INVALID_TRANSITION',
+          `${t.ticketId} is ${t.state}; its priority can no longer change.`,
+        );
       }
       return {
         set: { priority, sla: reprioritise(t.sla, this.sla, priority, t.openedAt) },
@@ -287,7 +309,9 @@ export class TicketService {
         const now = acting.now;
         const set: TicketPatch['set'] = { ...c.set, updatedAt: now };
         const responder = acting.person.id !== t.requester.id;
-        const responds = c.history.some((h) => h.action === 'assigned' || h.action === 'comment' || h.action === 'work_note');
+        const responds = c.history.some(
+          (h) => h.action === 'assigned' || h.action === 'comment' || h.action === 'work_note',
+        );
         if (responder && responds && !t.sla.firstResponseAt) {
           set.sla = recordFirstResponse((set.sla as Ticket['sla'] | undefined) ?? t.sla, t.openedAt, now);
         }
