@@ -360,7 +360,11 @@ export class FakeDiscord {
       }
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname.startsWith(API) ? url.pathname.slice(API.length) : url.pathname;
+    const rawPath = url.pathname.startsWith(API) ? url.pathname.slice(API.length) : url.pathname;
+    const path = rawPath
+      .split('/')
+      .map((x) => decodeURIComponent(x))
+      .join('/');
     const rec: RecordedRequest = {
       method,
       path,
