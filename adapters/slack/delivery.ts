@@ -35,6 +35,11 @@ export class SlackDelivery {
     private readonly client: WebClient,
     private readonly core: BotCore,
     private readonly log: Logger,
+    /**
+     * Opens modals. A separate client (own queue) so a 429 pause of chat.postMessage cannot hold a modal
+     * back past its trigger's 3 seconds.
+     */
+    private readonly modals: WebClient = client,
   ) {}
 
   async deliver(reply: Reply, place: Place): Promise<void> {
@@ -69,7 +74,7 @@ export class SlackDelivery {
 
   async openForm(form: FormSpec, triggerId: string, meta: FormMetadata): Promise<void> {
     const view = renderModal(form, { ...meta, hidden: { ...form.hidden, ...meta.hidden } });
-    await this.client.views.open({ trigger_id: triggerId, view: view as never });
+    await this.modals.views.open({ trigger_id: triggerId, view: view as never });
   }
 
   /** Only the asker sees it: the response_url when there is one, else chat.postEphemeral, else a DM. */

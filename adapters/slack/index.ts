@@ -70,7 +70,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   });
 
   const people = new SlackPeople(client, core, log, deps.people);
-  const delivery = new SlackDelivery(client, core, log);
+  const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
   registerSlashCommands(app, core, people, delivery);
   registerInteractivity(app, core, people, delivery, log, client);
   registerEvents(app, core, people, delivery, log, client);
