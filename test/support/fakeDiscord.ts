@@ -1,5 +1,5 @@
 // A local fake Discord: REST under /api/v10 and a v10 JSON gateway, recording everything the bot sends.
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -99,6 +99,8 @@ export class FakeDiscord {
   refuseNextResume = false;
   identifies = 0;
   resumes = 0;
+  /** Emits `callback` (interaction id, status) for every interaction callback: the bench listens instead of polling. */
+  readonly events = new EventEmitter();
 
   private server!: Server;
   private wss!: WebSocketServer;
@@ -478,6 +480,7 @@ export class FakeDiscord {
     const ix = this.interactions.get(id);
     if (!ix || ix.token !== token || rec.at - ix.dispatchedAt > this.deadlineMs) {
       ix?.callbacks.push({ type: body?.type, data: body?.data, status: 404, at: rec.at });
+      this.events.emit('late', id);
       return reply(404, { message: 'Unknown interaction', code: 10062 });
     }
     if (ix.callbacks.some((c) => c.status < 300)) {
@@ -487,6 +490,7 @@ export class FakeDiscord {
     const type = body?.type as number;
     const data = body?.data ?? {};
     ix.callbacks.push({ type, data, status: 204, at: rec.at });
+    this.events.emit('callback', id, rec.at - ix.dispatchedAt);
     const p = ix.payload;
     let message: StoredMessage | undefined;
     if (type === 4 || type === 5) {
