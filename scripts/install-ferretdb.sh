@@ -39,7 +39,6 @@ trap cleanup EXIT
 
 # The build dir sits inside the project's git tree: VCS stamping would fail or mislabel it.
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 
 cd "$WORK"
 go mod init tools.local/db >/dev/null 2>&1
