@@ -2,11 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import { isUserError } from '../domain/errors.ts';
-import { hasRole } from '../domain/roles.ts';
-import { OPEN_STATES } from '../domain/ticket.ts';
+import { isUserError, UserError } from '../domain/errors.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
+import { hasRole } from '../domain/roles.ts';
 import type { SlaTargets } from '../domain/sla.ts';
+import { OPEN_STATES } from '../domain/ticket.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { Notifier, TicketChanged } from '../services/notifier.ts';
 import { PeopleService } from '../services/people.ts';
@@ -17,7 +17,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
-import type { CommandDef, CommandServices } from './command.ts';
+import { type CommandDef, type CommandServices, usageOf } from './command.ts';
 import type { Invocation, Platform } from './invocation.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
 import { ephemeral, type Reply } from './reply.ts';
@@ -99,18 +99,25 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     const ref = randomBytes(4).toString('hex');
     const started = performance.now();
     let outcome = 'success';
+    let def: CommandDef | undefined;
     try {
       const resolved = registry.resolve(inv);
       if ('reply' in resolved) {
         outcome = 'usage';
         return resolved.reply;
       }
-      const { def, options } = resolved;
+      def = resolved.def;
+      const { options } = resolved;
       const tenant = tenantOf(inv.origin.platform, inv.origin.workspace);
       const at = now();
       const known = await peopleService.recognise(
         tenant,
-        { identity: inv.actor.id, displayName: inv.actor.displayName, timezone: inv.actor.timezone, email: inv.actor.email },
+        {
+          identity: inv.actor.id,
+          displayName: inv.actor.displayName,
+          timezone: inv.actor.timezone,
+          email: inv.actor.email,
+        },
         at,
       );
       if (!hasRole(known.role, def.minRole)) {
@@ -138,7 +145,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     } catch (err) {
       if (isUserError(err)) {
         outcome = 'refused';
-        return userErrorReply(err);
+        // An error about one option (a ticket id that is not there) also shows the right form.
+        const hint = err.hint ?? (err.field && def ? `Usage: ${usageOf(def)}` : undefined);
+        return userErrorReply(new UserError(err.code, err.message, hint, err.field));
       }
       if (err instanceof mongoose.Error.ValidationError) {
         outcome = 'invalid';
@@ -151,7 +160,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         return ephemeral(`${DB_UNAVAILABLE} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
       }
       outcome = 'error';
-      o.log.error({ err, ref, command: inv.command, subcommand: inv.subcommand, actor: inv.actor.id }, 'command failed');
+      o.log.error(
+        { err, ref, command: inv.command, subcommand: inv.subcommand, actor: inv.actor.id },
+        'command failed',
+      );
       return ephemeral(`Sorry, something went wrong on our side. Nothing more was changed. (ref ${ref})`, {
         error: 'SYSTEM.ERROR',
       });
@@ -163,7 +175,14 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     }
   }
 
-  const toRef = (c: { tenant: string; ticketId: string; platform: string; channel: string; messageId: string; thread: string | null }): CardRef => ({
+  const toRef = (c: {
+    tenant: string;
+    ticketId: string;
+    platform: string;
+    channel: string;
+    messageId: string;
+    thread: string | null;
+  }): CardRef => ({
     tenant: c.tenant,
     ticketId: c.ticketId,
     platform: c.platform as Platform,
@@ -218,7 +237,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         limit: 25,
         ...(q ? { text: q } : {}),
       });
-      const byId = q && /^[a-z]{3}-?\d*$/i.test(q) ? await tickets.list(tenantOf(platform, workspace), { states: [...OPEN_STATES], limit: 100 }) : [];
+      const byId =
+        q && /^[a-z]{3}-?\d*$/i.test(q)
+          ? await tickets.list(tenantOf(platform, workspace), { states: [...OPEN_STATES], limit: 100 })
+          : [];
       const idHits = byId.filter((t) => t.ticketId.toLowerCase().startsWith(q.toLowerCase()));
       const seen = new Set<string>();
       return [...idHits, ...found]

@@ -34,8 +34,15 @@ export class CommandRegistry {
   resolve(inv: Invocation): Resolution {
     const family = this.families.get(inv.command.toLowerCase());
     if (!family) {
-      const known = this.familyNames().map((f) => `/${f}`).join(', ');
-      return { reply: usage('USAGE.UNKNOWN_COMMAND', `There is no command /${inv.command.slice(0, 40)}. Commands: ${known}. Try /help.`) };
+      const known = this.familyNames()
+        .map((f) => `/${f}`)
+        .join(', ');
+      return {
+        reply: usage(
+          'USAGE.UNKNOWN_COMMAND',
+          `There is no command /${inv.command.slice(0, 40)}. Commands: ${known}. Try /help.`,
+        ),
+      };
     }
     const actorId = inv.actor.id;
     const platform = inv.origin.platform;
@@ -76,8 +83,11 @@ export class CommandRegistry {
 
   private unknownSub(family: CommandDef[], sub: string): Reply {
     const name = (family[0] as CommandDef).command;
-    const subs = family.map((d) => d.name).join(', ');
-    return usage('USAGE.UNKNOWN_SUBCOMMAND', `/${name} has no "${sub.slice(0, 40)}". Try one of: ${subs}.\nType /help ${name} for more.`);
+    const subs = family.map((d) => d.name).join('|');
+    return usage(
+      'USAGE.UNKNOWN_SUBCOMMAND',
+      `/${name} has no "${sub.slice(0, 40)}".\nUsage: /${name} <${subs}> …\nType /help ${name} for more.`,
+    );
   }
 }
 
@@ -92,9 +102,12 @@ export function userErrorReply(e: UserError): Reply {
 
 function formReply(def: CommandDef): Reply {
   const first = def.options.find((o) => o.required);
-  return ephemeral(`Missing ${first ? `<${first.name}>` : 'arguments'}.\nUsage: ${usageOf(def)}\nExample: ${def.examples[0] ?? ''}`, {
-    error: 'USAGE.MISSING',
-    ...(def.formWhenEmpty ? { form: def.formWhenEmpty } : {}),
-    ...(first ? { errorField: first.name } : {}),
-  });
+  return ephemeral(
+    `Missing ${first ? `<${first.name}>` : 'arguments'}.\nUsage: ${usageOf(def)}\nExample: ${def.examples[0] ?? ''}`,
+    {
+      error: 'USAGE.MISSING',
+      ...(def.formWhenEmpty ? { form: def.formWhenEmpty } : {}),
+      ...(first ? { errorField: first.name } : {}),
+    },
+  );
 }

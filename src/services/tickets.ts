@@ -140,7 +140,7 @@ export class TicketService {
       );
     }
     const t = await this.repo.find(acting.tenant, parsed.id);
-    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${parsed.id} here.`);
+    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${parsed.id} here.`, undefined, 'id');
     if (!hasRole(acting.role, 'agent') && t.requester.id !== acting.person.id) {
       throw new UserError(
         'PERMISSION.DENIED',

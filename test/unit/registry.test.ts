@@ -65,7 +65,9 @@ describe('CommandRegistry.resolve', () => {
   it('answers an unknown subcommand with the family subcommands', () => {
     const r = registry.resolve(inv('ticket', { text: 'frobnicate INC-1' }));
     expect('reply' in r && r.reply.error).toBe('USAGE.UNKNOWN_SUBCOMMAND');
-    expect('reply' in r && r.reply.text).toContain('/ticket has no "frobnicate". Try one of: new, show, list');
+    expect('reply' in r && r.reply.text).toContain(
+      '/ticket has no "frobnicate".\nUsage: /ticket <new|show|list|assign|start|',
+    );
   });
 
   it('answers the family alone with its usage', () => {

@@ -1,0 +1,262 @@
+// The command core end to end: bad input answered with the right form and nothing written, cards, forms, help,
+// and a database that goes away.
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCommands } from '../../commands/index.ts';
+import { createBot } from '../../src/core/createBot.ts';
+import type { Invocation } from '../../src/core/invocation.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import { openDatabase } from '../../src/store/connection.ts';
+import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+
+type Person = (line: string) => Promise<Reply>;
+let bot: TestBot;
+let root: Person;
+let ada: Person;
+const count = () => bot.db.connection.collection('tickets').countDocuments();
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
+const typed = (subcommand: string, options: Invocation['options']): Invocation => ({
+  actor: { id: 'slack:U1', platform: 'slack', displayName: 'Ada' },
+  origin: { platform: 'slack', workspace: 'T1', channel: 'C1' },
+  command: 'ticket',
+  subcommand,
+  options,
+});
+
+beforeAll(async () => {
+  bot = await startTestBot();
+  root = personAt(bot.core, 'root');
+  ada = personAt(bot.core, 'ada');
+  ok(await root('/ticket new "The first ticket"'));
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('bad input', () => {
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['unknown subcommand', '/ticket frobnicate INC-1', 'USAGE.UNKNOWN_SUBCOMMAND', /has no "frobnicate"/],
+    ['missing title', '/ticket new', 'USAGE.MISSING', /^Missing <title>\./],
+    ['missing title with flags', '/ticket new --impact high', 'USAGE.MISSING', /^Missing <title>\./],
+    ['unknown flag', '/ticket new VPN down --colour red', 'USAGE.UNKNOWN_FLAG', /Unknown option --colour/],
+    [
+      'bad priority',
+      '/ticket new VPN down --priority P9',
+      'USAGE.BAD_CHOICE',
+      /--priority must be one of P1, P2, P3, P4; got "P9"/,
+    ],
+    [
+      'bad impact',
+      '/ticket new VPN down --impact extreme',
+      'USAGE.BAD_CHOICE',
+      /--impact must be one of high, medium, low/,
+    ],
+    ['missing flag value', '/ticket new VPN down --service', 'USAGE.MISSING', /--service needs a value/],
+    ['repeated flag', '/ticket new VPN --type request --type change', 'USAGE.REPEATED', /--type is given twice/],
+    ['unknown ticket id', '/ticket show INC-999', 'TICKET.NOT_FOUND', /There is no ticket INC-999 here/],
+    [
+      'unknown ticket id on a change',
+      '/ticket resolve INC-999 fixed',
+      'TICKET.NOT_FOUND',
+      /There is no ticket INC-999/,
+    ],
+    ['malformed id', '/ticket show FOO-1', 'USAGE.BAD_TICKET_ID', /"FOO-1" is not a ticket id/],
+    ['missing id', '/ticket resolve', 'USAGE.MISSING', /^Missing <id>\./],
+    ['missing resolution', '/ticket resolve INC-1', 'USAGE.MISSING', /^Missing <resolution>\./],
+    ['bad person', '/ticket assign INC-1 "bob smith"', 'USAGE.BAD_USER', /<assignee> must be a mention or "me"/],
+    ['bad priority change', '/ticket priority INC-1 urgent', 'USAGE.BAD_CHOICE', /<priority> must be one of P1/],
+    ['extra words', '/ticket close INC-1 now please', 'USAGE.UNEXPECTED', /Unexpected "now please"/],
+    ['bad role', '/role grant @bob boss', 'USAGE.BAD_CHOICE', /<role> must be one of requester, agent, manager, admin/],
+  ];
+  it.each(cases)('%s: names the problem, shows the right form, writes nothing', async (_what, line, code, says) => {
+    const before = await count();
+    const r = await root(line);
+    expect(r.visibility).toBe('ephemeral');
+    expect(r.error).toBe(code);
+    expect(r.text).toMatch(says);
+    expect(r.text).toMatch(/\nUsage: \/(ticket|role)/);
+    expect(r.card).toBeUndefined();
+    expect(await count()).toBe(before);
+  });
+
+  it('answers an unknown command with the commands there are', async () => {
+    const r = await root('/tikcet new X');
+    expect(r).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
+    expect(r.text).toContain('There is no command /tikcet. Commands: /ticket, /role, /link, /help. Try /help.');
+  });
+
+  it('refuses a title over 200 characters, naming the field', async () => {
+    const before = await count();
+    const r = await root(`/ticket new ${'x'.repeat(201)}`);
+    expect(r).toMatchObject({ error: 'USAGE.TOO_LONG', errorField: 'title' });
+    expect(r.text).toContain('at most 200');
+    expect(await count()).toBe(before);
+  });
+
+  it('offers the form when /ticket new comes with nothing', async () => {
+    const r = await root('/ticket new');
+    expect(r.form).toMatchObject({
+      id: 'ticket.new',
+      fields: expect.arrayContaining([expect.objectContaining({ name: 'title' })]),
+    });
+    expect(r.errorField).toBe('title');
+  });
+});
+
+describe('ticket cards', () => {
+  const actionsOf = (r: Reply) => r.actions?.map((a) => a.id);
+
+  it('has a header, fields, context and the card marker', async () => {
+    const r = ok(await ada('/ticket new "Card check" --service vpn --description "some detail"'));
+    const id = r.card?.ticketId as string;
+    expect(r).toMatchObject({
+      visibility: 'channel',
+      header: `${id} · Card check`,
+      card: { tenant: 'console:local', ticketId: id },
+    });
+    expect(r.fields?.map((f) => [f.label, f.value])).toEqual([
+      ['Priority', 'P3'],
+      ['State', 'new'],
+      ['Assignee', 'unassigned'],
+      ['Service', 'vpn'],
+      ['Type', 'incident'],
+      ['SLA', expect.stringMatching(/^respond by .*, resolve by /)],
+      ['Description', 'some detail'],
+    ]);
+    expect(r.context).toMatch(/^Requested by ada via console #general · opened /);
+    for (const a of r.actions ?? []) expect(a.value).toBe(id);
+  });
+
+  it('offers the actions each state allows', async () => {
+    const id = ok(await ada('/ticket new "Actions"')).card?.ticketId as string;
+    const show = async () => ok(await root(`/ticket show ${id}`));
+    expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+    ok(await root(`/ticket assign ${id} @bob`));
+    expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+    ok(await root(`/ticket start ${id}`));
+    expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.resolve']);
+    ok(await root(`/ticket pending ${id}`));
+    expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+    const resolve = (await show()).actions?.find((a) => a.id === 'ticket.resolve');
+    expect(resolve?.form).toMatchObject({
+      id: 'ticket.resolve',
+      hidden: { id },
+      fields: [expect.objectContaining({ name: 'resolution', required: true })],
+    });
+    ok(await root(`/ticket resolve ${id} done`));
+    const resolved = await show();
+    expect(actionsOf(resolved)).toEqual(['ticket.close', 'ticket.reopen']);
+    expect(resolved.fields?.find((f) => f.label === 'Resolution')?.value).toBe('done');
+    ok(await root(`/ticket close ${id}`));
+    expect(actionsOf(await show())).toEqual([]);
+  });
+
+  it('runs a card button as a typed invocation', async () => {
+    const id = ok(await ada('/ticket new "Button"')).card?.ticketId as string;
+    const r = await bot.core.handle({
+      actor: { id: 'console:root', platform: 'console', displayName: 'root' },
+      origin: { platform: 'console', workspace: 'local' },
+      command: 'ticket',
+      subcommand: 'assign',
+      options: { id },
+    });
+    expect(r.text).toContain(`${id} is assigned to root.`);
+  });
+});
+
+describe('core.check (form validation without running)', () => {
+  it('names the bad field of a form submission and writes nothing', async () => {
+    const before = await count();
+    expect(bot.core.check(typed('new', { title: 'VPN', impact: 'extreme' }))).toMatchObject({
+      error: 'USAGE.BAD_CHOICE',
+      errorField: 'impact',
+    });
+    expect(bot.core.check(typed('resolve', { id: 'INC-1', resolution: '' }))).toMatchObject({
+      errorField: 'resolution',
+    });
+    expect(bot.core.check(typed('show', { id: 'nope' }))).toMatchObject({
+      error: 'USAGE.BAD_TICKET_ID',
+      errorField: 'id',
+    });
+    expect(bot.core.check(typed('new', { title: 'x'.repeat(4001) }))).toMatchObject({ errorField: 'title' });
+    expect(bot.core.check(typed('new', { title: 'VPN', impact: 'high' }))).toBeNull();
+    expect(
+      bot.core.check({ ...typed('new', undefined), subcommand: undefined, text: 'new VPN --urgency soon' }),
+    ).toMatchObject({
+      errorField: 'urgency',
+    });
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('/help', () => {
+  it('gives an overview, and one command with its usage and examples', async () => {
+    const all = ok(await ada('/help'));
+    expect(all.header).toBe('Switchboard commands');
+    expect(all.list?.length).toBe(allCommands.length);
+    expect(all.text).toContain('/ticket new');
+
+    const one = ok(await ada('/help ticket new'));
+    expect(one.text).toContain('/ticket new <title…>');
+    expect(one.text).toContain('Needs role: requester');
+    expect(one.text).toContain('Examples:');
+
+    expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
+  });
+});
+
+describe('database unavailable', () => {
+  it('answers "database unavailable, nothing was changed" and keeps answering', async () => {
+    const log = pino({ level: 'silent' });
+    const handle = await openDatabase({
+      uri: bot.db.uri,
+      dbName: bot.db.dbName,
+      dataDir: '.data',
+      timeoutMs: 2_000,
+      log,
+    });
+    const core = await createBot({
+      connection: handle.connection,
+      definitions: allCommands,
+      log,
+      admins: ['console:root'],
+      orgs: {},
+      timezone: 'UTC',
+      sla: bot.config.sla,
+      matrix: bot.config.matrix,
+    });
+    const op = personAt(core, 'root');
+    ok(await op('/ticket new "Before the outage"'));
+    const before = await count();
+
+    await handle.connection.close();
+    const stranger = personAt(core, 'newcomer');
+    for (const [as, line] of [
+      [op, '/ticket new "During the outage"'],
+      [op, '/ticket list'],
+      [op, '/ticket show INC-1'],
+      [stranger, '/help'],
+    ] as const) {
+      const r = await as(line);
+      expect(r.visibility).toBe('ephemeral');
+      expect(r.error, `${line}: ${r.text}`).toBe('SYSTEM.DB_UNAVAILABLE');
+      expect(r.text).toMatch(/^Database unavailable, nothing was changed, try again\. \(ref [0-9a-f]{8}\)$/);
+    }
+    // Bad input is still answered: it needs no database.
+    expect((await op('/ticket new X --priority P9')).error).toBe('USAGE.BAD_CHOICE');
+    expect(await count()).toBe(before);
+
+    // And when the database is back, so is the bot.
+    await handle.connection.openUri(bot.db.uri, {
+      dbName: bot.db.dbName,
+      bufferCommands: false,
+      serverSelectionTimeoutMS: 2_000,
+    });
+    ok(await op('/ticket new "After the outage"'));
+    expect(await count()).toBe(before + 1);
+    await handle.connection.close();
+  });
+});
