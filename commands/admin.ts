@@ -1,9 +1,16 @@
 // /role and /link: who may do what, and one person across Slack, Discord and the terminal.
-import { ROLES, type Role } from '../src/domain/roles.ts';
+
 import type { CommandDef } from '../src/core/command.ts';
 import { ephemeral } from '../src/core/reply.ts';
+import { ROLES, type Role } from '../src/domain/roles.ts';
 
-const USER = { name: 'user', kind: 'user' as const, description: 'A mention, or "me"', required: true, positional: true };
+const USER = {
+  name: 'user',
+  kind: 'user' as const,
+  description: 'A mention, or "me"',
+  required: true,
+  positional: true,
+};
 
 const roleGrant: CommandDef = {
   command: 'role',
@@ -11,10 +18,13 @@ const roleGrant: CommandDef = {
   summary: 'Give someone a role: agent, manager or admin.',
   examples: ['/role grant @ada agent'],
   minRole: 'admin',
-  options: [USER, { name: 'role', kind: 'choice', choices: ROLES, description: 'The role', required: true, positional: true }],
+  options: [
+    USER,
+    { name: 'role', kind: 'choice', choices: ROLES, description: 'The role', required: true, positional: true },
+  ],
   async run(ctx, o, s) {
     const who = await s.people.grantRole(ctx.tenant, ctx.person, o.user as string, o.role as Role, ctx.now);
-    return ephemeral(`${who.name} is now ${o.role === 'admin' ? 'an' : 'a'} ${o.role}.`);
+    return ephemeral(`${who.name} is now ${o.role === 'admin' || o.role === 'agent' ? 'an' : 'a'} ${o.role}.`);
   },
 };
 
@@ -34,7 +44,7 @@ const roleRevoke: CommandDef = {
 const roleShow: CommandDef = {
   command: 'role',
   name: 'show',
-  summary: 'Show your role, someone else\'s, or (admins) everyone with a role.',
+  summary: "Show your role, someone else's, or (admins) everyone with a role.",
   examples: ['/role show', '/role show @ada', '/role show --all'],
   minRole: 'requester',
   options: [
@@ -44,7 +54,7 @@ const roleShow: CommandDef = {
   async run(ctx, o, s) {
     if (o.all === true) {
       if (!s.people.isAtLeast(ctx.role, 'admin')) {
-        return ephemeral('Listing everyone\'s roles needs the admin role.', { error: 'PERMISSION.DENIED' });
+        return ephemeral("Listing everyone's roles needs the admin role.", { error: 'PERMISSION.DENIED' });
       }
       const rows = await s.people.describeRoles(ctx.tenant);
       const lines = rows.map((r) => `${r.name} (${r.identity}): ${r.role}${r.configured ? ' (configured)' : ''}`);
@@ -52,7 +62,9 @@ const roleShow: CommandDef = {
     }
     const who = typeof o.user === 'string' ? o.user : ctx.actor.id;
     const role = who === ctx.actor.id ? ctx.role : await s.people.roleFor(ctx.tenant, who);
-    return ephemeral(`${who === ctx.actor.id ? 'You are' : `${who} is`} ${role === 'admin' || role === 'agent' ? 'an' : 'a'} ${role}.`);
+    return ephemeral(
+      `${who === ctx.actor.id ? 'You are' : `${who} is`} ${role === 'admin' || role === 'agent' ? 'an' : 'a'} ${role}.`,
+    );
   },
 };
 

@@ -1,0 +1,209 @@
+// People through commands: what each role may do, roles granted in chat, and one person across platforms (/link).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/reply.ts';
+import type { Ticket } from '../../src/store/ticketStore.ts';
+import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+
+type Person = (line: string) => Promise<Reply>;
+let bot: TestBot;
+let clock = new Date('2025-03-03T09:00:00Z');
+let root: Person;
+let ada: Person;
+let bob: Person;
+let cat: Person;
+
+const stored = async (ticketId: string): Promise<Ticket> =>
+  (await bot.db.connection.collection('tickets').findOne({ tenant: 'acme', ticketId })) as unknown as Ticket;
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
+const open = async (as: Person, title: string) => ok(await as(`/ticket new ${title}`)).card?.ticketId as string;
+
+beforeAll(async () => {
+  // The terminal and Slack workspace T1 are one organisation, so identities there can be linked.
+  bot = await startTestBot({ now: () => clock, env: { SWITCHBOARD_ORGS: 'acme=console:local,slack:T1' } });
+  root = personAt(bot.core, 'root');
+  ada = personAt(bot.core, 'ada');
+  bob = personAt(bot.core, 'bob');
+  cat = personAt(bot.core, 'cat');
+  ok(await root('/role grant @bob agent'));
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('a requester', () => {
+  it.each([
+    ['assign ID me', 'ticket assign', 'agent'],
+    ['assign ID @bob', 'ticket assign', 'agent'],
+    ['start ID', 'ticket start', 'agent'],
+    ['pending ID', 'ticket pending', 'agent'],
+    ['resolve ID fixed it myself', 'ticket resolve', 'agent'],
+    ['close ID', 'ticket close', 'agent'],
+    ['priority ID P1', 'ticket priority', 'agent'],
+  ])('cannot "%s" even on their own ticket; the refusal names the role', async (step, command, role) => {
+    const id = await open(ada, 'Mine');
+    const before = await stored(id);
+    const r = await ada(`/ticket ${step.replace('ID', id)}`);
+    expect(r).toMatchObject({ visibility: 'ephemeral', error: 'PERMISSION.DENIED' });
+    expect(r.text).toBe(
+      `/${command} needs the ${role} role; you are a requester. Ask an admin: /role grant @you ${role}`,
+    );
+    expect(await stored(id)).toEqual(before);
+  });
+
+  it('opens, views, comments on and reopens their own tickets', async () => {
+    const id = await open(ada, 'My laptop');
+    expect(ok(await ada(`/ticket show ${id}`)).header).toBe(`${id} · My laptop`);
+    ok(await ada(`/ticket comment ${id} more detail`));
+    ok(await bob(`/ticket resolve ${id} replaced`));
+    ok(await ada(`/ticket reopen ${id} still broken`));
+    expect((await stored(id)).state).toBe('in_progress');
+  });
+
+  it("cannot see, comment on, reopen or list other people's tickets", async () => {
+    const id = await open(cat, "Cat's ticket");
+    ok(await bob(`/ticket resolve ${id} done`));
+    const before = await stored(id);
+    for (const step of ['show ID', 'comment ID nosy', 'reopen ID']) {
+      const r = await ada(`/ticket ${step.replace('ID', id)}`);
+      expect(r.error, step).toBe('PERMISSION.DENIED');
+      expect(r.text).toContain(`${id} is not yours: seeing other people's tickets needs the agent role.`);
+      expect(r.text).not.toContain("Cat's ticket");
+    }
+    expect(await stored(id)).toEqual(before);
+
+    const listed = ok(await ada('/ticket list --state all'));
+    expect(listed.list?.length).toBeGreaterThan(0);
+    expect(listed.text).not.toContain(id);
+    for (const line of listed.list ?? [])
+      expect((await stored(line.split(' · ')[0] as string)).requester.name).toBe('ada');
+    expect(ok(await ada('/ticket list --state all --text "Cat"')).list).toEqual([]);
+  });
+
+  it('cannot add internal work notes', async () => {
+    const id = await open(ada, 'Note attempt');
+    const r = await ada(`/ticket comment ${id} secret --internal`);
+    expect(r.error).toBe('PERMISSION.DENIED');
+    expect(r.text).toContain('Internal work notes need the agent role.');
+    expect((await stored(id)).comments).toEqual([]);
+  });
+
+  it('cannot manage roles', async () => {
+    for (const line of ['/role grant @ada admin', '/role revoke @bob']) {
+      const r = await ada(line);
+      expect(r.error).toBe('PERMISSION.DENIED');
+      expect(r.text).toContain('needs the admin role; you are a requester');
+    }
+    expect((await ada('/role show --all')).text).toContain('needs the admin role');
+    expect(ok(await ada('/role show')).text).toBe('You are a requester.');
+    expect(ok(await bob('/role show')).text).toBe('You are an agent.');
+  });
+});
+
+describe('an agent', () => {
+  it("works anyone's ticket and sees work notes", async () => {
+    const id = await open(ada, 'Agent works it');
+    for (const step of [
+      'assign ID me',
+      'start ID',
+      'pending ID',
+      'start ID',
+      'comment ID note --internal',
+      'priority ID P2',
+      'resolve ID ok',
+      'close ID',
+    ]) {
+      ok(await bob(`/ticket ${step.replace('ID', id)}`));
+    }
+    expect(ok(await bob(`/ticket show ${id}`)).text).toContain('[work note] bob: note');
+    expect(ok(await bob('/ticket list --state all')).text).toContain(id);
+  });
+
+  it('still cannot manage roles', async () => {
+    const r = await bob('/role grant @cat agent');
+    expect(r.text).toContain('needs the admin role; you are an agent');
+  });
+});
+
+describe('roles granted in chat', () => {
+  it('are granted, shown and revoked by an admin', async () => {
+    const dan = personAt(bot.core, 'dan');
+    const id = await open(ada, 'For dan');
+    expect((await dan(`/ticket assign ${id} me`)).error).toBe('PERMISSION.DENIED');
+
+    expect(ok(await root('/role grant @dan manager')).text).toBe('dan is now a manager.');
+    expect(ok(await root('/role show @dan')).text).toBe('console:dan is a manager.');
+    // A manager outranks an agent.
+    ok(await dan(`/ticket assign ${id} me`));
+    const all = ok(await root('/role show --all'));
+    expect(all.list).toEqual(expect.arrayContaining(['dan (console:dan): manager', 'bob (console:bob): agent']));
+    expect(all.list).toContain('console:root (console:root): admin (configured)');
+
+    expect(ok(await root('/role revoke @dan')).text).toBe('dan is a requester again.');
+    expect((await dan(`/ticket start ${id}`)).error).toBe('PERMISSION.DENIED');
+    expect((await root('/role revoke @dan')).error).toBe('ROLE.NONE');
+    expect((await root('/role revoke @root')).error).toBe('ROLE.CONFIGURED');
+  });
+
+  it('an admin from SWITCHBOARD_ADMINS is an admin on their platform', async () => {
+    const slackAdmin = personAt(bot.core, 'UADMIN', 'slack', 'T1');
+    expect(ok(await slackAdmin('/role show')).text).toBe('You are an admin.');
+    expect(ok(await slackAdmin('/role grant <@UEVE> agent')).text).toBe('UEVE is now an agent.');
+    expect(ok(await personAt(bot.core, 'UEVE', 'slack', 'T1')('/role show')).text).toBe('You are an agent.');
+  });
+});
+
+describe('/link', () => {
+  it('joins a terminal and a Slack identity into one person sharing role and "mine"', async () => {
+    const fay = personAt(bot.core, 'fay');
+    const slackFay = personAt(bot.core, 'UFAY', 'slack', 'T1');
+    expect(ok(await slackFay('/role show')).text).toBe('You are a requester.');
+
+    const asked = ok(await fay('/link'));
+    const code = /link code is (\d{6})/.exec(asked.text)?.[1] as string;
+    expect(code).toMatch(/^\d{6}$/);
+    expect(asked.visibility).toBe('ephemeral');
+
+    expect(ok(await slackFay(`/link ${code}`)).text).toBe(
+      'Linked: slack:UFAY and console:fay are now one person (fay).',
+    );
+    // The code works once.
+    expect((await personAt(bot.core, 'UOTHER', 'slack', 'T1')(`/link ${code}`)).error).toBe('LINK.BAD_CODE');
+
+    ok(await root('/role grant @fay agent'));
+    expect(ok(await slackFay('/role show')).text).toBe('You are an agent.');
+
+    const id = await open(ada, 'For fay');
+    ok(await fay(`/ticket assign ${id} me`));
+    expect(ok(await slackFay('/ticket list --mine')).list?.map((l) => l.split(' · ')[0])).toEqual([id]);
+    // Work from Slack is recorded as the same person.
+    ok(await slackFay(`/ticket start ${id}`));
+    const t = await stored(id);
+    expect(t.assignee?.id).toBe('console:fay');
+    expect(t.history.at(-1)?.actor).toEqual({ id: 'console:fay', identity: 'slack:UFAY', name: 'UFAY' });
+
+    // A ticket opened from Slack is fay's own from the terminal too.
+    const mine = await open(slackFay, 'From slack');
+    ok(await root('/role revoke @fay'));
+    expect(ok(await fay(`/ticket show ${mine}`)).header).toBe(`${mine} · From slack`);
+  });
+
+  it('refuses bad, reused, own and expired codes', async () => {
+    const gus = personAt(bot.core, 'gus');
+    const slackGus = personAt(bot.core, 'UGUS', 'slack', 'T1');
+    expect((await slackGus('/link abc')).error).toBe('USAGE.BAD_VALUE');
+    expect((await slackGus('/link 000001')).error).toBe('LINK.BAD_CODE');
+
+    const own = /(\d{6})/.exec(ok(await gus('/link')).text)?.[1] as string;
+    expect((await gus(`/link ${own}`)).error).toBe('LINK.SAME_IDENTITY');
+
+    const late = /(\d{6})/.exec(ok(await gus('/link')).text)?.[1] as string;
+    clock = new Date(clock.getTime() + 11 * 60_000);
+    const r = await slackGus(`/link ${late}`);
+    expect(r.error).toBe('LINK.BAD_CODE');
+    expect(r.text).toContain('expired');
+    expect(ok(await slackGus('/role show')).text).toBe('You are a requester.');
+  });
+});
