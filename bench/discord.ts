@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, GatewayIntentBits, MessageFlags } from 'discord.js';
 import pino from 'pino';
+import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { allCommands } from '../commands/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { createDiscordAdapter } from '../adapters/discord/index.ts';
 import { createBot } from '../src/core/createBot.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { type EmbeddedServer, startEmbeddedServer } from '../src/store/embedded.ts';
@@ -76,7 +76,13 @@ export async function benchDiscord(): Promise<string[]> {
       fakes.push(fake);
       const adapter = createDiscordAdapter({
         core,
-        config: { token: fake.token, applicationId: fake.applicationId, guildId: fake.guild.id, apiUrl: fake.apiUrl, messageContent: false },
+        config: {
+          token: fake.token,
+          applicationId: fake.applicationId,
+          guildId: fake.guild.id,
+          apiUrl: fake.apiUrl,
+          messageContent: false,
+        },
         log,
       });
       clients.push(adapter.client);
@@ -119,7 +125,9 @@ export async function benchDiscord(): Promise<string[]> {
         );
       }
       const deferred = fake.requests.filter((q) => q.path.endsWith('/callback') && q.body?.type === 5).length;
-      lines.push(`  deferred (answer not ready within 1.5 s): ${deferred} of ${fake.interactions.size} adapter interactions`);
+      lines.push(
+        `  deferred (answer not ready within 1.5 s): ${deferred} of ${fake.interactions.size} adapter interactions`,
+      );
       return lines;
     } finally {
       for (const c of clients) await c.destroy().catch(() => {});
@@ -144,7 +152,13 @@ function where(f: FakeDiscord): Where {
 }
 
 /** Sends `count` interactions keeping `concurrency` in flight; each ends at its first callback. */
-async function measure(fake: FakeDiscord, make: () => unknown, count: number, concurrency: number, label: string): Promise<Result> {
+async function measure(
+  fake: FakeDiscord,
+  make: () => unknown,
+  count: number,
+  concurrency: number,
+  label: string,
+): Promise<Result> {
   const latencies: number[] = [];
   let failed = 0;
   const waiting = new Map<string, () => void>();
@@ -188,6 +202,7 @@ async function measure(fake: FakeDiscord, make: () => unknown, count: number, co
   fake.events.off('callback', onCallback);
   fake.events.off('late', onLate);
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
   return { label, n: count, concurrency, failed, perSecond: count / seconds, p50: pct(50), p99: pct(99) };
 }

@@ -2,7 +2,7 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Reply } from '../../src/core/reply.ts';
-import { formCustomId, type FormStash } from './customIds.ts';
+import { type FormStash, formCustomId } from './customIds.ts';
 import { messageOf, modalOf } from './render.ts';
 
 /** Where a posted message lives, whichever shape discord.js handed back. */
@@ -100,7 +100,12 @@ async function replyNow(i: RepliableInteraction, reply: Reply, deps: AnswerDeps)
  * visibility whatever its flags say, so when the guess was wrong the placeholder is settled first
  * and the real answer goes out as a second message with its own visibility.
  */
-async function settleDeferred(i: RepliableInteraction, reply: Reply, deferredEphemeral: boolean, deps: AnswerDeps): Promise<void> {
+async function settleDeferred(
+  i: RepliableInteraction,
+  reply: Reply,
+  deferredEphemeral: boolean,
+  deps: AnswerDeps,
+): Promise<void> {
   const body = messageOf(reply);
   const wantEphemeral = reply.visibility === 'ephemeral' || Boolean(reply.form);
   if (wantEphemeral === deferredEphemeral) {
@@ -116,7 +121,11 @@ async function settleDeferred(i: RepliableInteraction, reply: Reply, deferredEph
     await i.deleteReply().catch((err) => deps.log.warn({ err }, 'discord: could not remove the placeholder'));
     return;
   }
-  await i.editReply({ content: reply.card ? `Posted ${reply.card.ticketId} below.` : 'Posted below.', embeds: [], components: [] });
+  await i.editReply({
+    content: reply.card ? `Posted ${reply.card.ticketId} below.` : 'Posted below.',
+    embeds: [],
+    components: [],
+  });
   const msg = await i.followUp(body);
   const posted = postedOf(msg);
   if (reply.card && posted) await deps.cardPosted(reply, posted, i);

@@ -15,9 +15,17 @@ export interface CardDeps {
   log: Logger;
 }
 
+/** Threads known not to be ticket threads, briefly: chatter in other threads then costs no query each time. */
+const NOT_A_TICKET_TTL_MS = 60_000;
+
+type Where = { guildId: string | null; inThread: string | null };
+
 export class DiscordCards {
   /** Threads whose latest message was a comment made there: its change summary would only echo it. */
   private readonly echo = new Set<string>();
+  /** Cards being recorded, by message id (a thread started from a message shares its id). */
+  private readonly recording = new Map<string, Promise<void>>();
+  private readonly notTicket = new Map<string, number>();
 
   constructor(private readonly d: CardDeps) {}
 
@@ -25,10 +33,42 @@ export class DiscordCards {
    * A card went out as a public message. It is recorded, and gets a thread unless it was posted
    * in a thread already, is in a DM, or another card of the ticket in that channel has one.
    */
-  async posted(reply: Reply, message: PostedMessage, where: { guildId: string | null; inThread: string | null }): Promise<void> {
+  async posted(reply: Reply, message: PostedMessage, where: Where): Promise<void> {
+    if (!reply.card) return;
+    const p = this.record(reply, message, where);
+    this.recording.set(message.id, p);
+    try {
+      await p;
+    } finally {
+      this.recording.delete(message.id);
+      this.notTicket.delete(message.id);
+    }
+  }
+
+  /**
+   * The ticket whose card thread this is. A card still being recorded for this thread is waited
+   * for, so a message typed the moment the thread opened is not taken for chatter.
+   */
+  async ticketForThread(parentId: string, threadId: string): Promise<{ tenant: string; ticketId: string } | null> {
+    await this.recording.get(threadId)?.catch(() => {});
+    const until = this.notTicket.get(threadId);
+    if (until && until > Date.now()) return null;
+    const found = await this.d.core.ticketForThread('discord', parentId, threadId);
+    if (found) this.notTicket.delete(threadId);
+    else this.notTicket.set(threadId, Date.now() + NOT_A_TICKET_TTL_MS);
+    return found;
+  }
+
+  private async record(reply: Reply, message: PostedMessage, where: Where): Promise<void> {
     const card = reply.card;
     if (!card) return;
-    const base: CardRef = { tenant: card.tenant, ticketId: card.ticketId, platform: 'discord', channel: message.channelId, messageId: message.id };
+    const base: CardRef = {
+      tenant: card.tenant,
+      ticketId: card.ticketId,
+      platform: 'discord',
+      channel: message.channelId,
+      messageId: message.id,
+    };
     let thread: string | undefined;
     if (where.inThread) {
       thread = where.inThread;

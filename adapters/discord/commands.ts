@@ -65,7 +65,12 @@ export function applicationCommands(definitions: readonly CommandDef[]): RESTPos
   for (const [family, defs] of families) {
     const single = defs.length === 1 && defs[0]?.name === '' ? defs[0] : undefined;
     if (single) {
-      out.push({ type: 1, name: discordName(family), description: describe(single.summary), options: optionsOf(single) });
+      out.push({
+        type: 1,
+        name: discordName(family),
+        description: describe(single.summary),
+        options: optionsOf(single),
+      });
       continue;
     }
     out.push({
@@ -93,7 +98,8 @@ export function definitionFor(
   subcommand: string | null,
 ): CommandDef | undefined {
   return definitions.find(
-    (d) => discordName(d.command) === command && (subcommand === null ? d.name === '' : discordName(d.name) === subcommand),
+    (d) =>
+      discordName(d.command) === command && (subcommand === null ? d.name === '' : discordName(d.name) === subcommand),
   );
 }
 
@@ -113,7 +119,8 @@ function normalOption(o: Json): Json {
     required: Boolean(o.required),
     autocomplete: Boolean(o.autocomplete),
   };
-  if (Array.isArray(o.choices) && o.choices.length) out.choices = (o.choices as Json[]).map((c) => ({ name: c.name, value: c.value }));
+  if (Array.isArray(o.choices) && o.choices.length)
+    out.choices = (o.choices as Json[]).map((c) => ({ name: c.name, value: c.value }));
   if (o.max_length !== undefined) out.max_length = o.max_length;
   if (Array.isArray(o.options) && o.options.length) out.options = (o.options as Json[]).map(normalOption);
   return out;

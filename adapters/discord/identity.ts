@@ -6,7 +6,8 @@ type MemberLike = GuildMember | APIInteractionGuildMember | null | undefined;
 
 /** Server nickname, else global display name, else username: what people see in that server. */
 export function displayNameOf(user: User, member?: MemberLike): string {
-  const nick = member && 'nickname' in member ? member.nickname : (member as APIInteractionGuildMember | undefined)?.nick;
+  const nick =
+    member && 'nickname' in member ? member.nickname : (member as APIInteractionGuildMember | undefined)?.nick;
   return nick || user.globalName || user.username;
 }
 

@@ -5,8 +5,8 @@ import {
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
   type Interaction,
-  MessageFlags,
   type MessageContextMenuCommandInteraction,
+  MessageFlags,
   type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
@@ -72,7 +72,10 @@ export class DiscordInteractions {
     const sub = i.options.getSubcommand(false);
     const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
     if (!def) {
-      await i.reply({ content: `This command is not known here any more: /${i.commandName}. Try /help.`, flags: MessageFlags.Ephemeral });
+      await i.reply({
+        content: `This command is not known here any more: /${i.commandName}. Try /help.`,
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     const raw = sub ? (i.options.data[0]?.options ?? []) : i.options.data;
@@ -83,7 +86,11 @@ export class DiscordInteractions {
   }
 
   /** Typed option values as the core wants them; people picked in USER options are remembered first. */
-  private async optionsOf(def: CommandDef, raw: readonly CommandInteractionOption[], guildId: string | null): Promise<Options> {
+  private async optionsOf(
+    def: CommandDef,
+    raw: readonly CommandInteractionOption[],
+    guildId: string | null,
+  ): Promise<Options> {
     const out: Options = {};
     for (const o of raw) {
       const opt = optionFor(def, o.name);
@@ -98,7 +105,11 @@ export class DiscordInteractions {
     return out;
   }
 
-  private async remember(user: NonNullable<CommandInteractionOption['user']>, member: CommandInteractionOption['member'], guildId: string | null): Promise<void> {
+  private async remember(
+    user: NonNullable<CommandInteractionOption['user']>,
+    member: CommandInteractionOption['member'],
+    guildId: string | null,
+  ): Promise<void> {
     const actor = actorOf(user, member as never);
     if (this.remembered.get(actor.id) === actor.displayName) return;
     try {
@@ -114,10 +125,17 @@ export class DiscordInteractions {
    * the core's check says a bare command wants its form; a form command missing a field it asks for
    * opens the form with what was given already filled in.
    */
-  private async openFormInstead(i: ChatInputCommandInteraction, inv: Invocation, def: CommandDef, options: Options): Promise<boolean> {
+  private async openFormInstead(
+    i: ChatInputCommandInteraction,
+    inv: Invocation,
+    def: CommandDef,
+    options: Options,
+  ): Promise<boolean> {
     const usage = this.d.core.check(inv);
     if (!usage) return false;
-    const form = usage.form ?? (def.formWhenEmpty && def.formWhenEmpty.fields.some((f) => f.name === usage.errorField) ? def.formWhenEmpty : undefined);
+    const form =
+      usage.form ??
+      (def.formWhenEmpty?.fields.some((f) => f.name === usage.errorField) ? def.formWhenEmpty : undefined);
     if (!form) {
       await i.reply({ ...messageOf(usage), flags: MessageFlags.Ephemeral });
       return true;
@@ -139,7 +157,10 @@ export class DiscordInteractions {
   private async button(i: ButtonInteraction, receivedAt: number): Promise<void> {
     const decoded = decodeCustomId(i.customId, this.d.stash);
     if (!decoded || decoded.kind === 'form') {
-      await i.reply({ content: 'This button is from an older version; use the slash command instead.', flags: MessageFlags.Ephemeral });
+      await i.reply({
+        content: 'This button is from an older version; use the slash command instead.',
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     const [command, subcommand] = splitActionId(decoded.actionId);
@@ -172,12 +193,18 @@ export class DiscordInteractions {
         ...(o.choices ? { choices: o.choices } : {}),
         required: Boolean(o.required),
       }));
-    return { id: actionId, title: `${def?.summary.split(/[.(]/)[0] ?? actionId} ${value}`.trim(), submitLabel: 'Submit', fields, hidden: { id: value } };
+    return {
+      id: actionId,
+      title: `${def?.summary.split(/[.(]/)[0] ?? actionId} ${value}`.trim(),
+      submitLabel: 'Submit',
+      fields,
+      hidden: { id: value },
+    };
   }
 
   private async modal(i: ModalSubmitInteraction, receivedAt: number): Promise<void> {
     const decoded = decodeCustomId(i.customId, this.d.stash);
-    if (!decoded || decoded.kind !== 'form') {
+    if (decoded?.kind !== 'form') {
       await i.reply({ content: 'That form has expired; please open it again.', flags: MessageFlags.Ephemeral });
       return;
     }
@@ -209,9 +236,23 @@ export class DiscordInteractions {
     const link = messageLink(i.guildId, m.channelId, m.id);
     const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
     const text = m.content.trim();
-    const firstLine = text.split('\n').find((l) => l.trim())?.trim() ?? '';
-    const title = firstLine ? (firstLine.length > TITLE_MAX ? `${firstLine.slice(0, TITLE_MAX - 1)}…` : firstLine) : `Message from ${author}`;
-    const quote = text ? text.slice(0, 3500).split('\n').map((l) => `> ${l}`).join('\n') : '> (no text)';
+    const firstLine =
+      text
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? '';
+    const title = firstLine
+      ? firstLine.length > TITLE_MAX
+        ? `${firstLine.slice(0, TITLE_MAX - 1)}…`
+        : firstLine
+      : `Message from ${author}`;
+    const quote = text
+      ? text
+          .slice(0, 3500)
+          .split('\n')
+          .map((l) => `> ${l}`)
+          .join('\n')
+      : '> (no text)';
     const description = `${quote}\n— ${author}, ${link}`;
     const inv: Invocation = {
       ...this.invocation(i, 'ticket', 'new', { title, description }),
@@ -227,7 +268,7 @@ export class DiscordInteractions {
     const sub = i.options.getSubcommand(false);
     const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
     const opt = def ? optionFor(def, focused.name) : undefined;
-    if (!opt || opt.kind !== 'ticket') {
+    if (opt?.kind !== 'ticket') {
       await i.respond([]);
       return;
     }
@@ -262,7 +303,12 @@ export class DiscordInteractions {
   }
 
   /** Claims the delivery (a resumed gateway may hand the same interaction over again), runs, answers. */
-  private async run(i: RepliableInteraction, inv: Invocation, receivedAt: number, fallbackEphemeral: boolean): Promise<void> {
+  private async run(
+    i: RepliableInteraction,
+    inv: Invocation,
+    receivedAt: number,
+    fallbackEphemeral: boolean,
+  ): Promise<void> {
     const key = `${inv.command}.${inv.subcommand ?? ''}`;
     const reply = await answer(
       i,
@@ -284,4 +330,3 @@ export class DiscordInteractions {
     for (const a of r.actions ?? []) if (a.form) this.d.actionForms.set(a.id, { form: a.form, value: a.value });
   }
 }
-

@@ -15,12 +15,7 @@ export interface MessageDeps {
   cards: DiscordCards;
 }
 
-/** Threads that are not ticket threads, remembered briefly so chatter elsewhere costs no query each time. */
-const NOT_A_TICKET_TTL_MS = 5 * 60_000;
-
 export class DiscordMessages {
-  private readonly notTicket = new Map<string, number>();
-
   constructor(private readonly d: MessageDeps) {}
 
   async handle(m: Message): Promise<void> {
@@ -44,14 +39,8 @@ export class DiscordMessages {
   private async comment(m: Message, text: string): Promise<boolean> {
     const thread = m.channel.isThread() ? m.channel : null;
     if (!thread) return false;
-    const until = this.notTicket.get(thread.id);
-    if (until && until > Date.now()) return false;
-    const parent = thread.parentId ?? thread.id;
-    const ticket = await this.d.core.ticketForThread('discord', parent, thread.id);
-    if (!ticket) {
-      this.notTicket.set(thread.id, Date.now() + NOT_A_TICKET_TTL_MS);
-      return false;
-    }
+    const ticket = await this.d.cards.ticketForThread(thread.parentId ?? thread.id, thread.id);
+    if (!ticket) return false;
     // Without the message content intent only mentions carry text: nothing to record then.
     if (!text) return true;
     if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return true;
@@ -89,10 +78,14 @@ export class DiscordMessages {
     const reply = await this.d.core.handle(inv);
     const sent = await this.replyTo(m, reply);
     if (reply.card && sent) {
-      await this.d.cards.posted(reply, { id: sent.id, channelId: sent.channelId }, {
-        guildId: m.guildId,
-        inThread: m.channel.isThread() ? m.channelId : null,
-      });
+      await this.d.cards.posted(
+        reply,
+        { id: sent.id, channelId: sent.channelId },
+        {
+          guildId: m.guildId,
+          inThread: m.channel.isThread() ? m.channelId : null,
+        },
+      );
     }
   }
 

@@ -71,7 +71,6 @@ export function describeResult(r: RegisterResult): string {
   return `Discord commands (${r.scope}): ${parts.join('; ')}.`;
 }
 
-
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.discord) {

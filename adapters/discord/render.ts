@@ -1,5 +1,10 @@
 // Replies as Discord messages (embeds + button rows) and forms as modals, within Discord's size limits.
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIModalInteractionResponseCallbackData } from 'discord.js';
+import type {
+  APIActionRowComponent,
+  APIButtonComponent,
+  APIEmbed,
+  APIModalInteractionResponseCallbackData,
+} from 'discord.js';
 import type { FormField, FormSpec, Reply, ReplyAction } from '../../src/core/reply.ts';
 import { actionCustomId } from './customIds.ts';
 
@@ -21,8 +26,7 @@ export const restBody = (b: MessageBody) => ({
 const cut = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 /** Whether the reply has parts beyond its text: those become an embed and the text stays a fallback. */
-export const isStructured = (r: Reply): boolean =>
-  Boolean(r.header || r.fields?.length || r.list?.length || r.image);
+export const isStructured = (r: Reply): boolean => Boolean(r.header || r.fields?.length || r.list?.length || r.image);
 
 const BUTTON_STYLE = { primary: 1, danger: 4 } as const;
 
@@ -66,7 +70,12 @@ export function messageOf(r: Reply): MessageBody {
     return { content: '', embeds: [embedOf(r)], components: buttonRows(r.actions), allowedMentions: { parse: [] } };
   }
   const text = r.context ? `${r.text}\n-# ${r.context}` : r.text;
-  return { content: cut(text || '…', 2000), embeds: [], components: buttonRows(r.actions), allowedMentions: { parse: [] } };
+  return {
+    content: cut(text || '…', 2000),
+    embeds: [],
+    components: buttonRows(r.actions),
+    allowedMentions: { parse: [] },
+  };
 }
 
 /** Discord modals hold at most five inputs: required fields first, then in order. */
@@ -78,7 +87,11 @@ export function modalFields(form: FormSpec): FormField[] {
 }
 
 /** A form as a modal; `prefill` puts values already given into the inputs. */
-export function modalOf(form: FormSpec, customId: string, prefill: Record<string, string> = {}): APIModalInteractionResponseCallbackData {
+export function modalOf(
+  form: FormSpec,
+  customId: string,
+  prefill: Record<string, string> = {},
+): APIModalInteractionResponseCallbackData {
   return {
     custom_id: customId,
     title: cut(form.title, 45),
@@ -96,7 +109,9 @@ export function modalOf(form: FormSpec, customId: string, prefill: Record<string
             min_values: f.required ? 1 : 0,
             max_values: 1,
             ...(f.placeholder ? { placeholder: cut(f.placeholder, 150) } : {}),
-            options: (f.choices ?? []).slice(0, 25).map((c) => ({ label: cut(c, 100), value: c, default: c === given })),
+            options: (f.choices ?? [])
+              .slice(0, 25)
+              .map((c) => ({ label: cut(c, 100), value: c, default: c === given })),
           },
         };
       }

@@ -1,6 +1,12 @@
 // Every /ticket subcommand, help, role and link through the real discord.js client and a local fake Discord.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordTestBot, eventually, isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
+import {
+  type DiscordTestBot,
+  eventually,
+  isEphemeral,
+  startDiscordTestBot,
+  textOf,
+} from '../support/fakeDiscordBot.ts';
 
 let t: DiscordTestBot;
 beforeAll(async () => {
@@ -36,11 +42,20 @@ describe('/ticket through Discord', () => {
     const thread = await t.fake.waitFor(() => t.fake.messages.get(message?.id as string)?.thread, 'the card thread');
     expect(thread.name).toBe('INC-1 · VPN drops every 5 minutes');
     const recorded = await pollCards('INC-1', 1);
-    expect(recorded[0]).toMatchObject({ platform: 'discord', channel: t.channel.id, messageId: message?.id, thread: thread.id });
+    expect(recorded[0]).toMatchObject({
+      platform: 'discord',
+      channel: t.channel.id,
+      messageId: message?.id,
+      thread: thread.id,
+    });
   });
 
   it('new with a user-picked type and priority keeps them', async () => {
-    const { text } = await run('admin', 'ticket', 'new', { title: 'Laptop for the new hire', type: 'request', priority: 'P4' });
+    const { text } = await run('admin', 'ticket', 'new', {
+      title: 'Laptop for the new hire',
+      type: 'request',
+      priority: 'P4',
+    });
     expect(text).toContain('REQ-1 · Laptop for the new hire');
     expect(text).toContain('Priority: P4');
   });
@@ -75,16 +90,22 @@ describe('/ticket through Discord', () => {
 
   it('start, pending, comment, priority, resolve, close, reopen walk the lifecycle', async () => {
     expect((await run('alice', 'ticket', 'start', { id: 'INC-1' })).text).toContain('INC-1 is in progress');
-    expect((await run('alice', 'ticket', 'pending', { id: 'INC-1', reason: 'waiting for the ISP' })).text).toContain('pending');
+    expect((await run('alice', 'ticket', 'pending', { id: 'INC-1', reason: 'waiting for the ISP' })).text).toContain(
+      'pending',
+    );
     expect((await run('alice', 'ticket', 'start', { id: 'INC-1' })).text).toContain('in progress');
-    expect((await run('alice', 'ticket', 'comment', { id: 'INC-1', text: 'ISP confirms an outage', internal: true })).text).toContain(
-      'Work note added',
+    expect(
+      (await run('alice', 'ticket', 'comment', { id: 'INC-1', text: 'ISP confirms an outage', internal: true })).text,
+    ).toContain('Work note added');
+    expect((await run('alice', 'ticket', 'priority', { id: 'INC-1', priority: 'P2' })).text).toContain(
+      'INC-1 is now P2',
     );
-    expect((await run('alice', 'ticket', 'priority', { id: 'INC-1', priority: 'P2' })).text).toContain('INC-1 is now P2');
-    expect((await run('alice', 'ticket', 'resolve', { id: 'INC-1', resolution: 'ISP fixed their router' })).text).toContain(
-      'INC-1 is resolved',
+    expect(
+      (await run('alice', 'ticket', 'resolve', { id: 'INC-1', resolution: 'ISP fixed their router' })).text,
+    ).toContain('INC-1 is resolved');
+    expect((await run('alice', 'ticket', 'reopen', { id: 'INC-1', reason: 'dropped again' })).text).toContain(
+      'reopened',
     );
-    expect((await run('alice', 'ticket', 'reopen', { id: 'INC-1', reason: 'dropped again' })).text).toContain('reopened');
     await run('alice', 'ticket', 'resolve', { id: 'INC-1', resolution: 'replaced the router' });
     expect((await run('alice', 'ticket', 'close', { id: 'INC-1' })).text).toContain('INC-1 is closed');
 
@@ -125,9 +146,18 @@ describe('modals', () => {
     expect(modal.title).toBe('Open a ticket');
     const inputs = modal.components.map((c: any) => c.component.custom_id);
     expect(inputs).toEqual(['title', 'description', 'type', 'impact', 'urgency']);
-    expect(modal.components[2].component.options.map((o: any) => o.value)).toEqual(['incident', 'request', 'problem', 'change']);
+    expect(modal.components[2].component.options.map((o: any) => o.value)).toEqual([
+      'incident',
+      'request',
+      'problem',
+      'change',
+    ]);
 
-    const sub = t.submit(t.alice, modal.custom_id, { title: 'Printer on floor 3 jams', description: 'Every page', type: ['request'] });
+    const sub = t.submit(t.alice, modal.custom_id, {
+      title: 'Printer on floor 3 jams',
+      description: 'Every page',
+      type: ['request'],
+    });
     const answered = await t.answer(sub);
     expect(isEphemeral(answered.message)).toBe(false);
     expect(textOf(answered.message)).toContain('REQ-2 · Printer on floor 3 jams');

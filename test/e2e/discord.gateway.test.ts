@@ -1,6 +1,12 @@
 // Discord's promises: gateway drops survived by resuming (nothing lost, nothing twice), 429s waited out, heartbeats.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordTestBot, eventually, isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
+import {
+  type DiscordTestBot,
+  eventually,
+  isEphemeral,
+  startDiscordTestBot,
+  textOf,
+} from '../support/fakeDiscordBot.ts';
 
 let t: DiscordTestBot;
 /** Every delivery claim the adapter made and what the database answered: shows redeliveries reached the bot. */
@@ -100,14 +106,18 @@ describe('REST rate limits', () => {
     const cardId = a.message?.id as string;
     await t.fake.waitFor(() => t.fake.messages.get(cardId)?.thread, 'its thread');
     const ticketId = /^(\S+) ·/.exec(a.message?.embeds[0]?.title)?.[1] as string;
-    await eventually(async () => (await t.bot.core.cardsFor(t.bot.core.tenantOf('discord', t.fake.guild.id), ticketId))[0], 'the card');
+    await eventually(
+      async () => (await t.bot.core.cardsFor(t.bot.core.tenantOf('discord', t.fake.guild.id), ticketId))[0],
+      'the card',
+    );
 
     const edit = new RegExp(`^/channels/${t.channel.id}/messages/${cardId}$`);
     t.fake.rateLimit('PATCH', edit, 2, 0.2);
     const press = t.press(t.admin, `a|ticket.start|${ticketId}`, cardId);
     await t.answer(press);
     await t.fake.waitFor(
-      () => t.fake.messages.get(cardId)?.embeds[0]?.fields.find((f: any) => f.name === 'State')?.value === 'in_progress',
+      () =>
+        t.fake.messages.get(cardId)?.embeds[0]?.fields.find((f: any) => f.name === 'State')?.value === 'in_progress',
       'the card edit after the rate limit',
     );
     const statuses = t.fake.sent('PATCH', edit).map((r) => r.status);

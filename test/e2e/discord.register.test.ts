@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationCommands } from '../../adapters/discord/commands.ts';
 import { describeResult, registerCommands } from '../../adapters/discord/register.ts';
 import type { CommandDef } from '../../src/core/command.ts';
-import { FakeDiscord, startFakeDiscord } from '../support/fakeDiscord.ts';
+import { type FakeDiscord, startFakeDiscord } from '../support/fakeDiscord.ts';
 import { startTestBot, type TestBot } from '../support/harness.ts';
 
 let fake: FakeDiscord;
@@ -33,7 +33,9 @@ describe('the generated payload', () => {
     const families = [...new Set(definitions.map((d) => d.command))];
     expect(cmds().map((c) => c.name)).toEqual([...families, 'Open ticket']);
     const ticket = cmds().find((c) => c.name === 'ticket');
-    expect(ticket.options.map((o: any) => o.name)).toEqual(definitions.filter((d) => d.command === 'ticket').map((d) => d.name));
+    expect(ticket.options.map((o: any) => o.name)).toEqual(
+      definitions.filter((d) => d.command === 'ticket').map((d) => d.name),
+    );
     expect(ticket.options.every((o: any) => o.type === 1)).toBe(true);
     expect(cmds().find((c) => c.name === 'Open ticket')).toEqual({ type: 3, name: 'Open ticket' });
   });

@@ -1,6 +1,13 @@
 // A slow database: interactions are deferred at once and settled later, with the right visibility.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buttonOf, type DiscordTestBot, eventually, isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
+import {
+  buttonOf,
+  type DiscordTestBot,
+  eventually,
+  isEphemeral,
+  startDiscordTestBot,
+  textOf,
+} from '../support/fakeDiscordBot.ts';
 
 const DB_DELAY_MS = 400;
 let t: DiscordTestBot;
@@ -35,7 +42,10 @@ it('a slow /ticket new is deferred, then the card goes out publicly and is recor
   expect(isEphemeral(card)).toBe(false);
   expect(textOf(card)).toContain('INC-1 · Slow database ticket');
   await t.fake.waitFor(() => t.fake.messages.get(card?.id as string)?.thread, 'the thread');
-  const cards = await eventually(async () => (await t.bot.core.cardsFor(tenant(), 'INC-1')).find((c) => c.thread), 'the card');
+  const cards = await eventually(
+    async () => (await t.bot.core.cardsFor(tenant(), 'INC-1')).find((c) => c.thread),
+    'the card',
+  );
   expect(cards.messageId).toBe(card?.id);
 });
 
@@ -46,7 +56,10 @@ it('the next one is deferred publicly (learned) and the deferred reply is edited
   expect(isEphemeral(a.message)).toBe(false);
   expect(a.message?.id).toBe(t.fake.original(id)?.id);
   expect(t.fake.sent('PATCH', /\/messages\/@original$/).length).toBeGreaterThan(0);
-  await eventually(async () => (await t.bot.core.cardsFor(tenant(), 'INC-2')).find((c) => c.messageId === a.message?.id && c.thread), 'the card');
+  await eventually(
+    async () => (await t.bot.core.cardsFor(tenant(), 'INC-2')).find((c) => c.messageId === a.message?.id && c.thread),
+    'the card',
+  );
 });
 
 it('a refusal after a public deferral is answered privately and the public placeholder removed', async () => {
@@ -67,13 +80,17 @@ it('a slow ephemeral answer (show) settles in its private deferral', async () =>
 });
 
 it('a slow button press is deferred privately and then confirmed', async () => {
-  const card = [...t.fake.messages.values()].find((m) => textOf(m).includes('INC-2 · Second slow ticket') && !m.deleted);
+  const card = [...t.fake.messages.values()].find(
+    (m) => textOf(m).includes('INC-2 · Second slow ticket') && !m.deleted,
+  );
   const id = t.press(t.admin, buttonOf(card, 'a|ticket.start|'), card?.id as string);
   const a = await t.answer(id, (x) => textOf(x.message).includes('in progress'));
   expect(a.callbackType).toBe(5);
   expect(isEphemeral(a.message)).toBe(true);
   await t.fake.waitFor(
-    () => t.fake.messages.get(card?.id as string)?.embeds[0]?.fields.find((f: any) => f.name === 'State')?.value === 'in_progress',
+    () =>
+      t.fake.messages.get(card?.id as string)?.embeds[0]?.fields.find((f: any) => f.name === 'State')?.value ===
+      'in_progress',
     'the card to update',
   );
 });

@@ -265,6 +265,19 @@ export class FakeDiscord {
     return [...this.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted);
   }
 
+  /** Keeps a message a person posted (dispatched by the test), so the bot can reply to it or react. */
+  keepUserMessage(payload: any): void {
+    this.messages.set(payload.id, {
+      ...payload,
+      embeds: payload.embeds ?? [],
+      components: payload.components ?? [],
+      flags: payload.flags ?? 0,
+      edits: 0,
+      deleted: false,
+      reactions: [],
+    });
+  }
+
   addChannel(channel: FakeChannel): void {
     this.channels.set(channel.id, channel);
   }
@@ -353,7 +366,7 @@ export class FakeDiscord {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    let body: any = undefined;
+    let body: any;
     if (raw) {
       try {
         body = JSON.parse(raw);
@@ -394,7 +407,9 @@ export class FakeDiscord {
       };
       if (limit.global) headers['x-ratelimit-global'] = 'true';
       res.writeHead(429, headers);
-      res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: limit.retryAfter, global: limit.global }));
+      res.end(
+        JSON.stringify({ message: 'You are being rate limited.', retry_after: limit.retryAfter, global: limit.global }),
+      );
       return;
     }
 
@@ -633,12 +648,20 @@ export class FakeDiscord {
     });
     if (rest.length === 1 && method === 'GET') return reply(200, list);
     if (rest.length === 1 && method === 'PUT') {
-      const next = (body as any[]).map((c) => stored(c, list.find((o) => o.name === c.name && (o.type ?? 1) === (c.type ?? 1))));
+      const next = (body as any[]).map((c) =>
+        stored(
+          c,
+          list.find((o) => o.name === c.name && (o.type ?? 1) === (c.type ?? 1)),
+        ),
+      );
       save(next);
       return reply(200, next);
     }
     if (rest.length === 1 && method === 'POST') {
-      const c = stored(body, list.find((o) => o.name === body.name));
+      const c = stored(
+        body,
+        list.find((o) => o.name === body.name),
+      );
       save([...list.filter((o) => o.id !== c.id), c]);
       return reply(201, c);
     }
@@ -700,7 +723,7 @@ export class FakeDiscord {
       id: m.id,
       channel_id: m.channel_id,
       guild_id: m.guild_id,
-      author: this.bot,
+      author: m.author ?? this.bot,
       content: m.content,
       timestamp: m.timestamp,
       edited_timestamp: m.edited_timestamp ?? null,

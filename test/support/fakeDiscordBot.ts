@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
+import { type FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
 import {
   buttonPress,
   type FakeChannel,
@@ -31,7 +31,13 @@ export interface DiscordTestBot {
   channel: FakeChannel;
   where(user: FakeUser, channel?: FakeChannel): Where;
   /** `/command sub name:value ...`; values that are FakeUsers become USER options. */
-  slash(user: FakeUser, command: string, sub: string | null, options?: Record<string, string | boolean | FakeUser>, channel?: FakeChannel): string;
+  slash(
+    user: FakeUser,
+    command: string,
+    sub: string | null,
+    options?: Record<string, string | boolean | FakeUser>,
+    channel?: FakeChannel,
+  ): string;
   autocomplete(user: FakeUser, command: string, sub: string, option: string, typed: string): string;
   press(user: FakeUser, customId: string, messageId: string): string;
   submit(user: FakeUser, customId: string, values: Record<string, string | string[]>): string;
@@ -44,9 +50,16 @@ export interface DiscordTestBot {
 }
 
 export async function startDiscordTestBot(
-  opts: { slowReplyMs?: number; wrapCore?: (core: BotCore) => BotCore; messageContent?: boolean; heartbeatIntervalMs?: number } = {},
+  opts: {
+    slowReplyMs?: number;
+    wrapCore?: (core: BotCore) => BotCore;
+    messageContent?: boolean;
+    heartbeatIntervalMs?: number;
+  } = {},
 ): Promise<DiscordTestBot> {
-  const fake = await startFakeDiscord(opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {});
+  const fake = await startFakeDiscord(
+    opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {},
+  );
   const bot = await startTestBot();
   const core = opts.wrapCore ? opts.wrapCore(bot.core) : bot.core;
   const adapter = createDiscordAdapter({
@@ -100,7 +113,14 @@ export async function startDiscordTestBot(
       return fake.interact(slashCommand(where(user, ch), command, sub, list, users));
     },
     autocomplete(user, command, sub, option, typed) {
-      const payload = slashCommand(where(user), command, sub, [{ name: option, type: OPT.STRING, value: typed, focused: true }], [], true);
+      const payload = slashCommand(
+        where(user),
+        command,
+        sub,
+        [{ name: option, type: OPT.STRING, value: typed, focused: true }],
+        [],
+        true,
+      );
       return fake.interact(payload);
     },
     press(user, customId, messageId) {
@@ -116,6 +136,7 @@ export async function startDiscordTestBot(
     },
     say(user, content, ch, extra = {}) {
       const m = userMessage(where(user, ch), content, extra);
+      fake.keepUserMessage(m);
       fake.dispatch('MESSAGE_CREATE', m);
       return m;
     },
@@ -146,7 +167,8 @@ export async function startDiscordTestBot(
 /** The button on a message whose custom id starts with `prefix` (e.g. `a|ticket.start|`). */
 export function buttonOf(message: { components: any[] } | undefined, prefix: string): string {
   for (const row of message?.components ?? []) {
-    for (const c of row.components ?? []) if (typeof c.custom_id === 'string' && c.custom_id.startsWith(prefix)) return c.custom_id;
+    for (const c of row.components ?? [])
+      if (typeof c.custom_id === 'string' && c.custom_id.startsWith(prefix)) return c.custom_id;
   }
   throw new Error(`no button starting with ${prefix}`);
 }
@@ -160,7 +182,12 @@ export function textOf(message: { content: string; embeds: any[] } | undefined):
   if (!message) return '';
   const parts = [message.content];
   for (const e of message.embeds ?? []) {
-    parts.push(e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f: any) => `${f.name}: ${f.value}`), e.footer?.text ?? '');
+    parts.push(
+      e.title ?? '',
+      e.description ?? '',
+      ...(e.fields ?? []).map((f: any) => `${f.name}: ${f.value}`),
+      e.footer?.text ?? '',
+    );
   }
   return parts.filter(Boolean).join('\n');
 }
@@ -168,7 +195,11 @@ export function textOf(message: { content: string; embeds: any[] } | undefined):
 export const isEphemeral = (message: { flags: number } | undefined): boolean => Boolean((message?.flags ?? 0) & 64);
 
 /** Polls an async check until it returns something truthy, within a bound. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const v = await check();

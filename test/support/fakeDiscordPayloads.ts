@@ -58,7 +58,13 @@ export function fakeGuild(bot: FakeUser): FakeGuild {
     topic: null,
     last_message_id: null,
   });
-  return { id, name: 'Fake Ops', owner_id: bot.id, bot, channels: [channel('service-desk', 0), channel('incidents', 1)] };
+  return {
+    id,
+    name: 'Fake Ops',
+    owner_id: bot.id,
+    bot,
+    channels: [channel('service-desk', 0), channel('incidents', 1)],
+  };
 }
 
 export function memberOf(user: FakeUser, nick: string | null = null): any {
