@@ -55,12 +55,17 @@ export async function startDiscordTestBot(
     wrapCore?: (core: BotCore) => BotCore;
     messageContent?: boolean;
     heartbeatIntervalMs?: number;
+    /** Extra environment for the core; `{guild}` is replaced by the fake guild's id. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord(
     opts.heartbeatIntervalMs ? { heartbeatIntervalMs: opts.heartbeatIntervalMs } : {},
   );
-  const bot = await startTestBot();
+  const env = Object.fromEntries(
+    Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
+  );
+  const bot = await startTestBot({ env });
   const core = opts.wrapCore ? opts.wrapCore(bot.core) : bot.core;
   const adapter = createDiscordAdapter({
     core,
