@@ -31,7 +31,7 @@ export class DiscordCards {
 
   /**
    * A card went out as a public message. It is recorded, and gets a thread unless it was posted
-   * in a thread already, is in a DM, or another card of the ticket in that channel has one.
+   * in a thread or a DM, or another card of the ticket in that channel has one already.
    */
   async posted(reply: Reply, message: PostedMessage, where: Where): Promise<void> {
     if (!reply.card) return;
@@ -69,10 +69,10 @@ export class DiscordCards {
       channel: message.channelId,
       messageId: message.id,
     };
+    // A card posted inside a thread gets no thread of its own and does not claim that one: the
+    // thread keeps belonging to the ticket it was opened for.
     let thread: string | undefined;
-    if (where.inThread) {
-      thread = where.inThread;
-    } else if (where.guildId) {
+    if (!where.inThread && where.guildId) {
       const existing = (await this.d.core.cardsFor(card.tenant, card.ticketId)).find(
         (c) => c.platform === 'discord' && c.channel === message.channelId && c.thread,
       );

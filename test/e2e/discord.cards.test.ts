@@ -107,6 +107,21 @@ describe('the ticket thread', () => {
     expect(t.fake.channelMessages(thread.id).some((m) => m.content.includes('comment'))).toBe(false);
   });
 
+  it('a ticket opened from inside a ticket thread does not take that thread over', async () => {
+    const thread = t.fake.channels.get(threadId) as any;
+    const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Spin-off from payroll' }, thread));
+    expect(a.message?.channel_id).toBe(threadId);
+    const ticketId = /^(\S+) ·/.exec(a.message?.embeds[0]?.title)?.[1] as string;
+    const tenant = t.bot.core.tenantOf('discord', t.fake.guild.id);
+    const [card] = await eventually(async () => {
+      const c = await t.bot.core.cardsFor(tenant, ticketId);
+      return c.length ? c : undefined;
+    }, 'the spin-off card');
+    expect(card).toMatchObject({ channel: threadId, thread: undefined });
+    expect(t.fake.messages.get(a.message?.id as string)?.thread).toBeUndefined();
+    expect(await t.bot.core.ticketForThread('discord', t.channel.id, threadId)).toMatchObject({ ticketId: 'INC-1' });
+  });
+
   it('bots and messages outside ticket threads are ignored', async () => {
     const before = t.fake.requests.length;
     t.say({ ...t.alice, bot: true }, 'I am a bot', t.fake.channels.get(threadId) as any);
@@ -120,9 +135,10 @@ describe('changes from elsewhere', () => {
   it('a change made outside Discord edits the Discord card and posts to its thread', async () => {
     const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Badge reader at the door' }));
     const id = a.message?.id as string;
+    const ticketId = /^(\S+) ·/.exec(a.message?.embeds[0]?.title)?.[1] as string;
     const thread = await t.fake.waitFor(() => t.fake.messages.get(id)?.thread, 'thread');
     await eventually(
-      async () => (await t.bot.core.cardsFor(t.bot.core.tenantOf('discord', t.fake.guild.id), 'INC-3'))[0]?.thread,
+      async () => (await t.bot.core.cardsFor(t.bot.core.tenantOf('discord', t.fake.guild.id), ticketId))[0]?.thread,
       'card',
     );
     // A text invocation, as Slack or the terminal would make it, in the same organisation.
@@ -130,9 +146,9 @@ describe('changes from elsewhere', () => {
       actor: { id: 'discord:100000000000000001', platform: 'discord', displayName: 'Root Admin' },
       origin: { platform: 'discord', workspace: t.fake.guild.id },
       command: 'ticket',
-      text: 'priority INC-3 P1',
+      text: `priority ${ticketId} P1`,
     });
-    expect(reply.text).toContain('INC-3 is now P1');
+    expect(reply.text).toContain(`${ticketId} is now P1`);
     await t.fake.waitFor(
       () => t.fake.messages.get(id)?.embeds[0]?.fields.find((f: any) => f.name === 'Priority')?.value === 'P1',
       'the card to show P1',
@@ -151,7 +167,7 @@ describe('"Open ticket" on a message', () => {
     const a = await t.answer(id);
     expect(isEphemeral(a.message)).toBe(false);
     const text = textOf(a.message);
-    expect(text).toContain('INC-4 · The build server is out of disk');
+    expect(text).toMatch(/INC-\d+ · The build server is out of disk/);
     const link = `https://discord.com/channels/${t.fake.guild.id}/${t.channel.id}/${target.id}`;
     expect(text).toContain('> The build server is out of disk');
     expect(text).toContain('> see /var/log');
