@@ -69,7 +69,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     log.info({ route: info.route, retryAfter: info.retryAfter, global: info.global }, 'discord: rate limited; waiting'),
   );
 
+  let running = false;
   deps.core.onTicketChanged(async (change) => {
+    // The core has no unsubscribe: a stopped adapter just stops listening.
+    if (!running) return;
     for (const a of change.card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
     await cards.changed(change);
   });
@@ -81,9 +84,11 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const ready = once(client, Events.ClientReady);
       await client.login(deps.config.token);
       await ready;
+      running = true;
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: connected');
     },
     async stop() {
+      running = false;
       await client.destroy();
     },
   };

@@ -1,4 +1,5 @@
 // Interactions in, Invocations out: slash commands, buttons, modals, the "Open ticket" menu and autocomplete.
+import { randomBytes } from 'node:crypto';
 import {
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -50,7 +51,7 @@ export class DiscordInteractions {
       if (i.isButton()) return await this.button(i, receivedAt);
       if (i.isModalSubmit()) return await this.modal(i, receivedAt);
     } catch (err) {
-      const ref = Math.random().toString(16).slice(2, 10);
+      const ref = randomBytes(4).toString('hex');
       this.d.log.error({ err, ref, interaction: i.id }, 'discord: interaction failed');
       if (i.isRepliable()) await this.apologise(i, ref);
     }
