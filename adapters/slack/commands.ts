@@ -1,10 +1,8 @@
 // Slash commands for every command family the core defines: ack at once, then run and answer.
 import type { App } from '@slack/bolt';
-import type { BotCore } from '../../src/core/bot.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { FormSpec } from '../../src/core/reply.ts';
-import type { SlackDelivery } from './delivery.ts';
-import type { SlackPeople } from './people.ts';
+import type { SlackContext } from './context.ts';
 
 export interface RoutedText {
   command: string;
@@ -43,7 +41,7 @@ export function formWhenEmpty(defs: readonly CommandDef[], family: string, text:
 
 export const families = (defs: readonly CommandDef[]): string[] => [...new Set(defs.map((d) => d.command))];
 
-export function registerSlashCommands(app: App, core: BotCore, people: SlackPeople, delivery: SlackDelivery): void {
+export function registerSlashCommands(app: App, { core, people, delivery, work }: SlackContext): void {
   // One listener for every command: the families come from the core's definitions at each request, so a
   // family added to the core works as soon as its slash command exists in the app manifest.
   app.command(/^\/[a-z][a-z0-9_-]*$/, async ({ command, ack, respond }) => {
@@ -76,15 +74,17 @@ export function registerSlashCommands(app: App, core: BotCore, people: SlackPeop
         await delivery.openForm(form, command.trigger_id, { channel: command.channel_id });
         return;
       }
-      const actor = await people.actor(command.user_id, command.user_name);
-      const reply = await core.handle({
-        actor,
-        origin: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },
-        command: routed.command,
-        text: routed.text,
-        deliveryId: command.trigger_id,
+      await work.run(async () => {
+        const actor = await people.actor(command.user_id, command.user_name);
+        const reply = await core.handle({
+          actor,
+          origin: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },
+          command: routed.command,
+          text: routed.text,
+          deliveryId: command.trigger_id,
+        });
+        await delivery.deliver(reply, place);
       });
-      await delivery.deliver(reply, place);
     } catch (error) {
       await delivery.apologise(error, place, `command ${command.command}`);
     }

@@ -4,7 +4,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { escapeText, type FormMetadata, renderModal, renderReply } from './render.ts';
+import { escapeText, type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
 
 type WebClient = App['client'];
 export type RespondFn = (message: Record<string, unknown>) => Promise<unknown>;
@@ -23,11 +23,19 @@ export interface Place {
   cardOf?: string | undefined;
 }
 
+/** Cards whose shown content is remembered; the oldest are forgotten (then their next change is simply sent). */
+const MAX_SHOWN = 5000;
+
 const slackError = (e: unknown): string | undefined => (e as { data?: { error?: string } })?.data?.error;
 
 export class SlackDelivery {
   /** Card edits run one after another per message, so an older card never overwrites a newer one. */
   private readonly cardQueues = new Map<string, Promise<void>>();
+  /**
+   * What each card message shows now (rendered blocks), so a change that shows nothing new — the creation
+   * a freshly posted card already shows, a work note that stays off the card — is neither re-sent nor told.
+   */
+  private readonly shown = new Map<string, string>();
   /** Thread replies just turned into comments: their change is not echoed back into the same thread. */
   private readonly echoes = new Map<string, number>();
 
@@ -137,6 +145,7 @@ export class SlackDelivery {
       throw error;
     }
     if (reply.card && ts) {
+      this.remember(`${place.channel}:${ts}`, message);
       await this.core.recordCard({
         tenant: reply.card.tenant,
         ticketId: reply.card.ticketId,
@@ -192,9 +201,18 @@ export class SlackDelivery {
     );
   }
 
-  private async refreshCard(card: CardRef, message: ReturnType<typeof renderReply>, summary: string): Promise<void> {
+  private remember(key: string, message: SlackMessage): void {
+    this.shown.delete(key);
+    this.shown.set(key, JSON.stringify(message.blocks));
+    if (this.shown.size > MAX_SHOWN) this.shown.delete(this.shown.keys().next().value as string);
+  }
+
+  private async refreshCard(card: CardRef, message: SlackMessage, summary: string): Promise<void> {
+    const key = `${card.channel}:${card.messageId}`;
+    if (this.shown.get(key) === JSON.stringify(message.blocks)) return;
     try {
       await this.client.chat.update({ channel: card.channel, ts: card.messageId, ...message });
+      this.remember(key, message);
     } catch (error) {
       this.log.warn(
         { err: error, channel: card.channel, ts: card.messageId, ticket: card.ticketId },

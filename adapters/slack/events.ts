@@ -1,14 +1,9 @@
 // Events API: replies in a card's thread become comments, :ticket: reactions open tickets, mentions run commands.
 import type { App } from '@slack/bolt';
-import type { Logger } from 'pino';
-import type { BotCore } from '../../src/core/bot.ts';
 import { families, routeText } from './commands.ts';
-import type { SlackDelivery } from './delivery.ts';
+import type { SlackContext } from './context.ts';
 import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
 import { messageTicketKey } from './interactivity.ts';
-import type { SlackPeople } from './people.ts';
-
-type WebClient = App['client'];
 
 export const TICKET_REACTION = 'ticket';
 /** Message subtypes that are still a person talking (a reply with a file, a reply also sent to the channel). */
@@ -36,46 +31,43 @@ export function textAfterMention(text: string, botUserId: string | undefined): s
   return (m ? text.slice(m.index + m[0].length) : text).trim();
 }
 
-export function registerEvents(
-  app: App,
-  core: BotCore,
-  people: SlackPeople,
-  delivery: SlackDelivery,
-  log: Logger,
-  client: WebClient,
-): void {
+export function registerEvents(app: App, ctx: SlackContext): void {
+  const { core, people, delivery, log, client, work } = ctx;
   app.event('message', async ({ event, body, context }) => {
     const e = event as unknown as MessageEvent;
-    if (!PERSON_SUBTYPES.has(e.subtype) || e.bot_id || !e.user) return;
-    if (!e.thread_ts || e.thread_ts === e.ts) return;
+    const { user, thread_ts: thread, channel } = e;
+    if (!PERSON_SUBTYPES.has(e.subtype) || e.bot_id || !user) return;
+    if (!thread || thread === e.ts) return;
     // A mention of the bot is a command (app_mention handles it), not a comment.
     if (context.botUserId && e.text?.includes(`<@${context.botUserId}`)) return;
     const eventId = (body as Envelope).event_id;
-    const place = { user: e.user, channel: e.channel, thread: e.thread_ts };
+    const place = { user, channel, thread };
     try {
-      const ticket = await core.ticketForThread('slack', e.channel, e.thread_ts);
-      if (!ticket) return;
-      if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
-      const actor = await people.actor(e.user);
-      const forget = delivery.expectEcho(ticket.ticketId, actor.id, e.channel, e.thread_ts);
-      const reply = await core.handle({
-        actor,
-        origin: {
-          platform: 'slack',
-          workspace: (body as Envelope).team_id ?? '',
-          channel: e.channel,
-          thread: e.thread_ts,
-        },
-        command: 'ticket',
-        subcommand: 'comment',
-        options: { id: ticket.ticketId, text: e.text ?? '' },
-        deliveryId: eventId,
+      await work.run(async () => {
+        const ticket = await core.ticketForThread('slack', channel, thread);
+        if (!ticket) return;
+        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
+        const actor = await people.actor(user);
+        const forget = delivery.expectEcho(ticket.ticketId, actor.id, channel, thread);
+        const reply = await core.handle({
+          actor,
+          origin: {
+            platform: 'slack',
+            workspace: (body as Envelope).team_id ?? '',
+            channel: channel,
+            thread: thread,
+          },
+          command: 'ticket',
+          subcommand: 'comment',
+          options: { id: ticket.ticketId, text: e.text ?? '' },
+          deliveryId: eventId,
+        });
+        // Success shows up as the card's update; only a refusal needs telling.
+        if (reply.error) {
+          forget();
+          await delivery.ephemeral(reply, place);
+        }
       });
-      // Success shows up as the card's update; only a refusal needs telling.
-      if (reply.error) {
-        forget();
-        await delivery.ephemeral(reply, place);
-      }
     } catch (error) {
       await delivery.apologise(error, place, 'thread comment');
     }
@@ -86,57 +78,62 @@ export function registerEvents(
     const { channel, ts } = event.item;
     const place = { user: event.user, channel };
     try {
-      // Claimed per message, not per event: many :ticket: reactions (and Slack's retries) make one ticket.
-      if (!(await core.claimDelivery(messageTicketKey(channel, ts)))) return;
-      const message = await fetchMessage(client, channel, ts);
-      if (!message) {
-        log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
-        return;
-      }
-      const actor = await people.actor(event.user);
-      const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
-      const reply = await openTicketFromMessage(core, client, log, {
-        actor,
-        workspace: (body as Envelope).team_id ?? '',
-        message: { ...message, authorName },
-        deliveryId: (body as Envelope).event_id,
+      await work.run(async () => {
+        // Claimed per message, not per event: many :ticket: reactions (and Slack's retries) make one ticket.
+        if (!(await core.claimDelivery(messageTicketKey(channel, ts)))) return;
+        const message = await fetchMessage(client, channel, ts);
+        if (!message) {
+          log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
+          return;
+        }
+        const actor = await people.actor(event.user);
+        const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
+        const reply = await openTicketFromMessage(core, client, log, {
+          actor,
+          workspace: (body as Envelope).team_id ?? '',
+          message: { ...message, authorName },
+          deliveryId: (body as Envelope).event_id,
+        });
+        await delivery.deliver(reply, place);
       });
-      await delivery.deliver(reply, place);
     } catch (error) {
       await delivery.apologise(error, place, 'ticket reaction');
     }
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
-    if (!event.user) return;
+    const user = event.user;
+    if (!user) return;
     const eventId = (body as Envelope).event_id;
     const thread = event.thread_ts ?? event.ts;
-    const place = { user: event.user, channel: event.channel, thread };
+    const place = { user: user, channel: event.channel, thread };
     try {
-      if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
-      const defs = core.definitions();
-      const words = textAfterMention(event.text ?? '', context.botUserId);
-      const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
-      const family = first.replace(/^\//, '').toLowerCase();
-      const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };
-      const [actor, messageLink] = await Promise.all([
-        people.actor(event.user),
-        permalinkOf(client, log, event.channel, event.ts),
-      ]);
-      const reply = await core.handle({
-        actor,
-        origin: {
-          platform: 'slack',
-          workspace: (body as Envelope).team_id ?? event.team ?? '',
-          channel: event.channel,
-          thread,
-          messageLink,
-        },
-        command: routed.command,
-        text: routed.text,
-        deliveryId: eventId,
+      await work.run(async () => {
+        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
+        const defs = core.definitions();
+        const words = textAfterMention(event.text ?? '', context.botUserId);
+        const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
+        const family = first.replace(/^\//, '').toLowerCase();
+        const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };
+        const [actor, messageLink] = await Promise.all([
+          people.actor(user),
+          permalinkOf(client, log, event.channel, event.ts),
+        ]);
+        const reply = await core.handle({
+          actor,
+          origin: {
+            platform: 'slack',
+            workspace: (body as Envelope).team_id ?? event.team ?? '',
+            channel: event.channel,
+            thread,
+            messageLink,
+          },
+          command: routed.command,
+          text: routed.text,
+          deliveryId: eventId,
+        });
+        await delivery.deliver(reply, place);
       });
-      await delivery.deliver(reply, place);
     } catch (error) {
       await delivery.apologise(error, place, 'mention');
     }

@@ -7,11 +7,13 @@ import type { SlackConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import { boltLogger } from './boltLogger.ts';
 import { registerSlashCommands } from './commands.ts';
+import type { SlackContext } from './context.ts';
 import { SlackDelivery } from './delivery.ts';
 import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
+import { WorkQueue } from './workQueue.ts';
 
 export interface SlackAdapterDeps {
   core: BotCore;
@@ -25,6 +27,8 @@ export interface SlackAdapterDeps {
    */
   retryConfig?: webApi.RetryOptions;
   people?: SlackPeopleOptions;
+  /** Most invocations run at once after their acks (default 16); the rest wait their turn. */
+  concurrency?: number;
 }
 
 export interface SlackAdapter extends ChatAdapter {
@@ -71,9 +75,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   const people = new SlackPeople(client, core, log, deps.people);
   const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
-  registerSlashCommands(app, core, people, delivery);
-  registerInteractivity(app, core, people, delivery, log, client);
-  registerEvents(app, core, people, delivery, log, client);
+  const ctx: SlackContext = { core, people, delivery, log, client, work: new WorkQueue(deps.concurrency ?? 16) };
+  registerSlashCommands(app, ctx);
+  registerInteractivity(app, ctx);
+  registerEvents(app, ctx);
 
   let server: Server | undefined;
   let started = false;

@@ -1,15 +1,11 @@
 // Buttons, modal submissions and the "Open ticket from message" shortcut, all as Invocations.
 import type { App, BlockButtonAction, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
-import type { Logger } from 'pino';
-import type { BotCore } from '../../src/core/bot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
-import type { RespondFn, SlackDelivery } from './delivery.ts';
+import type { SlackContext } from './context.ts';
+import type { RespondFn } from './delivery.ts';
 import { openTicketFromMessage } from './fromMessage.ts';
-import type { SlackPeople } from './people.ts';
 import { slackIdentity } from './people.ts';
 import { decodeButtonValue, formOptions, parseFormMetadata } from './render.ts';
-
-type WebClient = App['client'];
 
 export const SHORTCUT_OPEN_TICKET = 'open_ticket_from_message';
 /** Action and form ids are `<command>.<subcommand>`. */
@@ -23,14 +19,8 @@ const splitId = (id: string): [string, string] => {
 /** The key under which one message can open one ticket, whichever way (reaction or shortcut) was used. */
 export const messageTicketKey = (channel: string, ts: string): string => `slack:reaction:${channel}:${ts}`;
 
-export function registerInteractivity(
-  app: App,
-  core: BotCore,
-  people: SlackPeople,
-  delivery: SlackDelivery,
-  log: Logger,
-  client: WebClient,
-): void {
+export function registerInteractivity(app: App, ctx: SlackContext): void {
+  const { core, people, delivery, log, client, work } = ctx;
   // A double click sends two payloads with different action_ts: while the first press of a button runs, a
   // second identical press by the same person is dropped; afterwards the core judges it (e.g. already resolved).
   const inFlight = new Set<string>();
@@ -55,19 +45,26 @@ export function registerInteractivity(
         await delivery.openForm(form, body.trigger_id, { channel, thread: place.thread, cardOf: value });
         return;
       }
-      const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
-      if (!(await core.claimDelivery(claim))) return;
-      const [command, subcommand] = splitId(action.action_id);
-      const actor = await people.actor(body.user.id, body.user.name);
-      const reply = await core.handle({
-        actor,
-        origin: { platform: 'slack', workspace: body.team?.id ?? body.user.team_id ?? '', channel, thread: messageTs },
-        command,
-        subcommand,
-        options: { id: value },
-        deliveryId: claim,
+      await work.run(async () => {
+        const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
+        if (!(await core.claimDelivery(claim))) return;
+        const [command, subcommand] = splitId(action.action_id);
+        const actor = await people.actor(body.user.id, body.user.name);
+        const reply = await core.handle({
+          actor,
+          origin: {
+            platform: 'slack',
+            workspace: body.team?.id ?? body.user.team_id ?? '',
+            channel,
+            thread: messageTs,
+          },
+          command,
+          subcommand,
+          options: { id: value },
+          deliveryId: claim,
+        });
+        await delivery.deliver(reply, { ...place, cardOf: value });
       });
-      await delivery.deliver(reply, { ...place, cardOf: value });
     } catch (error) {
       await delivery.apologise(error, place, `button ${action.action_id}`);
     } finally {
@@ -102,10 +99,12 @@ export function registerInteractivity(
     await ack();
     const place = { user: body.user.id, channel: meta.channel, thread: meta.thread, cardOf: meta.cardOf };
     try {
-      if (!(await core.claimDelivery(`slack:view:${view.id}:${view.hash ?? ''}`))) return;
-      const actor = await people.actor(body.user.id, body.user.name);
-      const reply = await core.handle({ ...invocation, actor });
-      await delivery.deliver(reply, place);
+      await work.run(async () => {
+        if (!(await core.claimDelivery(`slack:view:${view.id}:${view.hash ?? ''}`))) return;
+        const actor = await people.actor(body.user.id, body.user.name);
+        const reply = await core.handle({ ...invocation, actor });
+        await delivery.deliver(reply, place);
+      });
     } catch (error) {
       await delivery.apologise(error, place, `form ${view.callback_id}`);
     }
@@ -118,33 +117,35 @@ export function registerInteractivity(
       const channel = shortcut.channel.id;
       const place = { user: shortcut.user.id, channel, respond: respond as unknown as RespondFn };
       try {
-        if (!(await core.claimDelivery(messageTicketKey(channel, shortcut.message.ts)))) {
-          await delivery.ephemeral(
-            {
-              text: 'A ticket was already opened from this message; its card is in this channel.',
-              visibility: 'ephemeral',
-              error: 'TICKET.ALREADY_OPENED',
+        await work.run(async () => {
+          if (!(await core.claimDelivery(messageTicketKey(channel, shortcut.message.ts)))) {
+            await delivery.ephemeral(
+              {
+                text: 'A ticket was already opened from this message; its card is in this channel.',
+                visibility: 'ephemeral',
+                error: 'TICKET.ALREADY_OPENED',
+              },
+              place,
+            );
+            return;
+          }
+          const actor = await people.actor(shortcut.user.id, shortcut.user.name);
+          const author = shortcut.message.user as string | undefined;
+          const authorName = author ? (await people.actor(author)).displayName : undefined;
+          const reply = await openTicketFromMessage(core, client, log, {
+            actor,
+            workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
+            message: {
+              channel,
+              ts: shortcut.message.ts,
+              text: (shortcut.message.text as string | undefined) ?? '',
+              author,
+              authorName,
             },
-            place,
-          );
-          return;
-        }
-        const actor = await people.actor(shortcut.user.id, shortcut.user.name);
-        const author = shortcut.message.user as string | undefined;
-        const authorName = author ? (await people.actor(author)).displayName : undefined;
-        const reply = await openTicketFromMessage(core, client, log, {
-          actor,
-          workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
-          message: {
-            channel,
-            ts: shortcut.message.ts,
-            text: (shortcut.message.text as string | undefined) ?? '',
-            author,
-            authorName,
-          },
-          deliveryId: shortcut.action_ts,
+            deliveryId: shortcut.action_ts,
+          });
+          await delivery.deliver(reply, place);
         });
-        await delivery.deliver(reply, place);
       } catch (error) {
         await delivery.apologise(error, place, 'shortcut open_ticket_from_message');
       }

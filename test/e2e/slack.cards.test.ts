@@ -66,7 +66,7 @@ describe('Slack ticket cards', () => {
     s.fake.addUser({ id: 'UADMIN', name: 'root', display_name: 'Grace' });
     s.fake.addUser({ id: 'UADA', name: 'ada', display_name: 'Ada' });
     await s.send.command('/ticket', 'new Printer on fire', { user: 'UADA', channel: CHANNEL });
-    const card = await waitForCard(s.fake, CHANNEL);
+    const card = await waitForCard(s, CHANNEL);
     cardTs = card.response?.ts as string;
   });
   afterEach(async () => {
@@ -293,7 +293,7 @@ describe('Slack double clicks', () => {
     const s = await startSlackBot({ wrapCore: held });
     try {
       await s.send.command('/ticket', 'new Printer on fire', { user: 'UADMIN', channel: CHANNEL });
-      const cardTs = (await waitForCard(s.fake, CHANNEL)).response?.ts as string;
+      const cardTs = (await waitForCard(s, CHANNEL)).response?.ts as string;
       const responseUrl = s.fake.responseUrl();
       const click = () =>
         s.send.interaction(

@@ -35,7 +35,7 @@ describe('Slack slash commands', () => {
     });
     expect(res.status).toBe(200);
 
-    const card = await waitForCard(s.fake, 'COPS');
+    const card = await waitForCard(s, 'COPS');
     expect(ticketIdOf(card)).toBe('INC-1');
     expect(headerOf(card.body)).toBe('INC-1 · Printer on fire');
     const text = readable(card.body);
@@ -83,7 +83,7 @@ describe('Slack slash commands', () => {
 
   it('a permission refusal is ephemeral too', async () => {
     await s.send.command('/ticket', 'new Laptop broken', { user: 'UADA', channel: 'COPS' });
-    await waitForCard(s.fake, 'COPS');
+    await waitForCard(s, 'COPS');
     await s.send.command('/ticket', 'close INC-1', { user: 'UBOB', channel: 'COPS' });
     const answer = await s.fake.waitFor((c) => c.find((x) => x.method === 'response_url'), 5000, 'the refusal');
     expect(answer.body.response_type).toBe('ephemeral');
@@ -119,7 +119,7 @@ describe('Slack slash commands', () => {
     await s.send.command('/role', 'grant <@UCARL|carl> agent', { user: 'UADMIN', channel: 'COPS' });
     await s.fake.waitFor((c) => c.find((x) => x.method === 'response_url'));
     await s.send.command('/ticket', 'new VPN down', { user: 'UCARL', channel: 'COPS' });
-    await waitForCard(s.fake, 'COPS');
+    await waitForCard(s, 'COPS');
     await s.send.command('/ticket', 'assign INC-1 <@UCARL|carl>', { user: 'UADMIN', channel: 'COPS' });
     await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.update'), 5000, 'the card update');
     const shown = await askCore(s.bot.core, 'ticket show INC-1');
@@ -130,10 +130,10 @@ describe('Slack slash commands', () => {
   it('the Slack profile is looked up once and cached', async () => {
     s.fake.addUser({ id: 'UADA', name: 'ada', display_name: 'Ada' });
     await s.send.command('/ticket', 'new One', { user: 'UADA', channel: 'COPS' });
-    await waitForCard(s.fake, 'COPS');
+    await waitForCard(s, 'COPS');
     const before = s.fake.calls.length;
     await s.send.command('/ticket', 'new Two', { user: 'UADA', channel: 'COPS' });
-    await waitForCard(s.fake, 'COPS', before);
+    await waitForCard(s, 'COPS', before);
     expect(s.fake.callsTo('users.info')).toHaveLength(1);
   });
 
@@ -171,7 +171,7 @@ describe('Slack mentions', () => {
       channel: 'CMENTION',
       event_ts: msgTs,
     });
-    const card = await waitForCard(s.fake, 'CMENTION');
+    const card = await waitForCard(s, 'CMENTION');
     expect(headerOf(card.body)).toBe('INC-1 · printer on fire');
     const shown = await askCore(s.bot.core, 'ticket show INC-1');
     expect(shown.context).toContain(`https://fake.slack.test/archives/CMENTION/p${msgTs.replace('.', '')}`);
@@ -211,7 +211,7 @@ describe('Slack acks before the work', () => {
       expect(res.status).toBe(200);
       expect(s.fake.callsTo('chat.postMessage')).toHaveLength(0);
       release();
-      const card = await waitForCard(s.fake, 'CSLOW');
+      const card = await waitForCard(s, 'CSLOW');
       expect(ticketIdOf(card)).toBe('INC-1');
     } finally {
       release();

@@ -51,7 +51,7 @@ describe('Slack /ticket new modal', () => {
     );
     expect(ack.status).toBe(200);
     expect(ack.text).toBe('');
-    const card = await waitForCard(s.fake, 'CMODAL');
+    const card = await waitForCard(s, 'CMODAL');
     expect(headerOf(card.body)).toBe('INC-1 · Wifi down on floor 3');
     expect(readable(card.body)).toContain('*Priority*\nP1');
     expect(await s.bot.core.cardsFor('slack:T1', 'INC-1')).toHaveLength(1);
@@ -107,7 +107,7 @@ describe('Slack tickets from messages', () => {
       }),
     );
     expect(res.status).toBe(200);
-    const card = await waitForCard(s.fake, 'CHELPDESK');
+    const card = await waitForCard(s, 'CHELPDESK');
     expect(headerOf(card.body)).toBe('INC-1 · The VPN drops every 5 minutes');
     const link = `https://fake.slack.test/archives/CHELPDESK/p${msg.ts.replace('.', '')}`;
     const shown = await askCore(s.bot.core, 'ticket show INC-1');
@@ -134,7 +134,7 @@ describe('Slack tickets from messages', () => {
       s.send.event(reaction('UBOB')),
       s.send.event(reaction('UCARL')),
     ]);
-    const card = await waitForCard(s.fake, 'CHELPDESK');
+    const card = await waitForCard(s, 'CHELPDESK');
     expect(headerOf(card.body)).toBe('INC-1 · Printer on floor 2 jams');
     await s.bot.core.settled();
     const list = await askCore(s.bot.core, 'ticket list --state all');
@@ -159,7 +159,7 @@ describe('Slack tickets from messages', () => {
       item: { type: 'message', channel: 'CHELPDESK', ts: reply.ts },
       event_ts: `${reply.ts}1`,
     });
-    const card = await waitForCard(s.fake, 'CHELPDESK');
+    const card = await waitForCard(s, 'CHELPDESK');
     expect(headerOf(card.body)).toBe('INC-1 · Badge reader at door B is dead');
     expect(s.fake.callsTo('conversations.replies')).toHaveLength(1);
   });

@@ -88,7 +88,7 @@ describe('Slack request verification', () => {
   it('accepts a correctly signed request within the window (a few minutes of clock skew either way)', async () => {
     const res = await s.send.command('/ticket', 'new Skewed but fine', { skewSeconds: 4 * 60, channel: 'COK' });
     expect(res.status).toBe(200);
-    await waitForCard(s.fake, 'COK');
+    await waitForCard(s, 'COK');
   });
 });
 
@@ -105,7 +105,7 @@ describe('Slack Events API retries', () => {
       };
       const first = await s.send.event(event);
       await Promise.all([1, 2, 3].map((n) => s.send.event(event, { eventId: first.eventId, retryNum: n })));
-      await waitForCard(s.fake, 'CRETRY');
+      await waitForCard(s, 'CRETRY');
       await s.bot.core.settled();
       const list = await askCore(s.bot.core, 'ticket list --state all');
       expect(list.list).toHaveLength(1);

@@ -94,9 +94,12 @@ export const headerOf = (body: Json): string | undefined =>
 export const ticketIdOf = (call: RecordedCall): string | undefined =>
   /^([A-Z]{3}-\d+)/.exec(headerOf(call.body) ?? '')?.[1];
 
-/** Waits for the card of a new ticket posted in `channel`, after `since` calls. */
-export function waitForCard(fake: FakeSlack, channel: string, since = 0, what = `a ticket card in ${channel}`) {
-  return fake.waitFor(
+/**
+ * Waits for the card of a new ticket posted in `channel` (after call number `since`) and for the adapter to
+ * have recorded it, so a test can act on the card (press, reply in its thread) the way a person would.
+ */
+export async function waitForCard(s: SlackBot, channel: string, since = 0, what = `a ticket card in ${channel}`) {
+  const card = await s.fake.waitFor(
     (calls) =>
       calls
         .slice(since)
@@ -111,6 +114,14 @@ export function waitForCard(fake: FakeSlack, channel: string, since = 0, what = 
     5000,
     what,
   );
+  const tenant = s.bot.core.tenantOf('slack', s.fake.bot.teamId);
+  const ticketId = ticketIdOf(card) as string;
+  const deadline = Date.now() + 5000;
+  while (!(await s.bot.core.cardsFor(tenant, ticketId)).some((c) => c.messageId === card.response?.ts)) {
+    if (Date.now() > deadline) throw new Error(`the card of ${ticketId} in ${channel} was posted but never recorded`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return card;
 }
 
 /** Asks the real core directly, as a Slack user of workspace T1 (the tenant the bot's Slack requests land in). */
@@ -125,5 +136,7 @@ export function askCore(core: BotCore, line: string, user = 'UADMIN') {
 }
 
 /** A field of a ticket card Reply (`State`, `Assignee`, …). */
-export const fieldOf = (reply: { fields?: Array<{ label: string; value: string }> }, label: string): string | undefined =>
-  reply.fields?.find((f) => f.label === label)?.value;
+export const fieldOf = (
+  reply: { fields?: Array<{ label: string; value: string }> },
+  label: string,
+): string | undefined => reply.fields?.find((f) => f.label === label)?.value;

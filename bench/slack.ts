@@ -1,0 +1,285 @@
+// Slack benchmark: signed /ticket new through the real HTTP receiver and adapter, beside a bare ack-only Bolt app.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { App, LogLevel } from '@slack/bolt';
+import pino from 'pino';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { allCommands } from '../commands/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { createBot } from '../src/core/createBot.ts';
+import { openDatabase } from '../src/store/connection.ts';
+import { type EmbeddedServer, startEmbeddedServer } from '../src/store/embedded.ts';
+import { type FakeSlack, startFakeSlack } from '../test/support/fakeSlack.ts';
+
+const SECRET = 'bench-signing-secret';
+const WARMUP = 40;
+/** Fixed offered loads (open loop: requests leave on schedule whether or not earlier ones were answered). */
+const LOADS = [
+  { rate: 50, count: 150 },
+  { rate: 200, count: 400 },
+] as const;
+/** Closed loop at saturation: this many connections each send the next request when the last is answered. */
+const SATURATION = { connections: 10, count: 400 };
+/** How long the bot may take, after a run, to post every card it acked (the work after the ack). */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+interface Load {
+  port: number;
+  mode: 'open' | 'closed';
+  rate?: number;
+  connections?: number;
+  count: number;
+  first: number;
+}
+
+interface Result {
+  /** ack latency per request, ms, sorted */
+  latencies: number[];
+  failed: number;
+  seconds: number;
+}
+
+/**
+ * The load generator runs in a worker thread: its clock is not held up by the bot's event loop, so a slow ack
+ * is the bot's, not the generator's. Latency is measured from the time a request was due to leave (open loop)
+ * or left (closed loop) until its HTTP answer: queueing counts.
+ */
+const LOAD_GENERATOR = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const crypto = require('node:crypto');
+const { port, mode, rate, connections, count, first, secret } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const latencies = [];
+let failed = 0;
+function body(i) {
+  return new URLSearchParams({
+    token: 't', team_id: 'T1', team_domain: 'bench', channel_id: 'CBENCH' + (i % 20), channel_name: 'bench',
+    user_id: 'UBENCH', user_name: 'bench', command: '/ticket', text: 'new Bench ticket ' + i + ' --impact low',
+    api_app_id: 'A1', response_url: 'http://127.0.0.1:1/unused', trigger_id: 'trigger.' + i,
+  }).toString();
+}
+function send(i, since) {
+  return new Promise((resolve) => {
+    const raw = body(i);
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = 'v0=' + crypto.createHmac('sha256', secret).update('v0:' + ts + ':' + raw).digest('hex');
+    const req = http.request({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: {
+      'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(raw),
+      'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        latencies.push(performance.now() - since);
+        if (res.statusCode !== 200) failed++;
+        resolve();
+      });
+    });
+    req.on('error', () => { failed++; latencies.push(performance.now() - since); resolve(); });
+    req.end(raw);
+  });
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+(async () => {
+  const t0 = performance.now();
+  const inflight = [];
+  if (mode === 'open') {
+    const interval = 1000 / rate;
+    for (let i = 0; i < count; i++) {
+      const due = t0 + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0.5) await sleep(wait);
+      inflight.push(send(first + i, due));
+    }
+  } else {
+    let next = 0;
+    const lane = async () => { while (next < count) { const i = next++; await send(first + i, performance.now()); } };
+    for (let c = 0; c < connections; c++) inflight.push(lane());
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  parentPort.postMessage({ latencies, failed, seconds: (performance.now() - t0) / 1000 });
+})();
+`;
+
+function runLoad(load: Load): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD_GENERATOR, { eval: true, workerData: { ...load, secret: SECRET } });
+    worker.once('message', (m: Result) => {
+      resolve({ ...m, latencies: [...m.latencies].sort((a, b) => a - b) });
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+const rps = (r: Result) => (r.latencies.length - r.failed) / r.seconds;
+const ms = (v: number) => v.toFixed(2).padStart(8);
+
+function row(label: string, r: Result, floor?: Result): string {
+  const cells = [
+    label.padEnd(44),
+    rps(r).toFixed(0).padStart(7),
+    ms(percentile(r.latencies, 50)),
+    ms(percentile(r.latencies, 99)),
+    String(r.failed).padStart(6),
+  ];
+  if (floor) {
+    cells.push(
+      `  ${(rps(r) / rps(floor)).toFixed(2)}x req/s, p50 ${(percentile(r.latencies, 50) / percentile(floor.latencies, 50)).toFixed(1)}x, p99 ${(percentile(r.latencies, 99) / percentile(floor.latencies, 99)).toFixed(1)}x`,
+    );
+  }
+  return `  ${cells.join(' ')}`;
+}
+
+/** A Bolt app that only acks, on the same receiver type and the same loopback: the floor. */
+async function startBareApp(fake: FakeSlack): Promise<{ port: number; stop(): Promise<void> }> {
+  const app = new App({
+    token: 'xoxb-bench',
+    signingSecret: SECRET,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } },
+  });
+  app.command(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      await app.stop();
+    },
+  };
+}
+
+export async function benchSlack(): Promise<string[]> {
+  const log = pino({ level: 'silent' });
+  const external = process.env.MONGODB_URI?.trim();
+  let server: EmbeddedServer | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-slack-'));
+  const fake = await startFakeSlack();
+  try {
+    if (!external) server = await startEmbeddedServer({ dataDir, log });
+    const db = await openDatabase({
+      uri: external ?? server?.uri ?? '',
+      dataDir,
+      dbName: `bench_slack_${randomBytes(6).toString('hex')}`,
+      timeoutMs: 10_000,
+      log,
+    });
+    try {
+      const config = loadConfig({
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: '0',
+      });
+      const core = await createBot({
+        connection: db.connection,
+        definitions: allCommands,
+        log,
+        admins: config.admins,
+        orgs: config.orgs,
+        timezone: config.timezone,
+        sla: config.sla,
+        matrix: config.matrix,
+      });
+      const adapter = createSlackAdapter({
+        core,
+        config: config.slack as NonNullable<typeof config.slack>,
+        log,
+        host: '127.0.0.1',
+        retryConfig: { retries: 0 },
+      });
+      await adapter.start();
+      const bare = await startBareApp(fake);
+      const botPort = adapter.address()?.port as number;
+      try {
+        return await measureAll(fake, botPort, bare.port, external ? 'MONGODB_URI' : `embedded ${server?.kind}`, () =>
+          core.settled(),
+        );
+      } finally {
+        await bare.stop();
+        await adapter.stop();
+        await core.settled();
+      }
+    } finally {
+      await db.connection.dropDatabase().catch(() => {});
+      await db.close();
+    }
+  } finally {
+    await fake.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(
+  fake: FakeSlack,
+  botPort: number,
+  barePort: number,
+  backend: string,
+  settled: () => Promise<void>,
+): Promise<string[]> {
+  let sent = 0;
+  const cards = () =>
+    fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200 && !c.body.thread_ts).length;
+  /** Waits until every acked /ticket new has its card in the fake Slack; answers how long that took. */
+  const drain = async (): Promise<{ seconds: number; cards: number }> => {
+    const t0 = performance.now();
+    while (cards() < sent && performance.now() - t0 < DRAIN_TIMEOUT_MS) await new Promise((r) => setTimeout(r, 20));
+    await settled();
+    return { seconds: (performance.now() - t0) / 1000, cards: cards() };
+  };
+  const bot = async (load: Omit<Load, 'port' | 'first'>) => {
+    const r = await runLoad({ ...load, port: botPort, first: sent });
+    sent += load.count;
+    return r;
+  };
+  const floor = (load: Omit<Load, 'port' | 'first'>) => runLoad({ ...load, port: barePort, first: 0 });
+
+  await floor({ mode: 'closed', connections: 4, count: WARMUP });
+  await bot({ mode: 'closed', connections: 4, count: WARMUP });
+  await drain();
+
+  const lines = [
+    `slack (${backend}; signed /ticket new over loopback to POST /slack/events; floor = bare Bolt app that only acks)`,
+    `  ${'figure'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'failed'.padStart(6)}  vs floor`,
+  ];
+  let p99At200 = Number.NaN;
+  for (const { rate, count } of LOADS) {
+    const base = await floor({ mode: 'open', rate, count });
+    const mine = await bot({ mode: 'open', rate, count });
+    const drained = await drain();
+    if (rate === 200) p99At200 = percentile(mine.latencies, 99);
+    lines.push(row(`bare Bolt ack, ${rate} req/s offered (${count})`, base));
+    lines.push(row(`switchboard ack, ${rate} req/s offered (${count})`, mine, base));
+    lines.push(
+      `    cards posted: ${drained.cards}/${sent}, last one ${drained.seconds.toFixed(2)} s after the last ack`,
+    );
+  }
+  const { connections, count } = SATURATION;
+  const base = await floor({ mode: 'closed', connections, count });
+  const mine = await bot({ mode: 'closed', connections, count });
+  const drained = await drain();
+  lines.push(row(`bare Bolt ack, saturated, ${connections} connections (${count})`, base));
+  lines.push(row(`switchboard ack, saturated, ${connections} connections (${count})`, mine, base));
+  lines.push(
+    `    cards posted: ${drained.cards}/${sent}; the backlog of ${count} tickets took ${drained.seconds.toFixed(1)} s more ` +
+      `(end to end ≈ ${(count / (mine.seconds + drained.seconds)).toFixed(0)} tickets/s)`,
+  );
+  lines.push(
+    `  aim: p99 ack < 50 ms at 200 req/s -> ${p99At200.toFixed(1)} ms; throughput ≥ 0.5x bare -> ${(rps(mine) / rps(base)).toFixed(2)}x`,
+  );
+  return lines;
+}
