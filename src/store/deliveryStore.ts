@@ -6,17 +6,17 @@ interface Claim {
   at: Date;
 }
 
-const claimSchema = new Schema<Claim>(
-  { key: { type: String, required: true }, at: { type: Date, required: true } },
+const claimSchema = new Schema<Claim & { _id: string }>(
+  { _id: { type: String, required: true }, key: { type: String, required: true }, at: { type: Date, required: true } },
   { collection: 'claims', versionKey: false },
 );
-claimSchema.index({ key: 1 }, { unique: true });
 claimSchema.index({ at: 1 });
 
 export class ClaimRepository {
-  readonly model: Model<Claim>;
+  readonly model: Model<Claim & { _id: string }>;
   constructor(connection: Connection) {
-    this.model = (connection.models.Claim as Model<Claim> | undefined) ?? connection.model<Claim>('Claim', claimSchema);
+    this.model = (connection.models.Claim as Model<Claim & { _id: string }> | undefined) ??
+      connection.model<Claim & { _id: string }>('Claim', claimSchema);
   }
   async init(): Promise<void> {
     await this.model.createIndexes();
@@ -24,7 +24,8 @@ export class ClaimRepository {
   /** True for the first claim of `key`, false for every later one. */
   async claim(key: string, at: Date): Promise<boolean> {
     try {
-      await this.model.collection.insertOne({ key, at });
+      // The key is the _id: unique on every backend, and the cheapest index to check.
+      await this.model.collection.insertOne({ _id: key, key, at } as never);
       return true;
     } catch (e) {
       if ((e as { code?: number }).code === 11000) return false;

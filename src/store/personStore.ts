@@ -29,8 +29,14 @@ export interface LinkCode {
   expiresAt: Date;
 }
 
-const identitySchema = new Schema<Identity>(
+// Keyed _ids (`tenant/identity`, `tenant/personId`, `tenant/code`): found by _id, unique by _id, on every backend.
+const identityKey = (tenant: string, identity: string): string => `${tenant}/${identity}`;
+const roleKey = (tenant: string, personId: string): string => `${tenant}/${personId}`;
+const linkKey = (tenant: string, code: string): string => `${tenant}/${code}`;
+
+const identitySchema = new Schema<Identity & { _id: string }>(
   {
+    _id: { type: String, required: true },
     tenant: { type: String, required: true },
     identity: { type: String, required: true },
     personId: { type: String, required: true },
@@ -44,8 +50,9 @@ const identitySchema = new Schema<Identity>(
 identitySchema.index({ tenant: 1, identity: 1 }, { unique: true });
 identitySchema.index({ tenant: 1, personId: 1 });
 
-const roleSchema = new Schema<RoleGrant>(
+const roleSchema = new Schema<RoleGrant & { _id: string }>(
   {
+    _id: { type: String, required: true },
     tenant: { type: String, required: true },
     personId: { type: String, required: true },
     role: { type: String, enum: ROLES, required: true },
@@ -56,8 +63,9 @@ const roleSchema = new Schema<RoleGrant>(
 );
 roleSchema.index({ tenant: 1, personId: 1 }, { unique: true });
 
-const linkSchema = new Schema<LinkCode>(
+const linkSchema = new Schema<LinkCode & { _id: string }>(
   {
+    _id: { type: String, required: true },
     tenant: { type: String, required: true },
     code: { type: String, required: true },
     identity: { type: String, required: true },
@@ -72,9 +80,9 @@ function modelOf<T>(connection: Connection, name: string, schema: Schema<T>): Mo
 }
 
 export class PersonRepository {
-  readonly identities: Model<Identity>;
-  readonly roles: Model<RoleGrant>;
-  readonly links: Model<LinkCode>;
+  readonly identities: Model<Identity & { _id: string }>;
+  readonly roles: Model<RoleGrant & { _id: string }>;
+  readonly links: Model<LinkCode & { _id: string }>;
 
   constructor(connection: Connection) {
     this.identities = modelOf(connection, 'Identity', identitySchema);
@@ -87,7 +95,7 @@ export class PersonRepository {
   }
 
   async findIdentity(tenant: string, identity: string): Promise<Identity | null> {
-    return this.identities.findOne({ tenant, identity }, { _id: 0 }).lean<Identity>();
+    return this.identities.findOne({ _id: identityKey(tenant, identity) }, { _id: 0 }).lean<Identity>();
   }
 
   async findByName(tenant: string, displayName: string): Promise<Identity[]> {
@@ -110,7 +118,7 @@ export class PersonRepository {
         existing.displayName !== p.displayName || existing.timezone !== p.timezone || existing.email !== p.email;
       if (changed) {
         await this.identities.updateOne(
-          { tenant: p.tenant, identity: p.identity },
+          { _id: identityKey(p.tenant, p.identity) },
           { $set: { displayName: p.displayName, timezone: p.timezone, email: p.email, updatedAt: p.updatedAt } },
         );
       }
@@ -118,7 +126,7 @@ export class PersonRepository {
     }
     const doc: Identity = { ...p, personId: p.identity };
     try {
-      await this.identities.create(doc);
+      await this.identities.create({ ...doc, _id: identityKey(p.tenant, p.identity) });
     } catch (e) {
       // Someone else created it at the same moment: theirs stands.
       if ((e as { code?: number }).code !== 11000) throw e;
@@ -133,24 +141,24 @@ export class PersonRepository {
   }
 
   async setPerson(tenant: string, identity: string, personId: string): Promise<void> {
-    await this.identities.updateOne({ tenant, identity }, { $set: { personId } });
+    await this.identities.updateOne({ _id: identityKey(tenant, identity) }, { $set: { personId } });
   }
 
   async roleOf(tenant: string, personId: string): Promise<Role | null> {
-    const g = await this.roles.findOne({ tenant, personId }, { role: 1 }).lean<RoleGrant>();
+    const g = await this.roles.findOne({ _id: roleKey(tenant, personId) }, { role: 1 }).lean<RoleGrant>();
     return g?.role ?? null;
   }
 
   async grant(g: RoleGrant): Promise<void> {
     await this.roles.updateOne(
-      { tenant: g.tenant, personId: g.personId },
-      { $set: { role: g.role, grantedBy: g.grantedBy, at: g.at } },
+      { _id: roleKey(g.tenant, g.personId) },
+      { $set: { tenant: g.tenant, personId: g.personId, role: g.role, grantedBy: g.grantedBy, at: g.at } },
       { upsert: true },
     );
   }
 
   async revoke(tenant: string, personId: string): Promise<boolean> {
-    const r = await this.roles.deleteOne({ tenant, personId });
+    const r = await this.roles.deleteOne({ _id: roleKey(tenant, personId) });
     return r.deletedCount > 0;
   }
 
@@ -159,14 +167,14 @@ export class PersonRepository {
   }
 
   async createLinkCode(c: LinkCode): Promise<void> {
-    await this.links.create(c);
+    await this.links.create({ ...c, _id: linkKey(c.tenant, c.code) });
   }
 
   /** Takes a link code once: the delete is the claim. */
   async takeLinkCode(tenant: string, code: string): Promise<LinkCode | null> {
-    const c = await this.links.findOne({ tenant, code }, { _id: 0 }).lean<LinkCode>();
+    const c = await this.links.findOne({ _id: linkKey(tenant, code) }, { _id: 0 }).lean<LinkCode>();
     if (!c) return null;
-    const r = await this.links.deleteOne({ tenant, code });
+    const r = await this.links.deleteOne({ _id: linkKey(tenant, code) });
     return r.deletedCount === 1 ? c : null;
   }
 }

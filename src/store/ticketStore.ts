@@ -71,8 +71,13 @@ const personRef = new Schema<PersonRef>(
   { _id: false },
 );
 
-const ticketSchema = new Schema<Ticket>(
+/** A ticket as stored: keyed by `${tenant}/${ticketId}`. */
+type TicketDoc = Ticket & { _id: string };
+
+const ticketSchema = new Schema<TicketDoc>(
   {
+    // `${tenant}/${ticketId}`: lookups by _id are the ones every backend (FerretDB 1.x too) serves from an index.
+    _id: { type: String, required: true },
     tenant: { type: String, required: true },
     type: { type: String, enum: TICKET_TYPES, required: true },
     number: { type: Number, required: true, min: 1 },
@@ -185,13 +190,16 @@ export class VersionConflict extends Error {
   override name = 'VersionConflict';
 }
 
+const ticketKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class TicketRepository {
-  readonly model: Model<Ticket>;
+  readonly model: Model<TicketDoc>;
 
   constructor(connection: Connection) {
-    this.model = (connection.models.Ticket as Model<Ticket> | undefined) ?? connection.model<Ticket>('Ticket', ticketSchema);
+    this.model =
+      (connection.models.Ticket as Model<TicketDoc> | undefined) ?? connection.model<TicketDoc>('Ticket', ticketSchema);
   }
 
   async init(): Promise<void> {
@@ -206,14 +214,15 @@ export class TicketRepository {
 
   /** Inserts a new ticket; rejects with a duplicate-key error when its number is taken. */
   async insert(ticket: Ticket): Promise<Ticket> {
-    const doc = new this.model(ticket);
+    const doc = new this.model({ ...ticket, _id: ticketKey(ticket.tenant, ticket.ticketId) });
     await doc.validate();
-    await this.model.collection.insertOne(doc.toObject());
-    return doc.toObject();
+    const { _id, ...saved } = doc.toObject();
+    await this.model.collection.insertOne({ _id, ...saved } as never);
+    return saved as Ticket;
   }
 
   async find(tenant: string, ticketId: string): Promise<Ticket | null> {
-    return this.model.findOne({ tenant, ticketId }, { _id: 0 }).lean<Ticket>();
+    return this.model.findOne({ _id: ticketKey(tenant, ticketId) }, { _id: 0 }).lean<Ticket>();
   }
 
   async list(tenant: string, f: TicketFilter): Promise<Ticket[]> {
@@ -237,7 +246,7 @@ export class TicketRepository {
     // Validate only the changed paths, so nothing invalid is half-written.
     await new this.model({ ...patch.set }).validate(Object.keys(patch.set));
     const push = { history: { $each: patch.history }, ...(patch.comment ? { comments: patch.comment } : {}) };
-    const res = await this.model.collection.updateOne({ tenant, ticketId, version }, {
+    const res = await this.model.collection.updateOne({ _id: ticketKey(tenant, ticketId), version } as never, {
       $set: patch.set,
       $push: push,
       $inc: { version: 1 },
