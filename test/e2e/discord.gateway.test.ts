@@ -44,23 +44,23 @@ const succeeded = (id: string) => (t.fake.interactions.get(id)?.callbacks ?? [])
 
 describe('gateway', () => {
   it('heartbeats are sent and acknowledged', async () => {
-    await t.fake.waitFor(() => t.fake.gatewayReceived.filter((m) => m.op === 1).length >= 2, 'two heartbeats');
+    await t.fake.waitFor(() => t.fake.gateway.received.filter((m) => m.op === 1).length >= 2, 'two heartbeats');
     await t.fake.waitFor(() => t.adapter.client.ws.ping >= 0, 'a measured ping');
   });
 
   it('a dropped connection resumes: interactions sent meanwhile arrive once, replayed ones are not run again', async () => {
     const before = t.slash(t.admin, 'ticket', 'new', { title: 'Before the drop' });
     await t.answer(before);
-    const seqBefore = t.fake.seq;
+    const seqBefore = t.fake.gateway.seq;
 
-    t.fake.dropGateway(4000);
+    t.fake.gateway.drop(4000);
     // Sent while the bot is away: Discord keeps it for the resume.
     const during = t.slash(t.admin, 'ticket', 'new', { title: 'During the drop' });
     // And the resume replays the "before" interaction again too, as an at-least-once redelivery would.
-    t.fake.resumeOverlap = t.fake.seq - seqBefore + 2;
+    t.fake.gateway.resumeOverlap = t.fake.gateway.seq - seqBefore + 2;
 
-    await t.fake.waitFor(() => t.fake.resumes === 1 && t.fake.gatewayOpen, 'the client to resume');
-    expect(t.fake.identifies).toBe(1);
+    await t.fake.waitFor(() => t.fake.gateway.resumes === 1 && t.fake.gateway.open, 'the client to resume');
+    expect(t.fake.gateway.identifies).toBe(1);
     const a = await t.answer(during);
     expect(textOf(a.message)).toContain('During the drop');
 
@@ -81,19 +81,23 @@ describe('gateway', () => {
   });
 
   it('an abrupt disconnect (no close frame) also resumes', async () => {
-    const resumes = t.fake.resumes;
-    t.fake.dropGateway();
+    const resumes = t.fake.gateway.resumes;
+    t.fake.gateway.drop();
     const during = t.slash(t.admin, 'ticket', 'show', { id: 'INC-1' });
-    await t.fake.waitFor(() => t.fake.resumes === resumes + 1, 'another resume');
+    await t.fake.waitFor(() => t.fake.gateway.resumes === resumes + 1, 'another resume');
     const a = await t.answer(during);
     expect(isEphemeral(a.message)).toBe(true);
     expect(textOf(a.message)).toContain('Before the drop');
   });
 
   it('an invalid session makes the client identify again and keep working', async () => {
-    const identifies = t.fake.identifies;
-    t.fake.invalidateSession(false);
-    await t.fake.waitFor(() => t.fake.identifies === identifies + 1 && t.fake.gatewayOpen, 'a new identify', 15_000);
+    const identifies = t.fake.gateway.identifies;
+    t.fake.gateway.invalidate(false);
+    await t.fake.waitFor(
+      () => t.fake.gateway.identifies === identifies + 1 && t.fake.gateway.open,
+      'a new identify',
+      15_000,
+    );
     const id = t.slash(t.admin, 'help', null, {});
     const a = await t.answer(id, undefined);
     expect(textOf(a.message)).toContain('Switchboard commands');

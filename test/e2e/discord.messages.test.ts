@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('intents', () => {
   it('identifies with guilds, guild messages, DMs and (configured here) message content only', () => {
-    const identify = t.fake.gatewayReceived.find((m) => m.op === 2);
+    const identify = t.fake.gateway.received.find((m) => m.op === 2);
     expect(identify?.d.intents).toBe(
       INTENTS.Guilds | INTENTS.GuildMessages | INTENTS.DirectMessages | INTENTS.MessageContent,
     );
@@ -30,7 +30,7 @@ describe('intents', () => {
   it('without message content configured, that intent is not asked for', async () => {
     const other = await startDiscordTestBot({ messageContent: false });
     try {
-      const identify = other.fake.gatewayReceived.find((m) => m.op === 2);
+      const identify = other.fake.gateway.received.find((m) => m.op === 2);
       expect(identify?.d.intents).toBe(INTENTS.Guilds | INTENTS.GuildMessages | INTENTS.DirectMessages);
     } finally {
       await other.close();

@@ -2,7 +2,9 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
+import { FakeCommandStore } from './fakeDiscordCommands.ts';
+import { FakeGateway } from './fakeDiscordGateway.ts';
 import {
   type FakeChannel,
   type FakeGuild,
@@ -53,15 +55,6 @@ export interface InteractionRecord {
   followups: string[];
 }
 
-interface Session {
-  id: string;
-  seq: number;
-  log: Array<{ s: number; t: string; d: any }>;
-  socket: WebSocket | null;
-  /** Highest sequence the socket has been sent. */
-  sent: number;
-}
-
 interface RateLimitRule {
   method: string;
   path: RegExp;
@@ -90,26 +83,18 @@ export class FakeDiscord {
   readonly messages = new Map<string, StoredMessage>();
   readonly channels = new Map<string, FakeChannel>();
   readonly interactions = new Map<string, InteractionRecord>();
-  readonly commands = { global: [] as any[], guild: new Map<string, any[]>() };
-  /** Gateway opcodes received from the client, in order (IDENTIFY, RESUME, heartbeats...). */
-  readonly gatewayReceived: Array<{ op: number; d: any }> = [];
-  /** Overlap for the next RESUME: replay this many already-sent events again (at-least-once redelivery). */
-  resumeOverlap = 0;
-  /** Reject the next RESUME with INVALID_SESSION(false). */
-  refuseNextResume = false;
-  identifies = 0;
-  resumes = 0;
+  /** Application commands as registered, global and per guild. */
+  readonly commands: FakeCommandStore;
+  /** The WebSocket side: sessions, dispatches, drops and resumes. */
+  readonly gateway: FakeGateway;
   /** Emits `callback` (interaction id, status) for every interaction callback: the bench listens instead of polling. */
   readonly events = new EventEmitter();
 
   private server!: Server;
   private wss!: WebSocketServer;
   private port = 0;
-  private session: Session | null = null;
   private readonly rateLimits: RateLimitRule[] = [];
-  private readonly heartbeatMs: number;
   private readonly deadlineMs: number;
-  private readonly sockets = new Set<WebSocket>();
 
   constructor(opts: FakeDiscordOptions = {}) {
     this.token = opts.token ?? 'fake-bot-token';
@@ -117,7 +102,25 @@ export class FakeDiscord {
     this.bot = fakeUser('switchboard', { id: this.applicationId, bot: true });
     this.guild = fakeGuild(this.bot);
     for (const c of this.guild.channels) this.channels.set(c.id, c);
-    this.heartbeatMs = opts.heartbeatIntervalMs ?? 41_250;
+    this.commands = new FakeCommandStore(this.applicationId);
+    this.gateway = new FakeGateway({
+      token: this.token,
+      heartbeatMs: opts.heartbeatIntervalMs ?? 41_250,
+      url: () => this.gatewayUrl,
+      hello: () => ({
+        ready: {
+          v: 10,
+          user: this.bot,
+          guilds: [{ id: this.guild.id, unavailable: true }],
+          shard: [0, 1],
+          application: { id: this.applicationId, flags: 0 },
+          private_channels: [],
+          user_settings: {},
+          relationships: [],
+        },
+        then: [['GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()])]],
+      }),
+    });
     this.deadlineMs = opts.interactionDeadlineMs ?? 3_000;
   }
 
@@ -136,7 +139,7 @@ export class FakeDiscord {
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.onHttp(req, res));
     this.wss = new WebSocketServer({ server: this.server });
-    this.wss.on('connection', (ws) => this.onSocket(ws));
+    this.gateway.attach(this.wss);
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.port = (this.server.address() as AddressInfo).port;
@@ -144,7 +147,7 @@ export class FakeDiscord {
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.terminate();
+    this.gateway.close();
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -157,17 +160,9 @@ export class FakeDiscord {
     this.rateLimits.push({ method: method.toUpperCase(), path, remaining: times, retryAfter, global });
   }
 
-  /** Sends a dispatch on the current session (logged for resume replay even when no socket is open). */
-  dispatch(t: string, d: any): number {
-    const session = this.session;
-    if (!session) throw new Error('no gateway session: is the client logged in?');
-    const s = ++session.seq;
-    session.log.push({ s, t, d });
-    if (session.socket && session.socket.readyState === 1) {
-      session.socket.send(JSON.stringify({ op: 0, t, s, d }));
-      session.sent = s;
-    }
-    return s;
+  /** Sends a dispatch on the current session (kept for resume replay even while no socket is open). */
+  dispatch(t: string, d: unknown): number {
+    return this.gateway.dispatch(t, d);
   }
 
   /** Dispatches an INTERACTION_CREATE built by the payload helpers; returns its id. */
@@ -183,32 +178,6 @@ export class FakeDiscord {
     this.interactions.set(payload.id, rec);
     this.dispatch('INTERACTION_CREATE', payload);
     return payload.id;
-  }
-
-  /** Closes the gateway socket: with a close code (4000 = resumable unknown error), or abruptly. */
-  dropGateway(code?: number): void {
-    const socket = this.session?.socket;
-    if (!socket) return;
-    if (this.session) this.session.socket = null;
-    if (code === undefined) socket.terminate();
-    else socket.close(code, 'fake discord closed the connection');
-  }
-
-  /** Sends op 9 INVALID_SESSION on the open socket. */
-  invalidateSession(resumable: boolean): void {
-    const socket = this.session?.socket;
-    if (!socket) return;
-    if (!resumable) this.session = null;
-    socket.send(JSON.stringify({ op: 9, d: resumable }));
-  }
-
-  /** The current session's last sequence number (0 without a session). */
-  get seq(): number {
-    return this.session?.seq ?? 0;
-  }
-
-  get gatewayOpen(): boolean {
-    return Boolean(this.session?.socket && this.session.socket.readyState === 1);
   }
 
   /** Waits (bounded) until `check` returns something truthy; returns it. */
@@ -280,83 +249,6 @@ export class FakeDiscord {
 
   addChannel(channel: FakeChannel): void {
     this.channels.set(channel.id, channel);
-  }
-
-  // ---- gateway ------------------------------------------------------------------------------
-
-  private onSocket(ws: WebSocket): void {
-    this.sockets.add(ws);
-    ws.on('close', () => {
-      this.sockets.delete(ws);
-      if (this.session?.socket === ws) this.session.socket = null;
-    });
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.heartbeatMs } }));
-    ws.on('message', (raw) => {
-      let msg: { op: number; d: any };
-      try {
-        msg = JSON.parse(String(raw));
-      } catch {
-        ws.close(4002, 'decode error');
-        return;
-      }
-      this.gatewayReceived.push(msg);
-      switch (msg.op) {
-        case 1:
-          ws.send(JSON.stringify({ op: 11 }));
-          break;
-        case 2:
-          this.onIdentify(ws, msg.d);
-          break;
-        case 6:
-          this.onResume(ws, msg.d);
-          break;
-        default:
-          break;
-      }
-    });
-  }
-
-  private onIdentify(ws: WebSocket, d: any): void {
-    if (d?.token !== this.token) {
-      ws.close(4004, 'Authentication failed.');
-      return;
-    }
-    this.identifies++;
-    this.session = { id: `session-${nextSnowflake()}`, seq: 0, log: [], socket: ws, sent: 0 };
-    this.dispatch('READY', {
-      v: 10,
-      user: this.bot,
-      guilds: [{ id: this.guild.id, unavailable: true }],
-      session_id: this.session.id,
-      resume_gateway_url: this.gatewayUrl,
-      shard: [0, 1],
-      application: { id: this.applicationId, flags: 0 },
-      private_channels: [],
-      user_settings: {},
-      relationships: [],
-    });
-    this.dispatch('GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()]));
-  }
-
-  private onResume(ws: WebSocket, d: any): void {
-    const session = this.session;
-    if (!session || d?.session_id !== session.id || d?.token !== this.token || this.refuseNextResume) {
-      this.refuseNextResume = false;
-      this.session = null;
-      ws.send(JSON.stringify({ op: 9, d: false }));
-      return;
-    }
-    this.resumes++;
-    session.socket = ws;
-    const from = Math.max(0, Number(d.seq ?? 0) - this.resumeOverlap);
-    this.resumeOverlap = 0;
-    for (const e of session.log) {
-      if (e.s > from) ws.send(JSON.stringify({ op: 0, t: e.t, s: e.s, d: e.d }));
-    }
-    session.sent = session.seq;
-    const s = ++session.seq;
-    session.log.push({ s, t: 'RESUMED', d: {} });
-    ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s, d: {} }));
   }
 
   // ---- REST ---------------------------------------------------------------------------------
@@ -479,7 +371,7 @@ export class FakeDiscord {
     // /applications/{app}/commands, /applications/{app}/guilds/{guild}/commands
     if (seg[0] === 'applications' && seg[1] === this.applicationId) {
       if (!needAuth()) return;
-      return this.onCommands(method, seg.slice(2), body, reply);
+      return this.commands.handle(method, seg.slice(2), body, reply);
     }
     reply(404, { message: `404: Not Found (${method} ${path})`, code: 0 });
   }
@@ -613,7 +505,7 @@ export class FakeDiscord {
       };
       this.channels.set(thread.id, thread);
       m.thread = thread;
-      if (this.session) this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+      if (this.gateway.hasSession) this.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
       return reply(201, thread);
     }
     if (seg[4] === 'reactions' && method === 'PUT') {
@@ -621,62 +513,6 @@ export class FakeDiscord {
       return reply(204);
     }
     reply(404, { message: 'Not Found', code: 0 });
-  }
-
-  private onCommands(method: string, seg: string[], body: any, reply: (status: number, json?: unknown) => void): void {
-    // seg: ['commands'] | ['commands', id] | ['guilds', g, 'commands'] | ['guilds', g, 'commands', id]
-    const guildId = seg[0] === 'guilds' ? (seg[1] as string) : undefined;
-    const rest = guildId ? seg.slice(2) : seg;
-    if (rest[0] !== 'commands') return reply(404, { message: 'Not Found', code: 0 });
-    const list = guildId ? (this.commands.guild.get(guildId) ?? []) : this.commands.global;
-    const save = (next: any[]) => {
-      if (guildId) this.commands.guild.set(guildId, next);
-      else this.commands.global = next;
-    };
-    const stored = (c: any, old?: any) => ({
-      id: old?.id ?? nextSnowflake(),
-      application_id: this.applicationId,
-      version: nextSnowflake(),
-      default_member_permissions: null,
-      type: 1,
-      nsfw: false,
-      description: '',
-      contexts: null,
-      integration_types: [0],
-      ...(guildId ? { guild_id: guildId } : {}),
-      ...c,
-    });
-    if (rest.length === 1 && method === 'GET') return reply(200, list);
-    if (rest.length === 1 && method === 'PUT') {
-      const next = (body as any[]).map((c) =>
-        stored(
-          c,
-          list.find((o) => o.name === c.name && (o.type ?? 1) === (c.type ?? 1)),
-        ),
-      );
-      save(next);
-      return reply(200, next);
-    }
-    if (rest.length === 1 && method === 'POST') {
-      const c = stored(
-        body,
-        list.find((o) => o.name === body.name),
-      );
-      save([...list.filter((o) => o.id !== c.id), c]);
-      return reply(201, c);
-    }
-    const existing = list.find((c) => c.id === rest[1]);
-    if (!existing) return reply(404, { message: 'Unknown application command', code: 10063 });
-    if (method === 'PATCH') {
-      const c = { ...existing, ...body, version: nextSnowflake() };
-      save(list.map((o) => (o.id === c.id ? c : o)));
-      return reply(200, c);
-    }
-    if (method === 'DELETE') {
-      save(list.filter((o) => o.id !== existing.id));
-      return reply(204);
-    }
-    reply(405, { message: 'Method Not Allowed', code: 0 });
   }
 
   // ---- messages -----------------------------------------------------------------------------
