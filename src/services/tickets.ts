@@ -325,8 +325,16 @@ export class TicketService {
         try {
           await this.repo.apply(t.tenant, t.ticketId, t.version, patch);
         } catch (e) {
-          if (e instanceof VersionConflict && attempt < 5) continue;
-          throw e;
+          if (!(e instanceof VersionConflict)) throw e;
+          if (attempt >= 12) {
+            throw new UserError(
+              'TICKET.BUSY',
+              `${t.ticketId} is being changed by others right now; nothing was changed, try again.`,
+            );
+          }
+          // Someone else (another process) is writing this ticket: let them finish, then decide again.
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 10 * (attempt + 1)));
+          continue;
         }
         const updated: Ticket = {
           ...t,

@@ -1,8 +1,8 @@
 // The ticket aggregate in MongoDB: schema, indexes, and the repository the services use.
-import { Schema, type Connection, type Model, type mongo } from 'mongoose';
+import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { SlaClock } from '../domain/sla.ts';
 import type { Level, Priority, TicketState, TicketType } from '../domain/ticket.ts';
-import { TICKET_TYPES, LEVELS, PRIORITIES, STATES } from '../domain/ticket.ts';
+import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
 
 export interface PersonRef {
   /** Person id (stable across linked identities). */
@@ -67,7 +67,11 @@ export interface Ticket {
 }
 
 const personRef = new Schema<PersonRef>(
-  { id: { type: String, required: true }, identity: { type: String, required: true }, name: { type: String, required: true } },
+  {
+    id: { type: String, required: true },
+    identity: { type: String, required: true },
+    name: { type: String, required: true },
+  },
   { _id: false },
 );
 
@@ -95,7 +99,12 @@ const ticketSchema = new Schema<TicketDoc>(
     watchers: { type: [String], default: [] },
     source: {
       type: new Schema<TicketSource>(
-        { platform: { type: String, required: true }, workspace: { type: String, required: true }, channel: String, messageLink: String },
+        {
+          platform: { type: String, required: true },
+          workspace: { type: String, required: true },
+          channel: String,
+          messageLink: String,
+        },
         { _id: false },
       ),
       required: true,
@@ -194,12 +203,18 @@ const ticketKey = (tenant: string, ticketId: string): string => `${tenant}/${tic
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A claim left behind by a process that died between claiming a version and writing it is taken over after this. */
+const STALE_CLAIM_MS = 10_000;
+
 export class TicketRepository {
   readonly model: Model<TicketDoc>;
+  /** `${tenant}/${ticketId}#${version}`: who may write each version; an _id insert, atomic on every backend. */
+  private readonly versions: mongo.Collection<{ _id: string; at: Date }>;
 
   constructor(connection: Connection) {
     this.model =
       (connection.models.Ticket as Model<TicketDoc> | undefined) ?? connection.model<TicketDoc>('Ticket', ticketSchema);
+    this.versions = connection.collection('ticket_versions');
   }
 
   async init(): Promise<void> {
@@ -241,16 +256,47 @@ export class TicketRepository {
       .lean<Ticket[]>();
   }
 
-  /** Applies a change if the ticket is still at `version`; the audit entries are appended, never rewritten. */
+  /**
+   * Applies a change if the ticket is still at `version`; the audit entries are appended, never rewritten.
+   * Backends whose updates are not atomic (FerretDB 1.x) could let two writers both match `version`,
+   * so the next version is first claimed by a unique insert: one writer per version, across processes.
+   */
   async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
     // Validate only the changed paths, so nothing invalid is half-written.
     await new this.model({ ...patch.set }).validate(Object.keys(patch.set));
+    const key = ticketKey(tenant, ticketId);
+    const claim = `${key}#${version + 1}`;
+    if (!(await this.claimVersion(claim))) throw new VersionConflict(`${ticketId} is being changed meanwhile`);
     const push = { history: { $each: patch.history }, ...(patch.comment ? { comments: patch.comment } : {}) };
-    const res = await this.model.collection.updateOne({ _id: ticketKey(tenant, ticketId), version } as never, {
-      $set: patch.set,
-      $push: push,
-      $inc: { version: 1 },
-    } as unknown as mongo.UpdateFilter<mongo.Document>);
-    if (res.matchedCount === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
+    let matched = 0;
+    try {
+      const res = await this.model.collection.updateOne(
+        { _id: key, version } as never,
+        {
+          $set: patch.set,
+          $push: push,
+          $inc: { version: 1 },
+        } as unknown as mongo.UpdateFilter<mongo.Document>,
+      );
+      matched = res.matchedCount;
+    } finally {
+      // Failed or not applied: free the claim at once so nobody waits for it.
+      if (matched === 0) await this.versions.deleteOne({ _id: claim }).catch(() => undefined);
+    }
+    if (matched === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
+    // The claim before this one can no longer be used by anyone (the version filter refuses it).
+    void this.versions.deleteOne({ _id: `${key}#${version}` }).catch(() => undefined);
+  }
+
+  private async claimVersion(id: string, retakeStale = true): Promise<boolean> {
+    try {
+      await this.versions.insertOne({ _id: id, at: new Date() });
+      return true;
+    } catch (e) {
+      if ((e as { code?: number }).code !== 11000) throw e;
+      if (!retakeStale) return false;
+      const stale = await this.versions.deleteOne({ _id: id, at: { $lt: new Date(Date.now() - STALE_CLAIM_MS) } });
+      return stale.deletedCount === 1 ? this.claimVersion(id, false) : false;
+    }
   }
 }

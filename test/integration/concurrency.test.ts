@@ -102,6 +102,24 @@ describe('ticket numbers', () => {
         .toArray();
       expect(sorted(stored.map((t) => t.number as number))).toEqual(range(202));
     });
+
+    it('never lose a change when both write one ticket at once (each version is claimed once)', async () => {
+      const root = personAt(bot.core, 'root', 'console', 'shared');
+      const a = personAt(bot.core, 'root', 'console', 'shared');
+      const b = personAt(second, 'root', 'console', 'shared');
+      const opened = ok(await root('/ticket new "Hot ticket"'));
+      const id = opened.card?.ticketId as string;
+      const replies = await Promise.all(range(30).map((i) => (i % 2 ? a : b)(`/ticket comment ${id} "note ${i}"`)));
+      // Nobody is told "added" for a comment that was not kept, and nothing fails on our side.
+      expect(replies.filter((r) => r.error === 'SYSTEM.ERROR')).toEqual([]);
+      const told = replies.filter((r) => r.error === undefined).map((_, i) => i);
+      const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:shared', ticketId: id });
+      const comments = (t?.comments as Array<{ text: string }>).map((c) => c.text);
+      expect(comments).toHaveLength(told.length);
+      expect(new Set(comments).size).toBe(comments.length);
+      expect(t?.version).toBe(comments.length);
+      expect(told.length).toBeGreaterThanOrEqual(25);
+    });
   });
 });
 
