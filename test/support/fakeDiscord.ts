@@ -118,7 +118,7 @@ export class FakeDiscord {
           user_settings: {},
           relationships: [],
         },
-        then: [['GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()])]],
+        after: [['GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()])]],
       }),
     });
     this.deadlineMs = opts.interactionDeadlineMs ?? 3_000;

@@ -15,7 +15,7 @@ export interface GatewayOptions {
   /** Where RESUME should go (READY's resume_gateway_url). */
   url: () => string;
   /** The READY payload (without session_id and resume_gateway_url) and the dispatches after it. */
-  hello: () => { ready: Record<string, unknown>; then: Array<[string, unknown]> };
+  hello: () => { ready: Record<string, unknown>; after: Array<[string, unknown]> };
 }
 
 export class FakeGateway {
@@ -109,9 +109,9 @@ export class FakeGateway {
     }
     this.identifies++;
     this.session = { id: `session-${nextSnowflake()}`, seq: 0, log: [], socket: ws };
-    const { ready, then } = this.o.hello();
+    const { ready, after } = this.o.hello();
     this.dispatch('READY', { ...ready, session_id: this.session.id, resume_gateway_url: this.o.url() });
-    for (const [t, payload] of then) this.dispatch(t, payload);
+    for (const [t, payload] of after) this.dispatch(t, payload);
   }
 
   private onResume(ws: WebSocket, d: any): void {
