@@ -127,7 +127,7 @@ const ticketList: CommandDef = {
       state === 'open' ? [...OPEN_STATES] : state === 'all' ? undefined : [state as TicketState];
     let assigneeId: string | undefined;
     if (o.mine === true) assigneeId = ctx.person.id;
-    else if (typeof o.assignee === 'string') assigneeId = (await s.people.personFor(ctx.tenant, o.assignee, ctx.now)).id;
+    else if (typeof o.assignee === 'string') assigneeId = await s.people.personIdOf(ctx.tenant, o.assignee);
     const tickets = await s.tickets.listTickets(actingOf(ctx), {
       ...(states ? { states } : {}),
       ...(o.priority ? { priority: o.priority as Priority } : {}),

@@ -79,6 +79,11 @@ export class PeopleService {
     return 'requester';
   }
 
+  /** The person id behind an identity, without remembering anyone new (for filters). */
+  async personIdOf(tenant: string, identity: string): Promise<string> {
+    return (await this.repo.findIdentity(tenant, identity))?.personId ?? identity;
+  }
+
   /** A person named by identity (`slack:U1`); unknown identities are remembered by their id. */
   async personFor(tenant: string, identity: string, now: Date): Promise<PersonRef> {
     const found = await this.repo.findIdentity(tenant, identity);
