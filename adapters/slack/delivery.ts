@@ -36,6 +36,8 @@ export class SlackDelivery {
    * a freshly posted card already shows, a work note that stays off the card — is neither re-sent nor told.
    */
   private readonly shown = new Map<string, string>();
+  /** Public channels the bot has joined (or found itself in) since it started. */
+  private readonly joined = new Set<string>();
   /** Thread replies just turned into comments: their change is not echoed back into the same thread. */
   private readonly echoes = new Map<string, number>();
 
@@ -146,6 +148,7 @@ export class SlackDelivery {
     }
     if (reply.card && ts) {
       this.remember(`${place.channel}:${ts}`, message);
+      await this.joinForThreads(place.channel);
       await this.core.recordCard({
         tenant: reply.card.tenant,
         ticketId: reply.card.ticketId,
@@ -154,6 +157,23 @@ export class SlackDelivery {
         messageId: ts,
         thread: thread ?? ts,
       });
+    }
+  }
+
+  /**
+   * chat:write.public lets the bot post a card in any public channel, but Slack only sends it the channel's
+   * messages — the replies in the card's thread that become comments — once it is a member: so it joins.
+   */
+  private async joinForThreads(channel: string): Promise<void> {
+    if (!channel.startsWith('C') || this.joined.has(channel)) return;
+    try {
+      await this.client.conversations.join({ channel });
+      this.joined.add(channel);
+    } catch (error) {
+      this.log.warn(
+        { err: error, channel },
+        'could not join the channel; replies in card threads there will not become comments',
+      );
     }
   }
 

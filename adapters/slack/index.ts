@@ -66,7 +66,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const authorize: Authorize<boolean> = async () => ({ botToken: config.botToken, ...(await whoAmI()) });
 
   const receiver: HTTPReceiver | SocketModeReceiver = config.appToken
-    ? buildSocketReceiver({ appToken: config.appToken, port: config.port, logger })
+    ? buildSocketReceiver({ appToken: config.appToken, port: config.port, logger, clientOptions })
     : buildHttpReceiver({ signingSecret: config.signingSecret, port: config.port, logger });
   const app = new App({ authorize, receiver, logger, clientOptions });
   app.error(async (error) => {

@@ -1,6 +1,12 @@
 // Transport only: Bolt's HTTP receiver (signatures verified on the raw body) plus a refusal of future timestamps.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger as BoltLogger, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import {
+  type Logger as BoltLogger,
+  type CustomRoute,
+  HTTPReceiver,
+  SocketModeReceiver,
+  type webApi,
+} from '@slack/bolt';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's replay window; Bolt enforces it for old timestamps only. */
@@ -65,12 +71,14 @@ export function buildSocketReceiver(options: {
   appToken: string;
   port: number;
   logger: BoltLogger;
+  /** For apps.connections.open: SLACK_API_URL applies to Socket Mode too. */
+  clientOptions: webApi.WebClientOptions;
 }): SocketModeReceiver {
   // Socket Mode needs no public URL; the health route still gets a small HTTP server on PORT.
   return new SocketModeReceiver({
     appToken: options.appToken,
     logger: options.logger,
     customRoutes: [healthz],
-    installerOptions: { port: options.port },
+    installerOptions: { port: options.port, clientOptions: options.clientOptions },
   });
 }

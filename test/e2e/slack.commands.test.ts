@@ -67,6 +67,17 @@ describe('Slack slash commands', () => {
     expect(s.fake.callsTo('response_url')).toHaveLength(0);
   });
 
+  it('joins a public channel where it posted a card (once), so replies in the card thread reach it', async () => {
+    await s.send.command('/ticket', 'new One', { channel: 'CPUBLIC' });
+    await waitForCard(s, 'CPUBLIC');
+    const before = s.fake.calls.length;
+    await s.send.command('/ticket', 'new Two', { channel: 'CPUBLIC' });
+    await waitForCard(s, 'CPUBLIC', before);
+    await s.send.command('/ticket', 'new Three', { channel: 'GPRIVATE' });
+    await waitForCard(s, 'GPRIVATE');
+    expect(s.fake.callsTo('conversations.join').map((c) => c.body.channel)).toEqual(['CPUBLIC']);
+  });
+
   it('bad input is answered only to the asker, and nothing is created', async () => {
     await s.send.command('/ticket', 'new Printer --impact enormous', { channel: 'COPS' });
     const answer = await s.fake.waitFor(

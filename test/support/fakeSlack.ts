@@ -170,6 +170,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           },
         };
       }
+      case 'conversations.join':
+        return { ok: true, channel: { id: body.channel, is_member: true } };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(body.users ?? body.user ?? '').split(',')[0]}` } };
       case 'conversations.history': {
