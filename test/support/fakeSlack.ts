@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** A Slack payload as recorded: arbitrary JSON that tests read freely. */
 // biome-ignore lint/suspicious/noExplicitAny: recorded payloads are whatever Slack or the bot sent
@@ -61,6 +62,13 @@ export interface FakeSlack {
   message(channel: string, ts: string): FakeMessage | undefined;
   addUser(user: FakeUser): void;
   bot: { userId: string; botId: string; teamId: string };
+  /** Socket Mode: apps.connections.open points the app at this server's WebSocket. */
+  socket: {
+    /** Resolves once an app has connected and been sent `hello`. */
+    connected(): Promise<void>;
+    /** Sends an envelope (`slash_commands`, `interactive`, `events_api`); resolves with the app's ack. */
+    envelope(type: string, payload: Json, extra?: Json): Promise<Json>;
+  };
   close(): Promise<void>;
 }
 
@@ -202,6 +210,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           type: 'message',
           message: messages.find((m) => m.channel === body.channel && m.ts === body.timestamp) ?? null,
         };
+      case 'apps.connections.open':
+        return { ok: true, url: `${base.replace('http', 'ws')}/link/?ticket=fake` };
       case 'files.getUploadURLExternal':
         return { ok: true, upload_url: `${base}/upload/F${++seq}`, file_id: `F${seq}` };
       case 'files.completeUploadExternal':
@@ -245,6 +255,31 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls.push({ method, body, token, status: 200, response });
     json(res, 200, response);
   });
+  // Socket Mode: one WebSocket per app; acks come back as { envelope_id, payload }.
+  const wss = new WebSocketServer({ server, path: '/link/' });
+  let socket: WebSocket | undefined;
+  let onConnected: Array<() => void> = [];
+  const acks = new Map<string, (ack: Json) => void>();
+  wss.on('connection', (ws) => {
+    socket = ws;
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as Json;
+      calls.push({ method: 'socket_ack', body: msg, status: 200 });
+      acks.get(msg.envelope_id)?.(msg);
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        connection_info: { app_id: 'A1' },
+        debug_info: { host: 'fake' },
+      }),
+    );
+    for (const resolve of onConnected) resolve();
+    onConnected = [];
+  });
+  let envelopeSeq = 0;
+
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -284,7 +319,27 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       users.set(user.id, user);
     },
     bot,
+    socket: {
+      connected: () => (socket ? Promise.resolve() : new Promise<void>((resolve) => onConnected.push(resolve))),
+      envelope(type, payload, extra = {}) {
+        if (!socket) return Promise.reject(new Error('no Socket Mode app is connected'));
+        const envelopeId = `env-${++envelopeSeq}`;
+        const acked = new Promise<Json>((resolve) => acks.set(envelopeId, resolve));
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+            ...extra,
+          }),
+        );
+        return acked;
+      },
+    },
     async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
