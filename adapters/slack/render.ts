@@ -72,8 +72,12 @@ function buttons(actions: readonly ReplyAction[]): Block {
 export function renderReply(reply: Reply): SlackMessage {
   const blocks: Block[] = [];
   if (reply.header) blocks.push({ type: 'header', text: plain(reply.header, MAX_HEADER) });
-  // With a header the text is the notification fallback (a one-line summary of the same content).
-  if (!reply.header && reply.text) blocks.push({ type: 'section', text: mrkdwn(escapeText(reply.text)) });
+  // With a header and a body of fields or list items, the text is the notification fallback (the same
+  // content as one plain block); with a header alone, the text is the body.
+  const structured = Boolean(reply.fields?.length || reply.list?.length);
+  if (reply.text && !(reply.header && structured)) {
+    blocks.push({ type: 'section', text: mrkdwn(escapeText(reply.text)) });
+  }
 
   const inline = (reply.fields ?? []).filter((f) => f.inline);
   const wide = (reply.fields ?? []).filter((f) => !f.inline);

@@ -115,6 +115,15 @@ describe('Slack slash commands', () => {
     expect(ra.body.response_type).toBe('ephemeral');
   });
 
+  it('/help ticket new shows the usage, options and examples', async () => {
+    const sent = await s.send.command('/help', 'ticket new', { channel: 'COPS' });
+    const answer = await s.fake.waitFor((c) => c.find((x) => x.responseId === sent.responseId));
+    const text = readable(answer.body);
+    expect(text).toContain('Help: /ticket new');
+    expect(text).toContain('Examples:');
+    expect(text).toContain('--impact');
+  });
+
   it('every command family of the core is answered, none hand-written', async () => {
     const families = [...new Set(s.bot.core.definitions().map((d) => d.command))];
     expect(families).toEqual(expect.arrayContaining(['ticket', 'help', 'role', 'link']));
