@@ -62,15 +62,9 @@ export class SlackDelivery {
         });
         return;
       }
-      // No trigger (a mention, a reaction): a modal cannot open, say how to get it.
-      await this.ephemeral(
-        {
-          ...reply,
-          form: undefined,
-          text: `${reply.text || 'This needs a form:'} use /${reply.form.id.replace('.', ' ')} to open it.`,
-        },
-        place,
-      );
+      // No trigger (a mention): a modal cannot open; the reply's usage text says what to type instead.
+      const text = reply.text || `Type /${reply.form.id.replace('.', ' ')} to open the form.`;
+      await this.ephemeral({ ...reply, form: undefined, text }, place);
       return;
     }
     if (reply.visibility === 'ephemeral' || reply.error) {

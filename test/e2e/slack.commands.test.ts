@@ -197,6 +197,19 @@ describe('Slack mentions', () => {
     expect(shown.context).toContain(`https://fake.slack.test/archives/CMENTION/p${msgTs.replace('.', '')}`);
   });
 
+  it('a mention that would need a form (no trigger to open it) answers with the usage, only to the asker', async () => {
+    await s.send.event({
+      type: 'app_mention',
+      user: 'UADA',
+      text: '<@UBOT> ticket new',
+      ts: '1700000502.000100',
+      channel: 'CMENTION',
+    });
+    const answer = await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.postEphemeral'), 5000, 'the usage');
+    expect(readable(answer.body)).toContain('/ticket new');
+    expect(s.fake.callsTo('views.open')).toHaveLength(0);
+  });
+
   it('a mention without a known command gets help, visible only to the asker', async () => {
     await s.send.event({
       type: 'app_mention',
