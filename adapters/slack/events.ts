@@ -106,7 +106,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     if (!user) return;
     const eventId = (body as Envelope).event_id;
     const thread = event.thread_ts ?? event.ts;
-    const place = { user: user, channel: event.channel, thread };
+    const place = { user, channel: event.channel, thread };
     try {
       await work.run(async () => {
         if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;

@@ -15,6 +15,9 @@ import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
 import { WorkQueue } from './workQueue.ts';
 
+/** Longest a request waits for the bot's own identity (auth.test) before it is handled without it. */
+const IDENTITY_WAIT_MS = 1000;
+
 export interface SlackAdapterDeps {
   core: BotCore;
   config: SlackConfig;
@@ -50,20 +53,35 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   // One client, one request queue: a 429 pauses every call to Slack, not just the one that hit it.
   const client = new webApi.WebClient(config.botToken, clientOptions);
 
-  // Who the bot is (auth.test), asked once and kept; unlike Bolt's built-in check, a failed attempt is
-  // not cached forever, so a Slack outage at boot heals on the next request.
-  let identity: Promise<{ botId?: string; botUserId?: string; teamId?: string }> | undefined;
-  const whoAmI = () => {
-    identity ??= client.auth.test().then(
-      (r) => ({ botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id }),
+  // Who the bot is (auth.test), asked once and kept. Bolt runs authorize before it acks, so unlike Bolt's
+  // built-in check this never holds a request for long (a slow or failing Slack costs at most
+  // IDENTITY_WAIT_MS, then the request goes on without the bot's ids), and a failure is not cached forever.
+  type Identity = { botId?: string; botUserId?: string; teamId?: string };
+  let known: Identity | undefined;
+  let asking: Promise<Identity> | undefined;
+  const whoAmI = (): Promise<Identity> => {
+    asking ??= client.auth.test().then(
+      (r) => {
+        known = { botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id };
+        return known;
+      },
       (error: unknown) => {
-        identity = undefined;
+        asking = undefined;
         throw error;
       },
     );
-    return identity;
+    return asking;
   };
-  const authorize: Authorize<boolean> = async () => ({ botToken: config.botToken, ...(await whoAmI()) });
+  const authorize: Authorize<boolean> = async () => {
+    if (known) return { botToken: config.botToken, ...known };
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<Identity>((resolve) => {
+      timer = setTimeout(() => resolve({}), IDENTITY_WAIT_MS);
+    });
+    const identity = await Promise.race([whoAmI().catch((): Identity => ({})), gaveUp]);
+    clearTimeout(timer);
+    return { botToken: config.botToken, ...identity };
+  };
 
   const receiver: HTTPReceiver | SocketModeReceiver = config.appToken
     ? buildSocketReceiver({ appToken: config.appToken, port: config.port, logger, clientOptions })

@@ -252,3 +252,37 @@ describe('Slack acks before the work', () => {
     }
   });
 });
+
+describe('Slack identity check (auth.test) never holds requests', () => {
+  it('a slow auth.test does not hold the ack, and the command still runs', async () => {
+    let release: () => void = () => {};
+    const s = await startSlackBot({
+      beforeStart: (fake) => {
+        release = fake.hold('auth.test');
+      },
+    });
+    try {
+      const res = await s.send.command('/ticket', 'new Slack is slow today', { channel: 'CSLOWAPI' });
+      expect(res.status).toBe(200);
+      // The ack came back while auth.test was still unanswered.
+      expect(s.fake.callsTo('auth.test')).toHaveLength(0);
+      const card = await waitForCard(s, 'CSLOWAPI');
+      expect(ticketIdOf(card)).toBe('INC-1');
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+
+  it('a failed auth.test at start is asked again, not remembered as a failure', async () => {
+    const s = await startSlackBot({ beforeStart: (fake) => fake.failNext('auth.test', 'service_unavailable') });
+    try {
+      await s.fake.waitFor((c) => c.find((x) => x.method === 'auth.test'));
+      await s.send.command('/ticket', 'new After the outage', { channel: 'CAUTH' });
+      await waitForCard(s, 'CAUTH');
+      expect(s.fake.callsTo('auth.test').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await s.close();
+    }
+  });
+});

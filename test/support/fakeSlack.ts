@@ -55,6 +55,8 @@ export interface FakeSlack {
   ): Promise<T>;
   /** The next `times` calls to `method` get 429 with `Retry-After: retryAfterSeconds`. */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Holds every answer to `method` until the returned function is called (a slow Slack). */
+  hold(method: string): () => void;
   /** The next call to `method` answers `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
   /** Puts a message in a channel's history, as if a person wrote it. */
@@ -109,6 +111,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const failures = new Map<string, string>();
+  const holds = new Map<string, Promise<void>>();
   const messages: FakeMessage[] = [];
   const users = new Map<string, FakeUser>();
   const bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' };
@@ -243,6 +246,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || body.token;
+    const held = holds.get(method);
+    if (held) await held;
     const limit = limits.get(method);
     if (limit && limit.times > 0) {
       limit.times -= 1;
@@ -305,6 +310,19 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     rateLimit(method, retryAfterSeconds, times = 1) {
       limits.set(method, { retryAfter: retryAfterSeconds, times });
+    },
+    hold(method) {
+      let release: () => void = () => {};
+      holds.set(
+        method,
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      );
+      return () => {
+        holds.delete(method);
+        release();
+      };
     },
     failNext(method, error) {
       failures.set(method, error);

@@ -24,9 +24,12 @@ export async function startSlackBot(
     now?: () => Date;
     /** Puts something between Slack and the real core (e.g. a gate that holds invocations back). */
     wrapCore?: (core: BotCore) => BotCore;
+    /** Prepares the fake Slack before the adapter starts (e.g. a failing or slow auth.test). */
+    beforeStart?: (fake: FakeSlack) => void;
   } = {},
 ): Promise<SlackBot> {
   const fake = await startFakeSlack();
+  opts.beforeStart?.(fake);
   const bot = await startTestBot({
     env: {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
