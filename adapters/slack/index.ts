@@ -30,7 +30,7 @@ export interface SlackAdapterDeps {
    */
   retryConfig?: webApi.RetryOptions;
   people?: SlackPeopleOptions;
-  /** Most invocations run at once after their acks (default 16); the rest wait their turn. */
+  /** Most invocations run at once after their acks (default 8); the rest wait their turn. */
   concurrency?: number;
 }
 
@@ -93,7 +93,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   const people = new SlackPeople(client, core, log, deps.people);
   const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
-  const ctx: SlackContext = { core, people, delivery, log, client, work: new WorkQueue(deps.concurrency ?? 16) };
+  const ctx: SlackContext = { core, people, delivery, log, client, work: new WorkQueue(deps.concurrency ?? 8) };
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);
