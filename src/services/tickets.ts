@@ -234,7 +234,10 @@ export class TicketService {
         set: {},
         history: [{ action: internal ? 'work_note' : 'comment' }],
         comment: { text, internal },
-        summary: `${acting.person.name} ${internal ? 'added a work note to' : 'commented on'} ${t.ticketId}: ${text}`,
+        // A work note's text stays with agents: the summary goes to public threads.
+        summary: internal
+          ? `${acting.person.name} added a work note to ${t.ticketId}`
+          : `${acting.person.name} commented on ${t.ticketId}: ${text}`,
       };
     });
   }
