@@ -30,7 +30,9 @@ export const help: CommandDef = {
   summary: 'What Switchboard can do, or how to use one command.',
   examples: ['/help', '/help ticket', '/help ticket new'],
   minRole: 'requester',
-  options: [{ name: 'command', kind: 'text', description: 'A command, e.g. "ticket new"', positional: true, rest: true }],
+  options: [
+    { name: 'command', kind: 'text', description: 'A command, e.g. "ticket new"', positional: true, rest: true },
+  ],
   async run(_ctx, o, s) {
     const defs = s.definitions();
     if (typeof o.command === 'string') {
@@ -40,9 +42,12 @@ export const help: CommandDef = {
       return ephemeral(`There is no command "${o.command}". Commands: ${families}.`, { error: 'HELP.UNKNOWN' });
     }
     const lines = defs.map((d) => `${`/${d.command}${d.name ? ` ${d.name}` : ''}`.padEnd(18)} ${d.summary}`);
-    return ephemeral(['Switchboard commands:', ...lines, '', 'Type /help <command> for options and examples.'].join('\n'), {
-      header: 'Switchboard commands',
-      list: lines,
-    });
+    return ephemeral(
+      ['Switchboard commands:', ...lines, '', 'Type /help <command> for options and examples.'].join('\n'),
+      {
+        header: 'Switchboard commands',
+        list: lines,
+      },
+    );
   },
 };

@@ -1,9 +1,10 @@
 // The /ticket family: open, look at, and work tickets through their lifecycle.
-import { LEVELS, OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
-import type { Level, Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
+
 import type { CommandDef, OptionDef } from '../src/core/command.ts';
 import { ephemeral, type Reply } from '../src/core/reply.ts';
 import { ticketCard, ticketLine } from '../src/core/ticketCard.ts';
+import type { Level, Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
+import { LEVELS, OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import type { Ticket } from '../src/store/ticketStore.ts';
 import { actingOf } from './acting.ts';
 
@@ -32,12 +33,29 @@ const ticketNew: CommandDef = {
   ],
   minRole: 'requester',
   options: [
-    { name: 'title', kind: 'text', description: 'What is wrong or needed', required: true, positional: true, rest: true },
+    {
+      name: 'title',
+      kind: 'text',
+      description: 'What is wrong or needed',
+      required: true,
+      positional: true,
+      rest: true,
+    },
     { name: 'description', kind: 'text', description: 'More detail' },
-    { name: 'type', kind: 'choice', choices: TICKET_TYPES, description: 'incident (default), request, problem, change' },
+    {
+      name: 'type',
+      kind: 'choice',
+      choices: TICKET_TYPES,
+      description: 'incident (default), request, problem, change',
+    },
     { name: 'impact', kind: 'choice', choices: LEVELS, description: 'How many are affected (default medium)' },
     { name: 'urgency', kind: 'choice', choices: LEVELS, description: 'How soon it hurts (default medium)' },
-    { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'Set priority directly instead of impact x urgency' },
+    {
+      name: 'priority',
+      kind: 'choice',
+      choices: PRIORITIES,
+      description: 'Set priority directly instead of impact x urgency',
+    },
     { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn' },
     { name: 'team', kind: 'text', description: 'Team that should work it' },
   ],
@@ -57,10 +75,13 @@ const ticketNew: CommandDef = {
   async run(ctx, o, s) {
     const title = str(o.title) as string;
     if (title.length > 200) {
-      return ephemeral(`The title is too long (${title.length} characters; at most 200). Put the detail in --description.`, {
-        error: 'USAGE.TOO_LONG',
-        errorField: 'title',
-      });
+      return ephemeral(
+        `The title is too long (${title.length} characters; at most 200). Put the detail in --description.`,
+        {
+          error: 'USAGE.TOO_LONG',
+          errorField: 'title',
+        },
+      );
     }
     const t = await s.tickets.openTicket(actingOf(ctx), {
       title,
@@ -148,7 +169,10 @@ const ticketAssign: CommandDef = {
   summary: 'Assign a ticket to someone, or to yourself with "me".',
   examples: ['/ticket assign INC-12 me', '/ticket assign INC-12 @ada'],
   minRole: 'agent',
-  options: [ID, { name: 'assignee', kind: 'user', description: 'Who works it ("me" by default on buttons)', positional: true }],
+  options: [
+    ID,
+    { name: 'assignee', kind: 'user', description: 'Who works it ("me" by default on buttons)', positional: true },
+  ],
   async run(ctx, o, s) {
     const who = typeof o.assignee === 'string' ? o.assignee : ctx.actor.id;
     const assignee = who === ctx.actor.id ? ctx.person : await s.people.personFor(ctx.tenant, who, ctx.now);
@@ -161,7 +185,12 @@ const simple = (
   name: string,
   summary: string,
   minRole: CommandDef['minRole'],
-  act: (s: Parameters<CommandDef['run']>[2], ctx: Parameters<CommandDef['run']>[0], id: string, note?: string) => Promise<Ticket>,
+  act: (
+    s: Parameters<CommandDef['run']>[2],
+    ctx: Parameters<CommandDef['run']>[0],
+    id: string,
+    note?: string,
+  ) => Promise<Ticket>,
   said: (t: Ticket) => string,
   note?: OptionDef,
 ): CommandDef => ({
@@ -198,7 +227,10 @@ const ticketComment: CommandDef = {
   command: 'ticket',
   name: 'comment',
   summary: 'Comment on a ticket; --internal makes it a work note only agents see.',
-  examples: ['/ticket comment INC-12 "rolled back the 14:00 config push"', '/ticket comment INC-12 checking logs --internal'],
+  examples: [
+    '/ticket comment INC-12 "rolled back the 14:00 config push"',
+    '/ticket comment INC-12 checking logs --internal',
+  ],
   minRole: 'requester',
   options: [
     ID,
@@ -243,7 +275,10 @@ const ticketPriority: CommandDef = {
   summary: 'Change a ticket priority; SLA due times follow.',
   examples: ['/ticket priority INC-12 P1'],
   minRole: 'agent',
-  options: [ID, { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'P1..P4', required: true, positional: true }],
+  options: [
+    ID,
+    { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'P1..P4', required: true, positional: true },
+  ],
   async run(ctx, o, s) {
     const t = await s.tickets.setPriority(actingOf(ctx), o.id as string, o.priority as Priority);
     return done(t, `${t.ticketId} is now ${t.priority}.`, ctx);

@@ -1,7 +1,8 @@
 // loadConfig(): the environment, checked once, turned into the settings the house runs on.
+
+import { parseDuration } from '../src/domain/duration.ts';
 import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
-import { parseDuration } from '../src/domain/duration.ts';
 import type { Level, Priority } from '../src/domain/ticket.ts';
 import { DEFAULT_SLA } from './defaults.ts';
 import { envSchema } from './schema.ts';

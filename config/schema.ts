@@ -43,9 +43,15 @@ const identityList = z
   .optional()
   .superRefine((v, ctx) => {
     if (!v) return;
-    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of v
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       if (!/^(slack|discord|console):[^\s:]+$/.test(part)) {
-        ctx.addIssue({ code: 'custom', message: `"${part}" must look like slack:U0123ABC, discord:1234 or console:alice` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}" must look like slack:U0123ABC, discord:1234 or console:alice`,
+        });
       }
     }
   });
@@ -55,7 +61,10 @@ const orgList = z
   .optional()
   .superRefine((v, ctx) => {
     if (!v) return;
-    for (const org of v.split(';').map((p) => p.trim()).filter(Boolean)) {
+    for (const org of v
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       if (!/^[a-z0-9_-]+=((slack|discord|console):[^\s,:=;]+)(,(slack|discord|console):[^\s,:=;]+)*$/i.test(org)) {
         ctx.addIssue({ code: 'custom', message: `"${org}" must look like acme=slack:T0123,discord:81234` });
       }

@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);
     await stop(1);
   }
-  if (!onConsole) log.warn({ adapters: adapters.map((a) => a.platform), database: db.describe }, 'switchboard is running');
+  if (!onConsole)
+    log.warn({ adapters: adapters.map((a) => a.platform), database: db.describe }, 'switchboard is running');
 }
 
 main().catch((e) => {

@@ -7,7 +7,11 @@ export function renderText(reply: Reply, hints: boolean): string {
   if (hints && reply.actions?.length) {
     const cmds = reply.actions.map((a) => {
       const [command, sub] = a.id.split('.');
-      const extra = a.form?.fields.filter((f) => f.required).map((f) => ` <${f.name}>`).join('') ?? '';
+      const extra =
+        a.form?.fields
+          .filter((f) => f.required)
+          .map((f) => ` <${f.name}>`)
+          .join('') ?? '';
       return `/${command} ${sub} ${a.value}${sub === 'assign' ? ' me' : ''}${extra}`;
     });
     out.push(`  next: ${cmds.join('  |  ')}`);

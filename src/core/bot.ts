@@ -51,7 +51,11 @@ export interface BotCore {
   recordCard(card: CardRef): Promise<void>;
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
   /** The ticket whose card thread this is, if any. */
-  ticketForThread(platform: Platform, channel: string, thread: string): Promise<{ tenant: string; ticketId: string } | null>;
+  ticketForThread(
+    platform: Platform,
+    channel: string,
+    thread: string,
+  ): Promise<{ tenant: string; ticketId: string } | null>;
   /**
    * Keeps a person's profile (display name, timezone, email) for mentions and summaries.
    * With a workspace the identity is created there if new; without, known copies are refreshed.

@@ -84,7 +84,9 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
       { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
       ...(t.description ? [{ label: 'Description', value: t.description.slice(0, 1000) }] : []),
       ...(t.resolution ? [{ label: 'Resolution', value: t.resolution }] : []),
-      ...(lastComment ? [{ label: `Latest from ${lastComment.author.name}`, value: lastComment.text.slice(0, 500) }] : []),
+      ...(lastComment
+        ? [{ label: `Latest from ${lastComment.author.name}`, value: lastComment.text.slice(0, 500) }]
+        : []),
     ],
     context: `Requested by ${t.requester.name} via ${source}${t.source.messageLink ? ` · ${t.source.messageLink}` : ''} · opened ${formatTime(t.openedAt, now, timezone)}`,
     actions: cardActions(t),

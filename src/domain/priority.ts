@@ -10,5 +10,4 @@ export const DEFAULT_MATRIX: PriorityMatrix = Object.freeze({
 });
 
 /** Priority for an impact (rows) and urgency (columns). */
-export const priorityFor = (matrix: PriorityMatrix, impact: Level, urgency: Level): Priority =>
-  matrix[impact][urgency];
+export const priorityFor = (matrix: PriorityMatrix, impact: Level, urgency: Level): Priority => matrix[impact][urgency];

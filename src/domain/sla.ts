@@ -34,12 +34,7 @@ export function startClock(targets: SlaTargets, priority: Priority, openedAt: Da
 }
 
 /** New due times when the priority changes: targets re-applied from open, keeping paused time. */
-export function reprioritise(
-  clock: SlaClock,
-  targets: SlaTargets,
-  priority: Priority,
-  openedAt: Date,
-): SlaClock {
+export function reprioritise(clock: SlaClock, targets: SlaTargets, priority: Priority, openedAt: Date): SlaClock {
   const t = targets[priority];
   const shift = clock.pausedMs;
   return {
@@ -62,9 +57,7 @@ export function resumeClock(clock: SlaClock, now: Date): SlaClock {
     ...clock,
     pausedAt: null,
     pausedMs: clock.pausedMs + paused,
-    responseDueAt: clock.firstResponseAt
-      ? clock.responseDueAt
-      : new Date(clock.responseDueAt.getTime() + paused),
+    responseDueAt: clock.firstResponseAt ? clock.responseDueAt : new Date(clock.responseDueAt.getTime() + paused),
     resolutionDueAt: new Date(clock.resolutionDueAt.getTime() + paused),
   };
 }

@@ -109,7 +109,10 @@ export class PeopleService {
   async revokeRole(tenant: string, identity: string, now: Date): Promise<PersonRef> {
     const target = await this.personFor(tenant, identity, now);
     if (this.admins.has(identity)) {
-      throw new UserError('ROLE.CONFIGURED', `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`);
+      throw new UserError(
+        'ROLE.CONFIGURED',
+        `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`,
+      );
     }
     if (!(await this.repo.revoke(tenant, target.id))) {
       throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
@@ -118,13 +121,20 @@ export class PeopleService {
     return target;
   }
 
-  async describeRoles(tenant: string): Promise<Array<{ name: string; identity: string; role: Role; configured: boolean }>> {
+  async describeRoles(
+    tenant: string,
+  ): Promise<Array<{ name: string; identity: string; role: Role; configured: boolean }>> {
     const grants = await this.repo.grants(tenant);
     const rows = await Promise.all(
       grants.map(async (g) => {
         const ids = await this.repo.identitiesOf(tenant, g.personId);
         const first = ids[0];
-        return { name: first?.displayName ?? g.personId, identity: first?.identity ?? g.personId, role: g.role, configured: false };
+        return {
+          name: first?.displayName ?? g.personId,
+          identity: first?.identity ?? g.personId,
+          role: g.role,
+          configured: false,
+        };
       }),
     );
     for (const a of this.admins) rows.push({ name: a, identity: a, role: 'admin', configured: true });
@@ -142,7 +152,12 @@ export class PeopleService {
     for (;;) {
       const code = String(randomInt(100_000, 1_000_000));
       try {
-        await this.repo.createLinkCode({ tenant, code, identity, expiresAt: new Date(now.getTime() + LINK_CODE_TTL_MS) });
+        await this.repo.createLinkCode({
+          tenant,
+          code,
+          identity,
+          expiresAt: new Date(now.getTime() + LINK_CODE_TTL_MS),
+        });
         return code;
       } catch (e) {
         if ((e as { code?: number }).code !== 11000) throw e;
@@ -154,7 +169,11 @@ export class PeopleService {
   async finishLink(tenant: string, identity: string, code: string, now: Date): Promise<PersonRef> {
     const c = await this.repo.takeLinkCode(tenant, code);
     if (!c || c.expiresAt < now) {
-      throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`, 'Run /link on your other platform to get a new code.');
+      throw new UserError(
+        'LINK.BAD_CODE',
+        `The code ${code} is unknown or has expired.`,
+        'Run /link on your other platform to get a new code.',
+      );
     }
     if (c.identity === identity) {
       throw new UserError('LINK.SAME_IDENTITY', 'Enter the code on your other platform, not where you asked for it.');

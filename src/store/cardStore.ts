@@ -1,5 +1,5 @@
 // Where ticket cards were posted on each platform, so they can be edited and their threads read.
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 
 export interface CardRecord {
   tenant: string;
@@ -31,7 +31,8 @@ cardSchema.index({ platform: 1, thread: 1 });
 export class CardRepository {
   readonly model: Model<CardRecord>;
   constructor(connection: Connection) {
-    this.model = (connection.models.Card as Model<CardRecord> | undefined) ?? connection.model<CardRecord>('Card', cardSchema);
+    this.model =
+      (connection.models.Card as Model<CardRecord> | undefined) ?? connection.model<CardRecord>('Card', cardSchema);
   }
   async init(): Promise<void> {
     await this.model.createIndexes();

@@ -1,5 +1,5 @@
 // "Only once" claims: each key can be inserted once, on every backend, thanks to a unique index.
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 
 interface Claim {
   key: string;
@@ -15,7 +15,8 @@ claimSchema.index({ at: 1 });
 export class ClaimRepository {
   readonly model: Model<Claim & { _id: string }>;
   constructor(connection: Connection) {
-    this.model = (connection.models.Claim as Model<Claim & { _id: string }> | undefined) ??
+    this.model =
+      (connection.models.Claim as Model<Claim & { _id: string }> | undefined) ??
       connection.model<Claim & { _id: string }>('Claim', claimSchema);
   }
   async init(): Promise<void> {

@@ -1,5 +1,5 @@
 // People: platform identities, the person they belong to (linked identities), roles, link codes.
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
 

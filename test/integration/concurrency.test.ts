@@ -114,7 +114,7 @@ describe('ticket numbers', () => {
       expect(replies.filter((r) => r.error === 'SYSTEM.ERROR')).toEqual([]);
       const told = replies.filter((r) => r.error === undefined).map((_, i) => i);
       const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:shared', ticketId: id });
-      const comments = (t?.comments as Array<{ text: string }>).map((c) => c.text);
+      const comments = ((t?.comments ?? []) as Array<{ text: string }>).map((c) => c.text);
       expect(comments).toHaveLength(told.length);
       expect(new Set(comments).size).toBe(comments.length);
       expect(t?.version).toBe(comments.length);

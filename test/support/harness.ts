@@ -15,7 +15,10 @@ export interface TestBot {
 }
 
 export async function startTestBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<TestBot> {
-  const config = loadConfig({ SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001', ...opts.env });
+  const config = loadConfig({
+    SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001',
+    ...opts.env,
+  });
   const db = await testDatabase();
   const core = await createBot({
     connection: db.connection,
