@@ -1,5 +1,5 @@
 // Who and where, in core terms: Discord users become `discord:<id>` actors, guilds and threads become origins.
-import type { APIInteractionGuildMember, Channel, GuildMember, User } from 'discord.js';
+import type { APIInteractionGuildMember, Channel, Client, GuildMember, User } from 'discord.js';
 import type { Actor, Origin } from '../../src/core/invocation.ts';
 
 type MemberLike = GuildMember | APIInteractionGuildMember | null | undefined;
@@ -18,9 +18,18 @@ export function actorOf(user: User, member?: MemberLike): Actor {
 export const messageLink = (guildId: string | null, channelId: string, messageId: string): string =>
   `https://discord.com/channels/${guildId ?? '@me'}/${channelId}/${messageId}`;
 
+/**
+ * The workspace an event belongs to: its server; for a DM, the bot's only server when it is in
+ * exactly one, else `dm` (join `discord:dm` to an organisation with SWITCHBOARD_ORGS).
+ */
+export function workspaceOf(guildId: string | null, client: Client): string {
+  if (guildId) return guildId;
+  return client.guilds.cache.size === 1 ? (client.guilds.cache.first()?.id ?? 'dm') : 'dm';
+}
+
 /** A thread's origin names its parent channel and the thread itself, like a Slack thread_ts. */
 export function originOf(
-  guildId: string | null,
+  workspace: string,
   channelId: string | null,
   channel: Channel | null | undefined,
   link?: string,
@@ -28,7 +37,7 @@ export function originOf(
   const thread = channel && 'isThread' in channel && channel.isThread() ? channel : null;
   return {
     platform: 'discord',
-    workspace: guildId ?? 'dm',
+    workspace,
     channel: thread?.parentId ?? channelId ?? undefined,
     thread: thread ? thread.id : undefined,
     ...(link ? { messageLink: link } : {}),

@@ -19,7 +19,7 @@ import type { FormSpec, Reply } from '../../src/core/reply.ts';
 import { type AnswerDeps, answer, VisibilityGuess } from './answer.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
-import { actorOf, messageLink, originOf } from './identity.ts';
+import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
 import { messageOf, modalFields, modalOf } from './render.ts';
 
 type Options = Record<string, string | boolean | number | undefined>;
@@ -80,7 +80,7 @@ export class DiscordInteractions {
       return;
     }
     const raw = sub ? (i.options.data[0]?.options ?? []) : i.options.data;
-    const options = await this.optionsOf(def, raw, i.guildId);
+    const options = await this.optionsOf(def, raw, workspaceOf(i.guildId, i.client));
     const inv = this.invocation(i, def.command, def.name, options);
     if (await this.openFormInstead(i, inv, def, options)) return;
     await this.run(i, inv, receivedAt, true);
@@ -90,7 +90,7 @@ export class DiscordInteractions {
   private async optionsOf(
     def: CommandDef,
     raw: readonly CommandInteractionOption[],
-    guildId: string | null,
+    workspace: string,
   ): Promise<Options> {
     const out: Options = {};
     for (const o of raw) {
@@ -98,7 +98,7 @@ export class DiscordInteractions {
       if (!opt) continue;
       if (o.user) {
         out[opt.name] = `discord:${o.user.id}`;
-        await this.remember(o.user, o.member, guildId);
+        await this.remember(o.user, o.member, workspace);
       } else if (o.value !== undefined && o.value !== null) {
         out[opt.name] = o.value;
       }
@@ -109,12 +109,12 @@ export class DiscordInteractions {
   private async remember(
     user: NonNullable<CommandInteractionOption['user']>,
     member: CommandInteractionOption['member'],
-    guildId: string | null,
+    workspace: string,
   ): Promise<void> {
     const actor = actorOf(user, member as never);
     if (this.remembered.get(actor.id) === actor.displayName) return;
     try {
-      await this.d.core.rememberPerson(actor, guildId ?? 'dm');
+      await this.d.core.rememberPerson(actor, workspace);
       this.remembered.set(actor.id, actor.displayName);
     } catch (err) {
       this.d.log.warn({ err, person: actor.id }, 'discord: could not remember a person');
@@ -257,7 +257,7 @@ export class DiscordInteractions {
     const description = `${quote}\n— ${author}, ${link}`;
     const inv: Invocation = {
       ...this.invocation(i, 'ticket', 'new', { title, description }),
-      origin: originOf(i.guildId, i.channelId, i.channel, link),
+      origin: originOf(workspaceOf(i.guildId, i.client), i.channelId, i.channel, link),
     };
     await this.run(i, inv, receivedAt, false);
   }
@@ -276,7 +276,7 @@ export class DiscordInteractions {
     const query = String(focused.value ?? '');
     // Autocomplete cannot be deferred: an empty list beats no answer.
     const found = await Promise.race([
-      this.d.core.suggestTickets('discord', i.guildId ?? 'dm', query),
+      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query),
       new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
     ]).catch((err) => {
       this.d.log.warn({ err }, 'discord: ticket suggestions failed');
@@ -295,7 +295,7 @@ export class DiscordInteractions {
   private invocation(i: RepliableInteraction, command: string, subcommand: string, options: Options): Invocation {
     return {
       actor: actorOf(i.user, i.member),
-      origin: originOf(i.guildId, i.channelId, i.channel),
+      origin: originOf(workspaceOf(i.guildId, i.client), i.channelId, i.channel),
       command,
       subcommand,
       options,

@@ -5,7 +5,7 @@ import type { BotCore } from '../../src/core/bot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { DiscordCards } from './cards.ts';
-import { actorOf, messageLink, originOf } from './identity.ts';
+import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
 import { messageOf } from './render.ts';
 
 export interface MessageDeps {
@@ -49,7 +49,12 @@ export class DiscordMessages {
     const textOpt = def?.options.find((o) => o.kind === 'text')?.name ?? 'text';
     const inv: Invocation = {
       actor: actorOf(m.author, m.member),
-      origin: originOf(m.guildId, m.channelId, thread, messageLink(m.guildId, m.channelId, m.id)),
+      origin: originOf(
+        workspaceOf(m.guildId, m.client),
+        m.channelId,
+        thread,
+        messageLink(m.guildId, m.channelId, m.id),
+      ),
       command: 'ticket',
       subcommand: 'comment',
       options: { [idOpt]: ticket.ticketId, [textOpt]: text },
@@ -70,7 +75,12 @@ export class DiscordMessages {
     if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return;
     const inv: Invocation = {
       actor: actorOf(m.author, m.member),
-      origin: originOf(m.guildId, m.channelId, m.channel, messageLink(m.guildId, m.channelId, m.id)),
+      origin: originOf(
+        workspaceOf(m.guildId, m.client),
+        m.channelId,
+        m.channel,
+        messageLink(m.guildId, m.channelId, m.id),
+      ),
       command: known ? family : 'help',
       text: known ? rest.join(' ') : '',
       deliveryId: m.id,

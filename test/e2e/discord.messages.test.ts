@@ -67,6 +67,21 @@ describe('text commands', () => {
     expect(textOf(answer)).toContain('/ticket list');
   });
 
+  it("a DM works the tickets of the bot's only server", async () => {
+    const dm = { id: '100000000000009998', type: 1, recipients: [t.admin] };
+    t.fake.addChannel(dm);
+    const said = t.say(t.admin, 'ticket list --state all', dm, {
+      guild_id: undefined,
+      member: undefined,
+      channel_type: 1,
+    });
+    const answer = await t.fake.waitFor(
+      () => t.fake.channelMessages(dm.id).find((m) => m.message_reference?.message_id === said.id),
+      'the DM reply',
+    );
+    expect(textOf(answer)).toContain('REQ-1 · P');
+  });
+
   it('plain chatter is left alone', async () => {
     const before = t.fake.requests.length;
     t.say(t.alice, 'ticket new not for the bot', t.channel);
