@@ -1,17 +1,11 @@
 // The command core's benchmark: ticket opens and lists through createBot beside a raw insert floor, same run.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type mongoose from 'mongoose';
-import pino from 'pino';
-import { allCommands } from '../commands/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { type Bot, createBot } from '../src/core/createBot.ts';
+import type { Bot } from '../src/core/createBot.ts';
 import type { Actor, Invocation, Origin } from '../src/core/invocation.ts';
 import { OPEN_STATES } from '../src/domain/ticket.ts';
-import { openDatabase } from '../src/store/connection.ts';
-import { type EmbeddedServer, startEmbeddedServer } from '../src/store/embedded.ts';
+import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+import { type Figure, figureTable, type Summary, summarize } from './stats.ts';
 
 // Bounded so the whole bench stays near a minute on two cores against the embedded FerretDB.
 // FerretDB 1.x scans the whole collection for any query not on _id, so a list or a show costs 0.2-0.5 s at
@@ -26,57 +20,16 @@ const ROUND_TRIP_SAMPLE = 5;
 
 const OPEN_TEXT = 'new "Printer on fire" --impact high --service print';
 
-interface Run {
-  ops: number;
-  failed: number;
-  seconds: number;
-  /** per-operation latency in ms, sorted ascending */
-  latencies: number[];
-}
-
-interface Row {
-  figure: string;
-  run: Run;
-  /** the floor this figure is compared with (ops/s and p50) */
-  floor?: Run;
-}
-
-export async function benchCore(): Promise<string[]> {
-  const log = pino({ level: 'silent' });
-  const external = process.env.MONGODB_URI?.trim();
-  let server: EmbeddedServer | undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-db-'));
+export async function benchCore(db: BenchDatabase): Promise<string[]> {
+  const bot = await startBenchBot(db, 'core', { SWITCHBOARD_ADMINS: 'console:bench-admin' });
   try {
-    if (!external) server = await startEmbeddedServer({ dataDir, log });
-    const uri = external ?? server?.uri ?? '';
-    const dbName = `bench_${randomBytes(6).toString('hex')}`;
-    const db = await openDatabase({ uri, dataDir, dbName, timeoutMs: 10_000, log });
-    try {
-      const backend = external ? 'MONGODB_URI' : `embedded ${server?.kind}`;
-      return await measureAll(db.connection, backend);
-    } finally {
-      await db.connection.dropDatabase().catch(() => {});
-      await db.close();
-    }
+    return await measureAll(bot.connection, bot.core, db.backend);
   } finally {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await bot.close();
   }
 }
 
-async function measureAll(connection: mongoose.Connection, backend: string): Promise<string[]> {
-  const config = loadConfig({ SWITCHBOARD_ADMINS: 'console:bench-admin' });
-  const core = await createBot({
-    connection,
-    definitions: allCommands,
-    log: pino({ level: 'silent' }),
-    admins: config.admins,
-    orgs: config.orgs,
-    timezone: config.timezone,
-    sla: config.sla,
-    matrix: config.matrix,
-  });
-
+async function measureAll(connection: mongoose.Connection, core: Bot, backend: string): Promise<string[]> {
   // A requester (not a configured admin), so every invocation pays the identity upsert and the role lookup.
   const actor: Actor = { id: 'console:bench-user', platform: 'console', displayName: 'bench user' };
   const origin: Origin = { platform: 'console', workspace: 'bench', channel: 'general' };
@@ -122,12 +75,12 @@ async function measureAll(connection: mongoose.Connection, backend: string): Pro
   await measure(WARMUP, 1, open);
   await measure(WARMUP, 1, help);
 
-  const rows: Row[] = [];
+  const rows: Figure[] = [];
   const rawSeq = await measure(SEQUENTIAL, 1, rawInsert);
-  const rawBy = new Map<number, Run>();
+  const rawBy = new Map<number, Summary>();
   for (const c of CONCURRENCY) rawBy.set(c, await measure(CONCURRENT, c, rawInsert));
   rows.push({ figure: 'raw insertOne, sequential', run: rawSeq });
-  for (const c of CONCURRENCY) rows.push({ figure: `raw insertOne, ${c} in flight`, run: rawBy.get(c) as Run });
+  for (const c of CONCURRENCY) rows.push({ figure: `raw insertOne, ${c} in flight`, run: rawBy.get(c) as Summary });
 
   rows.push({ figure: '/ticket new, sequential', run: await measure(SEQUENTIAL, 1, open), floor: rawSeq });
   for (const c of CONCURRENCY) {
@@ -174,13 +127,13 @@ async function measureAll(connection: mongoose.Connection, backend: string): Pro
 
   return [
     `core (${backend}; one tenant, a requester; floors are the driver alone on the same connection)`,
-    ...table(rows),
+    ...figureTable(rows, { unit: 'ops/s', floor: 'raw' }),
     `  db round trips per command: ${trips.map(([what, k]) => `${what} ${k.toFixed(1)}`).join(', ')}`,
   ];
 }
 
 /** Runs `op` `count` times with `concurrency` in flight; failures are counted, not thrown. */
-async function measure(count: number, concurrency: number, op: () => Promise<void>): Promise<Run> {
+async function measure(count: number, concurrency: number, op: () => Promise<void>): Promise<Summary> {
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
@@ -202,8 +155,7 @@ async function measure(count: number, concurrency: number, op: () => Promise<voi
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   const seconds = (performance.now() - started) / 1000;
   if (firstError) process.stderr.write(`bench: ${failed}/${count} failed, first: ${(firstError as Error).message}\n`);
-  latencies.sort((a, b) => a - b);
-  return { ops: count, failed, seconds, latencies };
+  return summarize({ ops: count, failed, seconds, latencies });
 }
 
 /** Database operations mongoose issues per command, counted over a few sequential runs. */
@@ -227,30 +179,4 @@ async function roundTrips(
     out.push([what, count / ROUND_TRIP_SAMPLE]);
   }
   return out;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] as number;
-}
-
-const rate = (r: Run): number => r.ops / r.seconds;
-
-function table(rows: Row[]): string[] {
-  const head = ['figure', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s ÷ raw', 'p50 ÷ raw'];
-  const body = rows.map(({ figure, run, floor }) => [
-    figure + (run.failed ? ` [${run.failed} failed]` : ''),
-    String(run.ops),
-    rate(run).toFixed(0),
-    percentile(run.latencies, 50).toFixed(2),
-    percentile(run.latencies, 99).toFixed(2),
-    floor ? `${(rate(run) / rate(floor)).toFixed(2)}x` : '',
-    floor ? `${(percentile(run.latencies, 50) / percentile(floor.latencies, 50)).toFixed(2)}x` : '',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) =>
-    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')}`.trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }

@@ -1,8 +1,11 @@
-// npm run bench: runs each benchmark section in turn and prints its lines; sections not written yet are skipped.
+// npm run bench: runs each benchmark section in turn on one database server and prints its lines; sections not
+// written yet are skipped.
 import { existsSync } from 'node:fs';
+import { type BenchDatabase, withBenchDatabase } from './benchBot.ts';
 import { benchCore } from './core.ts';
 
-type Section = () => Promise<string[]>;
+/** A section measures on a database of its own on `db`'s server and answers the lines to print. */
+type Section = (db: BenchDatabase) => Promise<string[]>;
 
 /** A section in a sibling file that may not exist yet: loaded only when it does. */
 async function optional(file: string, exportName: string): Promise<Section | string> {
@@ -19,9 +22,19 @@ async function main(): Promise<number> {
     ['slack', await optional('./slack.ts', 'benchSlack')],
     ['discord', await optional('./discord.ts', 'benchDiscord')],
   ];
-  let failures = 0;
   const started = performance.now();
   console.log(`switchboard bench · node ${process.version} · ${new Date().toISOString()}`);
+  const failures = await withBenchDatabase(async (db) => {
+    console.log(`database: ${db.backend}, ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return runSections(sections, db);
+  });
+  console.log(`\nbench done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return failures ? 1 : 0;
+}
+
+/** Runs the sections one after another; a failed section is printed and counted, and the next one still runs. */
+async function runSections(sections: Array<[string, Section | string]>, db: BenchDatabase): Promise<number> {
+  let failures = 0;
   for (const [name, section] of sections) {
     console.log('');
     if (typeof section === 'string') {
@@ -30,15 +43,14 @@ async function main(): Promise<number> {
     }
     const t0 = performance.now();
     try {
-      for (const line of await section()) console.log(line);
+      for (const line of await section(db)) console.log(line);
       console.log(`  (${name} took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (err) {
       failures++;
       console.log(`${name}: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
-  console.log(`\nbench done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return failures ? 1 : 0;
+  return failures;
 }
 
 // Exit explicitly: a section's stray handle (a socket, a timer) must not keep the bench alive.

@@ -1,20 +1,13 @@
 // Slack benchmark: signed /ticket new through the real HTTP receiver and adapter, beside a bare ack-only Bolt app.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { App, LogLevel } from '@slack/bolt';
 import pino from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { allCommands } from '../commands/index.ts';
-import { loadConfig } from '../config/index.ts';
-import { createBot } from '../src/core/createBot.ts';
-import { openDatabase } from '../src/store/connection.ts';
-import { type EmbeddedServer, startEmbeddedServer } from '../src/store/embedded.ts';
 import { type FakeSlack, startFakeSlack } from '../test/support/fakeSlack.ts';
+import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+import { type Figure, figureTable, type Summary, summarize } from './stats.ts';
 
 const SECRET = 'bench-signing-secret';
 const WARMUP = 40;
@@ -35,13 +28,6 @@ interface Load {
   connections?: number;
   count: number;
   first: number;
-}
-
-interface Result {
-  /** ack latency per request, ms, sorted */
-  latencies: number[];
-  failed: number;
-  seconds: number;
 }
 
 /**
@@ -106,40 +92,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 })();
 `;
 
-function runLoad(load: Load): Promise<Result> {
+/** Ack figures of one load; the rate counts only the requests acked with a 200. */
+function runLoad(load: Load): Promise<Summary> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(LOAD_GENERATOR, { eval: true, workerData: { ...load, secret: SECRET } });
-    worker.once('message', (m: Result) => {
-      resolve({ ...m, latencies: [...m.latencies].sort((a, b) => a - b) });
+    worker.once('message', (m: { latencies: number[]; failed: number; seconds: number }) => {
+      const run = { ops: m.latencies.length, failed: m.failed, seconds: m.seconds, latencies: m.latencies };
+      resolve(summarize(run, (run.ops - run.failed) / run.seconds));
       void worker.terminate();
     });
     worker.once('error', reject);
   });
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
-
-const rps = (r: Result) => (r.latencies.length - r.failed) / r.seconds;
-const ms = (v: number) => v.toFixed(2).padStart(8);
-
-function row(label: string, r: Result, floor?: Result): string {
-  const cells = [
-    label.padEnd(44),
-    rps(r).toFixed(0).padStart(7),
-    ms(percentile(r.latencies, 50)),
-    ms(percentile(r.latencies, 99)),
-    String(r.failed).padStart(6),
-  ];
-  if (floor) {
-    cells.push(
-      `  ${(rps(r) / rps(floor)).toFixed(2)}x req/s, p50 ${(percentile(r.latencies, 50) / percentile(floor.latencies, 50)).toFixed(1)}x, p99 ${(percentile(r.latencies, 99) / percentile(floor.latencies, 99)).toFixed(1)}x`,
-    );
-  }
-  return `  ${cells.join(' ')}`;
 }
 
 /** A Bolt app that only acks, on the same receiver type and the same loopback: the floor. */
@@ -162,65 +125,29 @@ async function startBareApp(fake: FakeSlack): Promise<{ port: number; stop(): Pr
   };
 }
 
-export async function benchSlack(): Promise<string[]> {
+export async function benchSlack(db: BenchDatabase): Promise<string[]> {
   const log = pino({ level: 'silent' });
-  const external = process.env.MONGODB_URI?.trim();
-  let server: EmbeddedServer | undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-slack-'));
   const fake = await startFakeSlack();
   try {
-    if (!external) server = await startEmbeddedServer({ dataDir, log });
-    const db = await openDatabase({
-      uri: external ?? server?.uri ?? '',
-      dataDir,
-      dbName: `bench_slack_${randomBytes(6).toString('hex')}`,
-      timeoutMs: 10_000,
-      log,
-    });
+    const env = { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0' };
+    const { core, config, close } = await startBenchBot(db, 'slack', env);
     try {
-      const config = loadConfig({
-        SLACK_BOT_TOKEN: 'xoxb-bench',
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: fake.apiUrl,
-        PORT: '0',
-      });
-      const core = await createBot({
-        connection: db.connection,
-        definitions: allCommands,
-        log,
-        admins: config.admins,
-        orgs: config.orgs,
-        timezone: config.timezone,
-        sla: config.sla,
-        matrix: config.matrix,
-      });
-      const adapter = createSlackAdapter({
-        core,
-        config: config.slack as NonNullable<typeof config.slack>,
-        log,
-        host: '127.0.0.1',
-        retryConfig: { retries: 0 },
-      });
+      const slack = config.slack as NonNullable<typeof config.slack>;
+      const adapter = createSlackAdapter({ core, config: slack, log, host: '127.0.0.1', retryConfig: { retries: 0 } });
       await adapter.start();
       const bare = await startBareApp(fake);
       const botPort = adapter.address()?.port as number;
       try {
-        return await measureAll(fake, botPort, bare.port, external ? 'MONGODB_URI' : `embedded ${server?.kind}`, () =>
-          core.settled(),
-        );
+        return await measureAll(fake, botPort, bare.port, db.backend, () => core.settled());
       } finally {
         await bare.stop();
         await adapter.stop();
-        await core.settled();
       }
     } finally {
-      await db.connection.dropDatabase().catch(() => {});
-      await db.close();
+      await close();
     }
   } finally {
     await fake.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -252,19 +179,16 @@ async function measureAll(
   await bot({ mode: 'closed', connections: 4, count: WARMUP });
   await drain();
 
-  const lines = [
-    `slack (${backend}; signed /ticket new over loopback to POST /slack/events; floor = bare Bolt app that only acks)`,
-    `  ${'figure'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'failed'.padStart(6)}  vs floor`,
-  ];
+  const rows: Array<Figure | string> = [];
   let p99At200 = Number.NaN;
   for (const { rate, count } of LOADS) {
     const base = await floor({ mode: 'open', rate, count });
     const mine = await bot({ mode: 'open', rate, count });
     const drained = await drain();
-    if (rate === 200) p99At200 = percentile(mine.latencies, 99);
-    lines.push(row(`bare Bolt ack, ${rate} req/s offered (${count})`, base));
-    lines.push(row(`switchboard ack, ${rate} req/s offered (${count})`, mine, base));
-    lines.push(
+    if (rate === 200) p99At200 = mine.p99;
+    rows.push({ figure: `bare Bolt ack, ${rate} req/s offered`, run: base });
+    rows.push({ figure: `switchboard ack, ${rate} req/s offered`, run: mine, floor: base });
+    rows.push(
       `    cards posted: ${drained.cards}/${sent}, last one ${drained.seconds.toFixed(2)} s after the last ack`,
     );
   }
@@ -272,14 +196,15 @@ async function measureAll(
   const base = await floor({ mode: 'closed', connections, count });
   const mine = await bot({ mode: 'closed', connections, count });
   const drained = await drain();
-  lines.push(row(`bare Bolt ack, saturated, ${connections} connections (${count})`, base));
-  lines.push(row(`switchboard ack, saturated, ${connections} connections (${count})`, mine, base));
-  lines.push(
+  rows.push({ figure: `bare Bolt ack, saturated, ${connections} connections`, run: base });
+  rows.push({ figure: `switchboard ack, saturated, ${connections} connections`, run: mine, floor: base });
+  rows.push(
     `    cards posted: ${drained.cards}/${sent}; the backlog of ${count} tickets took ${drained.seconds.toFixed(1)} s more ` +
       `(end to end ≈ ${(count / (mine.seconds + drained.seconds)).toFixed(0)} tickets/s)`,
   );
-  lines.push(
-    `  aim: p99 ack < 50 ms at 200 req/s -> ${p99At200.toFixed(1)} ms; throughput ≥ 0.5x bare -> ${(rps(mine) / rps(base)).toFixed(2)}x`,
-  );
-  return lines;
+  return [
+    `slack (${backend}; signed /ticket new over loopback to POST /slack/events; floor = bare Bolt app that only acks)`,
+    ...figureTable(rows, { unit: 'req/s', floor: 'bare' }),
+    `  aim: p99 ack < 50 ms at 200 req/s -> ${p99At200.toFixed(1)} ms; throughput ≥ 0.5x bare -> ${(mine.perSecond / base.perSecond).toFixed(2)}x`,
+  ];
 }

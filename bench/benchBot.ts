@@ -1,0 +1,78 @@
+// What the bench sections run on: one database server for the whole run, and the real bot core on a fresh database.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type mongoose from 'mongoose';
+import pino from 'pino';
+import { allCommands } from '../commands/index.ts';
+import { type Config, loadConfig } from '../config/index.ts';
+import { type Bot, createBot } from '../src/core/createBot.ts';
+import { openDatabase } from '../src/store/connection.ts';
+import { startEmbeddedServer } from '../src/store/embedded.ts';
+
+const log = pino({ level: 'silent' });
+
+export interface BenchDatabase {
+  uri: string;
+  /** what the figures were measured against, for a section's heading */
+  backend: string;
+}
+
+/** MONGODB_URI when it is set, else an embedded server (and its files) that lasts exactly as long as `run`. */
+export async function withBenchDatabase<T>(run: (db: BenchDatabase) => Promise<T>): Promise<T> {
+  const external = process.env.MONGODB_URI?.trim();
+  if (external) return run({ uri: external, backend: 'MONGODB_URI' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-db-'));
+  try {
+    const server = await startEmbeddedServer({ dataDir, log });
+    try {
+      return await run({ uri: server.uri, backend: `embedded ${server.kind}` });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface BenchBot {
+  core: Bot;
+  config: Config;
+  /** the bot's own connection, for floors that go through the driver alone */
+  connection: mongoose.Connection;
+  /** waits for the core's deliveries, then drops the database */
+  close(): Promise<void>;
+}
+
+/** The real bot core, configured from `env`, on a database of its own (`bench_<section>_<random>`) on `db`. */
+export async function startBenchBot(
+  db: BenchDatabase,
+  section: string,
+  env: Record<string, string>,
+): Promise<BenchBot> {
+  const config = loadConfig(env);
+  const dbName = `bench_${section}_${randomBytes(6).toString('hex')}`;
+  const { connection, close } = await openDatabase({ uri: db.uri, dataDir: tmpdir(), dbName, timeoutMs: 10_000, log });
+  try {
+    const { admins, orgs, timezone, sla, matrix } = config;
+    const core = await createBot({ connection, definitions: allCommands, log, admins, orgs, timezone, sla, matrix });
+    return {
+      core,
+      config,
+      connection,
+      async close() {
+        try {
+          await core.settled();
+          await connection.dropDatabase().catch(() => {});
+        } finally {
+          await close();
+        }
+      },
+    };
+  } catch (err) {
+    await connection.dropDatabase().catch(() => {});
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,71 @@
+// What every bench section prints: nearest-rank percentiles, a run's summary, and the figures table beside a floor.
+
+/** Nearest-rank percentile of values sorted ascending; NaN when there are none. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+/** One measured run: operations started, how many failed, how long the run took, each operation's latency (ms). */
+export interface Run {
+  ops: number;
+  failed: number;
+  seconds: number;
+  latencies: readonly number[];
+}
+
+export interface Summary {
+  ops: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** A run's figures; the rate is every operation started per second unless the section counts otherwise. */
+export function summarize(run: Run, perSecond = run.ops / run.seconds): Summary {
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  const { ops, failed, seconds } = run;
+  return { ops, failed, seconds, perSecond, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+export interface Figure {
+  figure: string;
+  run: Summary;
+  /** the floor this figure is compared with, measured in the same run */
+  floor?: Summary;
+}
+
+/**
+ * The figures as an aligned table: rate and percentiles, then the same divided by the floor's.
+ * `unit` names the rate (ops/s, req/s); `floor` names what the ratio columns divide by. A string is a note line
+ * printed as given between the rows.
+ */
+export function figureTable(rows: ReadonlyArray<Figure | string>, o: { unit: string; floor: string }): string[] {
+  const head = ['figure', 'n', o.unit, 'p50 ms', 'p99 ms', 'failed'];
+  head.push(`${o.unit} ÷ ${o.floor}`, `p50 ÷ ${o.floor}`, `p99 ÷ ${o.floor}`);
+  const cells = (f: Figure) => [
+    f.figure,
+    String(f.run.ops),
+    f.run.perSecond.toFixed(0),
+    f.run.p50.toFixed(2),
+    f.run.p99.toFixed(2),
+    String(f.run.failed),
+    ...(f.floor ? [f.run.perSecond / f.floor.perSecond, f.run.p50 / f.floor.p50, f.run.p99 / f.floor.p99] : []).map(
+      (r) => `${r.toFixed(2)}x`,
+    ),
+  ];
+  const body = rows.map((r) => (typeof r === 'string' ? r : cells(r)));
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((b) => (typeof b === 'string' ? 0 : (b[i] ?? '').length))),
+  );
+  const line = (row: string[]) =>
+    `  ${row.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')}`.trimEnd();
+  return [
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map((b) => (typeof b === 'string' ? b : line(b))),
+  ];
+}
