@@ -74,7 +74,9 @@ const link: CommandDef = {
   summary: 'Link your Slack, Discord and terminal identities: run it once for a code, then with the code elsewhere.',
   examples: ['/link', '/link 482913'],
   minRole: 'requester',
-  options: [{ name: 'code', kind: 'text', description: 'The code from your other platform', positional: true }],
+  options: [
+    { name: 'code', kind: 'text', description: 'The code from your other platform', positional: true, maxLength: 20 },
+  ],
   async run(ctx, o, s) {
     if (typeof o.code !== 'string') {
       const code = await s.people.startLink(ctx.tenant, ctx.actor.id, ctx.now);

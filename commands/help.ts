@@ -31,7 +31,14 @@ export const help: CommandDef = {
   examples: ['/help', '/help ticket', '/help ticket new'],
   minRole: 'requester',
   options: [
-    { name: 'command', kind: 'text', description: 'A command, e.g. "ticket new"', positional: true, rest: true },
+    {
+      name: 'command',
+      kind: 'text',
+      description: 'A command, e.g. "ticket new"',
+      positional: true,
+      rest: true,
+      maxLength: 100,
+    },
   ],
   async run(_ctx, o, s) {
     const defs = s.definitions();

@@ -40,8 +40,9 @@ const ticketNew: CommandDef = {
       required: true,
       positional: true,
       rest: true,
+      maxLength: 200,
     },
-    { name: 'description', kind: 'text', description: 'More detail' },
+    { name: 'description', kind: 'text', description: 'More detail', multiline: true, maxLength: 4000 },
     {
       name: 'type',
       kind: 'choice',
@@ -56,8 +57,8 @@ const ticketNew: CommandDef = {
       choices: PRIORITIES,
       description: 'Set priority directly instead of impact x urgency',
     },
-    { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn' },
-    { name: 'team', kind: 'text', description: 'Team that should work it' },
+    { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
+    { name: 'team', kind: 'text', description: 'Team that should work it', maxLength: 100 },
   ],
   formWhenEmpty: {
     id: 'ticket.new',
@@ -73,18 +74,8 @@ const ticketNew: CommandDef = {
     ],
   },
   async run(ctx, o, s) {
-    const title = str(o.title) as string;
-    if (title.length > 200) {
-      return ephemeral(
-        `The title is too long (${title.length} characters; at most 200). Put the detail in --description.`,
-        {
-          error: 'USAGE.TOO_LONG',
-          errorField: 'title',
-        },
-      );
-    }
     const t = await s.tickets.openTicket(actingOf(ctx), {
-      title,
+      title: str(o.title) as string,
       description: str(o.description),
       type: str(o.type) as TicketType | undefined,
       impact: str(o.impact) as Level | undefined,
@@ -137,10 +128,10 @@ const ticketList: CommandDef = {
     { name: 'state', kind: 'choice', choices: LIST_STATES, description: 'open (default), all, or one state' },
     { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'Only this priority' },
     { name: 'type', kind: 'choice', choices: TICKET_TYPES, description: 'Only this type' },
-    { name: 'service', kind: 'text', description: 'Only this service' },
+    { name: 'service', kind: 'text', description: 'Only this service', maxLength: 100 },
     { name: 'assignee', kind: 'user', description: 'Only tickets assigned to this person' },
     { name: 'mine', kind: 'flag', description: 'Only tickets assigned to me' },
-    { name: 'text', kind: 'text', description: 'Words in the title' },
+    { name: 'text', kind: 'text', description: 'Words in the title', maxLength: 200 },
   ],
   async run(ctx, o, s) {
     const state = (str(o.state) ?? 'open') as (typeof LIST_STATES)[number];
@@ -220,7 +211,15 @@ const ticketPending = simple(
   'agent',
   (s, ctx, id, why) => s.tickets.pendTicket(actingOf(ctx), id, why),
   (t) => `${t.ticketId} is pending; its SLA clock is paused.`,
-  { name: 'reason', kind: 'text', description: 'What it waits for', positional: true, rest: true },
+  {
+    name: 'reason',
+    kind: 'text',
+    description: 'What it waits for',
+    positional: true,
+    rest: true,
+    multiline: true,
+    maxLength: 1000,
+  },
 );
 
 const ticketComment: CommandDef = {
@@ -234,7 +233,16 @@ const ticketComment: CommandDef = {
   minRole: 'requester',
   options: [
     ID,
-    { name: 'text', kind: 'text', description: 'The comment', required: true, positional: true, rest: true },
+    {
+      name: 'text',
+      kind: 'text',
+      description: 'The comment',
+      required: true,
+      positional: true,
+      rest: true,
+      multiline: true,
+      maxLength: 4000,
+    },
     { name: 'internal', kind: 'flag', description: 'A work note, hidden from the requester' },
   ],
   async run(ctx, o, s) {
@@ -249,7 +257,16 @@ const ticketResolve = simple(
   'agent',
   (s, ctx, id, note) => s.tickets.resolveTicket(actingOf(ctx), id, note as string),
   (t) => `${t.ticketId} is resolved.`,
-  { name: 'resolution', kind: 'text', description: 'What fixed it', required: true, positional: true, rest: true },
+  {
+    name: 'resolution',
+    kind: 'text',
+    description: 'What fixed it',
+    required: true,
+    positional: true,
+    rest: true,
+    multiline: true,
+    maxLength: 4000,
+  },
 );
 
 const ticketClose = simple(
@@ -266,7 +283,15 @@ const ticketReopen = simple(
   'requester',
   (s, ctx, id, why) => s.tickets.reopenTicket(actingOf(ctx), id, why),
   (t) => `${t.ticketId} is reopened and in progress again.`,
-  { name: 'reason', kind: 'text', description: 'Why it is not fixed', positional: true, rest: true },
+  {
+    name: 'reason',
+    kind: 'text',
+    description: 'Why it is not fixed',
+    positional: true,
+    rest: true,
+    multiline: true,
+    maxLength: 1000,
+  },
 );
 
 const ticketPriority: CommandDef = {

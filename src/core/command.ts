@@ -32,6 +32,10 @@ export interface OptionDef {
   rest?: boolean;
   /** Platforms that can, offer completion (ticket ids). */
   autocomplete?: boolean;
+  /** Text: the most characters taken (default MAX_TEXT in the parser). */
+  maxLength?: number;
+  /** Text: line breaks are kept; otherwise any run of whitespace becomes one space. */
+  multiline?: boolean;
 }
 
 /** Option values after parsing and checking. Users are resolved to platform identities. */

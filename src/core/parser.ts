@@ -139,18 +139,36 @@ export function checkValue(
       }
       return text.toLowerCase();
     }
-    default: {
-      if (text.length > MAX_TEXT) {
-        throw usageError(
-          def,
-          'USAGE.TOO_LONG',
-          `${name} is too long (${text.length} characters; at most ${MAX_TEXT}).`,
-          opt.name,
-        );
-      }
-      return text;
-    }
+    default:
+      return checkText(def, opt, text, name);
   }
+}
+
+// C0 and C1 control characters other than tab and line breaks: they reach terminals (escape sequences),
+// logs and the database (NUL) as they are, and no person means to type them.
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+function checkText(def: CommandDef, opt: OptionDef, raw: string, name: string): string {
+  if (hasControl(raw)) {
+    throw usageError(def, 'USAGE.BAD_VALUE', `${name} contains control characters; type plain text.`, opt.name);
+  }
+  const text = opt.multiline ? raw.replace(/\r\n?/g, '\n') : raw.replace(/\s+/g, ' ');
+  const max = Math.min(opt.maxLength ?? MAX_TEXT, MAX_TEXT);
+  if (text.length > max) {
+    throw usageError(
+      def,
+      'USAGE.TOO_LONG',
+      `The ${opt.name} is too long (${text.length} characters; at most ${max}).`,
+      opt.name,
+    );
+  }
+  return text;
 }
 
 /** Parses the words after the subcommand against a definition. */

@@ -96,6 +96,51 @@ describe('bad input', () => {
     expect(await count()).toBe(before);
   });
 
+  it.each([
+    ['service', `/ticket new X --service ${'s'.repeat(101)}`, 'service', 100],
+    ['team', `/ticket new X --team ${'t'.repeat(101)}`, 'team', 100],
+    ['list text', `/ticket list --text ${'w'.repeat(201)}`, 'text', 200],
+    ['pending reason', `/ticket pending INC-1 ${'r'.repeat(1001)}`, 'reason', 1000],
+  ])('refuses a %s over its limit as a usage error naming the field', async (_what, line, field, max) => {
+    const before = await count();
+    const r = await root(line);
+    expect(r).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.TOO_LONG', errorField: field });
+    expect(r.text).toContain(`The ${field} is too long (${max + 1} characters; at most ${max}).`);
+    expect(r.text).toContain('Usage: /ticket');
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses control characters (terminal escapes, NUL) in any text, writing nothing', async () => {
+    const before = await count();
+    const history = async () => {
+      const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:local', ticketId: 'INC-1' });
+      return (t?.history as unknown[] | undefined)?.length;
+    };
+    const was = await history();
+    for (const [line, field] of [
+      ['/ticket new "clear \u001b[2J screen"', 'title'],
+      ['/ticket new X --description "a\u0000b"', 'description'],
+      ['/ticket comment INC-1 "bell \u0007"', 'text'],
+    ] as const) {
+      const r = await root(line);
+      expect(r, line).toMatchObject({ error: 'USAGE.BAD_VALUE', errorField: field });
+      expect(r.text).toContain('contains control characters');
+    }
+    expect(await count()).toBe(before);
+    expect(await history()).toBe(was);
+  });
+
+  it('keeps single-line fields on one line, and line breaks where they belong', async () => {
+    const r = ok(
+      await bot.core.handle(
+        typed('new', { title: 'Printer\non  fire', service: 'print\tq', description: 'line one\r\nline two' }),
+      ),
+    );
+    const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'slack:T1', ticketId: r.card?.ticketId });
+    expect(t).toMatchObject({ title: 'Printer on fire', service: 'print q', description: 'line one\nline two' });
+    expect(r.text.split('\n')).toHaveLength(1);
+  });
+
   it('offers the form when /ticket new comes with nothing', async () => {
     const r = await root('/ticket new');
     expect(r.form).toMatchObject({
