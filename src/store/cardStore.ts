@@ -1,5 +1,5 @@
 // Where ticket cards were posted on each platform, so they can be edited and their threads read.
-import { type Connection, type Model, Schema } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 
 export interface CardRecord {
   tenant: string;
@@ -11,46 +11,75 @@ export interface CardRecord {
   at: Date;
 }
 
-const cardSchema = new Schema<CardRecord>(
-  {
-    tenant: { type: String, required: true },
-    ticketId: { type: String, required: true },
-    platform: { type: String, required: true },
-    channel: { type: String, required: true },
-    messageId: { type: String, required: true },
-    thread: { type: String, default: null },
-    at: { type: Date, required: true },
-  },
-  { collection: 'cards', versionKey: false },
-);
-cardSchema.index({ platform: 1, channel: 1, messageId: 1 }, { unique: true });
-cardSchema.index({ tenant: 1, ticketId: 1 });
-cardSchema.index({ platform: 1, channel: 1, thread: 1 });
-cardSchema.index({ platform: 1, thread: 1 });
+type CardRef = Omit<CardRecord, 'tenant' | 'ticketId'>;
 
+/** One document per ticket, keyed `${tenant}/${ticketId}`, listing its cards. */
+interface TicketCards {
+  _id: string;
+  tenant: string;
+  ticketId: string;
+  refs: CardRef[];
+}
+
+/** Thread -> ticket, keyed `${platform}/${channel}/${thread}` and `${platform}/*\/${thread}`. */
+interface ThreadOwner {
+  _id: string;
+  tenant: string;
+  ticketId: string;
+}
+
+const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+
+/**
+ * Every lookup here is by _id, the one index FerretDB 1.x serves without scanning, so cards and
+ * thread replies stay fast however many tickets there are.
+ */
 export class CardRepository {
-  readonly model: Model<CardRecord>;
+  private readonly cards: mongo.Collection<TicketCards>;
+  private readonly threads: mongo.Collection<ThreadOwner>;
+
   constructor(connection: Connection) {
-    this.model =
-      (connection.models.Card as Model<CardRecord> | undefined) ?? connection.model<CardRecord>('Card', cardSchema);
+    this.cards = connection.collection<TicketCards>('cards');
+    this.threads = connection.collection<ThreadOwner>('card_threads');
   }
-  async init(): Promise<void> {
-    await this.model.createIndexes();
-  }
+
+  async init(): Promise<void> {}
+
   async record(c: CardRecord): Promise<void> {
-    await this.model.updateOne(
-      { platform: c.platform, channel: c.channel, messageId: c.messageId },
-      { $set: { tenant: c.tenant, ticketId: c.ticketId, thread: c.thread, at: c.at } },
-      { upsert: true },
-    );
+    const _id = `${c.tenant}/${c.ticketId}`;
+    const ref: CardRef = {
+      platform: c.platform,
+      channel: c.channel,
+      messageId: c.messageId,
+      thread: c.thread,
+      at: c.at,
+    };
+    const doc = await this.cards.findOne({ _id });
+    const same = (r: CardRef) => r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId;
+    const refs = [...(doc?.refs ?? []).filter((r) => !same(r)), ref];
+    await this.cards.updateOne({ _id }, { $set: { tenant: c.tenant, ticketId: c.ticketId, refs } }, { upsert: true });
+    if (!c.thread) return;
+    // The first ticket to own a thread keeps it: an insert, refused for a thread already owned.
+    for (const key of [`${c.platform}/${c.channel}/${c.thread}`, `${c.platform}/*/${c.thread}`]) {
+      try {
+        await this.threads.insertOne({ _id: key, tenant: c.tenant, ticketId: c.ticketId });
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+      }
+    }
   }
+
   async forTicket(tenant: string, ticketId: string): Promise<CardRecord[]> {
-    return this.model.find({ tenant, ticketId }, { _id: 0 }).lean<CardRecord[]>();
+    const doc = await this.cards.findOne({ _id: `${tenant}/${ticketId}` });
+    return (doc?.refs ?? []).map((r) => ({ ...r, tenant, ticketId }));
   }
+
   /** A Slack thread is named by channel + thread_ts; a Discord thread is a channel of its own. */
-  async byThread(platform: string, channel: string, thread: string): Promise<CardRecord | null> {
-    return this.model
-      .findOne({ platform, $or: [{ channel, thread }, { thread: channel }, { thread }] }, { _id: 0 })
-      .lean<CardRecord>();
+  async byThread(platform: string, channel: string, thread: string): Promise<ThreadOwner | null> {
+    for (const key of [`${platform}/${channel}/${thread}`, `${platform}/*/${thread}`, `${platform}/*/${channel}`]) {
+      const owner = await this.threads.findOne({ _id: key });
+      if (owner) return owner;
+    }
+    return null;
   }
 }
