@@ -5,7 +5,7 @@ import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 import type { Level, Priority } from '../src/domain/ticket.ts';
 import { DEFAULT_SLA } from './defaults.ts';
-import { envSchema } from './schema.ts';
+import { CONSOLE_NAME, envSchema } from './schema.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -49,6 +49,15 @@ const list = (v: string | undefined, sep = ','): string[] =>
     .split(sep)
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** $USER as a console name: characters a `console:<name>` identity cannot hold become "-". */
+function consoleNameFrom(user: string | undefined): string {
+  const name = (user ?? '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  return CONSOLE_NAME.test(name) ? name : 'operator';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (as in a copied .env.example) means "not set".
@@ -100,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admins: list(e.SWITCHBOARD_ADMINS),
     orgs,
     timezone: e.SWITCHBOARD_TIMEZONE,
-    consoleUser: e.SWITCHBOARD_CONSOLE_USER ?? e.USER ?? 'operator',
+    consoleUser: e.SWITCHBOARD_CONSOLE_USER ?? consoleNameFrom(e.USER),
     sla,
     matrix,
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../src/domain/duration.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
+import { isTimeZone } from '../src/domain/timezone.ts';
 
 const optionalText = z
   .string()
@@ -61,15 +62,29 @@ const orgList = z
   .optional()
   .superRefine((v, ctx) => {
     if (!v) return;
+    const owner = new Map<string, string>();
     for (const org of v
       .split(';')
       .map((p) => p.trim())
       .filter(Boolean)) {
       if (!/^[a-z0-9_-]+=((slack|discord|console):[^\s,:=;]+)(,(slack|discord|console):[^\s,:=;]+)*$/i.test(org)) {
         ctx.addIssue({ code: 'custom', message: `"${org}" must look like acme=slack:T0123,discord:81234` });
+        continue;
+      }
+      const [name, members] = org.split('=') as [string, string];
+      for (const m of members.split(',')) {
+        // A workspace in two organisations would silently land in the last one.
+        const first = owner.get(m);
+        if (first !== undefined && first !== name) {
+          ctx.addIssue({ code: 'custom', message: `${m} is in two organisations (${first} and ${name})` });
+        }
+        owner.set(m, name);
       }
     }
   });
+
+/** What `console:<name>` identities are made of (the parser's mention form for the terminal). */
+export const CONSOLE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -78,8 +93,14 @@ export const envSchema = z.object({
   SWITCHBOARD_DATA_DIR: z.string().default('.data'),
   SWITCHBOARD_ADMINS: identityList,
   SWITCHBOARD_ORGS: orgList,
-  SWITCHBOARD_TIMEZONE: z.string().default('UTC'),
-  SWITCHBOARD_CONSOLE_USER: optionalText,
+  SWITCHBOARD_TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isTimeZone, { message: 'must be an IANA timezone like UTC or Europe/Paris' })
+    .default('UTC'),
+  SWITCHBOARD_CONSOLE_USER: optionalText.refine((v) => v === undefined || CONSOLE_NAME.test(v), {
+    message: 'must be a name of letters, digits, ".", "_" or "-" (at most 64), so that console:<name> can be named',
+  }),
   SWITCHBOARD_SLA: slaList,
   SWITCHBOARD_PRIORITY_MATRIX: matrixList,
   SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),

@@ -7,6 +7,7 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import { firstTimeZone } from '../domain/timezone.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { Notifier, TicketChanged } from '../services/notifier.ts';
 import { PeopleService } from '../services/people.ts';
@@ -136,7 +137,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           tenant,
           role: known.role,
           person: known.person,
-          timezone: inv.actor.timezone ?? known.timezone ?? o.timezone,
+          // A platform can send a timezone this runtime does not know: formatting would throw after the change.
+          timezone: firstTimeZone([inv.actor.timezone, known.timezone], o.timezone),
           now: at,
         },
         options,

@@ -141,6 +141,18 @@ describe('bad input', () => {
     expect(r.text.split('\n')).toHaveLength(1);
   });
 
+  it('shows times in the organisation timezone when a platform sends one it does not know', async () => {
+    const before = await count();
+    const r = await bot.core.handle({
+      ...typed('new', { title: 'Clock from elsewhere' }),
+      actor: { id: 'slack:UTZ', platform: 'slack', displayName: 'Tz', timezone: 'Mars/Olympus_Mons' },
+    });
+    // Opened once, and told so: no apology after the ticket was already written.
+    expect(r.error, r.text).toBeUndefined();
+    expect(r.text).toMatch(/SLA: respond by \d\d:\d\d/);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('offers the form when /ticket new comes with nothing', async () => {
     const r = await root('/ticket new');
     expect(r.form).toMatchObject({

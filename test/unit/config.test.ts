@@ -64,6 +64,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ USER: 'ada', SWITCHBOARD_CONSOLE_USER: 'ops' }).consoleUser).toBe('ops');
   });
 
+  it('makes a console name of any $USER', () => {
+    expect(loadConfig({ USER: 'CORP\\ada lovelace' }).consoleUser).toBe('CORP-ada-lovelace');
+    expect(loadConfig({ USER: '   ' }).consoleUser).toBe('operator');
+    expect(loadConfig({ USER: '***' }).consoleUser).toBe('operator');
+  });
+
   it.each([
     [{ SWITCHBOARD_SLA: 'P1=abc' }, 'SWITCHBOARD_SLA', 'P1=15m/4h'],
     [{ SWITCHBOARD_SLA: 'P1=15m/soon' }, 'SWITCHBOARD_SLA', 'P1=15m/4h'],
@@ -81,6 +87,13 @@ describe('loadConfig', () => {
     [{ SLACK_API_URL: 'not a url' }, 'SLACK_API_URL', ''],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', ''],
     [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_APPLICATION_ID', ''],
+    [{ SWITCHBOARD_TIMEZONE: 'Mars/Olympus_Mons' }, 'SWITCHBOARD_TIMEZONE', 'Europe/Paris'],
+    [{ SWITCHBOARD_CONSOLE_USER: 'ada lovelace' }, 'SWITCHBOARD_CONSOLE_USER', 'letters, digits'],
+    [
+      { SWITCHBOARD_ORGS: 'acme=slack:T1;beta=slack:T2,slack:T1' },
+      'SWITCHBOARD_ORGS',
+      'slack:T1 is in two organisations',
+    ],
   ])('refuses %j, naming %s', (env, variable, shows) => {
     const e = refusal(env as Record<string, string>);
     expect(e.message).toMatch(/^invalid configuration: /);
