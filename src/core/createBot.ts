@@ -6,7 +6,7 @@ import { isUserError, UserError } from '../domain/errors.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
 import type { SlaTargets } from '../domain/sla.ts';
-import { OPEN_STATES } from '../domain/ticket.ts';
+import { OPEN_STATES, type TicketState } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { Notifier, TicketChanged } from '../services/notifier.ts';
@@ -232,17 +232,21 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         });
       }
     },
-    async suggestTickets(platform, workspace, query) {
-      const q = query.trim();
-      const found = await tickets.list(tenantOf(platform, workspace), {
-        states: [...OPEN_STATES],
-        limit: 25,
-        ...(q ? { text: q } : {}),
-      });
-      const byId =
-        q && /^[a-z]{3}-?\d*$/i.test(q)
-          ? await tickets.list(tenantOf(platform, workspace), { states: [...OPEN_STATES], limit: 100 })
-          : [];
+    async suggestTickets(platform, workspace, query, actor) {
+      const tenant = tenantOf(platform, workspace);
+      const q = query.trim().slice(0, 100);
+      const scope: { states: TicketState[]; requesterId?: string } = { states: [...OPEN_STATES] };
+      if (actor) {
+        // A requester completes only their own tickets: titles are not for everyone's eyes.
+        const known = await peopleService.recognise(
+          tenant,
+          { identity: actor.id, displayName: actor.displayName, timezone: actor.timezone, email: actor.email },
+          now(),
+        );
+        if (!hasRole(known.role, 'agent')) scope.requesterId = known.person.id;
+      }
+      const found = await tickets.list(tenant, { ...scope, limit: 25, ...(q ? { text: q } : {}) });
+      const byId = q && /^[a-z]{3}-?\d*$/i.test(q) ? await tickets.list(tenant, { ...scope, limit: 100 }) : [];
       const idHits = byId.filter((t) => t.ticketId.toLowerCase().startsWith(q.toLowerCase()));
       const seen = new Set<string>();
       return [...idHits, ...found]

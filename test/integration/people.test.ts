@@ -82,6 +82,20 @@ describe('a requester', () => {
     expect(ok(await ada('/ticket list --state all --text "Cat"')).list).toEqual([]);
   });
 
+  it("is not offered other people's tickets by autocomplete; an agent is", async () => {
+    const theirs = await open(cat, 'Payroll export for the board');
+    const mine = await open(ada, 'My payroll question');
+    const actor = (who: string) => ({ id: `console:${who}`, platform: 'console' as const, displayName: who });
+    const ids = async (who: string, q: string) =>
+      (await bot.core.suggestTickets('console', 'local', q, actor(who))).map((s) => s.id);
+
+    for (const q of ['payroll', '', 'INC']) {
+      expect(await ids('ada', q), q).toContain(mine);
+      expect(await ids('ada', q), q).not.toContain(theirs);
+    }
+    expect(await ids('bob', 'payroll')).toEqual(expect.arrayContaining([mine, theirs]));
+  });
+
   it('cannot add internal work notes', async () => {
     const id = await open(ada, 'Note attempt');
     const r = await ada(`/ticket comment ${id} secret --internal`);
