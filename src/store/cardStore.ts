@@ -74,9 +74,15 @@ export class CardRepository {
     return (doc?.refs ?? []).map((r) => ({ ...r, tenant, ticketId }));
   }
 
-  /** A Slack thread is named by channel + thread_ts; a Discord thread is a channel of its own. */
+  /**
+   * A Slack thread is named by channel + thread_ts, never by ts alone: a ts is unique only within its
+   * channel, so another channel's (or workspace's) card could answer. A Discord thread is a channel of
+   * its own, with an id unique across Discord.
+   */
   async byThread(platform: string, channel: string, thread: string): Promise<ThreadOwner | null> {
-    for (const key of [`${platform}/${channel}/${thread}`, `${platform}/*/${thread}`, `${platform}/*/${channel}`]) {
+    const exact = `${platform}/${channel}/${thread}`;
+    const keys = platform === 'discord' ? [exact, `${platform}/*/${thread}`, `${platform}/*/${channel}`] : [exact];
+    for (const key of keys) {
       const owner = await this.threads.findOne({ _id: key });
       if (owner) return owner;
     }

@@ -84,3 +84,21 @@ describe('tenancy', () => {
     expect(ok(await personAt(bot.core, 'UAGENT', 'slack', 'T2')('/role show')).text).toBe('You are a requester.');
   });
 });
+
+describe('card threads', () => {
+  it('name a Slack thread by channel and ts: a ts seen in another channel or workspace is not that ticket', async () => {
+    const ts = '1700000000.000100';
+    await bot.core.recordCard({
+      tenant: 'acme',
+      ticketId: 'INC-1',
+      platform: 'slack',
+      channel: 'C1',
+      messageId: ts,
+      thread: ts,
+    });
+    expect(await bot.core.ticketForThread('slack', 'C1', ts)).toEqual({ tenant: 'acme', ticketId: 'INC-1' });
+    // Slack ts values are unique per channel only: a thread with the same ts elsewhere is someone else's.
+    expect(await bot.core.ticketForThread('slack', 'C9', ts)).toBeNull();
+    expect(await bot.core.ticketForThread('slack', ts, ts)).toBeNull();
+  });
+});
