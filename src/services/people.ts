@@ -19,7 +19,10 @@ export interface KnownPerson {
 }
 
 const LINK_CODE_TTL_MS = 10 * 60_000;
-/** How long this process trusts what it learnt about a person before asking the database again. */
+/** Wrong link codes one identity may enter per window: six digits must not be guessable by trying. */
+const LINK_MAX_FAILURES = 5;
+const LINK_FAILURE_WINDOW_MS = 10 * 60_000;
+/** How long this process trusts what it learnt about a person while the tenant's people epoch stands. */
 const RECOGNISE_TTL_MS = 30_000;
 
 export class PeopleService {
@@ -29,7 +32,9 @@ export class PeopleService {
     private readonly admins: ReadonlySet<string>,
   ) {}
 
-  private readonly known = new Map<string, { person: KnownPerson; profile: string; until: number }>();
+  private readonly known = new Map<string, { person: KnownPerson; profile: string; epoch: string; until: number }>();
+  /** Wrong link codes per `tenant\0identity` in this process. */
+  private readonly linkFailures = new Map<string, { count: number; since: number }>();
 
   /** Forgets what this process learnt about people (after role grants and links). */
   private forget(): void {
@@ -38,17 +43,27 @@ export class PeopleService {
 
   /**
    * Records the profile (first sight creates it) and answers who this is and what they may do.
-   * Answers from memory for a few seconds when nothing changed: every invocation asks this.
+   * Every invocation asks this, so it answers from memory while the profile is the same and the
+   * tenant's people epoch has not moved: a role revoked or an identity linked by any process
+   * (one _id read) is seen at once, not after a cache timeout.
    */
   async recognise(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
     const key = `${tenant}\u0000${profile.identity}`;
     const shape = `${profile.displayName}\u0000${profile.timezone ?? ''}\u0000${profile.email ?? ''}`;
+    // Read before the person, so a change landing in between is seen as a newer epoch next time.
+    const epoch = await this.repo.epoch(tenant);
     const hit = this.known.get(key);
-    if (hit && hit.profile === shape && hit.until > Date.now()) return hit.person;
+    if (hit && hit.profile === shape && hit.epoch === epoch && hit.until > Date.now()) return hit.person;
     const person = await this.lookUp(tenant, profile, now);
     if (this.known.size > 10_000) this.known.clear();
-    this.known.set(key, { person, profile: shape, until: Date.now() + RECOGNISE_TTL_MS });
+    this.known.set(key, { person, profile: shape, epoch, until: Date.now() + RECOGNISE_TTL_MS });
     return person;
+  }
+
+  /** Roles and links changed in this tenant: every process's memory of its people is out of date. */
+  private async changed(tenant: string): Promise<void> {
+    this.forget();
+    await this.repo.bumpEpoch(tenant);
   }
 
   private async lookUp(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
@@ -68,15 +83,18 @@ export class PeopleService {
   }
 
   private async roleOf(tenant: string, id: Identity): Promise<Role> {
-    if (this.admins.has(id.identity) || this.admins.has(id.personId)) return 'admin';
-    const stored = await this.repo.roleOf(tenant, id.personId);
-    if (stored) return stored;
-    if (id.personId !== id.identity) {
-      // A linked person is admin when any of their identities is a configured admin.
-      const all = await this.repo.identitiesOf(tenant, id.personId);
-      if (all.some((i) => this.admins.has(i.identity))) return 'admin';
-    }
-    return 'requester';
+    if (await this.isConfiguredAdmin(tenant, id)) return 'admin';
+    return (await this.repo.roleOf(tenant, id.personId)) ?? 'requester';
+  }
+
+  /**
+   * A person is an admin by configuration when any of their identities is in SWITCHBOARD_ADMINS,
+   * whichever side of a link it was entered on: asked of each configured identity by _id.
+   */
+  private async isConfiguredAdmin(tenant: string, id: Identity): Promise<boolean> {
+    if (this.admins.has(id.identity) || this.admins.has(id.personId)) return true;
+    const admins = await Promise.all([...this.admins].map((a) => this.repo.findIdentity(tenant, a)));
+    return admins.some((a) => a?.personId === id.personId);
   }
 
   /** The person id behind an identity, without remembering anyone new (for filters). */
@@ -101,24 +119,31 @@ export class PeopleService {
 
   async grantRole(tenant: string, by: PersonRef, identity: string, role: Role, now: Date): Promise<PersonRef> {
     const target = await this.personFor(tenant, identity, now);
+    await this.refuseConfiguredAdmin(tenant, target);
     await this.repo.grant({ tenant, personId: target.id, role, grantedBy: by.identity, at: now });
-    this.forget();
+    await this.changed(tenant);
     return target;
   }
 
   async revokeRole(tenant: string, identity: string, now: Date): Promise<PersonRef> {
     const target = await this.personFor(tenant, identity, now);
-    if (this.admins.has(identity)) {
+    await this.refuseConfiguredAdmin(tenant, target);
+    if (!(await this.repo.revoke(tenant, target.id))) {
+      throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
+    }
+    await this.changed(tenant);
+    return target;
+  }
+
+  /** A configured admin stays one whatever is granted in chat: say so rather than pretend otherwise. */
+  private async refuseConfiguredAdmin(tenant: string, target: PersonRef): Promise<void> {
+    const id = await this.repo.findIdentity(tenant, target.identity);
+    if (id && (await this.isConfiguredAdmin(tenant, id))) {
       throw new UserError(
         'ROLE.CONFIGURED',
         `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`,
       );
     }
-    if (!(await this.repo.revoke(tenant, target.id))) {
-      throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
-    }
-    this.forget();
-    return target;
   }
 
   async describeRoles(
@@ -167,8 +192,21 @@ export class PeopleService {
 
   /** Finishes linking: this identity joins the person who asked for the code. */
   async finishLink(tenant: string, identity: string, code: string, now: Date): Promise<PersonRef> {
+    const who = `${tenant}\u0000${identity}`;
+    const failures = this.linkFailures.get(who);
+    if (failures && now.getTime() - failures.since >= LINK_FAILURE_WINDOW_MS) this.linkFailures.delete(who);
+    else if (failures && failures.count >= LINK_MAX_FAILURES) {
+      throw new UserError(
+        'LINK.TOO_MANY',
+        'Too many wrong link codes: wait 10 minutes, then run /link on your other platform for a new code.',
+      );
+    }
     const c = await this.repo.takeLinkCode(tenant, code);
     if (!c || c.expiresAt < now) {
+      const seen = this.linkFailures.get(who) ?? { count: 0, since: now.getTime() };
+      seen.count++;
+      if (this.linkFailures.size > 10_000) this.linkFailures.clear();
+      this.linkFailures.set(who, seen);
       throw new UserError(
         'LINK.BAD_CODE',
         `The code ${code} is unknown or has expired.`,
@@ -181,7 +219,8 @@ export class PeopleService {
     const owner = await this.repo.findIdentity(tenant, c.identity);
     if (!owner) throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`);
     await this.repo.setPerson(tenant, identity, owner.personId);
-    this.forget();
+    this.linkFailures.delete(who);
+    await this.changed(tenant);
     return { id: owner.personId, identity: owner.identity, name: owner.displayName };
   }
 

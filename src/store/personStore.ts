@@ -1,5 +1,6 @@
 // People: platform identities, the person they belong to (linked identities), roles, link codes.
-import { type Connection, type Model, Schema } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
 
@@ -83,11 +84,35 @@ export class PersonRepository {
   readonly identities: Model<Identity & { _id: string }>;
   readonly roles: Model<RoleGrant & { _id: string }>;
   readonly links: Model<LinkCode & { _id: string }>;
+  /** Per tenant, a token that changes whenever a role or a link changes: what process caches check. */
+  private readonly epochs: mongo.Collection<{ _id: string; token: string }>;
 
   constructor(connection: Connection) {
     this.identities = modelOf(connection, 'Identity', identitySchema);
     this.roles = modelOf(connection, 'RoleGrant', roleSchema);
     this.links = modelOf(connection, 'LinkCode', linkSchema);
+    this.epochs = connection.collection('people_epochs');
+  }
+
+  /** The tenant's current people epoch ('' before the first change). */
+  async epoch(tenant: string): Promise<string> {
+    return (await this.epochs.findOne({ _id: tenant }))?.token ?? '';
+  }
+
+  /**
+   * Marks a change of roles or links in the tenant. A fresh random token: whichever of two concurrent
+   * bumps lands last, the token differs from every one read before either change.
+   */
+  async bumpEpoch(tenant: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.epochs.updateOne({ _id: tenant }, { $set: { token: randomUUID() } }, { upsert: true });
+        return;
+      } catch (e) {
+        // Two first-ever upserts can race to insert; the loser updates the winner's document.
+        if ((e as { code?: number }).code !== 11000 || attempt > 2) throw e;
+      }
+    }
   }
 
   async init(): Promise<void> {

@@ -1,6 +1,10 @@
 // People through commands: what each role may do, roles granted in chat, and one person across platforms (/link).
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCommands } from '../../commands/index.ts';
+import { createBot } from '../../src/core/createBot.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { openDatabase } from '../../src/store/connection.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
@@ -219,5 +223,97 @@ describe('/link', () => {
     expect(r.error).toBe('LINK.BAD_CODE');
     expect(r.text).toContain('expired');
     expect(ok(await slackGus('/role show')).text).toBe('You are a requester.');
+  });
+});
+
+describe('the configured admin', () => {
+  const codeOf = (r: Reply) => /(\d{6})/.exec(ok(r).text)?.[1] as string;
+
+  it('is one person with the identity they link, whichever side the code was asked on', async () => {
+    // root (SWITCHBOARD_ADMINS) asks for the code on the terminal, enters it in Slack.
+    const slackRoot = personAt(bot.core, 'UROOT1', 'slack', 'T1');
+    ok(await slackRoot(`/link ${codeOf(await root('/link'))}`));
+    expect(ok(await slackRoot('/role show')).text).toBe('You are an admin.');
+
+    // The other way round: the code comes from Slack and root enters it on the terminal.
+    const slackOther = personAt(bot.core, 'UROOT2', 'slack', 'T1');
+    ok(await personAt(bot.core, 'UADMIN', 'slack', 'T1')('/role grant <@UROOT2> agent'));
+    expect(ok(await slackOther('/role show')).text).toBe('You are an agent.');
+    const asAdmin = personAt(bot.core, 'root');
+    ok(await asAdmin(`/link ${codeOf(await slackOther('/link'))}`));
+    expect(ok(await slackOther('/role show')).text).toBe('You are an admin.');
+    expect(ok(await asAdmin('/role show')).text).toBe('You are an admin.');
+  });
+
+  it('cannot be demoted or granted a lesser role in chat, directly or through a linked identity', async () => {
+    const admin = personAt(bot.core, 'UADMIN', 'slack', 'T1');
+    for (const line of [
+      '/role revoke console:root',
+      '/role grant console:root requester',
+      '/role grant <@UROOT1> agent',
+    ]) {
+      const r = await admin(line);
+      expect(r.error, line).toBe('ROLE.CONFIGURED');
+      expect(r.text).toContain('admin by configuration (SWITCHBOARD_ADMINS)');
+    }
+    expect(ok(await root('/role show')).text).toBe('You are an admin.');
+    expect(ok(await personAt(bot.core, 'UROOT1', 'slack', 'T1')('/role show')).text).toBe('You are an admin.');
+  });
+});
+
+describe('link codes', () => {
+  it('cannot be guessed: after five wrong codes an identity must wait, even for a right one', async () => {
+    const hal = personAt(bot.core, 'hal');
+    const guesser = personAt(bot.core, 'UGUESS', 'slack', 'T1');
+    const real = /(\d{6})/.exec(ok(await hal('/link')).text)?.[1] as string;
+    const wrong = (n: number) => String(((Number(real) - 100_000 + n) % 900_000) + 100_000);
+    for (let i = 1; i <= 5; i++) expect((await guesser(`/link ${wrong(i)}`)).error).toBe('LINK.BAD_CODE');
+    const r = await guesser(`/link ${real}`);
+    expect(r.error).toBe('LINK.TOO_MANY');
+    expect(ok(await guesser('/role show')).text).toBe('You are a requester.');
+
+    // After the wait, a fresh code links.
+    clock = new Date(clock.getTime() + 10 * 60_000);
+    const fresh = /(\d{6})/.exec(ok(await hal('/link')).text)?.[1] as string;
+    expect(ok(await guesser(`/link ${fresh}`)).text).toContain('are now one person (hal)');
+  });
+});
+
+describe('roles across processes', () => {
+  it('a revocation made by one process holds at once in another that knew the role', async () => {
+    const log = pino({ level: 'silent' });
+    const handle = await openDatabase({
+      uri: bot.db.uri,
+      dbName: bot.db.dbName,
+      dataDir: '.data',
+      timeoutMs: 10_000,
+      log,
+    });
+    try {
+      const other = await createBot({
+        connection: handle.connection,
+        definitions: allCommands,
+        log,
+        admins: bot.config.admins,
+        orgs: bot.config.orgs,
+        timezone: bot.config.timezone,
+        sla: bot.config.sla,
+        matrix: bot.config.matrix,
+        now: () => clock,
+      });
+      const ivy = personAt(bot.core, 'ivy');
+      const ivyElsewhere = personAt(other, 'ivy');
+      const id = await open(ada, 'For ivy');
+      ok(await root('/role grant @ivy agent'));
+      ok(await ivyElsewhere(`/ticket show ${id}`));
+      ok(await root('/role revoke @ivy'));
+      const r = await ivyElsewhere(`/ticket assign ${id} me`);
+      expect(r.error).toBe('PERMISSION.DENIED');
+      expect((await ivyElsewhere(`/ticket show ${id}`)).error).toBe('PERMISSION.DENIED');
+      expect(ok(await ivy('/role show')).text).toBe('You are a requester.');
+      await other.settled();
+    } finally {
+      await handle.close();
+    }
   });
 });
