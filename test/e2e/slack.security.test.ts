@@ -70,6 +70,22 @@ describe('Slack request verification', () => {
     await expectNothingChanged();
   });
 
+  it('answers a correctly signed body that is not a JSON object with 400, and keeps serving', async () => {
+    // Bolt's receiver throws on a signed `null` in a promise nobody awaits: the request hung and the process died.
+    const form = await s.send.post('payload=null', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(400);
+    for (const body of ['null', '42', '"text"', '[1]']) {
+      expect((await s.send.post(body, 'application/json')).status).toBe(400);
+    }
+    // Unsigned, the same bodies are refused as forgeries.
+    const forged = await s.send.post('null', 'application/json', { signature: `v0=${'0'.repeat(64)}` });
+    expect(forged.status).toBe(401);
+    await expectNothingChanged();
+    const res = await s.send.command('/ticket', 'new Still here', { channel: 'CALIVE' });
+    expect(res.status).toBe(200);
+    await waitForCard(s, 'CALIVE');
+  });
+
   it('serves /healthz without a signature', async () => {
     const res = await fetch(`${s.botUrl}/healthz`);
     expect(res.status).toBe(200);
