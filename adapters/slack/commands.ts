@@ -75,6 +75,9 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
         return;
       }
       await work.run(async () => {
+        // Slack never resends a slash command, so a second request with the same trigger is a captured one replayed
+        // inside the 5-minute signature window: the command does not run twice.
+        if (command.trigger_id && !(await core.claimDelivery(`slack:command:${command.trigger_id}`))) return;
         const actor = await people.actor(command.user_id, command.user_name);
         const reply = await core.handle({
           actor,

@@ -18,6 +18,8 @@ export interface SlackResponse {
   status: number;
   text: string;
   json(): Json;
+  /** Sends the very same bytes and headers again (a captured request replayed inside the 5-minute window). */
+  replay(): Promise<SlackResponse>;
 }
 
 export interface SlashCommandOptions extends SendOptions {
@@ -55,18 +57,18 @@ export function slackSender(opts: {
 
   const post: SlackSender['post'] = async (rawBody, contentType, options = {}) => {
     const ts = Math.floor(Date.now() / 1000) + (options.skewSeconds ?? 0);
-    const res = await fetch(`${opts.botUrl}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': contentType,
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': options.signature ?? signSlackRequest(opts.signingSecret, ts, rawBody),
-        ...options.headers,
-      },
-      body: rawBody,
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: () => JSON.parse(text) };
+    const headers = {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': options.signature ?? signSlackRequest(opts.signingSecret, ts, rawBody),
+      ...options.headers,
+    };
+    const send = async (): Promise<SlackResponse> => {
+      const res = await fetch(`${opts.botUrl}/slack/events`, { method: 'POST', headers, body: rawBody });
+      const text = await res.text();
+      return { status: res.status, text, json: () => JSON.parse(text), replay: send };
+    };
+    return send();
   };
 
   return {
