@@ -104,7 +104,9 @@ const ticketShow: CommandDef = {
       .map((c) => `${c.internal ? '[work note] ' : ''}${c.author.name}: ${c.text}`);
     const history = t.history.map(
       (h) =>
-        `${h.at.toISOString().slice(0, 16).replace('T', ' ')} ${h.actor.name} ${h.action}${h.to ? ` → ${h.to}` : ''}`,
+        `${h.at.toISOString().slice(0, 16).replace('T', ' ')} ${h.actor.name} ${h.action}${
+          h.to ? ` → ${h.to}` : h.from ? ' cleared' : ''
+        }${h.note ? ` (${h.note})` : ''}`,
     );
     const { card: _notRecorded, ...view } = card;
     return {

@@ -10,7 +10,7 @@ export type SlaTargets = Readonly<Record<Priority, SlaTarget>>;
 export interface SlaClock {
   responseDueAt: Date;
   resolutionDueAt: Date;
-  /** Set while the clock is paused (ticket pending). */
+  /** Set while the clock is paused (ticket pending, or resolved until reopened). */
   pausedAt: Date | null;
   pausedMs: number;
   firstResponseAt: Date | null;
@@ -67,9 +67,18 @@ export function recordFirstResponse(clock: SlaClock, openedAt: Date, now: Date):
   return { ...clock, firstResponseAt: now, ttaMs: Math.max(0, now.getTime() - openedAt.getTime()) };
 }
 
+/**
+ * Stops the clock at resolution: the time to resolve is recorded, and the clock stays paused, so the
+ * time a ticket spends resolved never counts against it if it is reopened (`reopenClock`).
+ */
 export function recordResolution(clock: SlaClock, openedAt: Date, now: Date): SlaClock {
   const resumed = resumeClock(clock, now);
-  return { ...resumed, ttrMs: Math.max(0, now.getTime() - openedAt.getTime() - resumed.pausedMs) };
+  return { ...resumed, pausedAt: now, ttrMs: Math.max(0, now.getTime() - openedAt.getTime() - resumed.pausedMs) };
+}
+
+/** A reopened ticket's clock runs again from where it stopped; its time to resolve is to be measured anew. */
+export function reopenClock(clock: SlaClock, now: Date): SlaClock {
+  return { ...resumeClock(clock, now), ttrMs: null };
 }
 
 export type SlaStanding = 'on_track' | 'paused' | 'response_breached' | 'resolution_breached' | 'met';

@@ -6,6 +6,7 @@ import {
   pauseClock,
   recordFirstResponse,
   recordResolution,
+  reopenClock,
   reprioritise,
   resumeClock,
   type SlaTargets,
@@ -215,7 +216,9 @@ export class TicketService {
       checkTransition(t.ticketId, t.state, 'pending');
       return {
         set: { state: 'pending', sla: pauseClock(t.sla, acting.now) },
-        history: [{ action: 'state', field: 'state', from: t.state, to: 'pending' }],
+        history: [
+          { action: 'state', field: 'state', from: t.state, to: 'pending', ...(reason ? { note: reason } : {}) },
+        ],
         ...(reason ? { comment: { text: `Pending: ${reason}`, internal: false } } : {}),
         summary: `${acting.person.name} set ${t.ticketId} to pending${reason ? `: ${reason}` : ''} (SLA clock paused)`,
       };
@@ -252,7 +255,10 @@ export class TicketService {
           resolvedAt: acting.now,
           sla: recordResolution(t.sla, t.openedAt, acting.now),
         },
-        history: [{ action: 'state', field: 'state', from: t.state, to: 'resolved' }],
+        history: [
+          { action: 'state', field: 'state', from: t.state, to: 'resolved' },
+          { action: 'resolution', field: 'resolution', from: t.resolution, to: resolution },
+        ],
         summary: `${acting.person.name} resolved ${t.ticketId}: ${resolution}`,
       };
     });
@@ -278,8 +284,11 @@ export class TicketService {
         );
       }
       return {
-        set: { state: 'in_progress', resolvedAt: null, resolution: null, sla: { ...t.sla, ttrMs: null } },
-        history: [{ action: 'state', field: 'state', from: 'resolved', to: 'in_progress' }],
+        set: { state: 'in_progress', resolvedAt: null, resolution: null, sla: reopenClock(t.sla, acting.now) },
+        history: [
+          { action: 'state', field: 'state', from: 'resolved', to: 'in_progress', ...(reason ? { note: reason } : {}) },
+          { action: 'resolution', field: 'resolution', from: t.resolution, to: null },
+        ],
         ...(reason ? { comment: { text: `Reopened: ${reason}`, internal: false } } : {}),
         summary: `${acting.person.name} reopened ${t.ticketId}${reason ? `: ${reason}` : ''}`,
       };

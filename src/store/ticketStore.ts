@@ -28,6 +28,8 @@ export interface AuditEntry {
   field?: string | undefined;
   from?: string | null | undefined;
   to?: string | null | undefined;
+  /** Why, when the person said (a pending or reopen reason). */
+  note?: string | undefined;
 }
 
 export interface TicketSource {
@@ -156,6 +158,7 @@ const ticketSchema = new Schema<TicketDoc>(
             field: String,
             from: { type: String, default: null },
             to: { type: String, default: null },
+            note: String,
           },
           { _id: false },
         ),

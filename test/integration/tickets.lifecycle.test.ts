@@ -180,23 +180,37 @@ describe('audit history', () => {
     ok(await bob(`/ticket close ${id}`));
 
     const t = await stored(id);
-    const rows = t.history.map((h) => [h.actor.name, h.action, h.field ?? null, h.from ?? null, h.to ?? null]);
+    const rows = t.history.map((h) => [
+      h.actor.name,
+      h.action,
+      h.field ?? null,
+      h.from ?? null,
+      h.to ?? null,
+      ...(h.note ? [h.note] : []),
+    ]);
     expect(rows).toEqual([
       ['ada', 'opened', null, null, 'new'],
       ['bob', 'assigned', 'assignee', null, 'bob'],
       ['bob', 'state', 'state', 'new', 'assigned'],
       ['bob', 'state', 'state', 'assigned', 'in_progress'],
-      ['bob', 'state', 'state', 'in_progress', 'pending'],
+      ['bob', 'state', 'state', 'in_progress', 'pending', 'waiting'],
       ['bob', 'state', 'state', 'pending', 'in_progress'],
       ['bob', 'comment', null, null, null],
       ['bob', 'work_note', null, null, null],
       ['bob', 'priority', 'priority', 'P3', 'P1'],
       ['bob', 'state', 'state', 'in_progress', 'resolved'],
-      ['ada', 'state', 'state', 'resolved', 'in_progress'],
+      ['bob', 'resolution', 'resolution', null, 'fixed'],
+      ['ada', 'state', 'state', 'resolved', 'in_progress', 'not fixed'],
+      ['ada', 'resolution', 'resolution', 'fixed', null],
       ['root', 'assigned', 'assignee', 'bob', 'root'],
       ['bob', 'state', 'state', 'in_progress', 'resolved'],
+      ['bob', 'resolution', 'resolution', null, 'fixed for real'],
       ['bob', 'state', 'state', 'resolved', 'closed'],
     ]);
+    const shown = ok(await ada(`/ticket show ${id}`)).text;
+    expect(shown).toContain('ada state → in_progress (not fixed)');
+    expect(shown).toContain('ada resolution cleared');
+    expect(shown).toContain('bob resolution → fixed for real');
     for (const h of t.history) {
       expect(h.platform).toBe('console');
       expect(h.at).toBeInstanceOf(Date);

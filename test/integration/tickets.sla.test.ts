@@ -117,9 +117,28 @@ describe('SLA through commands', () => {
     await when(1 * H, bob, `/ticket pending ${id}`);
     await when(3 * H, bob, `/ticket resolve ${id} replaced toner`);
     const t = await stored(id);
-    expect(t.sla.pausedAt).toBeNull();
+    expect(t.sla.pausedAt).toEqual(at(3 * H));
     expect(t.sla.pausedMs).toBe(2 * H);
     expect(t.sla.ttrMs).toBe(H);
+  });
+
+  it('reopened and resolved again: the time spent resolved counts neither for the figure nor against the due time', async () => {
+    const id = (await when(0, ada, '/ticket new "Laptop fan" --priority P2')).card?.ticketId as string;
+    await when(10 * M, bob, `/ticket assign ${id} me`);
+    await when(1 * H, bob, `/ticket resolve ${id} cleaned the fan`);
+    expect((await stored(id)).sla.ttrMs).toBe(H);
+
+    // Resolved for 5 hours, then the requester says it is back.
+    const reopened = await when(6 * H, ada, `/ticket reopen ${id} loud again`);
+    let t = await stored(id);
+    expect(t.sla).toMatchObject({ pausedAt: null, pausedMs: 5 * H, ttrMs: null });
+    expect(t.sla.resolutionDueAt).toEqual(at(8 * H + 5 * H));
+    expect(reopened.text).toContain('resolve by 22:00');
+
+    await when(7 * H, bob, `/ticket resolve ${id} replaced the fan`);
+    t = await stored(id);
+    expect(t.sla.ttrMs).toBe(2 * H);
+    expect(t.resolvedAt).toEqual(at(7 * H));
   });
 
   it('moves the due times when the priority changes, keeping paused time', async () => {

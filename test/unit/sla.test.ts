@@ -5,6 +5,7 @@ import {
   pauseClock,
   recordFirstResponse,
   recordResolution,
+  reopenClock,
   reprioritise,
   resumeClock,
   slaStanding,
@@ -87,9 +88,21 @@ describe('SLA clock', () => {
 
     const stillPaused = pauseClock(c, at(6 * H));
     const resolved = recordResolution(stillPaused, t0, at(8 * H));
-    expect(resolved.pausedAt).toBeNull();
+    // The pending pause is over; the clock now stands still because the ticket is resolved.
+    expect(resolved.pausedAt).toEqual(at(8 * H));
     expect(resolved.pausedMs).toBe(4 * H);
     expect(resolved.ttrMs).toBe(4 * H);
+  });
+
+  it('does not count the time a ticket spent resolved when it is reopened and resolved again', () => {
+    const c = startClock(DEFAULT_SLA, 'P3', t0);
+    const first = recordResolution(c, t0, at(2 * H));
+    expect(first.ttrMs).toBe(2 * H);
+    // Resolved for a day, then reopened: due times move by that day, the figure is to be measured again.
+    const reopened = reopenClock(first, at(26 * H));
+    expect(reopened).toMatchObject({ pausedAt: null, pausedMs: 24 * H, ttrMs: null });
+    expect(reopened.resolutionDueAt).toEqual(at(3 * 24 * H + 24 * H));
+    expect(recordResolution(reopened, t0, at(27 * H)).ttrMs).toBe(3 * H);
   });
 
   it('reprioritising re-applies the new targets from the open time, keeping the paused time', () => {
