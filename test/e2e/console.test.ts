@@ -66,6 +66,17 @@ describe('terminal adapter (npm start)', () => {
     expect(second.stdout).toContain('ada: rolled back the 14:00 config push');
   });
 
+  it('stops at /quit with exit code 0, running nothing after it', async () => {
+    const r = await runBot('/ticket list --state all\n/quit\n/ticket new "Never opened"\n', {
+      SWITCHBOARD_DATA_DIR: dataDir,
+      USER: 'ada',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 ticket\n');
+    const again = await runBot('/ticket list --state all\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
+    expect(again.stdout).not.toContain('Never opened');
+  });
+
   it('stops at start-up with one clear line when the configuration is bad', async () => {
     const r = await runBot('', { SWITCHBOARD_DATA_DIR: dataDir, PORT: 'seventy' });
     expect(r.code).toBe(1);
