@@ -1,19 +1,11 @@
 // The embedded database server: FerretDB (SQLite storage) as a child process, or mongodb-memory-server as a fallback.
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { heldDataDirLocks, lockDataDir, releaseAllDataDirLocks } from './dataDirLock.ts';
 
 export interface EmbeddedServerOptions {
   dataDir: string;
@@ -37,7 +29,6 @@ export class EmbeddedServerError extends Error {
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INSTALL_SCRIPT = join(PROJECT_ROOT, 'scripts', 'install-ferretdb.sh');
-const LOCK_FILE = 'embedded-server.lock';
 const STDERR_TAIL_LINES = 15;
 const STOP_GRACE_MS = 2000;
 
@@ -60,7 +51,7 @@ exit "$rc"
 export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const releaseLock = acquireLock(dataDir);
+  const releaseLock = lockDataDir(dataDir, refreshProcessHooks);
   try {
     const server = await startAnyServer(dataDir, opts);
     return {
@@ -264,11 +255,10 @@ async function startMongoMemoryServer(dataDir: string, progress: (line: string) 
 // One set of process hooks for every running server and held lock: per-server signal listeners would each
 // see "someone else handles SIGINT" and together swallow Ctrl-C.
 const runningServers = new Set<ChildProcess>();
-const heldLocks = new Map<string, () => void>();
 
 function onProcessExit(): void {
   for (const child of runningServers) killGroup(child, 'SIGKILL');
-  for (const release of [...heldLocks.values()]) release();
+  releaseAllDataDirLocks();
 }
 
 function onProcessSignal(signal: NodeJS.Signals): void {
@@ -290,7 +280,7 @@ function setProcessHooks(on: boolean): void {
 }
 
 function refreshProcessHooks(): void {
-  setProcessHooks(runningServers.size > 0 || heldLocks.size > 0);
+  setProcessHooks(runningServers.size > 0 || heldDataDirLocks() > 0);
 }
 
 /** Kills the server's process group when this process exits, or on SIGINT/SIGTERM if nobody else handles them. */
@@ -309,70 +299,6 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // already gone
-  }
-}
-
-// --- the data-directory lock: SQLite would let two servers share files and corrupt each other's view
-
-function acquireLock(dataDir: string): () => void {
-  const path = join(dataDir, LOCK_FILE);
-  if (heldLocks.has(path)) {
-    throw new EmbeddedServerError(`the embedded database in ${dataDir} is already running in this process`);
-  }
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        heldLocks.delete(path);
-        refreshProcessHooks();
-        try {
-          unlinkSync(path);
-        } catch {
-          // already removed
-        }
-      };
-      heldLocks.set(path, release);
-      refreshProcessHooks();
-      return release;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = readLockOwner(path);
-      if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-        throw new EmbeddedServerError(
-          `the embedded database in ${dataDir} is in use by another process (pid ${owner}); stop it, use another SWITCHBOARD_DATA_DIR, or set MONGODB_URI (lock: ${path})`,
-        );
-      }
-      // The owner died without cleaning up (or was an earlier life of a process with our pid).
-      try {
-        unlinkSync(path);
-      } catch {
-        // someone else removed it first; the retry will tell
-      }
-    }
-  }
-  throw new EmbeddedServerError(`could not lock ${path}; remove it if no Switchboard process is running`);
-}
-
-function readLockOwner(path: string): number | undefined {
-  try {
-    const pid = Number((JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown }).pid);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
