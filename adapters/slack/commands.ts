@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { FormSpec } from '../../src/core/reply.ts';
 import type { SlackContext } from './context.ts';
+import { commandText } from './text.ts';
 
 export interface RoutedText {
   command: string;
@@ -66,7 +67,7 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
         );
         return;
       }
-      const routed = routeText(defs, family, command.text ?? '');
+      const routed = routeText(defs, family, commandText(command.text ?? ''));
       // The modal opens straight from the definition: no database round-trip eats the trigger's 3 seconds.
       // The submission runs through the core, where the permission check happens.
       const form = formWhenEmpty(defs, routed.command, routed.text);

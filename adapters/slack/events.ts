@@ -4,6 +4,7 @@ import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
 import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
 import { messageTicketKey } from './interactivity.ts';
+import { commandText, plainSlackText } from './text.ts';
 
 export const TICKET_REACTION = 'ticket';
 /** Message subtypes that are still a person talking (a reply with a file, a reply also sent to the channel). */
@@ -59,7 +60,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
           },
           command: 'ticket',
           subcommand: 'comment',
-          options: { id: ticket.ticketId, text: e.text ?? '' },
+          options: { id: ticket.ticketId, text: plainSlackText(e.text ?? '') },
           deliveryId: eventId,
         });
         // Success shows up as the card's update; only a refusal needs telling.
@@ -111,7 +112,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       await work.run(async () => {
         if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
         const defs = core.definitions();
-        const words = textAfterMention(event.text ?? '', context.botUserId);
+        const words = commandText(textAfterMention(event.text ?? '', context.botUserId));
         const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
         const family = first.replace(/^\//, '').toLowerCase();
         const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };

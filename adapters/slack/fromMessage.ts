@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Actor } from '../../src/core/invocation.ts';
+import { plainSlackText } from './text.ts';
 
 type WebClient = App['client'];
 
@@ -17,19 +18,6 @@ export interface SourceMessage {
   author?: string | undefined;
   /** The author's display name, for the quote's attribution. */
   authorName?: string | undefined;
-}
-
-/** Slack markup as readable text: `<@U1>` -> `@U1`, `<https://x|label>` -> `label`, entities decoded. */
-export function plainSlackText(text: string): string {
-  return text
-    .replace(/<([@#!])([^>|]+)(?:\|([^>]+))?>/g, (_m, sigil: string, id: string, label?: string) =>
-      sigil === '!' ? `@${label ?? id}` : `${sigil}${label ?? id}`,
-    )
-    .replace(/<([^>|]+)\|([^>]+)>/g, '$2')
-    .replace(/<([^>]+)>/g, '$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 export function ticketFromMessageOptions(

@@ -231,6 +231,23 @@ describe('Slack ticket cards', () => {
     expect(summariesInThread().filter((t) => t.includes('smoking'))).toHaveLength(0);
   });
 
+  it('a thread reply is recorded as the person wrote it, not as Slack escaped it', async () => {
+    await s.send.event({
+      type: 'message',
+      channel: CHANNEL,
+      user: 'UADA',
+      text: 'Fuser &amp; toner &lt;both&gt; replaced, see <https://wiki.example.com/fuser|the wiki>',
+      ts: '1700009999.000800',
+      thread_ts: cardTs,
+    });
+    await nextUpdate(0);
+    await s.bot.core.settled();
+    const shown = await askCore(s.bot.core, 'ticket show INC-1');
+    expect(shown.list?.filter((l) => l.startsWith('💬'))).toEqual([
+      '💬 Ada: Fuser & toner <both> replaced, see the wiki',
+    ]);
+  });
+
   it('bot messages, other threads and top-level messages are not comments', async () => {
     await s.send.event({
       type: 'message',

@@ -165,6 +165,21 @@ describe('Slack slash commands', () => {
     expect(headerOf(answer.body)).toBe('INC-1 · Private trouble');
   });
 
+  it('text arrives the way Slack escapes it (&amp; &lt; &gt;, <links>) and is stored as the person typed it', async () => {
+    // Typed: /ticket new Printer & scanner <floor 3> down, see wiki.example.com
+    await s.send.command(
+      '/ticket',
+      'new Printer &amp; scanner &lt;floor 3&gt; down, see <http://wiki.example.com|wiki.example.com>',
+      {
+        channel: 'CESC',
+      },
+    );
+    const card = await waitForCard(s, 'CESC');
+    expect(headerOf(card.body)).toBe('INC-1 · Printer & scanner <floor 3> down, see wiki.example.com');
+    const shown = await askCore(s.bot.core, 'ticket show INC-1');
+    expect(shown.header).toBe('INC-1 · Printer & scanner <floor 3> down, see wiki.example.com');
+  });
+
   it('an unknown slash command is answered, not dropped', async () => {
     const sent = await s.send.command('/frobnicate', 'now', { channel: 'COPS' });
     const answer = await s.fake.waitFor((c) => c.find((x) => x.responseId === sent.responseId));
@@ -195,6 +210,18 @@ describe('Slack mentions', () => {
     expect(headerOf(card.body)).toBe('INC-1 · printer on fire');
     const shown = await askCore(s.bot.core, 'ticket show INC-1');
     expect(shown.context).toContain(`https://fake.slack.test/archives/CMENTION/p${msgTs.replace('.', '')}`);
+  });
+
+  it('a mention’s text is unescaped like a slash command’s', async () => {
+    await s.send.event({
+      type: 'app_mention',
+      user: 'UADA',
+      text: '<@UBOT> ticket new R&amp;D printer &gt; jammed',
+      ts: '1700000503.000100',
+      channel: 'CMENTION',
+    });
+    const card = await waitForCard(s, 'CMENTION');
+    expect(headerOf(card.body)).toBe('INC-1 · R&D printer > jammed');
   });
 
   it('a mention that would need a form (no trigger to open it) answers with the usage, only to the asker', async () => {
