@@ -119,6 +119,7 @@ const ticketShow: CommandDef = {
 };
 
 const LIST_STATES = ['open', 'all', ...STATES] as const;
+const LIST_SHOWN = 20;
 
 const ticketList: CommandDef = {
   command: 'ticket',
@@ -142,16 +143,23 @@ const ticketList: CommandDef = {
     let assigneeId: string | undefined;
     if (o.mine === true) assigneeId = ctx.person.id;
     else if (typeof o.assignee === 'string') assigneeId = await s.people.personIdOf(ctx.tenant, o.assignee);
-    const tickets = await s.tickets.listTickets(actingOf(ctx), {
+    // One more than shown: whether there are more is worth saying, a count is not worth a scan.
+    const found = await s.tickets.listTickets(actingOf(ctx), {
       ...(states ? { states } : {}),
       ...(o.priority ? { priority: o.priority as Priority } : {}),
       ...(o.type ? { type: o.type as TicketType } : {}),
       ...(o.service ? { service: (o.service as string).toLowerCase() } : {}),
       ...(assigneeId ? { assigneeId } : {}),
       ...(o.text ? { text: o.text as string } : {}),
+      limit: LIST_SHOWN + 1,
     });
+    const tickets = found.slice(0, LIST_SHOWN);
     const lines = tickets.map((t) => ticketLine(t, ctx.now, ctx.timezone));
-    const header = `${tickets.length ? tickets.length : 'No'} ${state === 'all' ? '' : `${state} `}ticket${tickets.length === 1 ? '' : 's'}`;
+    const what = `${state === 'all' ? '' : `${state} `}ticket${tickets.length === 1 ? '' : 's'}`;
+    const header =
+      found.length > LIST_SHOWN
+        ? `The newest ${LIST_SHOWN} ${what}; there are more (narrow with --priority, --service, --text …)`
+        : `${tickets.length ? tickets.length : 'No'} ${what}`;
     return ephemeral([header, ...lines].join('\n'), { header, list: lines });
   },
 };

@@ -157,6 +157,16 @@ describe('/ticket list', () => {
     expect(await list('--text .*')).toEqual([]);
   });
 
+  it('says when there are more than it shows, and not when there are exactly as many', async () => {
+    const many = personAt(bot.core, 'root', 'console', 'many');
+    for (let i = 1; i <= 20; i++) ok(await many(`/ticket new "Batch ${i}"`));
+    expect(ok(await many('/ticket list')).header).toBe('20 open tickets');
+    ok(await many('/ticket new "Batch 21"'));
+    const r = ok(await many('/ticket list'));
+    expect(r.list).toHaveLength(20);
+    expect(r.header).toBe('The newest 20 open tickets; there are more (narrow with --priority, --service, --text …)');
+  });
+
   it('says when nothing matches', async () => {
     const r = ok(await personAt(bot.core, 'lbob', 'console', 'listing')('/ticket list --priority P4'));
     expect(r.header).toBe('No open tickets');
