@@ -2,7 +2,7 @@
 
 import type { CommandDef, OptionDef } from '../src/core/command.ts';
 import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { ticketCard, ticketLine } from '../src/core/ticketCard.ts';
+import { formatTime, ticketCard, ticketLine } from '../src/core/ticketCard.ts';
 import type { Level, Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import type { Ticket } from '../src/store/ticketStore.ts';
@@ -104,7 +104,7 @@ const ticketShow: CommandDef = {
       .map((c) => `${c.internal ? '[work note] ' : ''}${c.author.name}: ${c.text}`);
     const history = t.history.map(
       (h) =>
-        `${h.at.toISOString().slice(0, 16).replace('T', ' ')} ${h.actor.name} ${h.action}${
+        `${formatTime(h.at, ctx.now, ctx.timezone)} ${h.actor.name} ${h.action}${
           h.to ? ` → ${h.to}` : h.from ? ' cleared' : ''
         }${h.note ? ` (${h.note})` : ''}`,
     );

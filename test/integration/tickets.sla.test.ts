@@ -157,4 +157,17 @@ describe('SLA through commands', () => {
     expect(sla(await when(16 * M, bob, `/ticket show ${id}`))).toBe('BREACHED: response was due 09:15');
     expect(sla(await when(5 * H, bob, `/ticket show ${id}`))).toBe('BREACHED: resolution was due 13:00');
   });
+
+  it("shows the history in the reader's timezone, like the card", async () => {
+    const id = (await when(0, ada, '/ticket new "Monitor flickers"')).card?.ticketId as string;
+    await when(30 * M, bob, `/ticket assign ${id} me`);
+    clock = at(H);
+    const r = await bot.core.handle({
+      actor: { id: 'console:bob', platform: 'console', displayName: 'bob', timezone: 'Asia/Tokyo' },
+      origin: { platform: 'console', workspace: 'local' },
+      command: 'ticket',
+      text: `show ${id}`,
+    });
+    expect(r.list).toEqual(expect.arrayContaining(['• 18:00 ada opened → new', '• 18:30 bob assigned → bob']));
+  });
 });
