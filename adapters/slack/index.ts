@@ -13,6 +13,7 @@ import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
+import { registerUnexpected } from './unexpected.ts';
 import { WorkQueue } from './workQueue.ts';
 
 /** Longest a request waits for the bot's own identity (auth.test) before it is handled without it. */
@@ -97,6 +98,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);
+  registerUnexpected(app, ctx);
 
   let server: Server | undefined;
   let started = false;

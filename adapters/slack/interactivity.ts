@@ -81,15 +81,15 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
       origin: { platform: 'slack', workspace, channel: meta.channel, thread: meta.thread },
       command,
       subcommand,
-      options: { ...formOptions(view.state.values as never), ...meta.hidden },
+      options: { ...formOptions(view.state?.values), ...meta.hidden },
       deliveryId: view.id,
     };
     // Checked without the database, inside Slack's 3 seconds: a bad field is shown on that field.
     const problem = core.check(invocation);
     if (problem) {
-      const blocks = (view.blocks as Array<{ block_id?: string }>)
-        .map((b) => b.block_id)
-        .filter((b): b is string => Boolean(b));
+      const blocks = (Array.isArray(view.blocks) ? (view.blocks as unknown[]) : [])
+        .map((b) => (b && typeof b === 'object' ? (b as { block_id?: unknown }).block_id : undefined))
+        .filter((b): b is string => typeof b === 'string' && b !== '');
       const field = problem.errorField && blocks.includes(problem.errorField) ? problem.errorField : blocks[0];
       if (field) {
         await ack({ response_action: 'errors', errors: { [field]: problem.text.split('\n')[0] ?? problem.text } });

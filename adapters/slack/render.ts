@@ -176,18 +176,20 @@ export function parseFormMetadata(raw: string | undefined): FormMetadata {
   }
 }
 
-interface ViewStateValue {
-  type?: string;
-  value?: string | null;
-  selected_option?: { value?: string } | null;
-}
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** Modal state (block id = action id = option name) as command options; empty inputs are left out. */
-export function formOptions(values: Record<string, Record<string, ViewStateValue>>): Record<string, string> {
+/**
+ * Modal state (block id = action id = option name) as command options; empty inputs, and anything not shaped
+ * like Slack's input state, are left out (the core then names the missing field).
+ */
+export function formOptions(values: unknown): Record<string, string> {
   const options: Record<string, string> = {};
+  if (!isRecord(values)) return options;
   for (const [block, actions] of Object.entries(values)) {
+    if (!isRecord(actions)) continue;
     for (const [name, state] of Object.entries(actions)) {
-      const v = state.selected_option?.value ?? state.value ?? undefined;
+      if (!isRecord(state)) continue;
+      const v = isRecord(state.selected_option) ? state.selected_option.value : state.value;
       if (typeof v === 'string' && v.trim() !== '') options[name || block] = v;
     }
   }
