@@ -11,6 +11,19 @@ export const OPEN_TICKET_COMMAND = 'Open ticket';
 
 const OPTION_TYPE = { SUB_COMMAND: 1, STRING: 3, BOOLEAN: 5, USER: 6 } as const;
 
+/** What Discord refuses beyond; a definition past one is an error at registration, never silently cut. */
+export const DISCORD_LIMITS = Object.freeze({
+  commands: 100,
+  options: 25,
+  choices: 25,
+  choiceValue: 100,
+  /** name + description + every option's name, description, choice names and values, per command. */
+  commandChars: 8_000,
+});
+
+/** The core's longest text (MAX_TEXT); Discord itself would take 6000. */
+const TEXT_MAX = 4_000;
+
 const cut = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 const describe = (s: string): string => cut(s.trim() || '—', 100);
 
@@ -32,14 +45,15 @@ function optionOf(o: OptionDef, required: boolean): APIApplicationCommandBasicOp
       return {
         ...base,
         type: OPTION_TYPE.STRING,
-        choices: (o.choices ?? []).slice(0, 25).map((c) => ({ name: cut(c, 100), value: c })),
+        choices: (o.choices ?? []).map((c) => ({ name: cut(c, 100), value: c })),
       };
     case 'ticket':
       return { ...base, type: OPTION_TYPE.STRING, autocomplete: o.autocomplete !== false, max_length: 20 };
     case 'duration':
       return { ...base, type: OPTION_TYPE.STRING, max_length: 20 };
     default:
-      return { ...base, type: OPTION_TYPE.STRING, max_length: 4000 };
+      // Discord refuses longer text in the client already; the core checks it again either way.
+      return { ...base, type: OPTION_TYPE.STRING, max_length: Math.min(o.maxLength ?? TEXT_MAX, TEXT_MAX) };
   }
 }
 
@@ -50,15 +64,24 @@ function optionOf(o: OptionDef, required: boolean): APIApplicationCommandBasicOp
  */
 export function optionsOf(def: CommandDef): APIApplicationCommandBasicOption[] {
   const required = (o: OptionDef) => Boolean(o.required) && !def.formWhenEmpty;
-  const opts = def.options.slice(0, 25);
+  const opts = def.options;
   return [...opts.filter(required), ...opts.filter((o) => !required(o))].map((o) => optionOf(o, required(o)));
 }
 
 const familyDescription = (family: string, defs: CommandDef[]): string =>
   describe(`${family[0]?.toUpperCase() ?? ''}${family.slice(1)}: ${defs.map((d) => d.name).join(', ')}`);
 
-/** Every application command for these definitions, in definition order. */
+/** Every application command for these definitions, in definition order; throws naming every limit broken. */
 export function applicationCommands(definitions: readonly CommandDef[]): RESTPostAPIApplicationCommandsJSONBody[] {
+  const out = buildCommands(definitions);
+  const problems = limitProblems(out);
+  if (problems.length) {
+    throw new Error(`Discord cannot take these command definitions:\n- ${problems.join('\n- ')}`);
+  }
+  return out;
+}
+
+function buildCommands(definitions: readonly CommandDef[]): RESTPostAPIApplicationCommandsJSONBody[] {
   const families = new Map<string, CommandDef[]>();
   for (const d of definitions) families.set(d.command, [...(families.get(d.command) ?? []), d]);
   const out: RESTPostAPIApplicationCommandsJSONBody[] = [];
@@ -77,7 +100,7 @@ export function applicationCommands(definitions: readonly CommandDef[]): RESTPos
       type: 1,
       name: discordName(family),
       description: familyDescription(family, defs),
-      options: defs.slice(0, 25).map(
+      options: defs.map(
         (d): APIApplicationCommandOption => ({
           type: OPTION_TYPE.SUB_COMMAND,
           name: discordName(d.name),
@@ -88,6 +111,71 @@ export function applicationCommands(definitions: readonly CommandDef[]): RESTPos
     });
   }
   out.push({ type: 3, name: OPEN_TICKET_COMMAND });
+  return out;
+}
+
+type Counted = {
+  name: string;
+  description?: string;
+  options?: Counted[];
+  choices?: Array<{ name: string; value: unknown }>;
+};
+
+const charsOf = (o: Counted): number =>
+  o.name.length +
+  (o.description?.length ?? 0) +
+  (o.choices ?? []).reduce((n, c) => n + c.name.length + String(c.value).length, 0) +
+  (o.options ?? []).reduce((n, x) => n + charsOf(x), 0);
+
+/** Names two siblings share once made Discord names (`due.at` and `due-at` both become `due-at`). */
+function clashes(where: string, items: readonly { name: string }[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const { name } of items) {
+    if (seen.has(name)) out.push(`${where}: two options are both named "${name}" in Discord`);
+    seen.add(name);
+  }
+  return out;
+}
+
+function optionProblems(where: string, options: readonly Counted[]): string[] {
+  const out: string[] = [];
+  if (options.length > DISCORD_LIMITS.options) {
+    out.push(`${where} has ${options.length} options; Discord takes ${DISCORD_LIMITS.options}`);
+  }
+  out.push(...clashes(where, options));
+  for (const o of options) {
+    const at = `${where} ${o.name}`;
+    if (o.choices && o.choices.length > DISCORD_LIMITS.choices) {
+      out.push(`${at} has ${o.choices.length} choices; Discord takes ${DISCORD_LIMITS.choices}`);
+    }
+    for (const c of o.choices ?? []) {
+      if (String(c.value).length > DISCORD_LIMITS.choiceValue) {
+        out.push(`${at}: the choice "${String(c.value).slice(0, 20)}…" is longer than ${DISCORD_LIMITS.choiceValue}`);
+      }
+    }
+    if (o.options) out.push(...optionProblems(at, o.options));
+  }
+  return out;
+}
+
+function limitProblems(commands: readonly RESTPostAPIApplicationCommandsJSONBody[]): string[] {
+  const out: string[] = [];
+  const slash = commands.filter((c) => (c.type ?? 1) === 1);
+  if (slash.length > DISCORD_LIMITS.commands) {
+    out.push(`${slash.length} slash commands; Discord takes ${DISCORD_LIMITS.commands}`);
+  }
+  out.push(...clashes('the commands', slash).map((p) => p.replace('two options', 'two commands')));
+  for (const c of slash) {
+    const counted = c as Counted;
+    out.push(...optionProblems(`/${c.name}`, counted.options ?? []));
+    const chars = charsOf(counted);
+    if (chars > DISCORD_LIMITS.commandChars) {
+      out.push(
+        `/${c.name} is ${chars} characters of names, descriptions and choices; Discord takes ${DISCORD_LIMITS.commandChars}`,
+      );
+    }
+  }
   return out;
 }
 

@@ -55,6 +55,20 @@ describe('the generated payload', () => {
     expect(sub('comment').find((o: any) => o.name === 'internal')).toMatchObject({ type: 5, required: false });
   });
 
+  it("text options carry the definition's length limit, so Discord refuses longer text before sending it", () => {
+    const ticket = cmds().find((c) => c.name === 'ticket');
+    for (const d of definitions.filter((x) => x.command === 'ticket')) {
+      const sub = ticket.options.find((o: any) => o.name === d.name);
+      for (const o of d.options.filter((x) => x.kind === 'text')) {
+        expect(sub.options.find((x: any) => x.name === o.name).max_length, `${d.name} ${o.name}`).toBe(
+          o.maxLength ?? 4000,
+        );
+      }
+    }
+    const neu = ticket.options.find((o: any) => o.name === 'new').options;
+    expect(neu.find((o: any) => o.name === 'title').max_length).toBeLessThan(4000);
+  });
+
   it('puts required options first, as Discord demands', () => {
     for (const c of cmds()) {
       const lists = c.options?.[0]?.type === 1 ? c.options.map((s: any) => s.options) : [c.options ?? []];
@@ -68,6 +82,59 @@ describe('the generated payload', () => {
   it('single-command families (help, link) are plain commands with options', () => {
     const help = cmds().find((c) => c.name === 'help');
     expect(help.options).toEqual([expect.objectContaining({ name: 'command', type: 3, required: false })]);
+  });
+});
+
+describe("Discord's limits", () => {
+  const def = (over: Partial<CommandDef>): CommandDef => ({
+    command: 'oncall',
+    name: 'page',
+    summary: 'Page a team.',
+    examples: [],
+    options: [],
+    minRole: 'agent',
+    run: async () => ({ text: '', visibility: 'ephemeral' }),
+    ...over,
+  });
+  const text = (name: string, description = 'x') => ({ name, kind: 'text' as const, description });
+
+  it('a definition past a limit is refused by name, before anything is read from or sent to Discord', async () => {
+    const requests = fake.requests.length;
+    const tooMany = def({ options: Array.from({ length: 26 }, (_, i) => text(`opt${i}`)) });
+    const choices = def({
+      name: 'escalate',
+      options: [
+        { name: 'level', kind: 'choice', description: 'x', choices: Array.from({ length: 26 }, (_, i) => `l${i}`) },
+      ],
+    });
+    const clash = def({ name: 'handover', options: [text('due.at'), text('due-at')] });
+    const longChoice = def({
+      name: 'silence',
+      options: [{ name: 'reason', kind: 'choice', description: 'x', choices: ['r'.repeat(101)] }],
+    });
+    const err = await register(fake.guild.id, [...definitions, tooMany, choices, clash, longChoice]).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toContain('/oncall page has 26 options; Discord takes 25');
+    expect(err.message).toContain('/oncall escalate level has 26 choices; Discord takes 25');
+    expect(err.message).toContain('/oncall handover: two options are both named "due-at"');
+    expect(err.message).toContain('/oncall silence reason: the choice "rrrrrrrrrrrrrrrrrrrr…" is longer than 100');
+    expect(fake.requests.length).toBe(requests);
+  });
+
+  it('a command whose names, descriptions and choices together pass 8000 characters is refused', () => {
+    const wordy = Array.from({ length: 20 }, (_, s) =>
+      def({
+        name: `sub${s}`,
+        summary: 's'.repeat(100),
+        options: Array.from({ length: 4 }, (_, o) => ({
+          name: `o${o}`,
+          kind: 'choice' as const,
+          description: 'd'.repeat(100),
+          choices: Array.from({ length: 25 }, (_, c) => `choice-${c}`),
+        })),
+      }),
+    );
+    expect(() => applicationCommands(wordy)).toThrow(/\/oncall is \d+ characters .*Discord takes 8000/);
   });
 });
 
