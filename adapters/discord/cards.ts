@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { PostedMessage } from './answer.ts';
+import { BoundedMap } from './boundedMap.ts';
 import { messageOf, restBody } from './render.ts';
 
 /** A week: threads of open tickets should not vanish over a weekend. */
@@ -17,15 +18,19 @@ export interface CardDeps {
 
 /** Threads known not to be ticket threads, briefly: chatter in other threads then costs no query each time. */
 const NOT_A_TICKET_TTL_MS = 60_000;
+/** A comment's own change arrives within moments; a quiet thread that heard nothing by then speaks again. */
+const ECHO_TTL_MS = 60_000;
+/** Enough for every busy thread of a large server; beyond it the oldest are forgotten, not the process's memory. */
+const MAX_THREADS_KEPT = 10_000;
 
 type Where = { guildId: string | null; inThread: string | null };
 
 export class DiscordCards {
   /** Threads whose latest message was a comment made there: its change summary would only echo it. */
-  private readonly echo = new Set<string>();
+  private readonly echo = new BoundedMap<string, true>(MAX_THREADS_KEPT, ECHO_TTL_MS);
   /** Cards being recorded, by message id (a thread started from a message shares its id). */
   private readonly recording = new Map<string, Promise<void>>();
-  private readonly notTicket = new Map<string, number>();
+  private readonly notTicket = new BoundedMap<string, true>(MAX_THREADS_KEPT, NOT_A_TICKET_TTL_MS);
 
   constructor(private readonly d: CardDeps) {}
 
@@ -51,11 +56,10 @@ export class DiscordCards {
    */
   async ticketForThread(parentId: string, threadId: string): Promise<{ tenant: string; ticketId: string } | null> {
     await this.recording.get(threadId)?.catch(() => {});
-    const until = this.notTicket.get(threadId);
-    if (until && until > Date.now()) return null;
+    if (this.notTicket.has(threadId)) return null;
     const found = await this.d.core.ticketForThread('discord', parentId, threadId);
     if (found) this.notTicket.delete(threadId);
-    else this.notTicket.set(threadId, Date.now() + NOT_A_TICKET_TTL_MS);
+    else this.notTicket.set(threadId, true);
     return found;
   }
 
@@ -96,7 +100,17 @@ export class DiscordCards {
 
   /** The next change summary for this thread is not posted (it would repeat what was just said there). */
   quietOnce(thread: string): void {
-    this.echo.add(thread);
+    this.echo.set(thread, true);
+  }
+
+  /** The comment that asked for quiet was refused: no change of its own will use it up. */
+  speakAgain(thread: string): void {
+    this.echo.delete(thread);
+  }
+
+  /** How many threads are remembered, as quiet or as not a ticket's (bounded). */
+  get threadsKept(): number {
+    return this.echo.size + this.notTicket.size;
   }
 
   /** core.onTicketChanged: every Discord card of the ticket shows the new card; its threads hear the summary. */

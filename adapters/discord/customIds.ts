@@ -1,5 +1,6 @@
 // Button and modal custom ids: what a press or a submission must carry back to become an Invocation.
 import type { FormSpec, ReplyAction } from '../../src/core/reply.ts';
+import { BoundedMap } from './boundedMap.ts';
 
 const MAX = 100;
 
@@ -14,24 +15,28 @@ export type Decoded =
 /**
  * Hidden form options that do not fit in a custom id (100 characters) wait here, keyed by a nonce.
  * A modal lives minutes, not days; a restart in between loses only that one submission's extras.
+ * Bounded: a flood of opened forms pushes out the oldest, never the process's memory.
  */
 export class FormStash {
-  private readonly entries = new Map<string, { hidden: Record<string, string>; until: number }>();
+  private readonly entries: BoundedMap<string, Record<string, string>>;
   private seq = 0;
 
-  constructor(private readonly ttlMs = 20 * 60_000) {}
+  constructor(ttlMs = 20 * 60_000, max = 5_000) {
+    this.entries = new BoundedMap(max, ttlMs);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   put(hidden: Record<string, string>, now = Date.now()): string {
-    for (const [k, v] of this.entries) if (v.until < now) this.entries.delete(k);
     const key = `${now.toString(36)}${(this.seq++).toString(36)}`;
-    this.entries.set(key, { hidden, until: now + this.ttlMs });
+    this.entries.set(key, hidden, now);
     return key;
   }
 
-  take(key: string): Record<string, string> | undefined {
-    const e = this.entries.get(key);
-    this.entries.delete(key);
-    return e?.hidden;
+  take(key: string, now = Date.now()): Record<string, string> | undefined {
+    return this.entries.take(key, now);
   }
 }
 
