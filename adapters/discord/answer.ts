@@ -1,7 +1,8 @@
 // Answering within Discord's 3 seconds: reply at once when the work is quick, defer when it is not, then settle.
+import { randomBytes } from 'node:crypto';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Reply } from '../../src/core/reply.ts';
+import { ephemeral, type Reply } from '../../src/core/reply.ts';
 import { type FormStash, formCustomId } from './customIds.ts';
 import { messageOf, modalOf } from './render.ts';
 
@@ -37,6 +38,12 @@ export class VisibilityGuess {
 
 const EPHEMERAL = { flags: MessageFlags.Ephemeral } as const;
 
+/** What a person sees when the system failed them: short, private, with the ref that finds the log line. */
+export const apology = (ref: string): Reply =>
+  ephemeral(`Sorry, something went wrong on our side. (ref ${ref})`, { error: 'SYSTEM.ERROR' });
+
+export const newRef = (): string => randomBytes(4).toString('hex');
+
 export function postedOf(m: unknown): PostedMessage | undefined {
   const x = m as { id?: string; channelId?: string; channel_id?: string } | null | undefined;
   const channelId = x?.channelId ?? x?.channel_id;
@@ -45,7 +52,9 @@ export function postedOf(m: unknown): PostedMessage | undefined {
 
 /**
  * Runs `work` and answers with its reply. `work` resolving to null means "already handled
- * elsewhere" (a redelivered interaction): nothing more is sent.
+ * elsewhere" (a redelivered interaction): nothing more is sent. `work` failing (the database
+ * down, a bug) is logged and answered with an apology, through the deferral if one went out:
+ * an error thrown while a deferral is still on its way must not race it with a second answer.
  */
 export async function answer(
   i: RepliableInteraction,
@@ -67,6 +76,10 @@ export async function answer(
   let reply: Reply | null;
   try {
     reply = await work();
+  } catch (err) {
+    const ref = newRef();
+    deps.log.error({ err, ref, interaction: i.id }, 'discord: interaction failed');
+    reply = apology(ref);
   } finally {
     clearTimeout(timer);
   }
@@ -77,6 +90,31 @@ export async function answer(
     await replyNow(i, reply, deps);
   }
   return reply;
+}
+
+/**
+ * Answers with `reply` whatever state the interaction is in: not answered yet, deferred (public or
+ * private, not yet settled), or answered already (then as a private follow-up, for errors).
+ */
+export async function answerNow(i: RepliableInteraction, reply: Reply, deps: AnswerDeps): Promise<void> {
+  if (!i.deferred && !i.replied) return replyNow(i, reply, deps);
+  if (i.deferred && !i.replied) return settleDeferred(i, reply, Boolean(i.ephemeral), deps);
+  await i.followUp({ ...messageOf(reply), ...EPHEMERAL });
+}
+
+/**
+ * The card is out; recording it (and opening its thread) failing must not turn into an apology
+ * for a ticket that was opened. It is logged: that card will not follow later changes.
+ */
+async function recordPosted(deps: AnswerDeps, reply: Reply, posted: PostedMessage, i: RepliableInteraction) {
+  try {
+    await deps.cardPosted(reply, posted, i);
+  } catch (err) {
+    deps.log.error(
+      { err, ref: newRef(), ticketId: reply.card?.ticketId, message: posted.id, interaction: i.id },
+      'discord: a posted card could not be recorded; it will not be updated in place',
+    );
+  }
 }
 
 async function replyNow(i: RepliableInteraction, reply: Reply, deps: AnswerDeps): Promise<void> {
@@ -92,7 +130,7 @@ async function replyNow(i: RepliableInteraction, reply: Reply, deps: AnswerDeps)
   }
   const res = await i.reply({ ...body, withResponse: true });
   const posted = postedOf(res.resource?.message);
-  if (reply.card && posted) await deps.cardPosted(reply, posted, i);
+  if (reply.card && posted) await recordPosted(deps, reply, posted, i);
 }
 
 /**
@@ -111,7 +149,7 @@ async function settleDeferred(
   if (wantEphemeral === deferredEphemeral) {
     const msg = await i.editReply(body);
     const posted = postedOf(msg);
-    if (!wantEphemeral && reply.card && posted) await deps.cardPosted(reply, posted, i);
+    if (!wantEphemeral && reply.card && posted) await recordPosted(deps, reply, posted, i);
     return;
   }
   if (wantEphemeral) {
@@ -128,5 +166,5 @@ async function settleDeferred(
   });
   const msg = await i.followUp(body);
   const posted = postedOf(msg);
-  if (reply.card && posted) await deps.cardPosted(reply, posted, i);
+  if (reply.card && posted) await recordPosted(deps, reply, posted, i);
 }

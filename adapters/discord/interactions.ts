@@ -1,5 +1,4 @@
 // Interactions in, Invocations out: slash commands, buttons, modals, the "Open ticket" menu and autocomplete.
-import { randomBytes } from 'node:crypto';
 import {
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -16,13 +15,15 @@ import type { BotCore } from '../../src/core/bot.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { type AnswerDeps, answer, VisibilityGuess } from './answer.ts';
+import { type AnswerDeps, answer, answerNow, apology, newRef, VisibilityGuess } from './answer.ts';
+import { BoundedMap } from './boundedMap.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
 import { messageOf, modalFields, modalOf } from './render.ts';
 
 type Options = Record<string, string | boolean | number | undefined>;
+type PickedPerson = { user: NonNullable<CommandInteractionOption['user']>; member: CommandInteractionOption['member'] };
 
 export interface InteractionDeps {
   core: BotCore;
@@ -38,7 +39,8 @@ const TITLE_MAX = 120;
 
 export class DiscordInteractions {
   private readonly guess = new VisibilityGuess();
-  private readonly remembered = new Map<string, string>();
+  /** Display names last saved per person: a pick of someone unchanged costs no write. */
+  private readonly remembered = new BoundedMap<string, string>(10_000);
 
   constructor(private readonly d: InteractionDeps) {}
 
@@ -50,21 +52,32 @@ export class DiscordInteractions {
       if (i.isMessageContextMenuCommand()) return await this.openTicket(i, receivedAt);
       if (i.isButton()) return await this.button(i, receivedAt);
       if (i.isModalSubmit()) return await this.modal(i, receivedAt);
+      // A user menu command, a select menu, anything registered or rendered by someone else:
+      // Discord still wants an answer, and the person a reason.
+      if (i.isRepliable()) {
+        this.d.log.info({ interaction: i.id, type: i.type }, 'discord: an interaction of a kind not handled here');
+        await i.reply({ content: 'Switchboard does not handle that here. Try /help.', flags: MessageFlags.Ephemeral });
+      }
     } catch (err) {
-      const ref = randomBytes(4).toString('hex');
+      const ref = newRef();
       this.d.log.error({ err, ref, interaction: i.id }, 'discord: interaction failed');
-      if (i.isRepliable()) await this.apologise(i, ref);
+      if (i.isAutocomplete()) await this.noSuggestions(i);
+      else if (i.isRepliable()) await this.apologise(i, ref);
     }
   }
 
+  /** Privately, whatever state the interaction is in: not answered, deferred (either way), or answered. */
   private async apologise(i: RepliableInteraction, ref: string): Promise<void> {
-    const content = `Sorry, something went wrong on our side. (ref ${ref})`;
     try {
-      if (i.deferred || i.replied) await i.followUp({ content, flags: MessageFlags.Ephemeral });
-      else await i.reply({ content, flags: MessageFlags.Ephemeral });
+      await answerNow(i, apology(ref), this.d.answer);
     } catch (err) {
       this.d.log.warn({ err, ref }, 'discord: could not apologise either');
     }
+  }
+
+  private async noSuggestions(i: AutocompleteInteraction): Promise<void> {
+    if (i.responded) return;
+    await i.respond([]).catch((err) => this.d.log.warn({ err }, 'discord: could not answer an autocomplete'));
   }
 
   // ---- slash commands -------------------------------------------------------------------------
@@ -80,37 +93,45 @@ export class DiscordInteractions {
       return;
     }
     const raw = sub ? (i.options.data[0]?.options ?? []) : i.options.data;
-    const options = await this.optionsOf(def, raw, workspaceOf(i.guildId, i.client));
+    const { options, people } = this.optionsOf(def, raw);
+    const workspace = workspaceOf(i.guildId, i.client);
+    // People picked in USER options are saved (so replies can name them) inside the answered work,
+    // never before the first answer: a slow database must not keep a modal or a deferral waiting.
+    const rememberAll = () => this.rememberAll(people, workspace);
     const inv = this.invocation(i, def.command, def.name, options);
-    if (await this.openFormInstead(i, inv, def, options)) return;
-    await this.run(i, inv, receivedAt, true);
+    if (await this.openFormInstead(i, inv, def, options)) {
+      void rememberAll();
+      return;
+    }
+    await this.run(i, inv, receivedAt, true, rememberAll);
   }
 
-  /** Typed option values as the core wants them; people picked in USER options are remembered first. */
-  private async optionsOf(
+  /** Typed option values as the core wants them, and the people picked in USER options. */
+  private optionsOf(
     def: CommandDef,
     raw: readonly CommandInteractionOption[],
-    workspace: string,
-  ): Promise<Options> {
-    const out: Options = {};
+  ): { options: Options; people: PickedPerson[] } {
+    const options: Options = {};
+    const people: PickedPerson[] = [];
     for (const o of raw) {
       const opt = optionFor(def, o.name);
       if (!opt) continue;
       if (o.user) {
-        out[opt.name] = `discord:${o.user.id}`;
-        await this.remember(o.user, o.member, workspace);
+        options[opt.name] = `discord:${o.user.id}`;
+        people.push({ user: o.user, member: o.member });
       } else if (o.value !== undefined && o.value !== null) {
-        out[opt.name] = o.value;
+        options[opt.name] = o.value;
       }
     }
-    return out;
+    return { options, people };
   }
 
-  private async remember(
-    user: NonNullable<CommandInteractionOption['user']>,
-    member: CommandInteractionOption['member'],
-    workspace: string,
-  ): Promise<void> {
+  private async rememberAll(people: readonly PickedPerson[], workspace: string): Promise<void> {
+    for (const p of people) await this.remember(p, workspace);
+  }
+
+  /** Never throws: a person not saved only shows as their id. */
+  private async remember({ user, member }: PickedPerson, workspace: string): Promise<void> {
     const actor = actorOf(user, member as never);
     if (this.remembered.get(actor.id) === actor.displayName) return;
     try {
@@ -136,7 +157,11 @@ export class DiscordInteractions {
     if (!usage) return false;
     const form =
       usage.form ??
-      (def.formWhenEmpty?.fields.some((f) => f.name === usage.errorField) ? def.formWhenEmpty : undefined);
+      // Only a missing field is asked for: a value given but refused (too long, not a choice) is
+      // answered in words, not put into a form that would have to cut or drop it.
+      (usage.error === 'USAGE.MISSING' && def.formWhenEmpty?.fields.some((f) => f.name === usage.errorField)
+        ? def.formWhenEmpty
+        : undefined);
     if (!form) {
       await i.reply({ ...messageOf(usage), flags: MessageFlags.Ephemeral });
       return true;
@@ -167,6 +192,13 @@ export class DiscordInteractions {
     const [command, subcommand] = splitActionId(decoded.actionId);
     if (decoded.kind === 'formAction') {
       const form = this.formForAction(decoded.actionId, decoded.value);
+      if (!form) {
+        await i.reply({
+          content: 'This button is from an older version; use the slash command instead.',
+          flags: MessageFlags.Ephemeral,
+        });
+        return;
+      }
       await i.showModal(modalOf(form, formCustomId(form.id, form.hidden ?? {}, this.d.stash)));
       return;
     }
@@ -179,13 +211,17 @@ export class DiscordInteractions {
     await this.run(i, inv, receivedAt, true);
   }
 
-  /** The action's form as last rendered, else one made from the command's text options. */
-  private formForAction(actionId: string, value: string): FormSpec {
+  /**
+   * The action's form as last rendered, else one made from the command's text options; none for an
+   * action no command stands for any more, or one with nothing to ask (a modal needs an input).
+   */
+  private formForAction(actionId: string, value: string): FormSpec | undefined {
     const seen = this.d.actionForms.get(actionId);
     if (seen) return formForPress(seen.form, seen.value, value);
     const [command, sub] = splitActionId(actionId);
     const def = this.d.core.definitions().find((d) => d.command === command && d.name === sub);
-    const fields = (def?.options ?? [])
+    if (!def) return undefined;
+    const fields = def.options
       .filter((o) => o.name !== 'id' && (o.kind === 'text' || o.kind === 'choice'))
       .map((o) => ({
         name: o.name,
@@ -194,9 +230,10 @@ export class DiscordInteractions {
         ...(o.choices ? { choices: o.choices } : {}),
         required: Boolean(o.required),
       }));
+    if (fields.length === 0) return undefined;
     return {
       id: actionId,
-      title: `${def?.summary.split(/[.(]/)[0] ?? actionId} ${value}`.trim(),
+      title: `${def.summary.split(/[.(]/)[0] ?? actionId} ${value}`.trim(),
       submitLabel: 'Submit',
       fields,
       hidden: { id: value },
@@ -309,22 +346,25 @@ export class DiscordInteractions {
     inv: Invocation,
     receivedAt: number,
     fallbackEphemeral: boolean,
+    before?: () => Promise<void>,
   ): Promise<void> {
     const key = `${inv.command}.${inv.subcommand ?? ''}`;
-    const reply = await answer(
+    await answer(
       i,
       async () => {
         if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
           this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
           return null;
         }
+        await before?.();
         const r = await this.d.core.handle(inv);
+        // Learned before anything is sent: the next one of these may already be on its way.
+        this.guess.learn(key, r);
         this.noteForms(r);
         return r;
       },
       { deps: this.d.answer, receivedAt, guessEphemeral: this.guess.ephemeral(key, fallbackEphemeral) },
     );
-    if (reply) this.guess.learn(key, reply);
   }
 
   private noteForms(r: Reply): void {

@@ -62,8 +62,12 @@ export class DiscordMessages {
     };
     this.d.cards.quietOnce(thread.id);
     const reply = await this.d.core.handle(inv);
-    if (reply.error) await this.replyTo(m, reply);
-    else await m.react('✅').catch((err) => this.d.log.warn({ err }, 'discord: could not react to a comment'));
+    if (reply.error) {
+      this.d.cards.speakAgain(thread.id);
+      await this.replyTo(m, reply);
+    } else {
+      await m.react('✅').catch((err) => this.d.log.warn({ err }, 'discord: could not react to a comment'));
+    }
     return true;
   }
 

@@ -178,6 +178,13 @@ describe('modals', () => {
     expect(text).toContain('Service: mail');
   });
 
+  it('/ticket new with a title that is too long is refused in words, not turned into a form that would cut it', async () => {
+    const { a, message } = await run('alice', 'ticket', 'new', { title: 'y'.repeat(240), service: 'mail' });
+    expect(a.callbackType).toBe(4);
+    expect(isEphemeral(message)).toBe(true);
+    expect(textOf(message)).toContain('title is too long');
+  });
+
   it('a form submitted with a bad value is refused ephemerally, naming the field', async () => {
     const sub = t.submit(t.alice, 'f|ticket.new|', { title: 'x'.repeat(250) });
     const a = await t.answer(sub);

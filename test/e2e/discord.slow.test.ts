@@ -1,5 +1,6 @@
 // A slow database: interactions are deferred at once and settled later, with the right visibility.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ephemeral } from '../../src/core/reply.ts';
 import {
   buttonOf,
   type DiscordTestBot,
@@ -10,6 +11,8 @@ import {
 } from '../support/fakeDiscordBot.ts';
 
 const DB_DELAY_MS = 400;
+/** A title the slow core refuses when it runs: a refusal only the database could make, after the deferral. */
+const REFUSED_TITLE = 'Refused once it runs';
 let t: DiscordTestBot;
 
 beforeAll(async () => {
@@ -20,6 +23,9 @@ beforeAll(async () => {
       ...core,
       async handle(inv) {
         await new Promise((r) => setTimeout(r, DB_DELAY_MS));
+        if (inv.options?.title === REFUSED_TITLE) {
+          return ephemeral('That title is taken by another open ticket.', { error: 'TICKET.DUPLICATE' });
+        }
         return core.handle(inv);
       },
     }),
@@ -63,13 +69,13 @@ it('the next one is deferred publicly (learned) and the deferred reply is edited
 });
 
 it('a refusal after a public deferral is answered privately and the public placeholder removed', async () => {
-  const id = t.slash(t.admin, 'ticket', 'new', { title: 'x'.repeat(240) });
+  const id = t.slash(t.admin, 'ticket', 'new', { title: REFUSED_TITLE });
   const a = await t.answer(id, (x) => Boolean(x.followups?.length) && Boolean(t.fake.original(id)?.deleted));
   expect(a.callbackType).toBe(5);
   expect(t.fake.original(id)?.deleted).toBe(true);
   const private_ = a.followups?.[0];
   expect(isEphemeral(private_)).toBe(true);
-  expect(textOf(private_)).toContain('title is too long');
+  expect(textOf(private_)).toContain('taken by another open ticket');
 });
 
 it('a slow ephemeral answer (show) settles in its private deferral', async () => {

@@ -22,8 +22,13 @@ import { startTestBot, type TestBot } from './harness.ts';
 /** Configured as an admin by the harness (SWITCHBOARD_ADMINS). */
 export const ADMIN_ID = '100000000000000001';
 
+/** A log line the adapter or core wrote, parsed. */
+export type LogLine = { level: number; msg: string; [k: string]: unknown };
+
 export interface DiscordTestBot {
   fake: FakeDiscord;
+  /** Everything logged (debug and up), oldest first. */
+  logs: LogLine[];
   bot: TestBot;
   adapter: DiscordAdapter;
   admin: FakeUser;
@@ -66,6 +71,17 @@ export async function startDiscordTestBot(
     Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
   );
   const bot = await startTestBot({ env });
+  const logs: LogLine[] = [];
+  const echo = process.env.TEST_LOG_LEVEL;
+  const log = pino(
+    { level: 'debug' },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line));
+        if (echo) process.stdout.write(line);
+      },
+    },
+  );
   const core = opts.wrapCore ? opts.wrapCore(bot.core) : bot.core;
   const adapter = createDiscordAdapter({
     core,
@@ -76,7 +92,7 @@ export async function startDiscordTestBot(
       apiUrl: fake.apiUrl,
       messageContent: opts.messageContent ?? true,
     },
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log,
     ...(opts.slowReplyMs !== undefined ? { slowReplyMs: opts.slowReplyMs } : {}),
   });
   await adapter.start();
@@ -107,6 +123,7 @@ export async function startDiscordTestBot(
 
   return {
     fake,
+    logs,
     bot,
     adapter,
     admin,

@@ -235,6 +235,27 @@ export function messageCommand(w: Where, name: string, target: any): any {
   );
 }
 
+/** A user context-menu command on `target` (the bot registers none: a stale or foreign registration). */
+export function userCommand(w: Where, name: string, target: FakeUser): any {
+  return baseInteraction(
+    2,
+    {
+      id: nextSnowflake(),
+      name,
+      type: 2,
+      guild_id: w.guild.id,
+      target_id: target.id,
+      resolved: { users: { [target.id]: target }, members: { [target.id]: { ...memberOf(target), user: undefined } } },
+    },
+    w,
+  );
+}
+
+/** A string select menu choice on a message (the bot renders none). */
+export function selectMenu(w: Where, customId: string, values: string[], message: any): any {
+  return { ...baseInteraction(3, { custom_id: customId, component_type: 3, values }, w), message };
+}
+
 /** A message someone posted (MESSAGE_CREATE payload). */
 export function userMessage(w: Where, content: string, extra: Record<string, unknown> = {}): any {
   return {
