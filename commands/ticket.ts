@@ -74,6 +74,13 @@ const ticketNew: CommandDef = {
     ],
   },
   async run(ctx, o, s) {
+    // Requesters describe impact and urgency; choosing the priority outright is triage, an agent's call.
+    if (o.priority !== undefined && !s.people.isAtLeast(ctx.role, 'agent')) {
+      return ephemeral(
+        'Setting --priority directly needs the agent role. Say how bad it is with --impact and --urgency instead (high, medium, low).',
+        { error: 'PERMISSION.DENIED', errorField: 'priority' },
+      );
+    }
     const t = await s.tickets.openTicket(actingOf(ctx), {
       title: str(o.title) as string,
       description: str(o.description),
@@ -177,6 +184,13 @@ const ticketAssign: CommandDef = {
   async run(ctx, o, s) {
     const who = typeof o.assignee === 'string' ? o.assignee : ctx.actor.id;
     const assignee = who === ctx.actor.id ? ctx.person : await s.people.personFor(ctx.tenant, who, ctx.now);
+    // Tickets are worked by agents: assigning one to a requester would leave it with nobody able to act.
+    if (who !== ctx.actor.id && !s.people.isAtLeast(await s.people.roleFor(ctx.tenant, who), 'agent')) {
+      return ephemeral(
+        `${assignee.name} is not an agent, so cannot work tickets. An admin can make them one: /role grant ${who} agent`,
+        { error: 'TICKET.ASSIGNEE_NOT_AGENT', errorField: 'assignee' },
+      );
+    }
     const t = await s.tickets.assignTicket(actingOf(ctx), o.id as string, assignee);
     return done(t, `${t.ticketId} is assigned to ${assignee.name}.`, ctx);
   },

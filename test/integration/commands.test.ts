@@ -191,6 +191,11 @@ describe('ticket cards', () => {
     const id = ok(await ada('/ticket new "Actions"')).card?.ticketId as string;
     const show = async () => ok(await root(`/ticket show ${id}`));
     expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+    const refused = await root(`/ticket assign ${id} @bob`);
+    expect(refused.error).toBe('TICKET.ASSIGNEE_NOT_AGENT');
+    expect(refused.text).toContain('/role grant console:bob agent');
+    expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+    ok(await root('/role grant @bob agent'));
     ok(await root(`/ticket assign ${id} @bob`));
     expect(actionsOf(await show())).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
     ok(await root(`/ticket start ${id}`));

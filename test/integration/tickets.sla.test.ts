@@ -111,7 +111,7 @@ describe('SLA through commands', () => {
   });
 
   it('resolving while pending resumes the clock first', async () => {
-    const id = (await when(0, ada, '/ticket new "Printer" --priority P2')).card?.ticketId as string;
+    const id = (await when(0, ada, '/ticket new "Printer" --impact high --urgency medium')).card?.ticketId as string;
     await when(10 * M, bob, `/ticket assign ${id} me`);
     await when(11 * M, bob, `/ticket start ${id}`);
     await when(1 * H, bob, `/ticket pending ${id}`);
@@ -123,7 +123,7 @@ describe('SLA through commands', () => {
   });
 
   it('reopened and resolved again: the time spent resolved counts neither for the figure nor against the due time', async () => {
-    const id = (await when(0, ada, '/ticket new "Laptop fan" --priority P2')).card?.ticketId as string;
+    const id = (await when(0, ada, '/ticket new "Laptop fan" --impact high --urgency medium')).card?.ticketId as string;
     await when(10 * M, bob, `/ticket assign ${id} me`);
     await when(1 * H, bob, `/ticket resolve ${id} cleaned the fan`);
     expect((await stored(id)).sla.ttrMs).toBe(H);

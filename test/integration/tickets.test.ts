@@ -88,10 +88,18 @@ describe('/ticket new', () => {
     expect(await open(ada, 'Upgrade the VPN concentrator --type change')).toMatch(/^CHG-\d+$/);
   });
 
-  it('takes --priority over the impact x urgency matrix', async () => {
-    const id = await open(ada, 'Printer jammed --impact low --urgency low --priority P1');
+  it('takes --priority over the impact x urgency matrix, from an agent', async () => {
+    const id = await open(bob, 'Printer jammed --impact low --urgency low --priority P1');
     expect(await stored(id)).toMatchObject({ impact: 'low', urgency: 'low', priority: 'P1' });
     expect((await stored(await open(ada, 'Printer low --impact low --urgency low'))).priority).toBe('P4');
+  });
+
+  it('leaves choosing the priority outright to agents: a requester says impact and urgency', async () => {
+    const before = await bot.db.connection.collection('tickets').countDocuments();
+    const r = await ada('/ticket new "Everything is on fire" --priority P1');
+    expect(r.error).toBe('PERMISSION.DENIED');
+    expect(r.text).toContain('--impact and --urgency');
+    expect(await bot.db.connection.collection('tickets').countDocuments()).toBe(before);
   });
 });
 
