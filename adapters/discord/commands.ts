@@ -5,6 +5,7 @@ import type {
   RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { CommandDef, OptionDef } from '../../src/core/command.ts';
+import { MAX_TEXT } from '../../src/core/parser.ts';
 
 /** The message context-menu command that opens a ticket quoting the message. */
 export const OPEN_TICKET_COMMAND = 'Open ticket';
@@ -20,9 +21,6 @@ export const DISCORD_LIMITS = Object.freeze({
   /** name + description + every option's name, description, choice names and values, per command. */
   commandChars: 8_000,
 });
-
-/** The core's longest text (MAX_TEXT); Discord itself would take 6000. */
-const TEXT_MAX = 4_000;
 
 const cut = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 const describe = (s: string): string => cut(s.trim() || '—', 100);
@@ -53,7 +51,7 @@ function optionOf(o: OptionDef, required: boolean): APIApplicationCommandBasicOp
       return { ...base, type: OPTION_TYPE.STRING, max_length: 20 };
     default:
       // Discord refuses longer text in the client already; the core checks it again either way.
-      return { ...base, type: OPTION_TYPE.STRING, max_length: Math.min(o.maxLength ?? TEXT_MAX, TEXT_MAX) };
+      return { ...base, type: OPTION_TYPE.STRING, max_length: Math.min(o.maxLength ?? MAX_TEXT, MAX_TEXT) };
   }
 }
 

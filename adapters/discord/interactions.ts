@@ -14,12 +14,14 @@ import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
+import { MAX_TEXT } from '../../src/core/parser.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
 import { type AnswerDeps, answer, answerNow, apology, newRef, VisibilityGuess } from './answer.ts';
 import { BoundedMap } from './boundedMap.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
+import { type TicketTextLimits, ticketFromMessage } from './openTicket.ts';
 import { messageOf, modalFields, modalOf } from './render.ts';
 
 type Options = Record<string, string | boolean | number | undefined>;
@@ -35,7 +37,6 @@ export interface InteractionDeps {
 }
 
 const AUTOCOMPLETE_BUDGET_MS = 2_500;
-const TITLE_MAX = 120;
 
 export class DiscordInteractions {
   private readonly guess = new VisibilityGuess();
@@ -273,30 +274,19 @@ export class DiscordInteractions {
     const m = i.targetMessage;
     const link = messageLink(i.guildId, m.channelId, m.id);
     const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
-    const text = m.content.trim();
-    const firstLine =
-      text
-        .split('\n')
-        .find((l) => l.trim())
-        ?.trim() ?? '';
-    const title = firstLine
-      ? firstLine.length > TITLE_MAX
-        ? `${firstLine.slice(0, TITLE_MAX - 1)}…`
-        : firstLine
-      : `Message from ${author}`;
-    const quote = text
-      ? text
-          .slice(0, 3500)
-          .split('\n')
-          .map((l) => `> ${l}`)
-          .join('\n')
-      : '> (no text)';
-    const description = `${quote}\n— ${author}, ${link}`;
+    const { title, description } = ticketFromMessage({ content: m.content, author, link }, this.ticketTextLimits());
     const inv: Invocation = {
       ...this.invocation(i, 'ticket', 'new', { title, description }),
       origin: originOf(workspaceOf(i.guildId, i.client), i.channelId, i.channel, link),
     };
     await this.run(i, inv, receivedAt, false);
+  }
+
+  /** `/ticket new`'s own limits, so a quoted message is cut to what the command takes. */
+  private ticketTextLimits(): TicketTextLimits {
+    const def = this.d.core.definitions().find((d) => d.command === 'ticket' && d.name === 'new');
+    const max = (name: string) => def?.options.find((o) => o.name === name)?.maxLength ?? MAX_TEXT;
+    return { title: max('title'), description: max('description') };
   }
 
   // ---- autocomplete ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Ticket cards on Discord: buttons through the lifecycle, edits in place, the thread, and "Open ticket".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketFromMessage } from '../../adapters/discord/openTicket.ts';
 import {
   buttonLabels,
   buttonOf,
@@ -173,5 +174,25 @@ describe('"Open ticket" on a message', () => {
     expect(text).toContain('> see /var/log');
     expect(text).toContain(link);
     await t.fake.waitFor(() => t.fake.messages.get(a.message?.id as string)?.thread, 'its thread');
+  });
+
+  it('a long message of many short lines, or one with invisible control characters, still opens a ticket', async () => {
+    const lines = t.say(t.alice, Array.from({ length: 2_000 }, (_, i) => `line ${i}`).join('\n'), t.channel);
+    const a = await t.answer(t.openTicketFrom(t.admin, lines));
+    expect(isEphemeral(a.message)).toBe(false);
+    expect(textOf(a.message)).toMatch(/INC-\d+ · line 0/);
+    expect(textOf(a.message)).toContain('Description: > line 0\n> line 1');
+    // What was stored: cut to the description's limit, ending with the author and the whole link.
+    const quoted = ticketFromMessage(
+      { content: lines.content, author: 'Alice Liddell', link: 'https://discord.com/channels/1/2/3' },
+      { title: 200, description: 4000 },
+    );
+    expect(quoted.description.length).toBeLessThanOrEqual(4000);
+    expect(quoted.description).toMatch(/…\n— Alice Liddell, https:\/\/discord\.com\/channels\/1\/2\/3$/);
+
+    const bell = t.say(t.alice, 'Printer\u0007 says PC LOAD LETTER\u0085 again', t.channel);
+    const b = await t.answer(t.openTicketFrom(t.admin, bell));
+    expect(isEphemeral(b.message)).toBe(false);
+    expect(textOf(b.message)).toMatch(/INC-\d+ · Printer says PC LOAD LETTER again/);
   });
 });
