@@ -6,6 +6,7 @@ import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { DiscordCards } from './cards.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
+import { withoutControl } from './openTicket.ts';
 import { messageOf } from './render.ts';
 
 export interface MessageDeps {
@@ -57,7 +58,8 @@ export class DiscordMessages {
       ),
       command: 'ticket',
       subcommand: 'comment',
-      options: { [idOpt]: ticket.ticketId, [textOpt]: text },
+      // Prose people wrote, not a command line: something invisible pasted in must not get it refused.
+      options: { [idOpt]: ticket.ticketId, [textOpt]: withoutControl(text) },
       deliveryId: m.id,
     };
     this.d.cards.quietOnce(thread.id);

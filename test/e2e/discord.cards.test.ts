@@ -108,6 +108,16 @@ describe('the ticket thread', () => {
     expect(t.fake.channelMessages(thread.id).some((m) => m.content.includes('comment'))).toBe(false);
   });
 
+  it('a thread message with an invisible control character is still taken as the comment', async () => {
+    const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Nightly export' }));
+    const ticketId = /^(\S+) ·/.exec(a.message?.embeds[0]?.title)?.[1] as string;
+    const thread = await t.fake.waitFor(() => t.fake.messages.get(a.message?.id as string)?.thread, 'thread');
+    const said = t.say(t.alice, 'Pasted from the console:\u001b[0m export ok', thread);
+    await t.fake.waitFor(() => t.fake.messages.get(said.id)?.reactions.includes('✅'), 'a ✅ on the comment');
+    const shown = await t.show(ticketId);
+    expect(shown.text).toContain('Pasted from the console: [0m export ok');
+  });
+
   it('a ticket opened from inside a ticket thread does not take that thread over', async () => {
     const thread = t.fake.channels.get(threadId) as any;
     const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Spin-off from payroll' }, thread));
