@@ -18,6 +18,18 @@ import { WorkQueue } from './workQueue.ts';
 
 /** Longest a request waits for the bot's own identity (auth.test) before it is handled without it. */
 const IDENTITY_WAIT_MS = 1000;
+/** How long stop() lets work already running finish before its Slack calls are cut off. */
+const STOP_GRACE_MS = 5000;
+
+/** `promise`, or nothing once `ms` have passed; the timer never outlives the race. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface SlackAdapterDeps {
   core: BotCore;
@@ -33,6 +45,8 @@ export interface SlackAdapterDeps {
   people?: SlackPeopleOptions;
   /** Most invocations run at once after their acks (default 8); the rest wait their turn. */
   concurrency?: number;
+  /** How long stop() lets running work finish before cutting off its Slack calls (default 5 s). */
+  stopGraceMs?: number;
 }
 
 export interface SlackAdapter extends ChatAdapter {
@@ -46,10 +60,29 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const { core, config } = deps;
   const log = deps.log.child({ adapter: 'slack' });
   const logger = boltLogger(log.child({ component: 'bolt' }));
+  // stop() cuts off every Slack call still in flight and every retry still to come: with the default policy a
+  // call to an unreachable Slack retries for about 30 minutes, and shutdown must not wait for that.
+  const stopping = new AbortController();
+  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
+  const fetchUntilStopped: webApi.FetchFunction = (url, init) => {
+    if (stopping.signal.aborted) return Promise.reject(new Error('the Slack adapter has stopped'));
+    const signal = init?.signal ? AbortSignal.any([init.signal, stopping.signal]) : stopping.signal;
+    return fetch(url, { ...init, signal } as RequestInit) as ReturnType<webApi.FetchFunction>;
+  };
+  const policy = deps.retryConfig ?? webApi.retryPolicies.tenRetriesInAboutThirtyMinutes;
+  const retryConfig = {
+    ...policy,
+    // p-retry gives up at once when this throws; `unref` keeps a pending backoff from holding the process open.
+    onFailedAttempt: (error: Error) => {
+      if (stopping.signal.aborted) throw error;
+    },
+    unref: true,
+  } as webApi.RetryOptions;
   const clientOptions: webApi.WebClientOptions = {
     logger,
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    ...(deps.retryConfig ? { retryConfig: deps.retryConfig } : {}),
+    retryConfig,
+    fetch: fetchUntilStopped,
   };
   // One client, one request queue: a 429 pauses every call to Slack, not just the one that hit it.
   const client = new webApi.WebClient(config.botToken, clientOptions);
@@ -94,7 +127,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   const people = new SlackPeople(client, core, log, deps.people);
   const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
-  const ctx: SlackContext = { core, people, delivery, log, client, work: new WorkQueue(deps.concurrency ?? 8) };
+  const work = new WorkQueue(deps.concurrency ?? 8);
+  const ctx: SlackContext = { core, people, delivery, log, client, work };
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);
@@ -102,13 +136,14 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   let server: Server | undefined;
   let started = false;
+  let stopCalled = false;
   core.onTicketChanged(async (change) => {
     if (!started) return;
-    try {
-      await delivery.ticketChanged(change);
-    } catch (error) {
+    const delivered = delivery.ticketChanged(change).catch((error: unknown) => {
       log.error({ err: error, ticket: change.ticketId }, 'could not update slack cards');
-    }
+    });
+    // Once stopped, the core's settled() does not wait for cards still queued behind a rate-limit pause.
+    await Promise.race([delivered, stopped]);
   });
 
   return {
@@ -130,9 +165,26 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       started = true;
       log.info({ mode: config.appToken ? 'socket' : 'http', port: this.address()?.port }, 'slack adapter started');
     },
+    /**
+     * Takes no more requests, drops work that has not started, gives running work a grace period, then cuts off
+     * Slack calls still in flight (and their retries). Resolves in bounded time whatever Slack does.
+     */
     async stop() {
+      if (stopCalled) return;
+      stopCalled = true;
+      const wasStarted = started;
       started = false;
-      await app.stop();
+      const grace = deps.stopGraceMs ?? STOP_GRACE_MS;
+      const closing = wasStarted
+        ? app.stop().catch((error: unknown) => log.warn({ err: error }, 'slack receiver did not stop cleanly'))
+        : Promise.resolve();
+      const dropped = work.close();
+      if (dropped > 0) log.warn({ dropped }, 'slack adapter stopping: work that had not started was dropped');
+      await within(work.idle(), grace);
+      stopping.abort();
+      // A client that never finishes its request would otherwise hold server.close() for minutes.
+      server?.closeAllConnections();
+      await within(Promise.all([closing, work.idle()]), grace);
       server = undefined;
     },
   };

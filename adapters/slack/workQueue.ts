@@ -7,7 +7,10 @@
  */
 export class WorkQueue {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private closed = false;
+  /** Each waiting job's go-ahead: true to run, false when the queue closed before its turn. */
+  private readonly waiting: Array<(go: boolean) => void> = [];
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly concurrency: number) {}
 
@@ -15,14 +18,40 @@ export class WorkQueue {
     return this.waiting.length + this.running;
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /** Runs `job` in its turn; resolves undefined, without running it, when the queue closes first. */
+  async run<T>(job: () => Promise<T>): Promise<T | undefined> {
+    if (this.closed) return undefined;
+    if (this.running >= this.concurrency) {
+      const go = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
+      if (!go) return undefined;
+    }
     this.running++;
     try {
       return await job();
     } finally {
       this.running--;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.(true);
+      if (this.running === 0) this.notifyIdle();
     }
+  }
+
+  /** Takes no more work; jobs still waiting for their turn are dropped. Returns how many were dropped. */
+  close(): number {
+    this.closed = true;
+    const dropped = this.waiting.splice(0);
+    for (const drop of dropped) drop(false);
+    return dropped.length;
+  }
+
+  /** Resolves once no job is running. */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

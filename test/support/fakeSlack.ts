@@ -59,6 +59,8 @@ export interface FakeSlack {
   hold(method: string): () => void;
   /** The next call to `method` answers `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
+  /** Every call to `method` answers HTTP `status` (Slack down: the client retries) until the returned function is called. */
+  down(method: string, status?: number): () => void;
   /** Puts a message in a channel's history, as if a person wrote it. */
   addMessage(message: Omit<FakeMessage, 'ts'> & { ts?: string }): FakeMessage;
   message(channel: string, ts: string): FakeMessage | undefined;
@@ -112,6 +114,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const failures = new Map<string, string>();
   const holds = new Map<string, Promise<void>>();
+  const outages = new Map<string, number>();
   const messages: FakeMessage[] = [];
   const users = new Map<string, FakeUser>();
   const bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' };
@@ -248,6 +251,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '') || body.token;
     const held = holds.get(method);
     if (held) await held;
+    const outage = outages.get(method);
+    if (outage) {
+      calls.push({ method, body, token, status: outage });
+      json(res, outage, { ok: false, error: 'service_unavailable' });
+      return;
+    }
     const limit = limits.get(method);
     if (limit && limit.times > 0) {
       limit.times -= 1;
@@ -326,6 +335,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     failNext(method, error) {
       failures.set(method, error);
+    },
+    down(method, status = 503) {
+      outages.set(method, status);
+      return () => outages.delete(method);
     },
     addMessage(message) {
       const m: FakeMessage = { ...message, ts: message.ts ?? nextTs() };

@@ -20,7 +20,10 @@ export interface SlackBot {
 export async function startSlackBot(
   opts: {
     env?: Record<string, string>;
-    retryConfig?: SlackAdapterDeps['retryConfig'];
+    /** The Web API retry policy; 'slack-default' keeps the client's own (about 30 minutes). */
+    retryConfig?: SlackAdapterDeps['retryConfig'] | 'slack-default';
+    /** Adapter settings tests vary: the work pool's size, stop()'s grace period. */
+    adapter?: Pick<SlackAdapterDeps, 'concurrency' | 'stopGraceMs'>;
     now?: () => Date;
     /** Puts something between Slack and the real core (e.g. a gate that holds invocations back). */
     wrapCore?: (core: BotCore) => BotCore;
@@ -48,7 +51,9 @@ export async function startSlackBot(
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     host: '127.0.0.1',
     // No retries unless a test is about them: a failing call fails at once instead of for 30 minutes.
-    retryConfig: opts.retryConfig ?? { retries: 0 },
+    ...(opts.retryConfig === 'slack-default' ? {} : { retryConfig: opts.retryConfig ?? { retries: 0 } }),
+    stopGraceMs: 2000,
+    ...opts.adapter,
   });
   await adapter.start();
   const port = adapter.address()?.port;
