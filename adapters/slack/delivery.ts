@@ -142,7 +142,8 @@ export class SlackDelivery {
     }
     if (reply.card && ts) {
       this.remember(`${place.channel}:${ts}`, message);
-      await this.joinForThreads(place.channel);
+      // Recorded first: joining is a Slack call that may wait out rate limits, and until the card is recorded a
+      // reply in its thread names no ticket and is dropped.
       await this.core.recordCard({
         tenant: reply.card.tenant,
         ticketId: reply.card.ticketId,
@@ -151,6 +152,7 @@ export class SlackDelivery {
         messageId: ts,
         thread: thread ?? ts,
       });
+      await this.joinForThreads(place.channel);
     }
   }
 

@@ -341,3 +341,28 @@ describe('Slack double clicks', () => {
     }
   });
 });
+
+describe('Slack cards while Slack is slow', () => {
+  it('a card is recorded, and replies in its thread count, while joining its channel is still pending', async () => {
+    const s = await startSlackBot();
+    const release = s.fake.hold('conversations.join');
+    try {
+      await s.send.command('/ticket', 'new Slow join', { user: 'UADA', channel: 'CJOIN' });
+      const cardTs = (await waitForCard(s, 'CJOIN')).response?.ts as string;
+      await s.send.event({
+        type: 'message',
+        channel: 'CJOIN',
+        user: 'UADA',
+        text: 'Reply while the bot is joining',
+        ts: '1700009999.000900',
+        thread_ts: cardTs,
+      });
+      await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.update'), 5000, 'the card update');
+      const shown = await askCore(s.bot.core, 'ticket show INC-1');
+      expect(shown.list?.filter((l) => l.startsWith('💬'))).toEqual(['💬 uada: Reply while the bot is joining']);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+});

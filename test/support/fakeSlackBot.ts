@@ -124,8 +124,13 @@ export async function waitForCard(s: SlackBot, channel: string, since = 0, what 
   );
   const tenant = s.bot.core.tenantOf('slack', s.fake.bot.teamId);
   const ticketId = ticketIdOf(card) as string;
+  const ts = card.response?.ts as string;
+  // Recorded = listed for the ticket and owner of its thread (two writes in the core): replies then count.
+  const recorded = async () =>
+    (await s.bot.core.cardsFor(tenant, ticketId)).some((c) => c.messageId === ts) &&
+    (await s.bot.core.ticketForThread('slack', channel, ts))?.ticketId === ticketId;
   const deadline = Date.now() + 5000;
-  while (!(await s.bot.core.cardsFor(tenant, ticketId)).some((c) => c.messageId === card.response?.ts)) {
+  while (!(await recorded())) {
     if (Date.now() > deadline) throw new Error(`the card of ${ticketId} in ${channel} was posted but never recorded`);
     await new Promise((r) => setTimeout(r, 10));
   }
