@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     );
   }
 
+  // A promise rejected deep inside a platform SDK must not take every other conversation down with it.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   try {

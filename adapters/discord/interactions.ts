@@ -303,7 +303,7 @@ export class DiscordInteractions {
     const query = String(focused.value ?? '');
     // Autocomplete cannot be deferred: an empty list beats no answer.
     const found = await Promise.race([
-      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query),
+      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member)),
       new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
     ]).catch((err) => {
       this.d.log.warn({ err }, 'discord: ticket suggestions failed');

@@ -63,14 +63,13 @@ export interface BotCore {
   rememberPerson(actor: Actor, workspace?: string): Promise<void>;
   /**
    * Ticket ids for autocomplete: the tenant's open tickets whose id or title matches, limited to the
-   * asker's own tickets unless they are an agent. Pass `actor`: without it every open ticket's title is
-   * offered to whoever types (kept only for callers written before the actor was asked for).
+   * asker's own tickets unless they are an agent.
    */
   suggestTickets(
     platform: Platform,
     workspace: string,
     query: string,
-    actor?: Actor,
+    actor: Actor,
   ): Promise<Array<{ id: string; title: string }>>;
   /** Hear every ticket change (adapters update cards and post to threads). */
   onTicketChanged(listener: ChangeListener): void;

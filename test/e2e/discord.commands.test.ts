@@ -1,4 +1,5 @@
 // Every /ticket subcommand, help, role and link through the real discord.js client and a local fake Discord.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DiscordTestBot,
@@ -7,6 +8,7 @@ import {
   startDiscordTestBot,
   textOf,
 } from '../support/fakeDiscordBot.ts';
+import { fakeUser } from '../support/fakeDiscordPayloads.ts';
 
 let t: DiscordTestBot;
 beforeAll(async () => {
@@ -203,6 +205,14 @@ describe('autocomplete, help, role, link', () => {
     expect(values).toContain('REQ-2');
     expect(values).not.toContain('INC-1');
     expect(a.choices?.find((c) => c.value === 'REQ-1')?.name).toBe('REQ-1 · Laptop for the new hire');
+  });
+
+  it("a requester's completions are only their own tickets", async () => {
+    const mallory = fakeUser('mallory', { global_name: 'Mallory' });
+    const id = t.autocomplete(mallory, 'ticket', 'show', 'id', 'REQ');
+    const a = await t.answer(id);
+    expect(a.callbackType).toBe(8);
+    expect(a.choices ?? []).toEqual([]);
   });
 
   it('/help and /help command are single commands', async () => {
