@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
 import { escapeText, type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
+import { WorkQueueFull } from './workQueue.ts';
 
 type WebClient = App['client'];
 export type RespondFn = (message: Record<string, unknown>) => Promise<unknown>;
@@ -176,12 +177,15 @@ export class SlackDelivery {
   /** Something broke on our side: log it with a reference, tell the person only the reference. */
   async apologise(error: unknown, place: Place, what: string): Promise<void> {
     const ref = randomUUID().slice(0, 8);
-    this.log.error({ err: error, ref, user: place.user, channel: place.channel }, `slack ${what} failed`);
+    const busy = error instanceof WorkQueueFull;
+    const context = { err: error, ref, user: place.user, channel: place.channel };
+    if (busy) this.log.warn(context, `slack ${what} not done: too much work waiting`);
+    else this.log.error(context, `slack ${what} failed`);
+    const text = busy
+      ? `Switchboard is too busy right now, so that was not done. Please try again in a minute (ref ${ref}).`
+      : `Sorry, something went wrong on our side (ref ${ref}).`;
     try {
-      await this.ephemeral(
-        { text: `Sorry, something went wrong on our side (ref ${ref}).`, visibility: 'ephemeral', error: 'INTERNAL' },
-        place,
-      );
+      await this.ephemeral({ text, visibility: 'ephemeral', error: busy ? 'SYSTEM.BUSY' : 'INTERNAL' }, place);
     } catch (e) {
       this.log.error({ err: e, ref }, 'could not tell the person about the failure');
     }

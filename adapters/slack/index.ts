@@ -45,6 +45,8 @@ export interface SlackAdapterDeps {
   people?: SlackPeopleOptions;
   /** Most invocations run at once after their acks (default 8); the rest wait their turn. */
   concurrency?: number;
+  /** Most invocations waiting for their turn (default 2000); beyond it people are told to try again. */
+  maxWaiting?: number;
   /** How long stop() lets running work finish before cutting off its Slack calls (default 5 s). */
   stopGraceMs?: number;
 }
@@ -127,7 +129,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   const people = new SlackPeople(client, core, log, deps.people);
   const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
-  const work = new WorkQueue(deps.concurrency ?? 8);
+  const work = new WorkQueue(deps.concurrency ?? 8, deps.maxWaiting ?? 2000);
   const ctx: SlackContext = { core, people, delivery, log, client, work };
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);

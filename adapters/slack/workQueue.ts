@@ -1,7 +1,15 @@
 // A bounded pool for the work that follows an ack, so a burst of requests cannot starve the acks themselves.
 
+/** Thrown by run() when `maxWaiting` jobs already wait: the person is told to try again, nothing piles up. */
+export class WorkQueueFull extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} jobs are already waiting`);
+    this.name = 'WorkQueueFull';
+  }
+}
+
 /**
- * Runs at most `concurrency` jobs at once, the rest in arrival order. Acks happen before a job is queued;
+ * Runs at most `concurrency` jobs at once, the rest in arrival order, and keeps at most `maxWaiting` waiting. Acks happen before a job is queued;
  * without the bound, a burst of a few hundred commands opens as many database operations at once and the
  * event loop that must answer the next request within Slack's 3 seconds spends its time on them.
  */
@@ -12,16 +20,24 @@ export class WorkQueue {
   private readonly waiting: Array<(go: boolean) => void> = [];
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly concurrency: number) {}
+  constructor(
+    private readonly concurrency: number,
+    /** Without a bound, a stalled database turns every acked request into memory held for as long as it lasts. */
+    private readonly maxWaiting = Number.POSITIVE_INFINITY,
+  ) {}
 
   get pending(): number {
     return this.waiting.length + this.running;
   }
 
-  /** Runs `job` in its turn; resolves undefined, without running it, when the queue closes first. */
+  /**
+   * Runs `job` in its turn; resolves undefined, without running it, when the queue closes first. Throws
+   * WorkQueueFull, without queueing it, when `maxWaiting` jobs already wait.
+   */
   async run<T>(job: () => Promise<T>): Promise<T | undefined> {
     if (this.closed) return undefined;
     if (this.running >= this.concurrency) {
+      if (this.waiting.length >= this.maxWaiting) throw new WorkQueueFull(this.waiting.length);
       const go = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
       if (!go) return undefined;
     }

@@ -313,3 +313,44 @@ describe('Slack identity check (auth.test) never holds requests', () => {
     }
   });
 });
+
+describe('Slack with more work waiting than it keeps', () => {
+  it('answers “busy” at once instead of queueing without bound (a stalled database)', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const held = (core: BotCore): BotCore =>
+      Object.assign(Object.create(core) as BotCore, {
+        handle: async (inv: Parameters<BotCore['handle']>[0]) => {
+          await gate;
+          return core.handle(inv);
+        },
+      });
+    const s = await startSlackBot({ wrapCore: held, adapter: { concurrency: 1, maxWaiting: 1 } });
+    try {
+      await s.send.command('/ticket', 'new Running', { channel: 'CBUSY' });
+      await s.send.command('/ticket', 'new Waiting', { channel: 'CBUSY' });
+      const third = await s.send.command('/ticket', 'new One too many', { channel: 'CBUSY' });
+      expect(third.status).toBe(200);
+      const answer = await s.fake.waitFor((c) => c.find((x) => x.responseId === third.responseId), 5000, 'busy');
+      expect(answer.body.response_type).toBe('ephemeral');
+      expect(readable(answer.body)).toMatch(/busy.*not done.*try again/is);
+      release();
+      await waitForCard(s, 'CBUSY');
+      await s.fake.waitFor(
+        (c) => c.filter((x) => x.method === 'chat.postMessage' && x.body.channel === 'CBUSY').length === 2 || undefined,
+        5000,
+        'both queued tickets’ cards',
+      );
+      await s.bot.core.settled();
+      const titles = (await askCore(s.bot.core, 'ticket list --state all')).list?.join('\n') ?? '';
+      expect(titles).toContain('Running');
+      expect(titles).toContain('Waiting');
+      expect(titles).not.toContain('One too many');
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+});

@@ -22,8 +22,8 @@ export async function startSlackBot(
     env?: Record<string, string>;
     /** The Web API retry policy; 'slack-default' keeps the client's own (about 30 minutes). */
     retryConfig?: SlackAdapterDeps['retryConfig'] | 'slack-default';
-    /** Adapter settings tests vary: the work pool's size, stop()'s grace period. */
-    adapter?: Pick<SlackAdapterDeps, 'concurrency' | 'stopGraceMs'>;
+    /** Adapter settings tests vary: the work pool's size and queue, stop()'s grace period. */
+    adapter?: Pick<SlackAdapterDeps, 'concurrency' | 'maxWaiting' | 'stopGraceMs'>;
     now?: () => Date;
     /** Puts something between Slack and the real core (e.g. a gate that holds invocations back). */
     wrapCore?: (core: BotCore) => BotCore;
