@@ -123,6 +123,11 @@ export class DiscordCards {
       try {
         await this.d.client.rest.patch(Routes.channelMessage(c.channel, c.messageId), { body });
       } catch (err) {
+        if (isGone(err)) {
+          // The card (or its channel) was deleted: stop editing it and stop posting in its thread.
+          await this.d.core.forgetCard(c).catch((e) => this.d.log.warn({ err: e }, 'discord: could not forget a card'));
+          continue;
+        }
         this.d.log.warn({ err, ticketId: change.ticketId, message: c.messageId }, 'discord: could not update a card');
       }
       if (c.thread) threads.add(c.thread);
@@ -139,3 +144,9 @@ export class DiscordCards {
     }
   }
 }
+
+/** Discord's "Unknown Message" and "Unknown Channel": the card is gone for good. */
+const isGone = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return code === 10008 || code === 10003;
+};

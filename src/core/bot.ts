@@ -50,6 +50,8 @@ export interface BotCore {
   claimDelivery(key: string): Promise<boolean>;
   recordCard(card: CardRef): Promise<void>;
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
+  /** Stops keeping a card whose message is gone (deleted, or its channel is), so it is not edited again. */
+  forgetCard(card: CardRef): Promise<void>;
   /** The ticket whose card thread this is, if any. */
   ticketForThread(
     platform: Platform,

@@ -210,6 +210,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     async recordCard(c) {
       await cards.record({ ...c, thread: c.thread ?? null, at: now() });
     },
+    async forgetCard(c) {
+      await cards.forget(c);
+    },
     async cardsFor(tenant, ticketId) {
       return (await cards.forTicket(tenant, ticketId)).map(toRef);
     },

@@ -69,6 +69,17 @@ export class CardRepository {
     }
   }
 
+  async forget(c: Pick<CardRecord, 'tenant' | 'ticketId' | 'platform' | 'channel' | 'messageId'>): Promise<void> {
+    // Read and rewrite: FerretDB 1.x's $pull matches whole elements only, not a condition.
+    const _id = `${c.tenant}/${c.ticketId}`;
+    const doc = await this.cards.findOne({ _id });
+    if (!doc) return;
+    const refs = doc.refs.filter(
+      (r) => !(r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId),
+    );
+    if (refs.length !== doc.refs.length) await this.cards.updateOne({ _id }, { $set: { refs } });
+  }
+
   async forTicket(tenant: string, ticketId: string): Promise<CardRecord[]> {
     const doc = await this.cards.findOne({ _id: `${tenant}/${ticketId}` });
     return (doc?.refs ?? []).map((r) => ({ ...r, tenant, ticketId }));

@@ -171,6 +171,31 @@ describe('changes from elsewhere', () => {
   });
 });
 
+describe('a deleted card', () => {
+  it('is forgotten at the next change: no more edits, no more thread posts', async () => {
+    const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Card that will be deleted' }));
+    const id = a.message?.id as string;
+    const ticketId = /^(\S+) ·/.exec(a.message?.embeds[0]?.title)?.[1] as string;
+    const tenant = t.bot.core.tenantOf('discord', t.fake.guild.id);
+    await eventually(async () => (await t.bot.core.cardsFor(tenant, ticketId))[0]?.thread, 'card');
+    (t.fake.messages.get(id) as { deleted: boolean }).deleted = true;
+    const change = (text: string) =>
+      t.bot.core.handle({
+        actor: { id: 'discord:100000000000000001', platform: 'discord', displayName: 'Root Admin' },
+        origin: { platform: 'discord', workspace: t.fake.guild.id },
+        command: 'ticket',
+        text,
+      });
+    await change(`priority ${ticketId} P1`);
+    await t.bot.core.settled();
+    expect(await t.bot.core.cardsFor(tenant, ticketId)).toEqual([]);
+    const before = t.fake.requests.length;
+    await change(`priority ${ticketId} P2`);
+    await t.bot.core.settled();
+    expect(t.fake.requests.slice(before).filter((r: any) => r.path.includes(id))).toEqual([]);
+  });
+});
+
 describe('"Open ticket" on a message', () => {
   it('opens a ticket quoting the message with its link, and posts the card', async () => {
     const target = t.say(t.alice, 'The build server is out of disk\nsee /var/log', t.channel);
