@@ -23,7 +23,12 @@ interface MessageEvent {
 interface Envelope {
   event_id?: string;
   team_id?: string;
+  /** Who the event was delivered to: the bot's own user id, also when auth.test has not answered yet. */
+  authorizations?: Array<{ user_id?: string; is_bot?: boolean }>;
 }
+
+const botUserIdOf = (body: unknown, known: string | undefined): string | undefined =>
+  known ?? (body as Envelope).authorizations?.find((a) => a.is_bot)?.user_id;
 
 /** The words after the bot's mention: `hey <@UBOT> ticket new x` -> `ticket new x`. */
 export function textAfterMention(text: string, botUserId: string | undefined): string {
@@ -40,7 +45,8 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     if (!PERSON_SUBTYPES.has(e.subtype) || e.bot_id || !user) return;
     if (!thread || thread === e.ts) return;
     // A mention of the bot is a command (app_mention handles it), not a comment.
-    if (context.botUserId && e.text?.includes(`<@${context.botUserId}`)) return;
+    const botUserId = botUserIdOf(body, context.botUserId);
+    if (botUserId && e.text?.includes(`<@${botUserId}`)) return;
     const eventId = (body as Envelope).event_id;
     const place = { user, channel, thread };
     try {
@@ -112,7 +118,7 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       await work.run(async () => {
         if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
         const defs = core.definitions();
-        const words = commandText(textAfterMention(event.text ?? '', context.botUserId));
+        const words = commandText(textAfterMention(event.text ?? '', botUserIdOf(body, context.botUserId)));
         const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
         const family = first.replace(/^\//, '').toLowerCase();
         const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };

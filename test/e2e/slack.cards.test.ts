@@ -366,3 +366,34 @@ describe('Slack cards while Slack is slow', () => {
     }
   });
 });
+
+describe('Slack mentions in a card thread before the bot knows its own id', () => {
+  it('a mention in the card thread is a command, not also a comment, while auth.test is unanswered', async () => {
+    let release: () => void = () => {};
+    const s = await startSlackBot({
+      beforeStart: (fake) => {
+        release = fake.hold('auth.test');
+      },
+    });
+    try {
+      await s.send.command('/ticket', 'new Printer on fire', { user: 'UADA', channel: CHANNEL });
+      const cardTs = (await waitForCard(s, CHANNEL)).response?.ts as string;
+      const said = {
+        channel: CHANNEL,
+        user: 'UADA',
+        text: '<@UBOT> ticket comment INC-1 said once',
+        ts: '1700009999.001000',
+        thread_ts: cardTs,
+      };
+      await s.send.event({ type: 'message', ...said });
+      await s.send.event({ type: 'app_mention', ...said });
+      await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.update'), 5000, 'the card update');
+      await s.bot.core.settled();
+      const shown = await askCore(s.bot.core, 'ticket show INC-1');
+      expect(shown.list?.filter((l) => l.startsWith('💬'))).toEqual(['💬 uada: said once']);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+});
