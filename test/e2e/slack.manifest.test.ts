@@ -43,6 +43,44 @@ describe('Slack app manifest', () => {
     expect(manifest).toMatch(/type:\s*message\b/);
   });
 
+  it('keeps within the limits of Slack’s manifest schema (v1), which rejects the whole paste otherwise', () => {
+    const scalar = (key: string): string[] =>
+      [...manifest.matchAll(new RegExp(`^\\s*-?\\s*${key}:\\s*(.+?)\\s*$`, 'gm'))].map((m) =>
+        (m[1] as string).replace(/^"(.*)"$/, '$1'),
+      );
+    const within = (key: string, min: number, max: number) => {
+      const values = scalar(key);
+      expect(values.length, key).toBeGreaterThan(0);
+      for (const v of values) expect(v.length, `${key}: ${v}`).toBeGreaterThanOrEqual(min);
+      for (const v of values) expect(v.length, `${key}: ${v}`).toBeLessThanOrEqual(max);
+    };
+    within('long_description', 175, 4000);
+    within('usage_hint', 1, 1000);
+    within('command', 2, 32);
+    within('callback_id', 1, 255);
+    within('display_name', 1, 80);
+    // `name` and `description` appear both under display_information and under the shortcut.
+    const names = scalar('name');
+    expect(names[0]?.length).toBeLessThanOrEqual(35); // the app
+    expect(names[1]?.length).toBeLessThanOrEqual(24); // the message shortcut
+    for (const d of scalar('description')) expect(d.length, d).toBeLessThanOrEqual(140);
+    expect(scalar('background_color')[0]).toMatch(/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/);
+    expect(manifest).toMatch(/^\s*type:\s*message\s*$/m);
+    // Every bot event needs its scope.
+    const needs: Record<string, string> = {
+      app_mention: 'app_mentions:read',
+      'message.channels': 'channels:history',
+      'message.groups': 'groups:history',
+      'message.im': 'im:history',
+      'message.mpim': 'mpim:history',
+      reaction_added: 'reactions:read',
+    };
+    for (const event of listUnder('bot_events')) {
+      expect(needs[event], `an unchecked event ${event}`).toBeDefined();
+      expect(listUnder('bot')).toContain(needs[event]);
+    }
+  });
+
   it('subscribes to the events the adapter handles, with the scopes they need', () => {
     expect(listUnder('bot_events')).toEqual(
       expect.arrayContaining(['app_mention', 'message.channels', 'message.groups', 'reaction_added']),
