@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 /** A Slack payload as recorded: arbitrary JSON that tests read freely. */
-// biome-ignore lint/suspicious/noExplicitAny: recorded payloads are whatever Slack or the bot sent
 export type Json = Record<string, any>;
 
 export interface RecordedCall {
