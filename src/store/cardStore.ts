@@ -21,12 +21,14 @@ interface TicketCards {
   refs: CardRef[];
 }
 
-/** Thread -> ticket, keyed `${platform}/${channel}/${thread}` and `${platform}/*\/${thread}`. */
+/** Thread -> ticket, keyed `${platform}/${channel}/${thread}`. */
 interface ThreadOwner {
   _id: string;
   tenant: string;
   ticketId: string;
 }
+
+const threadKey = (platform: string, channel: string, thread: string): string => `${platform}/${channel}/${thread}`;
 
 const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
@@ -54,19 +56,23 @@ export class CardRepository {
       thread: c.thread,
       at: c.at,
     };
-    const doc = await this.cards.findOne({ _id });
-    const same = (r: CardRef) => r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId;
-    const refs = [...(doc?.refs ?? []).filter((r) => !same(r)), ref];
-    await this.cards.updateOne({ _id }, { $set: { tenant: c.tenant, ticketId: c.ticketId, refs } }, { upsert: true });
-    if (!c.thread) return;
-    // The first ticket to own a thread keeps it: an insert, refused for a thread already owned.
-    for (const key of [`${c.platform}/${c.channel}/${c.thread}`, `${c.platform}/*/${c.thread}`]) {
+    // The thread owner first: a reply typed the moment the card appears already finds its ticket.
+    if (c.thread) {
+      // The first ticket to own a thread keeps it: an insert, refused for a thread already owned.
       try {
-        await this.threads.insertOne({ _id: key, tenant: c.tenant, ticketId: c.ticketId });
+        await this.threads.insertOne({
+          _id: threadKey(c.platform, c.channel, c.thread),
+          tenant: c.tenant,
+          ticketId: c.ticketId,
+        });
       } catch (e) {
         if (!isDuplicate(e)) throw e;
       }
     }
+    const doc = await this.cards.findOne({ _id });
+    const same = (r: CardRef) => r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId;
+    const refs = [...(doc?.refs ?? []).filter((r) => !same(r)), ref];
+    await this.cards.updateOne({ _id }, { $set: { tenant: c.tenant, ticketId: c.ticketId, refs } }, { upsert: true });
   }
 
   async forget(c: Pick<CardRecord, 'tenant' | 'ticketId' | 'platform' | 'channel' | 'messageId'>): Promise<void> {
@@ -90,13 +96,8 @@ export class CardRepository {
    * channel, so another channel's (or workspace's) card could answer. A Discord thread is a channel of
    * its own, with an id unique across Discord.
    */
+  /** The ticket owning a thread, named exactly as its card was recorded: channel and thread. */
   async byThread(platform: string, channel: string, thread: string): Promise<ThreadOwner | null> {
-    const exact = `${platform}/${channel}/${thread}`;
-    const keys = platform === 'discord' ? [exact, `${platform}/*/${thread}`, `${platform}/*/${channel}`] : [exact];
-    for (const key of keys) {
-      const owner = await this.threads.findOne({ _id: key });
-      if (owner) return owner;
-    }
-    return null;
+    return this.threads.findOne({ _id: threadKey(platform, channel, thread) });
   }
 }
