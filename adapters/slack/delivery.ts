@@ -234,6 +234,11 @@ export class SlackDelivery {
       await this.client.chat.update({ channel: card.channel, ts: card.messageId, ...message });
       this.remember(key, message);
     } catch (error) {
+      if (cardIsGone(error)) {
+        // Deleted message or channel: stop editing it, and say nothing more in its thread.
+        await this.core.forgetCard(card).catch((err) => this.log.warn({ err }, 'slack: could not forget a card'));
+        return;
+      }
       this.log.warn(
         { err: error, channel: card.channel, ts: card.messageId, ticket: card.ticketId },
         'slack card update failed',
@@ -261,3 +266,7 @@ export class SlackDelivery {
     return next;
   }
 }
+
+/** Slack's answers for a card that will never come back. */
+const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
+const cardIsGone = (error: unknown): boolean => GONE.has(String((error as { data?: { error?: unknown } }).data?.error));

@@ -161,6 +161,24 @@ describe('Slack ticket cards', () => {
     await s.fake.waitFor(() => summariesInThread().find((t) => t.includes('priority')), 5000, 'the thread summary');
   });
 
+  it('a card deleted in Slack is forgotten: no more updates, nothing more in its thread', async () => {
+    const change = (text: string) =>
+      s.bot.core.handle({
+        actor: { id: 'console:root', platform: 'console', displayName: 'root' },
+        origin: { platform: 'console', workspace: 'local' },
+        command: 'ticket',
+        text,
+      });
+    s.fake.failNext('chat.update', 'message_not_found');
+    await change('priority INC-1 P1');
+    await s.bot.core.settled();
+    expect(await s.bot.core.cardsFor('acme', 'INC-1')).toEqual([]);
+    const since = s.fake.calls.length;
+    await change('priority INC-1 P2');
+    await s.bot.core.settled();
+    expect(s.fake.calls.slice(since).filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+  });
+
   it('a modal submission with a bad field shows the error on that field and changes nothing', async () => {
     const p = await press('ticket.resolve');
     const opened = await s.fake.waitFor((c) => c.slice(p.since).find((x) => x.method === 'views.open'));
