@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
-import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
+import { fetchMessage, openedOrReleased, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
 import { messageTicketKey } from './interactivity.ts';
 import { commandText, plainSlackText } from './text.ts';
 
@@ -87,21 +87,25 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     try {
       await work.run(async () => {
         // Claimed per message, not per event: many :ticket: reactions (and Slack's retries) make one ticket.
-        if (!(await core.claimDelivery(messageTicketKey(channel, ts)))) return;
-        const message = await fetchMessage(client, channel, ts);
-        if (!message) {
-          log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
-          return;
-        }
-        const actor = await people.actor(event.user);
-        const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
-        const reply = await openTicketFromMessage(core, client, log, {
-          actor,
-          workspace: (body as Envelope).team_id ?? '',
-          message: { ...message, authorName },
-          deliveryId: (body as Envelope).event_id,
+        const key = messageTicketKey(channel, ts);
+        if (!(await core.claimDelivery(key))) return;
+        await openedOrReleased(core, key, async () => {
+          const message = await fetchMessage(client, channel, ts);
+          if (!message) {
+            log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
+            return false;
+          }
+          const actor = await people.actor(event.user);
+          const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
+          const reply = await openTicketFromMessage(core, client, log, {
+            actor,
+            workspace: (body as Envelope).team_id ?? '',
+            message: { ...message, authorName },
+            deliveryId: (body as Envelope).event_id,
+          });
+          await delivery.deliver(reply, place);
+          return reply.card !== undefined;
         });
-        await delivery.deliver(reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, 'ticket reaction');

@@ -3,7 +3,7 @@ import type { App, BlockButtonAction, MessageShortcut, ViewSubmitAction } from '
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { SlackContext } from './context.ts';
 import type { RespondFn } from './delivery.ts';
-import { openTicketFromMessage } from './fromMessage.ts';
+import { openedOrReleased, openTicketFromMessage } from './fromMessage.ts';
 import { slackIdentity } from './people.ts';
 import { decodeButtonValue, formOptions, parseFormMetadata } from './render.ts';
 
@@ -129,22 +129,25 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
             );
             return;
           }
-          const actor = await people.actor(shortcut.user.id, shortcut.user.name);
-          const author = shortcut.message.user as string | undefined;
-          const authorName = author ? (await people.actor(author)).displayName : undefined;
-          const reply = await openTicketFromMessage(core, client, log, {
-            actor,
-            workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
-            message: {
-              channel,
-              ts: shortcut.message.ts,
-              text: (shortcut.message.text as string | undefined) ?? '',
-              author,
-              authorName,
-            },
-            deliveryId: shortcut.action_ts,
+          await openedOrReleased(core, messageTicketKey(channel, shortcut.message.ts), async () => {
+            const actor = await people.actor(shortcut.user.id, shortcut.user.name);
+            const author = shortcut.message.user as string | undefined;
+            const authorName = author ? (await people.actor(author)).displayName : undefined;
+            const reply = await openTicketFromMessage(core, client, log, {
+              actor,
+              workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
+              message: {
+                channel,
+                ts: shortcut.message.ts,
+                text: (shortcut.message.text as string | undefined) ?? '',
+                author,
+                authorName,
+              },
+              deliveryId: shortcut.action_ts,
+            });
+            await delivery.deliver(reply, place);
+            return reply.card !== undefined;
           });
-          await delivery.deliver(reply, place);
         });
       } catch (error) {
         await delivery.apologise(error, place, 'shortcut open_ticket_from_message');

@@ -48,6 +48,8 @@ export interface BotCore {
    * Adapters claim `slack:event:<event_id>`, `slack:action:<container+action_ts>`, `discord:interaction:<id>`.
    */
   claimDelivery(key: string): Promise<boolean>;
+  /** Gives a claim back when the work it guarded failed on our side, so a retry can do it. */
+  releaseDelivery(key: string): Promise<void>;
   recordCard(card: CardRef): Promise<void>;
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
   /** Stops keeping a card whose message is gone (deleted, or its channel is), so it is not edited again. */

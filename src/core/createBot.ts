@@ -207,6 +207,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     definitions: () => registry.definitions,
     tenantOf,
     claimDelivery: (key) => claims.claim(key, now()),
+    releaseDelivery: (key) => claims.release(key),
     async recordCard(c) {
       await cards.record({ ...c, thread: c.thread ?? null, at: now() });
     },

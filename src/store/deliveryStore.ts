@@ -33,6 +33,11 @@ export class ClaimRepository {
       throw e;
     }
   }
+  /** Gives a claim back, so the work it guarded can be tried again. */
+  async release(key: string): Promise<void> {
+    await this.model.collection.deleteOne({ _id: key } as never);
+  }
+
   /** Forgets claims older than `before` (FerretDB has no TTL indexes). */
   async prune(before: Date): Promise<number> {
     const r = await this.model.deleteMany({ at: { $lt: before } });

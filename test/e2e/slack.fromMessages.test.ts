@@ -144,6 +144,32 @@ describe('Slack tickets from messages', () => {
     expect(fieldOf(shown, 'Description')).toContain('> Printer on floor 2 jams');
   });
 
+  it('a :ticket: reaction that could not open a ticket can be tried again', async () => {
+    const msg = s.fake.addMessage({ channel: 'CHELPDESK', user: 'UBOB', text: 'Badge reader is dead' });
+    const reaction = {
+      type: 'reaction_added',
+      user: 'UADA',
+      reaction: 'ticket',
+      item_user: 'UBOB',
+      item: { type: 'message', channel: 'CHELPDESK', ts: msg.ts },
+      event_ts: `${msg.ts}1`,
+    };
+    s.fake.failNext('conversations.history', 'internal_error');
+    await s.send.event(reaction);
+    await s.fake.waitFor((c) => c.find((x) => x.method === 'conversations.history'), 5000, 'the failed fetch');
+    await s.bot.core.settled();
+    expect((await askCore(s.bot.core, 'ticket list --state all')).list ?? []).toHaveLength(0);
+    // The claim on the message is given back once the attempt is over.
+    const claims = s.bot.db.connection.collection('claims');
+    for (let i = 0; i < 100 && (await claims.countDocuments({ key: `slack:reaction:CHELPDESK:${msg.ts}` })) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Ada takes the reaction off and puts it back: this time the message is read and the ticket opened.
+    await s.send.event(reaction);
+    const card = await waitForCard(s, 'CHELPDESK');
+    expect(headerOf(card.body)).toBe('INC-1 · Badge reader is dead');
+  });
+
   it('a reaction on a thread reply finds the reply through conversations.replies', async () => {
     const parent = s.fake.addMessage({ channel: 'CHELPDESK', user: 'UBOB', text: 'Morning all' });
     const reply = s.fake.addMessage({
