@@ -24,6 +24,8 @@ const LINK_MAX_FAILURES = 5;
 const LINK_FAILURE_WINDOW_MS = 10 * 60_000;
 /** How long this process trusts what it learnt about a person while the tenant's people epoch stands. */
 const RECOGNISE_TTL_MS = 30_000;
+/** How often this process reads a tenant's people epoch: another process's role change is seen within this. */
+const EPOCH_TTL_MS = 1_000;
 
 export class PeopleService {
   constructor(
@@ -36,22 +38,35 @@ export class PeopleService {
   /** Wrong link codes per `tenant\0identity` in this process. */
   private readonly linkFailures = new Map<string, { count: number; since: number }>();
 
+  private readonly epochs = new Map<string, { epoch: string; until: number }>();
+
   /** Forgets what this process learnt about people (after role grants and links). */
   private forget(): void {
     this.known.clear();
+    this.epochs.clear();
+  }
+
+  /** The tenant's people epoch, read at most once a second: most commands need no round trip for it. */
+  private async epochOf(tenant: string): Promise<string> {
+    const hit = this.epochs.get(tenant);
+    if (hit && hit.until > Date.now()) return hit.epoch;
+    const epoch = await this.repo.epoch(tenant);
+    if (this.epochs.size > 10_000) this.epochs.clear();
+    this.epochs.set(tenant, { epoch, until: Date.now() + EPOCH_TTL_MS });
+    return epoch;
   }
 
   /**
    * Records the profile (first sight creates it) and answers who this is and what they may do.
    * Every invocation asks this, so it answers from memory while the profile is the same and the
-   * tenant's people epoch has not moved: a role revoked or an identity linked by any process
-   * (one _id read) is seen at once, not after a cache timeout.
+   * tenant's people epoch has not moved: a role revoked or an identity linked by this process is
+   * seen at once, by any other process within a second (one _id read per tenant per second).
    */
   async recognise(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
     const key = `${tenant}\u0000${profile.identity}`;
     const shape = `${profile.displayName}\u0000${profile.timezone ?? ''}\u0000${profile.email ?? ''}`;
     // Read before the person, so a change landing in between is seen as a newer epoch next time.
-    const epoch = await this.repo.epoch(tenant);
+    const epoch = await this.epochOf(tenant);
     const hit = this.known.get(key);
     if (hit && hit.profile === shape && hit.epoch === epoch && hit.until > Date.now()) return hit.person;
     const person = await this.lookUp(tenant, profile, now);
