@@ -1,13 +1,8 @@
-// The command core end to end: bad input answered with the right form and nothing written, cards, forms, help,
-// and a database that goes away.
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
-import { createBot } from '../../src/core/createBot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { openDatabase } from '../../src/store/connection.ts';
-import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
@@ -272,24 +267,7 @@ describe('/help', () => {
 
 describe('database unavailable', () => {
   it('answers "database unavailable, nothing was changed" and keeps answering', async () => {
-    const log = pino({ level: 'silent' });
-    const handle = await openDatabase({
-      uri: bot.db.uri,
-      dbName: bot.db.dbName,
-      dataDir: '.data',
-      timeoutMs: 2_000,
-      log,
-    });
-    const core = await createBot({
-      connection: handle.connection,
-      definitions: allCommands,
-      log,
-      admins: ['console:root'],
-      orgs: {},
-      timezone: 'UTC',
-      sla: bot.config.sla,
-      matrix: bot.config.matrix,
-    });
+    const { core, handle } = await anotherProcess(bot, { timeoutMs: 2_000 });
     const op = personAt(core, 'root');
     ok(await op('/ticket new "Before the outage"'));
     const before = await count();

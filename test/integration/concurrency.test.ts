@@ -1,13 +1,9 @@
-// Many things at once on the real database: ticket numbers, "only once" claims, change notifications in order.
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCommands } from '../../commands/index.ts';
 import type { TicketChange } from '../../src/core/bot.ts';
-import { type Bot, createBot } from '../../src/core/createBot.ts';
+import type { Bot } from '../../src/core/createBot.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
-import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 let bot: TestBot;
 const ok = (r: Reply): Reply => {
@@ -66,24 +62,13 @@ describe('ticket numbers', () => {
 
   describe('two bots on one database', () => {
     let second: Bot;
-    let handle: DatabaseHandle;
+    let other: Awaited<ReturnType<typeof anotherProcess>>;
     beforeAll(async () => {
-      const log = pino({ level: 'silent' });
-      handle = await openDatabase({ uri: bot.db.uri, dbName: bot.db.dbName, dataDir: '.data', timeoutMs: 10_000, log });
-      second = await createBot({
-        connection: handle.connection,
-        definitions: allCommands,
-        log,
-        admins: bot.config.admins,
-        orgs: bot.config.orgs,
-        timezone: bot.config.timezone,
-        sla: bot.config.sla,
-        matrix: bot.config.matrix,
-      });
+      other = await anotherProcess(bot);
+      second = other.core;
     });
     afterAll(async () => {
-      await second?.settled();
-      await handle?.connection.close();
+      await other?.close();
     });
 
     it('never give two tickets the same number (the unique index decides, duplicates are retried)', async () => {

@@ -1,12 +1,7 @@
-// People through commands: what each role may do, roles granted in chat, and one person across platforms (/link).
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allCommands } from '../../commands/index.ts';
-import { createBot } from '../../src/core/createBot.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { openDatabase } from '../../src/store/connection.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
-import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
@@ -281,26 +276,9 @@ describe('link codes', () => {
 
 describe('roles across processes', () => {
   it('a revocation made by one process holds within a second in another that knew the role', async () => {
-    const log = pino({ level: 'silent' });
-    const handle = await openDatabase({
-      uri: bot.db.uri,
-      dbName: bot.db.dbName,
-      dataDir: '.data',
-      timeoutMs: 10_000,
-      log,
-    });
+    const second = await anotherProcess(bot, { now: () => clock });
     try {
-      const other = await createBot({
-        connection: handle.connection,
-        definitions: allCommands,
-        log,
-        admins: bot.config.admins,
-        orgs: bot.config.orgs,
-        timezone: bot.config.timezone,
-        sla: bot.config.sla,
-        matrix: bot.config.matrix,
-        now: () => clock,
-      });
+      const other = second.core;
       const ivy = personAt(bot.core, 'ivy');
       const ivyElsewhere = personAt(other, 'ivy');
       const id = await open(ada, 'For ivy');
@@ -315,9 +293,8 @@ describe('roles across processes', () => {
       expect(r.error).toBe('PERMISSION.DENIED');
       expect((await ivyElsewhere(`/ticket show ${id}`)).error).toBe('PERMISSION.DENIED');
       expect(ok(await ivy('/role show')).text).toBe('You are a requester.');
-      await other.settled();
     } finally {
-      await handle.close();
+      await second.close();
     }
   });
 });

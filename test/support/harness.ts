@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../../config/index.ts';
 import { type Bot, createBot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
 export interface TestBot {
@@ -38,6 +39,40 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
     async close() {
       await core.settled();
       await db.close();
+    },
+  };
+}
+
+/** A second bot core on the same database over its own connection: another process, as far as the data knows. */
+export async function anotherProcess(
+  bot: TestBot,
+  opts: { now?: () => Date; timeoutMs?: number } = {},
+): Promise<{ core: Bot; handle: DatabaseHandle; close(): Promise<void> }> {
+  const log = pino({ level: 'silent' });
+  const handle = await openDatabase({
+    uri: bot.db.uri,
+    dbName: bot.db.dbName,
+    dataDir: '.data',
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    log,
+  });
+  const core = await createBot({
+    connection: handle.connection,
+    definitions: allCommands,
+    log,
+    admins: bot.config.admins,
+    orgs: bot.config.orgs,
+    timezone: bot.config.timezone,
+    sla: bot.config.sla,
+    matrix: bot.config.matrix,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    core,
+    handle,
+    async close() {
+      await core.settled();
+      await handle.close();
     },
   };
 }
