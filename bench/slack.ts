@@ -1,11 +1,12 @@
 // Slack benchmark: signed /ticket new through the real HTTP receiver and adapter, beside a bare ack-only Bolt app.
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { App, LogLevel } from '@slack/bolt';
 import pino from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { type FakeSlack, startFakeSlack } from '../test/support/fakeSlack.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
 import { type Figure, figureTable, type Summary, summarize } from './stats.ts';
 
@@ -31,12 +32,12 @@ interface Load {
 }
 
 /**
- * The load generator runs in a worker thread: its clock is not held up by the bot's event loop, so a slow ack
- * is the bot's, not the generator's. Latency is measured from the time a request was due to leave (open loop)
+ * The load generator runs in a child process (node -e): its clock is not held up by the bot's event loop, so a slow
+ * ack is the bot's, not the generator's, and its work does not share the bot's process. Latency is measured from the time a request was due to leave (open loop)
  * or left (closed loop) until its HTTP answer: queueing counts.
  */
 const LOAD_GENERATOR = `
-const { parentPort, workerData } = require('node:worker_threads');
+const workerData = JSON.parse(process.env.BENCH_SLACK_LOAD);
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { port, mode, rate, connections, count, first, secret } = workerData;
@@ -88,25 +89,87 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   }
   await Promise.all(inflight);
   agent.destroy();
-  parentPort.postMessage({ latencies, failed, seconds: (performance.now() - t0) / 1000 });
+  process.stdout.write(JSON.stringify({ latencies, failed, seconds: (performance.now() - t0) / 1000 }));
 })();
 `;
 
 /** Ack figures of one load; the rate counts only the requests acked with a 200. */
 function runLoad(load: Load): Promise<Summary> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(LOAD_GENERATOR, { eval: true, workerData: { ...load, secret: SECRET } });
-    worker.once('message', (m: { latencies: number[]; failed: number; seconds: number }) => {
-      const run = { ops: m.latencies.length, failed: m.failed, seconds: m.seconds, latencies: m.latencies };
-      resolve(summarize(run, (run.ops - run.failed) / run.seconds));
-      void worker.terminate();
+    const child = spawn(process.execPath, ['-e', LOAD_GENERATOR], {
+      env: { ...process.env, NODE_OPTIONS: '', BENCH_SLACK_LOAD: JSON.stringify({ ...load, secret: SECRET }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    worker.once('error', reject);
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`the Slack load generator exited with ${code}`);
+        const m = JSON.parse(out) as { latencies: number[]; failed: number; seconds: number };
+        const run = { ops: m.latencies.length, failed: m.failed, seconds: m.seconds, latencies: m.latencies };
+        resolve(summarize(run, (run.ops - run.failed) / run.seconds));
+      } catch (err) {
+        reject(err);
+      }
+    });
   });
 }
 
+/** The fake Slack Web API running in its own process (bench/fakeSlackProcess.ts). */
+interface RemoteFake {
+  apiUrl: string;
+  /** Cards posted so far: top-level chat.postMessage calls the fake answered 200. */
+  cards(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startRemoteFake(): Promise<RemoteFake> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./fakeSlackProcess.ts', import.meta.url))],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  /** Each line on the child's stdout answers the oldest waiting request; the first one is the apiUrl. */
+  const waiting: Array<{ resolve(line: string): void; reject(err: Error): void }> = [];
+  const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(line));
+  const fail = (err: Error) => {
+    for (const w of waiting.splice(0)) w.reject(err);
+  };
+  child.once('error', fail);
+  child.once('exit', (code, signal) => fail(new Error(`the fake Slack process exited (${code ?? signal})`)));
+  try {
+    const apiUrl = await next();
+    return {
+      apiUrl,
+      async cards() {
+        const answer = next();
+        child.stdin.write('cards\n');
+        return Number(await answer);
+      },
+      async close() {
+        child.stdin.end();
+        const timer = setTimeout(() => child.kill(), 5000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+}
+
 /** A Bolt app that only acks, on the same receiver type and the same loopback: the floor. */
-async function startBareApp(fake: FakeSlack): Promise<{ port: number; stop(): Promise<void> }> {
+async function startBareApp(fake: RemoteFake): Promise<{ port: number; stop(): Promise<void> }> {
   const app = new App({
     token: 'xoxb-bench',
     signingSecret: SECRET,
@@ -127,7 +190,7 @@ async function startBareApp(fake: FakeSlack): Promise<{ port: number; stop(): Pr
 
 export async function benchSlack(db: BenchDatabase): Promise<string[]> {
   const log = pino({ level: 'silent' });
-  const fake = await startFakeSlack();
+  const fake = await startRemoteFake();
   try {
     const env = { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0' };
     const { core, config, close } = await startBenchBot(db, 'slack', env);
@@ -152,21 +215,21 @@ export async function benchSlack(db: BenchDatabase): Promise<string[]> {
 }
 
 async function measureAll(
-  fake: FakeSlack,
+  fake: RemoteFake,
   botPort: number,
   barePort: number,
   backend: string,
   settled: () => Promise<void>,
 ): Promise<string[]> {
   let sent = 0;
-  const cards = () =>
-    fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200 && !c.body.thread_ts).length;
   /** Waits until every acked /ticket new has its card in the fake Slack; answers how long that took. */
   const drain = async (): Promise<{ seconds: number; cards: number }> => {
     const t0 = performance.now();
-    while (cards() < sent && performance.now() - t0 < DRAIN_TIMEOUT_MS) await new Promise((r) => setTimeout(r, 20));
+    while ((await fake.cards()) < sent && performance.now() - t0 < DRAIN_TIMEOUT_MS) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await settled();
-    return { seconds: (performance.now() - t0) / 1000, cards: cards() };
+    return { seconds: (performance.now() - t0) / 1000, cards: await fake.cards() };
   };
   const bot = async (load: Omit<Load, 'port' | 'first'>) => {
     const r = await runLoad({ ...load, port: botPort, first: sent });
