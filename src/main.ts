@@ -6,6 +6,7 @@ import { allCommands } from '../commands/index.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
+import { startMaintenance } from './scheduler/maintenance.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
 
 function fail(message: string): never {
@@ -54,11 +55,13 @@ async function main(): Promise<void> {
     matrix: config.matrix,
   });
 
+  const maintenance = startMaintenance({ pruneClaims: bot.pruneClaims, log, timezone: config.timezone });
   const adapters: ChatAdapter[] = [];
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    maintenance.stop();
     await Promise.allSettled(adapters.map((a) => a.stop()));
     await bot.settled();
     await db.close();

@@ -41,6 +41,8 @@ export interface Bot extends BotCore {
   readonly services: CommandServices;
   /** Resolves when every change notification started so far has been delivered (tests, shutdown). */
   settled(): Promise<void>;
+  /** Forgets delivery claims made before `before` (scheduled maintenance); resolves with how many. */
+  pruneClaims(before: Date): Promise<number>;
 }
 
 const DB_UNAVAILABLE = 'Database unavailable, nothing was changed, try again.';
@@ -261,6 +263,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     onTicketChanged(listener) {
       listeners.push(listener);
     },
+    pruneClaims: (before) => claims.prune(before),
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

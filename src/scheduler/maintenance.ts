@@ -1,0 +1,49 @@
+// Housekeeping on a schedule: old delivery claims are forgotten (FerretDB 1.x has no TTL indexes).
+import { schedule, validate } from 'node-cron';
+import type { Logger } from 'pino';
+
+/** Platforms redeliver within minutes; a week of claims is far more than any retry needs. */
+export const CLAIM_RETENTION_MS = 7 * 86_400_000;
+/** Every night at 03:17 in the organisation's timezone (off the hour, when little else runs). */
+export const MAINTENANCE_SCHEDULE = '17 3 * * *';
+
+export interface MaintenanceDeps {
+  pruneClaims(before: Date): Promise<number>;
+  log: Logger;
+  timezone: string;
+  now?: () => Date;
+  expression?: string;
+}
+
+export interface Maintenance {
+  /** One round now: what the schedule runs. Resolves with the number of claims forgotten. */
+  runOnce(): Promise<number>;
+  stop(): void;
+}
+
+export function startMaintenance(d: MaintenanceDeps): Maintenance {
+  const now = d.now ?? (() => new Date());
+  const expression = d.expression ?? MAINTENANCE_SCHEDULE;
+  if (!validate(expression)) throw new Error(`invalid maintenance schedule "${expression}"`);
+  const runOnce = async (): Promise<number> => {
+    const forgotten = await d.pruneClaims(new Date(now().getTime() - CLAIM_RETENTION_MS));
+    d.log.info({ forgotten }, 'maintenance: old delivery claims forgotten');
+    return forgotten;
+  };
+  const task = schedule(
+    expression,
+    async () => {
+      try {
+        await runOnce();
+      } catch (err) {
+        // Every process runs it; deleting is idempotent, and a failed round is simply retried next night.
+        d.log.warn({ err }, 'maintenance round failed');
+      }
+    },
+    { timezone: d.timezone, name: 'switchboard-maintenance', noOverlap: true },
+  );
+  return {
+    runOnce,
+    stop: () => void task.stop(),
+  };
+}
