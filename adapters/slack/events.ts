@@ -18,6 +18,9 @@ interface MessageEvent {
   ts: string;
   thread_ts?: string;
   channel: string;
+  /** `im` for a direct message with the bot. */
+  channel_type?: string;
+  team?: string;
 }
 
 interface Envelope {
@@ -43,6 +46,14 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     const e = event as unknown as MessageEvent;
     const { user, thread_ts: thread, channel } = e;
     if (!PERSON_SUBTYPES.has(e.subtype) || e.bot_id || !user) return;
+    if (e.channel_type === 'im' && (!thread || thread === e.ts)) {
+      // A direct message to the bot is a command line, as after a mention: `ticket list --mine`.
+      await runLine(
+        { user, channel, ts: e.ts, thread: undefined, text: e.text ?? '', team: e.team, body },
+        'direct message',
+      );
+      return;
+    }
     if (!thread || thread === e.ts) return;
     // A mention of the bot is a command (app_mention handles it), not a comment.
     const botUserId = botUserIdOf(body, context.botUserId);
@@ -112,31 +123,40 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     }
   });
 
-  app.event('app_mention', async ({ event, body, context }) => {
-    const user = event.user;
-    if (!user) return;
-    const eventId = (body as Envelope).event_id;
-    const thread = event.thread_ts ?? event.ts;
-    const place = { user, channel: event.channel, thread };
+  /** A line of words typed to the bot (after a mention, or in a DM) runs as a command. */
+  async function runLine(
+    m: {
+      user: string;
+      channel: string;
+      ts: string;
+      thread: string | undefined;
+      text: string;
+      team?: string | undefined;
+      body: unknown;
+    },
+    what: string,
+  ): Promise<void> {
+    const eventId = (m.body as Envelope).event_id;
+    const place = { user: m.user, channel: m.channel, ...(m.thread ? { thread: m.thread } : {}) };
     try {
       await work.run(async () => {
         if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
         const defs = core.definitions();
-        const words = commandText(textAfterMention(event.text ?? '', botUserIdOf(body, context.botUserId)));
+        const words = commandText(m.text);
         const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
         const family = first.replace(/^\//, '').toLowerCase();
         const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };
         const [actor, messageLink] = await Promise.all([
-          people.actor(user),
-          permalinkOf(client, log, event.channel, event.ts),
+          people.actor(m.user),
+          permalinkOf(client, log, m.channel, m.ts),
         ]);
         const reply = await core.handle({
           actor,
           origin: {
             platform: 'slack',
-            workspace: (body as Envelope).team_id ?? event.team ?? '',
-            channel: event.channel,
-            thread,
+            workspace: (m.body as Envelope).team_id ?? m.team ?? '',
+            channel: m.channel,
+            thread: m.thread,
             messageLink,
           },
           command: routed.command,
@@ -146,7 +166,23 @@ export function registerEvents(app: App, ctx: SlackContext): void {
         await delivery.deliver(reply, place);
       });
     } catch (error) {
-      await delivery.apologise(error, place, 'mention');
+      await delivery.apologise(error, place, what);
     }
+  }
+
+  app.event('app_mention', async ({ event, body, context }) => {
+    if (!event.user) return;
+    await runLine(
+      {
+        user: event.user,
+        channel: event.channel,
+        ts: event.ts,
+        thread: event.thread_ts ?? event.ts,
+        text: textAfterMention(event.text ?? '', botUserIdOf(body, context.botUserId)),
+        team: event.team,
+        body,
+      },
+      'mention',
+    );
   });
 }

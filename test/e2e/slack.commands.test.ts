@@ -237,6 +237,33 @@ describe('Slack mentions', () => {
     expect(s.fake.callsTo('views.open')).toHaveLength(0);
   });
 
+  it('a direct message to the bot is a command line too, answered in the DM', async () => {
+    await s.send.event({
+      type: 'message',
+      channel_type: 'im',
+      user: 'UADA',
+      text: 'ticket new laptop will not boot',
+      ts: '1700000504.000100',
+      channel: 'DADA',
+    });
+    const card = await waitForCard(s, 'DADA');
+    expect(headerOf(card.body)).toBe('INC-1 · laptop will not boot');
+    await s.send.event({
+      type: 'message',
+      channel_type: 'im',
+      user: 'UADA',
+      text: 'ticket list --mine',
+      ts: '1700000505.000100',
+      channel: 'DADA',
+    });
+    const answer = await s.fake.waitFor(
+      (c) => c.find((x) => x.method === 'chat.postEphemeral' && x.body.channel === 'DADA'),
+      5000,
+      'the list in the DM',
+    );
+    expect(answer.body.user).toBe('UADA');
+  });
+
   it('a mention without a known command gets help, visible only to the asker', async () => {
     await s.send.event({
       type: 'app_mention',
