@@ -1,4 +1,5 @@
 // Ticket cards on Discord: buttons through the lifecycle, edits in place, the thread, and "Open ticket".
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketFromMessage } from '../../adapters/discord/openTicket.ts';
 import {
@@ -10,6 +11,7 @@ import {
   startDiscordTestBot,
   textOf,
 } from '../support/fakeDiscordBot.ts';
+import { personAt } from '../support/harness.ts';
 
 let t: DiscordTestBot;
 let cardId: string;
@@ -153,12 +155,12 @@ describe('changes from elsewhere', () => {
       'card',
     );
     // A text invocation, as Slack or the terminal would make it, in the same organisation.
-    const reply = await t.bot.core.handle({
-      actor: { id: 'discord:100000000000000001', platform: 'discord', displayName: 'Root Admin' },
-      origin: { platform: 'discord', workspace: t.fake.guild.id },
-      command: 'ticket',
-      text: `priority ${ticketId} P1`,
-    });
+    const reply = await personAt(
+      t.bot.core,
+      '100000000000000001',
+      'discord',
+      t.fake.guild.id,
+    )(`ticket priority ${ticketId} P1`);
     expect(reply.text).toContain(`${ticketId} is now P1`);
     await t.fake.waitFor(
       () => t.fake.messages.get(id)?.embeds[0]?.fields.find((f: any) => f.name === 'Priority')?.value === 'P1',
@@ -179,18 +181,12 @@ describe('a deleted card', () => {
     const tenant = t.bot.core.tenantOf('discord', t.fake.guild.id);
     await eventually(async () => (await t.bot.core.cardsFor(tenant, ticketId))[0]?.thread, 'card');
     (t.fake.messages.get(id) as { deleted: boolean }).deleted = true;
-    const change = (text: string) =>
-      t.bot.core.handle({
-        actor: { id: 'discord:100000000000000001', platform: 'discord', displayName: 'Root Admin' },
-        origin: { platform: 'discord', workspace: t.fake.guild.id },
-        command: 'ticket',
-        text,
-      });
-    await change(`priority ${ticketId} P1`);
+    const admin = personAt(t.bot.core, '100000000000000001', 'discord', t.fake.guild.id);
+    await admin(`ticket priority ${ticketId} P1`);
     await t.bot.core.settled();
     expect(await t.bot.core.cardsFor(tenant, ticketId)).toEqual([]);
     const before = t.fake.requests.length;
-    await change(`priority ${ticketId} P2`);
+    await admin(`ticket priority ${ticketId} P2`);
     await t.bot.core.settled();
     expect(t.fake.requests.slice(before).filter((r: any) => r.path.includes(id))).toEqual([]);
   });

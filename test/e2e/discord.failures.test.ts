@@ -1,5 +1,6 @@
 // Every interaction answered, on the unhappy paths too: a hanging or failing database, a core that throws,
 // garbage from Discord, kinds of interaction the bot never asked for.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardRef } from '../../src/core/bot.ts';
 import {
@@ -10,6 +11,7 @@ import {
   textOf,
 } from '../support/fakeDiscordBot.ts';
 import { type FakeUser, fakeUser, nextSnowflake, selectMenu, userCommand } from '../support/fakeDiscordPayloads.ts';
+import { personAt } from '../support/harness.ts';
 
 /** Switches the tests flip: each stands for one way the database or the core lets the adapter down. */
 const faults = {
@@ -231,12 +233,7 @@ describe('the ticket thread', () => {
     expect(textOf(refusal)).toContain('not yours');
     const reply = await t.show('INC-1');
     expect(reply.error).toBeUndefined();
-    await t.bot.core.handle({
-      actor: { id: 'discord:100000000000000001', platform: 'discord', displayName: 'Root Admin' },
-      origin: { platform: 'discord', workspace: t.fake.guild.id },
-      command: 'ticket',
-      text: 'priority INC-1 P4',
-    });
+    await personAt(t.bot.core, '100000000000000001', 'discord', t.fake.guild.id)('ticket priority INC-1 P4');
     await t.fake.waitFor(
       () => t.fake.channelMessages(threadId).some((m) => m.content.includes('P4')),
       "the priority change in the ticket's thread",

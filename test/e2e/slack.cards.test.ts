@@ -1,6 +1,6 @@
 // Ticket cards: buttons through the whole lifecycle, cards edited in place, thread replies as comments.
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BotCore } from '../../src/core/bot.ts';
 import type { RecordedCall } from '../support/fakeSlack.ts';
 import {
   askCore,
@@ -12,6 +12,7 @@ import {
   waitForCard,
 } from '../support/fakeSlackBot.ts';
 import { payloads } from '../support/fakeSlackSender.ts';
+import { holdCore, personAt } from '../support/harness.ts';
 
 const CHANNEL = 'CCARDS';
 
@@ -117,12 +118,7 @@ describe('Slack ticket cards', () => {
     update = await nextUpdate(p.since);
     expect(readable(update.body)).toContain('*State*\nin_progress');
     const before = s.fake.calls.length;
-    await s.bot.core.handle({
-      actor: { id: 'console:root', platform: 'console', displayName: 'root' },
-      origin: { platform: 'console', workspace: 'local' },
-      command: 'ticket',
-      text: 'resolve INC-1 "toner swapped too"',
-    });
+    await personAt(s.bot.core, 'root', 'console', 'local')('ticket resolve INC-1 "toner swapped too"');
     await nextUpdate(before);
     p = await press('ticket.close');
     update = await nextUpdate(p.since);
@@ -150,31 +146,20 @@ describe('Slack ticket cards', () => {
   });
 
   it('a change made at the terminal updates the Slack card and is told in its thread', async () => {
-    await s.bot.core.handle({
-      actor: { id: 'console:root', platform: 'console', displayName: 'root' },
-      origin: { platform: 'console', workspace: 'local' },
-      command: 'ticket',
-      text: 'priority INC-1 P1',
-    });
+    await personAt(s.bot.core, 'root', 'console', 'local')('ticket priority INC-1 P1');
     const update = await nextUpdate(0);
     expect(readable(update.body)).toContain('*Priority*\nP1');
     await s.fake.waitFor(() => summariesInThread().find((t) => t.includes('priority')), 5000, 'the thread summary');
   });
 
   it('a card deleted in Slack is forgotten: no more updates, nothing more in its thread', async () => {
-    const change = (text: string) =>
-      s.bot.core.handle({
-        actor: { id: 'console:root', platform: 'console', displayName: 'root' },
-        origin: { platform: 'console', workspace: 'local' },
-        command: 'ticket',
-        text,
-      });
+    const admin = personAt(s.bot.core, 'root', 'console', 'local');
     s.fake.failNext('chat.update', 'message_not_found');
-    await change('priority INC-1 P1');
+    await admin('ticket priority INC-1 P1');
     await s.bot.core.settled();
     expect(await s.bot.core.cardsFor('acme', 'INC-1')).toEqual([]);
     const since = s.fake.calls.length;
-    await change('priority INC-1 P2');
+    await admin('ticket priority INC-1 P2');
     await s.bot.core.settled();
     expect(s.fake.calls.slice(since).filter((c) => c.method.startsWith('chat.'))).toEqual([]);
   });
@@ -310,21 +295,12 @@ describe('Slack ticket cards', () => {
 
 describe('Slack double clicks', () => {
   it('a second press while the first still runs is dropped: the ticket changes once', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
     const handled: string[] = [];
-    const held = (core: BotCore): BotCore =>
-      Object.assign(Object.create(core) as BotCore, {
-        handle: async (inv: Parameters<BotCore['handle']>[0]) => {
-          if (inv.subcommand === 'start') {
-            handled.push(inv.deliveryId ?? '');
-            await gate;
-          }
-          return core.handle(inv);
-        },
-      });
+    const { wrap: held, release } = holdCore((inv) => {
+      if (inv.subcommand !== 'start') return false;
+      handled.push(inv.deliveryId ?? '');
+      return true;
+    });
     const s = await startSlackBot({ wrapCore: held });
     try {
       await s.send.command('/ticket', 'new Printer on fire', { user: 'UADMIN', channel: CHANNEL });

@@ -1,6 +1,6 @@
 // Slash commands and mentions through the real Bolt app, the real core and database, against the fake Slack.
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BotCore } from '../../src/core/bot.ts';
 import {
   askCore,
   fieldOf,
@@ -11,6 +11,7 @@ import {
   ticketIdOf,
   waitForCard,
 } from '../support/fakeSlackBot.ts';
+import { holdCore } from '../support/harness.ts';
 
 describe('Slack slash commands', () => {
   let s: SlackBot;
@@ -280,17 +281,7 @@ describe('Slack mentions', () => {
 
 describe('Slack acks before the work', () => {
   it('acks a slash command while the core is still busy (a slow database cannot make Slack time out)', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const held = (core: BotCore): BotCore =>
-      Object.assign(Object.create(core) as BotCore, {
-        handle: async (inv: Parameters<BotCore['handle']>[0]) => {
-          await gate;
-          return core.handle(inv);
-        },
-      });
+    const { wrap: held, release } = holdCore();
     const s = await startSlackBot({ wrapCore: held });
     try {
       const res = await s.send.command('/ticket', 'new Slow database day', { channel: 'CSLOW' });
@@ -343,17 +334,7 @@ describe('Slack identity check (auth.test) never holds requests', () => {
 
 describe('Slack with more work waiting than it keeps', () => {
   it('answers “busy” at once instead of queueing without bound (a stalled database)', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const held = (core: BotCore): BotCore =>
-      Object.assign(Object.create(core) as BotCore, {
-        handle: async (inv: Parameters<BotCore['handle']>[0]) => {
-          await gate;
-          return core.handle(inv);
-        },
-      });
+    const { wrap: held, release } = holdCore();
     const s = await startSlackBot({ wrapCore: held, adapter: { concurrency: 1, maxWaiting: 1 } });
     try {
       await s.send.command('/ticket', 'new Running', { channel: 'CBUSY' });

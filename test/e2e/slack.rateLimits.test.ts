@@ -1,6 +1,8 @@
 // Web API rate limits: a 429 with Retry-After is waited out, and nothing is lost when posting to many channels.
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { askCore, headerOf, type SlackBot, startSlackBot, waitForCard } from '../support/fakeSlackBot.ts';
+import { personAt } from '../support/harness.ts';
 
 // Retries on, without the default policy's extra backoff on top of Retry-After.
 const RETRY = { retries: 3, minTimeout: 0, maxTimeout: 0 };
@@ -72,12 +74,7 @@ describe('Slack rate limits', () => {
     }
     s.fake.rateLimit('chat.update', 1, 2);
     s.fake.rateLimit('chat.postMessage', 1, 2);
-    await s.bot.core.handle({
-      actor: { id: 'console:root', platform: 'console', displayName: 'root' },
-      origin: { platform: 'console', workspace: 'local' },
-      command: 'ticket',
-      text: 'priority INC-1 P1',
-    });
+    await personAt(s.bot.core, 'root', 'console', 'local')('ticket priority INC-1 P1');
     const everywhere = ['CHOME', ...channels];
     await s.fake.waitFor(
       (calls) =>

@@ -1,8 +1,10 @@
 // stop(): no new requests, work not yet started dropped, running work finishes, and nothing waits on Slack's retries.
+
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BotCore } from '../../src/core/bot.ts';
 import { askCore, headerOf, startSlackBot, waitForCard } from '../support/fakeSlackBot.ts';
+import { personAt } from '../support/harness.ts';
 
 describe('Slack adapter shutdown', () => {
   it('does not wait out the default 30-minute retries when Slack is down: stop() returns and the core settles', async () => {
@@ -16,12 +18,7 @@ describe('Slack adapter shutdown', () => {
       await waitForCard(s, 'CDOWN');
       restore = s.fake.down('chat.update');
       // A change made at the terminal: its card update keeps failing, and the client keeps retrying.
-      await s.bot.core.handle({
-        actor: { id: 'console:root', platform: 'console', displayName: 'root' },
-        origin: { platform: 'console', workspace: 'local' },
-        command: 'ticket',
-        text: 'priority INC-1 P1',
-      });
+      await personAt(s.bot.core, 'root', 'console', 'local')('ticket priority INC-1 P1');
       await s.fake.waitFor(
         (c) => c.find((x) => x.method === 'chat.update' && x.status === 503),
         5000,

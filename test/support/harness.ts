@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { allCommands } from '../../commands/index.ts';
 import { type Config, loadConfig } from '../../config/index.ts';
+import type { BotCore } from '../../src/core/bot.ts';
 import { type Bot, createBot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
@@ -86,4 +87,26 @@ export function personAt(core: Bot, who: string, platform: Platform = 'console',
     const inv: Invocation = { actor, origin, command: m?.[1] ?? '', text: m?.[2] ?? '' };
     return core.handle(inv);
   };
+}
+
+/**
+ * A core whose handle() waits at a gate (a slow database, as the adapter sees it) for the invocations
+ * `holds` picks; `release()` opens the gate. The real core runs behind it.
+ */
+export function holdCore(holds: (inv: Invocation) => boolean = () => true): {
+  wrap: (core: BotCore) => BotCore;
+  release: () => void;
+} {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const wrap = (core: BotCore): BotCore =>
+    Object.assign(Object.create(core) as BotCore, {
+      handle: async (inv: Invocation) => {
+        if (holds(inv)) await gate;
+        return core.handle(inv);
+      },
+    });
+  return { wrap, release: () => release() };
 }
