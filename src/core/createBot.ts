@@ -242,23 +242,31 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       const tenant = tenantOf(platform, workspace);
       const q = query.trim().slice(0, 100);
       const scope: { states: TicketState[]; requesterId?: string } = { states: [...OPEN_STATES] };
-      if (actor) {
-        // A requester completes only their own tickets: titles are not for everyone's eyes.
-        const known = await peopleService.recognise(
-          tenant,
-          { identity: actor.id, displayName: actor.displayName, timezone: actor.timezone, email: actor.email },
-          now(),
-        );
-        if (!hasRole(known.role, 'agent')) scope.requesterId = known.person.id;
-      }
-      const found = await tickets.list(tenant, { ...scope, limit: 25, ...(q ? { text: q } : {}) });
-      const byId = q && /^[a-z]{3}-?\d*$/i.test(q) ? await tickets.list(tenant, { ...scope, limit: 100 }) : [];
-      const idHits = byId.filter((t) => t.ticketId.toLowerCase().startsWith(q.toLowerCase()));
-      const seen = new Set<string>();
-      return [...idHits, ...found]
-        .filter((t) => !seen.has(t.ticketId) && seen.add(t.ticketId))
-        .slice(0, 25)
-        .map((t) => ({ id: t.ticketId, title: t.title }));
+      // A requester completes only their own tickets: titles are not for everyone's eyes.
+      const known = await peopleService.recognise(
+        tenant,
+        { identity: actor.id, displayName: actor.displayName, timezone: actor.timezone, email: actor.email },
+        now(),
+      );
+      if (!hasRole(known.role, 'agent')) scope.requesterId = known.person.id;
+      // One query either way (each is a scan on FerretDB): an id prefix is matched among the newest
+      // open tickets, ahead of titles that contain it; other words search titles.
+      const idLike = /^[a-z]{3}-?\d*$/i.test(q);
+      const found = await tickets.list(tenant, {
+        ...scope,
+        limit: idLike ? 100 : 25,
+        ...(q && !idLike ? { text: q } : {}),
+      });
+      const needle = q.toLowerCase();
+      const ranked = idLike
+        ? [
+            ...found.filter((t) => t.ticketId.toLowerCase().startsWith(needle)),
+            ...found.filter(
+              (t) => !t.ticketId.toLowerCase().startsWith(needle) && t.title.toLowerCase().includes(needle),
+            ),
+          ]
+        : found;
+      return ranked.slice(0, 25).map((t) => ({ id: t.ticketId, title: t.title }));
     },
     onTicketChanged(listener) {
       listeners.push(listener);
