@@ -89,8 +89,9 @@ export class SlackPeople {
     }
     this.cache.delete(userId);
     this.cache.set(userId, { actor, until: this.now() + this.ttlMs });
-    // Remembered once per fetch, not per request: the profile only changes when Slack says so.
-    await this.core.rememberPerson(actor).catch((error: unknown) => {
+    // Remembered once per fetch, not per request, and off the request's path: the command itself
+    // records the asker's profile; this refreshes copies other organisations keep.
+    void this.core.rememberPerson(actor).catch((error: unknown) => {
       this.log.warn({ err: error, userId }, 'could not remember slack person');
     });
     return actor;
