@@ -13,7 +13,19 @@ export interface TestBot {
   core: Bot;
   config: Config;
   db: TestDatabase;
+  /** The clock the bot runs on: what a second process on the same data shares. */
+  now: () => Date;
   close(): Promise<void>;
+}
+
+/**
+ * The clock a test bot runs on unless a test gives its own: noon UTC on a fixed weekday, moving on with real
+ * elapsed time, so no test depends on the hour (or the day) the suite happens to run at.
+ */
+export function testClock(start = '2026-03-10T12:00:00Z'): () => Date {
+  const origin = Date.parse(start);
+  const began = performance.now();
+  return () => new Date(origin + Math.round(performance.now() - began));
 }
 
 export async function startTestBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<TestBot> {
@@ -22,6 +34,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
     ...opts.env,
   });
   const db = await testDatabase();
+  const now = opts.now ?? testClock();
   const core = await createBot({
     connection: db.connection,
     definitions: allCommands,
@@ -31,12 +44,13 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
     timezone: config.timezone,
     sla: config.sla,
     matrix: config.matrix,
-    ...(opts.now ? { now: opts.now } : {}),
+    now,
   });
   return {
     core,
     config,
     db,
+    now,
     async close() {
       await core.settled();
       await db.close();
@@ -66,7 +80,7 @@ export async function anotherProcess(
     timezone: bot.config.timezone,
     sla: bot.config.sla,
     matrix: bot.config.matrix,
-    ...(opts.now ? { now: opts.now } : {}),
+    now: opts.now ?? bot.now,
   });
   return {
     core,
