@@ -6,6 +6,8 @@ export default defineConfig({
     environment: 'node',
     include: ['test/**/*.test.ts'],
     globalSetup: 'test/support/globalSetup.ts',
+    // SWITCHBOARD_TEST_NOW moves the wall clock of every test process (scripts/test-clocks.sh).
+    setupFiles: ['test/support/shiftedClock.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
