@@ -59,6 +59,14 @@ module.exports = {
       to: { path: DISCORD_SDK },
     },
     {
+      name: 'core-and-commands-skip-the-store',
+      comment:
+        'commands/ and src/core speak domain types and call services: no repository, no model, no database driver (src/main.ts builds those).',
+      severity: 'error',
+      from: { path: '^(commands|src/core)/' },
+      to: { path: ['^src/store/', DATABASE_DRIVER] },
+    },
+    {
       name: 'no-circular',
       comment: 'Circular imports make load order matter and hide a missing boundary.',
       severity: 'error',

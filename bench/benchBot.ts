@@ -8,6 +8,7 @@ import pino from 'pino';
 import { allCommands } from '../commands/index.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import { type Bot, createBot } from '../src/core/createBot.ts';
+import { buildServices } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { startEmbeddedServer } from '../src/store/embedded.ts';
 
@@ -56,7 +57,8 @@ export async function startBenchBot(
   const { connection, close } = await openDatabase({ uri: db.uri, dataDir: tmpdir(), dbName, timeoutMs: 10_000, log });
   try {
     const { admins, orgs, timezone, sla, matrix } = config;
-    const core = await createBot({ connection, definitions: allCommands, log, admins, orgs, timezone, sla, matrix });
+    const services = await buildServices(connection, { admins, sla, matrix });
+    const core = await createBot({ services, definitions: allCommands, log, orgs, timezone });
     return {
       core,
       config,

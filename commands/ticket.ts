@@ -59,13 +59,6 @@ const ticketNew: CommandDef = {
     ],
   },
   async run(ctx, o, s) {
-    // Requesters describe impact and urgency; choosing the priority outright is triage, an agent's call.
-    if (o.priority !== undefined && !s.people.isAtLeast(ctx.role, 'agent')) {
-      return ephemeral(
-        'Setting --priority directly needs the agent role. Say how bad it is with --impact and --urgency instead (high, medium, low).',
-        { error: 'PERMISSION.DENIED', errorField: 'priority' },
-      );
-    }
     const t = await s.tickets.openTicket(actingOf(ctx), {
       title: str(o.title) as string,
       description: str(o.description),

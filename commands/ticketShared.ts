@@ -2,7 +2,7 @@
 import type { OptionDef } from '../src/core/command.ts';
 import { ephemeral, type Reply } from '../src/core/reply.ts';
 import { ticketLine } from '../src/core/ticketCard.ts';
-import type { Ticket } from '../src/store/ticketStore.ts';
+import type { Ticket } from '../src/domain/entities.ts';
 
 export const ID: OptionDef = {
   name: 'id',

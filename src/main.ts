@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/index.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
+import { buildServices } from './services/compose.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
 
 function fail(message: string): never {
@@ -43,16 +44,18 @@ async function main(): Promise<void> {
   }
   log.info({ database: db.describe }, 'database ready');
 
-  const bot = await createBot({
-    connection: db.connection,
-    definitions: allCommands,
-    log,
+  const services = await buildServices(db.connection, {
     // The person at the terminal is the local admin.
     admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
-    orgs: config.orgs,
-    timezone: config.timezone,
     sla: config.sla,
     matrix: config.matrix,
+  });
+  const bot = await createBot({
+    services,
+    definitions: allCommands,
+    log,
+    orgs: config.orgs,
+    timezone: config.timezone,
   });
 
   const maintenance = startMaintenance({ pruneClaims: bot.pruneClaims, log, timezone: config.timezone });

@@ -1,8 +1,9 @@
 // A command is declared once: this shape drives the text parser, Discord's schema, help and permissions.
+
+import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { TicketService } from '../services/tickets.ts';
-import type { PersonRef } from '../store/ticketStore.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
 import type { FormSpec, Reply } from './reply.ts';
 

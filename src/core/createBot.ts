@@ -1,22 +1,13 @@
 // The bot core: invocation in, permission check, command run, reply out; and the change feed to adapters.
 import { randomBytes } from 'node:crypto';
-import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { isUserError, UserError } from '../domain/errors.ts';
-import type { PriorityMatrix } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
-import type { SlaTargets } from '../domain/sla.ts';
-import { OPEN_STATES, type TicketState } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
+import type { Services } from '../services/compose.ts';
+import { isDatabaseUnavailable } from '../services/failures.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
-import type { Notifier, TicketChanged } from '../services/notifier.ts';
-import { PeopleService } from '../services/people.ts';
-import { TicketService } from '../services/tickets.ts';
-import { CardRepository } from '../store/cardStore.ts';
-import { isDatabaseUnavailable } from '../store/connection.ts';
-import { ClaimRepository } from '../store/deliveryStore.ts';
-import { PersonRepository } from '../store/personStore.ts';
-import { TicketRepository } from '../store/ticketStore.ts';
+import type { TicketChanged } from '../services/notifier.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
 import { type CommandDef, type CommandServices, usageOf } from './command.ts';
 import type { Invocation, Platform } from './invocation.ts';
@@ -25,15 +16,13 @@ import { ephemeral, type Reply } from './reply.ts';
 import { ticketCard } from './ticketCard.ts';
 
 export interface BotOptions {
-  connection: mongoose.Connection;
+  /** The use cases, built over the database by src/main.ts (buildServices). */
+  services: Services;
   definitions: readonly CommandDef[];
   log: Logger;
-  admins: readonly string[];
   /** workspace identity (`slack:T1`) -> organisation */
   orgs: Readonly<Record<string, string>>;
   timezone: string;
-  sla: SlaTargets;
-  matrix: PriorityMatrix;
   now?: () => Date;
 }
 
@@ -49,46 +38,39 @@ const DB_UNAVAILABLE = 'Database unavailable, nothing was changed, try again.';
 
 export async function createBot(o: BotOptions): Promise<Bot> {
   const now = o.now ?? (() => new Date());
-  const tickets = new TicketRepository(o.connection);
-  const people = new PersonRepository(o.connection);
-  const cards = new CardRepository(o.connection);
-  const claims = new ClaimRepository(o.connection);
-  await Promise.all([tickets.init(), people.init(), cards.init(), claims.init()]);
+  const { people: peopleService, cards, claims } = o.services;
 
   const listeners: ChangeListener[] = [];
   const deliveries = new KeyedQueue();
   const pending = new Set<Promise<unknown>>();
 
   // Changes reach adapters in order per ticket, without holding up the person who made them.
-  const notifier: Notifier = {
-    async ticketChanged(ev: TicketChanged) {
-      if (listeners.length === 0) return;
-      const change = {
-        tenant: ev.ticket.tenant,
-        ticketId: ev.ticket.ticketId,
-        card: ticketCard(ev.ticket, now(), o.timezone),
-        summary: ev.summary,
-        actor: { id: ev.actorIdentity, platform: ev.platform as Platform, displayName: ev.actorName },
-        platform: ev.platform as Platform,
-      };
-      const p = deliveries.run(`${change.tenant}:${change.ticketId}`, async () => {
-        for (const l of listeners) {
-          try {
-            await l(change);
-          } catch (err) {
-            o.log.error({ err, ticketId: change.ticketId }, 'a ticket change could not be delivered');
-          }
+  o.services.changes.subscribe((ev: TicketChanged) => {
+    if (listeners.length === 0) return;
+    const change = {
+      tenant: ev.ticket.tenant,
+      ticketId: ev.ticket.ticketId,
+      card: ticketCard(ev.ticket, now(), o.timezone),
+      summary: ev.summary,
+      actor: { id: ev.actorIdentity, platform: ev.platform as Platform, displayName: ev.actorName },
+      platform: ev.platform as Platform,
+    };
+    const p = deliveries.run(`${change.tenant}:${change.ticketId}`, async () => {
+      for (const l of listeners) {
+        try {
+          await l(change);
+        } catch (err) {
+          o.log.error({ err, ticketId: change.ticketId }, 'a ticket change could not be delivered');
         }
-      });
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-    },
-  };
+      }
+    });
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  });
 
-  const peopleService = new PeopleService(people, new Set(o.admins));
   const registry = new CommandRegistry(o.definitions);
   const services: CommandServices = {
-    tickets: new TicketService(tickets, notifier, o.sla, o.matrix),
+    tickets: o.services.tickets,
     people: peopleService,
     definitions: () => registry.definitions,
   };
@@ -153,11 +135,6 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         const hint = err.hint ?? (err.field && def ? `Usage: ${usageOf(def)}` : undefined);
         return userErrorReply(new UserError(err.code, err.message, hint, err.field));
       }
-      if (err instanceof mongoose.Error.ValidationError) {
-        outcome = 'invalid';
-        const msgs = Object.values(err.errors).map((e) => `${e.path}: ${e.message}`);
-        return ephemeral(`That was not saved: ${msgs.join('; ')}`, { error: 'VALIDATION' });
-      }
       if (isDatabaseUnavailable(err)) {
         outcome = 'db_unavailable';
         o.log.warn({ ref, err: (err as Error).message }, 'database unavailable');
@@ -219,10 +196,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     async cardsFor(tenant, ticketId) {
       return (await cards.forTicket(tenant, ticketId)).map(toRef);
     },
-    async ticketForThread(platform, channel, thread) {
-      const c = await cards.byThread(platform, channel, thread);
-      return c ? { tenant: c.tenant, ticketId: c.ticketId } : null;
-    },
+    ticketForThread: (platform, channel, thread) => cards.ticketForThread(platform, channel, thread),
     async rememberPerson(actor, workspace) {
       if (workspace) {
         await peopleService.recognise(
@@ -231,7 +205,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           now(),
         );
       } else {
-        await people.refreshProfile(actor.id, {
+        await peopleService.refreshProfile(actor.id, {
           displayName: actor.displayName,
           timezone: actor.timezone ?? null,
           email: actor.email ?? null,
@@ -240,33 +214,23 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     },
     async suggestTickets(platform, workspace, query, actor) {
       const tenant = tenantOf(platform, workspace);
-      const q = query.trim().slice(0, 100);
-      const scope: { states: TicketState[]; requesterId?: string } = { states: [...OPEN_STATES] };
-      // A requester completes only their own tickets: titles are not for everyone's eyes.
+      const at = now();
       const known = await peopleService.recognise(
         tenant,
         { identity: actor.id, displayName: actor.displayName, timezone: actor.timezone, email: actor.email },
-        now(),
+        at,
       );
-      if (!hasRole(known.role, 'agent')) scope.requesterId = known.person.id;
-      // One query either way (each is a scan on FerretDB): an id prefix is matched among the newest
-      // open tickets, ahead of titles that contain it; other words search titles.
-      const idLike = /^[a-z]{3}-?\d*$/i.test(q);
-      const found = await tickets.list(tenant, {
-        ...scope,
-        limit: idLike ? 100 : 25,
-        ...(q && !idLike ? { text: q } : {}),
-      });
-      const needle = q.toLowerCase();
-      const ranked = idLike
-        ? [
-            ...found.filter((t) => t.ticketId.toLowerCase().startsWith(needle)),
-            ...found.filter(
-              (t) => !t.ticketId.toLowerCase().startsWith(needle) && t.title.toLowerCase().includes(needle),
-            ),
-          ]
-        : found;
-      return ranked.slice(0, 25).map((t) => ({ id: t.ticketId, title: t.title }));
+      return o.services.tickets.suggestTickets(
+        {
+          tenant,
+          person: known.person,
+          role: known.role,
+          source: { platform, workspace },
+          now: at,
+          timezone: firstTimeZone([actor.timezone, known.timezone], o.timezone),
+        },
+        query,
+      );
     },
     onTicketChanged(listener) {
       listeners.push(listener);

@@ -2,8 +2,8 @@
 import { TZDate } from '@date-fns/tz';
 import { format, isSameDay } from 'date-fns';
 import { formatDuration } from '../domain/duration.ts';
+import type { Ticket } from '../domain/entities.ts';
 import { slaStanding } from '../domain/sla.ts';
-import type { Ticket } from '../store/ticketStore.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 
 /** "14:05" today, "3 Dec 14:05" otherwise, in the reader's timezone. */

@@ -1,6 +1,7 @@
 // Who is acting, for whom, from where, and when: what every use case is given.
+
+import type { PersonRef, TicketSource } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
-import type { PersonRef, TicketSource } from '../store/ticketStore.ts';
 
 export interface Acting {
   tenant: string;

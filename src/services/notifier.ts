@@ -1,5 +1,5 @@
 // The Notifier port: the only way services talk to people. Adapters implement it (via the core).
-import type { Ticket } from '../store/ticketStore.ts';
+import type { Ticket } from '../domain/entities.ts';
 
 export interface TicketChanged {
   ticket: Ticket;

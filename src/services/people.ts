@@ -1,9 +1,9 @@
 // People use cases: who someone is, what role they hold, granting roles, linking identities.
 import { randomInt } from 'node:crypto';
+import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole, type Role } from '../domain/roles.ts';
 import type { Identity, PersonRepository } from '../store/personStore.ts';
-import type { PersonRef } from '../store/ticketStore.ts';
 
 export interface Profile {
   identity: string;
@@ -237,6 +237,14 @@ export class PeopleService {
     this.linkFailures.delete(who);
     await this.changed(tenant);
     return { id: owner.personId, identity: owner.identity, name: owner.displayName };
+  }
+
+  /** Refreshes the profile of every known copy of a platform identity (its name, timezone or email changed). */
+  refreshProfile(
+    identity: string,
+    p: { displayName: string; timezone: string | null; email: string | null },
+  ): Promise<void> {
+    return this.repo.refreshProfile(identity, p);
   }
 
   isAtLeast(role: Role, need: Role): boolean {

@@ -25,7 +25,6 @@ import {
 } from '../domain/ticket.ts';
 import {
   type AuditEntry,
-  type PersonRef,
   type Ticket,
   type TicketFilter,
   type TicketPatch,
@@ -35,6 +34,7 @@ import {
 import type { Acting } from './acting.ts';
 import { KeyedQueue } from './keyedQueue.ts';
 import type { Notifier } from './notifier.ts';
+import type { PeopleService } from './people.ts';
 
 export interface OpenTicketInput {
   title: string;
@@ -71,9 +71,19 @@ export class TicketService {
     private readonly notifier: Notifier,
     private readonly sla: SlaTargets,
     private readonly matrix: PriorityMatrix,
+    private readonly people: PeopleService,
   ) {}
 
   async openTicket(acting: Acting, input: OpenTicketInput): Promise<Ticket> {
+    // Requesters describe impact and urgency; choosing the priority outright is triage, an agent's call.
+    if (input.priority !== undefined && !hasRole(acting.role, 'agent')) {
+      throw new UserError(
+        'PERMISSION.DENIED',
+        'Setting --priority directly needs the agent role. Say how bad it is with --impact and --urgency instead (high, medium, low).',
+        '',
+        'priority',
+      );
+    }
     const type = input.type ?? 'incident';
     const impact = input.impact ?? 'medium';
     const urgency = input.urgency ?? 'medium';
@@ -151,13 +161,51 @@ export class TicketService {
     return t;
   }
 
+  /**
+   * Ticket ids for autocomplete: open tickets whose id or title matches, only the asker's own unless they are
+   * an agent (titles are not for everyone's eyes). One query either way (each is a scan on FerretDB): an id
+   * prefix is matched among the newest open tickets, ahead of titles that contain it; other words search titles.
+   */
+  async suggestTickets(acting: Acting, query: string): Promise<Array<{ id: string; title: string }>> {
+    const q = query.trim().slice(0, 100);
+    const idLike = /^[a-z]{3}-?\d*$/i.test(q);
+    const found = await this.repo.list(acting.tenant, {
+      states: [...OPEN_STATES],
+      ...(hasRole(acting.role, 'agent') ? {} : { requesterId: acting.person.id }),
+      limit: idLike ? 100 : 25,
+      ...(q && !idLike ? { text: q } : {}),
+    });
+    const needle = q.toLowerCase();
+    const ranked = idLike
+      ? [
+          ...found.filter((t) => t.ticketId.toLowerCase().startsWith(needle)),
+          ...found.filter(
+            (t) => !t.ticketId.toLowerCase().startsWith(needle) && t.title.toLowerCase().includes(needle),
+          ),
+        ]
+      : found;
+    return ranked.slice(0, 25).map((t) => ({ id: t.ticketId, title: t.title }));
+  }
+
   async listTickets(acting: Acting, input: ListInput): Promise<Ticket[]> {
     const filter: TicketFilter = { ...input, limit: Math.min(input.limit ?? 20, 100) };
     if (!hasRole(acting.role, 'agent')) filter.requesterId = acting.person.id;
     return this.repo.list(acting.tenant, filter);
   }
 
-  assignTicket(acting: Acting, id: string, assignee: PersonRef): Promise<Ticket> {
+  /** Assigns to the person behind `identity` (a platform identity), who must be an agent unless it is the actor. */
+  async assignTicket(acting: Acting, id: string, identity: string): Promise<Ticket> {
+    const self = identity === acting.person.identity;
+    const assignee = self ? acting.person : await this.people.personFor(acting.tenant, identity, acting.now);
+    // Tickets are worked by agents: assigning one to a requester would leave it with nobody able to act.
+    if (!self && !hasRole(await this.people.roleFor(acting.tenant, identity), 'agent')) {
+      throw new UserError(
+        'TICKET.ASSIGNEE_NOT_AGENT',
+        `${assignee.name} is not an agent, so cannot work tickets. An admin can make them one: /role grant ${identity} agent`,
+        '',
+        'assignee',
+      );
+    }
     return this.change(acting, id, (t) => {
       if (t.state === 'resolved') {
         throw new UserError('TICKET.INVALID_TRANSITION', `${t.ticketId} is resolved; reopen it before assigning.`);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
+import { validOrRefused } from './validation.ts';
 
 export interface Identity {
   tenant: string;
@@ -151,7 +152,7 @@ export class PersonRepository {
     }
     const doc: Identity = { ...p, personId: p.identity };
     try {
-      await this.identities.create({ ...doc, _id: identityKey(p.tenant, p.identity) });
+      await validOrRefused(this.identities.create({ ...doc, _id: identityKey(p.tenant, p.identity) }));
     } catch (e) {
       // Someone else created it at the same moment: theirs stands.
       if ((e as { code?: number }).code !== 11000) throw e;
@@ -192,7 +193,7 @@ export class PersonRepository {
   }
 
   async createLinkCode(c: LinkCode): Promise<void> {
-    await this.links.create({ ...c, _id: linkKey(c.tenant, c.code) });
+    await validOrRefused(this.links.create({ ...c, _id: linkKey(c.tenant, c.code) }));
   }
 
   /** Takes a link code once: the delete is the claim. */

@@ -1,72 +1,13 @@
 // The ticket aggregate in MongoDB: schema, indexes, and the repository the services use.
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
+import type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
 import type { SlaClock } from '../domain/sla.ts';
-import type { Level, Priority, TicketState, TicketType } from '../domain/ticket.ts';
+import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
+import { validOrRefused } from './validation.ts';
 
-export interface PersonRef {
-  /** Person id (stable across linked identities). */
-  id: string;
-  /** Platform identity that acted: `slack:U1`. */
-  identity: string;
-  name: string;
-}
-
-export interface TicketComment {
-  author: PersonRef;
-  text: string;
-  internal: boolean;
-  at: Date;
-  platform: string;
-}
-
-export interface AuditEntry {
-  at: Date;
-  actor: PersonRef;
-  platform: string;
-  action: string;
-  field?: string | undefined;
-  from?: string | null | undefined;
-  to?: string | null | undefined;
-  /** Why, when the person said (a pending or reopen reason). */
-  note?: string | undefined;
-}
-
-export interface TicketSource {
-  platform: string;
-  workspace: string;
-  channel?: string | undefined;
-  messageLink?: string | undefined;
-}
-
-export interface Ticket {
-  tenant: string;
-  type: TicketType;
-  number: number;
-  ticketId: string;
-  title: string;
-  description: string;
-  impact: Level;
-  urgency: Level;
-  priority: Priority;
-  state: TicketState;
-  service: string | null;
-  team: string | null;
-  requester: PersonRef;
-  assignee: PersonRef | null;
-  watchers: string[];
-  source: TicketSource;
-  tags: string[];
-  sla: SlaClock;
-  openedAt: Date;
-  updatedAt: Date;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-  resolution: string | null;
-  comments: TicketComment[];
-  history: AuditEntry[];
-  version: number;
-}
+// The entity types live in the domain; re-exported for the store's own callers.
+export type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
 
 const personRef = new Schema<PersonRef>(
   {
@@ -233,7 +174,7 @@ export class TicketRepository {
   /** Inserts a new ticket; rejects with a duplicate-key error when its number is taken. */
   async insert(ticket: Ticket): Promise<Ticket> {
     const doc = new this.model({ ...ticket, _id: ticketKey(ticket.tenant, ticket.ticketId) });
-    await doc.validate();
+    await validOrRefused(doc.validate());
     const { _id, ...saved } = doc.toObject();
     await this.model.collection.insertOne({ _id, ...saved } as never);
     return saved as Ticket;
@@ -266,7 +207,7 @@ export class TicketRepository {
    */
   async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
     // Validate only the changed paths, so nothing invalid is half-written.
-    await new this.model({ ...patch.set }).validate(Object.keys(patch.set));
+    await validOrRefused(new this.model({ ...patch.set }).validate(Object.keys(patch.set)));
     const key = ticketKey(tenant, ticketId);
     const claim = `${key}#${version + 1}`;
     if (!(await this.claimVersion(claim))) throw new VersionConflict(`${ticketId} is being changed meanwhile`);

@@ -6,6 +6,7 @@ import type { BotCore } from '../../src/core/bot.ts';
 import { type Bot, createBot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { buildServices } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
@@ -35,15 +36,13 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
   });
   const db = await testDatabase();
   const now = opts.now ?? testClock();
+  const services = await buildServices(db.connection, config);
   const core = await createBot({
-    connection: db.connection,
+    services,
     definitions: allCommands,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    admins: config.admins,
     orgs: config.orgs,
     timezone: config.timezone,
-    sla: config.sla,
-    matrix: config.matrix,
     now,
   });
   return {
@@ -72,14 +71,11 @@ export async function anotherProcess(
     log,
   });
   const core = await createBot({
-    connection: handle.connection,
+    services: await buildServices(handle.connection, bot.config),
     definitions: allCommands,
     log,
-    admins: bot.config.admins,
     orgs: bot.config.orgs,
     timezone: bot.config.timezone,
-    sla: bot.config.sla,
-    matrix: bot.config.matrix,
     now: opts.now ?? bot.now,
   });
   return {

@@ -1,0 +1,67 @@
+// The entity types every layer speaks: a ticket, the people on it, where it came from. The store maps them to documents.
+import type { SlaClock } from './sla.ts';
+import type { Level, Priority, TicketState, TicketType } from './ticket.ts';
+
+export interface PersonRef {
+  /** Person id (stable across linked identities). */
+  id: string;
+  /** Platform identity that acted: `slack:U1`. */
+  identity: string;
+  name: string;
+}
+
+export interface TicketComment {
+  author: PersonRef;
+  text: string;
+  internal: boolean;
+  at: Date;
+  platform: string;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actor: PersonRef;
+  platform: string;
+  action: string;
+  field?: string | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+  /** Why, when the person said (a pending or reopen reason). */
+  note?: string | undefined;
+}
+
+export interface TicketSource {
+  platform: string;
+  workspace: string;
+  channel?: string | undefined;
+  messageLink?: string | undefined;
+}
+
+export interface Ticket {
+  tenant: string;
+  type: TicketType;
+  number: number;
+  ticketId: string;
+  title: string;
+  description: string;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  state: TicketState;
+  service: string | null;
+  team: string | null;
+  requester: PersonRef;
+  assignee: PersonRef | null;
+  watchers: string[];
+  source: TicketSource;
+  tags: string[];
+  sla: SlaClock;
+  openedAt: Date;
+  updatedAt: Date;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  resolution: string | null;
+  comments: TicketComment[];
+  history: AuditEntry[];
+  version: number;
+}

@@ -1,0 +1,46 @@
+// Builds the repositories and the use cases over one database connection: what src/main.ts hands to the core.
+import type { Connection } from 'mongoose';
+import type { PriorityMatrix } from '../domain/priority.ts';
+import type { SlaTargets } from '../domain/sla.ts';
+import { CardRepository } from '../store/cardStore.ts';
+import { ClaimRepository } from '../store/deliveryStore.ts';
+import { PersonRepository } from '../store/personStore.ts';
+import { TicketRepository } from '../store/ticketStore.ts';
+import { CardService } from './cards.ts';
+import { ChangeFeed } from './changeFeed.ts';
+import { DeliveryClaims } from './claims.ts';
+import { PeopleService } from './people.ts';
+import { TicketService } from './tickets.ts';
+
+export interface Services {
+  tickets: TicketService;
+  people: PeopleService;
+  cards: CardService;
+  claims: DeliveryClaims;
+  /** Every ticket change, as it happens. */
+  changes: ChangeFeed;
+}
+
+export interface ServiceOptions {
+  /** Identities that are admins whatever is granted in chat. */
+  admins: readonly string[];
+  sla: SlaTargets;
+  matrix: PriorityMatrix;
+}
+
+export async function buildServices(connection: Connection, o: ServiceOptions): Promise<Services> {
+  const tickets = new TicketRepository(connection);
+  const people = new PersonRepository(connection);
+  const cards = new CardRepository(connection);
+  const claims = new ClaimRepository(connection);
+  await Promise.all([tickets.init(), people.init(), cards.init(), claims.init()]);
+  const changes = new ChangeFeed();
+  const peopleService = new PeopleService(people, new Set(o.admins));
+  return {
+    tickets: new TicketService(tickets, changes, o.sla, o.matrix, peopleService),
+    people: peopleService,
+    cards: new CardService(cards),
+    claims: new DeliveryClaims(claims),
+    changes,
+  };
+}
