@@ -57,7 +57,8 @@ export async function startBenchBot(
   const { connection, close } = await openDatabase({ uri: db.uri, dataDir: tmpdir(), dbName, timeoutMs: 10_000, log });
   try {
     const { admins, orgs, timezone, sla, matrix } = config;
-    const services = await buildServices(connection, { admins, sla, matrix });
+    const services = await buildServices(connection, { admins, sla, matrix, outbox: { log, pollMs: 50 } });
+    services.outbox.start();
     const core = await createBot({ services, definitions: allCommands, log, orgs, timezone });
     return {
       core,
@@ -66,6 +67,7 @@ export async function startBenchBot(
       async close() {
         try {
           await core.settled();
+          await services.outbox.stop();
           await connection.dropDatabase().catch(() => {});
         } finally {
           await close();

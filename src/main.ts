@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
     sla: config.sla,
     matrix: config.matrix,
+    outbox: { log },
   });
   const bot = await createBot({
     services,
@@ -65,8 +66,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     maintenance.stop();
+    // Messages still waiting stay in the outbox: the next start delivers them.
+    await services.outbox.stop();
     await Promise.allSettled(adapters.map((a) => a.stop()));
-    await bot.settled();
     await db.close();
     process.exit(code);
   };
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   try {
     for (const a of adapters) await a.start();
+    services.outbox.start();
   } catch (e) {
     log.error({ err: e }, 'an adapter could not start');
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);

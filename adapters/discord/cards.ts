@@ -1,11 +1,12 @@
 // Ticket cards on Discord: recorded where posted, a thread per ticket, edited in place when the ticket changes.
 import { type Client, Routes } from 'discord.js';
 import type { Logger } from 'pino';
-import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
+import type { BotCore, CardRef } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { DeliveryFailure, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
 import type { PostedMessage } from './answer.ts';
 import { BoundedMap } from './boundedMap.ts';
-import { messageOf, restBody } from './render.ts';
+import { isStructured, messageOf, restBody } from './render.ts';
 
 /** A week: threads of open tickets should not vanish over a weekend. */
 const THREAD_ARCHIVE_MINUTES = 10_080;
@@ -113,40 +114,87 @@ export class DiscordCards {
     return this.echo.size + this.notTicket.size;
   }
 
-  /** core.onTicketChanged: every Discord card of the ticket shows the new card; its threads hear the summary. */
-  async changed(change: TicketChange): Promise<void> {
-    const cards = (await this.d.core.cardsFor(change.tenant, change.ticketId)).filter((c) => c.platform === 'discord');
-    if (cards.length === 0) return;
-    const body = restBody(messageOf(change.card));
-    const threads = new Set<string>();
-    for (const c of cards) {
+  /**
+   * Discord's part of the messaging port. discord.js waits out 429s per route bucket (per channel), so one
+   * noisy channel does not hold back the others; what it cannot do is classified for the outbox.
+   */
+  sender(onCardShown: (card: Reply) => void): PlatformSender {
+    const call = async <T>(work: () => Promise<T>): Promise<T> => {
       try {
-        await this.d.client.rest.patch(Routes.channelMessage(c.channel, c.messageId), { body });
+        return await work();
       } catch (err) {
-        if (isGone(err)) {
-          // The card (or its channel) was deleted: stop editing it and stop posting in its thread.
-          await this.d.core.forgetCard(c).catch((e) => this.d.log.warn({ err: e }, 'discord: could not forget a card'));
-          continue;
+        throw classifyDiscordFailure(err);
+      }
+    };
+    const post = async (channel: string, reply: Reply): Promise<Sent> => {
+      const body =
+        reply.visibility === 'thread' && !isStructured(reply)
+          ? { content: reply.text.slice(0, 2000), allowed_mentions: { parse: [] } }
+          : restBody(messageOf(reply));
+      const res = (await call(() => this.d.client.rest.post(Routes.channelMessages(channel), { body }))) as {
+        id?: string;
+      };
+      return { messageId: res.id };
+    };
+    return {
+      platform: 'discord',
+      post: async (channel, reply) => {
+        // A thread line right after a comment made in that thread would only repeat it.
+        if (reply.visibility === 'thread' && this.echo.delete(channel)) {
+          return { skipped: 'the change came from a message in this thread' };
         }
-        this.d.log.warn({ err, ticketId: change.ticketId, message: c.messageId }, 'discord: could not update a card');
-      }
-      if (c.thread) threads.add(c.thread);
-    }
-    for (const t of threads) {
-      if (this.echo.delete(t)) continue;
-      try {
-        await this.d.client.rest.post(Routes.channelMessages(t), {
-          body: { content: change.summary.slice(0, 2000), allowed_mentions: { parse: [] } },
+        return post(channel, reply);
+      },
+      dm: async (user, reply) => {
+        const dm = (await call(() =>
+          this.d.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }),
+        )) as { id: string };
+        return post(dm.id, reply);
+      },
+      edit: async (channel, messageId, reply) => {
+        onCardShown(reply);
+        await call(() =>
+          this.d.client.rest.patch(Routes.channelMessage(channel, messageId), { body: restBody(messageOf(reply)) }),
+        );
+        return { messageId };
+      },
+      cardGone: async (channel, messageId, ctx) => {
+        if (!ctx.ticketId) return;
+        await this.d.core.forgetCard({
+          tenant: ctx.tenant,
+          ticketId: ctx.ticketId,
+          platform: 'discord',
+          channel,
+          messageId,
         });
-      } catch (err) {
-        this.d.log.warn({ err, ticketId: change.ticketId, thread: t }, 'discord: could not post to the ticket thread');
-      }
-    }
+      },
+    };
   }
 }
 
-/** Discord's "Unknown Message" and "Unknown Channel": the card is gone for good. */
-const isGone = (err: unknown): boolean => {
-  const code = (err as { code?: unknown }).code;
-  return code === 10008 || code === 10003;
-};
+/** The outbox's view of a failed Discord call. */
+export function classifyDiscordFailure(err: unknown): DeliveryFailure {
+  const e = err as { code?: unknown; status?: number; message?: string };
+  const code = typeof e?.code === 'number' ? e.code : undefined;
+  if (code === 50007) return new DeliveryFailure('permanent', '403 user has DMs closed (50007)');
+  if (code === 10003 || code === 10008) {
+    return new DeliveryFailure(
+      'permanent',
+      `404 ${code === 10003 ? 'unknown channel' : 'unknown message'} (${code})`,
+      undefined,
+      true,
+    );
+  }
+  if (code === 10013) return new DeliveryFailure('permanent', '404 unknown user (10013)');
+  if (code === 50001 || code === 50013) {
+    return new DeliveryFailure(
+      'permanent',
+      `403 ${code === 50001 ? 'missing access' : 'missing permissions'} (${code})`,
+    );
+  }
+  if (e?.status === 429) return new DeliveryFailure('rate_limited', '429 rate limited', 1000);
+  if (e?.status !== undefined && e.status >= 400 && e.status < 500) {
+    return new DeliveryFailure('permanent', `${e.status} ${e.message ?? 'refused'}`);
+  }
+  return new DeliveryFailure('transient', e?.status ? `HTTP ${e.status}` : (e?.message ?? String(err)));
+}

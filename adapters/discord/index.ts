@@ -69,12 +69,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     log.info({ route: info.route, retryAfter: info.retryAfter, global: info.global }, 'discord: rate limited; waiting'),
   );
 
-  let running = false;
-  deps.core.onTicketChanged(async (change) => {
-    // The core has no unsubscribe: a stopped adapter just stops listening.
-    if (!running) return;
-    for (const a of change.card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
-    await cards.changed(change);
+  // A card's buttons that open a form: remembered when the card is shown, so a press can open it.
+  const sender = cards.sender((card) => {
+    for (const a of card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
   });
 
   return {
@@ -84,11 +81,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const ready = once(client, Events.ClientReady);
       await client.login(deps.config.token);
       await ready;
-      running = true;
+      deps.core.registerSender(sender);
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: connected');
     },
     async stop() {
-      running = false;
       await client.destroy();
     },
   };

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { BotCore, CardRef, TicketChange } from '../../src/core/bot.ts';
+import type { BotCore } from '../../src/core/bot.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { escapeText, type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
+import { type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
 import { WorkQueueFull } from './workQueue.ts';
 
 type WebClient = App['client'];
@@ -30,8 +30,6 @@ const MAX_SHOWN = 5000;
 const slackError = (e: unknown): string | undefined => (e as { data?: { error?: string } })?.data?.error;
 
 export class SlackDelivery {
-  /** Card edits run one after another per message, so an older card never overwrites a newer one. */
-  private readonly cardQueues = new Map<string, Promise<void>>();
   /**
    * What each card message shows now (rendered blocks), so a change that shows nothing new — the creation
    * a freshly posted card already shows, a work note that stays off the card — is neither re-sent nor told.
@@ -201,24 +199,22 @@ export class SlackDelivery {
     return () => this.echoes.delete(key);
   }
 
-  private isEcho(change: TicketChange, card: CardRef): boolean {
-    const key = `${change.ticketId}|${change.actor.id}|${card.channel}|${card.thread ?? card.messageId}`;
+  /** True (once) when a thread line about this change would only echo the person's own reply in that thread. */
+  takeEcho(ticketId: string, actorId: string, channel: string, thread: string): boolean {
+    const key = `${ticketId}|${actorId}|${channel}|${thread}`;
     const until = this.echoes.get(key);
     if (until === undefined) return false;
     this.echoes.delete(key);
     return until >= Date.now();
   }
 
-  /** A ticket changed anywhere: every Slack card of it is edited in place, and the change is told in its thread. */
-  async ticketChanged(change: TicketChange): Promise<void> {
-    const cards = (await this.core.cardsFor(change.tenant, change.ticketId)).filter((c) => c.platform === 'slack');
-    const message = renderReply(change.card);
-    await Promise.all(
-      cards.map((card) => {
-        const summary = this.isEcho(change, card) ? '' : change.summary;
-        return this.inOrder(card, () => this.refreshCard(card, message, summary));
-      }),
-    );
+  /** Whether a card message already shows exactly this (then an edit is skipped). */
+  shows(channel: string, ts: string, message: SlackMessage): boolean {
+    return this.shown.get(`${channel}:${ts}`) === JSON.stringify(message.blocks);
+  }
+
+  showing(channel: string, ts: string, message: SlackMessage): void {
+    this.remember(`${channel}:${ts}`, message);
   }
 
   private remember(key: string, message: SlackMessage): void {
@@ -226,47 +222,4 @@ export class SlackDelivery {
     this.shown.set(key, JSON.stringify(message.blocks));
     if (this.shown.size > MAX_SHOWN) this.shown.delete(this.shown.keys().next().value as string);
   }
-
-  private async refreshCard(card: CardRef, message: SlackMessage, summary: string): Promise<void> {
-    const key = `${card.channel}:${card.messageId}`;
-    if (this.shown.get(key) === JSON.stringify(message.blocks)) return;
-    try {
-      await this.client.chat.update({ channel: card.channel, ts: card.messageId, ...message });
-      this.remember(key, message);
-    } catch (error) {
-      if (cardIsGone(error)) {
-        // Deleted message or channel: stop editing it, and say nothing more in its thread.
-        await this.core.forgetCard(card).catch((err) => this.log.warn({ err }, 'slack: could not forget a card'));
-        return;
-      }
-      this.log.warn(
-        { err: error, channel: card.channel, ts: card.messageId, ticket: card.ticketId },
-        'slack card update failed',
-      );
-    }
-    if (!summary) return;
-    try {
-      await this.client.chat.postMessage({
-        channel: card.channel,
-        thread_ts: card.thread ?? card.messageId,
-        text: escapeText(summary),
-      });
-    } catch (error) {
-      this.log.warn({ err: error, channel: card.channel, ticket: card.ticketId }, 'slack thread summary failed');
-    }
-  }
-
-  private inOrder(card: CardRef, work: () => Promise<void>): Promise<void> {
-    const key = `${card.channel}:${card.messageId}`;
-    const next = (this.cardQueues.get(key) ?? Promise.resolve()).then(work);
-    this.cardQueues.set(key, next);
-    void next.finally(() => {
-      if (this.cardQueues.get(key) === next) this.cardQueues.delete(key);
-    });
-    return next;
-  }
 }
-
-/** Slack's answers for a card that will never come back. */
-const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
-const cardIsGone = (error: unknown): boolean => GONE.has(String((error as { data?: { error?: unknown } }).data?.error));

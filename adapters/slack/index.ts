@@ -13,6 +13,7 @@ import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
+import { slackSender } from './sender.ts';
 import { registerUnexpected } from './unexpected.ts';
 import { WorkQueue } from './workQueue.ts';
 
@@ -65,7 +66,6 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   // stop() cuts off every Slack call still in flight and every retry still to come: with the default policy a
   // call to an unreachable Slack retries for about 30 minutes, and shutdown must not wait for that.
   const stopping = new AbortController();
-  const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
   const fetchUntilStopped: webApi.FetchFunction = (url, init) => {
     if (stopping.signal.aborted) return Promise.reject(new Error('the Slack adapter has stopped'));
     const signal = init?.signal ? AbortSignal.any([init.signal, stopping.signal]) : stopping.signal;
@@ -139,14 +139,14 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   let server: Server | undefined;
   let started = false;
   let stopCalled = false;
-  core.onTicketChanged(async (change) => {
-    if (!started) return;
-    const delivered = delivery.ticketChanged(change).catch((error: unknown) => {
-      log.error({ err: error, ticket: change.ticketId }, 'could not update slack cards');
-    });
-    // Once stopped, the core's settled() does not wait for cards still queued behind a rate-limit pause.
-    await Promise.race([delivered, stopped]);
+  // The outbox's own client: a 429 comes back at once and the outbox waits out that channel only, where a
+  // shared client would pause every call behind it. No retries here: the outbox retries with back-off.
+  const outboxClient = new webApi.WebClient(config.botToken, {
+    ...clientOptions,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
   });
+  const sender = slackSender(outboxClient, delivery, core);
 
   return {
     platform: 'slack',
@@ -165,6 +165,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
         server = (await app.start({ port: config.port, ...(deps.host ? { host: deps.host } : {}) })) as Server;
       }
       started = true;
+      core.registerSender(sender);
       log.info({ mode: config.appToken ? 'socket' : 'http', port: this.address()?.port }, 'slack adapter started');
     },
     /**

@@ -1,4 +1,5 @@
 // The face the core shows to adapters: run an invocation, keep cards, claim deliveries, hear changes.
+import type { PlatformSender } from '../services/messaging.ts';
 import type { CommandDef } from './command.ts';
 import type { Actor, Invocation, Platform } from './invocation.ts';
 import type { Reply } from './reply.ts';
@@ -75,8 +76,10 @@ export interface BotCore {
     query: string,
     actor: Actor,
   ): Promise<Array<{ id: string; title: string }>>;
-  /** Hear every ticket change (adapters update cards and post to threads). */
+  /** Hear every ticket change as it happens (the terminal prints a line; cards are updated through the outbox). */
   onTicketChanged(listener: ChangeListener): void;
+  /** An adapter's part of the messaging port: the outbox delivers its platform's messages through it. */
+  registerSender(sender: PlatformSender): void;
 }
 
 /** What every chat adapter offers to main.ts. */

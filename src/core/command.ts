@@ -2,6 +2,7 @@
 
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
+import type { Outbox } from '../services/outbox.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
@@ -60,6 +61,8 @@ export interface CommandContext {
 export interface CommandServices {
   tickets: TicketService;
   people: PeopleService;
+  /** Messages the bot sends first, and the ledger of what became of them. */
+  outbox: Outbox;
   definitions: () => readonly CommandDef[];
 }
 

@@ -44,7 +44,31 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const deliveries = new KeyedQueue();
   const pending = new Set<Promise<unknown>>();
 
-  // Changes reach adapters in order per ticket, without holding up the person who made them.
+  // Every card of the changed ticket is shown anew and its threads hear one line: written to the outbox
+  // before the person is answered, so a restart cannot lose them.
+  o.services.changes.subscribe(async (ev: TicketChanged) => {
+    try {
+      const { tenant, ticketId } = ev.ticket;
+      const places = await cards.forTicket(tenant, ticketId);
+      if (places.length === 0) return;
+      await o.services.outbox.ticketChanged(
+        { tenant, ticketId, actorId: ev.actorIdentity },
+        ev.ticket.version,
+        ticketCard(ev.ticket, now(), o.timezone),
+        ev.summary,
+        places.map((c) => ({
+          platform: c.platform as Platform,
+          channel: c.channel,
+          messageId: c.messageId,
+          thread: c.thread ?? undefined,
+        })),
+      );
+    } catch (err) {
+      o.log.error({ err, ticketId: ev.ticket.ticketId }, 'card updates could not be written to the outbox');
+    }
+  });
+
+  // Changes reach listeners (the terminal's "· Ada resolved INC-1") in order per ticket, without holding up the person.
   o.services.changes.subscribe((ev: TicketChanged) => {
     if (listeners.length === 0) return;
     const change = {
@@ -72,6 +96,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const services: CommandServices = {
     tickets: o.services.tickets,
     people: peopleService,
+    outbox: o.services.outbox,
     definitions: () => registry.definitions,
   };
 
@@ -238,6 +263,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pruneClaims: (before) => claims.prune(before),
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await o.services.outbox.drained();
     },
+    registerSender: (sender) => o.services.outbox.register(sender),
   };
 }

@@ -1,7 +1,7 @@
 // Ticket changes as they happen, for whoever listens (the core, which turns them into card updates).
 import type { Notifier, TicketChanged } from './notifier.ts';
 
-export type TicketChangedListener = (event: TicketChanged) => void;
+export type TicketChangedListener = (event: TicketChanged) => void | Promise<void>;
 
 export class ChangeFeed implements Notifier {
   private readonly listeners: TicketChangedListener[] = [];
@@ -10,8 +10,8 @@ export class ChangeFeed implements Notifier {
     this.listeners.push(listener);
   }
 
+  /** Resolves when every listener has taken the change in (written what it must); listeners never throw. */
   async ticketChanged(event: TicketChanged): Promise<void> {
-    // Listeners do their own slow work in the background: a change is never held up by who hears it.
-    for (const l of this.listeners) l(event);
+    await Promise.all(this.listeners.map((l) => l(event)));
   }
 }

@@ -4,11 +4,13 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { DeliveryClaims } from './claims.ts';
+import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { TicketService } from './tickets.ts';
 
@@ -19,6 +21,8 @@ export interface Services {
   claims: DeliveryClaims;
   /** Every ticket change, as it happens. */
   changes: ChangeFeed;
+  /** Every message the bot sends first: written, delivered once, recorded. */
+  outbox: Outbox;
 }
 
 export interface ServiceOptions {
@@ -26,6 +30,8 @@ export interface ServiceOptions {
   admins: readonly string[];
   sla: SlaTargets;
   matrix: PriorityMatrix;
+  /** The outbox's clock, log and pacing. */
+  outbox: OutboxOptions;
 }
 
 export async function buildServices(connection: Connection, o: ServiceOptions): Promise<Services> {
@@ -33,7 +39,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const people = new PersonRepository(connection);
   const cards = new CardRepository(connection);
   const claims = new ClaimRepository(connection);
-  await Promise.all([tickets.init(), people.init(), cards.init(), claims.init()]);
+  const outbox = new OutboxRepository(connection);
+  await Promise.all([tickets.init(), people.init(), cards.init(), claims.init(), outbox.init()]);
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   return {
@@ -42,5 +49,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     cards: new CardService(cards),
     claims: new DeliveryClaims(claims),
     changes,
+    outbox: new Outbox(outbox, peopleService, o.outbox),
   };
 }

@@ -239,6 +239,11 @@ export class PeopleService {
     return { id: owner.personId, identity: owner.identity, name: owner.displayName };
   }
 
+  /** Every platform identity linked to a person (where a DM to them can go). */
+  identitiesOf(tenant: string, personId: string): Promise<Array<{ identity: string; displayName: string }>> {
+    return this.repo.identitiesOf(tenant, personId);
+  }
+
   /** Refreshes the profile of every known copy of a platform identity (its name, timezone or email changed). */
   refreshProfile(
     identity: string,

@@ -36,11 +36,13 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
   });
   const db = await testDatabase();
   const now = opts.now ?? testClock();
-  const services = await buildServices(db.connection, config);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const services = await buildServices(db.connection, { ...config, outbox: { now, log, pollMs: 50, backoffMs: 50 } });
+  services.outbox.start();
   const core = await createBot({
     services,
     definitions: allCommands,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log,
     orgs: config.orgs,
     timezone: config.timezone,
     now,
@@ -52,6 +54,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
     now,
     async close() {
       await core.settled();
+      await services.outbox.stop();
       await db.close();
     },
   };
@@ -70,8 +73,13 @@ export async function anotherProcess(
     timeoutMs: opts.timeoutMs ?? 10_000,
     log,
   });
+  const services = await buildServices(handle.connection, {
+    ...bot.config,
+    outbox: { now: opts.now ?? bot.now, log, pollMs: 50, backoffMs: 50 },
+  });
+  services.outbox.start();
   const core = await createBot({
-    services: await buildServices(handle.connection, bot.config),
+    services,
     definitions: allCommands,
     log,
     orgs: bot.config.orgs,
@@ -83,6 +91,7 @@ export async function anotherProcess(
     handle,
     async close() {
       await core.settled();
+      await services.outbox.stop();
       await handle.close();
     },
   };

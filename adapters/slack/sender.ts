@@ -1,0 +1,103 @@
+// Slack's part of the messaging port: posts, DMs and card edits for the outbox, each failure classified for it.
+import type { App } from '@slack/bolt';
+import type { BotCore } from '../../src/core/bot.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
+import type { SlackDelivery } from './delivery.ts';
+import { escapeText, renderReply } from './render.ts';
+
+type WebClient = App['client'];
+
+/** Slack errors no retry will change: recorded as they are. */
+const PERMANENT = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'message_not_found',
+  'cant_update_message',
+  'user_not_found',
+  'users_not_found',
+  'cannot_dm_bot',
+  'user_disabled',
+  'account_inactive',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'missing_scope',
+  'restricted_action',
+  'msg_too_long',
+  'invalid_blocks',
+  'no_text',
+]);
+/** Of those, the ones that mean a card's message is gone for good. */
+const GONE = new Set(['message_not_found', 'channel_not_found', 'is_archived', 'cant_update_message']);
+
+/** The outbox's view of a failed Slack call. */
+export function classifySlackFailure(error: unknown): DeliveryFailure {
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
+  if (e?.code === 'slack_webapi_rate_limited_error') {
+    return new DeliveryFailure(
+      'rate_limited',
+      `429 rate limited (retry after ${e.retryAfter ?? 1} s)`,
+      (e.retryAfter ?? 1) * 1000,
+    );
+  }
+  const code = e?.data?.error;
+  if (code && PERMANENT.has(code)) {
+    const status = code === 'not_in_channel' || code === 'restricted_action' || code === 'missing_scope' ? '403 ' : '';
+    return new DeliveryFailure('permanent', `${status}${code}`, undefined, GONE.has(code));
+  }
+  if (code) return new DeliveryFailure('transient', code);
+  if (e?.statusCode) return new DeliveryFailure('transient', `HTTP ${e.statusCode}`);
+  return new DeliveryFailure('transient', (error as Error)?.message ?? String(error));
+}
+
+/** A one-line reply (a thread line) goes as plain text, as a person would write it. */
+const messageFor = (reply: Reply) =>
+  reply.header || reply.fields?.length || reply.list?.length || reply.actions?.length
+    ? renderReply(reply)
+    : { text: escapeText(reply.text) };
+
+/**
+ * `client` must reject 429s at once (rejectRateLimitedCalls) and not retry: the outbox waits out a 429 on
+ * its channel only, where the Web API client would pause every call behind it.
+ */
+export function slackSender(client: WebClient, delivery: SlackDelivery, core: BotCore): PlatformSender {
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw classifySlackFailure(error);
+    }
+  };
+  return {
+    platform: 'slack',
+    async post(channel: string, reply: Reply, thread: string | undefined, ctx: MessageContext): Promise<Sent> {
+      if (thread && ctx.ticketId && ctx.actorId && delivery.takeEcho(ctx.ticketId, ctx.actorId, channel, thread)) {
+        return { skipped: 'the change came from a reply in this thread' };
+      }
+      const res = await call(() =>
+        client.chat.postMessage({ channel, ...(thread ? { thread_ts: thread } : {}), ...messageFor(reply) } as never),
+      );
+      return { messageId: res.ts };
+    },
+    async dm(user: string, reply: Reply): Promise<Sent> {
+      const opened = await call(() => client.conversations.open({ users: user }));
+      const channel = (opened.channel as { id?: string } | undefined)?.id;
+      if (!channel) throw new DeliveryFailure('transient', 'conversations.open gave no channel');
+      const res = await call(() => client.chat.postMessage({ channel, ...renderReply(reply) } as never));
+      return { messageId: res.ts };
+    },
+    async edit(channel: string, messageId: string, reply: Reply): Promise<Sent> {
+      const message = renderReply(reply);
+      if (delivery.shows(channel, messageId, message)) return { skipped: 'the card already shows this' };
+      await call(() => client.chat.update({ channel, ts: messageId, ...message } as never));
+      delivery.showing(channel, messageId, message);
+      return { messageId };
+    },
+    async cardGone(channel: string, messageId: string, ctx: MessageContext): Promise<void> {
+      if (!ctx.ticketId) return;
+      await core.forgetCard({ tenant: ctx.tenant, ticketId: ctx.ticketId, platform: 'slack', channel, messageId });
+    },
+  };
+}

@@ -1,0 +1,499 @@
+// The outbox: every message the bot sends first is written here, delivered by one process, and recorded in the ledger.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Platform } from '../core/invocation.ts';
+import type { Reply } from '../core/reply.ts';
+import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
+import {
+  DeliveryFailure,
+  type MessageContext,
+  type PlatformSender,
+  parseChannelAddress,
+  type Sent,
+} from './messaging.ts';
+import type { PeopleService } from './people.ts';
+
+export interface OutboxOptions {
+  now?: () => Date;
+  log: Logger;
+  /** How often waiting messages are looked for when nothing wakes the worker sooner. */
+  pollMs?: number;
+  /**
+   * A claim still held after this long (as this process measures it) belongs to a process that died
+   * mid-delivery: the message is taken over. Longer than `sendTimeoutMs`, so a live holder is never overtaken.
+   */
+  leaseMs?: number;
+  /** One platform call may take this long before it counts as a transient failure. */
+  sendTimeoutMs?: number;
+  /** Transient failures are retried this many times in all, with back-off. */
+  maxAttempts?: number;
+  /** First back-off; doubles per attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Lanes delivering at once in this process. */
+  concurrency?: number;
+  /** Each finished delivery (metrics). */
+  onDelivery?: (platform: string, outcome: DeliveryOutcome | 'retried' | 'rate_limited') => void;
+}
+
+/** A card of a ticket, as recorded where it was posted. */
+export interface CardPlace {
+  platform: Platform;
+  channel: string;
+  messageId: string;
+  thread?: string | undefined;
+}
+
+export interface TicketAbout {
+  tenant: string;
+  ticketId?: string | undefined;
+  actorId?: string | undefined;
+}
+
+export interface DeliveryView extends Omit<LedgerEntry, 'finishedAt' | 'outcome'> {
+  outcome: DeliveryOutcome | 'waiting';
+  /** Unset while the message still waits. */
+  finishedAt: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+const platformOf = (p: string): Platform => p as Platform;
+const asData = (r: Reply): Record<string, unknown> => JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+
+export class Outbox {
+  private readonly senders = new Map<string, PlatformSender>();
+  private readonly now: () => Date;
+  private readonly owner = randomBytes(6).toString('hex');
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Lanes a platform told us to leave alone for a while (a 429 on that channel). */
+  private readonly blockedUntil = new Map<string, number>();
+  /** Claims seen held by someone else: when this process first saw each, to tell a dead holder. */
+  private readonly heldSince = new Map<string, number>();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+  private readonly o: Required<Omit<OutboxOptions, 'onDelivery' | 'now'>> & Pick<OutboxOptions, 'onDelivery'>;
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly people: PeopleService,
+    opts: OutboxOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.o = {
+      log: opts.log,
+      pollMs: opts.pollMs ?? 1000,
+      leaseMs: opts.leaseMs ?? 60_000,
+      sendTimeoutMs: opts.sendTimeoutMs ?? 30_000,
+      maxAttempts: opts.maxAttempts ?? 8,
+      backoffMs: opts.backoffMs ?? 1000,
+      maxBackoffMs: opts.maxBackoffMs ?? 300_000,
+      concurrency: opts.concurrency ?? 16,
+      onDelivery: opts.onDelivery,
+    };
+  }
+
+  /** An adapter offers its part of the port; messages for its platform are delivered from now on. */
+  register(sender: PlatformSender): void {
+    this.senders.set(sender.platform, sender);
+    this.kick();
+  }
+
+  /** Posts a Reply in a channel: `slack:C0123ABC`, `discord:<channel id>`, `console`. Resolves with the message id. */
+  async toChannel(address: string, reply: Reply, about: TicketAbout, thread?: string): Promise<string> {
+    const where = parseChannelAddress(address);
+    if (!where) throw new Error(`not a channel address: ${JSON.stringify(address)}`);
+    const [m] = await this.enqueue([
+      this.message(about, {
+        op: 'post',
+        platform: where.platform,
+        channel: where.channel,
+        thread: thread ?? null,
+        reply,
+        what: thread ? 'thread line' : 'post',
+        to: `${where.platform} ${where.platform === 'console' ? 'terminal' : `#${where.channel}`}${thread ? ' (thread)' : ''}`,
+      }),
+    ]);
+    return (m as OutboxMessage)._id;
+  }
+
+  /**
+   * Sends a Reply to a person: a DM on every platform identity they have linked. Resolves with one
+   * message id per identity (none when they have no identity on a platform this bot runs).
+   */
+  async toPerson(
+    tenant: string,
+    personId: string,
+    reply: Reply,
+    about: Omit<TicketAbout, 'tenant'> = {},
+  ): Promise<string[]> {
+    const identities = await this.people.identitiesOf(tenant, personId);
+    const messages = identities.map((id) => {
+      const [platform, user] = splitIdentity(id.identity);
+      return this.message(
+        { ...about, tenant },
+        {
+          op: 'dm',
+          platform,
+          channel: user,
+          thread: null,
+          reply,
+          what: 'DM',
+          to: `${platform} DM to ${id.displayName}`,
+          lane: `${platform}:dm:${user}`,
+        },
+      );
+    });
+    return (await this.enqueue(messages)).map((m) => m._id);
+  }
+
+  /**
+   * A ticket changed: each of its cards is shown anew, and each card thread (once, however many cards share
+   * it) hears one line about the change.
+   */
+  async ticketChanged(
+    about: TicketAbout & { ticketId: string },
+    version: number,
+    card: Reply,
+    summary: string,
+    cards: readonly CardPlace[],
+  ): Promise<void> {
+    const messages: OutboxMessage[] = [];
+    const threads = new Set<string>();
+    for (const c of cards) {
+      messages.push(
+        this.message(about, {
+          op: 'edit',
+          platform: c.platform,
+          channel: c.channel,
+          thread: null,
+          messageId: c.messageId,
+          reply: card,
+          version,
+          what: 'card update',
+          to: `${c.platform} #${c.channel}`,
+        }),
+      );
+      const thread = c.thread ?? (c.platform === 'slack' ? c.messageId : undefined);
+      if (!thread || !summary || threads.has(`${c.platform}:${thread}`)) continue;
+      threads.add(`${c.platform}:${thread}`);
+      messages.push(
+        this.message(about, {
+          op: 'post',
+          platform: c.platform,
+          channel: c.platform === 'discord' ? thread : c.channel,
+          thread: c.platform === 'discord' ? null : thread,
+          reply: { text: summary, visibility: 'thread' },
+          what: 'thread line',
+          to: `${c.platform} #${c.platform === 'discord' ? thread : c.channel} (thread)`,
+        }),
+      );
+    }
+    await this.enqueue(messages);
+  }
+
+  /** What was sent about a ticket (and what still waits), oldest first. */
+  async deliveriesFor(tenant: string, ticketId: string): Promise<DeliveryView[]> {
+    const done = await this.repo.ledgerFor(tenant, ticketId);
+    const waiting = (await this.repo.waiting())
+      .filter((m) => m.tenant === tenant && m.ticketId === ticketId)
+      .sort((a, b) => a.seq - b.seq)
+      .map(
+        (m): DeliveryView => ({
+          messageId: m._id,
+          tenant: m.tenant,
+          ticketId: m.ticketId,
+          what: m.what,
+          to: m.to,
+          platform: m.platform,
+          outcome: 'waiting',
+          reason: m.lastError,
+          attempts: m.attempt,
+          createdAt: m.createdAt,
+          finishedAt: null,
+          platformMessageId: null,
+          nextAttemptAt: m.dueAt,
+        }),
+      );
+    return [...done.map((d) => ({ ...d, nextAttemptAt: null })), ...waiting];
+  }
+
+  /** How much waits, and for how long the oldest has (metrics). */
+  async stats(): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const waiting = await this.repo.waiting();
+    const oldest = waiting.reduce((min, m) => Math.min(min, m.createdAt.getTime()), Number.POSITIVE_INFINITY);
+    return {
+      depth: waiting.length,
+      oldestAgeSeconds: waiting.length ? Math.max(0, (this.now().getTime() - oldest) / 1000) : 0,
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.kick();
+  }
+
+  /** Stops taking new work; waits (at most `graceMs`) for deliveries in flight. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+  }
+
+  /** Looks for work now (after an enqueue, a finished delivery, or a test moving the clock). */
+  kick(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ticking = this.tick()
+      .catch((err) => this.o.log.warn({ err }, 'outbox: could not look for waiting messages'))
+      .finally(() => {
+        this.ticking = null;
+        if (!this.running) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.o.pollMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** Resolves once nothing this process could deliver now is waiting or in flight (tests, benchmarks). */
+  async drained(): Promise<void> {
+    for (;;) {
+      await this.ticking;
+      await Promise.allSettled([...this.inFlight.values()]);
+      const now = this.now().getTime();
+      const ready = (await this.repo.waiting()).filter(
+        (m) =>
+          this.senders.has(m.platform) &&
+          m.dueAt.getTime() <= now &&
+          (this.blockedUntil.get(m.lane) ?? 0) <= now &&
+          !this.heldSince.has(`${m._id}#${m.attempt}`),
+      );
+      if (ready.length === 0 && this.inFlight.size === 0 && !this.ticking) return;
+      this.kick();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private message(
+    about: TicketAbout,
+    m: Pick<OutboxMessage, 'op' | 'platform' | 'channel' | 'thread' | 'what' | 'to'> & {
+      reply: Reply;
+      messageId?: string;
+      version?: number;
+      lane?: string;
+    },
+  ): OutboxMessage {
+    const at = this.now();
+    return {
+      _id: `${at.getTime().toString(36)}-${randomBytes(6).toString('hex')}`,
+      tenant: about.tenant,
+      ticketId: about.ticketId ?? null,
+      lane: m.lane ?? `${m.platform}:${m.channel}`,
+      seq: at.getTime() * 1000 + (this.seq++ % 1000),
+      op: m.op,
+      platform: m.platform,
+      channel: m.channel,
+      thread: m.thread,
+      messageId: m.messageId ?? null,
+      reply: asData(m.reply),
+      actorId: about.actorId ?? null,
+      version: m.version ?? null,
+      what: m.what,
+      to: m.to,
+      attempt: 0,
+      dueAt: at,
+      createdAt: at,
+      lastError: null,
+      waited: 0,
+    };
+  }
+
+  private async enqueue(messages: OutboxMessage[]): Promise<OutboxMessage[]> {
+    await this.repo.add(messages);
+    this.kick();
+    return messages;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    const waiting = await this.repo.waiting();
+    const now = this.now().getTime();
+    const lanes = new Map<string, OutboxMessage[]>();
+    for (const m of waiting) {
+      const lane = lanes.get(m.lane);
+      if (lane) lane.push(m);
+      else lanes.set(m.lane, [m]);
+    }
+    const live = new Set(waiting.map((m) => `${m._id}#${m.attempt}`));
+    for (const k of this.heldSince.keys()) if (!live.has(k)) this.heldSince.delete(k);
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const [lane, queue] of lanes) {
+      if (this.inFlight.size >= this.o.concurrency) break;
+      if (this.inFlight.has(lane)) continue;
+      const blocked = this.blockedUntil.get(lane) ?? 0;
+      if (blocked > now) {
+        soonest = Math.min(soonest, blocked);
+        continue;
+      }
+      queue.sort((a, b) => a.seq - b.seq);
+      const head = queue[0] as OutboxMessage;
+      const sender = this.senders.get(head.platform);
+      // Another process may run that platform: its message waits for it.
+      if (!sender) continue;
+      if (head.dueAt.getTime() > now) {
+        soonest = Math.min(soonest, head.dueAt.getTime());
+        continue;
+      }
+      const key = `${head._id}#${head.attempt}`;
+      if (!(await this.repo.claim(head._id, head.attempt, new Date(now), this.owner))) {
+        const since = this.heldSince.get(key);
+        if (since === undefined) this.heldSince.set(key, now);
+        else if (now - since >= this.o.leaseMs) {
+          // The holder has had far longer than any delivery takes: it died mid-delivery. Next attempt.
+          this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
+          this.heldSince.delete(key);
+          await this.repo.reschedule(head._id, head.attempt, { attempt: head.attempt + 1, dueAt: new Date(now) });
+          this.again = true;
+        }
+        continue;
+      }
+      this.heldSince.delete(key);
+      // A newer card update of the same message is waiting behind this one: this one would only be overwritten.
+      const newer =
+        head.op === 'edit' &&
+        queue.some(
+          (m) =>
+            m !== head && m.op === 'edit' && m.messageId === head.messageId && (m.version ?? 0) > (head.version ?? 0),
+        );
+      const p = (newer ? this.finish(head, 'skipped', 'superseded by a newer update', {}) : this.deliver(head, sender))
+        .catch((err) => this.o.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
+        .finally(() => {
+          this.inFlight.delete(lane);
+          this.kick();
+        });
+      this.inFlight.set(lane, p);
+    }
+    if (Number.isFinite(soonest) && this.running) {
+      const wait = Math.max(5, soonest - now);
+      if (wait < this.o.pollMs) {
+        const t = setTimeout(() => this.kick(), wait);
+        t.unref();
+      }
+    }
+  }
+
+  private async deliver(m: OutboxMessage, sender: PlatformSender): Promise<void> {
+    const reply = m.reply as unknown as Reply;
+    const ctx: MessageContext = {
+      tenant: m.tenant,
+      ticketId: m.ticketId ?? undefined,
+      actorId: m.actorId ?? undefined,
+    };
+    let sent: Sent;
+    try {
+      sent = await this.withTimeout(
+        m.op === 'edit'
+          ? sender.edit(m.channel, m.messageId as string, reply, ctx)
+          : m.op === 'dm'
+            ? sender.dm(m.channel, reply, ctx)
+            : sender.post(m.channel, reply, m.thread ?? undefined, ctx),
+      );
+    } catch (err) {
+      await this.failed(m, sender, err);
+      return;
+    }
+    const reason =
+      sent.skipped ??
+      (m.waited ? `after waiting out ${m.waited}× 429` : m.attempt ? `on attempt ${m.attempt + 1}` : null);
+    await this.finish(m, sent.skipped ? 'skipped' : 'delivered', reason, sent);
+  }
+
+  private async failed(m: OutboxMessage, sender: PlatformSender, err: unknown): Promise<void> {
+    const f =
+      err instanceof DeliveryFailure ? err : new DeliveryFailure('transient', (err as Error)?.message ?? String(err));
+    const now = this.now().getTime();
+    if (f.kind === 'rate_limited') {
+      const wait = Math.max(1, f.retryAfterMs ?? 1000);
+      // Only this lane waits: other channels keep going.
+      this.blockedUntil.set(m.lane, now + wait);
+      this.o.onDelivery?.(m.platform, 'rate_limited');
+      this.o.log.info({ lane: m.lane, waitMs: wait }, 'outbox: rate limited on one channel; waiting it out');
+      await this.repo.reschedule(m._id, m.attempt, {
+        attempt: m.attempt + 1,
+        dueAt: new Date(now + wait),
+        lastError: f.reason,
+        waited: m.waited + 1,
+      });
+      return;
+    }
+    if (f.kind === 'transient' && m.attempt + 1 < this.o.maxAttempts) {
+      const backoff = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** m.attempt);
+      this.o.onDelivery?.(m.platform, 'retried');
+      this.o.log.warn(
+        { message: m._id, lane: m.lane, reason: f.reason, backoff },
+        'outbox: delivery failed; will retry',
+      );
+      await this.repo.reschedule(m._id, m.attempt, {
+        attempt: m.attempt + 1,
+        dueAt: new Date(now + backoff),
+        lastError: f.reason,
+      });
+      return;
+    }
+    const reason = f.kind === 'transient' ? `gave up after ${m.attempt + 1} attempts: ${f.reason}` : f.reason;
+    this.o.log.warn({ message: m._id, lane: m.lane, reason }, 'outbox: delivery failed for good');
+    await this.finish(m, 'failed', reason, {});
+    if (f.gone && m.op === 'edit' && sender.cardGone) {
+      await sender.cardGone(m.channel, m.messageId as string, { tenant: m.tenant, ticketId: m.ticketId ?? undefined });
+    }
+  }
+
+  private async finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
+    await this.repo.finish({
+      messageId: m._id,
+      tenant: m.tenant,
+      ticketId: m.ticketId,
+      what: m.what,
+      to: m.to,
+      platform: m.platform,
+      outcome,
+      reason,
+      attempts: m.attempt + 1,
+      createdAt: m.createdAt,
+      finishedAt: this.now(),
+      platformMessageId: sent.messageId ?? null,
+    });
+    this.o.onDelivery?.(m.platform, outcome);
+  }
+
+  private withTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DeliveryFailure('transient', `no answer within ${this.o.sendTimeoutMs} ms`)),
+        this.o.sendTimeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+  }
+}
+
+function splitIdentity(identity: string): [Platform, string] {
+  const i = identity.indexOf(':');
+  return [platformOf(identity.slice(0, i)), identity.slice(i + 1)];
+}
