@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       dbTimeoutMs: 5_000,
       logLevel: 'warn',
       port: 3000,
+      http: { port: 3000, host: undefined },
       slack: undefined,
       discord: undefined,
     });
@@ -56,7 +57,8 @@ describe('loadConfig', () => {
     expect(c.timezone).toBe('Europe/Berlin');
     expect(c.consoleUser).toBe('ada');
     expect(c.port).toBe(8080);
-    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh', port: 8080 });
+    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh' });
+    expect(c.http).toEqual({ port: 8080, host: undefined });
     expect(c.discord).toBeUndefined();
   });
 
