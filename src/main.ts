@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config/index.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
-import { checkReadiness, type DatabaseCheck, databaseWithin } from './http/readiness.ts';
+import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
 import { buildServices } from './services/compose.ts';
@@ -49,11 +49,7 @@ async function main(): Promise<void> {
 
   // Under a second: probes (Kubernetes, Docker) give up after one by default.
   const PROBE_TIMEOUT_MS = 800;
-  const pingDatabase = async (): Promise<DatabaseCheck> => {
-    if (db.connection.readyState !== 1) return { up: false, reason: 'not connected' };
-    await db.connection.db?.admin().ping();
-    return { up: true };
-  };
+  const pingDatabase = pingCheck(db.connection);
   const metrics = createMetrics({
     database: async () => ({ up: (await databaseWithin(pingDatabase, PROBE_TIMEOUT_MS)).up }),
   });

@@ -59,3 +59,19 @@ export async function checkReadiness(o: ReadinessOptions): Promise<Readiness> {
   }
   return { ready: reasons.length === 0, reasons };
 }
+
+/** The part of a mongoose connection a ping needs (structural: src/http does not load the driver). */
+export interface PingableConnection {
+  readyState: number;
+  db?: { admin(): { ping(): Promise<unknown> } } | undefined;
+}
+
+/** Up when the connection is open and the server answers a ping; combine with databaseWithin for a bound. */
+export function pingCheck(connection: PingableConnection): () => Promise<DatabaseCheck> {
+  return async () => {
+    // 1 = connected; a closed or reconnecting connection cannot answer the next command either.
+    if (connection.readyState !== 1 || !connection.db) return { up: false, reason: 'not connected' };
+    await connection.db.admin().ping();
+    return { up: true };
+  };
+}

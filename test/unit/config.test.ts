@@ -108,4 +108,16 @@ describe('loadConfig', () => {
     expect(e.message).toContain('PORT');
     expect(e.message).toContain('SWITCHBOARD_ADMINS');
   });
+
+  it('turns the HTTP server off with SWITCHBOARD_HTTP=off, and refuses that for Slack in HTTP mode', () => {
+    expect(loadConfig({ SWITCHBOARD_HTTP: 'off' }).http).toBeUndefined();
+    expect(loadConfig({ SWITCHBOARD_HTTP: 'on', SWITCHBOARD_HTTP_HOST: '127.0.0.1' }).http).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+    });
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh', SWITCHBOARD_HTTP: 'off' };
+    expect(() => loadConfig(slack)).toThrow(/SWITCHBOARD_HTTP=off.*Slack in HTTP mode/);
+    expect(loadConfig({ ...slack, SLACK_APP_TOKEN: 'xapp-1' }).http).toBeUndefined();
+    expect(() => loadConfig({ SWITCHBOARD_HTTP: 'maybe' })).toThrow(/SWITCHBOARD_HTTP: must be on or off/);
+  });
 });
