@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { App, LogLevel } from '@slack/bolt';
 import pino from 'pino';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createHttpServer } from '../src/http/server.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
 import { type Figure, figureTable, type Summary, summarize } from './stats.ts';
 
@@ -196,15 +197,18 @@ export async function benchSlack(db: BenchDatabase): Promise<string[]> {
     const { core, config, close } = await startBenchBot(db, 'slack', env);
     try {
       const slack = config.slack as NonNullable<typeof config.slack>;
-      const adapter = createSlackAdapter({ core, config: slack, log, host: '127.0.0.1', retryConfig: { retries: 0 } });
+      // The bot as main.ts runs it: the adapter mounted on the process's one HTTP server.
+      const http = createHttpServer({ log, readiness: async () => ({ ready: true, reasons: [] }) });
+      const adapter = createSlackAdapter({ core, config: slack, log, mount: http.mount, retryConfig: { retries: 0 } });
+      const { port: botPort } = await http.listen(0, '127.0.0.1');
       await adapter.start();
       const bare = await startBareApp(fake);
-      const botPort = adapter.address()?.port as number;
       try {
         return await measureAll(fake, botPort, bare.port, db.backend, () => core.settled());
       } finally {
         await bare.stop();
         await adapter.stop();
+        await http.close();
       }
     } finally {
       await close();

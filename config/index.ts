@@ -12,7 +12,13 @@ export interface SlackConfig {
   signingSecret: string;
   appToken: string | undefined;
   apiUrl: string | undefined;
+}
+
+/** The one HTTP server (health, readiness, metrics, Slack's HTTP mode); undefined when SWITCHBOARD_HTTP=off. */
+export interface HttpConfig {
   port: number;
+  /** Interface to listen on; undefined: main.ts picks (loopback for the terminal alone, else all). */
+  host: string | undefined;
 }
 
 export interface DiscordConfig {
@@ -36,6 +42,7 @@ export interface Config {
   dbTimeoutMs: number;
   logLevel: string;
   port: number;
+  http: HttpConfig | undefined;
   slack: SlackConfig | undefined;
   discord: DiscordConfig | undefined;
 }
@@ -103,6 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set together');
   }
 
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SWITCHBOARD_HTTP) {
+    throw new ConfigError(
+      'invalid configuration: SWITCHBOARD_HTTP=off, but Slack in HTTP mode (no SLACK_APP_TOKEN) receives its requests on that server',
+    );
+  }
+
   return {
     mongodbUri: e.MONGODB_URI,
     dataDir: e.SWITCHBOARD_DATA_DIR,
@@ -115,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,
     slack:
       e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
         ? {
@@ -122,7 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             signingSecret: e.SLACK_SIGNING_SECRET,
             appToken: e.SLACK_APP_TOKEN,
             apiUrl: e.SLACK_API_URL,
-            port: e.PORT,
           }
         : undefined,
     discord:

@@ -106,6 +106,11 @@ export const envSchema = z.object({
   SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   PORT: port.default(3000),
+  SWITCHBOARD_HTTP: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' })
+    .optional()
+    .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1'),
+  SWITCHBOARD_HTTP_HOST: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,

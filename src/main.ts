@@ -6,6 +6,9 @@ import { allCommands } from '../commands/index.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
+import { createMetrics } from './http/metrics.ts';
+import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
+import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
 import { buildServices } from './services/compose.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
@@ -44,12 +47,20 @@ async function main(): Promise<void> {
   }
   log.info({ database: db.describe }, 'database ready');
 
+  // Under a second: probes (Kubernetes, Docker) give up after one by default.
+  const PROBE_TIMEOUT_MS = 800;
+  const pingDatabase = pingCheck(db.connection);
+  const metrics = createMetrics({
+    database: async () => ({ up: (await databaseWithin(pingDatabase, PROBE_TIMEOUT_MS)).up }),
+    outbox: () => services.outbox.stats(),
+  });
+
   const services = await buildServices(db.connection, {
     // The person at the terminal is the local admin.
     admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
     sla: config.sla,
     matrix: config.matrix,
-    outbox: { log },
+    outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });
   const bot = await createBot({
     services,
@@ -57,10 +68,19 @@ async function main(): Promise<void> {
     log,
     orgs: config.orgs,
     timezone: config.timezone,
+    onCommand: (e) => metrics.commandFinished(e),
   });
 
   const maintenance = startMaintenance({ pruneClaims: bot.pruneClaims, log, timezone: config.timezone });
   const adapters: ChatAdapter[] = [];
+  const http: HttpServer | undefined = config.http
+    ? createHttpServer({
+        log,
+        metrics,
+        readiness: () =>
+          checkReadiness({ database: pingDatabase, adapters: () => adapters, timeoutMs: PROBE_TIMEOUT_MS }),
+      })
+    : undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -69,13 +89,14 @@ async function main(): Promise<void> {
     // Messages still waiting stay in the outbox: the next start delivers them.
     await services.outbox.stop();
     await Promise.allSettled(adapters.map((a) => a.stop()));
+    await http?.close();
     await db.close();
     process.exit(code);
   };
 
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.ts');
-    adapters.push(createSlackAdapter({ core: bot, config: config.slack, log }));
+    adapters.push(createSlackAdapter({ core: bot, config: config.slack, log, ...(http ? { mount: http.mount } : {}) }));
   }
   if (config.discord) {
     const { createDiscordAdapter } = await import('../adapters/discord/index.ts');
@@ -98,6 +119,26 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  if (config.http && http) {
+    // The terminal on its own listens on loopback only: a laptop's bot is no service for the network.
+    const host = config.http.host ?? (onConsole ? '127.0.0.1' : undefined);
+    try {
+      const { port } = await http.listen(config.http.port, host);
+      log.info({ port, host }, 'http server listening (/healthz, /readyz, /metrics)');
+    } catch (e) {
+      if (!(e instanceof ListenError)) throw e;
+      if (!onConsole) {
+        const slackHttp =
+          config.slack && !config.slack.appToken ? ": Slack's HTTP mode receives its requests there" : '';
+        process.stderr.write(`switchboard: could not start: ${e.message}${slackHttp}; free it or set PORT\n`);
+        await stop(1);
+        return;
+      }
+      process.stderr.write(
+        `switchboard: warning: ${e.message}; running without /healthz, /readyz and /metrics (set PORT, or SWITCHBOARD_HTTP=off)\n`,
+      );
+    }
+  }
   try {
     for (const a of adapters) await a.start();
     services.outbox.start();

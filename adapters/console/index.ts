@@ -77,5 +77,7 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
     async stop() {
       rl?.close();
     },
+    // The terminal has nothing to connect to.
+    ready: () => ({ ok: true }),
   };
 }

@@ -1,6 +1,6 @@
 // The Discord adapter: a discord.js client whose interactions and messages run through the bot core.
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Partials, type RepliableInteraction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, type RepliableInteraction, Status } from 'discord.js';
 import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
@@ -74,6 +74,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     for (const a of card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
   });
 
+  let running = false;
   return {
     platform: 'discord',
     client,
@@ -81,11 +82,22 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       const ready = once(client, Events.ClientReady);
       await client.login(deps.config.token);
       await ready;
+      running = true;
       deps.core.registerSender(sender);
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: connected');
     },
     async stop() {
+      running = false;
       await client.destroy();
+    },
+    ready() {
+      if (!running) return { ok: false, reason: 'not connected to the gateway yet' };
+      // A shard that is resuming or reconnecting receives no interactions until it is back.
+      const down = [...client.ws.shards.values()].filter((s) => s.status !== Status.Ready);
+      if (client.ws.shards.size === 0) return { ok: false, reason: 'no gateway connection' };
+      if (down.length === 0) return { ok: true };
+      const states = down.map((s) => `shard ${s.id} ${(Status[s.status] ?? String(s.status)).toLowerCase()}`);
+      return { ok: false, reason: `gateway not ready (${states.join(', ')})` };
     },
   };
 }

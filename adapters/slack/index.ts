@@ -1,6 +1,5 @@
 // The Slack adapter: Bolt wired to the core — commands, buttons, modals, shortcuts, events and live cards.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type Authorize, type HTTPReceiver, type SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config/index.ts';
@@ -36,8 +35,11 @@ export interface SlackAdapterDeps {
   core: BotCore;
   config: SlackConfig;
   log: Logger;
-  /** Interface to listen on in HTTP mode (all interfaces when unset; tests use 127.0.0.1). */
-  host?: string;
+  /**
+   * Registers a handler for every request under a path prefix on the process's HTTP server (main.ts passes the
+   * server's mount). HTTP mode needs it: the adapter serves `/slack/*` there and opens no server of its own.
+   */
+  mount?: (prefix: string, handler: (req: IncomingMessage, res: ServerResponse) => void) => void;
   /**
    * Web API retry policy (p-retry options). The default waits out 429 Retry-After and retries network
    * failures for about 30 minutes; tests pass a fast one.
@@ -55,9 +57,10 @@ export interface SlackAdapterDeps {
 export interface SlackAdapter extends ChatAdapter {
   readonly platform: 'slack';
   readonly app: App;
-  /** The HTTP server's address once started (HTTP mode), else null. */
-  address(): { port: number } | null;
 }
+
+/** Where the adapter's HTTP routes live on the shared server (Bolt answers /slack/events, 404 for the rest). */
+export const SLACK_PATH_PREFIX = '/slack/';
 
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const { core, config } = deps;
@@ -119,9 +122,21 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     return { botToken: config.botToken, ...identity };
   };
 
-  const receiver: HTTPReceiver | SocketModeReceiver = config.appToken
-    ? buildSocketReceiver({ appToken: config.appToken, port: config.port, logger, clientOptions })
-    : buildHttpReceiver({ signingSecret: config.signingSecret, port: config.port, logger });
+  const socketReceiver = config.appToken
+    ? buildSocketReceiver({ appToken: config.appToken, logger, clientOptions })
+    : undefined;
+  const httpReceiver = socketReceiver ? undefined : buildHttpReceiver({ signingSecret: config.signingSecret, logger });
+  const receiver = (socketReceiver ?? httpReceiver) as HTTPReceiver | SocketModeReceiver;
+  if (httpReceiver && !deps.mount) throw new Error('the Slack adapter in HTTP mode needs an HTTP server to mount on');
+  // The socket's state, for readiness: Bolt reconnects by itself, and while it does no command arrives.
+  let socketState = 'not started';
+  if (socketReceiver) {
+    for (const state of ['connecting', 'connected', 'reconnecting', 'disconnecting', 'disconnected']) {
+      socketReceiver.client.on(state, () => {
+        socketState = state;
+      });
+    }
+  }
   const app = new App({ authorize, receiver, logger, clientOptions });
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a slack listener');
@@ -136,8 +151,23 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   registerEvents(app, ctx);
   registerUnexpected(app, ctx);
 
-  let server: Server | undefined;
   let started = false;
+  // Requests being answered over HTTP: stop() closes their connections, so a client that never finishes
+  // sending cannot hold shutdown (the shared server itself stays up for /healthz until main.ts closes it).
+  const inFlight = new Set<IncomingMessage>();
+  if (httpReceiver && deps.mount) {
+    deps.mount(SLACK_PATH_PREFIX, (req, res) => {
+      if (!started) {
+        req.resume();
+        res.writeHead(503, { 'retry-after': '5' });
+        res.end();
+        return;
+      }
+      inFlight.add(req);
+      res.once('close', () => inFlight.delete(req));
+      httpReceiver.requestListener(req, res);
+    });
+  }
   let stopCalled = false;
   // The outbox's own client: a 429 comes back at once and the outbox waits out that channel only, where a
   // shared client would pause every call behind it. No retries here: the outbox retries with back-off.
@@ -151,22 +181,15 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   return {
     platform: 'slack',
     app,
-    address() {
-      const a = server?.address();
-      return a && typeof a === 'object' ? { port: (a as AddressInfo).port } : null;
-    },
     async start() {
       whoAmI().catch((error: unknown) =>
         log.error({ err: error }, 'slack auth.test failed: check SLACK_BOT_TOKEN (and SLACK_API_URL)'),
       );
-      if (config.appToken) {
-        await app.start();
-      } else {
-        server = (await app.start({ port: config.port, ...(deps.host ? { host: deps.host } : {}) })) as Server;
-      }
+      // HTTP mode has nothing to start: its requests arrive through the mounted handler once `started` is set.
+      if (socketReceiver) await app.start();
       started = true;
       core.registerSender(sender);
-      log.info({ mode: config.appToken ? 'socket' : 'http', port: this.address()?.port }, 'slack adapter started');
+      log.info({ mode: socketReceiver ? 'socket' : 'http' }, 'slack adapter started');
     },
     /**
      * Takes no more requests, drops work that has not started, gives running work a grace period, then cuts off
@@ -178,17 +201,22 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       const wasStarted = started;
       started = false;
       const grace = deps.stopGraceMs ?? STOP_GRACE_MS;
-      const closing = wasStarted
-        ? app.stop().catch((error: unknown) => log.warn({ err: error }, 'slack receiver did not stop cleanly'))
-        : Promise.resolve();
+      const closing =
+        wasStarted && socketReceiver
+          ? app.stop().catch((error: unknown) => log.warn({ err: error }, 'slack receiver did not stop cleanly'))
+          : Promise.resolve();
       const dropped = work.close();
       if (dropped > 0) log.warn({ dropped }, 'slack adapter stopping: work that had not started was dropped');
       await within(work.idle(), grace);
       stopping.abort();
-      // A client that never finishes its request would otherwise hold server.close() for minutes.
-      server?.closeAllConnections();
+      // A client that never finishes its request would otherwise hold its connection for minutes.
+      for (const req of inFlight) req.socket.destroy();
       await within(Promise.all([closing, work.idle()]), grace);
-      server = undefined;
+    },
+    ready() {
+      if (!started) return { ok: false, reason: stopCalled ? 'stopped' : 'not started' };
+      if (socketReceiver && socketState !== 'connected') return { ok: false, reason: `socket ${socketState}` };
+      return { ok: true };
     },
   };
 }

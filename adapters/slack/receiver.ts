@@ -1,9 +1,9 @@
-// Transport only: Bolt's HTTP receiver (signatures verified on the raw body) plus a refusal of future timestamps.
+// Transport only: Bolt's HTTP receiver (signatures verified on the raw body, mounted on the bot's one HTTP server)
+// plus a refusal of future timestamps.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
 import {
   type Logger as BoltLogger,
-  type CustomRoute,
   HTTPModuleFunctions,
   HTTPReceiver,
   isValidSlackRequest,
@@ -14,15 +14,6 @@ import {
 export const EVENTS_PATH = '/slack/events';
 /** Slack's replay window; Bolt enforces it for old timestamps only. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
-
-const healthz: CustomRoute = {
-  path: '/healthz',
-  method: ['GET'],
-  handler: (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  },
-};
 
 /**
  * True when the request claims to be signed more than 5 minutes from now. Bolt accepts those, which would
@@ -62,18 +53,19 @@ const answer = (res: ServerResponse, status: number): void => {
 
 export interface HttpReceiverOptions {
   signingSecret: string;
-  port: number;
   logger: BoltLogger;
   now?: () => number;
 }
 
+/**
+ * Bolt's receiver without its own server: App's constructor wires it to the app, and the adapter hands its
+ * `requestListener` to whatever server main.ts mounts it on (receiver.start() is never called).
+ */
 export function buildHttpReceiver(options: HttpReceiverOptions): HTTPReceiver {
   const now = options.now ?? Date.now;
   const receiver = new HTTPReceiver({
     signingSecret: options.signingSecret,
     endpoints: EVENTS_PATH,
-    port: options.port,
-    customRoutes: [healthz],
     logger: options.logger,
     // Verification stays on: every request to /slack/events is checked against the raw body.
     signatureVerification: true,
@@ -130,16 +122,14 @@ export function buildHttpReceiver(options: HttpReceiverOptions): HTTPReceiver {
 
 export function buildSocketReceiver(options: {
   appToken: string;
-  port: number;
   logger: BoltLogger;
   /** For apps.connections.open: SLACK_API_URL applies to Socket Mode too. */
   clientOptions: webApi.WebClientOptions;
 }): SocketModeReceiver {
-  // Socket Mode needs no public URL; the health route still gets a small HTTP server on PORT.
+  // Socket Mode needs no public URL, and with no custom routes and no OAuth Bolt opens no HTTP server of its own.
   return new SocketModeReceiver({
     appToken: options.appToken,
     logger: options.logger,
-    customRoutes: [healthz],
-    installerOptions: { port: options.port, clientOptions: options.clientOptions },
+    installerOptions: { clientOptions: options.clientOptions },
   });
 }

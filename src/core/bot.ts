@@ -87,4 +87,6 @@ export interface ChatAdapter {
   readonly platform: Platform;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Whether it is connected to its platform now (GET /readyz); no answer counts as ready. */
+  ready?(): { ok: boolean; reason?: string };
 }

@@ -24,6 +24,8 @@ export interface BotOptions {
   orgs: Readonly<Record<string, string>>;
   timezone: string;
   now?: () => Date;
+  /** Hears every invocation once it is answered (metrics); `command` is a declared name, or "unknown". */
+  onCommand?: (e: { command: string; outcome: string; platform: string; ms: number }) => void;
 }
 
 export interface Bot extends BotCore {
@@ -93,6 +95,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   });
 
   const registry = new CommandRegistry(o.definitions);
+  const families = new Set(o.definitions.map((d) => d.command));
   const services: CommandServices = {
     tickets: o.services.tickets,
     people: peopleService,
@@ -104,6 +107,18 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     const key = `${platform}:${workspace}`;
     return o.orgs[key] ?? key;
   };
+
+  /** Tells onCommand; typed text never becomes its `command` (a metric label per misspelling grows unbounded). */
+  function observe(inv: Invocation, def: CommandDef | undefined, outcome: string, ms: number): void {
+    if (!o.onCommand) return;
+    const family = inv.command.toLowerCase();
+    const command = def ? `${def.command}${def.name ? ` ${def.name}` : ''}` : families.has(family) ? family : 'unknown';
+    try {
+      o.onCommand({ command, outcome, platform: inv.origin.platform, ms });
+    } catch (err) {
+      o.log.error({ err }, 'the command observer failed');
+    }
+  }
 
   async function handle(inv: Invocation): Promise<Reply> {
     const ref = randomBytes(4).toString('hex');
@@ -178,6 +193,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         { ref, command: inv.command, actor: inv.actor.id, outcome, ms: Math.round(performance.now() - started) },
         'invocation',
       );
+      observe(inv, def, outcome, performance.now() - started);
     }
   }
 

@@ -1,6 +1,7 @@
 // The terminal as a newcomer uses it: `npm start` with lines piped in, on the embedded database.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,73 @@ describe('terminal adapter (npm start)', () => {
     expect(r.stdout).toContain('1 ticket\n');
     const again = await runBot('/ticket list --state all\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
     expect(again.stdout).not.toContain('Never opened');
+  });
+
+  it('serves /healthz, /readyz and /metrics on PORT (loopback) while the terminal runs', async () => {
+    const probe: Server = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SWITCHBOARD_DATA_DIR: dataDir,
+        PORT: String(port),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stdout = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    try {
+      child.stdin.write('/ticket list --state all\n');
+      const deadline = Date.now() + 20_000;
+      while (!stdout.includes('ticket')) {
+        if (Date.now() > deadline) throw new Error('the bot never answered');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(await ready.json()).toEqual({ ready: true, reasons: [] });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^switchboard_commands_total\{command="ticket list",outcome="ok",platform="console"\} 1$/m,
+      );
+    } finally {
+      child.stdin.end();
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('runs with a one-line warning when PORT is already in use, and Slack in HTTP mode refuses to start', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = String((holder.address() as { port: number }).port);
+    try {
+      const r = await runBot('/ticket list --state all\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada', PORT: port });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('1 ticket\n');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^switchboard: warning: port ${port} .*already in use`)),
+      ]);
+
+      const slack = await runBot('', {
+        SWITCHBOARD_DATA_DIR: dataDir,
+        PORT: port,
+        SWITCHBOARD_HTTP_HOST: '127.0.0.1',
+        SLACK_BOT_TOKEN: 'xoxb-never-used',
+        SLACK_SIGNING_SECRET: 'never-used',
+        SLACK_API_URL: 'http://127.0.0.1:1/api/',
+      });
+      expect(slack.code).toBe(1);
+      expect(slack.stderr).toMatch(new RegExp(`could not start: port ${port} .*already in use: Slack's HTTP mode`));
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('stops at start-up with one clear line when the configuration is bad', async () => {

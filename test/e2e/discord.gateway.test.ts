@@ -90,6 +90,18 @@ describe('gateway', () => {
     expect(textOf(a.message)).toContain('Before the drop');
   });
 
+  it('is ready for /readyz while the gateway is connected, and not while it reconnects', async () => {
+    expect(t.adapter.ready?.()).toEqual({ ok: true });
+    const resumes = t.fake.gateway.resumes;
+    const seen: Array<{ ok: boolean; reason?: string } | undefined> = [];
+    // discord.js marks the shard before it announces the reconnect: what a probe at that moment would see.
+    t.adapter.client.once('shardReconnecting', () => seen.push(t.adapter.ready?.()));
+    t.fake.gateway.drop();
+    await t.fake.waitFor(() => t.fake.gateway.resumes === resumes + 1, 'the resume');
+    expect(seen).toEqual([{ ok: false, reason: expect.stringMatching(/^gateway not ready \(shard 0 /) }]);
+    await t.fake.waitFor(() => t.adapter.ready?.().ok === true, 'ready again after the resume');
+  });
+
   it('an invalid session makes the client identify again and keep working', async () => {
     const identifies = t.fake.gateway.identifies;
     t.fake.gateway.invalidate(false);

@@ -73,13 +73,15 @@ describe('Slack adapter shutdown', () => {
 
   it('closes a connection whose request never finishes instead of waiting for it', async () => {
     const s = await startSlackBot();
-    const socket = connect(s.adapter.address()?.port as number, '127.0.0.1');
+    const socket = connect(s.port, '127.0.0.1');
     socket.on('error', () => {}); // the reset that closing it causes
     try {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       socket.write('POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"type":');
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      // As main.ts stops: the adapter, then the shared server; neither waits for the client to finish.
       await s.adapter.stop();
+      await s.http.close();
       await closed;
     } finally {
       socket.destroy();

@@ -10,6 +10,8 @@ describe('Slack Socket Mode', () => {
   let fake: FakeSlack;
   let bot: TestBot;
   let adapter: SlackAdapter;
+  const mounted: string[] = [];
+  let readyBeforeStart: ReturnType<NonNullable<SlackAdapter['ready']>> | undefined;
 
   beforeAll(async () => {
     fake = await startFakeSlack();
@@ -27,7 +29,9 @@ describe('Slack Socket Mode', () => {
       config: bot.config.slack as NonNullable<TestBot['config']['slack']>,
       log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       retryConfig: { retries: 0 },
+      mount: (prefix) => mounted.push(prefix),
     });
+    readyBeforeStart = adapter.ready?.();
     await adapter.start();
     await fake.socket.connected();
   });
@@ -41,7 +45,13 @@ describe('Slack Socket Mode', () => {
     const open = fake.callsTo('apps.connections.open');
     expect(open).toHaveLength(1);
     expect(open[0]?.token).toBe('xapp-test-token');
-    expect(adapter.address()).toBeNull();
+    // No HTTP route of its own: the socket is the only way in.
+    expect(mounted).toEqual([]);
+  });
+
+  it('is ready for /readyz only once the socket is connected', () => {
+    expect(readyBeforeStart).toEqual({ ok: false, reason: 'not started' });
+    expect(adapter.ready?.()).toEqual({ ok: true });
   });
 
   it('acks a slash command envelope, then posts and records the card', async () => {

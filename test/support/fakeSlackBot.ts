@@ -2,6 +2,8 @@
 import pino from 'pino';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '../../adapters/slack/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
+import { checkReadiness } from '../../src/http/readiness.ts';
+import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { type FakeSlack, type Json, type RecordedCall, startFakeSlack } from './fakeSlack.ts';
 import { type SlackSender, slackSender } from './fakeSlackSender.ts';
 import { startTestBot, type TestBot } from './harness.ts';
@@ -13,6 +15,9 @@ export interface SlackBot {
   bot: TestBot;
   adapter: SlackAdapter;
   send: SlackSender;
+  /** The bot's one HTTP server (as main.ts runs it), with the adapter mounted on it. */
+  http: HttpServer;
+  port: number;
   botUrl: string;
   close(): Promise<void>;
 }
@@ -45,28 +50,34 @@ export async function startSlackBot(
   });
   const config = bot.config.slack;
   if (!config) throw new Error('the test environment did not configure Slack');
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let adapters: SlackAdapter[] = [];
+  const http = createHttpServer({ log, readiness: () => checkReadiness({ adapters: () => adapters }) });
   const adapter = createSlackAdapter({
     core: opts.wrapCore ? opts.wrapCore(bot.core) : bot.core,
     config,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    host: '127.0.0.1',
+    log,
+    mount: http.mount,
     // No retries unless a test is about them: a failing call fails at once instead of for 30 minutes.
     ...(opts.retryConfig === 'slack-default' ? {} : { retryConfig: opts.retryConfig ?? { retries: 0 } }),
     stopGraceMs: 2000,
     ...opts.adapter,
   });
+  adapters = [adapter];
+  const { port } = await http.listen(0, '127.0.0.1');
   await adapter.start();
-  const port = adapter.address()?.port;
-  if (!port) throw new Error('the Slack adapter did not bind a port');
   const botUrl = `http://127.0.0.1:${port}`;
   return {
     fake,
     bot,
     adapter,
+    http,
+    port,
     botUrl,
     send: slackSender({ botUrl, signingSecret: SIGNING_SECRET, fake }),
     async close() {
       await adapter.stop();
+      await http.close();
       await bot.close();
       await fake.close();
     },

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { allCommands } from '../../commands/index.ts';
 import { type Config, loadConfig } from '../../config/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import { type Bot, createBot } from '../../src/core/createBot.ts';
+import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { buildServices } from '../../src/services/compose.ts';
@@ -29,7 +29,9 @@ export function testClock(start = '2026-03-10T12:00:00Z'): () => Date {
   return () => new Date(origin + Math.round(performance.now() - began));
 }
 
-export async function startTestBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<TestBot> {
+export async function startTestBot(
+  opts: { env?: Record<string, string>; now?: () => Date; onCommand?: BotOptions['onCommand'] } = {},
+): Promise<TestBot> {
   const config = loadConfig({
     SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001',
     ...opts.env,
@@ -46,6 +48,7 @@ export async function startTestBot(opts: { env?: Record<string, string>; now?: (
     orgs: config.orgs,
     timezone: config.timezone,
     now,
+    ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
   });
   return {
     core,

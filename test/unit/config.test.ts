@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       dbTimeoutMs: 5_000,
       logLevel: 'warn',
       port: 3000,
+      http: { port: 3000, host: undefined },
       slack: undefined,
       discord: undefined,
     });
@@ -56,7 +57,8 @@ describe('loadConfig', () => {
     expect(c.timezone).toBe('Europe/Berlin');
     expect(c.consoleUser).toBe('ada');
     expect(c.port).toBe(8080);
-    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh', port: 8080 });
+    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh' });
+    expect(c.http).toEqual({ port: 8080, host: undefined });
     expect(c.discord).toBeUndefined();
   });
 
@@ -105,5 +107,17 @@ describe('loadConfig', () => {
     const e = refusal({ PORT: '-1', SWITCHBOARD_ADMINS: 'bob' });
     expect(e.message).toContain('PORT');
     expect(e.message).toContain('SWITCHBOARD_ADMINS');
+  });
+
+  it('turns the HTTP server off with SWITCHBOARD_HTTP=off, and refuses that for Slack in HTTP mode', () => {
+    expect(loadConfig({ SWITCHBOARD_HTTP: 'off' }).http).toBeUndefined();
+    expect(loadConfig({ SWITCHBOARD_HTTP: 'on', SWITCHBOARD_HTTP_HOST: '127.0.0.1' }).http).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+    });
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh', SWITCHBOARD_HTTP: 'off' };
+    expect(() => loadConfig(slack)).toThrow(/SWITCHBOARD_HTTP=off.*Slack in HTTP mode/);
+    expect(loadConfig({ ...slack, SLACK_APP_TOKEN: 'xapp-1' }).http).toBeUndefined();
+    expect(() => loadConfig({ SWITCHBOARD_HTTP: 'maybe' })).toThrow(/SWITCHBOARD_HTTP: must be on or off/);
   });
 });
