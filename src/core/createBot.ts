@@ -5,7 +5,7 @@ import { isUserError, UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import type { Services } from '../services/compose.ts';
-import { isDatabaseUnavailable } from '../services/failures.ts';
+import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../services/failures.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { TicketChanged } from '../services/notifier.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
@@ -37,6 +37,8 @@ export interface Bot extends BotCore {
 }
 
 const DB_UNAVAILABLE = 'Database unavailable, nothing was changed, try again.';
+const DB_NO_ANSWER =
+  'Database unavailable: it did not answer in time. A change may not have been saved: check before trying again.';
 
 export async function createBot(o: BotOptions): Promise<Bot> {
   const now = o.now ?? (() => new Date());
@@ -178,7 +180,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       if (isDatabaseUnavailable(err)) {
         outcome = 'db_unavailable';
         o.log.warn({ ref, err: (err as Error).message }, 'database unavailable');
-        return ephemeral(`${DB_UNAVAILABLE} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
+        const text = mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
+        return ephemeral(`${text} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
       }
       outcome = 'error';
       o.log.error(

@@ -2,7 +2,10 @@
 import { relative } from 'node:path';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
+import { type DatabaseHealth, HealthWatch } from './databaseHealth.ts';
 import { type EmbeddedServer, startEmbeddedServer } from './embedded.ts';
+
+export type { DatabaseHealth } from './databaseHealth.ts';
 
 export interface OpenDatabaseOptions {
   /** MONGODB_URI; without it the embedded server is started under dataDir */
@@ -19,6 +22,11 @@ export interface DatabaseHandle {
   uri: string;
   /** where the data lives, safe to print: no credentials */
   describe: string;
+  /** The state now, without a round trip: cheap enough for every /readyz and every scrape. */
+  health(): DatabaseHealth;
+  /** Called with the new state each time `up`, `reason` or `restarts` changes; returns the unsubscribe. */
+  onStateChange(listener: (health: DatabaseHealth) => void): () => void;
+  /** Closes the connection and stops the embedded server for good (no restart follows). */
   close(): Promise<void>;
 }
 
@@ -35,11 +43,17 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     const where = hostsOf(opts.uri);
     const connection = await connect(opts.uri, opts, `${redactUri(opts.uri)} (from MONGODB_URI)`);
     log.info({ where }, 'connected to MongoDB from MONGODB_URI');
+    const health = new HealthWatch(connection, undefined, log);
     return {
       connection,
       uri: opts.uri,
       describe: `MongoDB at ${where} from MONGODB_URI`,
-      close: () => connection.close(),
+      health: () => health.now(),
+      onStateChange: (l) => health.subscribe(l),
+      async close() {
+        health.closed();
+        await connection.close();
+      },
     };
   }
 
@@ -59,11 +73,15 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   const name = server.kind === 'ferretdb' ? 'FerretDB' : 'MongoDB (mongodb-memory-server)';
   const describe = `embedded ${name} at ${hostsOf(server.uri)} (${displayPath(server.dataPath)})`;
   log.info({ describe }, 'connected to the embedded database');
+  const health = new HealthWatch(connection, server, log);
   return {
     connection,
     uri: server.uri,
     describe,
+    health: () => health.now(),
+    onStateChange: (l) => health.subscribe(l),
     async close() {
+      health.closed();
       try {
         await connection.close();
       } finally {
@@ -76,6 +94,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
 async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): Promise<mongoose.Connection> {
   const connection = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: opts.timeoutMs,
+    // The driver waits forever for an answer by default: a hung server (SIGSTOP, a stalled disk) then holds a
+    // command until the monitor gives up on it, ~40 s. Bound the wait for an answer, and for a new connection's
+    // handshake (which also paces the monitor), by the configured timeout.
+    socketTimeoutMS: opts.timeoutMs,
+    connectTimeoutMS: opts.timeoutMs,
+    // A retried read waits for a fresh connection and a second answer: up to three timeouts for one command.
+    retryReads: false,
     bufferCommands: false,
     autoIndex: true,
     dbName: opts.dbName ?? (dbNameInUri(uri) ? undefined : DEFAULT_DB_NAME),
@@ -93,17 +118,7 @@ async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): P
     throw new DatabaseUnavailableError(`cannot reach the database at ${tried}: ${oneLine(err)}`, { cause: err });
   }
   connected = true;
-  // Only an unexpected loss is a warning, not our own close().
-  let closing = false;
-  connection.on('disconnected', () => {
-    if (!closing) opts.log.warn('database disconnected');
-  });
-  const close = connection.close.bind(connection);
-  connection.close = ((force?: boolean) => {
-    closing = true;
-    return close(force);
-  }) as typeof connection.close;
-  connection.on('reconnected', () => opts.log.info('database reconnected'));
+  // Losing and finding the server again is logged, with the reason, by HealthWatch.
   return connection;
 }
 
@@ -153,6 +168,32 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (current instanceof mongoose.mongo.MongoNetworkError) return true;
     if (current instanceof mongoose.mongo.MongoServerSelectionError) return true;
     if (UNAVAILABLE_MESSAGES.some((re) => re.test(current instanceof Error ? current.message : ''))) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+// Losses after the request may have been written: the server can still apply it once it reads it.
+const MID_OPERATION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+const MID_OPERATION_MESSAGES = [/socket has been ended by the other party/i, /connection \S+ (to \S+ )?(was )?closed/i];
+
+/**
+ * True when an unavailable-database error came after the operation may have reached the server (an answer
+ * that never came, a connection lost mid-way): a change may then still be applied, so nobody may be told
+ * "nothing was changed". False for failures before anything was sent (no server, refused, not connected).
+ */
+export function mayHaveReachedDatabase(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    if (
+      current instanceof mongoose.mongo.MongoNetworkTimeoutError &&
+      !(current as { beforeHandshake?: boolean }).beforeHandshake
+    )
+      return true;
+    if (MID_OPERATION_CODES.has(String((current as NodeJS.ErrnoException).code))) return true;
+    if (MID_OPERATION_MESSAGES.some((re) => re.test(current instanceof Error ? current.message : ''))) return true;
     current = current.cause;
   }
   return false;

@@ -2,10 +2,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { heldDataDirLocks, lockDataDir, releaseAllDataDirLocks } from './dataDirLock.ts';
+import { type BackOff, type ServerRun, ServerSupervisor, type SupervisorState } from './supervisor.ts';
 
 export interface EmbeddedServerOptions {
   dataDir: string;
@@ -13,6 +15,8 @@ export interface EmbeddedServerOptions {
   onProgress?: (line: string) => void;
   /** how long to wait for the server to accept connections; default 30s */
   startTimeoutMs?: number;
+  /** restart back-off after the server exits on its own (FerretDB only) */
+  backOff?: BackOff;
 }
 
 export interface EmbeddedServer {
@@ -20,6 +24,12 @@ export interface EmbeddedServer {
   kind: 'ferretdb' | 'mongodb-memory-server';
   /** absolute directory holding the server's data */
   dataPath: string;
+  /** Whether the server process is running, and how often it was brought back (always up for mongodb-memory-server). */
+  state(): SupervisorState;
+  onStateChange(listener: (s: SupervisorState) => void): () => void;
+  /** The database process itself (not its watchdog), while it runs: what an operator or a fault test signals. */
+  serverPid(): number | undefined;
+  /** Stops the server for good; it is not restarted after this. */
   stop(): Promise<void>;
 }
 
@@ -42,6 +52,7 @@ child=$!
 ( while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null; sleep ${STOP_GRACE_MS / 1000}; kill -KILL "$child" 2>/dev/null ) &
 watcher=$!
 exec 3<&-
+echo "switchboard-server-pid $child"
 wait "$child"; rc=$?
 kill "$watcher" 2>/dev/null
 exit "$rc"
@@ -84,7 +95,7 @@ async function startAnyServer(dataDir: string, opts: EmbeddedServerOptions): Pro
       if (!bin) throw new EmbeddedServerError(`FerretDB install finished but ${localFerretdb()} is missing`);
     }
   }
-  if (bin) return startFerretdb(bin, dataDir, opts);
+  if (bin) return startFerretdb(bin, join(dataDir, 'ferretdb'), opts);
   progress('no FerretDB and no Go found: using mongodb-memory-server (downloads MongoDB once, needs internet)…');
   return startMongoMemoryServer(dataDir, progress);
 }
@@ -137,21 +148,61 @@ async function installFerretdb(go: string, progress: (line: string) => void): Pr
   }
 }
 
-async function startFerretdb(bin: string, dataDir: string, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
-  const dataPath = join(dataDir, 'ferretdb');
+async function startFerretdb(bin: string, dataPath: string, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
   mkdirSync(dataPath, { recursive: true });
   let lastError: unknown;
   // A free port can be taken between our probe and FerretDB's bind; try a few.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
+    let first: FerretdbRun;
     try {
-      return await launchFerretdb(bin, dataPath, port, opts);
+      first = await launchFerretdb(bin, dataPath, port, opts);
     } catch (err) {
       lastError = err;
       if (!(err instanceof EmbeddedServerError && /address already in use/i.test(err.message))) throw err;
+      continue;
     }
+    return superviseFerretdb(first, () => launchFerretdb(bin, dataPath, port, opts), dataPath, port, opts);
   }
   throw lastError;
+}
+
+/** Restarts on the same port and data, so the open driver connection finds the server again by itself. */
+function superviseFerretdb(
+  first: FerretdbRun,
+  relaunch: () => Promise<FerretdbRun>,
+  dataPath: string,
+  port: number,
+  opts: EmbeddedServerOptions,
+): EmbeddedServer {
+  let current: FerretdbRun | undefined = first;
+  const track = (run: FerretdbRun): FerretdbRun => {
+    current = run;
+    void run.exited.then(() => {
+      if (current === run) current = undefined;
+    });
+    return run;
+  };
+  track(first);
+  const supervisor = new ServerSupervisor(
+    first,
+    async () => track(await relaunch()),
+    opts.log.child({ component: 'ferretdb' }),
+    opts.backOff,
+  );
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    kind: 'ferretdb',
+    dataPath,
+    state: () => supervisor.state(),
+    onStateChange: (l) => supervisor.onStateChange(l),
+    serverPid: () => current?.serverPid(),
+    stop: () => supervisor.stop(),
+  };
+}
+
+interface FerretdbRun extends ServerRun {
+  serverPid(): number | undefined;
 }
 
 async function launchFerretdb(
@@ -159,7 +210,7 @@ async function launchFerretdb(
   dataPath: string,
   port: number,
   opts: EmbeddedServerOptions,
-): Promise<EmbeddedServer> {
+): Promise<FerretdbRun> {
   const log = opts.log.child({ component: 'ferretdb' });
   const args = [
     '--handler=sqlite',
@@ -176,17 +227,34 @@ async function launchFerretdb(
     detached: true, // own process group: a terminal's Ctrl-C reaches us first, so we decide when the DB goes
   });
   const tail = new LineTail(STDERR_TAIL_LINES);
-  forEachLine(child.stdout, (line) => tail.push(line));
+  let serverPid: number | undefined;
+  forEachLine(child.stdout, (line) => {
+    const pid = /^switchboard-server-pid (\d+)$/.exec(line);
+    if (pid) serverPid = Number(pid[1]);
+    else tail.push(line);
+  });
   forEachLine(child.stderr, (line) => {
     tail.push(line);
     log.debug(line);
   });
   child.stdin?.on('error', () => {}); // EPIPE once the watchdog is gone is expected
+  const unhook = killOnExit(child);
   const exited = new Promise<string>((ok) => {
-    child.once('exit', (code, signal) => ok(signal ? `signal ${signal}` : `code ${code}`));
+    child.once('exit', (code, signal) => {
+      serverPid = undefined;
+      // Whatever of its group is left (the watchdog's helper) goes with it; the pgid stays ours until it is empty.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // nothing left
+        }
+      }
+      unhook();
+      ok(describeExit(code, signal));
+    });
     child.once('error', (err) => ok(err.message));
   });
-  const unhook = killOnExit(child);
 
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   const ready = await Promise.race([
@@ -195,16 +263,15 @@ async function launchFerretdb(
   ]);
   if (ready !== 'ready') {
     killGroup(child, 'SIGKILL');
-    unhook();
+    await exited;
     const what = ready === 'timeout' ? `did not accept connections within ${timeoutMs} ms` : ready;
     throw new EmbeddedServerError(`FerretDB (${bin}) on 127.0.0.1:${port} ${what}${tail.format()}`);
   }
   log.debug({ port, dataPath }, 'FerretDB is up');
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://127.0.0.1:${port}/`,
-    kind: 'ferretdb',
-    dataPath,
+    exited: exited.then((how) => ({ how, output: tail.format() })),
+    serverPid: () => serverPid,
     stop() {
       stopping ??= (async () => {
         child.stdin?.end();
@@ -213,11 +280,20 @@ async function launchFerretdb(
           killGroup(child, 'SIGKILL');
           await exited;
         }
-        unhook();
       })();
       return stopping;
     },
   };
+}
+
+/** "code 1", or what the watchdog's 128+n means: the server was killed by signal n. */
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `signal ${signal}`;
+  if (code !== null && code > 128) {
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return `code ${code} (the server was killed by ${name})`;
+  }
+  return `code ${code}`;
 }
 
 async function startMongoMemoryServer(dataDir: string, progress: (line: string) => void): Promise<EmbeddedServer> {
@@ -240,6 +316,10 @@ async function startMongoMemoryServer(dataDir: string, progress: (line: string) 
       uri: server.getUri(),
       kind: 'mongodb-memory-server',
       dataPath,
+      // The fallback is not supervised: mongodb-memory-server owns its process.
+      state: () => ({ running: true, restarts: 0 }),
+      onStateChange: () => () => {},
+      serverPid: () => server.instanceInfo?.instance.mongodProcess?.pid,
       async stop() {
         await server.stop({ doCleanup: false });
       },

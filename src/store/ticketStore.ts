@@ -1,9 +1,11 @@
 // The ticket aggregate in MongoDB: schema, indexes, and the repository the services use.
+import { randomBytes } from 'node:crypto';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
 import type { SlaClock } from '../domain/sla.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
+import { ServerClock } from './serverClock.ts';
 import { validOrRefused } from './validation.ts';
 
 // The entity types live in the domain; re-exported for the store's own callers.
@@ -150,15 +152,43 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 /** A claim left behind by a process that died between claiming a version and writing it is taken over after this. */
 const STALE_CLAIM_MS = 10_000;
 
+/** The right to write one version of one ticket, held by one writer. */
+export interface VersionClaim {
+  tenant: string;
+  ticketId: string;
+  /** the version the writer read; the write moves it to version + 1 */
+  version: number;
+  /** random, this writer's alone: only its holder frees the claim */
+  owner: string;
+  /** performance.now() just before the claim was made: the lease runs from here */
+  claimedAt: number;
+}
+
+interface ClaimDoc {
+  _id: string;
+  owner: string;
+  /** the database server's time when the claim was made */
+  at: Date;
+}
+
+export interface TicketRepositoryOptions {
+  /** how old (by the database server's clock) a claim must be before another writer may take it; default 10 s */
+  staleClaimMs?: number;
+}
+
 export class TicketRepository {
   readonly model: Model<TicketDoc>;
   /** `${tenant}/${ticketId}#${version}`: who may write each version; an _id insert, atomic on every backend. */
-  private readonly versions: mongo.Collection<{ _id: string; at: Date }>;
+  private readonly versions: mongo.Collection<ClaimDoc>;
+  private readonly clock: ServerClock;
+  private readonly staleClaimMs: number;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, opts: TicketRepositoryOptions = {}) {
     this.model =
       (connection.models.Ticket as Model<TicketDoc> | undefined) ?? connection.model<TicketDoc>('Ticket', ticketSchema);
     this.versions = connection.collection('ticket_versions');
+    this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
+    this.clock = new ServerClock(() => connection.db as mongo.Db);
   }
 
   async init(): Promise<void> {
@@ -202,20 +232,54 @@ export class TicketRepository {
 
   /**
    * Applies a change if the ticket is still at `version`; the audit entries are appended, never rewritten.
-   * Backends whose updates are not atomic (FerretDB 1.x) could let two writers both match `version`,
-   * so the next version is first claimed by a unique insert: one writer per version, across processes.
+   * Updates are not atomic on FerretDB 1.x: two writers that both send `{_id, version}` both "match" and the
+   * last one wins, silently dropping the other's change. So the next version is first claimed by a unique
+   * insert (one writer per version, across processes), and the write goes out only while that claim is safe.
    */
   async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
-    // Validate only the changed paths, so nothing invalid is half-written.
-    await validOrRefused(new this.model({ ...patch.set }).validate(Object.keys(patch.set)));
-    const key = ticketKey(tenant, ticketId);
-    const claim = `${key}#${version + 1}`;
-    if (!(await this.claimVersion(claim))) throw new VersionConflict(`${ticketId} is being changed meanwhile`);
+    await this.validate(patch);
+    const claim = await this.claim(tenant, ticketId, version);
+    await this.writeValid(claim, patch);
+  }
+
+  /** Takes the right to move the ticket from `version` to `version + 1`, or throws VersionConflict. */
+  async claim(tenant: string, ticketId: string, version: number): Promise<VersionClaim> {
+    const claim: VersionClaim = {
+      tenant,
+      ticketId,
+      version,
+      owner: randomBytes(8).toString('hex'),
+      claimedAt: performance.now(),
+    };
+    if (!(await this.insertClaim(claimId(claim), claim.owner))) {
+      throw new VersionConflict(`${ticketId} is being changed meanwhile`);
+    }
+    return claim;
+  }
+
+  /**
+   * Writes a claimed version. The claim is a lease: no one may take it over before it is `staleClaimMs` old
+   * by the server's clock, and its holder writes only within the first half of that, measured on its own
+   * monotonic clock from before the claim was made. A writer stalled past that (a pause, a slow disk) gives
+   * up instead of racing whoever took its claim over.
+   */
+  async write(claim: VersionClaim, patch: TicketPatch): Promise<void> {
+    await this.validate(patch);
+    await this.writeValid(claim, patch);
+  }
+
+  private async writeValid(claim: VersionClaim, patch: TicketPatch): Promise<void> {
+    const id = claimId(claim);
+    if (performance.now() - claim.claimedAt > this.staleClaimMs / 2) {
+      await this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
+      throw new VersionConflict(`${claim.ticketId}: the claim on version ${claim.version + 1} ran out; try again`);
+    }
+    const key = ticketKey(claim.tenant, claim.ticketId);
     const push = { history: { $each: patch.history }, ...(patch.comment ? { comments: patch.comment } : {}) };
     let matched = 0;
     try {
       const res = await this.model.collection.updateOne(
-        { _id: key, version } as never,
+        { _id: key, version: claim.version } as never,
         {
           $set: patch.set,
           $push: push,
@@ -224,23 +288,34 @@ export class TicketRepository {
       );
       matched = res.matchedCount;
     } finally {
-      // Failed or not applied: free the claim at once so nobody waits for it.
-      if (matched === 0) await this.versions.deleteOne({ _id: claim }).catch(() => undefined);
+      // Failed or not applied: free our claim at once so nobody waits for it (only ours: it may be someone's now).
+      if (matched === 0) await this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
     }
-    if (matched === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
+    if (matched === 0) throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
     // The claim before this one can no longer be used by anyone (the version filter refuses it).
-    void this.versions.deleteOne({ _id: `${key}#${version}` }).catch(() => undefined);
+    void this.versions.deleteOne({ _id: `${key}#${claim.version}` }).catch(() => undefined);
   }
 
-  private async claimVersion(id: string, retakeStale = true): Promise<boolean> {
+  /** Validates only the changed paths, so nothing invalid is half-written. */
+  private async validate(patch: TicketPatch): Promise<void> {
+    await validOrRefused(new this.model({ ...patch.set }).validate(Object.keys(patch.set)));
+  }
+
+  private async insertClaim(id: string, owner: string, retakeStale = true): Promise<boolean> {
+    const at = await this.clock.now();
     try {
-      await this.versions.insertOne({ _id: id, at: new Date() });
+      await this.versions.insertOne({ _id: id, owner, at });
       return true;
     } catch (e) {
       if ((e as { code?: number }).code !== 11000) throw e;
       if (!retakeStale) return false;
-      const stale = await this.versions.deleteOne({ _id: id, at: { $lt: new Date(Date.now() - STALE_CLAIM_MS) } });
-      return stale.deletedCount === 1 ? this.claimVersion(id, false) : false;
+      // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
+      const staleBefore = new Date(at.getTime() - this.staleClaimMs);
+      const stale = await this.versions.deleteOne({ _id: id, at: { $lt: staleBefore } });
+      // Two writers may both delete it; the insert decides which of them holds it.
+      return stale.deletedCount === 1 ? this.insertClaim(id, owner, false) : false;
     }
   }
 }
+
+const claimId = (c: VersionClaim): string => `${ticketKey(c.tenant, c.ticketId)}#${c.version + 1}`;
