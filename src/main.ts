@@ -49,9 +49,17 @@ async function main(): Promise<void> {
 
   // Under a second: probes (Kubernetes, Docker) give up after one by default.
   const PROBE_TIMEOUT_MS = 800;
-  const pingDatabase = pingCheck(db.connection);
+  const ping = pingCheck(db.connection);
+  // The supervisor knows at once when the embedded server died; a ping tells the rest.
+  const pingDatabase = async () => {
+    const h = db.health();
+    return h.up ? ping() : { up: false, reason: h.reason ?? 'down' };
+  };
   const metrics = createMetrics({
-    database: async () => ({ up: (await databaseWithin(pingDatabase, PROBE_TIMEOUT_MS)).up }),
+    database: async () => ({
+      up: (await databaseWithin(pingDatabase, PROBE_TIMEOUT_MS)).up,
+      restarts: db.health().restarts,
+    }),
     outbox: () => services.outbox.stats(),
   });
 

@@ -1,5 +1,6 @@
 // Builds the repositories and the use cases over one database connection: what src/main.ts hands to the core.
 import type { Connection } from 'mongoose';
+import pino from 'pino';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { CardRepository } from '../store/cardStore.ts';
@@ -30,8 +31,8 @@ export interface ServiceOptions {
   admins: readonly string[];
   sla: SlaTargets;
   matrix: PriorityMatrix;
-  /** The outbox's clock, log and pacing. */
-  outbox: OutboxOptions;
+  /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
+  outbox?: OutboxOptions;
 }
 
 export async function buildServices(connection: Connection, o: ServiceOptions): Promise<Services> {
@@ -49,6 +50,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     cards: new CardService(cards),
     claims: new DeliveryClaims(claims),
     changes,
-    outbox: new Outbox(outbox, peopleService, o.outbox),
+    outbox: new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }),
   };
 }

@@ -274,6 +274,8 @@ export class Outbox {
     for (;;) {
       await this.ticking;
       await Promise.allSettled([...this.inFlight.values()]);
+      // A stopped outbox delivers nothing more here: what waits is for the next start.
+      if (!this.running) return;
       const now = this.now().getTime();
       const ready = (await this.repo.waiting()).filter(
         (m) =>
