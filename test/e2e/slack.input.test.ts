@@ -107,7 +107,11 @@ describe('Slack interactivity the bot does not know', () => {
 
   it('a modal title with a right-to-left override is refused on the title field, naming U+202E', async () => {
     await s.send.command('/ticket', 'new', { user: 'UADA', channel: 'CINPUT' });
-    const opened = await s.fake.waitFor((c) => c.findLast((x) => x.method === 'views.open'), 5000, 'the modal');
+    const opened = await s.fake.waitFor(
+      (c) => [...c].reverse().find((x) => x.method === 'views.open'),
+      5000,
+      'the modal',
+    );
     const res = await s.send.interaction(
       payloads.viewSubmission({ user: 'UADA', view: opened.body.view, values: { title: 'Invoice \u202efdp.exe' } }),
     );
