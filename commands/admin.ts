@@ -36,7 +36,7 @@ const roleRevoke: CommandDef = {
   minRole: 'admin',
   options: [USER],
   async run(ctx, o, s) {
-    const who = await s.people.revokeRole(ctx.tenant, o.user as string, ctx.now);
+    const who = await s.people.revokeRole(ctx.tenant, o.user as string);
     return ephemeral(`${who.name} is a requester again.`);
   },
 };

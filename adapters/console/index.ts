@@ -1,8 +1,8 @@
 // The terminal adapter: lines from stdin are invocations, replies go to stdout; ends at end of input.
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
+import { splitFirstWord, trimSpace } from '../../src/core/typedText.ts';
 import { renderText } from './render.ts';
 
 export interface ConsoleAdapterDeps {
@@ -20,19 +20,38 @@ export const CONSOLE_WORKSPACE = 'local';
 
 /** Splits `/ticket new X` into the family and the rest; null for lines that are not commands. */
 export function parseLine(line: string): { command: string; text: string } | null {
-  const m = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
-  return m ? { command: (m[1] as string).toLowerCase(), text: m[2] as string } : null;
+  const [first, text] = splitFirstWord(line);
+  if (!first.startsWith('/') || first.length < 2) return null;
+  return { command: first.slice(1).toLowerCase(), text };
+}
+
+/**
+ * The lines of the input: a line ends only at `\n` (`\r\n` is one line end). Node's readline also ends a
+ * line at a lone `\r`, which would run one typed line as two commands; here the `\r` stays in the line,
+ * where the core refuses it as the control character it is.
+ */
+export async function* linesOf(input: Readable): AsyncGenerator<string> {
+  input.setEncoding('utf8');
+  let buffered = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+      yield buffered.slice(0, nl).replace(/\r$/, '');
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+  if (buffered !== '') yield buffered;
 }
 
 export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
   const actor: Actor = { id: `console:${d.user}`, platform: 'console', displayName: d.user };
   const origin: Origin = { platform: 'console', workspace: CONSOLE_WORKSPACE, channel: 'terminal' };
   const write = (s: string) => d.output.write(`${s}\n`);
-  let rl: ReturnType<typeof createInterface> | undefined;
+  let stopped = false;
   let ended = false;
 
   async function runLine(line: string): Promise<boolean> {
-    const trimmed = line.trim();
+    const trimmed = trimSpace(line);
     if (trimmed === '' || trimmed.startsWith('#')) return true;
     if (['/quit', '/exit', 'quit', 'exit'].includes(trimmed)) return false;
     const parsed = parseLine(trimmed);
@@ -54,7 +73,6 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
         });
         write(`Switchboard in the terminal as ${d.user} (admin). Type /help, or /quit to leave.`);
       }
-      rl = createInterface({ input: d.input, terminal: false });
       const finish = () => {
         if (ended) return;
         ended = true;
@@ -65,17 +83,21 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
       // Lines run one after another, in order, also when a pipe delivers them all at once.
       void (async () => {
         try {
-          for await (const line of rl as AsyncIterable<string>) {
-            if (!(await runLine(line))) break;
+          for await (const line of linesOf(d.input)) {
+            if (stopped || !(await runLine(line))) break;
             prompt();
           }
+        } catch (err) {
+          // The input closing under us (stop(), a broken pipe) is the end of input, nothing more.
+          if (!stopped) write(`Input ended: ${(err as Error).message}`);
         } finally {
           finish();
         }
       })();
     },
     async stop() {
-      rl?.close();
+      stopped = true;
+      d.input.destroy();
     },
     // The terminal has nothing to connect to.
     ready: () => ({ ok: true }),

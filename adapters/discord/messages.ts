@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { plainProse, splitFirstWord } from '../../src/core/typedText.ts';
 import type { DiscordCards } from './cards.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
-import { withoutControl } from './openTicket.ts';
+import { neutralMentions } from './mentions.ts';
 import { messageOf } from './render.ts';
 
 export interface MessageDeps {
@@ -59,7 +60,7 @@ export class DiscordMessages {
       command: 'ticket',
       subcommand: 'comment',
       // Prose people wrote, not a command line: something invisible pasted in must not get it refused.
-      options: { [idOpt]: ticket.ticketId, [textOpt]: withoutControl(text) },
+      options: { [idOpt]: ticket.ticketId, [textOpt]: plainProse(text) },
       deliveryId: m.id,
     };
     this.d.cards.quietOnce(thread.id);
@@ -75,7 +76,8 @@ export class DiscordMessages {
 
   /** `@Switchboard ticket list --mine`, or the same in a DM: the core parses the text. */
   private async command(m: Message, text: string): Promise<void> {
-    const [first = '', ...rest] = text.split(/\s+/);
+    // The rest goes to the core as typed (quotes, line breaks), people in the neutral form it reads.
+    const [first, rest] = splitFirstWord(neutralMentions(text));
     const family = first.replace(/^\//, '').toLowerCase();
     const known = this.d.core.definitions().some((d) => d.command === family);
     if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return;
@@ -88,9 +90,10 @@ export class DiscordMessages {
         messageLink(m.guildId, m.channelId, m.id),
       ),
       command: known ? family : 'help',
-      text: known ? rest.join(' ') : '',
+      text: known ? rest : '',
       deliveryId: m.id,
     };
+    await this.rememberMentioned(m);
     const reply = await this.d.core.handle(inv);
     const sent = await this.replyTo(m, reply);
     if (reply.card && sent) {
@@ -102,6 +105,21 @@ export class DiscordMessages {
           inThread: m.channel.isThread() ? m.channelId : null,
         },
       );
+    }
+  }
+
+  /**
+   * People mentioned in a text command are people Discord vouches for: remembered in the server, so
+   * `@Switchboard role grant @ada agent` works before Ada has used the bot. Never throws.
+   */
+  private async rememberMentioned(m: Message): Promise<void> {
+    const botId = this.d.client.user?.id;
+    const people = [...m.mentions.users.values()].filter((u) => u.id !== botId && !u.bot).slice(0, 5);
+    for (const u of people) {
+      const actor = actorOf(u, m.mentions.members?.get(u.id));
+      await this.d.core
+        .rememberPerson(actor, workspaceOf(m.guildId, m.client))
+        .catch((err) => this.d.log.warn({ err, person: actor.id }, 'discord: could not remember a mentioned person'));
     }
   }
 

@@ -1,4 +1,5 @@
 // "Open ticket" on a message: the title and description a ticket gets from the message it quotes.
+import { plainProse } from '../../src/core/typedText.ts';
 
 /** Title and description limits of `/ticket new`, as its definition gives them. */
 export interface TicketTextLimits {
@@ -12,19 +13,6 @@ const TITLE_FROM_LINE = 120;
 const cut = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
 
 /**
- * Control characters the core refuses in text become spaces: a message Discord accepted must not
- * be refused as a ticket because of something invisible pasted into it. Tabs and line breaks stay.
- */
-export function withoutControl(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.charCodeAt(0);
-    out += (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f) ? ' ' : ch;
-  }
-  return out;
-}
-
-/**
  * The first non-empty line is the title (or "Message from <author>" when there is no text); the
  * description quotes the message and ends with who wrote it and the link, cut to fit the limit
  * with the link kept whole.
@@ -33,7 +21,8 @@ export function ticketFromMessage(
   m: { content: string; author: string; link: string },
   limits: TicketTextLimits,
 ): { title: string; description: string } {
-  const text = withoutControl(m.content).trim();
+  // A message Discord accepted must not be refused as a ticket because of something invisible pasted into it.
+  const text = plainProse(m.content).trim();
   const firstLine =
     text
       .split('\n')

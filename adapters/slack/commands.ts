@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { FormSpec } from '../../src/core/reply.ts';
+import { splitFirstWord } from '../../src/core/typedText.ts';
 import type { SlackContext } from './context.ts';
 import { commandText } from './text.ts';
 
@@ -11,9 +12,8 @@ export interface RoutedText {
 }
 
 const firstWord = (text: string): [string, string] => {
-  const trimmed = text.trim();
-  const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
-  return m ? [(m[1] as string).toLowerCase(), m[2] as string] : ['', ''];
+  const [first, rest] = splitFirstWord(text);
+  return [first.toLowerCase(), rest];
 };
 
 /**
@@ -80,6 +80,7 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
         // inside the 5-minute signature window: the command does not run twice.
         if (command.trigger_id && !(await core.claimDelivery(`slack:command:${command.trigger_id}`))) return;
         const actor = await people.actor(command.user_id, command.user_name);
+        await people.rememberMentioned(command.text ?? '', command.team_id);
         const reply = await core.handle({
           actor,
           origin: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },

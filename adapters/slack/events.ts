@@ -1,5 +1,6 @@
 // Events API: replies in a card's thread become comments, :ticket: reactions open tickets, mentions run commands.
 import type { App } from '@slack/bolt';
+import { plainProse, splitFirstWord } from '../../src/core/typedText.ts';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
 import { fetchMessage, openedOrReleased, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
@@ -77,7 +78,8 @@ export function registerEvents(app: App, ctx: SlackContext): void {
           },
           command: 'ticket',
           subcommand: 'comment',
-          options: { id: ticket.ticketId, text: plainSlackText(e.text ?? '') },
+          // Prose written in the thread, not a command line: something invisible pasted in must not get it refused.
+          options: { id: ticket.ticketId, text: plainProse(plainSlackText(e.text ?? '')) },
           deliveryId: eventId,
         });
         // Success shows up as the card's update; only a refusal needs telling.
@@ -143,18 +145,20 @@ export function registerEvents(app: App, ctx: SlackContext): void {
         if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
         const defs = core.definitions();
         const words = commandText(m.text);
-        const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(words) ?? [];
+        const [first, rest] = splitFirstWord(words);
         const family = first.replace(/^\//, '').toLowerCase();
         const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };
+        const workspace = (m.body as Envelope).team_id ?? m.team ?? '';
         const [actor, messageLink] = await Promise.all([
           people.actor(m.user),
           permalinkOf(client, log, m.channel, m.ts),
+          people.rememberMentioned(m.text, workspace),
         ]);
         const reply = await core.handle({
           actor,
           origin: {
             platform: 'slack',
-            workspace: (m.body as Envelope).team_id ?? m.team ?? '',
+            workspace,
             channel: m.channel,
             thread: m.thread,
             messageLink,

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Actor } from '../../src/core/invocation.ts';
+import { plainProse } from '../../src/core/typedText.ts';
 import { plainSlackText } from './text.ts';
 
 type WebClient = App['client'];
@@ -24,7 +25,8 @@ export function ticketFromMessageOptions(
   message: SourceMessage,
   permalink: string | undefined,
 ): { title: string; description: string } {
-  const plain = plainSlackText(message.text).trim();
+  // A message quoted into a ticket is prose: what the core would refuse in it is dropped, not refused.
+  const plain = plainProse(plainSlackText(message.text)).trim();
   const firstLine =
     plain
       .split('\n')

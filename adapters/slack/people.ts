@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Actor } from '../../src/core/invocation.ts';
+import { mentionedUsers } from './text.ts';
 
 export interface SlackPeopleOptions {
   /** How long a profile is trusted before asking users.info again. */
@@ -59,6 +60,21 @@ export class SlackPeople {
     const lookup = this.lookup(userId, fallbackName).finally(() => this.pending.delete(userId));
     this.pending.set(userId, lookup);
     return lookup;
+  }
+
+  /**
+   * People mentioned in a command line are people Slack vouches for (the markup comes from Slack's own
+   * picker): they are remembered in the workspace, so `/role grant @ada agent` works before Ada has
+   * used the bot, while a name nobody answers to is refused by the core. Never throws.
+   */
+  async rememberMentioned(text: string, workspace: string): Promise<void> {
+    for (const id of mentionedUsers(text)) {
+      try {
+        await this.core.rememberPerson(await this.actor(id), workspace);
+      } catch (error) {
+        this.log.warn({ err: error, userId: id }, 'could not remember a mentioned slack person');
+      }
+    }
   }
 
   private async lookup(userId: string, fallbackName: string | undefined): Promise<Actor> {

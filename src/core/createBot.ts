@@ -14,6 +14,7 @@ import type { Invocation, Platform } from './invocation.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
 import { ephemeral, type Reply } from './reply.ts';
 import { ticketCard } from './ticketCard.ts';
+import { shownThroughout } from './typedText.ts';
 
 export interface BotOptions {
   /** The use cases, built over the database by src/main.ts (buildServices). */
@@ -218,11 +219,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
 
   return {
     services,
-    handle,
+    // Whatever a reply quotes (a name, a title stored long ago), no raw control reaches a platform.
+    handle: async (inv) => shownThroughout(await handle(inv)),
     check(inv) {
       try {
         const r = registry.resolve(inv);
-        return 'reply' in r ? r.reply : null;
+        return 'reply' in r ? shownThroughout(r.reply) : null;
       } catch {
         return null;
       }

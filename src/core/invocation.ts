@@ -1,5 +1,6 @@
 // What goes into the core: who asked, where, which command, with which arguments.
-export type Platform = 'slack' | 'discord' | 'console';
+export const PLATFORMS = Object.freeze(['slack', 'discord', 'console'] as const);
+export type Platform = (typeof PLATFORMS)[number];
 
 export interface Actor {
   /** Platform identity: `slack:U0123ABC`, `discord:81234`, `console:alice`. */

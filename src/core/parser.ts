@@ -3,7 +3,8 @@ import { parseDuration } from '../domain/duration.ts';
 import { UserError } from '../domain/errors.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
-import type { Platform } from './invocation.ts';
+import { PLATFORMS, type Platform } from './invocation.ts';
+import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from './typedText.ts';
 
 export interface Token {
   value: string;
@@ -18,7 +19,7 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const ch = text[i] as string;
-    if (/\s/.test(ch)) {
+    if (SEPARATOR.test(ch)) {
       i++;
       continue;
     }
@@ -32,7 +33,7 @@ export function tokenize(text: string): Token[] {
     }
     let j = i;
     let value: string | null = null;
-    while (j < text.length && !/\s/.test(text[j] as string)) {
+    while (j < text.length && !SEPARATOR.test(text[j] as string)) {
       const q = QUOTES[text[j] as string];
       // `--service="my vpn"`: the quoted part is the flag's value, spaces and all.
       if (q && /^--?[A-Za-z][^=]*=$/.test(text.slice(i, j))) {
@@ -58,16 +59,28 @@ function usageError(def: CommandDef, code: string, message: string, field?: stri
   return new UserError(code, message, `Usage: ${usageOf(def)}${example}`, field);
 }
 
-/** Turns a person reference into a platform identity: `me`, `<@U1>`, `<@!1>`, `slack:U1`, `@alice` (terminal). */
+/**
+ * Words that reach many people at once (`@everyone`, `@here`, `@channel`) and groups (`@group:ops`, what
+ * adapters make of user-group and role mentions): never one person, whichever platform they came from.
+ */
+export function broadcastOf(raw: string): string | null {
+  const v = raw.trim().toLowerCase();
+  if (/^@?(everyone|here|channel)$/.test(v)) return `@${v.replace(/^@/, '')}`;
+  if (/^@group:/.test(v)) return 'a group';
+  return null;
+}
+
+/**
+ * Turns a person reference into a platform identity. Adapters hand over mentions in the neutral form
+ * `@<platform>:<id>` (or `<platform>:<id>`); `me` is the asker; at the terminal a bare `@alice` is a local user.
+ */
 export function parseUserRef(raw: string, platform: Platform, actorId: string): string | null {
   const v = raw.trim();
   if (v.toLowerCase() === 'me') return actorId;
-  const mention = /^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(v);
-  if (mention) return `${platform}:${mention[1]}`;
-  if (/^(slack|discord|console):[A-Za-z0-9._-]{1,64}$/.test(v)) return v;
+  if (broadcastOf(v)) return null;
+  const neutral = /^@?([a-z]+):([A-Za-z0-9._-]{1,64})$/.exec(v);
+  if (neutral) return (PLATFORMS as readonly string[]).includes(neutral[1] as string) ? v.replace(/^@/, '') : null;
   if (platform === 'console' && /^@?[A-Za-z0-9._-]{1,64}$/.test(v)) return `console:${v.replace(/^@/, '')}`;
-  if (platform === 'discord' && /^[0-9]{5,25}$/.test(v)) return `discord:${v}`;
-  if (platform === 'slack' && /^[UW][A-Z0-9]{2,20}$/.test(v)) return `slack:${v}`;
   return null;
 }
 
@@ -80,6 +93,13 @@ export function checkValue(
   actorId: string,
 ): string | boolean {
   const name = opt.positional ? `<${opt.name}>` : `--${opt.name}`;
+  if (typeof raw === 'string') {
+    raw = joinLineEnds(raw);
+    const bad = firstRefused(raw);
+    if (bad) {
+      throw usageError(def, 'USAGE.BAD_VALUE', `${name} contains ${bad.name}, ${bad.what}; type plain text.`, opt.name);
+    }
+  }
   if (opt.kind === 'flag') {
     if (typeof raw === 'boolean') return raw;
     const v = String(raw).toLowerCase();
@@ -87,7 +107,7 @@ export function checkValue(
     if (['false', 'no', '0'].includes(v)) return false;
     throw usageError(def, 'USAGE.BAD_VALUE', `${name} is a switch: give it alone or as ${name}=false.`, opt.name);
   }
-  const text = String(raw).trim();
+  const text = trimSpace(String(raw));
   if (text === '') {
     throw usageError(def, 'USAGE.MISSING', `${name} needs a value.`, opt.name);
   }
@@ -99,7 +119,7 @@ export function checkValue(
         throw usageError(
           def,
           'USAGE.BAD_CHOICE',
-          `${name} must be one of ${opt.choices?.join(', ')}; got "${text.slice(0, 40)}".`,
+          `${name} must be one of ${opt.choices?.join(', ')}; got "${shown(text, 40)}".`,
           opt.name,
         );
       }
@@ -111,19 +131,28 @@ export function checkValue(
         throw usageError(
           def,
           'USAGE.BAD_TICKET_ID',
-          `"${text.slice(0, 40)}" is not a ticket id (like INC-12, REQ-3, PRB-1, CHG-7).`,
+          `"${shown(text, 40)}" is not a ticket id (like INC-12, REQ-3, PRB-1, CHG-7).`,
           opt.name,
         );
       }
       return id.id;
     }
     case 'user': {
+      const crowd = broadcastOf(text);
+      if (crowd) {
+        throw usageError(
+          def,
+          'USAGE.NOT_A_PERSON',
+          `${name} must be one person; ${crowd} is not a person: mention someone, or say "me".`,
+          opt.name,
+        );
+      }
       const who = parseUserRef(text, platform, actorId);
       if (!who)
         throw usageError(
           def,
           'USAGE.BAD_USER',
-          `${name} must be a mention or "me"; got "${text.slice(0, 40)}".`,
+          `${name} must be a mention or "me"; got "${shown(text, 40)}".`,
           opt.name,
         );
       return who;
@@ -133,32 +162,20 @@ export function checkValue(
         throw usageError(
           def,
           'USAGE.BAD_DURATION',
-          `${name} must be a duration like 30m, 4h or 2d; got "${text.slice(0, 40)}".`,
+          `${name} must be a duration like 30m, 4h or 2d; got "${shown(text, 40)}".`,
           opt.name,
         );
       }
       return text.toLowerCase();
     }
     default:
-      return checkText(def, opt, text, name);
+      return checkText(def, opt, text);
   }
 }
 
-// C0 and C1 control characters other than tab and line breaks: they reach terminals (escape sequences),
-// logs and the database (NUL) as they are, and no person means to type them.
-function hasControl(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
-
-function checkText(def: CommandDef, opt: OptionDef, raw: string, name: string): string {
-  if (hasControl(raw)) {
-    throw usageError(def, 'USAGE.BAD_VALUE', `${name} contains control characters; type plain text.`, opt.name);
-  }
-  const text = opt.multiline ? raw.replace(/\r\n?/g, '\n') : raw.replace(/\s+/g, ' ');
+function checkText(def: CommandDef, opt: OptionDef, raw: string): string {
+  // Refused characters are gone by now (checkValue); in a one-line field a line break is a space.
+  const text = opt.multiline ? raw : raw.replace(/\s+/g, ' ');
   const max = Math.min(opt.maxLength ?? MAX_TEXT, MAX_TEXT);
   if (text.length > max) {
     throw usageError(
@@ -194,7 +211,7 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
       throw usageError(
         def,
         'USAGE.UNKNOWN_FLAG',
-        `Unknown option --${name.slice(0, 40)}.${known.length ? ` Known options: ${known.join(', ')}.` : ''}`,
+        `Unknown option --${shown(name, 40)}.${known.length ? ` Known options: ${known.join(', ')}.` : ''}`,
       );
     }
     if (given.has(opt.name)) throw usageError(def, 'USAGE.REPEATED', `--${opt.name} is given twice.`, opt.name);
@@ -202,7 +219,7 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     if (eq !== -1) {
       value = body.slice(eq + 1);
       // Blank values are skipped later (empty form fields); a typed `--impact=` is a mistake to name.
-      if (opt.kind !== 'flag' && value.trim() === '') {
+      if (opt.kind !== 'flag' && trimSpace(value) === '') {
         throw usageError(def, 'USAGE.MISSING', `--${opt.name} needs a value.`, opt.name);
       }
     } else if (opt.kind === 'flag') value = true;
@@ -228,19 +245,12 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     }
   }
   if (loose.length > 0) {
-    throw usageError(
-      def,
-      'USAGE.UNEXPECTED',
-      `Unexpected "${loose
-        .map((t) => t.value)
-        .join(' ')
-        .slice(0, 60)}".`,
-    );
+    throw usageError(def, 'USAGE.UNEXPECTED', `Unexpected "${shown(loose.map((t) => t.value).join(' '), 60)}".`);
   }
   return checkOptions(def, Object.fromEntries(given), platform, actorId);
 }
 
-/** Checks typed options (from Discord, buttons, forms, or the text parser). */
+/** Checks typed options (from platform option schemas, buttons, forms, or the text parser). */
 export function checkOptions(
   def: CommandDef,
   raw: Record<string, string | number | boolean | undefined>,
@@ -251,8 +261,8 @@ export function checkOptions(
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const opt = def.options.find((o) => o.name === name);
-    if (!opt) throw usageError(def, 'USAGE.UNKNOWN_FLAG', `Unknown option ${name.slice(0, 40)}.`);
-    if (typeof value === 'string' && value.trim() === '' && !opt.required) continue;
+    if (!opt) throw usageError(def, 'USAGE.UNKNOWN_FLAG', `Unknown option ${shown(name, 40)}.`);
+    if (typeof value === 'string' && trimSpace(value) === '' && !opt.required) continue;
     out[name] = checkValue(def, opt, value, platform, actorId);
   }
   for (const opt of def.options) {

@@ -5,6 +5,7 @@ import { usageOf } from './command.ts';
 import type { Invocation } from './invocation.ts';
 import { checkOptions, parseArgs, tokenize } from './parser.ts';
 import { ephemeral, type Reply } from './reply.ts';
+import { shown, trimSpace } from './typedText.ts';
 
 export type Resolution = { def: CommandDef; options: OptionValues } | { reply: Reply };
 
@@ -40,7 +41,7 @@ export class CommandRegistry {
       return {
         reply: usage(
           'USAGE.UNKNOWN_COMMAND',
-          `There is no command /${inv.command.slice(0, 40)}. Commands: ${known}. Try /help.`,
+          `There is no command /${shown(inv.command, 40)}. Commands: ${known}. Try /help.`,
         ),
       };
     }
@@ -55,7 +56,7 @@ export class CommandRegistry {
         if (def.formWhenEmpty && !provided) return { reply: formReply(def) };
         return { def, options: checkOptions(def, raw, platform, actorId) };
       }
-      const text = (inv.text ?? '').trim();
+      const text = trimSpace(inv.text ?? '');
       const bare = family.find((d) => d.name === '');
       if (bare) return { def: bare, options: parseArgs(bare, text, platform, actorId) };
       const first = tokenize(text)[0];
@@ -63,7 +64,7 @@ export class CommandRegistry {
       if (sub === '' || sub === 'help') return { reply: this.familyHelp(family) };
       const def = family.find((d) => d.name === sub);
       if (!def) return { reply: this.unknownSub(family, sub) };
-      const rest = text.slice(text.toLowerCase().indexOf(sub) + sub.length).trim();
+      const rest = trimSpace(text.slice(text.toLowerCase().indexOf(sub) + sub.length));
       if (def.formWhenEmpty && rest === '') return { reply: formReply(def) };
       return { def, options: parseArgs(def, rest, platform, actorId) };
     } catch (e) {
@@ -86,7 +87,7 @@ export class CommandRegistry {
     const subs = family.map((d) => d.name).join('|');
     return usage(
       'USAGE.UNKNOWN_SUBCOMMAND',
-      `/${name} has no "${sub.slice(0, 40)}".\nUsage: /${name} <${subs}> …\nType /help ${name} for more.`,
+      `/${name} has no "${shown(sub, 40)}".\nUsage: /${name} <${subs}> …\nType /help ${name} for more.`,
     );
   }
 }

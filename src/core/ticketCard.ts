@@ -5,6 +5,7 @@ import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { slaStanding } from '../domain/sla.ts';
 import type { Reply, ReplyAction } from './reply.ts';
+import { shownThroughout } from './typedText.ts';
 
 /** "14:05" today, "3 Dec 14:05" otherwise, in the reader's timezone. */
 export function formatTime(at: Date, now: Date, timezone: string): string {
@@ -71,7 +72,8 @@ export function cardActions(t: Ticket): ReplyAction[] {
 export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
   const source = [t.source.platform, t.source.channel ? `#${t.source.channel}` : null].filter(Boolean).join(' ');
   const lastComment = [...t.comments].reverse().find((c) => !c.internal);
-  return {
+  // Cards are also posted on their own (a change made elsewhere), outside any command's reply.
+  return shownThroughout({
     text: ticketLine(t, now, timezone),
     visibility: 'channel',
     header: `${t.ticketId} · ${t.title}`,
@@ -91,5 +93,5 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
     context: `Requested by ${t.requester.name} via ${source}${t.source.messageLink ? ` · ${t.source.messageLink}` : ''} · opened ${formatTime(t.openedAt, now, timezone)}`,
     actions: cardActions(t),
     card: { tenant: t.tenant, ticketId: t.ticketId },
-  };
+  });
 }

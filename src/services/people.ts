@@ -132,16 +132,31 @@ export class PeopleService {
     return { id: created.personId, identity, name: created.displayName };
   }
 
+  /**
+   * Someone this tenant has seen (run a command, been picked on Discord, linked). A role is never given
+   * to a name nobody has answered to: a typo, or a word like "everyone", would otherwise become a person.
+   */
+  private async seenPerson(tenant: string, identity: string): Promise<PersonRef> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    if (found) return { id: found.personId, identity, name: found.displayName };
+    if (this.admins.has(identity)) return { id: identity, identity, name: identity };
+    throw new UserError(
+      'PERSON.UNKNOWN',
+      `Switchboard has never seen ${identity} here, so nothing was changed.`,
+      'They need to use Switchboard once (any command, e.g. /help) before they can be given a role.',
+    );
+  }
+
   async grantRole(tenant: string, by: PersonRef, identity: string, role: Role, now: Date): Promise<PersonRef> {
-    const target = await this.personFor(tenant, identity, now);
+    const target = await this.seenPerson(tenant, identity);
     await this.refuseConfiguredAdmin(tenant, target);
     await this.repo.grant({ tenant, personId: target.id, role, grantedBy: by.identity, at: now });
     await this.changed(tenant);
     return target;
   }
 
-  async revokeRole(tenant: string, identity: string, now: Date): Promise<PersonRef> {
-    const target = await this.personFor(tenant, identity, now);
+  async revokeRole(tenant: string, identity: string): Promise<PersonRef> {
+    const target = await this.seenPerson(tenant, identity);
     await this.refuseConfiguredAdmin(tenant, target);
     if (!(await this.repo.revoke(tenant, target.id))) {
       throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
@@ -153,7 +168,7 @@ export class PeopleService {
   /** A configured admin stays one whatever is granted in chat: say so rather than pretend otherwise. */
   private async refuseConfiguredAdmin(tenant: string, target: PersonRef): Promise<void> {
     const id = await this.repo.findIdentity(tenant, target.identity);
-    if (id && (await this.isConfiguredAdmin(tenant, id))) {
+    if (this.admins.has(target.identity) || (id && (await this.isConfiguredAdmin(tenant, id)))) {
       throw new UserError(
         'ROLE.CONFIGURED',
         `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`,

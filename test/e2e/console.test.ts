@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawControlIn } from '../support/rawText.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -143,6 +144,34 @@ describe('terminal adapter (npm start)', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+
+  it('shows what was typed with control characters made visible, and a lone \\r does not split a line', async () => {
+    const r = await runBot(
+      [
+        '/\u001b]0;pwned\u0007',
+        '/ticket new one\r/ticket new two',
+        '/ticket new "evil\u202etxt.exe"',
+        '/ticket new form\ffeed',
+        '/role grant @everyone admin',
+        '/role grant @zed agent',
+        '/ticket new "Windows line end"\r',
+        '',
+      ].join('\n'),
+      { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(rawControlIn(r.stdout)).toBeNull();
+    expect(r.stdout).toContain('There is no command /[U+001B]]0;pwned[U+0007].');
+    expect(r.stdout).toContain('<title> contains U+000D, a control character; type plain text.');
+    expect(r.stdout).toContain('<title> contains U+202E, a text-direction control');
+    expect(r.stdout).toContain('<title> contains U+000C, a control character');
+    expect(r.stdout).toContain('<user> must be one person; @everyone is not a person');
+    expect(r.stdout).toContain('Switchboard has never seen console:zed here, so nothing was changed.');
+    // Only the last line opened a ticket (the earlier test's INC-1 is the other one).
+    expect(r.stdout).toMatch(/INC-2 · P\d · new · Windows line end/);
+    const list = await runBot('/ticket list --state all\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
+    expect(list.stdout).toContain('2 tickets\n');
   });
 
   it('stops at start-up with one clear line when the configuration is bad', async () => {

@@ -7,6 +7,7 @@ import {
   startDiscordTestBot,
   textOf,
 } from '../support/fakeDiscordBot.ts';
+import { rawControlIn } from '../support/rawText.ts';
 
 const INTENTS = { Guilds: 1, GuildMessages: 512, DirectMessages: 4096, MessageContent: 32768 };
 
@@ -119,5 +120,49 @@ describe('one person across Slack and Discord', () => {
       return r.text.includes('Tried safe mode too') ? r : undefined;
     }, 'the comment');
     expect(shown.text).toContain('Tried safe mode too');
+  });
+});
+
+describe('what people type, through Discord', () => {
+  /** Says `text` to the bot in the channel and waits for its reply. */
+  async function ask(text: string, mentions: unknown[] = []) {
+    const said = t.say(t.admin, `<@${t.fake.bot.id}> ${text}`, t.channel, { mentions: [t.fake.bot, ...mentions] });
+    return t.fake.waitFor(
+      () => t.fake.channelMessages(t.channel.id).find((m) => m.message_reference?.message_id === said.id),
+      `the reply to ${JSON.stringify(text)}`,
+    );
+  }
+
+  it('a text command echoing what was typed shows control characters made visible, never raw', async () => {
+    const answer = await ask('ticket frob\u001b]0;pwned\u0007');
+    expect(textOf(answer)).toContain('/ticket has no "frob[U+001B]]0;pwned[U+0007]"');
+    expect(rawControlIn(JSON.stringify(answer))).toBeNull();
+  });
+
+  it('@everyone, @here and a role mention are never a person; nothing is written', async () => {
+    const roles = () => t.bot.db.connection.collection('roles').countDocuments();
+    const before = await roles();
+    for (const who of ['@everyone', '@here', '<@&100000000000007777>']) {
+      const answer = await ask(`role grant ${who} admin`);
+      expect(textOf(answer), who).toMatch(/<user> must be one person; (@\w+|a group) is not a person/);
+    }
+    expect(await roles()).toBe(before);
+  });
+
+  it('a person mentioned in a text command is someone Discord knows: the role is granted', async () => {
+    const answer = await ask(`role grant <@${t.alice.id}> manager`, [t.alice]);
+    expect(textOf(answer)).toMatch(/is now a manager\./);
+    const shown = await t.answer(t.slash(t.admin, 'role', 'show', { user: t.alice }));
+    expect(textOf(shown.message)).toContain('is a manager');
+  });
+
+  it('a slash option or a form field with a right-to-left override is refused, naming U+202E', async () => {
+    const slash = await t.answer(t.slash(t.alice, 'ticket', 'new', { title: 'Invoice \u202efdp.exe' }));
+    expect(isEphemeral(slash.message)).toBe(true);
+    expect(textOf(slash.message)).toContain('<title> contains U+202E, a text-direction control');
+    const form = await t.answer(t.submit(t.alice, 'f|ticket.new|', { title: 'zero\u200bwidth' }));
+    expect(isEphemeral(form.message)).toBe(true);
+    expect(textOf(form.message)).toContain('<title> contains U+200B, an invisible character');
+    expect(rawControlIn(JSON.stringify([slash.message, form.message]))).toBeNull();
   });
 });

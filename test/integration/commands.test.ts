@@ -3,6 +3,7 @@ import { allCommands } from '../../commands/index.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { rawControlIn } from '../support/rawText.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
@@ -112,14 +113,17 @@ describe('bad input', () => {
       return (t?.history as unknown[] | undefined)?.length;
     };
     const was = await history();
-    for (const [line, field] of [
-      ['/ticket new "clear \u001b[2J screen"', 'title'],
-      ['/ticket new X --description "a\u0000b"', 'description'],
-      ['/ticket comment INC-1 "bell \u0007"', 'text'],
+    for (const [line, field, char] of [
+      ['/ticket new "clear \u001b[2J screen"', 'title', 'U+001B'],
+      ['/ticket new X --description "a\u0000b"', 'description', 'U+0000'],
+      ['/ticket comment INC-1 "bell \u0007"', 'text', 'U+0007'],
+      ['/ticket new "evil\u202etxt.exe"', 'title', 'U+202E'],
+      ['/ticket new "zero\u200bwidth"', 'title', 'U+200B'],
+      ['/ticket new form\ffeed', 'title', 'U+000C'],
     ] as const) {
       const r = await root(line);
       expect(r, line).toMatchObject({ error: 'USAGE.BAD_VALUE', errorField: field });
-      expect(r.text).toContain('contains control characters');
+      expect(r.text).toContain(`contains ${char}`);
     }
     expect(await count()).toBe(before);
     expect(await history()).toBe(was);
@@ -298,5 +302,33 @@ describe('database unavailable', () => {
     ok(await op('/ticket new "After the outage"'));
     expect(await count()).toBe(before + 1);
     await handle.connection.close();
+  });
+});
+
+describe('what was typed, shown back', () => {
+  it.each([
+    ['an unknown command', '/\u001b]0;pwned\u0007', 'There is no command /[U+001B]]0;pwned[U+0007].'],
+    ['an unknown subcommand', '/ticket \u001b[2Jnew X', '/ticket has no "[U+001B][2jnew"'],
+    ['an unknown flag', '/ticket new X --co\u001b[31mlour red', 'Unknown option --co[U+001B][31mlour.'],
+    ['a bad choice', '/ticket new X --impact=\u009bhigh', '--impact contains U+009B, a control character'],
+    ['a bad ticket id', '/ticket show \u202eINC-1', '<id> contains U+202E, a text-direction control'],
+    ['words left over', '/ticket close INC-1 now\u0007', 'Unexpected "now[U+0007]".'],
+  ])('%s is answered with the characters made visible, never raw', async (_what, line, says) => {
+    const r = await root(line);
+    expect(r.error).toMatch(/^USAGE\./);
+    expect(r.text).toContain(says);
+    expect(rawControlIn(JSON.stringify(r))).toBeNull();
+  });
+
+  it('a display name with a control character is shown neutralised in every reply', async () => {
+    const r = await bot.core.handle({
+      actor: { id: 'console:mallory', platform: 'console', displayName: 'Mal\u202elory\u001b[2J' },
+      origin: { platform: 'console', workspace: 'local', channel: 'general' },
+      command: 'ticket',
+      text: 'new "Names are shown safely"',
+    });
+    expect(r.error, r.text).toBeUndefined();
+    expect(r.context).toContain('Requested by Mal[U+202E]lory[U+001B][2J via console');
+    expect(rawControlIn(JSON.stringify(r))).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ beforeAll(async () => {
   ada = personAt(bot.core, 'ada');
   bob = personAt(bot.core, 'bob');
   cat = personAt(bot.core, 'cat');
+  // A role goes only to someone Switchboard has seen.
+  ok(await bob('/role show'));
   ok(await root('/role grant @bob agent'));
 });
 afterAll(async () => {
@@ -163,8 +165,10 @@ describe('roles granted in chat', () => {
   it('an admin from SWITCHBOARD_ADMINS is an admin on their platform', async () => {
     const slackAdmin = personAt(bot.core, 'UADMIN', 'slack', 'T1');
     expect(ok(await slackAdmin('/role show')).text).toBe('You are an admin.');
-    expect(ok(await slackAdmin('/role grant <@UEVE> agent')).text).toBe('UEVE is now an agent.');
-    expect(ok(await personAt(bot.core, 'UEVE', 'slack', 'T1')('/role show')).text).toBe('You are an agent.');
+    const eve = personAt(bot.core, 'UEVE', 'slack', 'T1');
+    expect(ok(await eve('/role show')).text).toBe('You are a requester.');
+    expect(ok(await slackAdmin('/role grant @slack:UEVE agent')).text).toBe('UEVE is now an agent.');
+    expect(ok(await eve('/role show')).text).toBe('You are an agent.');
   });
 });
 
@@ -232,7 +236,8 @@ describe('the configured admin', () => {
 
     // The other way round: the code comes from Slack and root enters it on the terminal.
     const slackOther = personAt(bot.core, 'UROOT2', 'slack', 'T1');
-    ok(await personAt(bot.core, 'UADMIN', 'slack', 'T1')('/role grant <@UROOT2> agent'));
+    ok(await slackOther('/role show'));
+    ok(await personAt(bot.core, 'UADMIN', 'slack', 'T1')('/role grant @slack:UROOT2 agent'));
     expect(ok(await slackOther('/role show')).text).toBe('You are an agent.');
     const asAdmin = personAt(bot.core, 'root');
     ok(await asAdmin(`/link ${codeOf(await slackOther('/link'))}`));
@@ -245,7 +250,7 @@ describe('the configured admin', () => {
     for (const line of [
       '/role revoke console:root',
       '/role grant console:root requester',
-      '/role grant <@UROOT1> agent',
+      '/role grant @slack:UROOT1 agent',
     ]) {
       const r = await admin(line);
       expect(r.error, line).toBe('ROLE.CONFIGURED');
@@ -282,6 +287,7 @@ describe('roles across processes', () => {
       const ivy = personAt(bot.core, 'ivy');
       const ivyElsewhere = personAt(other, 'ivy');
       const id = await open(ada, 'For ivy');
+      ok(await ivy('/role show'));
       ok(await root('/role grant @ivy agent'));
       ok(await ivyElsewhere(`/ticket show ${id}`));
       ok(await root('/role revoke @ivy'));
@@ -296,5 +302,44 @@ describe('roles across processes', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('roles go to people, and only to people Switchboard has seen', () => {
+  const people = () => bot.db.connection.collection('identities').countDocuments();
+  const roles = async () => JSON.stringify(await bot.db.connection.collection('roles').find().toArray());
+
+  it.each([
+    ['console', '/role grant @everyone admin'],
+    ['console', '/role grant here admin'],
+    ['slack', '/role grant @channel agent'],
+    ['slack', '/role grant @group:S0OPS agent'],
+    ['discord', '/role grant @everyone admin'],
+    ['discord', '/role revoke @here'],
+  ] as const)('on %s, %j is refused: a crowd is not a person; nothing is written', async (platform, line) => {
+    const admin =
+      platform === 'console'
+        ? root
+        : personAt(bot.core, platform === 'slack' ? 'UADMIN' : '100000000000000001', platform, 'T1');
+    ok(await admin('/role show'));
+    const [before, granted] = [await people(), await roles()];
+    const r = await admin(line);
+    expect(r.error, r.text).toBe('USAGE.NOT_A_PERSON');
+    expect(r.text).toContain('is not a person');
+    expect([await people(), await roles()]).toEqual([before, granted]);
+  });
+
+  it('granting or revoking for someone never seen says so and writes nothing', async () => {
+    const [before, granted] = [await people(), await roles()];
+    for (const line of ['/role grant @zed admin', '/role grant slack:UNEVER agent', '/role revoke @zed']) {
+      const r = await root(line);
+      expect(r.error, line).toBe('PERSON.UNKNOWN');
+      expect(r.text).toMatch(/^Switchboard has never seen (console:zed|slack:UNEVER) here, so nothing was changed\./);
+      expect(r.text).toContain('They need to use Switchboard once');
+    }
+    expect([await people(), await roles()]).toEqual([before, granted]);
+    // Once zed has been seen, the grant goes through.
+    ok(await personAt(bot.core, 'zed')('/help'));
+    expect(ok(await root('/role grant @zed agent')).text).toBe('zed is now an agent.');
   });
 });

@@ -24,6 +24,8 @@ const acting = async (who: string): Promise<Acting> => {
 beforeAll(async () => {
   bot = await startTestBot();
   const root = personAt(bot.core, 'root');
+  // A role goes only to someone Switchboard has seen.
+  await personAt(bot.core, 'bob')('/role show');
   expect((await root('/role grant @bob agent')).error).toBeUndefined();
   await personAt(bot.core, 'cat')('/ticket new "cat has a problem"');
 });

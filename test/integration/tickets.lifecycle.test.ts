@@ -41,6 +41,8 @@ beforeAll(async () => {
   root = personAt(bot.core, 'root');
   ada = personAt(bot.core, 'ada');
   bob = personAt(bot.core, 'bob');
+  // A role goes only to someone Switchboard has seen.
+  ok(await bob('/role show'));
   ok(await root('/role grant @bob agent'));
 });
 afterAll(async () => {

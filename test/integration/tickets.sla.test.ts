@@ -35,6 +35,9 @@ beforeAll(async () => {
   ada = personAt(bot.core, 'ada');
   bob = personAt(bot.core, 'bob');
   cat = personAt(bot.core, 'cat');
+  // A role goes only to someone Switchboard has seen.
+  ok(await bob('/role show'));
+  ok(await cat('/role show'));
   ok(await root('/role grant @bob agent'));
   ok(await root('/role grant @cat agent'));
 });

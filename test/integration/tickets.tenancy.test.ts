@@ -79,8 +79,10 @@ describe('tenancy', () => {
 
   it('keeps roles per organisation', async () => {
     const acmeAdmin = personAt(bot.core, 'UADMIN', 'slack', 'T1');
-    ok(await acmeAdmin('/role grant <@UAGENT> agent'));
-    expect(ok(await personAt(bot.core, 'UAGENT', 'slack', 'T1')('/role show')).text).toBe('You are an agent.');
+    const agent = personAt(bot.core, 'UAGENT', 'slack', 'T1');
+    ok(await agent('/role show'));
+    ok(await acmeAdmin('/role grant @slack:UAGENT agent'));
+    expect(ok(await agent('/role show')).text).toBe('You are an agent.');
     expect(ok(await personAt(bot.core, 'UAGENT', 'slack', 'T2')('/role show')).text).toBe('You are a requester.');
   });
 });

@@ -30,6 +30,8 @@ beforeAll(async () => {
   root = personAt(bot.core, 'root');
   bob = personAt(bot.core, 'bob');
   ada = personAt(bot.core, 'ada');
+  // A role goes only to someone Switchboard has seen.
+  ok(await bob('/role show'));
   ok(await root('/role grant @bob agent'));
 });
 afterAll(async () => {
@@ -123,9 +125,10 @@ describe('/ticket list', () => {
     // A private tenant so other tests' tickets stay out of the counts.
     const at = (who: string) => personAt(bot.core, who, 'console', 'listing');
     const lroot = at('root');
-    ok(await lroot('/role grant @lbob agent'));
     const lada = at('lada');
     const lbob = at('lbob');
+    ok(await lbob('/role show'));
+    ok(await lroot('/role grant @lbob agent'));
     ids = {
       vpn: await open(lada, 'VPN drops --service vpn --impact high --urgency high'),
       mail: await open(lada, 'Mail bounces --service mail'),

@@ -1,4 +1,6 @@
 // The text parser: words and quotes, flags in every spelling, mentions, the rest of the line, and its usage errors.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
 import type { CommandDef } from '../../src/core/command.ts';
@@ -142,12 +144,12 @@ describe('parseArgs', () => {
     expect(usageError(comment, 'INC-1 x --internal=maybe').code).toBe('USAGE.BAD_VALUE');
   });
 
+  // Adapters hand mentions over in the neutral form (test/unit/mentions.test.ts shows them doing it).
   it.each([
-    ['slack', '<@U123ABC>', 'slack:U123ABC'],
-    ['slack', '<@U1|ada>', 'slack:U1'],
-    ['slack', 'U0123ABC', 'slack:U0123ABC'],
-    ['discord', '<@!123456789>', 'discord:123456789'],
-    ['discord', '<@123456789>', 'discord:123456789'],
+    ['slack', '@slack:U123ABC', 'slack:U123ABC'],
+    ['slack', 'slack:U1', 'slack:U1'],
+    ['discord', '@discord:123456789', 'discord:123456789'],
+    ['discord', '@slack:U1', 'slack:U1'],
     ['console', '@bob', 'console:bob'],
     ['console', 'bob', 'console:bob'],
     ['console', 'slack:U9', 'slack:U9'],
@@ -158,6 +160,34 @@ describe('parseArgs', () => {
       id: 'INC-1',
       assignee: identity,
     });
+  });
+
+  it('knows no platform syntax: raw Slack and Discord mentions and bare platform ids are not people', () => {
+    for (const [raw, platform] of [
+      ['<@U123ABC>', 'slack'],
+      ['<@U1|ada>', 'slack'],
+      ['U0123ABC', 'slack'],
+      ['<@!123456789>', 'discord'],
+      ['<@123456789>', 'discord'],
+      ['123456789', 'discord'],
+      ['@teams:x', 'slack'],
+    ] as const) {
+      expect(parseUserRef(raw, platform, `${platform}:ME`), raw).toBeNull();
+    }
+  });
+
+  it('has no Slack or Discord syntax in its source', () => {
+    const source = readFileSync(join(import.meta.dirname, '../../src/core/parser.ts'), 'utf8');
+    expect(source).not.toMatch(/slack|discord|<@|<!|<#/i);
+  });
+
+  it.each(['slack', 'discord', 'console'] as const)('on %s never takes a crowd or a group for a person', (platform) => {
+    for (const crowd of ['@everyone', '@here', '@channel', 'everyone', '@Everyone', '@group:S123', '@group:456']) {
+      const e = usageError(def('role', 'grant'), `${crowd} admin`, platform);
+      expect(e.code, crowd).toBe('USAGE.NOT_A_PERSON');
+      expect(e.field).toBe('user');
+      expect(e.message).toMatch(/^<user> must be one person; (@\w+|a group) is not a person/);
+    }
   });
 
   it('refuses what is not a person', () => {
