@@ -5,6 +5,7 @@ import { formatTime, ticketCard, ticketLine } from '../src/core/ticketCard.ts';
 import type { Level, Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actingOf } from './acting.ts';
+import { deliveriesReply } from './ticketDeliveries.ts';
 import { ID, str } from './ticketShared.ts';
 import { ticketWorkCommands } from './ticketWork.ts';
 
@@ -76,12 +77,16 @@ const ticketNew: CommandDef = {
 const ticketShow: CommandDef = {
   command: 'ticket',
   name: 'show',
-  summary: 'Show a ticket with its comments and history.',
-  examples: ['/ticket show INC-12'],
+  summary: 'Show a ticket with its comments and history (or, with --deliveries, what was sent about it).',
+  examples: ['/ticket show INC-12', '/ticket show INC-12 --deliveries'],
   minRole: 'requester',
-  options: [ID],
+  options: [
+    ID,
+    { name: 'deliveries', kind: 'flag', description: 'What was sent about it: to whom, where, delivered or why not' },
+  ],
   async run(ctx, o, s) {
     const t = await s.tickets.getTicket(actingOf(ctx), o.id as string);
+    if (o.deliveries === true) return deliveriesReply(t, ctx, s);
     const card = ticketCard(t, ctx.now, ctx.timezone);
     const agent = s.people.isAtLeast(ctx.role, 'agent');
     const comments = t.comments

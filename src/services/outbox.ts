@@ -69,7 +69,7 @@ export class Outbox {
   private readonly blockedUntil = new Map<string, number>();
   /** Claims seen held by someone else: when this process first saw each, to tell a dead holder. */
   private readonly heldSince = new Map<string, number>();
-  private seq = 0;
+  private lastSeq = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> | null = null;
@@ -305,7 +305,7 @@ export class Outbox {
       tenant: about.tenant,
       ticketId: about.ticketId ?? null,
       lane: m.lane ?? `${m.platform}:${m.channel}`,
-      seq: at.getTime() * 1000 + (this.seq++ % 1000),
+      seq: this.nextSeq(at),
       op: m.op,
       platform: m.platform,
       channel: m.channel,
@@ -322,6 +322,12 @@ export class Outbox {
       lastError: null,
       waited: 0,
     };
+  }
+
+  /** Increasing within this process, whatever the clock does; across processes, roughly by time written. */
+  private nextSeq(at: Date): number {
+    this.lastSeq = Math.max(this.lastSeq + 1, at.getTime() * 1000);
+    return this.lastSeq;
   }
 
   private async enqueue(messages: OutboxMessage[]): Promise<OutboxMessage[]> {

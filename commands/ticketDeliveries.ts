@@ -1,0 +1,27 @@
+// /ticket show <id> --deliveries: the ledger of what was sent about a ticket, to whom, where, and what became of it.
+import type { CommandContext, CommandServices } from '../src/core/command.ts';
+import { ephemeral, type Reply } from '../src/core/reply.ts';
+import { formatTime } from '../src/core/ticketCard.ts';
+import type { Ticket } from '../src/domain/entities.ts';
+
+/** The newest this many are shown: a long-lived ticket's whole ledger would not fit a message. */
+const SHOWN = 25;
+
+export async function deliveriesReply(t: Ticket, ctx: CommandContext, s: CommandServices): Promise<Reply> {
+  const all = await s.outbox.deliveriesFor(ctx.tenant, t.ticketId);
+  const shown = all.slice(-SHOWN);
+  const lines = shown.map((d) => {
+    const when = formatTime(d.finishedAt ?? d.createdAt, ctx.now, ctx.timezone);
+    const tries = d.attempts > 1 ? `, ${d.attempts} attempts` : '';
+    const state =
+      d.outcome === 'waiting'
+        ? `waiting${d.nextAttemptAt ? ` (next try ${formatTime(d.nextAttemptAt, ctx.now, ctx.timezone)})` : ''}${d.reason ? `: last ${d.reason}` : ''}`
+        : `${d.outcome}${d.reason ? `: ${d.reason}` : ''}`;
+    return `${when} ${d.what} → ${d.to}: ${state}${tries}`;
+  });
+  const header =
+    all.length === 0
+      ? `Nothing has been sent about ${t.ticketId} yet`
+      : `What was sent about ${t.ticketId}${all.length > SHOWN ? ` (the newest ${SHOWN} of ${all.length})` : ''}`;
+  return ephemeral([header, ...lines.map((l) => `  ${l}`)].join('\n'), { header, list: lines });
+}
