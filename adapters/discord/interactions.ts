@@ -275,11 +275,17 @@ export class DiscordInteractions {
     const link = messageLink(i.guildId, m.channelId, m.id);
     const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
     const { title, description } = ticketFromMessage({ content: m.content, author, link }, this.ticketTextLimits());
+    const workspace = workspaceOf(i.guildId, i.client);
     const inv: Invocation = {
       ...this.invocation(i, 'ticket', 'new', { title, description }),
-      origin: originOf(workspaceOf(i.guildId, i.client), i.channelId, i.channel, link),
+      origin: originOf(workspace, i.channelId, i.channel, link),
     };
-    await this.run(i, inv, receivedAt, false);
+    // One message, one ticket: "Open ticket" on it again (by anyone) answers with the ticket it has.
+    const source = { platform: 'discord' as const, workspace, channel: m.channelId, messageId: m.id, actor: inv.actor };
+    await this.run(i, inv, receivedAt, false, undefined, async (open) => {
+      const result = await this.d.core.ticketFromMessage(source, () => this.d.core.handle(open));
+      return result.reply ?? apology(newRef());
+    });
   }
 
   /** `/ticket new`'s own limits, so a quoted message is cut to what the command takes. */
@@ -337,6 +343,7 @@ export class DiscordInteractions {
     receivedAt: number,
     fallbackEphemeral: boolean,
     before?: () => Promise<void>,
+    handle: (inv: Invocation) => Promise<Reply> = (x) => this.d.core.handle(x),
   ): Promise<void> {
     const key = `${inv.command}.${inv.subcommand ?? ''}`;
     await answer(
@@ -347,7 +354,7 @@ export class DiscordInteractions {
           return null;
         }
         await before?.();
-        const r = await this.d.core.handle(inv);
+        const r = await handle(inv);
         // Learned before anything is sent: the next one of these may already be on its way.
         this.guess.learn(key, r);
         this.noteForms(r);
