@@ -16,8 +16,9 @@ import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import { MAX_TEXT } from '../../src/core/parser.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { type AnswerDeps, answer, answerNow, apology, newRef, VisibilityGuess } from './answer.ts';
-import { BoundedMap } from './boundedMap.ts';
+import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { type WorkQueue, WorkQueueFull } from '../../src/services/workQueue.ts';
+import { type AnswerDeps, answer, answerNow, apology, busy, newRef, VisibilityGuess } from './answer.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
@@ -34,6 +35,8 @@ export interface InteractionDeps {
   stash: FormStash;
   /** Forms seen on rendered actions, by action id: a button press opens its modal without a round trip. */
   actionForms: Map<string, { form: FormSpec; value: string }>;
+  /** Where the work behind an answer runs (bounded): beyond it, people are told to try again. */
+  work: WorkQueue;
 }
 
 const AUTOCOMPLETE_BUDGET_MS = 2_500;
@@ -308,8 +311,11 @@ export class DiscordInteractions {
     }
     const query = String(focused.value ?? '');
     // Autocomplete cannot be deferred: an empty list beats no answer.
+    const suggest = () =>
+      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member));
     const found = await Promise.race([
-      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member)),
+      // A full pool is an empty list, at once.
+      this.d.work.run(suggest).then((r) => r ?? []),
       new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
     ]).catch((err) => {
       this.d.log.warn({ err }, 'discord: ticket suggestions failed');
@@ -349,16 +355,28 @@ export class DiscordInteractions {
     await answer(
       i,
       async () => {
-        if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
-          this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
-          return null;
+        try {
+          // The answer's own clock (defer at the deadline) keeps running while the work waits its turn.
+          const done = await this.d.work.run(async () => {
+            if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
+              this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
+              return null;
+            }
+            await before?.();
+            const r = await handle(inv);
+            // Learned before anything is sent: the next one of these may already be on its way.
+            this.guess.learn(key, r);
+            this.noteForms(r);
+            return r;
+          });
+          // Undefined: the adapter is stopping and the work never started.
+          return done ?? null;
+        } catch (err) {
+          if (!(err instanceof WorkQueueFull)) throw err;
+          const ref = newRef();
+          this.d.log.warn({ ref, interaction: i.id, waiting: err.waiting }, 'discord: not done, too much work waiting');
+          return busy(ref);
         }
-        await before?.();
-        const r = await handle(inv);
-        // Learned before anything is sent: the next one of these may already be on its way.
-        this.guess.learn(key, r);
-        this.noteForms(r);
-        return r;
       },
       { deps: this.d.answer, receivedAt, guessEphemeral: this.guess.ephemeral(key, fallbackEphemeral) },
     );
