@@ -42,6 +42,12 @@ const EPHEMERAL = { flags: MessageFlags.Ephemeral } as const;
 export const apology = (ref: string): Reply =>
   ephemeral(`Sorry, something went wrong on our side. (ref ${ref})`, { error: 'SYSTEM.ERROR' });
 
+/** What a person is told when too much work is waiting: nothing was done, so trying again is safe. */
+export const busy = (ref: string): Reply =>
+  ephemeral(`Switchboard is too busy right now, so that was not done. Please try again in a minute (ref ${ref}).`, {
+    error: 'SYSTEM.BUSY',
+  });
+
 export const newRef = (): string => randomBytes(4).toString('hex');
 
 export function postedOf(m: unknown): PostedMessage | undefined {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import type { FormSpec } from '../../src/core/reply.ts';
+import { WorkQueue } from '../../src/services/workQueue.ts';
 import { DiscordCards } from './cards.ts';
 import { FormStash } from './customIds.ts';
 import { DiscordInteractions } from './interactions.ts';
@@ -16,6 +17,10 @@ export interface DiscordAdapterDeps {
   log: Logger;
   /** Defer an interaction whose answer is not ready this long after it arrived (Discord allows 3 s). */
   slowReplyMs?: number;
+  /** Most interactions and messages worked on at once (default 8); the rest wait their turn. */
+  concurrency?: number;
+  /** Most waiting for their turn (default 2000); beyond it people are told to try again. */
+  maxWaiting?: number;
 }
 
 export type DiscordAdapter = ChatAdapter & { client: Client };
@@ -41,11 +46,14 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const stash = new FormStash();
   const actionForms = new Map<string, { form: FormSpec; value: string }>();
   const cards = new DiscordCards({ client, core: deps.core, log });
+  // The same bound as Slack's: a burst must not open as many database operations as it has interactions.
+  const work = new WorkQueue(deps.concurrency ?? 8, deps.maxWaiting ?? 2000);
   const interactions = new DiscordInteractions({
     core: deps.core,
     log,
     stash,
     actionForms,
+    work,
     answer: {
       log,
       stash,
@@ -57,7 +65,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
         }),
     },
   });
-  const messages = new DiscordMessages({ client, core: deps.core, log, cards });
+  const messages = new DiscordMessages({ client, core: deps.core, log, cards, work });
 
   client.on(Events.InteractionCreate, (i) => void interactions.handle(i));
   client.on(Events.MessageCreate, (m) => void messages.handle(m));
@@ -88,6 +96,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     },
     async stop() {
       running = false;
+      const dropped = work.close();
+      if (dropped > 0) log.warn({ dropped }, 'discord adapter stopping: work that had not started was dropped');
       await client.destroy();
     },
     ready() {

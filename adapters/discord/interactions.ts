@@ -16,8 +16,9 @@ import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import { MAX_TEXT } from '../../src/core/parser.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { type AnswerDeps, answer, answerNow, apology, newRef, VisibilityGuess } from './answer.ts';
-import { BoundedMap } from './boundedMap.ts';
+import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { type WorkQueue, WorkQueueFull } from '../../src/services/workQueue.ts';
+import { type AnswerDeps, answer, answerNow, apology, busy, newRef, VisibilityGuess } from './answer.ts';
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
@@ -34,6 +35,8 @@ export interface InteractionDeps {
   stash: FormStash;
   /** Forms seen on rendered actions, by action id: a button press opens its modal without a round trip. */
   actionForms: Map<string, { form: FormSpec; value: string }>;
+  /** Where the work behind an answer runs (bounded): beyond it, people are told to try again. */
+  work: WorkQueue;
 }
 
 const AUTOCOMPLETE_BUDGET_MS = 2_500;
@@ -275,11 +278,17 @@ export class DiscordInteractions {
     const link = messageLink(i.guildId, m.channelId, m.id);
     const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
     const { title, description } = ticketFromMessage({ content: m.content, author, link }, this.ticketTextLimits());
+    const workspace = workspaceOf(i.guildId, i.client);
     const inv: Invocation = {
       ...this.invocation(i, 'ticket', 'new', { title, description }),
-      origin: originOf(workspaceOf(i.guildId, i.client), i.channelId, i.channel, link),
+      origin: originOf(workspace, i.channelId, i.channel, link),
     };
-    await this.run(i, inv, receivedAt, false);
+    // One message, one ticket: "Open ticket" on it again (by anyone) answers with the ticket it has.
+    const source = { platform: 'discord' as const, workspace, channel: m.channelId, messageId: m.id, actor: inv.actor };
+    await this.run(i, inv, receivedAt, false, undefined, async (open) => {
+      const result = await this.d.core.ticketFromMessage(source, () => this.d.core.handle(open));
+      return result.reply ?? apology(newRef());
+    });
   }
 
   /** `/ticket new`'s own limits, so a quoted message is cut to what the command takes. */
@@ -302,8 +311,11 @@ export class DiscordInteractions {
     }
     const query = String(focused.value ?? '');
     // Autocomplete cannot be deferred: an empty list beats no answer.
+    const suggest = () =>
+      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member));
     const found = await Promise.race([
-      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member)),
+      // A full pool is an empty list, at once.
+      this.d.work.run(suggest).then((r) => r ?? []),
       new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
     ]).catch((err) => {
       this.d.log.warn({ err }, 'discord: ticket suggestions failed');
@@ -337,21 +349,34 @@ export class DiscordInteractions {
     receivedAt: number,
     fallbackEphemeral: boolean,
     before?: () => Promise<void>,
+    handle: (inv: Invocation) => Promise<Reply> = (x) => this.d.core.handle(x),
   ): Promise<void> {
     const key = `${inv.command}.${inv.subcommand ?? ''}`;
     await answer(
       i,
       async () => {
-        if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
-          this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
-          return null;
+        try {
+          // The answer's own clock (defer at the deadline) keeps running while the work waits its turn.
+          const done = await this.d.work.run(async () => {
+            if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
+              this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
+              return null;
+            }
+            await before?.();
+            const r = await handle(inv);
+            // Learned before anything is sent: the next one of these may already be on its way.
+            this.guess.learn(key, r);
+            this.noteForms(r);
+            return r;
+          });
+          // Undefined: the adapter is stopping and the work never started.
+          return done ?? null;
+        } catch (err) {
+          if (!(err instanceof WorkQueueFull)) throw err;
+          const ref = newRef();
+          this.d.log.warn({ ref, interaction: i.id, waiting: err.waiting }, 'discord: not done, too much work waiting');
+          return busy(ref);
         }
-        await before?.();
-        const r = await this.d.core.handle(inv);
-        // Learned before anything is sent: the next one of these may already be on its way.
-        this.guess.learn(key, r);
-        this.noteForms(r);
-        return r;
       },
       { deps: this.d.answer, receivedAt, guessEphemeral: this.guess.ephemeral(key, fallbackEphemeral) },
     );

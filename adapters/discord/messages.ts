@@ -5,6 +5,8 @@ import type { BotCore } from '../../src/core/bot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { plainProse, splitFirstWord } from '../../src/core/typedText.ts';
+import { type WorkQueue, WorkQueueFull } from '../../src/services/workQueue.ts';
+import { busy, newRef } from './answer.ts';
 import type { DiscordCards } from './cards.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
 import { neutralMentions } from './mentions.ts';
@@ -15,6 +17,7 @@ export interface MessageDeps {
   core: BotCore;
   log: Logger;
   cards: DiscordCards;
+  work: WorkQueue;
 }
 
 export class DiscordMessages {
@@ -22,13 +25,27 @@ export class DiscordMessages {
 
   async handle(m: Message): Promise<void> {
     if (m.author.bot || m.system || m.webhookId) return;
+    const botId = this.d.client.user?.id;
+    const mentioned = Boolean(botId && m.mentions.users.has(botId));
+    // Chatter outside threads, not addressed to the bot, costs nothing and takes no place in the pool.
+    if (!m.channel.isThread() && !mentioned && m.guildId) return;
     try {
-      const botId = this.d.client.user?.id;
-      const mentioned = Boolean(botId && m.mentions.users.has(botId));
-      const text = this.withoutBotMention(m.content, botId);
-      if (m.channel.isThread() && (await this.comment(m, text))) return;
-      if (mentioned || !m.guildId) await this.command(m, text);
+      await this.d.work.run(async () => {
+        const text = this.withoutBotMention(m.content, botId);
+        if (m.channel.isThread() && (await this.comment(m, text))) return;
+        if (mentioned || !m.guildId) await this.command(m, text);
+      });
     } catch (err) {
+      if (err instanceof WorkQueueFull) {
+        const ref = newRef();
+        this.d.log.warn(
+          { ref, message: m.id, waiting: err.waiting },
+          'discord: message not handled, too much work waiting',
+        );
+        // Only someone who addressed the bot is answered: a thread message may just be chatter.
+        if (mentioned || !m.guildId) await this.replyTo(m, busy(ref));
+        return;
+      }
       this.d.log.error({ err, message: m.id }, 'discord: message handling failed');
     }
   }

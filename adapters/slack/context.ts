@@ -2,9 +2,9 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
+import type { WorkQueue } from '../../src/services/workQueue.ts';
 import type { SlackDelivery } from './delivery.ts';
 import type { SlackPeople } from './people.ts';
-import type { WorkQueue } from './workQueue.ts';
 
 export type WebClient = App['client'];
 

@@ -4,8 +4,9 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { FormSpec, Reply } from '../../src/core/reply.ts';
+import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { WorkQueueFull } from '../../src/services/workQueue.ts';
 import { type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
-import { WorkQueueFull } from './workQueue.ts';
 
 type WebClient = App['client'];
 export type RespondFn = (message: Record<string, unknown>) => Promise<unknown>;
@@ -26,6 +27,9 @@ export interface Place {
 
 /** Cards whose shown content is remembered; the oldest are forgotten (then their next change is simply sent). */
 const MAX_SHOWN = 5000;
+/** A comment's own change arrives within moments; thread replies awaiting theirs beyond this many are forgotten. */
+const ECHO_TTL_MS = 60_000;
+const MAX_ECHOES = 10_000;
 
 const slackError = (e: unknown): string | undefined => (e as { data?: { error?: string } })?.data?.error;
 
@@ -38,7 +42,7 @@ export class SlackDelivery {
   /** Public channels the bot has joined (or found itself in) since it started. */
   private readonly joined = new Set<string>();
   /** Thread replies just turned into comments: their change is not echoed back into the same thread. */
-  private readonly echoes = new Map<string, number>();
+  private readonly echoes = new BoundedMap<string, true>(MAX_ECHOES, ECHO_TTL_MS);
 
   constructor(
     private readonly client: WebClient,
@@ -195,17 +199,18 @@ export class SlackDelivery {
    */
   expectEcho(ticketId: string, actorId: string, channel: string, thread: string): () => void {
     const key = `${ticketId}|${actorId}|${channel}|${thread}`;
-    this.echoes.set(key, Date.now() + 60_000);
+    this.echoes.set(key, true);
     return () => this.echoes.delete(key);
+  }
+
+  /** Thread replies whose change is still expected (bounded in number and age). */
+  get echoesKept(): number {
+    return this.echoes.size;
   }
 
   /** True (once) when a thread line about this change would only echo the person's own reply in that thread. */
   takeEcho(ticketId: string, actorId: string, channel: string, thread: string): boolean {
-    const key = `${ticketId}|${actorId}|${channel}|${thread}`;
-    const until = this.echoes.get(key);
-    if (until === undefined) return false;
-    this.echoes.delete(key);
-    return until >= Date.now();
+    return this.echoes.take(`${ticketId}|${actorId}|${channel}|${thread}`) !== undefined;
   }
 
   /** Whether a card message already shows exactly this (then an edit is skipped). */

@@ -3,8 +3,7 @@ import type { App } from '@slack/bolt';
 import { plainProse, splitFirstWord } from '../../src/core/typedText.ts';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
-import { fetchMessage, openedOrReleased, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
-import { messageTicketKey } from './interactivity.ts';
+import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
 import { commandText, plainSlackText } from './text.ts';
 
 export const TICKET_REACTION = 'ticket';
@@ -97,28 +96,33 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     if (event.reaction !== TICKET_REACTION || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
     const place = { user: event.user, channel };
+    const eventId = (body as Envelope).event_id;
     try {
       await work.run(async () => {
-        // Claimed per message, not per event: many :ticket: reactions (and Slack's retries) make one ticket.
-        const key = messageTicketKey(channel, ts);
-        if (!(await core.claimDelivery(key))) return;
-        await openedOrReleased(core, key, async () => {
-          const message = await fetchMessage(client, channel, ts);
-          if (!message) {
-            log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
-            return false;
-          }
-          const actor = await people.actor(event.user);
-          const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
-          const reply = await openTicketFromMessage(core, client, log, {
-            actor,
-            workspace: (body as Envelope).team_id ?? '',
-            message: { ...message, authorName },
-            deliveryId: (body as Envelope).event_id,
-          });
-          await delivery.deliver(reply, place);
-          return reply.card !== undefined;
-        });
+        // Slack's retries of one reaction are that reaction; many reactions on one message make one ticket.
+        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
+        const actor = await people.actor(event.user);
+        const workspace = (body as Envelope).team_id ?? '';
+        const result = await core.ticketFromMessage(
+          { platform: 'slack', workspace, channel, messageId: ts, actor },
+          async () => {
+            const message = await fetchMessage(client, channel, ts);
+            if (!message) {
+              log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
+              return null;
+            }
+            const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
+            return openTicketFromMessage(core, client, log, {
+              actor,
+              workspace,
+              message: { ...message, authorName },
+              deliveryId: eventId,
+            });
+          },
+        );
+        // Reacting while the ticket is being opened needs no answer: its card is on the way.
+        if (result.outcome === 'opening' || !result.reply) return;
+        await delivery.deliver(result.reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, 'ticket reaction');

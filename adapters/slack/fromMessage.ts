@@ -95,16 +95,3 @@ export async function openTicketFromMessage(
     deliveryId: args.deliveryId,
   });
 }
-
-/**
- * Runs the work a message claim guards; unless it opened a ticket, the claim is given back,
- * so reacting again (or the shortcut) can try once more instead of being told "already opened".
- */
-export async function openedOrReleased(core: BotCore, key: string, work: () => Promise<boolean>): Promise<void> {
-  let opened = false;
-  try {
-    opened = await work();
-  } finally {
-    if (!opened) await core.releaseDelivery(key).catch(() => undefined);
-  }
-}

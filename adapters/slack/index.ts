@@ -4,6 +4,7 @@ import { App, type Authorize, type HTTPReceiver, type SocketModeReceiver, webApi
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
+import { WorkQueue } from '../../src/services/workQueue.ts';
 import { boltLogger } from './boltLogger.ts';
 import { registerSlashCommands } from './commands.ts';
 import type { SlackContext } from './context.ts';
@@ -14,7 +15,6 @@ import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
 import { slackSender } from './sender.ts';
 import { registerUnexpected } from './unexpected.ts';
-import { WorkQueue } from './workQueue.ts';
 
 /** Longest a request waits for the bot's own identity (auth.test) before it is handled without it. */
 const IDENTITY_WAIT_MS = 1000;

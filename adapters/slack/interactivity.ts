@@ -3,7 +3,7 @@ import type { App, BlockButtonAction, MessageShortcut, ViewSubmitAction } from '
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { SlackContext } from './context.ts';
 import type { RespondFn } from './delivery.ts';
-import { openedOrReleased, openTicketFromMessage } from './fromMessage.ts';
+import { openTicketFromMessage } from './fromMessage.ts';
 import { slackIdentity } from './people.ts';
 import { decodeButtonValue, formOptions, parseFormMetadata } from './render.ts';
 
@@ -15,9 +15,6 @@ const splitId = (id: string): [string, string] => {
   const dot = id.indexOf('.');
   return [id.slice(0, dot), id.slice(dot + 1)];
 };
-
-/** The key under which one message can open one ticket, whichever way (reaction or shortcut) was used. */
-export const messageTicketKey = (channel: string, ts: string): string => `slack:reaction:${channel}:${ts}`;
 
 export function registerInteractivity(app: App, ctx: SlackContext): void {
   const { core, people, delivery, log, client, work } = ctx;
@@ -118,36 +115,28 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
       const place = { user: shortcut.user.id, channel, respond: respond as unknown as RespondFn };
       try {
         await work.run(async () => {
-          if (!(await core.claimDelivery(messageTicketKey(channel, shortcut.message.ts)))) {
-            await delivery.ephemeral(
-              {
-                text: 'A ticket was already opened from this message; its card is in this channel.',
-                visibility: 'ephemeral',
-                error: 'TICKET.ALREADY_OPENED',
-              },
-              place,
-            );
-            return;
-          }
-          await openedOrReleased(core, messageTicketKey(channel, shortcut.message.ts), async () => {
-            const actor = await people.actor(shortcut.user.id, shortcut.user.name);
-            const author = shortcut.message.user as string | undefined;
-            const authorName = author ? (await people.actor(author)).displayName : undefined;
-            const reply = await openTicketFromMessage(core, client, log, {
-              actor,
-              workspace: shortcut.team?.id ?? shortcut.user.team_id ?? '',
-              message: {
-                channel,
-                ts: shortcut.message.ts,
-                text: (shortcut.message.text as string | undefined) ?? '',
-                author,
-                authorName,
-              },
-              deliveryId: shortcut.action_ts,
-            });
-            await delivery.deliver(reply, place);
-            return reply.card !== undefined;
-          });
+          const actor = await people.actor(shortcut.user.id, shortcut.user.name);
+          const workspace = shortcut.team?.id ?? shortcut.user.team_id ?? '';
+          const result = await core.ticketFromMessage(
+            { platform: 'slack', workspace, channel, messageId: shortcut.message.ts, actor },
+            async () => {
+              const author = shortcut.message.user as string | undefined;
+              const authorName = author ? (await people.actor(author)).displayName : undefined;
+              return openTicketFromMessage(core, client, log, {
+                actor,
+                workspace,
+                message: {
+                  channel,
+                  ts: shortcut.message.ts,
+                  text: (shortcut.message.text as string | undefined) ?? '',
+                  author,
+                  authorName,
+                },
+                deliveryId: shortcut.action_ts,
+              });
+            },
+          );
+          if (result.reply) await delivery.deliver(result.reply, place);
         });
       } catch (error) {
         await delivery.apologise(error, place, 'shortcut open_ticket_from_message');

@@ -2,6 +2,7 @@
 import type { PlatformSender } from '../services/messaging.ts';
 import type { CommandDef } from './command.ts';
 import type { Actor, Invocation, Platform } from './invocation.ts';
+import type { MessageTicketOutcome, SourceMessageRef } from './messageTickets.ts';
 import type { Reply } from './reply.ts';
 
 /** Where a ticket's card was posted, so it can be edited in place and its thread read. */
@@ -51,6 +52,12 @@ export interface BotCore {
   claimDelivery(key: string): Promise<boolean>;
   /** Gives a claim back when the work it guarded failed on our side, so a retry can do it. */
   releaseDelivery(key: string): Promise<void>;
+  /**
+   * Opens a ticket from a chat message at most once, for good (Slack reaction or shortcut, Discord "Open
+   * ticket"): `open` runs only when no ticket was opened from the message yet and no other attempt is
+   * opening one; it resolves with the `ticket new` reply, or null when there was nothing to open from.
+   */
+  ticketFromMessage(message: SourceMessageRef, open: () => Promise<Reply | null>): Promise<MessageTicketOutcome>;
   recordCard(card: CardRef): Promise<void>;
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
   /** Stops keeping a card whose message is gone (deleted, or its channel is), so it is not edited again. */

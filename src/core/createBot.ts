@@ -11,6 +11,7 @@ import type { TicketChanged } from '../services/notifier.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
 import { type CommandDef, type CommandServices, usageOf } from './command.ts';
 import type { Invocation, Platform } from './invocation.ts';
+import { messageTickets } from './messageTickets.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
 import { ephemeral, type Reply } from './reply.ts';
 import { ticketCard } from './ticketCard.ts';
@@ -217,10 +218,22 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     thread: c.thread ?? undefined,
   });
 
+  const shownHandle = async (inv: Invocation): Promise<Reply> => shownThroughout(await handle(inv));
+  const ticketFromMessage = messageTickets({
+    records: o.services.messageTickets,
+    claim: (key) => claims.claim(key, now()),
+    release: (key) => claims.release(key),
+    handle: shownHandle,
+    tenantOf,
+    now,
+    log: o.log,
+  });
+
   return {
     services,
     // Whatever a reply quotes (a name, a title stored long ago), no raw control reaches a platform.
-    handle: async (inv) => shownThroughout(await handle(inv)),
+    handle: shownHandle,
+    ticketFromMessage,
     check(inv) {
       try {
         const r = registry.resolve(inv);

@@ -2,7 +2,10 @@
 import { schedule, validate } from 'node-cron';
 import type { Logger } from 'pino';
 
-/** Platforms redeliver within minutes; a week of claims is far more than any retry needs. */
+/**
+ * Platforms redeliver within minutes; a week of claims is far more than any retry needs. Which ticket a message
+ * was opened as is not a claim: it is kept apart, for good (src/store/messageTicketStore.ts).
+ */
 export const CLAIM_RETENTION_MS = 7 * 86_400_000;
 /** Every night at 03:17 in the organisation's timezone (off the hour, when little else runs). */
 export const MAINTENANCE_SCHEDULE = '17 3 * * *';

@@ -5,12 +5,14 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { DeliveryClaims } from './claims.ts';
+import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { TicketService } from './tickets.ts';
@@ -20,6 +22,8 @@ export interface Services {
   people: PeopleService;
   cards: CardService;
   claims: DeliveryClaims;
+  /** Which ticket each chat message was opened as, for good. */
+  messageTickets: MessageTicketLinks;
   /** Every ticket change, as it happens. */
   changes: ChangeFeed;
   /** Every message the bot sends first: written, delivered once, recorded. */
@@ -49,6 +53,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     people: peopleService,
     cards: new CardService(cards),
     claims: new DeliveryClaims(claims),
+    messageTickets: new MessageTicketLinks(new MessageTicketRepository(connection)),
     changes,
     outbox: new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }),
   };

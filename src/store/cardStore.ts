@@ -12,12 +12,31 @@ export interface CardRecord {
 }
 
 type CardRef = Omit<CardRecord, 'tenant' | 'ticketId'>;
+type CardName = Pick<CardRecord, 'tenant' | 'ticketId' | 'platform' | 'channel' | 'messageId'>;
 
-/** One document per ticket, keyed `${tenant}/${ticketId}`, listing its cards. */
-interface TicketCards {
+/**
+ * One card in a numbered slot of its ticket, `${tenant}/${ticketId}#${n}`, taken by a unique insert:
+ * two cards recorded at once (in one process or two) land in two slots, and neither is lost.
+ */
+interface CardSlot extends CardRef {
   _id: string;
-  tenant: string;
-  ticketId: string;
+}
+
+/**
+ * A card no longer kept, in a numbered slot of its own, `${tenant}/${ticketId}~${n}`: it hides the card
+ * in every slot up to `upTo` (those read when it was forgotten), so a later card of the same message shows.
+ */
+interface ForgottenSlot {
+  _id: string;
+  platform: string;
+  channel: string;
+  messageId: string;
+  upTo: number;
+}
+
+/** Cards of a ticket as the first layout kept them: one document, `${tenant}/${ticketId}`, rewritten on change. */
+interface LegacyTicketCards {
+  _id: string;
   refs: CardRef[];
 }
 
@@ -29,33 +48,37 @@ interface ThreadOwner {
 }
 
 const threadKey = (platform: string, channel: string, thread: string): string => `${platform}/${channel}/${thread}`;
+const cardSlot = (tenant: string, ticketId: string, n: number): string => `${tenant}/${ticketId}#${n}`;
+const forgottenSlot = (tenant: string, ticketId: string, n: number): string => `${tenant}/${ticketId}~${n}`;
+const sameMessage = (a: Omit<CardName, 'tenant' | 'ticketId'>, b: Omit<CardName, 'tenant' | 'ticketId'>) =>
+  a.platform === b.platform && a.channel === b.channel && a.messageId === b.messageId;
+
+/** Slots read at once: most tickets have one to three cards, so one round trip reads them all and the first gap. */
+const READ_AHEAD = 4;
 
 const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
 /**
- * Every lookup here is by _id, the one index FerretDB 1.x serves without scanning, so cards and
- * thread replies stay fast however many tickets there are.
+ * Every read here is a `find({_id})`, the one query FerretDB 1.x serves without scanning, and every write an
+ * insert (never an update, which FerretDB does by scanning), so cards and thread replies stay fast however
+ * many tickets there are, and concurrent records never overwrite each other.
  */
 export class CardRepository {
-  private readonly cards: mongo.Collection<TicketCards>;
+  private readonly slots: mongo.Collection<CardSlot>;
+  private readonly forgotten: mongo.Collection<ForgottenSlot>;
+  private readonly legacy: mongo.Collection<LegacyTicketCards>;
   private readonly threads: mongo.Collection<ThreadOwner>;
 
   constructor(connection: Connection) {
-    this.cards = connection.collection<TicketCards>('cards');
+    this.slots = connection.collection<CardSlot>('card_slots');
+    this.forgotten = connection.collection<ForgottenSlot>('card_slots_forgotten');
+    this.legacy = connection.collection<LegacyTicketCards>('cards');
     this.threads = connection.collection<ThreadOwner>('card_threads');
   }
 
   async init(): Promise<void> {}
 
   async record(c: CardRecord): Promise<void> {
-    const _id = `${c.tenant}/${c.ticketId}`;
-    const ref: CardRef = {
-      platform: c.platform,
-      channel: c.channel,
-      messageId: c.messageId,
-      thread: c.thread,
-      at: c.at,
-    };
     // The thread owner first: a reply typed the moment the card appears already finds its ticket.
     if (c.thread) {
       // The first ticket to own a thread keeps it: an insert, refused for a thread already owned.
@@ -69,26 +92,86 @@ export class CardRepository {
         if (!isDuplicate(e)) throw e;
       }
     }
-    const doc = await this.cards.findOne({ _id });
-    const same = (r: CardRef) => r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId;
-    const refs = [...(doc?.refs ?? []).filter((r) => !same(r)), ref];
-    await this.cards.updateOne({ _id }, { $set: { tenant: c.tenant, ticketId: c.ticketId, refs } }, { upsert: true });
+    const ref: CardRef = {
+      platform: c.platform,
+      channel: c.channel,
+      messageId: c.messageId,
+      thread: c.thread,
+      at: c.at,
+    };
+    // Into the first free slot; one taken meanwhile by another record just moves this one to the next.
+    for (let n = (await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId)).length; ; n++) {
+      try {
+        await this.slots.insertOne({ _id: cardSlot(c.tenant, c.ticketId, n), ...ref });
+        return;
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+      }
+    }
   }
 
-  async forget(c: Pick<CardRecord, 'tenant' | 'ticketId' | 'platform' | 'channel' | 'messageId'>): Promise<void> {
-    // Read and rewrite: FerretDB 1.x's $pull matches whole elements only, not a condition.
-    const _id = `${c.tenant}/${c.ticketId}`;
-    const doc = await this.cards.findOne({ _id });
-    if (!doc) return;
-    const refs = doc.refs.filter(
-      (r) => !(r.platform === c.platform && r.channel === c.channel && r.messageId === c.messageId),
-    );
-    if (refs.length !== doc.refs.length) await this.cards.updateOne({ _id }, { $set: { refs } });
+  async forget(c: CardName): Promise<void> {
+    const taken = await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId);
+    const upTo = taken.length - 1;
+    const name = { platform: c.platform, channel: c.channel, messageId: c.messageId };
+    for (let n = (await this.readSlots(this.forgotten, forgottenSlot, c.tenant, c.ticketId)).length; ; n++) {
+      try {
+        await this.forgotten.insertOne({ _id: forgottenSlot(c.tenant, c.ticketId, n), ...name, upTo });
+        return;
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+      }
+    }
   }
 
   async forTicket(tenant: string, ticketId: string): Promise<CardRecord[]> {
-    const doc = await this.cards.findOne({ _id: `${tenant}/${ticketId}` });
-    return (doc?.refs ?? []).map((r) => ({ ...r, tenant, ticketId }));
+    const [slots, forgotten, legacy] = await Promise.all([
+      this.readSlots(this.slots, cardSlot, tenant, ticketId),
+      this.readSlots(this.forgotten, forgottenSlot, tenant, ticketId),
+      this.legacy.findOne({ _id: `${tenant}/${ticketId}` }),
+    ]);
+    // Legacy cards come before slot 0; a forget hides them whatever its `upTo`.
+    const all = [...(legacy?.refs ?? []).map((r) => ({ ref: r, n: -1 })), ...slots.map((s, n) => ({ ref: s, n }))];
+    const alive = all.filter(({ ref, n }) => !forgotten.some((f) => sameMessage(f, ref) && n <= f.upTo));
+    // The same message recorded twice is one card, as last recorded.
+    const byMessage = new Map<string, CardRef>();
+    for (const { ref } of alive) {
+      const key = `${ref.platform}:${ref.channel}:${ref.messageId}`;
+      byMessage.delete(key);
+      byMessage.set(key, ref);
+    }
+    return [...byMessage.values()].map((r) => ({
+      platform: r.platform,
+      channel: r.channel,
+      messageId: r.messageId,
+      thread: r.thread,
+      at: r.at,
+      tenant,
+      ticketId,
+    }));
+  }
+
+  /** Slots 0, 1, 2, ... up to the first free one, READ_AHEAD `_id` reads at a time. */
+  private async readSlots<T extends { _id: string }>(
+    collection: mongo.Collection<T>,
+    slotId: (tenant: string, ticketId: string, n: number) => string,
+    tenant: string,
+    ticketId: string,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    for (;;) {
+      const from = found.length;
+      const batch = await Promise.all(
+        Array.from(
+          { length: READ_AHEAD },
+          (_, i) => collection.findOne({ _id: slotId(tenant, ticketId, from + i) } as never) as Promise<T | null>,
+        ),
+      );
+      for (const doc of batch) {
+        if (!doc) return found;
+        found.push(doc);
+      }
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
-// The Discord adapter's memory is bounded: forms waiting for a submission and threads it knows about.
+// Adapters' memory and work are bounded: forms waiting, threads known, work in flight (Discord), echoes (Slack).
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from '../../adapters/discord/boundedMap.ts';
 import { DiscordCards } from '../../adapters/discord/cards.ts';
 import { FormStash } from '../../adapters/discord/customIds.ts';
+import { SlackDelivery } from '../../adapters/slack/delivery.ts';
 import type { BotCore } from '../../src/core/bot.ts';
+import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
+import { holdCore } from '../support/harness.ts';
 
 describe('BoundedMap', () => {
   it('keeps at most max entries, the oldest going first', () => {
@@ -74,5 +77,54 @@ describe('DiscordCards', () => {
     const cards = new DiscordCards({ client: {} as never, core: {} as BotCore, log: pino({ level: 'silent' }) });
     for (let i = 0; i < 12_000; i++) cards.quietOnce(`thread-${i}`);
     expect(cards.threadsKept).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('work in flight', () => {
+  it('beyond the pool and its queue, a person is told Switchboard is busy at once, and nothing was done', async () => {
+    const { wrap, release } = holdCore();
+    const t = await startDiscordTestBot({
+      wrapCore: wrap,
+      slowReplyMs: 200,
+      adapter: { concurrency: 1, maxWaiting: 1 },
+    });
+    try {
+      const running = t.slash(t.admin, 'ticket', 'new', { title: 'Held one' });
+      const waiting = t.slash(t.admin, 'ticket', 'new', { title: 'Waiting one' });
+      // Both answered inside Discord's 3 seconds (the fake refuses later answers): deferred while held.
+      const deferred = (id: string) =>
+        t.fake.waitFor(
+          () => t.fake.interactions.get(id)?.callbacks.some((c) => c.status < 300 && c.type === 5),
+          `the deferral of ${id}`,
+        );
+      await deferred(running);
+      await deferred(waiting);
+      const refused = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'One too many' }));
+      expect(refused.deferred).toBe(false);
+      expect(isEphemeral(refused.message)).toBe(true);
+      expect(textOf(refused.message)).toMatch(/^Switchboard is too busy right now, so that was not done\./);
+      expect(t.logs.some((l) => l.msg === 'discord: not done, too much work waiting')).toBe(true);
+
+      release();
+      // Deferred privately (a slash command's first guess), the public card follows the placeholder.
+      const card = async (id: string) =>
+        textOf((await t.answer(id, (a) => Boolean(a.followups?.length))).followups?.[0]);
+      expect(await card(running)).toContain('Held one');
+      expect(await card(waiting)).toContain('Waiting one');
+      await t.bot.core.settled();
+      const titles = (await t.bot.db.connection.collection('tickets').find({}).toArray()).map((d) => d.title);
+      expect(titles.sort()).toEqual(['Held one', 'Waiting one']);
+    } finally {
+      release();
+      await t.close();
+    }
+  });
+});
+
+describe('Slack echo map', () => {
+  it('thread replies waiting for their change are kept boundedly, however many arrive', () => {
+    const delivery = new SlackDelivery({} as never, {} as BotCore, pino({ level: 'silent' }));
+    for (let i = 0; i < 12_000; i++) delivery.expectEcho(`INC-${i}`, 'slack:UADA', 'C1', `${i}.000100`);
+    expect(delivery.echoesKept).toBeLessThanOrEqual(10_000);
   });
 });

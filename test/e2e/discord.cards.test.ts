@@ -207,6 +207,27 @@ describe('"Open ticket" on a message', () => {
     await t.fake.waitFor(() => t.fake.messages.get(a.message?.id as string)?.thread, 'its thread');
   });
 
+  it('opens one ticket per message: "Open ticket" on it again, or twice at once, answers with that ticket', async () => {
+    const tickets = t.bot.db.connection.collection('tickets');
+    const before = await tickets.countDocuments({});
+    const target = t.say(t.alice, 'The coffee machine leaks', t.channel);
+    const [a, b] = await Promise.all([
+      t.answer(t.openTicketFrom(t.admin, target)),
+      t.answer(t.openTicketFrom(t.alice, target)),
+    ]);
+    const opened = [a, b].find((x) => !isEphemeral(x.message));
+    const other = [a, b].find((x) => isEphemeral(x.message));
+    const ticketId = /(INC-\d+) · The coffee machine leaks/.exec(textOf(opened?.message))?.[1] as string;
+    expect(ticketId).toBeDefined();
+    expect(textOf(other?.message)).toMatch(new RegExp(`already has ${ticketId}|being opened`));
+
+    const again = await t.answer(t.openTicketFrom(t.admin, target));
+    expect(isEphemeral(again.message)).toBe(true);
+    expect(textOf(again.message)).toContain(`This message already has ${ticketId}.`);
+    await t.bot.core.settled();
+    expect(await tickets.countDocuments({})).toBe(before + 1);
+  });
+
   it('a long message of many short lines, or one with invisible control characters, still opens a ticket', async () => {
     const lines = t.say(t.alice, Array.from({ length: 2_000 }, (_, i) => `line ${i}`).join('\n'), t.channel);
     const a = await t.answer(t.openTicketFrom(t.admin, lines));

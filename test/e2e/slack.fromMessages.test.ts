@@ -1,5 +1,7 @@
 // Tickets from the /ticket new modal, the message shortcut and the :ticket: reaction.
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLAIM_RETENTION_MS, startMaintenance } from '../../src/scheduler/maintenance.ts';
 import {
   askCore,
   fieldOf,
@@ -10,6 +12,15 @@ import {
   waitForCard,
 } from '../support/fakeSlackBot.ts';
 import { payloads } from '../support/fakeSlackSender.ts';
+
+const reaction = (user: string, ts: string) => ({
+  type: 'reaction_added',
+  user,
+  reaction: 'ticket',
+  item_user: 'UBOB',
+  item: { type: 'message', channel: 'CHELPDESK', ts },
+  event_ts: `${ts}1`,
+});
 
 describe('Slack /ticket new modal', () => {
   let s: SlackBot;
@@ -161,13 +172,67 @@ describe('Slack tickets from messages', () => {
     expect((await askCore(s.bot.core, 'ticket list --state all')).list ?? []).toHaveLength(0);
     // The claim on the message is given back once the attempt is over.
     const claims = s.bot.db.connection.collection('claims');
-    for (let i = 0; i < 100 && (await claims.countDocuments({ key: `slack:reaction:CHELPDESK:${msg.ts}` })) > 0; i++) {
+    const claim = `message:slack:T1/slack:CHELPDESK:${msg.ts}`;
+    for (let i = 0; i < 100 && (await claims.countDocuments({ _id: claim as never })) > 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     // Ada takes the reaction off and puts it back: this time the message is read and the ticket opened.
     await s.send.event(reaction);
     const card = await waitForCard(s, 'CHELPDESK');
     expect(headerOf(card.body)).toBe('INC-1 · Badge reader is dead');
+  });
+
+  it('a ticket whose card failed to post is still the message’s one ticket: reacting again says which it is', async () => {
+    const msg = s.fake.addMessage({ channel: 'CHELPDESK', user: 'UBOB', text: 'Door B will not lock' });
+    s.fake.failNext('chat.postMessage', 'internal_error');
+    await s.send.event(reaction('UADA', msg.ts));
+    // The person is told something went wrong; the ticket itself was opened.
+    await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.postEphemeral' && x.body.user === 'UADA'));
+    await s.bot.core.settled();
+    expect((await askCore(s.bot.core, 'ticket list --state all')).list).toHaveLength(1);
+
+    await s.send.event(reaction('UBOB', msg.ts));
+    const told = await s.fake.waitFor((c) =>
+      c.find((x) => x.method === 'chat.postEphemeral' && x.body.user === 'UBOB'),
+    );
+    expect(told.body.text).toContain('This message already has INC-1.');
+    // The shortcut on the same message is answered the same way.
+    await s.send.interaction(
+      payloads.messageShortcut({
+        user: 'UADA',
+        channel: 'CHELPDESK',
+        message: { ts: msg.ts, text: msg.text, user: 'UBOB' },
+        responseUrl: s.fake.responseUrl(),
+      }),
+    );
+    const answered = await s.fake.waitFor((c) => c.find((x) => x.method === 'response_url'));
+    expect(answered.body.text).toContain('This message already has INC-1.');
+    await s.bot.core.settled();
+    expect((await askCore(s.bot.core, 'ticket list --state all')).list).toHaveLength(1);
+  });
+
+  it('a message reacted to again long after its claim was pruned still has its one ticket', async () => {
+    const msg = s.fake.addMessage({ channel: 'CHELPDESK', user: 'UBOB', text: 'Laptop fan is loud' });
+    await s.send.event(reaction('UADA', msg.ts));
+    await waitForCard(s, 'CHELPDESK');
+    const nextWeek = new Date(s.bot.now().getTime() + CLAIM_RETENTION_MS + 86_400_000);
+    const maintenance = startMaintenance({
+      pruneClaims: s.bot.core.pruneClaims,
+      log: pino({ level: 'silent' }),
+      timezone: 'UTC',
+      now: () => nextWeek,
+    });
+    try {
+      expect(await maintenance.runOnce()).toBeGreaterThan(0);
+    } finally {
+      maintenance.stop();
+    }
+    await s.send.event(reaction('UADA', msg.ts));
+    const told = await s.fake.waitFor((c) => c.find((x) => x.method === 'chat.postEphemeral'));
+    expect(told.body.text).toContain('This message already has INC-1.');
+    await s.bot.core.settled();
+    expect((await askCore(s.bot.core, 'ticket list --state all')).list).toHaveLength(1);
+    expect(s.fake.callsTo('conversations.history')).toHaveLength(1);
   });
 
   it('a reaction on a thread reply finds the reply through conversations.replies', async () => {

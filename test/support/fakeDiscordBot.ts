@@ -1,6 +1,6 @@
 // The real bot core + the Discord adapter's real discord.js client, connected to a local fake Discord.
 import pino from 'pino';
-import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/index.ts';
+import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterDeps } from '../../adapters/discord/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { type FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
@@ -60,6 +60,8 @@ export async function startDiscordTestBot(
     wrapCore?: (core: BotCore) => BotCore;
     messageContent?: boolean;
     heartbeatIntervalMs?: number;
+    /** Adapter settings tests vary: the work pool's size and queue. */
+    adapter?: Pick<DiscordAdapterDeps, 'concurrency' | 'maxWaiting'>;
     /** Extra environment for the core; `{guild}` is replaced by the fake guild's id. */
     env?: Record<string, string>;
   } = {},
@@ -94,6 +96,7 @@ export async function startDiscordTestBot(
     },
     log,
     ...(opts.slowReplyMs !== undefined ? { slowReplyMs: opts.slowReplyMs } : {}),
+    ...opts.adapter,
   });
   await adapter.start();
 

@@ -74,7 +74,7 @@ describe('CommandRegistry.resolve', () => {
     for (const text of ['', 'help']) {
       const r = registry.resolve(inv('ticket', { text }));
       expect('reply' in r && r.reply.header).toBe('/ticket commands');
-      expect('reply' in r && r.reply.list).toContain('/ticket show <INC-1>');
+      expect('reply' in r && r.reply.list).toContain('/ticket show <INC-1> [--deliveries]');
     }
   });
 

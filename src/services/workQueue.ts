@@ -1,4 +1,4 @@
-// A bounded pool for the work that follows an ack, so a burst of requests cannot starve the acks themselves.
+// A bounded pool for the work that follows an ack (Slack) or an interaction (Discord), so a burst cannot starve the answers themselves.
 
 /** Thrown by run() when `maxWaiting` jobs already wait: the person is told to try again, nothing piles up. */
 export class WorkQueueFull extends Error {
