@@ -67,6 +67,19 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
   return {
     platform: 'console',
     async start() {
+      // The terminal's part of the messaging port: what is sent to this terminal (a post, a DM) is printed.
+      d.core.registerSender({
+        platform: 'console',
+        post: async (_channel, reply) => {
+          write(`\n· ${renderText(reply, d.interactive)}`);
+          return {};
+        },
+        dm: async (user, reply) => {
+          write(`\n· to ${user}: ${renderText(reply, d.interactive)}`);
+          return {};
+        },
+        edit: async () => ({ skipped: 'the terminal keeps no cards' }),
+      });
       if (d.interactive) {
         d.core.onTicketChanged(async (c) => {
           if (c.platform !== 'console') write(`\n· ${c.summary}`);

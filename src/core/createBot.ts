@@ -294,7 +294,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     onTicketChanged(listener) {
       listeners.push(listener);
     },
-    pruneClaims: (before) => claims.prune(before),
+    pruneClaims: async (before) => (await claims.prune(before)) + (await o.services.outbox.pruneClaims(before)),
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
       await o.services.outbox.drained();

@@ -230,6 +230,11 @@ export class Outbox {
     };
   }
 
+  /** Forgets delivery claims older than `before` (nightly; FerretDB has no TTL indexes). */
+  pruneClaims(before: Date): Promise<number> {
+    return this.repo.pruneClaims(before);
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -1,6 +1,8 @@
 // The outbox on the real database: card updates go through it, every message is delivered once (restarts, two
 // processes), permanent failures are recorded and not retried, and a 429 on one channel holds back only that channel.
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleAdapter } from '../../adapters/console/index.ts';
 import { DeliveryFailure } from '../../src/services/messaging.ts';
 import type { Outbox } from '../../src/services/outbox.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -238,5 +240,40 @@ describe('messages to a person', () => {
     await bot.core.settled();
     expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM1']);
     expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['555']);
+  });
+});
+
+describe('the terminal at the port', () => {
+  it('prints what is posted to the console and what is sent to its person', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (b) => (printed += b));
+    const terminal = createConsoleAdapter({
+      core: bot.core,
+      user: 'root',
+      input,
+      output,
+      interactive: false,
+      onEnd: () => {},
+    });
+    await terminal.start();
+    try {
+      await outboxOf(bot).toChannel('console', { text: 'Change review at 10:00', visibility: 'channel' }, { tenant });
+      const me = await bot.core.services.people.recognise(
+        tenant,
+        { identity: 'console:root', displayName: 'root' },
+        clock,
+      );
+      await outboxOf(bot).toPerson(tenant, me.person.id, { text: 'You are on call', visibility: 'channel' });
+      await bot.core.settled();
+      expect(printed).toContain('· Change review at 10:00\n');
+      expect(printed).toContain('· to root: You are on call\n');
+    } finally {
+      input.end();
+      await terminal.stop();
+      // The other tests' platforms deliver again.
+      bot.core.registerSender(recordingSender('console'));
+    }
   });
 });
