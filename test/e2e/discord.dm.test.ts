@@ -17,8 +17,7 @@ let tenant: string;
 
 const stored = async (ticketId: string): Promise<Ticket> =>
   (await t.bot.db.connection.collection('tickets').findOne({ tenant, ticketId })) as unknown as Ticket;
-const stateOf = async (ticketId: string) =>
-  (await t.show(ticketId)).fields?.find((f) => f.label === 'State')?.value;
+const stateOf = async (ticketId: string) => (await t.show(ticketId)).fields?.find((f) => f.label === 'State')?.value;
 
 /** Opens a ticket as the admin and assigns it to `who`; resolves with its id. */
 async function ticketFor(who: typeof t.alice, title: string): Promise<string> {
