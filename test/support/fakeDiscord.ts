@@ -204,6 +204,27 @@ export class FakeDiscord {
     this.state.keepUserMessage(payload);
   }
 
+  /** The person's DMs are closed to the bot: every message posted to their DM channel gets 403 (50007). */
+  closeDms(userId: string): void {
+    this.state.dmsClosed.add(userId);
+  }
+
+  /** Lets the fake show a user by name (as a DM channel's recipient). */
+  knowUser(user: FakeUser): void {
+    this.state.users.set(user.id, user);
+  }
+
+  /** The DM channel the bot opened with a user, if it did. */
+  dmChannelOf(userId: string): FakeChannel | undefined {
+    return this.state.dmChannels.get(userId);
+  }
+
+  /** Messages the bot sent a user by DM, oldest first. */
+  dmsTo(userId: string): StoredMessage[] {
+    const c = this.state.dmChannels.get(userId);
+    return c ? this.state.channelMessages(c.id) : [];
+  }
+
   addChannel(channel: FakeChannel): void {
     this.channels.set(channel.id, channel);
   }

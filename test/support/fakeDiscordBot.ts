@@ -6,6 +6,7 @@ import type { Reply } from '../../src/core/reply.ts';
 import { type FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
 import {
   buttonPress,
+  dmButtonPress,
   type FakeChannel,
   type FakeUser,
   fakeUser,
@@ -45,6 +46,8 @@ export interface DiscordTestBot {
   ): string;
   autocomplete(user: FakeUser, command: string, sub: string, option: string, typed: string): string;
   press(user: FakeUser, customId: string, messageId: string): string;
+  /** Presses a button on a message the bot sent `user` by DM, from that DM (no guild). */
+  pressInDm(user: FakeUser, customId: string, messageId: string): string;
   submit(user: FakeUser, customId: string, values: Record<string, string | string[]>): string;
   openTicketFrom(user: FakeUser, target: any): string;
   say(user: FakeUser, content: string, channel: FakeChannel, extra?: Record<string, unknown>): any;
@@ -152,6 +155,12 @@ export async function startDiscordTestBot(
       const m = fake.messages.get(messageId);
       if (!m) throw new Error(`no message ${messageId}`);
       return fake.interact(buttonPress(where(user, fake.channels.get(m.channel_id)), customId, fake.wire(m)));
+    },
+    pressInDm(user, customId, messageId) {
+      const m = fake.messages.get(messageId);
+      const channel = m ? fake.channels.get(m.channel_id) : undefined;
+      if (!m || channel?.type !== 1) throw new Error(`no DM message ${messageId}`);
+      return fake.interact(dmButtonPress(fake.applicationId, user, channel, customId, fake.wire(m)));
     },
     submit(user, customId, values) {
       return fake.interact(modalSubmit(where(user), customId, values));

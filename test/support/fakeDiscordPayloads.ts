@@ -208,6 +208,38 @@ export function buttonPress(w: Where, customId: string, message: any): any {
   return { ...baseInteraction(3, { custom_id: customId, component_type: 2 }, w), message };
 }
 
+/**
+ * A button press in the bot's DM with `user`: no guild and no member, the presser is `user`, and the context
+ * is BOT_DM (1); a guild-installed app sees "0" as its guild install owner there.
+ */
+export function dmButtonPress(
+  applicationId: string,
+  user: FakeUser,
+  channel: FakeChannel,
+  customId: string,
+  message: any,
+): any {
+  const id = nextSnowflake();
+  return {
+    id,
+    application_id: applicationId,
+    type: 3,
+    data: { custom_id: customId, component_type: 2 },
+    channel_id: channel.id,
+    channel: { id: channel.id, type: 1, last_message_id: message?.id ?? null, flags: 0, recipients: [user] },
+    user,
+    message,
+    token: `itoken-${id}-${Math.random().toString(36).slice(2)}`,
+    version: 1,
+    app_permissions: '2251799813685247',
+    locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '0': '0' },
+    context: 1,
+    attachment_size_limit: 10_485_760,
+  };
+}
+
 /** A modal submission; `values` maps field custom ids to text or select values. */
 export function modalSubmit(w: Where, customId: string, values: Record<string, string | string[]>, modal?: any): any {
   const components = Object.entries(values).map(([k, v], i) =>

@@ -161,6 +161,13 @@ export class FakeDiscordRest {
     }
     // /webhooks/{app}/{token}[/messages/{id}]
     if (seg[0] === 'webhooks') return this.onWebhook(method, seg, body, reply);
+    // POST /users/@me/channels { recipient_id }: the DM channel with that user.
+    if (method === 'POST' && path === '/users/@me/channels') {
+      if (!needAuth()) return;
+      const to = String(body?.recipient_id ?? '');
+      if (!/^\d{15,21}$/.test(to)) return reply(400, invalidFormBody([`recipient_id: ${JSON.stringify(to)}`]));
+      return reply(200, this.d.state.openDm(to));
+    }
     if (seg[0] === 'channels') {
       if (!needAuth()) return;
       return this.onChannels(method, seg, body, reply);
@@ -277,6 +284,11 @@ export class FakeDiscordRest {
       return reply(400, invalidFormBody(messageProblems(body, 'body')));
     }
     if (seg.length === 3 && method === 'POST') {
+      const to = state.dmRecipient(channelId);
+      // Discord opens the channel whatever the user's settings; only the message is refused.
+      if (to && state.dmsClosed.has(to)) {
+        return reply(403, { message: 'Cannot send messages to this user', code: 50007 });
+      }
       const m = state.storeMessage(channelId, { ...body, type: body?.message_reference ? 19 : 0 });
       return reply(200, state.wire(m));
     }

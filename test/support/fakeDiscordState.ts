@@ -45,6 +45,12 @@ export class FakeDiscordState {
   readonly messages = new Map<string, StoredMessage>();
   readonly channels = new Map<string, FakeChannel>();
   readonly interactions = new Map<string, InteractionRecord>();
+  /** One DM channel per user, as Discord keeps it: opening it again returns the same channel. */
+  readonly dmChannels = new Map<string, FakeChannel>();
+  /** Users whose DMs are closed to the bot (privacy settings, or no shared server): posts there get 50007. */
+  readonly dmsClosed = new Set<string>();
+  /** Users the fake knows by id (for DM recipients); others are shown with their id as name. */
+  readonly users = new Map<string, FakeUser>();
 
   constructor(
     readonly guild: FakeGuild,
@@ -98,13 +104,38 @@ export class FakeDiscordState {
     });
   }
 
+  /** The DM channel with a user (type 1, no guild), opened on first ask. */
+  openDm(userId: string): FakeChannel {
+    const open = this.dmChannels.get(userId);
+    if (open) return open;
+    const user = this.users.get(userId) ?? {
+      id: userId,
+      username: `user${userId.slice(-4)}`,
+      global_name: null,
+      discriminator: '0',
+      avatar: null,
+    };
+    const channel: FakeChannel = { id: nextSnowflake(), type: 1, last_message_id: null, flags: 0, recipients: [user] };
+    this.dmChannels.set(userId, channel);
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** The user a DM channel is with, or undefined for any other channel. */
+  dmRecipient(channelId: string): string | undefined {
+    const c = this.channels.get(channelId);
+    return c?.type === 1 ? (c.recipients?.[0]?.id as string | undefined) : undefined;
+  }
+
   storeMessage(channelId: string, data: any): StoredMessage {
     const id = nextSnowflake();
     const { interactionId, loading, type, ...rest } = data ?? {};
+    const channel = this.channels.get(channelId);
     const m: StoredMessage = {
       id,
       channel_id: channelId,
-      guild_id: this.guild.id,
+      // A DM belongs to no server.
+      ...(channel?.type === 1 ? {} : { guild_id: this.guild.id }),
       content: rest.content ?? '',
       embeds: rest.embeds ?? [],
       components: rest.components ?? [],
@@ -120,7 +151,6 @@ export class FakeDiscordState {
       timestamp: new Date().toISOString(),
     };
     this.messages.set(id, m);
-    const channel = this.channels.get(channelId);
     if (channel && channel.type === 11) channel.message_count = (channel.message_count ?? 0) + 1;
     return m;
   }

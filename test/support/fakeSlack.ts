@@ -64,6 +64,12 @@ export interface FakeSlack {
   addMessage(message: Omit<FakeMessage, 'ts'> & { ts?: string }): FakeMessage;
   message(channel: string, ts: string): FakeMessage | undefined;
   addUser(user: FakeUser): void;
+  /** Slack no longer knows this user (deleted, or never was): conversations.open answers user_not_found. */
+  forgetUser(id: string): void;
+  /** The DM channel (D…) conversations.open gave for a user, if the bot opened one. */
+  dmChannelOf(user: string): string | undefined;
+  /** Messages the bot posted in its DM with a user, oldest first. */
+  dmsTo(user: string): FakeMessage[];
   bot: { userId: string; botId: string; teamId: string };
   /** Socket Mode: apps.connections.open points the app at this server's WebSocket. */
   socket: {
@@ -116,6 +122,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const outages = new Map<string, number>();
   const messages: FakeMessage[] = [];
   const users = new Map<string, FakeUser>();
+  const unknownUsers = new Set<string>();
+  /** One IM channel per user, as Slack keeps it: opening it again returns the same id. */
+  const ims = new Map<string, string>();
   const bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' };
   let clock = 1_700_000_000;
   let seq = 0;
@@ -185,8 +194,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
       case 'conversations.join':
         return { ok: true, channel: { id: body.channel, is_member: true } };
-      case 'conversations.open':
-        return { ok: true, channel: { id: `D${String(body.users ?? body.user ?? '').split(',')[0]}` } };
+      case 'conversations.open': {
+        const user = String(body.users ?? body.user ?? '').split(',')[0] as string;
+        if (user === bot.userId) return { ok: false, error: 'cannot_dm_bot' };
+        if (!/^[UW][A-Z0-9]+$/.test(user) || unknownUsers.has(user)) return { ok: false, error: 'user_not_found' };
+        const known = ims.get(user);
+        const id = known ?? `D${String(++seq).padStart(4, '0')}${user.slice(1)}`.slice(0, 11);
+        ims.set(user, id);
+        return { ok: true, ...(known ? { already_open: true } : {}), channel: { id, is_im: true, user } };
+      }
       case 'conversations.history': {
         const latest = body.latest ? Number(body.latest) : Number.POSITIVE_INFINITY;
         const inclusive = body.inclusive === true || body.inclusive === 'true';
@@ -347,6 +363,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     message: (channel, ts) => messages.find((m) => m.channel === channel && m.ts === ts),
     addUser(user) {
       users.set(user.id, user);
+    },
+    forgetUser(id) {
+      unknownUsers.add(id);
+    },
+    dmChannelOf: (user) => ims.get(user),
+    dmsTo(user) {
+      const channel = ims.get(user);
+      return channel ? messages.filter((m) => m.channel === channel) : [];
     },
     bot,
     socket: {

@@ -10,6 +10,14 @@ import { startTestBot, type TestBot } from './harness.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f1c';
 
+/** The environment that points a core's Slack settings at a fake Slack. */
+export const slackEnv = (fake: FakeSlack): Record<string, string> => ({
+  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: fake.apiUrl,
+  PORT: '0',
+});
+
 export interface SlackBot {
   fake: FakeSlack;
   bot: TestBot;
@@ -34,20 +42,21 @@ export async function startSlackBot(
     wrapCore?: (core: BotCore) => BotCore;
     /** Prepares the fake Slack before the adapter starts (e.g. a failing or slow auth.test). */
     beforeStart?: (fake: FakeSlack) => void;
+    /**
+     * A fake Slack and a core already running (another adapter's, configured with `slackEnv(fake)`): Slack joins
+     * them, and close() leaves both to whoever started them.
+     */
+    shared?: { fake: FakeSlack; bot: TestBot };
   } = {},
 ): Promise<SlackBot> {
-  const fake = await startFakeSlack();
+  const fake = opts.shared?.fake ?? (await startFakeSlack());
   opts.beforeStart?.(fake);
-  const bot = await startTestBot({
-    env: {
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
-      ...opts.env,
-    },
-    ...(opts.now ? { now: opts.now } : {}),
-  });
+  const bot =
+    opts.shared?.bot ??
+    (await startTestBot({
+      env: { ...slackEnv(fake), ...opts.env },
+      ...(opts.now ? { now: opts.now } : {}),
+    }));
   const config = bot.config.slack;
   if (!config) throw new Error('the test environment did not configure Slack');
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -78,6 +87,7 @@ export async function startSlackBot(
     async close() {
       await adapter.stop();
       await http.close();
+      if (opts.shared) return;
       await bot.close();
       await fake.close();
     },
