@@ -134,7 +134,7 @@ export class DiscordCards {
       const res = (await call(() => this.d.client.rest.post(Routes.channelMessages(channel), { body }))) as {
         id?: string;
       };
-      return { messageId: res.id };
+      return { messageId: res.id, channel };
     };
     return {
       platform: 'discord',

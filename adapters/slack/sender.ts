@@ -79,14 +79,14 @@ export function slackSender(client: WebClient, delivery: SlackDelivery, core: Bo
       const res = await call(() =>
         client.chat.postMessage({ channel, ...(thread ? { thread_ts: thread } : {}), ...messageFor(reply) } as never),
       );
-      return { messageId: res.ts };
+      return { messageId: res.ts, channel };
     },
     async dm(user: string, reply: Reply): Promise<Sent> {
       const opened = await call(() => client.conversations.open({ users: user }));
       const channel = (opened.channel as { id?: string } | undefined)?.id;
       if (!channel) throw new DeliveryFailure('transient', 'conversations.open gave no channel');
       const res = await call(() => client.chat.postMessage({ channel, ...renderReply(reply) } as never));
-      return { messageId: res.ts };
+      return { messageId: res.ts, channel };
     },
     async edit(channel: string, messageId: string, reply: Reply): Promise<Sent> {
       const message = renderReply(reply);

@@ -48,13 +48,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   await Promise.all([tickets.init(), people.init(), cards.init(), claims.init(), outbox.init()]);
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
+  const cardService = new CardService(cards);
   return {
     tickets: new TicketService(tickets, changes, o.sla, o.matrix, peopleService),
     people: peopleService,
-    cards: new CardService(cards),
+    cards: cardService,
     claims: new DeliveryClaims(claims),
     messageTickets: new MessageTicketLinks(new MessageTicketRepository(connection)),
     changes,
-    outbox: new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }),
+    outbox: new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService),
   };
 }

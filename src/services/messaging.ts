@@ -13,6 +13,8 @@ export interface MessageContext {
 /** What a platform did with a message: the id it got, or why it was rightly not sent (an echo, nothing new). */
 export interface Sent {
   messageId?: string | undefined;
+  /** The channel it went to, when the platform chose it (a DM's channel). */
+  channel?: string | undefined;
   skipped?: string | undefined;
 }
 

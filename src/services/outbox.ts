@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Platform } from '../core/invocation.ts';
 import type { Reply } from '../core/reply.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
+import type { CardService } from './cards.ts';
 import {
   DeliveryFailure,
   type MessageContext,
@@ -80,6 +81,8 @@ export class Outbox {
     private readonly repo: OutboxRepository,
     private readonly people: PeopleService,
     opts: OutboxOptions,
+    /** Where posted ticket cards are recorded, so a card sent by DM or posted in a channel stays current. */
+    private readonly cards?: CardService,
   ) {
     this.now = opts.now ?? (() => new Date());
     this.o = {
@@ -176,7 +179,8 @@ export class Outbox {
           to: `${c.platform} #${c.channel}`,
         }),
       );
-      const thread = c.thread ?? (c.platform === 'slack' ? c.messageId : undefined);
+      // A card without a thread (one sent by DM) is only shown anew.
+      const thread = c.thread;
       if (!thread || !summary || threads.has(`${c.platform}:${thread}`)) continue;
       threads.add(`${c.platform}:${thread}`);
       messages.push(
@@ -428,6 +432,19 @@ export class Outbox {
     } catch (err) {
       await this.failed(m, sender, err);
       return;
+    }
+    if (reply.card && m.op !== 'edit' && sent.messageId && sent.channel && this.cards) {
+      await this.cards
+        .record({
+          tenant: reply.card.tenant,
+          ticketId: reply.card.ticketId,
+          platform: m.platform,
+          channel: sent.channel,
+          messageId: sent.messageId,
+          thread: null,
+          at: this.now(),
+        })
+        .catch((err) => this.o.log.warn({ err, message: m._id }, 'outbox: a sent card could not be recorded'));
     }
     const reason =
       sent.skipped ??

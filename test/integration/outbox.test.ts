@@ -3,6 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleAdapter } from '../../adapters/console/index.ts';
+import { ticketCard } from '../../src/core/ticketCard.ts';
 import { DeliveryFailure } from '../../src/services/messaging.ts';
 import type { Outbox } from '../../src/services/outbox.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -240,6 +241,41 @@ describe('messages to a person', () => {
     await bot.core.settled();
     expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM1']);
     expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['555']);
+  });
+});
+
+describe('cards the outbox sends', () => {
+  it('records a card sent by DM, so it shows later changes too', async () => {
+    const slack = recordingSender('slack');
+    bot.core.registerSender(slack);
+    const id = (await root('/ticket new "Card by DM"')).card?.ticketId as string;
+    const ada = await bot.core.services.people.recognise(
+      tenant,
+      { identity: 'slack:UCARD', displayName: 'ada' },
+      clock,
+    );
+    const ticket = await bot.core.services.tickets.getTicket(
+      {
+        tenant,
+        person: ada.person,
+        role: 'admin',
+        source: { platform: 'slack', workspace: 'T1' },
+        now: clock,
+        timezone: 'UTC',
+      },
+      id,
+    );
+    await outboxOf(bot).toPerson(tenant, ada.person.id, ticketCard(ticket, clock, 'UTC'), { ticketId: id });
+    await bot.core.settled();
+    expect(await bot.core.cardsFor(tenant, id)).toEqual([
+      { tenant, ticketId: id, platform: 'slack', channel: 'DM-UCARD', messageId: 'm1', thread: undefined },
+    ]);
+    await root(`/ticket start ${id}`);
+    await bot.core.settled();
+    expect(slack.calls.map((c) => [c.op, c.channel])).toEqual([
+      ['dm', 'UCARD'],
+      ['edit', 'DM-UCARD'],
+    ]);
   });
 });
 

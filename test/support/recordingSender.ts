@@ -23,7 +23,7 @@ export function recordingSender(
     const err = fail(call, n++);
     if (err) throw err;
     calls.push(call);
-    return { messageId: `m${calls.length}` };
+    return { messageId: `m${calls.length}`, channel: call.op === 'dm' ? `DM-${call.channel}` : call.channel };
   };
   return {
     platform,
