@@ -121,7 +121,7 @@ async function moveAll(
     for (const [name, docs] of pages) await insertNew(db.collection<PageDoc>(name), docs);
     for (const [name, docs] of targets) {
       if (name !== HOT && !indexed.has(name)) {
-        await db.collection(name).createIndexes(ARCHIVE_INDEXES);
+        for (const { key, ...options } of ARCHIVE_INDEXES) await db.collection(name).createIndex(key, options);
         indexed.add(name);
       }
       await insertNew(db.collection<TicketDoc>(name), docs);

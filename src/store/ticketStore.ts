@@ -313,7 +313,8 @@ export class TicketRepository {
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
     if (this.indexedArchives.has(archive.collectionName)) return;
-    await archive.createIndexes(ARCHIVE_INDEXES);
+    // One at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes that finds them existing.
+    for (const { key, ...options } of ARCHIVE_INDEXES) await archive.createIndex(key, options);
     this.indexedArchives.add(archive.collectionName);
   }
 
