@@ -50,7 +50,7 @@ async function measureAll(connection: mongoose.Connection, core: Bot, backend: s
 
   // The floor: the same ticket-shaped document, straight through the driver into a scratch collection.
   await measure(1, 1, open);
-  const sample = await connection.collection('tickets').findOne({}, { projection: { _id: 0 } });
+  const sample = await connection.collection('tickets_open').findOne({}, { projection: { _id: 0 } });
   if (!sample) throw new Error('the first /ticket new stored nothing');
   const scratch = connection.collection(`bench_raw_${randomBytes(3).toString('hex')}`);
   let n = 1_000_000;
@@ -59,12 +59,12 @@ async function measureAll(connection: mongoose.Connection, core: Bot, backend: s
   };
 
   // The list floor: the query TicketRepository.list sends for a requester's open tickets, through the driver.
-  const tickets = connection.collection('tickets');
+  const tickets = connection.collection('tickets_open');
   const rawList = async () => {
     await tickets
       .find(
         { tenant: sample.tenant, state: { $in: [...OPEN_STATES] }, 'requester.id': sample.requester.id },
-        { projection: { _id: 0, comments: 0, history: 0 } },
+        { projection: { pages: 0 } },
       )
       .sort({ openedAt: -1 })
       .limit(20)

@@ -21,6 +21,7 @@ async function main(): Promise<number> {
     ['core', benchCore],
     ['slack', await optional('./slack.ts', 'benchSlack')],
     ['discord', await optional('./discord.ts', 'benchDiscord')],
+    ['storage', await optional('./storage.ts', 'benchStorage')],
   ];
   const started = performance.now();
   console.log(`switchboard bench · node ${process.version} · ${new Date().toISOString()}`);

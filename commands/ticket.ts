@@ -1,11 +1,11 @@
 // The /ticket family: open and look at tickets; the lifecycle commands are in ticketWork.ts.
 import type { CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime, ticketCard, ticketLine } from '../src/core/ticketCard.ts';
-import type { Level, Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
-import { LEVELS, OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
+import { formatTime, ticketCard } from '../src/core/ticketCard.ts';
+import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
+import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actingOf } from './acting.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
+import { ticketList } from './ticketList.ts';
 import { ID, str } from './ticketShared.ts';
 import { ticketWorkCommands } from './ticketWork.ts';
 
@@ -105,52 +105,6 @@ const ticketShow: CommandDef = {
       list: [...comments.map((c) => `💬 ${c}`), ...history.map((h) => `• ${h}`)],
       text: [card.text, ...comments.map((c) => `  💬 ${c}`), ...history.map((h) => `  • ${h}`)].join('\n'),
     };
-  },
-};
-
-const LIST_STATES = ['open', 'all', ...STATES] as const;
-const LIST_SHOWN = 20;
-
-const ticketList: CommandDef = {
-  command: 'ticket',
-  name: 'list',
-  summary: 'List tickets (open ones unless --state says otherwise).',
-  examples: ['/ticket list --state open --priority P1', '/ticket list --mine', '/ticket list --text vpn'],
-  minRole: 'requester',
-  options: [
-    { name: 'state', kind: 'choice', choices: LIST_STATES, description: 'open (default), all, or one state' },
-    { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'Only this priority' },
-    { name: 'type', kind: 'choice', choices: TICKET_TYPES, description: 'Only this type' },
-    { name: 'service', kind: 'text', description: 'Only this service', maxLength: 100 },
-    { name: 'assignee', kind: 'user', description: 'Only tickets assigned to this person' },
-    { name: 'mine', kind: 'flag', description: 'Only tickets assigned to me' },
-    { name: 'text', kind: 'text', description: 'Words in the title', maxLength: 200 },
-  ],
-  async run(ctx, o, s) {
-    const state = (str(o.state) ?? 'open') as (typeof LIST_STATES)[number];
-    const states: TicketState[] | undefined =
-      state === 'open' ? [...OPEN_STATES] : state === 'all' ? undefined : [state as TicketState];
-    let assigneeId: string | undefined;
-    if (o.mine === true) assigneeId = ctx.person.id;
-    else if (typeof o.assignee === 'string') assigneeId = await s.people.personIdOf(ctx.tenant, o.assignee);
-    // One more than shown: whether there are more is worth saying, a count is not worth a scan.
-    const found = await s.tickets.listTickets(actingOf(ctx), {
-      ...(states ? { states } : {}),
-      ...(o.priority ? { priority: o.priority as Priority } : {}),
-      ...(o.type ? { type: o.type as TicketType } : {}),
-      ...(o.service ? { service: (o.service as string).toLowerCase() } : {}),
-      ...(assigneeId ? { assigneeId } : {}),
-      ...(o.text ? { text: o.text as string } : {}),
-      limit: LIST_SHOWN + 1,
-    });
-    const tickets = found.slice(0, LIST_SHOWN);
-    const lines = tickets.map((t) => ticketLine(t, ctx.now, ctx.timezone));
-    const what = `${state === 'all' ? '' : `${state} `}ticket${tickets.length === 1 ? '' : 's'}`;
-    const header =
-      found.length > LIST_SHOWN
-        ? `The newest ${LIST_SHOWN} ${what}; there are more (narrow with --priority, --service, --text …)`
-        : `${tickets.length ? tickets.length : 'No'} ${what}`;
-    return ephemeral([header, ...lines].join('\n'), { header, list: lines });
   },
 };
 

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
     sla: config.sla,
     matrix: config.matrix,
+    progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });
   const bot = await createBot({

@@ -2,7 +2,7 @@
 import { TZDate } from '@date-fns/tz';
 import { format, isSameDay } from 'date-fns';
 import { formatDuration } from '../domain/duration.ts';
-import type { Ticket } from '../domain/entities.ts';
+import type { Ticket, TicketSummary } from '../domain/entities.ts';
 import { slaStanding } from '../domain/sla.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { shownThroughout } from './typedText.ts';
@@ -14,7 +14,7 @@ export function formatTime(at: Date, now: Date, timezone: string): string {
   return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
 }
 
-export function slaLine(t: Ticket, now: Date, timezone: string): string {
+export function slaLine(t: TicketSummary, now: Date, timezone: string): string {
   const standing = slaStanding(t.sla, t.state === 'resolved' || t.state === 'closed', now);
   switch (standing) {
     case 'met':
@@ -33,7 +33,7 @@ export function slaLine(t: Ticket, now: Date, timezone: string): string {
 }
 
 /** One line for lists and the terminal: `INC-1 · P1 · new · VPN drops · service vpn · SLA: respond by 12:45`. */
-export function ticketLine(t: Ticket, now: Date, timezone: string): string {
+export function ticketLine(t: TicketSummary, now: Date, timezone: string): string {
   const parts = [t.ticketId, t.priority, t.state, t.title];
   if (t.service) parts.push(`service ${t.service}`);
   if (t.assignee) parts.push(`→ ${t.assignee.name}`);

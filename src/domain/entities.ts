@@ -65,3 +65,6 @@ export interface Ticket {
   history: AuditEntry[];
   version: number;
 }
+
+/** A ticket as lists show it: without its comments and history, which live in pages of their own. */
+export type TicketSummary = Omit<Ticket, 'comments' | 'history'>;

@@ -8,6 +8,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
+import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   matrix: PriorityMatrix;
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
+  /** Start-up progress lines (the storage migration); default: stderr. */
+  progress?: (line: string) => void;
 }
 
 export async function buildServices(connection: Connection, o: ServiceOptions): Promise<Services> {
@@ -46,6 +49,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const claims = new ClaimRepository(connection);
   const outbox = new OutboxRepository(connection);
   await Promise.all([tickets.init(), people.init(), cards.init(), claims.init(), outbox.init()]);
+  await migrateTickets(connection, { log: o.progress ?? ((line) => process.stderr.write(`${line}\n`)) });
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   const cardService = new CardService(cards);

@@ -29,6 +29,7 @@ import {
   type TicketFilter,
   type TicketPatch,
   type TicketRepository,
+  type TicketSummary,
   VersionConflict,
 } from '../store/ticketStore.ts';
 import type { Acting } from './acting.ts';
@@ -91,10 +92,10 @@ export class TicketService {
     const now = acting.now;
     const key = `${acting.tenant}:${type}`;
     const ticket = await this.queue.run(key, async () => {
-      // The unique index on (tenant, type, number) is the guarantee; the cache only saves a read.
+      // The number claim (a unique insert) is the guarantee; the cache only saves reading the counter.
       for (let attempt = 0; attempt < 50; attempt++) {
-        let number = this.nextNumber.get(key);
-        if (number === undefined) number = (await this.repo.maxNumber(acting.tenant, type)) + 1;
+        const from = this.nextNumber.get(key) ?? (await this.repo.maxNumber(acting.tenant, type)) + 1;
+        const number = await this.repo.claimNumber(acting.tenant, type, from);
         const t: Ticket = {
           tenant: acting.tenant,
           type,
@@ -187,8 +188,13 @@ export class TicketService {
     return ranked.slice(0, 25).map((t) => ({ id: t.ticketId, title: t.title }));
   }
 
-  async listTickets(acting: Acting, input: ListInput): Promise<Ticket[]> {
-    const filter: TicketFilter = { ...input, limit: Math.min(input.limit ?? 20, 100) };
+  /** Newest first, without comments or history; only the hot set unless the states asked for include closed. */
+  async listTickets(acting: Acting, input: ListInput): Promise<TicketSummary[]> {
+    const filter: TicketFilter = {
+      ...input,
+      limit: Math.min(input.limit ?? 20, 101),
+      skip: Math.max(0, Math.min(input.skip ?? 0, 10_000)),
+    };
     if (!hasRole(acting.role, 'agent')) filter.requesterId = acting.person.id;
     return this.repo.list(acting.tenant, filter);
   }

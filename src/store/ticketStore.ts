@@ -1,128 +1,26 @@
-// The ticket aggregate in MongoDB: schema, indexes, and the repository the services use.
+// The ticket repository: open tickets in a small hot collection, closed ones archived, history in insert-only pages.
 import { randomBytes } from 'node:crypto';
-import { type Connection, type Model, type mongo, Schema } from 'mongoose';
-import type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
-import type { SlaClock } from '../domain/sla.ts';
+import type { Connection, Model, mongo } from 'mongoose';
+import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
-import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
+import { parseTicketId } from '../domain/ticket.ts';
 import { ServerClock } from './serverClock.ts';
+import { TicketNumbers } from './ticketNumbers.ts';
+import {
+  ARCHIVE_INDEXES,
+  ARCHIVE_PATTERN,
+  archiveName,
+  type PageDoc,
+  pageId,
+  pagesName,
+  type TicketDoc,
+  ticketKey,
+  ticketSchema,
+} from './ticketSchema.ts';
 import { validOrRefused } from './validation.ts';
 
 // The entity types live in the domain; re-exported for the store's own callers.
-export type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
-
-const personRef = new Schema<PersonRef>(
-  {
-    id: { type: String, required: true },
-    identity: { type: String, required: true },
-    name: { type: String, required: true },
-  },
-  { _id: false },
-);
-
-/** A ticket as stored: keyed by `${tenant}/${ticketId}`. */
-type TicketDoc = Ticket & { _id: string };
-
-const ticketSchema = new Schema<TicketDoc>(
-  {
-    // `${tenant}/${ticketId}`: lookups by _id are the ones every backend (FerretDB 1.x too) serves from an index.
-    _id: { type: String, required: true },
-    tenant: { type: String, required: true },
-    type: { type: String, enum: TICKET_TYPES, required: true },
-    number: { type: Number, required: true, min: 1 },
-    ticketId: { type: String, required: true },
-    title: { type: String, required: true, trim: true, minlength: 1, maxlength: 200 },
-    description: { type: String, default: '', maxlength: 8000 },
-    impact: { type: String, enum: LEVELS, required: true },
-    urgency: { type: String, enum: LEVELS, required: true },
-    priority: { type: String, enum: PRIORITIES, required: true },
-    state: { type: String, enum: STATES, required: true },
-    service: { type: String, default: null, maxlength: 100 },
-    team: { type: String, default: null, maxlength: 100 },
-    requester: { type: personRef, required: true },
-    assignee: { type: personRef, default: null },
-    watchers: { type: [String], default: [] },
-    source: {
-      type: new Schema<TicketSource>(
-        {
-          platform: { type: String, required: true },
-          workspace: { type: String, required: true },
-          channel: String,
-          messageLink: String,
-        },
-        { _id: false },
-      ),
-      required: true,
-    },
-    tags: { type: [String], default: [] },
-    sla: {
-      type: new Schema<SlaClock>(
-        {
-          responseDueAt: { type: Date, required: true },
-          resolutionDueAt: { type: Date, required: true },
-          pausedAt: { type: Date, default: null },
-          pausedMs: { type: Number, default: 0 },
-          firstResponseAt: { type: Date, default: null },
-          ttaMs: { type: Number, default: null },
-          ttrMs: { type: Number, default: null },
-        },
-        { _id: false },
-      ),
-      required: true,
-    },
-    openedAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
-    resolvedAt: { type: Date, default: null },
-    closedAt: { type: Date, default: null },
-    resolution: { type: String, default: null, maxlength: 4000 },
-    comments: {
-      type: [
-        new Schema<TicketComment>(
-          {
-            author: { type: personRef, required: true },
-            text: { type: String, required: true, maxlength: 4000 },
-            internal: { type: Boolean, default: false },
-            at: { type: Date, required: true },
-            platform: { type: String, required: true },
-          },
-          { _id: false },
-        ),
-      ],
-      default: [],
-    },
-    history: {
-      type: [
-        new Schema<AuditEntry>(
-          {
-            at: { type: Date, required: true },
-            actor: { type: personRef, required: true },
-            platform: { type: String, required: true },
-            action: { type: String, required: true },
-            field: String,
-            from: { type: String, default: null },
-            to: { type: String, default: null },
-            note: String,
-          },
-          { _id: false },
-        ),
-      ],
-      default: [],
-    },
-    version: { type: Number, default: 0 },
-  },
-  { collection: 'tickets', versionKey: false, minimize: false },
-);
-
-// The id guarantee: two tickets can never share a number, whatever the backend's update atomicity.
-ticketSchema.index({ tenant: 1, type: 1, number: 1 }, { unique: true });
-ticketSchema.index({ tenant: 1, ticketId: 1 }, { unique: true });
-// list/filter and summaries
-ticketSchema.index({ tenant: 1, state: 1, priority: 1 });
-ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
-ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
-ticketSchema.index({ tenant: 1, service: 1, state: 1 });
-ticketSchema.index({ tenant: 1, openedAt: -1 });
-ticketSchema.index({ tenant: 1, 'sla.resolutionDueAt': 1, state: 1 });
+export type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource, TicketSummary } from '../domain/entities.ts';
 
 export interface TicketFilter {
   states?: TicketState[];
@@ -132,6 +30,8 @@ export interface TicketFilter {
   assigneeId?: string;
   requesterId?: string;
   text?: string;
+  /** how many of the newest matches to pass over (paging) */
+  skip?: number;
   limit: number;
 }
 
@@ -145,9 +45,9 @@ export class VersionConflict extends Error {
   override name = 'VersionConflict';
 }
 
-const ticketKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
-
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+const numberOf = (ticketId: string): number => parseTicketId(ticketId)?.number ?? 0;
 
 /** A claim left behind by a process that died between claiming a version and writing it is taken over after this. */
 const STALE_CLAIM_MS = 10_000;
@@ -177,15 +77,23 @@ export interface TicketRepositoryOptions {
 }
 
 export class TicketRepository {
+  /** The hot set: open and resolved tickets, the only ticket documents ever updated. */
   readonly model: Model<TicketDoc>;
+  readonly numbers: TicketNumbers;
   /** `${tenant}/${ticketId}#${version}`: who may write each version; an _id insert, atomic on every backend. */
   private readonly versions: mongo.Collection<ClaimDoc>;
   private readonly clock: ServerClock;
   private readonly staleClaimMs: number;
+  private readonly indexedArchives = new Set<string>();
 
-  constructor(connection: Connection, opts: TicketRepositoryOptions = {}) {
+  constructor(
+    private readonly connection: Connection,
+    opts: TicketRepositoryOptions = {},
+  ) {
     this.model =
-      (connection.models.Ticket as Model<TicketDoc> | undefined) ?? connection.model<TicketDoc>('Ticket', ticketSchema);
+      (connection.models.OpenTicket as Model<TicketDoc> | undefined) ??
+      connection.model<TicketDoc>('OpenTicket', ticketSchema);
+    this.numbers = new TicketNumbers(connection);
     this.versions = connection.collection('ticket_versions');
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
@@ -195,43 +103,115 @@ export class TicketRepository {
     await this.model.createIndexes();
   }
 
-  /** Highest number used so far for this tenant and type (0 when none). */
-  async maxNumber(tenant: string, type: TicketType): Promise<number> {
-    const top = await this.model.find({ tenant, type }, { number: 1 }).sort({ number: -1 }).limit(1).lean();
-    return top[0]?.number ?? 0;
+  private get hot(): mongo.Collection<TicketDoc> {
+    return this.model.collection as unknown as mongo.Collection<TicketDoc>;
   }
 
-  /** Inserts a new ticket; rejects with a duplicate-key error when its number is taken. */
+  private archive(number: number): mongo.Collection<TicketDoc> {
+    return this.connection.collection<TicketDoc>(archiveName(number));
+  }
+
+  private pages(number: number): mongo.Collection<PageDoc> {
+    return this.connection.collection<PageDoc>(pagesName(number));
+  }
+
+  /** Claims a ticket number: `from`, or the first free one above it. */
+  claimNumber(tenant: string, type: TicketType, from: number): Promise<number> {
+    return this.numbers.claimFrom(tenant, type, from);
+  }
+
+  /** Highest number taken so far for this tenant and type, as the counter knows it (0 when none). */
+  maxNumber(tenant: string, type: TicketType): Promise<number> {
+    return this.numbers.top(tenant, type);
+  }
+
+  /** Inserts a new ticket (its number claimed first); its opening history becomes its first page. */
   async insert(ticket: Ticket): Promise<Ticket> {
-    const doc = new this.model({ ...ticket, _id: ticketKey(ticket.tenant, ticket.ticketId) });
+    const key = ticketKey(ticket.tenant, ticket.ticketId);
+    const { comments, history, ...rest } = ticket;
+    const suffix = `${ticket.version}.${randomBytes(8).toString('hex')}`;
+    const doc = new this.model({ ...rest, _id: key, pages: [suffix] });
     await validOrRefused(doc.validate());
     const { _id, ...saved } = doc.toObject();
-    await this.model.collection.insertOne({ _id, ...saved } as never);
-    return saved as Ticket;
+    await this.pages(ticket.number).insertOne({ _id: pageId(key, suffix), history, comments });
+    await this.hot.insertOne({ _id, ...saved } as TicketDoc);
+    const { pages: _pages, ...entity } = saved;
+    return { ...entity, comments, history } as Ticket;
   }
 
+  /**
+   * The ticket with its comments and history, wherever it lives. A closed ticket still in the hot set is one
+   * whose move was cut short: closed is final, so it is the same ticket as its archived copy, and the move is
+   * finished here by whoever reads it first.
+   */
   async find(tenant: string, ticketId: string): Promise<Ticket | null> {
-    return this.model.findOne({ _id: ticketKey(tenant, ticketId) }, { _id: 0 }).lean<Ticket>();
+    const doc = await this.findDoc(tenant, ticketId);
+    return doc ? this.assemble(doc) : null;
   }
 
-  async list(tenant: string, f: TicketFilter): Promise<Ticket[]> {
+  private async findDoc(tenant: string, ticketId: string): Promise<TicketDoc | null> {
+    const key = ticketKey(tenant, ticketId);
+    const hot = await this.hot.findOne({ _id: key });
+    if (hot && hot.state !== 'closed') return hot;
+    const archived = await this.archive(numberOf(ticketId)).findOne({ _id: key });
+    if (hot) await this.moveToArchive(hot, archived !== null);
+    return archived ?? hot;
+  }
+
+  private async assemble(doc: TicketDoc): Promise<Ticket> {
+    const { _id: key, pages, ...rest } = doc;
+    const ids = pages.map((s) => pageId(key, s));
+    const found = await this.pages(doc.number)
+      .find({ _id: { $in: ids } })
+      .toArray();
+    const byId = new Map(found.map((p) => [p._id, p]));
+    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+    return {
+      ...rest,
+      history: ordered.flatMap((p) => p.history),
+      comments: ordered.flatMap((p) => p.comments),
+    };
+  }
+
+  /**
+   * Newest first, without comments or history. Open states read only the hot set; `closed` (or no state
+   * filter) also reads every archive collection: the one query here that grows with history.
+   */
+  async list(tenant: string, f: TicketFilter): Promise<TicketSummary[]> {
     const q: Record<string, unknown> = { tenant };
-    if (f.states) q.state = { $in: f.states };
     if (f.priority) q.priority = f.priority;
     if (f.type) q.type = f.type;
     if (f.service) q.service = f.service;
     if (f.assigneeId) q['assignee.id'] = f.assigneeId;
     if (f.requesterId) q['requester.id'] = f.requesterId;
     if (f.text) q.title = { $regex: escapeRegex(f.text), $options: 'i' };
-    return this.model
-      .find(q, { _id: 0, comments: 0, history: 0 })
-      .sort({ openedAt: -1 })
-      .limit(f.limit)
-      .lean<Ticket[]>();
+    const want = (f.skip ?? 0) + f.limit;
+    const newest = (c: mongo.Collection<TicketDoc>, filter: Record<string, unknown>) =>
+      c
+        .find(filter, { projection: { pages: 0 } })
+        .sort({ openedAt: -1 })
+        .limit(want)
+        .toArray();
+    const reads = [newest(this.hot, f.states ? { ...q, state: { $in: f.states } } : q)];
+    if (!f.states || f.states.includes('closed')) {
+      for (const name of await this.archiveNames()) reads.push(newest(this.connection.collection(name), q));
+    }
+    // A ticket caught between its close and its move shows once (the copies are the same: closed is final).
+    const seen = new Set<string>();
+    const merged = (await Promise.all(reads))
+      .flat()
+      .sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime() || b.number - a.number)
+      .filter((d) => !seen.has(d._id) && seen.add(d._id) !== undefined);
+    return merged.slice(f.skip ?? 0, want).map(({ _id, ...t }) => t as TicketSummary);
+  }
+
+  private async archiveNames(): Promise<string[]> {
+    const all = await (this.connection.db as mongo.Db).listCollections({}, { nameOnly: true }).toArray();
+    return all.map((c) => c.name).filter((n) => ARCHIVE_PATTERN.test(n));
   }
 
   /**
-   * Applies a change if the ticket is still at `version`; the audit entries are appended, never rewritten.
+   * Applies a change if the ticket is still at `version`; its audit entries and comment go in a new page.
    * Updates are not atomic on FerretDB 1.x: two writers that both send `{_id, version}` both "match" and the
    * last one wins, silently dropping the other's change. So the next version is first claimed by a unique
    * insert (one writer per version, across processes), and the write goes out only while that claim is safe.
@@ -270,30 +250,72 @@ export class TicketRepository {
 
   private async writeValid(claim: VersionClaim, patch: TicketPatch): Promise<void> {
     const id = claimId(claim);
+    const free = () => this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
     if (performance.now() - claim.claimedAt > this.staleClaimMs / 2) {
-      await this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
+      await free();
       throw new VersionConflict(`${claim.ticketId}: the claim on version ${claim.version + 1} ran out; try again`);
     }
     const key = ticketKey(claim.tenant, claim.ticketId);
-    const push = { history: { $each: patch.history }, ...(patch.comment ? { comments: patch.comment } : {}) };
+    const number = numberOf(claim.ticketId);
+    // The page is named by version and owner, and counts only once the ticket lists it: a page whose ticket
+    // update never happened (a conflict, a crash) is never read.
+    const suffix = `${claim.version + 1}.${claim.owner}`;
     let matched = 0;
     try {
-      const res = await this.model.collection.updateOne(
-        { _id: key, version: claim.version } as never,
-        {
-          $set: patch.set,
-          $push: push,
-          $inc: { version: 1 },
-        } as unknown as mongo.UpdateFilter<mongo.Document>,
-      );
+      try {
+        await this.pages(number).insertOne({
+          _id: pageId(key, suffix),
+          history: patch.history,
+          comments: patch.comment ? [patch.comment] : [],
+        });
+      } catch (e) {
+        // This claim's page is written: the claim was used already.
+        if (isDuplicateKey(e)) throw new VersionConflict(`${claim.ticketId}: version ${claim.version + 1} is written`);
+        throw e;
+      }
+      const res = await this.hot.updateOne({ _id: key, version: claim.version }, {
+        $set: patch.set,
+        $push: { pages: suffix },
+        $inc: { version: 1 },
+      } as mongo.UpdateFilter<TicketDoc>);
       matched = res.matchedCount;
     } finally {
       // Failed or not applied: free our claim at once so nobody waits for it (only ours: it may be someone's now).
-      if (matched === 0) await this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
+      if (matched === 0) await free();
     }
     if (matched === 0) throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
     // The claim before this one can no longer be used by anyone (the version filter refuses it).
     void this.versions.deleteOne({ _id: `${key}#${claim.version}` }).catch(() => undefined);
+    if (patch.set.state === 'closed') {
+      const closed = await this.hot.findOne({ _id: key });
+      if (closed) await this.moveToArchive(closed, false);
+    }
+  }
+
+  /**
+   * Moves a closed ticket out of the hot set: the archive insert first (by unique _id, so two movers insert one
+   * copy), then the hot delete. Between the two a reader sees the same closed ticket in either place.
+   */
+  private async moveToArchive(doc: TicketDoc, archived: boolean): Promise<void> {
+    if (!archived) {
+      const archive = this.archive(doc.number);
+      await this.ensureArchiveIndexes(archive);
+      try {
+        await archive.insertOne(doc);
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+    }
+    await this.hot.deleteOne({ _id: doc._id, state: 'closed' });
+    // Closed is final: its last claim has nothing left to guard, and claims must not pile up with history.
+    await this.versions.deleteOne({ _id: `${doc._id}#${doc.version}` }).catch(() => undefined);
+  }
+
+  private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
+    if (this.indexedArchives.has(archive.collectionName)) return;
+    // One at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes that finds them existing.
+    for (const { key, ...options } of ARCHIVE_INDEXES) await archive.createIndex(key, options);
+    this.indexedArchives.add(archive.collectionName);
   }
 
   /** Validates only the changed paths, so nothing invalid is half-written. */
@@ -307,7 +329,7 @@ export class TicketRepository {
       await this.versions.insertOne({ _id: id, owner, at });
       return true;
     } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
+      if (!isDuplicateKey(e)) throw e;
       if (!retakeStale) return false;
       // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
       const staleBefore = new Date(at.getTime() - this.staleClaimMs);

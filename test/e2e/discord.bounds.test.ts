@@ -8,6 +8,7 @@ import type { BotCore } from '../../src/core/bot.ts';
 import { BoundedMap } from '../../src/services/boundedMap.ts';
 import { isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { holdCore } from '../support/harness.ts';
+import { storedTickets } from '../support/storedTickets.ts';
 
 describe('BoundedMap', () => {
   it('keeps at most max entries, the oldest going first', () => {
@@ -112,7 +113,7 @@ describe('work in flight', () => {
       expect(await card(running)).toContain('Held one');
       expect(await card(waiting)).toContain('Waiting one');
       await t.bot.core.settled();
-      const titles = (await t.bot.db.connection.collection('tickets').find({}).toArray()).map((d) => d.title);
+      const titles = (await storedTickets(t.bot.db.connection)).map((d) => d.title);
       expect(titles.sort()).toEqual(['Held one', 'Waiting one']);
     } finally {
       release();

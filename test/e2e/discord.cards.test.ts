@@ -208,7 +208,7 @@ describe('"Open ticket" on a message', () => {
   });
 
   it('opens one ticket per message: "Open ticket" on it again, or twice at once, answers with that ticket', async () => {
-    const tickets = t.bot.db.connection.collection('tickets');
+    const tickets = t.bot.db.connection.collection('tickets_open');
     const before = await tickets.countDocuments({});
     const target = t.say(t.alice, 'The coffee machine leaks', t.channel);
     const [a, b] = await Promise.all([

@@ -11,12 +11,13 @@ import {
   textOf,
 } from '../support/fakeDiscordBot.ts';
 import { fakeUser } from '../support/fakeDiscordPayloads.ts';
+import { storedTicket } from '../support/storedTickets.ts';
 
 let t: DiscordTestBot;
 let tenant: string;
 
 const stored = async (ticketId: string): Promise<Ticket> =>
-  (await t.bot.db.connection.collection('tickets').findOne({ tenant, ticketId })) as unknown as Ticket;
+  (await storedTicket(t.bot.db.connection, tenant, ticketId)) as Ticket;
 const stateOf = async (ticketId: string) => (await t.show(ticketId)).fields?.find((f) => f.label === 'State')?.value;
 
 /** Opens a ticket as the admin and assigns it to `who`; resolves with its id. */

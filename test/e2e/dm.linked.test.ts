@@ -6,6 +6,7 @@ import { buttonLabels, type DiscordTestBot, startDiscordTestBot, textOf } from '
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.ts';
 import { buttonsOf, fieldOf, headerOf, type SlackBot, slackEnv, startSlackBot } from '../support/fakeSlackBot.ts';
 import { payloads } from '../support/fakeSlackSender.ts';
+import { storedTicket } from '../support/storedTickets.ts';
 
 let fakeSlack: FakeSlack;
 let d: DiscordTestBot;
@@ -43,9 +44,7 @@ describe('a person linked on Slack and Discord', () => {
 
     const tenant = d.bot.core.tenantOf('discord', d.fake.guild.id);
     expect(tenant).toBe('acme');
-    const ticket = (await d.bot.db.connection
-      .collection('tickets')
-      .findOne({ tenant, ticketId: id })) as unknown as Ticket;
+    const ticket = (await storedTicket(d.bot.db.connection, tenant, id)) as Ticket;
     const { outbox } = d.bot.core.services;
     const ids = await outbox.toPerson(tenant, ticket.assignee?.id as string, await d.show(id), { ticketId: id });
     expect(ids).toHaveLength(2);

@@ -5,12 +5,13 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import type { RecordedCall } from '../support/fakeSlack.ts';
 import { askCore, buttonsOf, fieldOf, headerOf, type SlackBot, startSlackBot } from '../support/fakeSlackBot.ts';
 import { payloads } from '../support/fakeSlackSender.ts';
+import { storedTicket } from '../support/storedTickets.ts';
 
 let s: SlackBot;
 let tenant: string;
 
 const stored = async (ticketId: string): Promise<Ticket> =>
-  (await s.bot.db.connection.collection('tickets').findOne({ tenant, ticketId })) as unknown as Ticket;
+  (await storedTicket(s.bot.db.connection, tenant, ticketId)) as Ticket;
 const ok = async (line: string, user = 'UADMIN') => {
   const r = await askCore(s.bot.core, line, user);
   expect(r.error, r.text).toBeUndefined();

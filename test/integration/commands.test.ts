@@ -4,12 +4,13 @@ import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { rawControlIn } from '../support/rawText.ts';
+import { storedTicket, ticketCount } from '../support/storedTickets.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
 let root: Person;
 let ada: Person;
-const count = () => bot.db.connection.collection('tickets').countDocuments();
+const count = () => ticketCount(bot.db.connection);
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;
@@ -109,7 +110,7 @@ describe('bad input', () => {
   it('refuses control characters (terminal escapes, NUL) in any text, writing nothing', async () => {
     const before = await count();
     const history = async () => {
-      const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:local', ticketId: 'INC-1' });
+      const t = await storedTicket(bot.db.connection, 'console:local', 'INC-1');
       return (t?.history as unknown[] | undefined)?.length;
     };
     const was = await history();
@@ -135,7 +136,7 @@ describe('bad input', () => {
         typed('new', { title: 'Printer\non  fire', service: 'print\tq', description: 'line one\r\nline two' }),
       ),
     );
-    const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'slack:T1', ticketId: r.card?.ticketId });
+    const t = await storedTicket(bot.db.connection, 'slack:T1', r.card?.ticketId as string);
     expect(t).toMatchObject({ title: 'Printer on fire', service: 'print q', description: 'line one\nline two' });
     expect(r.text.split('\n')).toHaveLength(1);
   });

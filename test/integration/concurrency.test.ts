@@ -4,6 +4,7 @@ import type { Bot } from '../../src/core/createBot.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { storedTicket, storedTickets, ticketCount } from '../support/storedTickets.ts';
 
 let bot: TestBot;
 const ok = (r: Reply): Reply => {
@@ -34,7 +35,7 @@ describe('ticket numbers', () => {
       range(200).map((i) => (people[i % 10] as (l: string) => Promise<Reply>)(`/ticket new "Burst ${i}"`)),
     );
     expect(sorted(numbersOf(replies, 'INC'))).toEqual(range(200));
-    expect(await bot.db.connection.collection('tickets').countDocuments({ tenant: 'console:burst' })).toBe(200);
+    expect(await ticketCount(bot.db.connection, { tenant: 'console:burst' })).toBe(200);
   });
 
   it('keeps each type on its own sequence under concurrency', async () => {
@@ -81,10 +82,7 @@ describe('ticket numbers', () => {
       const numbers = numbersOf(replies, 'INC');
       expect(new Set(numbers).size).toBe(200);
       expect(sorted(numbers)).toEqual(range(202).slice(2));
-      const stored = await bot.db.connection
-        .collection('tickets')
-        .find({ tenant: 'console:shared' }, { projection: { number: 1 } })
-        .toArray();
+      const stored = await storedTickets(bot.db.connection, { tenant: 'console:shared' });
       expect(sorted(stored.map((t) => t.number as number))).toEqual(range(202));
     });
 
@@ -98,7 +96,7 @@ describe('ticket numbers', () => {
       // Nobody is told "added" for a comment that was not kept, and nothing fails on our side.
       expect(replies.filter((r) => r.error === 'SYSTEM.ERROR')).toEqual([]);
       const told = replies.filter((r) => r.error === undefined).map((_, i) => i);
-      const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:shared', ticketId: id });
+      const t = await storedTicket(bot.db.connection, 'console:shared', id);
       const comments = ((t?.comments ?? []) as Array<{ text: string }>).map((c) => c.text);
       expect(comments).toHaveLength(told.length);
       expect(new Set(comments).size).toBe(comments.length);
@@ -181,9 +179,7 @@ describe('change notifications', () => {
     );
     await quiet.core.settled();
     for (const id of ids) {
-      const t = (await quiet.db.connection
-        .collection('tickets')
-        .findOne({ tenant: 'console:notify', ticketId: id })) as unknown as Ticket;
+      const t = (await storedTicket(quiet.db.connection, 'console:notify', id)) as Ticket;
       expect(t.comments).toHaveLength(12);
       expect(t.version).toBe(12);
       const applied = t.comments.map((c) => c.text);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { storedTicket } from '../support/storedTickets.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
@@ -12,7 +13,7 @@ let bob: Person;
 let cat: Person;
 
 const stored = async (ticketId: string): Promise<Ticket> =>
-  (await bot.db.connection.collection('tickets').findOne({ tenant: 'acme', ticketId })) as unknown as Ticket;
+  (await storedTicket(bot.db.connection, 'acme', ticketId)) as Ticket;
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;

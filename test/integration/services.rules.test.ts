@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Acting } from '../../src/services/acting.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { ticketCount } from '../support/storedTickets.ts';
 
 let bot: TestBot;
 const acting = async (who: string): Promise<Acting> => {
@@ -42,7 +43,7 @@ describe('rules in the ticket service', () => {
       code: 'PERMISSION.DENIED',
       field: 'priority',
     });
-    expect(await bot.db.connection.collection('tickets').countDocuments({ title: 'mine first' })).toBe(0);
+    expect(await ticketCount(bot.db.connection, { title: 'mine first' })).toBe(0);
     const bob = await acting('bob');
     const t = await bot.core.services.tickets.openTicket(bob, { title: 'triaged', priority: 'P1' });
     expect(t.priority).toBe('P1');

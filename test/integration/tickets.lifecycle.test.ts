@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { storedTicket } from '../support/storedTickets.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let bot: TestBot;
@@ -11,7 +12,7 @@ let ada: Person;
 let bob: Person;
 
 const stored = async (ticketId: string, tenant = 'console:local'): Promise<Ticket> =>
-  (await bot.db.connection.collection('tickets').findOne({ tenant, ticketId })) as unknown as Ticket;
+  (await storedTicket(bot.db.connection, tenant, ticketId)) as Ticket;
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;

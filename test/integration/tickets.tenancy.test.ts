@@ -8,7 +8,7 @@ const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;
 };
-const tickets = () => bot.db.connection.collection('tickets');
+const tickets = () => bot.db.connection.collection('tickets_open');
 
 beforeAll(async () => {
   bot = await startTestBot({ env: { SWITCHBOARD_ORGS: 'acme=slack:T1,discord:G1' } });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { storedTicket, ticketCount } from '../support/storedTickets.ts';
 
 let bot: TestBot;
 let root: (line: string) => Promise<Reply>;
@@ -10,7 +11,7 @@ let bob: (line: string) => Promise<Reply>;
 let ada: (line: string) => Promise<Reply>;
 
 const stored = async (ticketId: string): Promise<Ticket> => {
-  const t = await bot.db.connection.collection('tickets').findOne({ tenant: 'console:local', ticketId });
+  const t = await storedTicket(bot.db.connection, 'console:local', ticketId);
   if (!t) throw new Error(`${ticketId} is not stored`);
   return t as unknown as Ticket;
 };
@@ -97,11 +98,11 @@ describe('/ticket new', () => {
   });
 
   it('leaves choosing the priority outright to agents: a requester says impact and urgency', async () => {
-    const before = await bot.db.connection.collection('tickets').countDocuments();
+    const before = await ticketCount(bot.db.connection);
     const r = await ada('/ticket new "Everything is on fire" --priority P1');
     expect(r.error).toBe('PERMISSION.DENIED');
     expect(r.text).toContain('--impact and --urgency');
-    expect(await bot.db.connection.collection('tickets').countDocuments()).toBe(before);
+    expect(await ticketCount(bot.db.connection)).toBe(before);
   });
 });
 
@@ -175,7 +176,34 @@ describe('/ticket list', () => {
     ok(await many('/ticket new "Batch 21"'));
     const r = ok(await many('/ticket list'));
     expect(r.list).toHaveLength(20);
-    expect(r.header).toBe('The newest 20 open tickets; there are more (narrow with --priority, --service, --text …)');
+    expect(r.header).toBe('Open tickets 1–20, newest first (page 1; more: --page 2)');
+  });
+
+  it('pages: --page N, and a Next page button that comes back as the same list one page on', async () => {
+    const paged = personAt(bot.core, 'root', 'console', 'paged');
+    for (let i = 1; i <= 45; i++) ok(await paged(`/ticket new "Paged ${i}" --service web`));
+    const first = ok(await paged('/ticket list --service web'));
+    expect(first.list?.[0]).toContain('Paged 45');
+    const next = first.actions?.find((a) => a.id === 'ticket.list');
+    expect(next?.label).toBe('Next page');
+    // A button press arrives as the action's id with its value as the `id` option, on every platform.
+    const pressed = await bot.core.handle({
+      actor: { id: 'console:root', platform: 'console', displayName: 'root' },
+      origin: { platform: 'console', workspace: 'paged', channel: 'general' },
+      command: 'ticket',
+      subcommand: 'list',
+      options: { id: next?.value },
+    });
+    expect(pressed.error, pressed.text).toBeUndefined();
+    expect(pressed.list?.[0]).toContain('Paged 25');
+    expect(pressed.list).toHaveLength(20);
+    const typed = ok(await paged('/ticket list --service web --page 3'));
+    expect(typed.list?.map((l) => l.split(' · ')[3])).toEqual(['Paged 5', 'Paged 4', 'Paged 3', 'Paged 2', 'Paged 1']);
+    expect(typed.actions ?? []).toEqual([]);
+    expect(typed.header).toBe('Open tickets 41–45, newest first (page 3)');
+    expect(ok(await paged('/ticket list --page 9')).header).toBe('No open tickets on page 9');
+    expect((await paged('/ticket list --page 0')).error).toBe('USAGE.BAD_VALUE');
+    expect((await paged('/ticket list --page two')).error).toBe('USAGE.BAD_VALUE');
   });
 
   it('says when nothing matches', async () => {

@@ -1,0 +1,117 @@
+// The ticket's documents: the open-ticket schema, the page of history, and where each lives (hot, archive, pages).
+import { type mongo, Schema } from 'mongoose';
+import type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
+import type { SlaClock } from '../domain/sla.ts';
+import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
+
+/** Open and resolved tickets: the only ticket collection that is ever updated, so it stays as small as the open work. */
+export const HOT = 'tickets_open';
+/** The layout before issue 8: every ticket ever, comments and history inline. Read once by the migration. */
+export const LEGACY = 'tickets';
+/** Ticket numbers per archive and page collection: a read by _id scans at most this many tickets' documents. */
+export const BUCKET = 1000;
+
+const bucketOf = (number: number): number => Math.floor(number / BUCKET);
+/** Closed tickets, insert-only, partitioned by number so the ticket id alone says which one to read. */
+export const archiveName = (number: number): string => `tickets_closed_${bucketOf(number)}`;
+/** Comments and history, one insert-only document per change, partitioned like the archive. */
+export const pagesName = (number: number): string => `ticket_pages_${bucketOf(number)}`;
+export const ARCHIVE_PATTERN = /^tickets_closed_(\d+)$/;
+
+export const ticketKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
+export const pageId = (key: string, suffix: string): string => `${key}/h${suffix}`;
+
+/** A ticket as stored (hot or archived): no comments or history, only the suffixes of its pages, oldest first. */
+export type TicketDoc = Omit<Ticket, 'comments' | 'history'> & { _id: string; pages: string[] };
+
+/** One change's audit entries and comment (a migrated ticket's whole past in one): written once, never updated. */
+export interface PageDoc {
+  _id: string;
+  history: AuditEntry[];
+  comments: TicketComment[];
+}
+
+const personRef = new Schema<PersonRef>(
+  {
+    id: { type: String, required: true },
+    identity: { type: String, required: true },
+    name: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+export const ticketSchema = new Schema<TicketDoc>(
+  {
+    // `${tenant}/${ticketId}`: lookups by _id are the ones every backend (FerretDB 1.x too) serves from an index.
+    _id: { type: String, required: true },
+    tenant: { type: String, required: true },
+    type: { type: String, enum: TICKET_TYPES, required: true },
+    number: { type: Number, required: true, min: 1 },
+    ticketId: { type: String, required: true },
+    title: { type: String, required: true, trim: true, minlength: 1, maxlength: 200 },
+    description: { type: String, default: '', maxlength: 8000 },
+    impact: { type: String, enum: LEVELS, required: true },
+    urgency: { type: String, enum: LEVELS, required: true },
+    priority: { type: String, enum: PRIORITIES, required: true },
+    state: { type: String, enum: STATES, required: true },
+    service: { type: String, default: null, maxlength: 100 },
+    team: { type: String, default: null, maxlength: 100 },
+    requester: { type: personRef, required: true },
+    assignee: { type: personRef, default: null },
+    watchers: { type: [String], default: [] },
+    source: {
+      type: new Schema<TicketSource>(
+        {
+          platform: { type: String, required: true },
+          workspace: { type: String, required: true },
+          channel: String,
+          messageLink: String,
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+    tags: { type: [String], default: [] },
+    sla: {
+      type: new Schema<SlaClock>(
+        {
+          responseDueAt: { type: Date, required: true },
+          resolutionDueAt: { type: Date, required: true },
+          pausedAt: { type: Date, default: null },
+          pausedMs: { type: Number, default: 0 },
+          firstResponseAt: { type: Date, default: null },
+          ttaMs: { type: Number, default: null },
+          ttrMs: { type: Number, default: null },
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+    openedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    resolvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    resolution: { type: String, default: null, maxlength: 4000 },
+    pages: { type: [String], default: [] },
+    version: { type: Number, default: 0 },
+  },
+  { collection: HOT, versionKey: false, minimize: false },
+);
+
+// Backstops on the hot set: a number or id is never open twice (the number claims guard the archive too).
+ticketSchema.index({ tenant: 1, type: 1, number: 1 }, { unique: true });
+ticketSchema.index({ tenant: 1, ticketId: 1 }, { unique: true });
+// list/filter and autocomplete over the open work (MongoDB: each list filter has its index; FerretDB scans the small hot set)
+ticketSchema.index({ tenant: 1, state: 1, priority: 1 });
+ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
+ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
+ticketSchema.index({ tenant: 1, service: 1, state: 1 });
+ticketSchema.index({ tenant: 1, openedAt: -1 });
+ticketSchema.index({ tenant: 1, 'sla.resolutionDueAt': 1, state: 1 });
+
+/** Indexes of each archive collection, for `--state closed|all` lists on MongoDB (FerretDB scans either way). */
+export const ARCHIVE_INDEXES: mongo.IndexDescription[] = [
+  { key: { tenant: 1, openedAt: -1 }, name: 'tenant_openedAt' },
+  { key: { tenant: 1, 'requester.id': 1, openedAt: -1 }, name: 'tenant_requester_openedAt' },
+  { key: { tenant: 1, 'assignee.id': 1, openedAt: -1 }, name: 'tenant_assignee_openedAt' },
+];
