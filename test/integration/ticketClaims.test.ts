@@ -63,7 +63,8 @@ describe('ticket version claims', () => {
 
   it('a stalled writer whose claim was taken over cannot write afterwards', async () => {
     const t = await openTicket('Stalled writer');
-    const staleClaimMs = 300;
+    // Long enough that B claims and writes within its own half of the lease on a loaded machine.
+    const staleClaimMs = 2000;
     const a = new TicketRepository(bot.db.connection, { staleClaimMs });
     const b = new TicketRepository(other.handle.connection, { staleClaimMs });
 
