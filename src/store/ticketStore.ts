@@ -161,11 +161,11 @@ export class TicketRepository {
   private async assemble(doc: TicketDoc): Promise<Ticket> {
     const { _id: key, pages, ...rest } = doc;
     const ids = pages.map((s) => pageId(key, s));
-    const found = await this.pages(doc.number)
-      .find({ _id: { $in: ids } })
-      .toArray();
-    const byId = new Map(found.map((p) => [p._id, p]));
-    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+    // One `_id` read per page, side by side: FerretDB serves `_id` equality without decoding every
+    // document, where `$in` is decoded document by document across the whole partition.
+    const partition = this.pages(doc.number);
+    const found = await Promise.all(ids.map((id) => partition.findOne({ _id: id })));
+    const ordered = found.flatMap((p) => (p ? [p] : []));
     return {
       ...rest,
       history: ordered.flatMap((p) => p.history),
