@@ -54,7 +54,13 @@ export function instantOf(
 ): Date {
   const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute, second, millisecond);
   // A zone changes offset at most once in a couple of days, so the offsets a day either side cover it.
-  const offsets = [...new Set([wall - DAY, wall, wall + DAY].map((t) => tzOffset(timeZone, new Date(t))))];
+  const before = tzOffset(timeZone, new Date(wall - DAY));
+  const after = tzOffset(timeZone, new Date(wall + DAY));
+  // The common case, no change near this day: one offset, one answer (this runs for every slot of a cron).
+  if (before === after && tzOffset(timeZone, new Date(wall - before * MINUTE)) === before) {
+    return new Date(wall - before * MINUTE);
+  }
+  const offsets = [...new Set([before, tzOffset(timeZone, new Date(wall)), after])];
   let first: number | null = null;
   for (const offset of offsets) {
     const t = wall - offset * MINUTE;
