@@ -6,6 +6,7 @@ import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actingOf } from './acting.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
 import { ticketList } from './ticketList.ts';
+import { ticketRemind } from './ticketRemind.ts';
 import { ID, str } from './ticketShared.ts';
 import { ticketWorkCommands } from './ticketWork.ts';
 
@@ -108,4 +109,10 @@ const ticketShow: CommandDef = {
   },
 };
 
-export const ticketCommands: readonly CommandDef[] = [ticketNew, ticketShow, ticketList, ...ticketWorkCommands];
+export const ticketCommands: readonly CommandDef[] = [
+  ticketNew,
+  ticketShow,
+  ticketList,
+  ...ticketWorkCommands,
+  ticketRemind,
+];

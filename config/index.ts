@@ -40,6 +40,8 @@ export interface Config {
   sla: SlaTargets;
   matrix: PriorityMatrix;
   dbTimeoutMs: number;
+  /** SWITCHBOARD_CATCHUP: how late a scheduled job may still run. */
+  catchupMs: number;
   logLevel: string;
   port: number;
   http: HttpConfig | undefined;
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sla,
     matrix,
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
+    catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,

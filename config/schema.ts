@@ -104,6 +104,8 @@ export const envSchema = z.object({
   SWITCHBOARD_SLA: slaList,
   SWITCHBOARD_PRIORITY_MATRIX: matrixList,
   SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),
+  /** Scheduled jobs found this late (after a restart) still run; later ones are recorded as missed. */
+  SWITCHBOARD_CATCHUP: duration.default('1h'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   PORT: port.default(3000),
   SWITCHBOARD_HTTP: z

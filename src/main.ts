@@ -9,6 +9,7 @@ import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
+import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
 import { buildServices } from './services/compose.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
 
   const maintenance = startMaintenance({ pruneClaims: bot.pruneClaims, log, timezone: config.timezone });
   const adapters: ChatAdapter[] = [];
+  let jobs: JobEngine | undefined;
   const http: HttpServer | undefined = config.http
     ? createHttpServer({
         log,
@@ -95,6 +97,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     maintenance.stop();
+    // Jobs not run yet stay in the database: the next start (or another process) runs them.
+    await jobs?.stop();
     // Messages still waiting stay in the outbox: the next start delivers them.
     await services.outbox.stop();
     await Promise.allSettled(adapters.map((a) => a.stop()));
@@ -151,6 +155,7 @@ async function main(): Promise<void> {
   try {
     for (const a of adapters) await a.start();
     services.outbox.start();
+    jobs = startJobEngine(services, { log, graceMs: config.catchupMs });
   } catch (e) {
     log.error({ err: e }, 'an adapter could not start');
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);

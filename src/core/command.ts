@@ -4,6 +4,7 @@ import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PeopleService } from '../services/people.ts';
+import type { ReminderService } from '../services/reminders.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
 import type { FormSpec, Reply } from './reply.ts';
@@ -63,6 +64,7 @@ export interface CommandServices {
   people: PeopleService;
   /** Messages the bot sends first, and the ledger of what became of them. */
   outbox: Outbox;
+  reminders: ReminderService;
   definitions: () => readonly CommandDef[];
 }
 

@@ -104,6 +104,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     tickets: o.services.tickets,
     people: peopleService,
     outbox: o.services.outbox,
+    reminders: o.services.reminders,
     definitions: () => registry.definitions,
   };
 

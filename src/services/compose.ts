@@ -5,6 +5,7 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
@@ -16,6 +17,7 @@ import { DeliveryClaims } from './claims.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
+import { ReminderService } from './reminders.ts';
 import { TicketService } from './tickets.ts';
 
 export interface Services {
@@ -29,6 +31,9 @@ export interface Services {
   changes: ChangeFeed;
   /** Every message the bot sends first: written, delivered once, recorded. */
   outbox: Outbox;
+  /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
+  jobs: JobRepository;
+  reminders: ReminderService;
 }
 
 export interface ServiceOptions {
@@ -53,13 +58,18 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   const cardService = new CardService(cards);
+  const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService);
+  const outboxService = new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService);
+  const jobs = new JobRepository(connection);
   return {
-    tickets: new TicketService(tickets, changes, o.sla, o.matrix, peopleService),
+    tickets: ticketService,
     people: peopleService,
     cards: cardService,
     claims: new DeliveryClaims(claims),
     messageTickets: new MessageTicketLinks(new MessageTicketRepository(connection)),
     changes,
-    outbox: new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService),
+    outbox: outboxService,
+    jobs,
+    reminders: new ReminderService(jobs, ticketService, outboxService),
   };
 }

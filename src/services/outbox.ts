@@ -131,6 +131,8 @@ export class Outbox {
     personId: string,
     reply: Reply,
     about: Omit<TicketAbout, 'tenant'> = {},
+    /** Work that may run twice (a job taken over after a crash) names its message: it is sent once. */
+    key?: string,
   ): Promise<string[]> {
     const identities = await this.people.identitiesOf(tenant, personId);
     const messages = identities.map((id) => {
@@ -147,8 +149,14 @@ export class Outbox {
           to: `${platform} DM to ${id.displayName}`,
           lane: `${platform}:dm:${user}`,
         },
+        key ? `k:${key}:${id.identity}` : undefined,
       );
     });
+    if (key) {
+      const added = await this.repo.addOnce(messages);
+      this.kick();
+      return added.map((m) => m._id);
+    }
     return (await this.enqueue(messages)).map((m) => m._id);
   }
 
@@ -307,10 +315,11 @@ export class Outbox {
       version?: number;
       lane?: string;
     },
+    id?: string,
   ): OutboxMessage {
     const at = this.now();
     return {
-      _id: `${at.getTime().toString(36)}-${randomBytes(6).toString('hex')}`,
+      _id: id ?? `${at.getTime().toString(36)}-${randomBytes(6).toString('hex')}`,
       tenant: about.tenant,
       ticketId: about.ticketId ?? null,
       lane: m.lane ?? `${m.platform}:${m.channel}`,

@@ -86,6 +86,24 @@ export class OutboxRepository {
     if (messages.length > 0) await this.outbox.insertMany(messages, { ordered: true });
   }
 
+  /**
+   * Adds messages that have ids of their own (derived from the work that sends them): one already waiting,
+   * or already taken up for delivery, is not added again. Resolves with those added.
+   */
+  async addOnce(messages: OutboxMessage[]): Promise<OutboxMessage[]> {
+    const added: OutboxMessage[] = [];
+    for (const m of messages) {
+      if (await this.claims.findOne({ _id: `${m._id}#0` })) continue;
+      try {
+        await this.outbox.insertOne(m);
+        added.push(m);
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+      }
+    }
+    return added;
+  }
+
   /** Everything waiting (the collection is small: what is delivered leaves it). */
   async waiting(): Promise<OutboxMessage[]> {
     return this.outbox.find({}).toArray();

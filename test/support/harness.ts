@@ -6,6 +6,7 @@ import type { BotCore } from '../../src/core/bot.ts';
 import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
+import { type JobEngine, startJobEngine } from '../../src/scheduler/jobs.ts';
 import { buildServices } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
@@ -16,6 +17,8 @@ export interface TestBot {
   db: TestDatabase;
   /** The clock the bot runs on: what a second process on the same data shares. */
   now: () => Date;
+  /** The job engine (reminders), on the same clock. */
+  jobs: JobEngine;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startTestBot(
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = await buildServices(db.connection, { ...config, outbox: { now, log, pollMs: 50, backoffMs: 50 } });
   services.outbox.start();
+  const jobs = startJobEngine(services, { now, log, pollMs: 50 });
   const core = await createBot({
     services,
     definitions: allCommands,
@@ -55,7 +59,9 @@ export async function startTestBot(
     config,
     db,
     now,
+    jobs,
     async close() {
+      await jobs.stop();
       await core.settled();
       await services.outbox.stop();
       await db.close();
@@ -67,7 +73,7 @@ export async function startTestBot(
 export async function anotherProcess(
   bot: TestBot,
   opts: { now?: () => Date; timeoutMs?: number } = {},
-): Promise<{ core: Bot; handle: DatabaseHandle; close(): Promise<void> }> {
+): Promise<{ core: Bot; handle: DatabaseHandle; jobs: JobEngine; close(): Promise<void> }> {
   const log = pino({ level: 'silent' });
   const handle = await openDatabase({
     uri: bot.db.uri,
@@ -81,6 +87,7 @@ export async function anotherProcess(
     outbox: { now: opts.now ?? bot.now, log, pollMs: 50, backoffMs: 50 },
   });
   services.outbox.start();
+  const jobs = startJobEngine(services, { now: opts.now ?? bot.now, log, pollMs: 50 });
   const core = await createBot({
     services,
     definitions: allCommands,
@@ -92,7 +99,9 @@ export async function anotherProcess(
   return {
     core,
     handle,
+    jobs,
     async close() {
+      await jobs.stop();
       await core.settled();
       await services.outbox.stop();
       await handle.close();

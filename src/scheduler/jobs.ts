@@ -1,0 +1,257 @@
+// The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { REMIND_KIND } from '../services/reminders.ts';
+import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
+
+export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<void>;
+
+export interface JobEngineOptions {
+  now?: () => Date;
+  log: Logger;
+  /** How often due jobs are looked for. */
+  pollMs?: number;
+  /** A claim still held this long (as this process measures it) belongs to a process that died mid-job. */
+  leaseMs?: number;
+  /** Jobs found this late (after a restart, say) still run; later ones are recorded as missed (SWITCHBOARD_CATCHUP). */
+  graceMs?: number;
+  /** Jobs running at once in this process. */
+  concurrency?: number;
+}
+
+const MINUTE = 60_000;
+/** How far back a restart looks for jobs it missed. */
+const LOOK_BACK_MS = 7 * 86_400_000;
+const floorMinute = (ms: number): number => Math.floor(ms / MINUTE) * MINUTE;
+
+/**
+ * Each process walks the minutes from the oldest it has not finished up to now, reading the jobs filed under
+ * each by `_id` (no scan of pending or finished jobs). A minute is left behind once it is over and every job
+ * in it has ended (run, missed, cancelled) — by this process or another.
+ */
+export class JobEngine {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly now: () => Date;
+  private readonly owner = randomBytes(6).toString('hex');
+  private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
+  /** Minutes still watched, with the jobs found in each and how many slots were read. */
+  private readonly minutes = new Map<number, { ids: string[]; read: number }>();
+  private readonly ended = new Set<string>();
+  private readonly jobs = new Map<string, Job>();
+  private readonly attempts = new Map<string, number>();
+  private readonly heldSince = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private scanFrom = 0;
+  private starting: Promise<void> = Promise.resolve();
+  private savedScan = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly repo: JobRepository,
+    opts: JobEngineOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.o = {
+      log: opts.log,
+      pollMs: opts.pollMs ?? 1000,
+      leaseMs: opts.leaseMs ?? 60_000,
+      graceMs: opts.graceMs ?? 3_600_000,
+      concurrency: opts.concurrency ?? 16,
+    };
+  }
+
+  /** The use case a kind of job runs. */
+  handle(kind: string, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const now = this.now().getTime();
+    this.scanFrom = floorMinute(now - this.o.graceMs);
+    // From where the last walk stopped (at most a week back), so what fell due while no process ran is
+    // caught up within the grace period and recorded as missed beyond it.
+    this.starting = this.repo
+      .scannedTo()
+      .then((at) => {
+        if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
+      })
+      .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last walk stopped'));
+    this.kick();
+  }
+
+  async stop(graceMs = 5000): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+  }
+
+  kick(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ticking = this.tick()
+      .catch((err) => this.o.log.warn({ err }, 'jobs: could not look for due jobs'))
+      .finally(() => {
+        this.ticking = null;
+        if (!this.running) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.o.pollMs);
+          this.timer.unref();
+        }
+      });
+  }
+
+  /** Resolves once no job this process could run now is waiting or running (tests). */
+  async drained(): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      if (!this.running) return;
+      // A walk that began after this call: one already under way may have read the clock before it moved.
+      while (this.ticking) await this.ticking;
+      this.kick();
+      await this.ticking;
+      await Promise.allSettled([...this.inFlight.values()]);
+      if (this.inFlight.size === 0 && !this.hasRunnable()) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private hasRunnable(): boolean {
+    const now = this.now().getTime();
+    for (const { ids } of this.minutes.values()) {
+      for (const id of ids) {
+        if (this.ended.has(id)) continue;
+        const job = this.jobs.get(id);
+        if (!job || job.dueAt.getTime() > now) continue;
+        if (!this.heldSince.has(`${id}#${this.attempts.get(id) ?? 0}`)) return true;
+      }
+    }
+    return false;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    await this.starting;
+    const now = this.now().getTime();
+    const current = floorMinute(now);
+    for (let m = this.scanFrom; m <= current; m += MINUTE) {
+      let w = this.minutes.get(m);
+      if (!w) {
+        w = { ids: [], read: 0 };
+        this.minutes.set(m, w);
+      }
+      const found = await this.repo.filedUnder(minuteKey(new Date(m)), w.read);
+      w.read += found.length;
+      w.ids.push(...found);
+      for (const id of w.ids) {
+        if (this.inFlight.size >= this.o.concurrency) return;
+        if (!this.ended.has(id) && !this.inFlight.has(id)) await this.consider(id, now);
+      }
+      // Over, and all of it ended: never looked at again.
+      if (m === this.scanFrom && m < current && w.ids.every((id) => this.ended.has(id))) {
+        this.minutes.delete(m);
+        for (const id of w.ids) this.forget(id);
+        this.scanFrom = m + MINUTE;
+      }
+    }
+    if (this.scanFrom !== this.savedScan) {
+      this.savedScan = this.scanFrom;
+      await this.repo.saveScannedTo(new Date(this.scanFrom));
+    }
+  }
+
+  private forget(id: string): void {
+    this.ended.delete(id);
+    this.jobs.delete(id);
+    this.attempts.delete(id);
+  }
+
+  private async consider(id: string, now: number): Promise<void> {
+    if (await this.repo.endOf(id)) {
+      this.ended.add(id);
+      return;
+    }
+    let job = this.jobs.get(id);
+    if (!job) {
+      job = (await this.repo.get(id)) ?? undefined;
+      if (!job) return;
+      this.jobs.set(id, job);
+    }
+    const due = job.dueAt.getTime();
+    if (due > now) return;
+    const lateMs = now - due;
+    if (lateMs > this.o.graceMs) {
+      this.o.log.warn({ job: id, kind: job.kind, lateMs }, 'jobs: found too late to run; recorded as missed');
+      await this.repo.end({
+        _id: id,
+        outcome: 'missed',
+        at: new Date(now),
+        reason: 'found after the catch-up period',
+        lateMs: null,
+      });
+      this.ended.add(id);
+      return;
+    }
+    const handler = this.handlers.get(job.kind);
+    if (!handler) return;
+    const attempt = this.attempts.get(id) ?? 0;
+    const key = `${id}#${attempt}`;
+    if (!(await this.repo.claim(id, attempt, new Date(now), this.owner))) {
+      const since = this.heldSince.get(key);
+      if (since === undefined) this.heldSince.set(key, now);
+      else if (now - since >= this.o.leaseMs) {
+        // Held far longer than any job takes, and never ended: its process died. Next attempt.
+        this.o.log.warn({ job: id, kind: job.kind }, 'jobs: taking over a job whose process stopped');
+        this.heldSince.delete(key);
+        this.attempts.set(id, attempt + 1);
+        this.again = true;
+      }
+      return;
+    }
+    this.heldSince.delete(key);
+    const started = job;
+    const p = (async () => {
+      try {
+        await handler(started, { now: new Date(now), lateMs });
+        await this.repo.end({ _id: id, outcome: 'done', at: this.now(), reason: null, lateMs });
+      } catch (err) {
+        this.o.log.error({ err, job: id, kind: started.kind }, 'jobs: a job failed');
+        await this.repo.end({
+          _id: id,
+          outcome: 'failed',
+          at: this.now(),
+          reason: (err as Error)?.message ?? String(err),
+          lateMs,
+        });
+      }
+      this.ended.add(id);
+    })()
+      .catch((err) => this.o.log.error({ err, job: id }, 'jobs: could not record how a job ended'))
+      .finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, p);
+  }
+}
+
+/** The engine with every kind of job this house knows, over the services that do the work. */
+export function startJobEngine(
+  services: { jobs: JobRepository; reminders: { run(job: Job): Promise<void> } },
+  opts: JobEngineOptions,
+): JobEngine {
+  const engine = new JobEngine(services.jobs, opts);
+  engine.handle(REMIND_KIND, (job) => services.reminders.run(job));
+  engine.start();
+  return engine;
+}

@@ -1,0 +1,138 @@
+// Durable one-shot jobs: the job, the minute it is due in, its claims and its end. Every collection here is insert-only.
+import type { Connection, mongo } from 'mongoose';
+
+export interface Job {
+  _id: string;
+  tenant: string;
+  /** Which handler runs it: `ticket.remind`. */
+  kind: string;
+  dueAt: Date;
+  /** The handler's own data (JSON-safe). */
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  /** Who asked, for listing and refusals. */
+  by: string | null;
+  /** The ticket it is about, if any. */
+  ticketId: string | null;
+}
+
+export type JobOutcome = 'done' | 'failed' | 'missed' | 'cancelled';
+
+export interface JobEnd {
+  _id: string;
+  outcome: JobOutcome;
+  at: Date;
+  reason: string | null;
+  /** How late it ran (ms after dueAt), when it ran. */
+  lateMs: number | null;
+}
+
+const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+
+/** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
+export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
+
+/**
+ * Laid out for FerretDB (every filter but `_id` scans; every update and delete scans even by `_id`): nothing is
+ * ever updated or deleted on the way. A job is found by the minute it is due in, through numbered slots
+ * `<minute>#<n>` read by `_id`; a claim is an insert of `<job>#<attempt>`; the end is an insert of `<job>`.
+ * So finding, claiming and finishing one job costs the same with ten thousand pending and a million done.
+ */
+export class JobRepository {
+  private readonly jobs: mongo.Collection<Job>;
+  private readonly slots: mongo.Collection<{ _id: string; jobId: string }>;
+  private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
+  private readonly ends: mongo.Collection<JobEnd>;
+  private readonly keys: mongo.Collection<{ _id: string; at: Date }>;
+  /** One document: the oldest minute not yet left behind, so a restart knows what it missed. */
+  private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
+  /** Next free slot per minute, learnt by probing and kept while this process runs. */
+  private readonly nextSlot = new Map<string, number>();
+
+  constructor(connection: Connection) {
+    this.jobs = connection.collection<Job>('jobs');
+    this.slots = connection.collection('job_slots');
+    this.claims = connection.collection('job_claims');
+    this.ends = connection.collection<JobEnd>('job_ends');
+    this.keys = connection.collection('job_keys');
+    this.cursor = connection.collection('job_cursor');
+  }
+
+  /** Where the walk through due minutes had got to (null on a new database). */
+  async scannedTo(): Promise<Date | null> {
+    return (await this.cursor.findOne({ _id: 'scan' }))?.minute ?? null;
+  }
+
+  /** A one-document collection: the update stays cheap. */
+  async saveScannedTo(minute: Date): Promise<void> {
+    await this.cursor.updateOne({ _id: 'scan' }, { $set: { minute } }, { upsert: true });
+  }
+
+  /** Writes a job and files it under its minute. */
+  async add(job: Job): Promise<void> {
+    await this.jobs.insertOne(job);
+    const minute = minuteKey(job.dueAt);
+    let n = this.nextSlot.get(minute) ?? 0;
+    for (;;) {
+      try {
+        await this.slots.insertOne({ _id: `${minute}#${n}`, jobId: job._id });
+        this.nextSlot.set(minute, n + 1);
+        return;
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+        n++;
+      }
+    }
+  }
+
+  /** The job ids filed under a minute from slot `from` on (slots are filled without gaps). */
+  async filedUnder(minute: string, from = 0): Promise<string[]> {
+    const ids: string[] = [];
+    for (let n = from; ; n++) {
+      const slot = await this.slots.findOne({ _id: `${minute}#${n}` });
+      if (!slot) return ids;
+      ids.push(slot.jobId);
+    }
+  }
+
+  get(id: string): Promise<Job | null> {
+    return this.jobs.findOne({ _id: id });
+  }
+
+  endOf(id: string): Promise<JobEnd | null> {
+    return this.ends.findOne({ _id: id });
+  }
+
+  /** True for the one process that may run this attempt. */
+  async claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
+    try {
+      await this.claims.insertOne({ _id: `${id}#${attempt}`, at, owner });
+      return true;
+    } catch (e) {
+      if (isDuplicate(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
+  async end(entry: JobEnd): Promise<boolean> {
+    try {
+      await this.ends.insertOne(entry);
+      return true;
+    } catch (e) {
+      if (isDuplicate(e)) return false;
+      throw e;
+    }
+  }
+
+  /** "Only once" for the work a job does (an outbox message): true the first time `key` is taken. */
+  async once(key: string, at: Date): Promise<boolean> {
+    try {
+      await this.keys.insertOne({ _id: key, at });
+      return true;
+    } catch (e) {
+      if (isDuplicate(e)) return false;
+      throw e;
+    }
+  }
+}

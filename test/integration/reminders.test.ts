@@ -1,0 +1,154 @@
+// /ticket remind on the job engine, real database and an injected clock: due on time, once (two processes, a
+// process that died mid-job), caught up after downtime within the grace period and recorded as missed beyond it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
+
+let clock = new Date('2026-03-10T12:00:00Z');
+const now = () => clock;
+const later = (ms: number) => {
+  clock = new Date(clock.getTime() + ms);
+};
+const MIN = 60_000;
+let bot: TestBot;
+let root: ReturnType<typeof personAt>;
+let dms: ReturnType<typeof recordingSender>;
+const ends = () => bot.db.connection.collection('job_ends').find({}).toArray();
+
+async function ticket(title: string): Promise<string> {
+  const r = await root(`/ticket new "${title}"`);
+  expect(r.error, r.text).toBeUndefined();
+  return r.card?.ticketId as string;
+}
+const settle = async (...engines: Array<{ drained(): Promise<void> }>) => {
+  await Promise.all(engines.map((e) => e.drained()));
+  await bot.core.settled();
+};
+
+beforeAll(async () => {
+  bot = await startTestBot({ now });
+  root = personAt(bot.core, 'root');
+  dms = recordingSender('console');
+  bot.core.registerSender(dms);
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('/ticket remind', () => {
+  it('says when, in the asker’s timezone, and DMs them then, not before', async () => {
+    const id = await ticket('Call the vendor');
+    const r = await root(`/ticket remind ${id} in 2h --note "ask about the RMA"`);
+    expect(r.error, r.text).toBeUndefined();
+    expect(r.text).toBe(`I will remind you about ${id} 14:00 (UTC), by DM.`);
+    later(119 * MIN);
+    await settle(bot.jobs);
+    expect(dms.calls).toEqual([]);
+    later(MIN);
+    await settle(bot.jobs);
+    expect(dms.calls.map((c) => [c.op, c.channel, c.reply.text])).toEqual([
+      ['dm', 'root', `Reminder: ${id} — ask about the RMA`],
+    ]);
+    expect(dms.calls[0]?.reply.actions?.map((a) => [a.id, a.value])).toEqual([['ticket.show', id]]);
+    const [end] = await ends();
+    expect(end).toMatchObject({ outcome: 'done', lateMs: 0 });
+  });
+
+  it.each([
+    ['every blursday', /every blursday|not a time|understand/i],
+    ['2020-01-01 09:00', /past/],
+  ])('refuses "%s" with what was wrong and examples, and stores nothing', async (when, why) => {
+    const id = await ticket('Bad time');
+    const before = await bot.db.connection.collection('jobs').countDocuments();
+    const r = await root(`/ticket remind ${id} ${when}`);
+    expect(r.error).toBe('USAGE.BAD_TIME');
+    expect(r.text).toMatch(why);
+    expect(r.text).toMatch(/Try: \/ticket remind .+, or /);
+    expect(await bot.db.connection.collection('jobs').countDocuments()).toBe(before);
+  });
+
+  it('reminds only about tickets the asker may see', async () => {
+    const id = await ticket('Root only');
+    const r = await personAt(bot.core, 'zed')(`/ticket remind ${id} in 1h`);
+    expect(r.error).toBe('PERMISSION.DENIED');
+  });
+});
+
+describe('exactly once', () => {
+  it('delivers each of many reminders due in one minute once, with two processes (5 rounds)', async () => {
+    const other = await anotherProcess(bot, { now });
+    try {
+      other.core.registerSender(dms);
+      for (let round = 0; round < 5; round++) {
+        dms.calls.length = 0;
+        const id = await ticket(`Round ${round}`);
+        for (let i = 0; i < 10; i++) {
+          const r = await root(`/ticket remind ${id} in 5m --note "n${i}"`);
+          expect(r.error, r.text).toBeUndefined();
+        }
+        later(5 * MIN);
+        await settle(bot.jobs, other.jobs);
+        await settle(bot.jobs, other.jobs);
+        const notes = dms.calls.map((c) => c.reply.text.split('— ')[1]).sort();
+        expect(notes).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`).sort());
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('leaves a job whose process died mid-run to another, after the lease', async () => {
+    const id = await ticket('Died mid-job');
+    dms.calls.length = 0;
+    await root(`/ticket remind ${id} in 1m`);
+    const [job] = await bot.db.connection.collection('jobs').find({ ticketId: id }).toArray();
+    // A process claimed it and died before it did the work.
+    await bot.db.connection
+      .collection('job_claims')
+      .insertOne({ _id: `${job?._id}#0` as never, at: clock, owner: 'dead' });
+    later(MIN);
+    await settle(bot.jobs);
+    expect(dms.calls).toEqual([]);
+    later(61_000);
+    await settle(bot.jobs);
+    await settle(bot.jobs);
+    expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+  });
+});
+
+describe('downtime', () => {
+  it('catches up what fell due within the grace period, and records as missed what is older', async () => {
+    const id = await ticket('Due while down');
+    dms.calls.length = 0;
+    await root(`/ticket remind ${id} in 10m --note soon`);
+    await root(`/ticket remind ${id} in 3h --note much-later`);
+    await bot.jobs.stop();
+    try {
+      // Down for 40 minutes: the first is 30 minutes late when a process comes back.
+      later(40 * MIN);
+      const back = await anotherProcess(bot, { now });
+      try {
+        back.core.registerSender(dms);
+        await settle(back.jobs);
+        expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — soon`]);
+        await back.jobs.stop();
+        // Down again until two hours after the second was due: beyond the hour of grace.
+        later(5 * 60 * MIN);
+      } finally {
+        await back.close();
+      }
+      const again = await anotherProcess(bot, { now });
+      try {
+        again.core.registerSender(dms);
+        await settle(again.jobs);
+        expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — soon`]);
+        const missed = (await ends()).filter((e) => e.outcome === 'missed');
+        expect(missed).toHaveLength(1);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      bot.jobs.start();
+    }
+  });
+});
