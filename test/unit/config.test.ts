@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       sla: DEFAULT_SLA,
       matrix: DEFAULT_MATRIX,
       dbTimeoutMs: 5_000,
+      catchupMs: 3_600_000,
       logLevel: 'warn',
       port: 3000,
       http: { port: 3000, host: undefined },
