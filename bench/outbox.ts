@@ -22,6 +22,8 @@ const BURST = 2000;
  * the outbox to read it and to delete from it), so the full-ledger burst is compared with one of the same size.
  */
 const SMALL_BURST = 500;
+/** The small bursts too take turns: empty then full, then full then empty. */
+const SMALL_ROUNDS = 2;
 /** Open loop: a message leaves on schedule whether or not the earlier ones were delivered. */
 const TRICKLE = { rate: 50, count: 500 };
 /** Delivered messages put behind the outbox (ledger entries and their claims) before the second measurements. */
@@ -84,7 +86,7 @@ async function burst(
   post: (i: number, text: string) => Promise<unknown>,
   doneAt: DoneAt,
   settle: () => Promise<void>,
-): Promise<Summary & { handOverSeconds: number }> {
+): Promise<Run & { handOverSeconds: number }> {
   const handedAt: number[] = [];
   const t0 = performance.now();
   await Promise.all(
@@ -96,7 +98,7 @@ async function burst(
   const handOverSeconds = (performance.now() - t0) / 1000;
   await waitUntil(() => countPhase(phase) >= count);
   await settle();
-  return { ...figures(runOf(phase, count, handedAt, doneAt)), handOverSeconds };
+  return { ...runOf(phase, count, handedAt, doneAt), handOverSeconds };
 }
 
 /** Messages handed over at a fixed rate; latency counts from when each was due, so falling behind shows. */
@@ -235,23 +237,31 @@ async function measureAll(
   const trickleEmpty = figures(merged(trickles.empty));
   const trickleFull = figures(merged(trickles.full));
 
-  const smallDirect = await burst('small-direct', SMALL_BURST, directly, doneAt, none);
-  const smallEmpty = await burst('small-empty', SMALL_BURST, viaOutbox(empty), doneAt, settle(empty));
-  const smallFull = await burst('small-full', SMALL_BURST, viaOutbox(full), doneAt, settle(full));
+  const smallDirect = figures(await burst('small-direct', SMALL_BURST, directly, doneAt, none));
+  const small = { empty: [] as Run[], full: [] as Run[] };
+  for (let r = 0; r < SMALL_ROUNDS; r++) {
+    for (const s of r % 2 ? [full, empty] : [empty, full]) {
+      const run = await burst(`small-${s.name}-${r}`, SMALL_BURST, viaOutbox(s), doneAt, settle(s));
+      small[s.name as 'empty' | 'full'].push(run);
+    }
+  }
+  const smallEmpty = figures(merged(small.empty));
+  const smallFull = figures(merged(small.full));
 
-  const burstDirect = await burst('burst-direct', BURST, directly, doneAt, none);
+  const burstDirect = figures(await burst('burst-direct', BURST, directly, doneAt, none));
   const burstLanes = await directPerChannel('burst-lanes', BURST);
-  const burstOutbox = await burst('burst-outbox', BURST, viaOutbox(empty), doneAt, settle(empty));
+  const bigBurst = await burst('burst-outbox', BURST, viaOutbox(empty), doneAt, settle(empty));
+  const burstOutbox = figures(bigBurst);
 
   const { rate, count } = TRICKLE;
   const rows: Array<Figure | string> = [
     { figure: `WebClient direct, ${BURST} at once`, run: burstDirect },
     { figure: 'WebClient direct, one at a time per channel', run: burstLanes, floor: burstDirect },
     { figure: `outbox -> Slack sender, ${BURST} at once`, run: burstOutbox, floor: burstDirect },
-    `    (${BURST} written to the outbox in ${burstOutbox.handOverSeconds.toFixed(2)} s; latency counts from each write)`,
+    `    (${BURST} written to the outbox in ${bigBurst.handOverSeconds.toFixed(2)} s; latency counts from each write)`,
     { figure: `WebClient direct, ${SMALL_BURST} at once`, run: smallDirect },
-    { figure: `outbox, ${SMALL_BURST} at once, empty ledger`, run: smallEmpty, floor: smallDirect },
-    { figure: `outbox, ${SMALL_BURST} at once, ${behind}`, run: smallFull, floor: smallDirect },
+    { figure: `outbox, ${SMALL_BURST} at once ×${SMALL_ROUNDS}, empty ledger`, run: smallEmpty, floor: smallDirect },
+    { figure: `outbox, ${SMALL_BURST} at once ×${SMALL_ROUNDS}, ${behind}`, run: smallFull, floor: smallDirect },
     { figure: `WebClient direct, ${rate}/s for ${count}`, run: trickleDirect },
     { figure: `outbox written→delivered, ${rate}/s, empty ledger`, run: trickleEmpty, floor: trickleDirect },
     { figure: `outbox written→delivered, ${rate}/s, ${behind}`, run: trickleFull, floor: trickleDirect },
