@@ -8,7 +8,7 @@ import pino from 'pino';
 import { allCommands } from '../commands/index.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import { type Bot, createBot } from '../src/core/createBot.ts';
-import { buildServices } from '../src/services/compose.ts';
+import { buildServices, type Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { startEmbeddedServer } from '../src/store/embedded.ts';
 
@@ -42,6 +42,8 @@ export interface BenchBot {
   config: Config;
   /** the bot's own connection, for floors that go through the driver alone */
   connection: mongoose.Connection;
+  /** the use cases the core was built on (the outbox bench drives the outbox directly) */
+  services: Services;
   /** waits for the core's deliveries, then drops the database */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startBenchBot(
       core,
       config,
       connection,
+      services,
       async close() {
         try {
           await core.settled();

@@ -1,5 +1,5 @@
 // npm run bench: runs each benchmark section in turn on one database server and prints its lines; sections not
-// written yet are skipped.
+// written yet are skipped. `npm run bench -- outbox slack` runs only the sections named.
 import { existsSync } from 'node:fs';
 import { type BenchDatabase, withBenchDatabase } from './benchBot.ts';
 import { benchCore } from './core.ts';
@@ -22,12 +22,20 @@ async function main(): Promise<number> {
     ['slack', await optional('./slack.ts', 'benchSlack')],
     ['discord', await optional('./discord.ts', 'benchDiscord')],
     ['storage', await optional('./storage.ts', 'benchStorage')],
+    ['outbox', await optional('./outbox.ts', 'benchOutbox')],
   ];
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !sections.some(([s]) => s === name));
+  if (unknown.length) {
+    console.error(`no such bench section: ${unknown.join(', ')} (there are: ${sections.map(([s]) => s).join(', ')})`);
+    return 2;
+  }
+  const chosen = only.length ? sections.filter(([name]) => only.includes(name)) : sections;
   const started = performance.now();
   console.log(`switchboard bench · node ${process.version} · ${new Date().toISOString()}`);
   const failures = await withBenchDatabase(async (db) => {
     console.log(`database: ${db.backend}, ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return runSections(sections, db);
+    return runSections(chosen, db);
   });
   console.log(`\nbench done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return failures ? 1 : 0;

@@ -121,14 +121,14 @@ function runLoad(load: Load): Promise<Summary> {
 }
 
 /** The fake Slack Web API running in its own process (bench/fakeSlackProcess.ts). */
-interface RemoteFake {
+export interface RemoteFake {
   apiUrl: string;
   /** Cards posted so far: top-level chat.postMessage calls the fake answered 200. */
   cards(): Promise<number>;
   close(): Promise<void>;
 }
 
-async function startRemoteFake(): Promise<RemoteFake> {
+export async function startRemoteFake(): Promise<RemoteFake> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL('./fakeSlackProcess.ts', import.meta.url))],
