@@ -110,7 +110,7 @@ export async function measureDbWork(
     const b = performance.now();
     if (!(await repo.claim(m._id, 0, new Date(), owner))) throw new Error(`claim of ${m._id} was refused`);
     const c = performance.now();
-    await repo.finish({
+    await repo.record({
       messageId: m._id,
       tenant,
       ticketId: null,
@@ -124,6 +124,7 @@ export async function measureDbWork(
       finishedAt: new Date(),
       platformMessageId: null,
     });
+    await repo.remove([m._id]);
     const d = performance.now();
     add.push(b - a);
     claim.push(c - b);

@@ -71,6 +71,14 @@ export class Outbox {
   /** Claims seen held by someone else: when this process first saw each, to tell a dead holder. */
   private readonly heldSince = new Map<string, number>();
   private lastSeq = 0;
+  /** The last read of the outbox, by lane, in order: where a lane goes on from after a delivery. */
+  private snapshot = new Map<string, OutboxMessage[]>();
+  /** Lanes whose head was rescheduled (a retry, a 429): the next look reads the database. */
+  private readonly retried = new Set<string>();
+  /** Finished here, recorded in the ledger, and about to be deleted from the outbox in one batch. */
+  private readonly leaving = new Set<string>();
+  private flushing: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> | null = null;
@@ -210,7 +218,7 @@ export class Outbox {
   async deliveriesFor(tenant: string, ticketId: string): Promise<DeliveryView[]> {
     const done = await this.repo.ledgerFor(tenant, ticketId);
     const waiting = (await this.repo.waiting())
-      .filter((m) => m.tenant === tenant && m.ticketId === ticketId)
+      .filter((m) => m.tenant === tenant && m.ticketId === ticketId && !this.leaving.has(m._id))
       .sort((a, b) => a.seq - b.seq)
       .map(
         (m): DeliveryView => ({
@@ -234,7 +242,7 @@ export class Outbox {
 
   /** How much waits, and for how long the oldest has (metrics). */
   async stats(): Promise<{ depth: number; oldestAgeSeconds: number }> {
-    const waiting = await this.repo.waiting();
+    const waiting = (await this.repo.waiting()).filter((m) => !this.leaving.has(m._id));
     const oldest = waiting.reduce((min, m) => Math.min(min, m.createdAt.getTime()), Number.POSITIVE_INFINITY);
     return {
       depth: waiting.length,
@@ -258,7 +266,7 @@ export class Outbox {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]);
+    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]).then(() => this.flush());
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
@@ -296,12 +304,16 @@ export class Outbox {
       const now = this.now().getTime();
       const ready = (await this.repo.waiting()).filter(
         (m) =>
+          !this.leaving.has(m._id) &&
           this.senders.has(m.platform) &&
           m.dueAt.getTime() <= now &&
           (this.blockedUntil.get(m.lane) ?? 0) <= now &&
           !this.heldSince.has(`${m._id}#${m.attempt}`),
       );
-      if (ready.length === 0 && this.inFlight.size === 0 && !this.ticking) return;
+      if (ready.length === 0 && this.inFlight.size === 0 && !this.ticking) {
+        await this.flush();
+        return;
+      }
       this.kick();
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -356,7 +368,7 @@ export class Outbox {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    const waiting = await this.repo.waiting();
+    const waiting = (await this.repo.waiting()).filter((m) => !this.leaving.has(m._id));
     const now = this.now().getTime();
     const lanes = new Map<string, OutboxMessage[]>();
     for (const m of waiting) {
@@ -364,54 +376,15 @@ export class Outbox {
       if (lane) lane.push(m);
       else lanes.set(m.lane, [m]);
     }
+    for (const queue of lanes.values()) queue.sort((a, b) => a.seq - b.seq);
+    this.snapshot = lanes;
     const live = new Set(waiting.map((m) => `${m._id}#${m.attempt}`));
     for (const k of this.heldSince.keys()) if (!live.has(k)) this.heldSince.delete(k);
     let soonest = Number.POSITIVE_INFINITY;
     for (const [lane, queue] of lanes) {
       if (this.inFlight.size >= this.o.concurrency) break;
       if (this.inFlight.has(lane)) continue;
-      const blocked = this.blockedUntil.get(lane) ?? 0;
-      if (blocked > now) {
-        soonest = Math.min(soonest, blocked);
-        continue;
-      }
-      queue.sort((a, b) => a.seq - b.seq);
-      const head = queue[0] as OutboxMessage;
-      const sender = this.senders.get(head.platform);
-      // Another process may run that platform: its message waits for it.
-      if (!sender) continue;
-      if (head.dueAt.getTime() > now) {
-        soonest = Math.min(soonest, head.dueAt.getTime());
-        continue;
-      }
-      const key = `${head._id}#${head.attempt}`;
-      if (!(await this.repo.claim(head._id, head.attempt, new Date(now), this.owner))) {
-        const since = this.heldSince.get(key);
-        if (since === undefined) this.heldSince.set(key, now);
-        else if (now - since >= this.o.leaseMs) {
-          // The holder has had far longer than any delivery takes: it died mid-delivery. Next attempt.
-          this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
-          this.heldSince.delete(key);
-          await this.repo.reschedule(head._id, head.attempt, { attempt: head.attempt + 1, dueAt: new Date(now) });
-          this.again = true;
-        }
-        continue;
-      }
-      this.heldSince.delete(key);
-      // A newer card update of the same message is waiting behind this one: this one would only be overwritten.
-      const newer =
-        head.op === 'edit' &&
-        queue.some(
-          (m) =>
-            m !== head && m.op === 'edit' && m.messageId === head.messageId && (m.version ?? 0) > (head.version ?? 0),
-        );
-      const p = (newer ? this.finish(head, 'skipped', 'superseded by a newer update', {}) : this.deliver(head, sender))
-        .catch((err) => this.o.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
-        .finally(() => {
-          this.inFlight.delete(lane);
-          this.kick();
-        });
-      this.inFlight.set(lane, p);
+      soonest = Math.min(soonest, await this.tryLane(lane, queue, now));
     }
     if (Number.isFinite(soonest) && this.running) {
       const wait = Math.max(5, soonest - now);
@@ -420,6 +393,73 @@ export class Outbox {
         t.unref();
       }
     }
+  }
+
+  /**
+   * Starts delivering the head of a lane if it is due and this process wins its claim. Resolves with when to
+   * look at the lane again (Infinity when there is nothing to wait for).
+   */
+  private async tryLane(lane: string, queue: OutboxMessage[], now: number): Promise<number> {
+    const blocked = this.blockedUntil.get(lane) ?? 0;
+    if (blocked > now) return blocked;
+    const head = queue[0];
+    if (!head) return Number.POSITIVE_INFINITY;
+    const sender = this.senders.get(head.platform);
+    // Another process may run that platform: its message waits for it.
+    if (!sender) return Number.POSITIVE_INFINITY;
+    if (head.dueAt.getTime() > now) return head.dueAt.getTime();
+    const key = `${head._id}#${head.attempt}`;
+    if (!(await this.repo.claim(head._id, head.attempt, new Date(now), this.owner))) {
+      const since = this.heldSince.get(key);
+      if (since === undefined) this.heldSince.set(key, now);
+      else if (now - since >= this.o.leaseMs) {
+        // The holder has had far longer than any delivery takes: it died mid-delivery. Next attempt.
+        this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
+        this.heldSince.delete(key);
+        await this.repo.reschedule(head._id, head.attempt, { attempt: head.attempt + 1, dueAt: new Date(now) });
+        this.again = true;
+      }
+      return Number.POSITIVE_INFINITY;
+    }
+    this.heldSince.delete(key);
+    // A newer card update of the same message is waiting behind this one: this one would only be overwritten.
+    const newer =
+      head.op === 'edit' &&
+      queue.some(
+        (m) =>
+          m !== head && m.op === 'edit' && m.messageId === head.messageId && (m.version ?? 0) > (head.version ?? 0),
+      );
+    const p = (newer ? this.finish(head, 'skipped', 'superseded by a newer update', {}) : this.deliver(head, sender))
+      .catch((err) => this.o.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
+      .finally(() => {
+        this.inFlight.delete(lane);
+        this.continueLane(lane, head);
+      });
+    this.inFlight.set(lane, p);
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * After a delivery, the lane's next message is taken from the last read of the outbox, without reading it
+   * again (on FerretDB a read of the outbox costs in proportion to what waits). A retried message, or the end
+   * of what was read, sends the worker back to the database.
+   */
+  private continueLane(lane: string, done: OutboxMessage): void {
+    if (!this.running) return;
+    const queue = this.snapshot.get(lane);
+    if (queue?.[0] === done) queue.shift();
+    if (!queue || queue.length === 0 || this.retried.delete(lane) || this.inFlight.size >= this.o.concurrency) {
+      this.kick();
+      return;
+    }
+    void this.tryLane(lane, queue, this.now().getTime())
+      .then((next) => {
+        if (Number.isFinite(next)) this.kick();
+      })
+      .catch((err) => {
+        this.o.log.warn({ err, lane }, 'outbox: could not go on with a channel');
+        this.kick();
+      });
   }
 
   private async deliver(m: OutboxMessage, sender: PlatformSender): Promise<void> {
@@ -471,6 +511,7 @@ export class Outbox {
       this.blockedUntil.set(m.lane, now + wait);
       this.o.onDelivery?.(m.platform, 'rate_limited');
       this.o.log.info({ lane: m.lane, waitMs: wait }, 'outbox: rate limited on one channel; waiting it out');
+      this.retried.add(m.lane);
       await this.repo.reschedule(m._id, m.attempt, {
         attempt: m.attempt + 1,
         dueAt: new Date(now + wait),
@@ -486,6 +527,7 @@ export class Outbox {
         { message: m._id, lane: m.lane, reason: f.reason, backoff },
         'outbox: delivery failed; will retry',
       );
+      this.retried.add(m.lane);
       await this.repo.reschedule(m._id, m.attempt, {
         attempt: m.attempt + 1,
         dueAt: new Date(now + backoff),
@@ -502,7 +544,7 @@ export class Outbox {
   }
 
   private async finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
-    await this.repo.finish({
+    await this.repo.record({
       messageId: m._id,
       tenant: m.tenant,
       ticketId: m.ticketId,
@@ -516,7 +558,31 @@ export class Outbox {
       finishedAt: this.now(),
       platformMessageId: sent.messageId ?? null,
     });
+    // Recorded: it may leave the outbox. Deletes go in batches, one scan each on FerretDB, not one per message.
+    this.leaving.add(m._id);
+    this.flushTimer ??= setTimeout(() => void this.flush(), 20);
     this.o.onDelivery?.(m.platform, outcome);
+  }
+
+  /** Deletes what has been recorded as finished from the outbox. */
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    while (this.flushing) await this.flushing;
+    const ids = [...this.leaving];
+    if (ids.length === 0) return;
+    this.flushing = this.repo
+      .remove(ids)
+      .then(() => {
+        for (const id of ids) this.leaving.delete(id);
+      })
+      .catch((err) => {
+        this.o.log.warn({ err, count: ids.length }, 'outbox: could not remove delivered messages; will try again');
+        this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    await this.flushing;
   }
 
   private withTimeout<T>(work: Promise<T>): Promise<T> {

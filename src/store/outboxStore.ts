@@ -129,10 +129,14 @@ export class OutboxRepository {
     await this.outbox.updateOne({ _id: id, attempt: fromAttempt }, { $set: set });
   }
 
-  /** Records what became of a message, then lets it leave the outbox. */
-  async finish(entry: LedgerEntry): Promise<void> {
+  /** Records what became of a message; it then leaves the outbox with `remove`. */
+  async record(entry: LedgerEntry): Promise<void> {
     await this.appendLedger(entry);
-    await this.outbox.deleteOne({ _id: entry.messageId });
+  }
+
+  /** Messages recorded as finished leave the outbox, many in one delete (each delete scans on FerretDB). */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.outbox.deleteMany({ _id: { $in: ids } });
   }
 
   private async appendLedger(entry: LedgerEntry): Promise<void> {
