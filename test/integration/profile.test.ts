@@ -84,6 +84,12 @@ describe('/profile tz', () => {
     expect(r.text).toContain('"Berlin" is not a timezone I know (did you mean Europe/Berlin?); nothing was changed.');
   });
 
+  it('has help with examples', async () => {
+    const r = ok(await personAt(bot.core, 'bea')('/help profile'));
+    expect(r.text).toContain('/profile [<show|tz|quiet>] [<value…>]');
+    expect(r.text).toContain('/profile quiet 20:00-08:00');
+  });
+
   it('an unknown setting is a usage error naming the choices', async () => {
     const r = await personAt(bot.core, 'bea')('/profile colour blue');
     expect(r.error).toBe('USAGE.BAD_CHOICE');
