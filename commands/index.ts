@@ -2,6 +2,7 @@
 import type { CommandDef } from '../src/core/command.ts';
 import { adminCommands } from './admin.ts';
 import { help } from './help.ts';
+import { profileCommands } from './profile.ts';
 import { ticketCommands } from './ticket.ts';
 
-export const allCommands: readonly CommandDef[] = [...ticketCommands, ...adminCommands, help];
+export const allCommands: readonly CommandDef[] = [...ticketCommands, ...adminCommands, ...profileCommands, help];

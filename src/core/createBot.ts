@@ -166,8 +166,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           tenant,
           role: known.role,
           person: known.person,
-          // A platform can send a timezone this runtime does not know: formatting would throw after the change.
-          timezone: firstTimeZone([inv.actor.timezone, known.timezone], o.timezone),
+          // The zone set with /profile first, then the platform's, then the organisation's. A platform can send a
+          // timezone this runtime does not know: formatting would throw after the change.
+          timezone: firstTimeZone([known.settings.timezone, inv.actor.timezone, known.timezone], o.timezone),
           now: at,
         },
         options,
@@ -287,7 +288,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           role: known.role,
           source: { platform, workspace },
           now: at,
-          timezone: firstTimeZone([actor.timezone, known.timezone], o.timezone),
+          timezone: firstTimeZone([known.settings.timezone, actor.timezone, known.timezone], o.timezone),
         },
         query,
       );

@@ -2,8 +2,12 @@
 import { randomInt } from 'node:crypto';
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import type { QuietHours } from '../domain/quietHours.ts';
 import { hasRole, type Role } from '../domain/roles.ts';
+import type { PersonSettings } from '../store/personSettingsStore.ts';
 import type { Identity, PersonRepository } from '../store/personStore.ts';
+
+export type { PersonSettings } from '../store/personSettingsStore.ts';
 
 export interface Profile {
   identity: string;
@@ -15,7 +19,10 @@ export interface Profile {
 export interface KnownPerson {
   person: PersonRef;
   role: Role;
+  /** The timezone the platform last gave for this identity. */
   timezone: string | null;
+  /** What the person set themselves (/profile), whichever of their identities they set it from. */
+  settings: PersonSettings;
 }
 
 const LINK_CODE_TTL_MS = 10 * 60_000;
@@ -39,11 +46,14 @@ export class PeopleService {
   private readonly linkFailures = new Map<string, { count: number; since: number }>();
 
   private readonly epochs = new Map<string, { epoch: string; until: number }>();
+  /** Settings per `tenant\0personId`, trusted while the tenant's people epoch stands. */
+  private readonly settingsKnown = new Map<string, { settings: PersonSettings; epoch: string; until: number }>();
 
-  /** Forgets what this process learnt about people (after role grants and links). */
+  /** Forgets what this process learnt about people (after role grants, links and settings). */
   private forget(): void {
     this.known.clear();
     this.epochs.clear();
+    this.settingsKnown.clear();
   }
 
   /** The tenant's people epoch, read at most once a second: most commands need no round trip for it. */
@@ -90,10 +100,12 @@ export class PeopleService {
       email: profile.email ?? null,
       updatedAt: now,
     });
+    const [role, settings] = await Promise.all([this.roleOf(tenant, id), this.settingsOf(tenant, id.personId)]);
     return {
       person: { id: id.personId, identity: id.identity, name: id.displayName },
-      role: await this.roleOf(tenant, id),
+      role,
       timezone: id.timezone,
+      settings,
     };
   }
 
@@ -110,6 +122,33 @@ export class PeopleService {
     if (this.admins.has(id.identity) || this.admins.has(id.personId)) return true;
     const admins = await Promise.all([...this.admins].map((a) => this.repo.findIdentity(tenant, a)));
     return admins.some((a) => a?.personId === id.personId);
+  }
+
+  /**
+   * A person's own settings (what reminders need: their timezone and quiet hours). One _id read, remembered
+   * while the tenant's people epoch stands, so a change made by any process is seen within a second.
+   */
+  async settingsOf(tenant: string, personId: string): Promise<PersonSettings> {
+    const key = `${tenant}\u0000${personId}`;
+    const epoch = await this.epochOf(tenant);
+    const hit = this.settingsKnown.get(key);
+    if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.settings;
+    const settings = await this.repo.settings.of(tenant, personId);
+    if (this.settingsKnown.size > 10_000) this.settingsKnown.clear();
+    this.settingsKnown.set(key, { settings, epoch, until: Date.now() + RECOGNISE_TTL_MS });
+    return settings;
+  }
+
+  /** Sets (a zone already checked by readTimeZone) or clears (null) the person's own timezone. */
+  async setTimezone(tenant: string, personId: string, timezone: string | null, now: Date): Promise<void> {
+    await this.repo.settings.set(tenant, personId, { timezone }, now);
+    await this.changed(tenant);
+  }
+
+  /** Sets or clears (null) the person's quiet hours. */
+  async setQuietHours(tenant: string, personId: string, quiet: QuietHours | null, now: Date): Promise<void> {
+    await this.repo.settings.set(tenant, personId, { quiet }, now);
+    await this.changed(tenant);
   }
 
   /** The person id behind an identity, without remembering anyone new (for filters). */
@@ -248,10 +287,27 @@ export class PeopleService {
     }
     const owner = await this.repo.findIdentity(tenant, c.identity);
     if (!owner) throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`);
+    await this.carrySettings(tenant, identity, owner.personId, now);
     await this.repo.setPerson(tenant, identity, owner.personId);
     this.linkFailures.delete(who);
     await this.changed(tenant);
     return { id: owner.personId, identity: owner.identity, name: owner.displayName };
+  }
+
+  /**
+   * The settings of the person who asked for the code stand; when they have none, the joining identity's
+   * come along rather than vanish with its old person id.
+   */
+  private async carrySettings(tenant: string, identity: string, ownerId: string, now: Date): Promise<void> {
+    const joining = (await this.repo.findIdentity(tenant, identity))?.personId;
+    if (!joining || joining === ownerId) return;
+    const [theirs, owners] = await Promise.all([
+      this.repo.settings.of(tenant, joining),
+      this.repo.settings.of(tenant, ownerId),
+    ]);
+    if (owners.timezone !== null || owners.quiet !== null) return;
+    if (theirs.timezone === null && theirs.quiet === null) return;
+    await this.repo.settings.set(tenant, ownerId, theirs, now);
   }
 
   /** Every platform identity linked to a person (where a DM to them can go). */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
+import { PersonSettingsRepository } from './personSettingsStore.ts';
 import { validOrRefused } from './validation.ts';
 
 export interface Identity {
@@ -85,6 +86,8 @@ export class PersonRepository {
   readonly identities: Model<Identity & { _id: string }>;
   readonly roles: Model<RoleGrant & { _id: string }>;
   readonly links: Model<LinkCode & { _id: string }>;
+  /** Each person's own settings, shared by their linked identities. */
+  readonly settings: PersonSettingsRepository;
   /** Per tenant, a token that changes whenever a role or a link changes: what process caches check. */
   private readonly epochs: mongo.Collection<{ _id: string; token: string }>;
 
@@ -92,6 +95,7 @@ export class PersonRepository {
     this.identities = modelOf(connection, 'Identity', identitySchema);
     this.roles = modelOf(connection, 'RoleGrant', roleSchema);
     this.links = modelOf(connection, 'LinkCode', linkSchema);
+    this.settings = new PersonSettingsRepository(connection);
     this.epochs = connection.collection('people_epochs');
   }
 
