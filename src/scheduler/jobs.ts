@@ -247,11 +247,11 @@ export class JobEngine {
 
 /** The engine with every kind of job this house knows, over the services that do the work. */
 export function startJobEngine(
-  services: { jobs: JobRepository; reminders: { run(job: Job): Promise<void> } },
+  services: { jobs: JobRepository; reminders: { run(job: Job, now: Date): Promise<void> } },
   opts: JobEngineOptions,
 ): JobEngine {
   const engine = new JobEngine(services.jobs, opts);
-  engine.handle(REMIND_KIND, (job) => services.reminders.run(job));
+  engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
   engine.start();
   return engine;
 }

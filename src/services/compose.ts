@@ -70,6 +70,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     changes,
     outbox: outboxService,
     jobs,
-    reminders: new ReminderService(jobs, ticketService, outboxService),
+    reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
   };
 }

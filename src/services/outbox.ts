@@ -447,7 +447,8 @@ export class Outbox {
   private continueLane(lane: string, done: OutboxMessage): void {
     if (!this.running) return;
     const queue = this.snapshot.get(lane);
-    if (queue?.[0] === done) queue.shift();
+    // A read made while `done` was on its way still holds it (and maybe others finished since).
+    while (queue?.[0] && (queue[0]._id === done._id || this.leaving.has(queue[0]._id))) queue.shift();
     if (!queue || queue.length === 0 || this.retried.delete(lane) || this.inFlight.size >= this.o.concurrency) {
       this.kick();
       return;

@@ -74,6 +74,29 @@ describe('/ticket remind', () => {
   });
 });
 
+describe('quiet hours', () => {
+  it('holds a reminder that falls in them until they end', async () => {
+    const id = await ticket('Not at night');
+    dms.calls.length = 0;
+    const start = clock;
+    const hhmm = (ms: number) => new Date(start.getTime() + ms).toISOString().slice(11, 16);
+    // Quiet from half an hour from now for two hours (the terminal's zone is UTC).
+    expect((await root(`/profile quiet ${hhmm(30 * MIN)}-${hhmm(120 * MIN)}`)).error).toBeUndefined();
+    try {
+      await root(`/ticket remind ${id} in 1h`);
+      later(60 * MIN);
+      await settle(bot.jobs);
+      expect(dms.calls).toEqual([]);
+      clock = new Date(start.getTime() + 120 * MIN);
+      await settle(bot.jobs);
+      await settle(bot.jobs);
+      expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+    } finally {
+      await root('/profile quiet off');
+    }
+  });
+});
+
 describe('exactly once', () => {
   it('delivers each of many reminders due in one minute once, with two processes (5 rounds)', async () => {
     const other = await anotherProcess(bot, { now });
