@@ -82,7 +82,9 @@ describe('bad input', () => {
   it('answers an unknown command with the commands there are', async () => {
     const r = await root('/tikcet new X');
     expect(r).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
-    expect(r.text).toContain('There is no command /tikcet. Commands: /ticket, /freeze, /role, /link, /help. Try /help.');
+    expect(r.text).toContain(
+      'There is no command /tikcet. Commands: /ticket, /freeze, /role, /link, /help. Try /help.',
+    );
   });
 
   it('refuses a title over 200 characters, naming the field', async () => {
