@@ -1,14 +1,38 @@
 // The /ticket family: open and look at tickets; the lifecycle commands are in ticketWork.ts.
 import type { CommandDef } from '../src/core/command.ts';
 import { formatTime, ticketCard } from '../src/core/ticketCard.ts';
+import { parseWindow } from '../src/domain/change.ts';
+import { UserError } from '../src/domain/errors.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actingOf } from './acting.ts';
+import { ticketChangeCommands } from './ticketChange.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
 import { ticketList } from './ticketList.ts';
 import { ticketRemind } from './ticketRemind.ts';
 import { ID, str } from './ticketShared.ts';
 import { ticketWorkCommands } from './ticketWork.ts';
+
+/** The planned window of a change, read in the asker's zone; refused on anything but a change. */
+function windowOf(text: string | undefined, type: TicketType | undefined, ctx: { now: Date; timezone: string }) {
+  if (text === undefined) return undefined;
+  if (type !== 'change') {
+    throw new UserError(
+      'TICKET.WINDOW_NOT_CHANGE',
+      `--window is for change tickets only; this would be ${type === 'request' ? 'a request' : type === 'problem' ? 'a problem' : 'an incident'}.`,
+      'Add --type change, or drop --window.',
+      'window',
+    );
+  }
+  const r = parseWindow(text, ctx.now, ctx.timezone);
+  if (r.ok) return r.value;
+  throw new UserError(
+    'TICKET.BAD_WINDOW',
+    `--window: ${r.error} (read in ${ctx.timezone}).`,
+    `For example: ${r.examples.map((e) => `--window "${e}"`).join(' or ')}`,
+    'window',
+  );
+}
 
 const ticketNew: CommandDef = {
   command: 'ticket',
@@ -17,6 +41,7 @@ const ticketNew: CommandDef = {
   examples: [
     '/ticket new "VPN drops every 5 minutes" --impact high --urgency high --service vpn',
     '/ticket new Need a new laptop --type request',
+    '/ticket new "Upgrade the core switch" --type change --window "2026-12-03 22:00..2026-12-04 02:00"',
   ],
   minRole: 'requester',
   options: [
@@ -46,6 +71,12 @@ const ticketNew: CommandDef = {
     },
     { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
     { name: 'team', kind: 'text', description: 'Team that should work it', maxLength: 100 },
+    {
+      name: 'window',
+      kind: 'text',
+      description: 'Changes: when it is planned, "<from>..<to>" in your timezone',
+      maxLength: 200,
+    },
   ],
   formWhenEmpty: {
     id: 'ticket.new',
@@ -61,10 +92,13 @@ const ticketNew: CommandDef = {
     ],
   },
   async run(ctx, o, s) {
+    const type = str(o.type) as TicketType | undefined;
+    const window = windowOf(str(o.window), type, ctx);
     const t = await s.tickets.openTicket(actingOf(ctx), {
       title: str(o.title) as string,
       description: str(o.description),
-      type: str(o.type) as TicketType | undefined,
+      type,
+      window,
       impact: str(o.impact) as Level | undefined,
       urgency: str(o.urgency) as Level | undefined,
       priority: str(o.priority) as Priority | undefined,
@@ -115,4 +149,5 @@ export const ticketCommands: readonly CommandDef[] = [
   ticketList,
   ...ticketWorkCommands,
   ticketRemind,
+  ...ticketChangeCommands,
 ];

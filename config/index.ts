@@ -42,6 +42,8 @@ export interface Config {
   dbTimeoutMs: number;
   /** SWITCHBOARD_CATCHUP: how late a scheduled job may still run. */
   catchupMs: number;
+  /** Distinct approvers that approve a change ticket. */
+  cabQuorum: number;
   logLevel: string;
   port: number;
   http: HttpConfig | undefined;
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     matrix,
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
     catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
+    cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,

@@ -106,6 +106,12 @@ export const envSchema = z.object({
   SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),
   /** Scheduled jobs found this late (after a restart) still run; later ones are recorded as missed. */
   SWITCHBOARD_CATCHUP: duration.default('1h'),
+  SWITCHBOARD_CAB_QUORUM: z.coerce
+    .number({ message: 'must be a whole number of approvers, 1 to 20' })
+    .int({ message: 'must be a whole number of approvers, 1 to 20' })
+    .min(1, { message: 'must be at least 1 approver' })
+    .max(20, { message: 'must be at most 20 approvers' })
+    .default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   PORT: port.default(3000),
   SWITCHBOARD_HTTP: z

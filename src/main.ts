@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
     sla: config.sla,
     matrix: config.matrix,
+    cabQuorum: config.cabQuorum,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });

@@ -1,6 +1,7 @@
 // A ticket as a platform-neutral card: the reply every platform renders and keeps updated.
 import { TZDate } from '@date-fns/tz';
 import { format, isSameDay } from 'date-fns';
+import { changeRecordOf } from '../domain/change.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket, TicketSummary } from '../domain/entities.ts';
 import { slaStanding } from '../domain/sla.ts';
@@ -12,6 +13,27 @@ export function formatTime(at: Date, now: Date, timezone: string): string {
   const t = new TZDate(at, timezone);
   const n = new TZDate(now, timezone);
   return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
+}
+
+/** "3 Dec 22:00 → 4 Dec 02:00", in the reader's zone. */
+export const windowText = (w: { from: Date; to: Date }, now: Date, timezone: string): string =>
+  `${formatTime(w.from, now, timezone)} → ${formatTime(w.to, now, timezone)}`;
+
+/** A change's approval as a card shows it: the state, and who decided so far. */
+function approvalText(t: Ticket): string {
+  const c = changeRecordOf(t.change);
+  const who = c.decisions.map((d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by.name}`);
+  return [c.approval, ...who].join(' · ');
+}
+
+/** What only a change's card shows: when it is planned and where its approval stands. */
+function changeFields(t: Ticket, now: Date, timezone: string) {
+  if (t.type !== 'change') return [];
+  const c = changeRecordOf(t.change);
+  return [
+    { label: 'Window', value: c.window ? windowText(c.window, now, timezone) : 'not planned', inline: true },
+    { label: 'Approval', value: approvalText(t), inline: true },
+  ];
 }
 
 export function slaLine(t: TicketSummary, now: Date, timezone: string): string {
@@ -37,6 +59,7 @@ export function ticketLine(t: TicketSummary, now: Date, timezone: string): strin
   const parts = [t.ticketId, t.priority, t.state, t.title];
   if (t.service) parts.push(`service ${t.service}`);
   if (t.assignee) parts.push(`→ ${t.assignee.name}`);
+  if (t.type === 'change') parts.push(`approval ${changeRecordOf(t.change).approval}`);
   parts.push(`SLA: ${slaLine(t, now, timezone)}`);
   return parts.join(' · ');
 }
@@ -84,6 +107,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
       { label: 'Service', value: t.service ?? '—', inline: true },
       { label: 'Type', value: t.type, inline: true },
       { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
+      ...changeFields(t, now, timezone),
       ...(t.description ? [{ label: 'Description', value: t.description.slice(0, 1000) }] : []),
       ...(t.resolution ? [{ label: 'Resolution', value: t.resolution }] : []),
       ...(lastComment

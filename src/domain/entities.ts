@@ -37,6 +37,22 @@ export interface TicketSource {
   messageLink?: string | undefined;
 }
 
+export type Approval = 'pending' | 'approved' | 'rejected';
+
+export interface ChangeDecision {
+  by: PersonRef;
+  decision: 'approve' | 'reject';
+  reason: string | null;
+  at: Date;
+}
+
+/** What only a change ticket carries: when it is planned, and what the CAB said. */
+export interface ChangeRecord {
+  window: { from: Date; to: Date } | null;
+  approval: Approval;
+  decisions: ChangeDecision[];
+}
+
 export interface Ticket {
   tenant: string;
   type: TicketType;
@@ -64,6 +80,8 @@ export interface Ticket {
   comments: TicketComment[];
   history: AuditEntry[];
   version: number;
+  /** Change tickets only (one opened before CAB approvals existed has none: read it as pending, no window). */
+  change?: ChangeRecord | undefined;
 }
 
 /** A ticket as lists show it: without its comments and history, which live in pages of their own. */

@@ -5,6 +5,7 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
@@ -13,7 +14,9 @@ import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
+import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
+import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
@@ -34,6 +37,8 @@ export interface Services {
   /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
   jobs: JobRepository;
   reminders: ReminderService;
+  /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
+  cab: ChangeService;
 }
 
 export interface ServiceOptions {
@@ -41,6 +46,8 @@ export interface ServiceOptions {
   admins: readonly string[];
   sla: SlaTargets;
   matrix: PriorityMatrix;
+  /** Distinct approvers that approve a change (default 1). */
+  cabQuorum?: number;
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
   /** Start-up progress lines (the storage migration); default: stderr. */
@@ -58,11 +65,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   const cardService = new CardService(cards);
-  const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService);
   const outboxService = new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService);
   const jobs = new JobRepository(connection);
+  const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
+  const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
   return {
     tickets: ticketService,
+    cab: new ChangeService(tickets, cab),
     people: peopleService,
     cards: cardService,
     claims: new DeliveryClaims(claims),

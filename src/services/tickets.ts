@@ -1,4 +1,5 @@
-// Ticket use cases: open, assign, start, pend, comment, resolve, close, reopen, reprioritise.
+// Ticket use cases: open, assign, start, pend, comment, resolve, close, reopen, reprioritise, and CAB decisions.
+import { approvalsOf, changeRecordOf, decideChange, type Window } from '../domain/change.ts';
 import { UserError } from '../domain/errors.ts';
 import { type PriorityMatrix, priorityFor } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
@@ -33,6 +34,7 @@ import {
   VersionConflict,
 } from '../store/ticketStore.ts';
 import type { Acting } from './acting.ts';
+import type { FreezeService } from './freezes.ts';
 import { KeyedQueue } from './keyedQueue.ts';
 import type { Notifier } from './notifier.ts';
 import type { PeopleService } from './people.ts';
@@ -47,6 +49,14 @@ export interface OpenTicketInput {
   service?: string | undefined;
   team?: string | undefined;
   tags?: string[] | undefined;
+  /** Changes only: when the change is planned to happen. */
+  window?: Window | undefined;
+}
+
+/** How the CAB decides: distinct approvers needed, and the freezes a planned window may fall in. */
+export interface CabRules {
+  quorum: number;
+  freezes: FreezeService;
 }
 
 export interface ListInput extends Omit<TicketFilter, 'limit'> {
@@ -73,6 +83,7 @@ export class TicketService {
     private readonly sla: SlaTargets,
     private readonly matrix: PriorityMatrix,
     private readonly people: PeopleService,
+    readonly cab: CabRules,
   ) {}
 
   async openTicket(acting: Acting, input: OpenTicketInput): Promise<Ticket> {
@@ -86,6 +97,14 @@ export class TicketService {
       );
     }
     const type = input.type ?? 'incident';
+    if (input.window && type !== 'change') {
+      throw new UserError(
+        'TICKET.WINDOW_NOT_CHANGE',
+        `Only a change has a planned window; this would be ${type === 'incident' ? 'an' : 'a'} ${type}. Add --type change, or drop --window.`,
+        '',
+        'window',
+      );
+    }
     const impact = input.impact ?? 'medium';
     const urgency = input.urgency ?? 'medium';
     const priority = input.priority ?? priorityFor(this.matrix, impact, urgency);
@@ -123,6 +142,9 @@ export class TicketService {
           comments: [],
           history: [{ at: now, actor: acting.person, platform: acting.source.platform, action: 'opened', to: 'new' }],
           version: 0,
+          ...(type === 'change'
+            ? { change: { window: input.window ?? null, approval: 'pending' as const, decisions: [] } }
+            : {}),
         };
         try {
           const saved = await this.repo.insert(t);
@@ -362,6 +384,65 @@ export class TicketService {
         set: { priority, sla: reprioritise(t.sla, this.sla, priority, t.openedAt) },
         history: [{ action: 'priority', field: 'priority', from: t.priority, to: priority }],
         summary: `${acting.person.name} changed ${t.ticketId} priority ${t.priority} → ${priority}`,
+      };
+    });
+  }
+
+  approveChange(acting: Acting, id: string, reason?: string): Promise<Ticket> {
+    return this.decideOnChange(acting, id, 'approve', reason);
+  }
+
+  rejectChange(acting: Acting, id: string, reason?: string): Promise<Ticket> {
+    return this.decideOnChange(acting, id, 'reject', reason);
+  }
+
+  /** One CAB decision, whether typed or pressed on the agenda: the same rules either way. */
+  private async decideOnChange(
+    acting: Acting,
+    id: string,
+    decision: 'approve' | 'reject',
+    reason: string | undefined,
+  ): Promise<Ticket> {
+    if (!hasRole(acting.role, 'manager')) {
+      throw new UserError('PERMISSION.DENIED', `Deciding on a change needs the manager role.`);
+    }
+    const freezes = decision === 'approve' ? await this.cab.freezes.listFreezes(acting.tenant, acting.now) : [];
+    const note = reason?.trim() || null;
+    return this.change(acting, id, (t) => {
+      if (t.type !== 'change') {
+        throw new UserError(
+          'CHANGE.NOT_A_CHANGE',
+          `${t.ticketId} is ${t.type === 'incident' ? 'an' : 'a'} ${t.type}; only changes are approved or rejected.`,
+        );
+      }
+      if (t.state === 'resolved' || t.state === 'closed') {
+        throw new UserError(
+          'TICKET.INVALID_TRANSITION',
+          `${t.ticketId} is ${t.state}; there is nothing left to decide.`,
+        );
+      }
+      const before = changeRecordOf(t.change);
+      const after = decideChange(before, {
+        ticketId: t.ticketId,
+        by: acting.person,
+        decision,
+        reason: note,
+        at: acting.now,
+        quorum: this.cab.quorum,
+        mayApproveInFreeze: hasRole(acting.role, 'admin'),
+        freezes,
+      });
+      const verb = decision === 'approve' ? 'approved' : 'rejected';
+      const tally =
+        after.approval === 'pending'
+          ? ` (${approvalsOf(after)} of ${this.cab.quorum} approvals)`
+          : `: it is ${after.approval}`;
+      return {
+        set: { change: after },
+        history: [
+          { action: verb, field: 'approval', from: before.approval, to: after.approval, ...(note ? { note } : {}) },
+        ],
+        summary: `${acting.person.name} ${verb} ${t.ticketId}${tally}${note ? ` (${note})` : ''}`,
       };
     });
   }

@@ -1,6 +1,14 @@
 // The ticket's documents: the open-ticket schema, the page of history, and where each lives (hot, archive, pages).
 import { type mongo, Schema } from 'mongoose';
-import type { AuditEntry, PersonRef, Ticket, TicketComment, TicketSource } from '../domain/entities.ts';
+import type {
+  AuditEntry,
+  ChangeDecision,
+  ChangeRecord,
+  PersonRef,
+  Ticket,
+  TicketComment,
+  TicketSource,
+} from '../domain/entities.ts';
 import type { SlaClock } from '../domain/sla.ts';
 import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
 
@@ -92,6 +100,36 @@ export const ticketSchema = new Schema<TicketDoc>(
     resolvedAt: { type: Date, default: null },
     closedAt: { type: Date, default: null },
     resolution: { type: String, default: null, maxlength: 4000 },
+    change: {
+      type: new Schema<ChangeRecord>(
+        {
+          window: {
+            type: new Schema(
+              { from: { type: Date, required: true }, to: { type: Date, required: true } },
+              { _id: false },
+            ),
+            default: null,
+          },
+          approval: { type: String, enum: ['pending', 'approved', 'rejected'], required: true },
+          decisions: {
+            type: [
+              new Schema<ChangeDecision>(
+                {
+                  by: { type: personRef, required: true },
+                  decision: { type: String, enum: ['approve', 'reject'], required: true },
+                  reason: { type: String, default: null, maxlength: 1000 },
+                  at: { type: Date, required: true },
+                },
+                { _id: false },
+              ),
+            ],
+            default: [],
+          },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
     pages: { type: [String], default: [] },
     version: { type: Number, default: 0 },
   },

