@@ -5,6 +5,7 @@ import type { Role } from '../domain/roles.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { ReminderService } from '../services/reminders.ts';
+import type { ReviewService } from '../services/reviews.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
 import type { FormSpec, Reply } from './reply.ts';
@@ -65,6 +66,7 @@ export interface CommandServices {
   /** Messages the bot sends first, and the ledger of what became of them. */
   outbox: Outbox;
   reminders: ReminderService;
+  reviews: ReviewService;
   definitions: () => readonly CommandDef[];
 }
 

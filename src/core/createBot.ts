@@ -105,6 +105,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     people: peopleService,
     outbox: o.services.outbox,
     reminders: o.services.reminders,
+    reviews: o.services.reviews,
     definitions: () => registry.definitions,
   };
 

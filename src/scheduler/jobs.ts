@@ -2,9 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { REMIND_KIND } from '../services/reminders.ts';
+import { REVIEW_KIND } from '../services/reviews.ts';
 import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
 
-export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<void>;
+/** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
+export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<void | string>;
 
 export interface JobEngineOptions {
   now?: () => Date;
@@ -225,8 +227,8 @@ export class JobEngine {
     const started = job;
     const p = (async () => {
       try {
-        await handler(started, { now: new Date(now), lateMs });
-        await this.repo.end({ _id: id, outcome: 'done', at: this.now(), reason: null, lateMs });
+        const skipped = await handler(started, { now: new Date(now), lateMs });
+        await this.repo.end({ _id: id, outcome: 'done', at: this.now(), reason: skipped || null, lateMs });
       } catch (err) {
         this.o.log.error({ err, job: id, kind: started.kind }, 'jobs: a job failed');
         await this.repo.end({
@@ -247,11 +249,16 @@ export class JobEngine {
 
 /** The engine with every kind of job this house knows, over the services that do the work. */
 export function startJobEngine(
-  services: { jobs: JobRepository; reminders: { run(job: Job, now: Date): Promise<void> } },
+  services: {
+    jobs: JobRepository;
+    reminders: { run(job: Job, now: Date): Promise<void> };
+    reviews: { runJob(job: Job, now: Date): Promise<void | string> };
+  },
   opts: JobEngineOptions,
 ): JobEngine {
   const engine = new JobEngine(services.jobs, opts);
   engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
+  engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
   engine.start();
   return engine;
 }

@@ -10,6 +10,7 @@ import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
+import { ReviewRepository } from '../store/reviewStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
@@ -21,6 +22,7 @@ import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { ReminderService } from './reminders.ts';
+import { ReviewService } from './reviews.ts';
 import { TicketService } from './tickets.ts';
 
 export interface Services {
@@ -37,6 +39,7 @@ export interface Services {
   /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
   jobs: JobRepository;
   reminders: ReminderService;
+  reviews: ReviewService;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
   cab: ChangeService;
 }
@@ -69,9 +72,10 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const jobs = new JobRepository(connection);
   const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
+  const changeService = new ChangeService(tickets, cab);
   return {
     tickets: ticketService,
-    cab: new ChangeService(tickets, cab),
+    cab: changeService,
     people: peopleService,
     cards: cardService,
     claims: new DeliveryClaims(claims),
@@ -80,5 +84,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outbox: outboxService,
     jobs,
     reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
+    reviews: new ReviewService(new ReviewRepository(connection), jobs, outboxService, changeService, ticketService),
   };
 }

@@ -113,11 +113,19 @@ export class Outbox {
   }
 
   /** Posts a Reply in a channel: `slack:C0123ABC`, `discord:<channel id>`, `console`. Resolves with the message id. */
-  async toChannel(address: string, reply: Reply, about: TicketAbout, thread?: string): Promise<string> {
+  async toChannel(
+    address: string,
+    reply: Reply,
+    about: TicketAbout,
+    thread?: string,
+    /** Work that may run twice (a job taken over after a crash) names its message: it is posted once. */
+    key?: string,
+  ): Promise<string> {
     const where = parseChannelAddress(address);
     if (!where) throw new Error(`not a channel address: ${JSON.stringify(address)}`);
-    const [m] = await this.enqueue([
-      this.message(about, {
+    const m = this.message(
+      about,
+      {
         op: 'post',
         platform: where.platform,
         channel: where.channel,
@@ -125,9 +133,16 @@ export class Outbox {
         reply,
         what: thread ? 'thread line' : 'post',
         to: `${where.platform} ${where.platform === 'console' ? 'terminal' : `#${where.channel}`}${thread ? ' (thread)' : ''}`,
-      }),
-    ]);
-    return (m as OutboxMessage)._id;
+      },
+      key ? `k:${key}` : undefined,
+    );
+    if (key) {
+      await this.repo.addOnce([m]);
+      this.kick();
+    } else {
+      await this.enqueue([m]);
+    }
+    return m._id;
   }
 
   /**

@@ -210,6 +210,14 @@ export class TicketService {
     return ranked.slice(0, 25).map((t) => ({ id: t.ticketId, title: t.title }));
   }
 
+  /** Open tickets by priority, for a digest: the hot set only (at most 5,000 read). */
+  async openCounts(tenant: string): Promise<Record<string, number>> {
+    const open = await this.repo.list(tenant, { states: [...OPEN_STATES], limit: 5000 });
+    const counts: Record<string, number> = {};
+    for (const t of open) counts[t.priority] = (counts[t.priority] ?? 0) + 1;
+    return counts;
+  }
+
   /** Newest first, without comments or history; only the hot set unless the states asked for include closed. */
   async listTickets(acting: Acting, input: ListInput): Promise<TicketSummary[]> {
     const filter: TicketFilter = {

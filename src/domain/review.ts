@@ -1,0 +1,20 @@
+// A scheduled review as every layer speaks of it: what it posts, when, where.
+import type { Schedule } from './schedule.ts';
+
+export interface Review {
+  tenant: string;
+  /** RV-1, RV-2, … per tenant. */
+  reviewId: string;
+  name: string;
+  schedule: Schedule;
+  /** The schedule's timezone. */
+  timezone: string;
+  /** Where it posts: `slack:C0123`, `discord:<id>`, `console`. */
+  channel: string;
+  kind: string;
+  text: string | null;
+  createdBy: string;
+  createdAt: Date;
+  paused: boolean;
+  removed: boolean;
+}

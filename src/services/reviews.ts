@@ -1,0 +1,289 @@
+// Scheduled reviews: a recurring post in a channel (a reminder, the CAB agenda, a digest), each run a durable job.
+import type { Reply } from '../core/reply.ts';
+import { UserError } from '../domain/errors.ts';
+import type { Review } from '../domain/review.ts';
+import { hasRole } from '../domain/roles.ts';
+import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
+import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
+import { isTimeZone } from '../domain/timezone.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { ReviewRepository } from '../store/reviewStore.ts';
+import type { Acting } from './acting.ts';
+import type { ChangeService } from './changes.ts';
+import { parseChannelAddress } from './messaging.ts';
+import type { Outbox } from './outbox.ts';
+import type { TicketService } from './tickets.ts';
+
+export const REVIEW_KIND = 'review.run';
+/** What a review can post. pir, stale and sla reviews are still to come (issue 9). */
+export const REVIEW_KINDS = ['reminder', 'change', 'digest'] as const;
+export type ReviewKind = (typeof REVIEW_KINDS)[number];
+const LATER_KINDS = ['pir', 'stale', 'sla'];
+/** A run this much after its time counts as late in `/review show`. */
+const LATE_MS = 60_000;
+
+export interface NewReview {
+  name: string;
+  when: string;
+  /** `#C0123`, `slack:C0123`, `discord:<id>`, `console`; default: where it was typed. */
+  channel?: string | undefined;
+  kind?: string | undefined;
+  timezone?: string | undefined;
+  text?: string | undefined;
+}
+
+export interface RunRecord {
+  at: Date;
+  outcome: 'delivered' | 'late' | 'missed' | 'failed' | 'paused' | 'not run';
+}
+
+const jobIdOf = (r: Review, slot: Date) => `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
+
+export class ReviewService {
+  constructor(
+    private readonly repo: ReviewRepository,
+    private readonly jobs: JobRepository,
+    private readonly outbox: Outbox,
+    private readonly cab: ChangeService,
+    private readonly tickets: TicketService,
+  ) {}
+
+  async add(acting: Acting, input: NewReview): Promise<{ review: Review; next: Date[] }> {
+    this.mustManage(acting);
+    const timezone = input.timezone ?? acting.timezone;
+    if (!isTimeZone(timezone)) {
+      throw new UserError(
+        'USAGE.BAD_TIMEZONE',
+        `"${timezone.slice(0, 40)}" is not a timezone I know.`,
+        'Try --tz Europe/Berlin or --tz America/New_York.',
+        'tz',
+      );
+    }
+    const kind = input.kind ?? 'reminder';
+    if (LATER_KINDS.includes(kind)) {
+      throw new UserError(
+        'REVIEW.KIND_NOT_YET',
+        `--kind ${kind} reviews are not built yet; reminder, change and digest are.`,
+        undefined,
+        'kind',
+      );
+    }
+    if (!(REVIEW_KINDS as readonly string[]).includes(kind)) {
+      throw new UserError(
+        'USAGE.BAD_CHOICE',
+        `--kind must be one of ${REVIEW_KINDS.join(', ')}; got "${kind.slice(0, 20)}".`,
+        undefined,
+        'kind',
+      );
+    }
+    if (kind === 'reminder' && !input.text) {
+      throw new UserError(
+        'USAGE.MISSING',
+        'A reminder review needs --text: what it should say.',
+        `Try: /review add "${input.name}" ${input.when} --text "Change review in 10 minutes"`,
+        'text',
+      );
+    }
+    const schedule = parseSchedule(input.when, acting.now, timezone);
+    if (!schedule.ok) {
+      throw new UserError(
+        'USAGE.BAD_SCHEDULE',
+        `${schedule.error}.`,
+        `Try: ${schedule.examples.map((e) => `/review add "${input.name}" ${e}`).join(', or ')}`,
+        'when',
+      );
+    }
+    const channel = this.channelOf(acting, input.channel);
+    const review = await this.repo.add({
+      tenant: acting.tenant,
+      name: input.name,
+      schedule: schedule.value,
+      timezone,
+      channel,
+      kind,
+      text: input.text ?? null,
+      createdBy: acting.person.identity,
+      createdAt: acting.now,
+      paused: false,
+      removed: false,
+    });
+    const next = nextRuns(review.schedule, acting.now, timezone, 3);
+    await this.plan(review, acting.now);
+    return { review, next };
+  }
+
+  list(acting: Acting): Promise<Review[]> {
+    return this.repo.list(acting.tenant);
+  }
+
+  async show(
+    acting: Acting,
+    reviewId: string,
+  ): Promise<{ review: Review; next: Date[]; last: RunRecord[]; describe: string }> {
+    const review = await this.get(acting, reviewId);
+    const next = review.paused ? [] : nextRuns(review.schedule, acting.now, review.timezone, 5);
+    const past = runsBetween(review.schedule, review.createdAt, acting.now, review.timezone).slice(-5);
+    const last: RunRecord[] = [];
+    for (const at of past) {
+      const end = await this.jobs.endOf(jobIdOf(review, at));
+      const outcome: RunRecord['outcome'] = !end
+        ? 'not run'
+        : end.outcome === 'done' && end.reason === 'paused'
+          ? 'paused'
+          : end.outcome === 'done'
+            ? (end.lateMs ?? 0) > LATE_MS
+              ? 'late'
+              : 'delivered'
+            : end.outcome === 'missed'
+              ? 'missed'
+              : end.outcome === 'failed'
+                ? 'failed'
+                : 'not run';
+      last.push({ at, outcome });
+    }
+    return { review, next, last, describe: describeSchedule(review.schedule) };
+  }
+
+  async pause(acting: Acting, reviewId: string): Promise<Review> {
+    this.mustManage(acting);
+    const review = await this.get(acting, reviewId);
+    if (review.paused) throw new UserError('REVIEW.UNCHANGED', `${review.reviewId} is paused already.`);
+    await this.repo.set(acting.tenant, review.reviewId, { paused: true });
+    return { ...review, paused: true };
+  }
+
+  async resume(acting: Acting, reviewId: string): Promise<{ review: Review; next: Date[] }> {
+    this.mustManage(acting);
+    const review = await this.get(acting, reviewId);
+    if (!review.paused) throw new UserError('REVIEW.UNCHANGED', `${review.reviewId} is not paused.`);
+    await this.repo.set(acting.tenant, review.reviewId, { paused: false });
+    const resumed = { ...review, paused: false };
+    await this.plan(resumed, acting.now);
+    return { review: resumed, next: nextRuns(review.schedule, acting.now, review.timezone, 3) };
+  }
+
+  async remove(acting: Acting, reviewId: string): Promise<Review> {
+    this.mustManage(acting);
+    const review = await this.get(acting, reviewId);
+    await this.repo.set(acting.tenant, review.reviewId, { removed: true });
+    return review;
+  }
+
+  /** Posts now, outside the schedule. */
+  async runNow(acting: Acting, reviewId: string): Promise<Review> {
+    this.mustManage(acting);
+    const review = await this.get(acting, reviewId);
+    await this.post(review, acting.now, `manual@${acting.now.toISOString()}`);
+    return review;
+  }
+
+  /** The job of one scheduled run: post (once), then plan the next run. */
+  async runJob(job: Job, now: Date): Promise<string | undefined> {
+    const { tenant, reviewId, slot } = job.payload as { tenant: string; reviewId: string; slot: string };
+    const review = await this.repo.find(tenant, reviewId);
+    // Paused: resuming plans the next run. Removed: nothing more.
+    if (!review || review.removed) return 'removed';
+    if (review.paused) return 'paused';
+    await this.post(review, now, slot);
+    await this.plan(review, new Date(slot));
+    return undefined;
+  }
+
+  private async post(review: Review, now: Date, slot: string): Promise<void> {
+    await this.outbox.toChannel(
+      review.channel,
+      await this.replyFor(review, now),
+      { tenant: review.tenant },
+      undefined,
+      `review:${review.tenant}/${review.reviewId}@${slot}`,
+    );
+  }
+
+  private async replyFor(review: Review, now: Date): Promise<Reply> {
+    if (review.kind === 'change') {
+      const agenda = await this.cab.cabAgenda(review.tenant, now, review.timezone);
+      return { ...agenda, visibility: 'channel', header: `${review.name} · ${agenda.header ?? 'CAB agenda'}` };
+    }
+    if (review.kind === 'digest') {
+      const counts = await this.tickets.openCounts(review.tenant);
+      const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      return {
+        text: [`${review.name}: ${total} open ticket${total === 1 ? '' : 's'}`, ...lines].join('\n'),
+        visibility: 'channel',
+        header: review.name,
+        list: [`${total} open (${OPEN_STATES.join(', ')})`, ...lines],
+      };
+    }
+    return { text: `${review.name}: ${review.text ?? ''}`, visibility: 'channel', header: review.name };
+  }
+
+  /** Files the next run after `after` as a job whose id names its slot: planning it twice plans it once. */
+  private async plan(review: Review, after: Date): Promise<void> {
+    const [slot] = nextRuns(review.schedule, after, review.timezone, 1);
+    if (!slot) return;
+    try {
+      await this.jobs.add({
+        _id: jobIdOf(review, slot),
+        tenant: review.tenant,
+        kind: REVIEW_KIND,
+        dueAt: slot,
+        payload: { tenant: review.tenant, reviewId: review.reviewId, slot: slot.toISOString() },
+        createdAt: after,
+        by: review.createdBy,
+        ticketId: null,
+      });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 11000) throw e;
+    }
+  }
+
+  private channelOf(acting: Acting, given: string | undefined): string {
+    const platform = acting.source.platform;
+    if (!given) {
+      if (platform === 'console') return 'console';
+      if (!acting.source.channel) {
+        throw new UserError(
+          'USAGE.MISSING',
+          'Say where it should post: --channel #C0123 (a channel id).',
+          undefined,
+          'channel',
+        );
+      }
+      return `${platform}:${acting.source.channel}`;
+    }
+    const address = /^#[A-Za-z0-9]{1,40}$/.test(given) ? `${platform}:${given.slice(1)}` : given;
+    if (
+      !parseChannelAddress(address) ||
+      (address !== 'console' && !address.startsWith(`${platform}:`) && platform !== 'console')
+    ) {
+      throw new UserError(
+        'USAGE.BAD_CHANNEL',
+        `"${given.slice(0, 60)}" is not a channel I can post in.`,
+        'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+        'channel',
+      );
+    }
+    return address;
+  }
+
+  private async get(acting: Acting, reviewId: string): Promise<Review> {
+    const id = reviewId.toUpperCase();
+    const review = /^RV-\d{1,6}$/.test(id) ? await this.repo.find(acting.tenant, id) : null;
+    if (!review || review.removed) {
+      throw new UserError(
+        'REVIEW.NOT_FOUND',
+        `There is no review ${reviewId.slice(0, 20)} here.`,
+        'See them with /review list.',
+        'id',
+      );
+    }
+    return review;
+  }
+
+  private mustManage(acting: Acting): void {
+    if (!hasRole(acting.role, 'manager')) {
+      throw new UserError('PERMISSION.DENIED', 'Managing reviews needs the manager role; anyone may /review list.');
+    }
+  }
+}
