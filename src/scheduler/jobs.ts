@@ -22,6 +22,7 @@ export interface JobEngineOptions {
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 /** How far back a restart looks for jobs it missed. */
 const LOOK_BACK_MS = 7 * 86_400_000;
 const floorMinute = (ms: number): number => Math.floor(ms / MINUTE) * MINUTE;
@@ -46,6 +47,8 @@ export class JobEngine {
   private scanFrom = 0;
   private starting: Promise<void> = Promise.resolve();
   private savedScan = 0;
+  /** Hours that are over, and whether any job was filed in them (nothing is filed in an hour that is over). */
+  private readonly hoursSeen = new Map<number, boolean>();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
@@ -150,6 +153,13 @@ export class JobEngine {
     const now = this.now().getTime();
     const current = floorMinute(now);
     for (let m = this.scanFrom; m <= current; m += MINUTE) {
+      // An hour that is over with no job filed in it is passed in one read, not sixty.
+      const hour = Math.floor(m / HOUR) * HOUR;
+      if (m === this.scanFrom && m === hour && hour + HOUR <= current && !(await this.hourHasJobs(hour))) {
+        this.scanFrom = hour + HOUR;
+        m = hour + HOUR - MINUTE;
+        continue;
+      }
       let w = this.minutes.get(m);
       if (!w) {
         w = { ids: [], read: 0 };
@@ -173,6 +183,15 @@ export class JobEngine {
       this.savedScan = this.scanFrom;
       await this.repo.saveScannedTo(new Date(this.scanFrom));
     }
+  }
+
+  private async hourHasJobs(hour: number): Promise<boolean> {
+    const known = this.hoursSeen.get(hour);
+    if (known !== undefined) return known;
+    const has = await this.repo.hasHour(new Date(hour));
+    this.hoursSeen.set(hour, has);
+    if (this.hoursSeen.size > 10_000) this.hoursSeen.delete(this.hoursSeen.keys().next().value as number);
+    return has;
   }
 
   private forget(id: string): void {

@@ -185,7 +185,7 @@ export class ReviewService {
     if (!review || review.removed) return 'removed';
     if (review.paused) return 'paused';
     await this.post(review, now, slot);
-    await this.plan(review, new Date(slot));
+    await this.plan(review, new Date(slot), now);
     return undefined;
   }
 
@@ -219,7 +219,7 @@ export class ReviewService {
   }
 
   /** Files the next run after `after` as a job whose id names its slot: planning it twice plans it once. */
-  private async plan(review: Review, after: Date): Promise<void> {
+  private async plan(review: Review, after: Date, now: Date = after): Promise<void> {
     const [slot] = nextRuns(review.schedule, after, review.timezone, 1);
     if (!slot) return;
     try {
@@ -229,7 +229,7 @@ export class ReviewService {
         kind: REVIEW_KIND,
         dueAt: slot,
         payload: { tenant: review.tenant, reviewId: review.reviewId, slot: slot.toISOString() },
-        createdAt: after,
+        createdAt: now,
         by: review.createdBy,
         ticketId: null,
       });

@@ -31,6 +31,8 @@ const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 1
 
 /** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
 export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
+/** `2026-03-10T12`: the hour, in UTC. */
+export const hourKey = (at: Date): string => at.toISOString().slice(0, 13);
 
 /**
  * Laid out for FerretDB (every filter but `_id` scans; every update and delete scans even by `_id`): nothing is
@@ -44,6 +46,8 @@ export class JobRepository {
   private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
   private readonly ends: mongo.Collection<JobEnd>;
   private readonly keys: mongo.Collection<{ _id: string; at: Date }>;
+  /** Hours that have any job filed in them: the walk skips an hour that is over and has none. */
+  private readonly hours: mongo.Collection<{ _id: string }>;
   /** One document: the oldest minute not yet left behind, so a restart knows what it missed. */
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
@@ -56,6 +60,12 @@ export class JobRepository {
     this.ends = connection.collection<JobEnd>('job_ends');
     this.keys = connection.collection('job_keys');
     this.cursor = connection.collection('job_cursor');
+    this.hours = connection.collection('job_hours');
+  }
+
+  /** Whether any job was ever filed in this hour. */
+  async hasHour(at: Date): Promise<boolean> {
+    return (await this.hours.findOne({ _id: hourKey(at) })) !== null;
   }
 
   /** Where the walk through due minutes had got to (null on a new database). */
@@ -68,10 +78,19 @@ export class JobRepository {
     await this.cursor.updateOne({ _id: 'scan' }, { $set: { minute } }, { upsert: true });
   }
 
-  /** Writes a job and files it under its minute. */
+  /**
+   * Writes a job and files it under its minute: the minute it is due, or the minute it was written when that
+   * is later (a job due already), so nothing is ever filed under an hour that is over (see `hasHour`).
+   */
   async add(job: Job): Promise<void> {
     await this.jobs.insertOne(job);
-    const minute = minuteKey(job.dueAt);
+    const filed = new Date(Math.max(job.dueAt.getTime(), job.createdAt.getTime()));
+    try {
+      await this.hours.insertOne({ _id: hourKey(filed) });
+    } catch (e) {
+      if (!isDuplicate(e)) throw e;
+    }
+    const minute = minuteKey(filed);
     let n = this.nextSlot.get(minute) ?? 0;
     for (;;) {
       try {

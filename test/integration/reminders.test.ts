@@ -74,6 +74,21 @@ describe('/ticket remind', () => {
   });
 });
 
+describe('far ahead', () => {
+  it('sends a reminder days ahead at its time, passing the empty hours between', async () => {
+    const id = await ticket('Next week');
+    dms.calls.length = 0;
+    const r = await root(`/ticket remind ${id} in 3 days --note later`);
+    expect(r.error, r.text).toBeUndefined();
+    later(3 * 24 * 60 * MIN - MIN);
+    await settle(bot.jobs);
+    expect(dms.calls).toEqual([]);
+    later(MIN);
+    await settle(bot.jobs);
+    expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — later`]);
+  });
+});
+
 describe('quiet hours', () => {
   it('holds a reminder that falls in them until they end', async () => {
     const id = await ticket('Not at night');
