@@ -1,6 +1,7 @@
 // The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { PacedLoop } from '../services/pacedLoop.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
 import { REVIEW_KIND } from '../services/reviews.ts';
 import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
@@ -49,10 +50,7 @@ export class JobEngine {
   private savedScan = 0;
   /** Hours that are over, and whether any job was filed in them (nothing is filed in an hour that is over). */
   private readonly hoursSeen = new Map<number, boolean>();
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: PacedLoop;
 
   constructor(
     private readonly repo: JobRepository,
@@ -66,6 +64,15 @@ export class JobEngine {
       graceMs: opts.graceMs ?? 3_600_000,
       concurrency: opts.concurrency ?? 16,
     };
+    this.loop = new PacedLoop(
+      () => this.tick(),
+      (err) => this.o.log.warn({ err }, 'jobs: could not look for due jobs'),
+      this.o.pollMs,
+    );
+  }
+
+  private get running(): boolean {
+    return this.loop.running;
   }
 
   /** The use case a kind of job runs. */
@@ -75,7 +82,6 @@ export class JobEngine {
 
   start(): void {
     if (this.running) return;
-    this.running = true;
     const now = this.now().getTime();
     this.scanFrom = floorMinute(now - this.o.graceMs);
     // From where the last walk stopped (at most a week back), so what fell due while no process ran is
@@ -86,38 +92,17 @@ export class JobEngine {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
       })
       .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last walk stopped'));
-    this.kick();
+    this.loop.start();
   }
 
   async stop(graceMs = 5000): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]);
+    this.loop.stop();
+    const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   kick(): void {
-    if (!this.running) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.ticking = this.tick()
-      .catch((err) => this.o.log.warn({ err }, 'jobs: could not look for due jobs'))
-      .finally(() => {
-        this.ticking = null;
-        if (!this.running) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.o.pollMs);
-          this.timer.unref();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Resolves once no job this process could run now is waiting or running (tests). */
@@ -125,9 +110,7 @@ export class JobEngine {
     for (let round = 0; round < 1000; round++) {
       if (!this.running) return;
       // A walk that began after this call: one already under way may have read the clock before it moved.
-      while (this.ticking) await this.ticking;
-      this.kick();
-      await this.ticking;
+      await this.loop.fresh();
       await Promise.allSettled([...this.inFlight.values()]);
       if (this.inFlight.size === 0 && !this.hasRunnable()) return;
       await new Promise((r) => setTimeout(r, 5));
@@ -238,7 +221,7 @@ export class JobEngine {
         this.o.log.warn({ job: id, kind: job.kind }, 'jobs: taking over a job whose process stopped');
         this.heldSince.delete(key);
         this.attempts.set(id, attempt + 1);
-        this.again = true;
+        this.loop.soon();
       }
       return;
     }

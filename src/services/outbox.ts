@@ -12,6 +12,7 @@ import {
   parseChannelAddress,
   type Sent,
 } from './messaging.ts';
+import { PacedLoop } from './pacedLoop.ts';
 import type { PeopleService } from './people.ts';
 
 export interface OutboxOptions {
@@ -79,10 +80,7 @@ export class Outbox {
   private readonly leaving = new Set<string>();
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private ticking: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: PacedLoop;
   private readonly o: Required<Omit<OutboxOptions, 'onDelivery' | 'now'>> & Pick<OutboxOptions, 'onDelivery'>;
 
   constructor(
@@ -104,6 +102,15 @@ export class Outbox {
       concurrency: opts.concurrency ?? 16,
       onDelivery: opts.onDelivery,
     };
+    this.loop = new PacedLoop(
+      () => this.tick(),
+      (err) => this.o.log.warn({ err }, 'outbox: could not look for waiting messages'),
+      this.o.pollMs,
+    );
+  }
+
+  private get running(): boolean {
+    return this.loop.running;
   }
 
   /** An adapter offers its part of the port; messages for its platform are delivered from now on. */
@@ -271,48 +278,25 @@ export class Outbox {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.kick();
+    this.loop.start();
   }
 
   /** Stops taking new work; waits (at most `graceMs`) for deliveries in flight. */
   async stop(graceMs = 5000): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const all = Promise.allSettled([...this.inFlight.values(), this.ticking]).then(() => this.flush());
+    this.loop.stop();
+    const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]).then(() => this.flush());
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   /** Looks for work now (after an enqueue, a finished delivery, or a test moving the clock). */
   kick(): void {
-    if (!this.running) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.ticking = this.tick()
-      .catch((err) => this.o.log.warn({ err }, 'outbox: could not look for waiting messages'))
-      .finally(() => {
-        this.ticking = null;
-        if (!this.running) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.o.pollMs);
-          this.timer.unref();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Resolves once nothing this process could deliver now is waiting or in flight (tests, benchmarks). */
   async drained(): Promise<void> {
     for (;;) {
-      await this.ticking;
+      await this.loop.pending;
       await Promise.allSettled([...this.inFlight.values()]);
       // A stopped outbox delivers nothing more here: what waits is for the next start.
       if (!this.running) return;
@@ -325,7 +309,7 @@ export class Outbox {
           (this.blockedUntil.get(m.lane) ?? 0) <= now &&
           !this.heldSince.has(`${m._id}#${m.attempt}`),
       );
-      if (ready.length === 0 && this.inFlight.size === 0 && !this.ticking) {
+      if (ready.length === 0 && this.inFlight.size === 0 && !this.loop.pending) {
         await this.flush();
         return;
       }
@@ -432,7 +416,7 @@ export class Outbox {
         this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
         this.heldSince.delete(key);
         await this.repo.reschedule(head._id, head.attempt, { attempt: head.attempt + 1, dueAt: new Date(now) });
-        this.again = true;
+        this.loop.soon();
       }
       return Number.POSITIVE_INFINITY;
     }

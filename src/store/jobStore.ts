@@ -27,7 +27,7 @@ export interface JobEnd {
   lateMs: number | null;
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 /** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
 export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
@@ -45,7 +45,6 @@ export class JobRepository {
   private readonly slots: mongo.Collection<{ _id: string; jobId: string }>;
   private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
   private readonly ends: mongo.Collection<JobEnd>;
-  private readonly keys: mongo.Collection<{ _id: string; at: Date }>;
   /** Hours that have any job filed in them: the walk skips an hour that is over and has none. */
   private readonly hours: mongo.Collection<{ _id: string }>;
   /** One document: the oldest minute not yet left behind, so a restart knows what it missed. */
@@ -58,7 +57,6 @@ export class JobRepository {
     this.slots = connection.collection('job_slots');
     this.claims = connection.collection('job_claims');
     this.ends = connection.collection<JobEnd>('job_ends');
-    this.keys = connection.collection('job_keys');
     this.cursor = connection.collection('job_cursor');
     this.hours = connection.collection('job_hours');
   }
@@ -123,35 +121,12 @@ export class JobRepository {
   }
 
   /** True for the one process that may run this attempt. */
-  async claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
-    try {
-      await this.claims.insertOne({ _id: `${id}#${attempt}`, at, owner });
-      return true;
-    } catch (e) {
-      if (isDuplicate(e)) return false;
-      throw e;
-    }
+  claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
+    return insertOnce(this.claims, { _id: `${id}#${attempt}`, at, owner });
   }
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
-  async end(entry: JobEnd): Promise<boolean> {
-    try {
-      await this.ends.insertOne(entry);
-      return true;
-    } catch (e) {
-      if (isDuplicate(e)) return false;
-      throw e;
-    }
-  }
-
-  /** "Only once" for the work a job does (an outbox message): true the first time `key` is taken. */
-  async once(key: string, at: Date): Promise<boolean> {
-    try {
-      await this.keys.insertOne({ _id: key, at });
-      return true;
-    } catch (e) {
-      if (isDuplicate(e)) return false;
-      throw e;
-    }
+  end(entry: JobEnd): Promise<boolean> {
+    return insertOnce(this.ends, entry);
   }
 }

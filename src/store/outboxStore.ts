@@ -56,7 +56,7 @@ export interface LedgerEntry {
 
 type LedgerDoc = LedgerEntry & { _id: string };
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
@@ -110,14 +110,8 @@ export class OutboxRepository {
   }
 
   /** True for the one process that may deliver this attempt of this message. */
-  async claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
-    try {
-      await this.claims.insertOne({ _id: `${id}#${attempt}`, at, owner });
-      return true;
-    } catch (e) {
-      if (isDuplicate(e)) return false;
-      throw e;
-    }
+  claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
+    return insertOnce(this.claims, { _id: `${id}#${attempt}`, at, owner });
   }
 
   /** Moves a message to its next attempt (a retry, or taking over a claim whose holder died). */
