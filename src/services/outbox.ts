@@ -60,6 +60,9 @@ export interface DeliveryView extends Omit<LedgerEntry, 'finishedAt' | 'outcome'
 }
 
 const platformOf = (p: string): Platform => p as Platform;
+/** Delivered messages leave the outbox in batches: at most this long after delivery, or this many at once. */
+const FLUSH_MS = 250;
+const FLUSH_AT = 500;
 const asData = (r: Reply): Record<string, unknown> => JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
 
 export class Outbox {
@@ -560,7 +563,9 @@ export class Outbox {
     });
     // Recorded: it may leave the outbox. Deletes go in batches, one scan each on FerretDB, not one per message.
     this.leaving.add(m._id);
-    this.flushTimer ??= setTimeout(() => void this.flush(), 20);
+    // On FerretDB a delete scans the outbox inside its write: one per second at most while a backlog drains.
+    if (this.leaving.size >= FLUSH_AT) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
     this.o.onDelivery?.(m.platform, outcome);
   }
 
