@@ -9,6 +9,7 @@ import { actingOf } from './acting.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
 import { ticketList } from './ticketList.ts';
+import { ticketPir } from './ticketPir.ts';
 import { ticketRemind } from './ticketRemind.ts';
 import { ID, str } from './ticketShared.ts';
 import { ticketWorkCommands } from './ticketWork.ts';
@@ -149,5 +150,6 @@ export const ticketCommands: readonly CommandDef[] = [
   ticketList,
   ...ticketWorkCommands,
   ticketRemind,
+  ticketPir,
   ...ticketChangeCommands,
 ];

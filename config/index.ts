@@ -44,6 +44,8 @@ export interface Config {
   catchupMs: number;
   /** Distinct approvers that approve a change ticket. */
   cabQuorum: number;
+  /** Business days from a P1/P2 incident's resolve to its post-incident review's due time. */
+  pirDays: number;
   logLevel: string;
   port: number;
   http: HttpConfig | undefined;
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
     catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
+    pirDays: e.SWITCHBOARD_PIR_DAYS,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,

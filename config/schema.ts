@@ -112,6 +112,12 @@ export const envSchema = z.object({
     .min(1, { message: 'must be at least 1 approver' })
     .max(20, { message: 'must be at most 20 approvers' })
     .default(1),
+  SWITCHBOARD_PIR_DAYS: z.coerce
+    .number({ message: 'must be a whole number of business days, 1 to 30' })
+    .int({ message: 'must be a whole number of business days, 1 to 30' })
+    .min(1, { message: 'must be at least 1 business day' })
+    .max(30, { message: 'must be at most 30 business days' })
+    .default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   PORT: port.default(3000),
   SWITCHBOARD_HTTP: z

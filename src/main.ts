@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     sla: config.sla,
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,
+    pirDays: config.pirDays,
+    timezone: config.timezone,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });

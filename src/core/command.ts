@@ -4,6 +4,7 @@ import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PeopleService } from '../services/people.ts';
+import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
 import type { TicketService } from '../services/tickets.ts';
@@ -67,6 +68,7 @@ export interface CommandServices {
   outbox: Outbox;
   reminders: ReminderService;
   reviews: ReviewService;
+  pirs: PirService;
   definitions: () => readonly CommandDef[];
 }
 

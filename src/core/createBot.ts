@@ -106,6 +106,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     outbox: o.services.outbox,
     reminders: o.services.reminders,
     reviews: o.services.reviews,
+    pirs: o.services.pirs,
     definitions: () => registry.definitions,
   };
 

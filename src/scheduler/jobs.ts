@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PacedLoop } from '../services/pacedLoop.ts';
+import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
 import { REVIEW_KIND } from '../services/reviews.ts';
 import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
@@ -255,12 +256,14 @@ export function startJobEngine(
     jobs: JobRepository;
     reminders: { run(job: Job, now: Date): Promise<void> };
     reviews: { runJob(job: Job, now: Date): Promise<void | string> };
+    pirs: { runJob(job: Job): Promise<string | undefined> };
   },
   opts: JobEngineOptions,
 ): JobEngine {
   const engine = new JobEngine(services.jobs, opts);
   engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
   engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
+  engine.handle(PIR_REMIND_KIND, (job) => services.pirs.runJob(job));
   engine.start();
   return engine;
 }

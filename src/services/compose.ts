@@ -10,6 +10,7 @@ import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
+import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
@@ -21,6 +22,7 @@ import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
+import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { TicketService } from './tickets.ts';
@@ -40,6 +42,8 @@ export interface Services {
   jobs: JobRepository;
   reminders: ReminderService;
   reviews: ReviewService;
+  /** Post-incident reviews of P1/P2 incidents. */
+  pirs: PirService;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
   cab: ChangeService;
 }
@@ -51,6 +55,10 @@ export interface ServiceOptions {
   matrix: PriorityMatrix;
   /** Distinct approvers that approve a change (default 1). */
   cabQuorum?: number;
+  /** Business days to a PIR's due time (default 5). */
+  pirDays?: number;
+  /** The organisation's timezone (default UTC): where a PIR's weekends are. */
+  timezone?: string;
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
   /** Start-up progress lines (the storage migration); default: stderr. */
@@ -73,6 +81,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
   const changeService = new ChangeService(tickets, cab);
+  const pirs = new PirService(new PirRepository(connection), jobs, outboxService, peopleService, ticketService, {
+    days: o.pirDays ?? 5,
+    timezone: o.timezone ?? 'UTC',
+    onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
+  });
+  pirs.listen(changes);
   return {
     tickets: ticketService,
     cab: changeService,
@@ -84,6 +98,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outbox: outboxService,
     jobs,
     reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
-    reviews: new ReviewService(new ReviewRepository(connection), jobs, outboxService, changeService, ticketService),
+    reviews: new ReviewService(
+      new ReviewRepository(connection),
+      jobs,
+      outboxService,
+      changeService,
+      ticketService,
+      pirs,
+    ),
+    pirs,
   };
 }

@@ -415,6 +415,13 @@ export class Outbox {
       const since = this.heldSince.get(key);
       if (since === undefined) this.heldSince.set(key, now);
       else if (now - since >= this.o.leaseMs) {
+        if (await this.repo.finished(head._id)) {
+          // Delivered by its holder; only its delete is still to come.
+          this.heldSince.delete(key);
+          this.leaving.add(head._id);
+          this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+          return Number.POSITIVE_INFINITY;
+        }
         // The holder has had far longer than any delivery takes: it died mid-delivery. Next attempt.
         this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
         this.heldSince.delete(key);

@@ -12,13 +12,14 @@ import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
+import type { PirService } from './pirs.ts';
 import type { TicketService } from './tickets.ts';
 
 export const REVIEW_KIND = 'review.run';
-/** What a review can post. pir, stale and sla reviews are still to come (issue 9). */
-export const REVIEW_KINDS = ['reminder', 'change', 'digest'] as const;
+/** What a review can post. stale and sla reviews are still to come (issue 9). */
+export const REVIEW_KINDS = ['reminder', 'change', 'digest', 'pir'] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
-const LATER_KINDS = ['pir', 'stale', 'sla'];
+const LATER_KINDS = ['stale', 'sla'];
 /** A run this much after its time counts as late in `/review show`. */
 const LATE_MS = 60_000;
 
@@ -46,6 +47,7 @@ export class ReviewService {
     private readonly outbox: Outbox,
     private readonly cab: ChangeService,
     private readonly tickets: TicketService,
+    private readonly pirs: PirService,
   ) {}
 
   async add(acting: Acting, input: NewReview): Promise<{ review: Review; next: Date[] }> {
@@ -63,7 +65,7 @@ export class ReviewService {
     if (LATER_KINDS.includes(kind)) {
       throw new UserError(
         'REVIEW.KIND_NOT_YET',
-        `--kind ${kind} reviews are not built yet; reminder, change and digest are.`,
+        `--kind ${kind} reviews are not built yet; reminder, change, digest and pir are.`,
         undefined,
         'kind',
       );
@@ -204,6 +206,7 @@ export class ReviewService {
       const agenda = await this.cab.cabAgenda(review.tenant, now, review.timezone);
       return { ...agenda, visibility: 'channel', header: `${review.name} · ${agenda.header ?? 'CAB agenda'}` };
     }
+    if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
     if (review.kind === 'digest') {
       const counts = await this.tickets.openCounts(review.tenant);
       const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);

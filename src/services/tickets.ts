@@ -396,6 +396,15 @@ export class TicketService {
     });
   }
 
+  /** The incident's post-incident review is written: its link goes on the history (src/services/pirs.ts). */
+  notePirDone(acting: Acting, id: string, link: string): Promise<Ticket> {
+    return this.change(acting, id, (t) => ({
+      set: {},
+      history: [{ action: 'pir_done', field: 'pir', to: link }],
+      summary: `${acting.person.name} recorded the PIR for ${t.ticketId}: ${link}`,
+    }));
+  }
+
   approveChange(acting: Acting, id: string, reason?: string): Promise<Ticket> {
     return this.decideOnChange(acting, id, 'approve', reason);
   }

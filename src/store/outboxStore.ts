@@ -123,9 +123,15 @@ export class OutboxRepository {
     await this.outbox.updateOne({ _id: id, attempt: fromAttempt }, { $set: set });
   }
 
-  /** Records what became of a message; it then leaves the outbox with `remove`. */
+  /** Records what became of a message (and that it is finished); it then leaves the outbox with `remove`. */
   async record(entry: LedgerEntry): Promise<void> {
     await this.appendLedger(entry);
+    await insertOnce(this.claims, { _id: `${entry.messageId}#done`, at: entry.finishedAt, owner: 'done' });
+  }
+
+  /** Whether a message was finished (by any process), though it may still be in the outbox for a moment. */
+  async finished(id: string): Promise<boolean> {
+    return (await this.claims.findOne({ _id: `${id}#done` })) !== null;
   }
 
   /** Messages recorded as finished leave the outbox, many in one delete (each delete scans on FerretDB). */

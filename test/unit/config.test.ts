@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       dbTimeoutMs: 5_000,
       catchupMs: 3_600_000,
       cabQuorum: 1,
+      pirDays: 5,
       logLevel: 'warn',
       port: 3000,
       http: { port: 3000, host: undefined },
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       SWITCHBOARD_ORGS: 'acme=slack:T1,discord:G1;beta=slack:T2',
       SWITCHBOARD_SLA: 'P1=10m/2h, P4=2d/3w',
       SWITCHBOARD_DB_TIMEOUT: '2s',
+      SWITCHBOARD_PIR_DAYS: '3',
       SWITCHBOARD_TIMEZONE: 'Europe/Berlin',
       USER: 'ada',
       PORT: '8080',
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
     expect(c.sla.P2).toEqual(DEFAULT_SLA.P2);
     expect(c.dbTimeoutMs).toBe(2_000);
     expect(c.timezone).toBe('Europe/Berlin');
+    expect(c.pirDays).toBe(3);
     expect(c.consoleUser).toBe('ada');
     expect(c.port).toBe(8080);
     expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh' });
@@ -89,6 +92,8 @@ describe('loadConfig', () => {
     [{ SWITCHBOARD_DB_TIMEOUT: 'soon' }, 'SWITCHBOARD_DB_TIMEOUT', '15m'],
     [{ SWITCHBOARD_CAB_QUORUM: '0' }, 'SWITCHBOARD_CAB_QUORUM', 'at least 1'],
     [{ SWITCHBOARD_CAB_QUORUM: '1.5' }, 'SWITCHBOARD_CAB_QUORUM', 'whole number'],
+    [{ SWITCHBOARD_PIR_DAYS: '0' }, 'SWITCHBOARD_PIR_DAYS', 'at least 1'],
+    [{ SWITCHBOARD_PIR_DAYS: 'soon' }, 'SWITCHBOARD_PIR_DAYS', 'whole number'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', ''],
     [{ SLACK_API_URL: 'not a url' }, 'SLACK_API_URL', ''],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', ''],

@@ -1,0 +1,261 @@
+// Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { Reply } from '../core/reply.ts';
+import type { Ticket } from '../domain/entities.ts';
+import { UserError } from '../domain/errors.ts';
+import { hasRole } from '../domain/roles.ts';
+import { parseTicketId } from '../domain/ticket.ts';
+import { firstTimeZone } from '../domain/timezone.ts';
+import { addBusinessDays } from '../domain/when.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { Pir, PirRepository } from '../store/pirStore.ts';
+import type { Acting } from './acting.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+import type { TicketChanged } from './notifier.ts';
+import type { Outbox } from './outbox.ts';
+import type { PeopleService } from './people.ts';
+import type { TicketService } from './tickets.ts';
+
+export const PIR_REMIND_KIND = 'pir.remind';
+
+export interface PirOptions {
+  /** SWITCHBOARD_PIR_DAYS: business days from the resolve to the PIR's due time. */
+  days: number;
+  /** The organisation's timezone: where weekends are. */
+  timezone: string;
+  /** A PIR that could not be opened (the database down at the resolve): the resolve itself stands. */
+  onError?: (err: unknown, ticketId: string) => void;
+}
+
+interface RemindPayload {
+  tenant: string;
+  ticketId: string;
+  /** The business day after the resolve this reminder is for: 1, 2, … */
+  day: number;
+}
+
+const jobIdOf = (tenant: string, ticketId: string, day: number) => `pir:${tenant}/${ticketId}#${day}`;
+const when = (at: Date, timezone: string) => format(new TZDate(at, timezone), 'EEE d MMM HH:mm');
+const MAX_LINK = 500;
+
+/** A link as people paste one: http(s), a host with a dot (or localhost), no spaces. */
+export function looksLikeUrl(text: string): boolean {
+  if (text.length > MAX_LINK || /\s/.test(text)) return false;
+  try {
+    const u = new URL(text);
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') && (u.hostname.includes('.') || u.hostname === 'localhost')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Where the team that raised the incident hears about it: the channel it came from. */
+function channelOf(t: Ticket): string | null {
+  const s = t.source;
+  if (s.platform === 'console') return 'console';
+  if ((s.platform === 'slack' || s.platform === 'discord') && s.channel && /^[A-Za-z0-9]{1,40}$/.test(s.channel)) {
+    return `${s.platform}:${s.channel}`;
+  }
+  return null;
+}
+
+export class PirService {
+  constructor(
+    private readonly repo: PirRepository,
+    private readonly jobs: JobRepository,
+    private readonly outbox: Outbox,
+    private readonly people: PeopleService,
+    private readonly tickets: TicketService,
+    private readonly o: PirOptions,
+  ) {}
+
+  /** Listens for resolves; a listener never throws (the resolve is written already). */
+  listen(feed: ChangeFeed): void {
+    feed.subscribe(async (ev) => {
+      try {
+        await this.onChange(ev);
+      } catch (err) {
+        this.o.onError?.(err, ev.ticket.ticketId);
+      }
+    });
+  }
+
+  /** Opens the PIR of a P1/P2 incident once resolved: once per incident, whatever process hears it, however often. */
+  async onChange(ev: TicketChanged): Promise<void> {
+    const t = ev.ticket;
+    if (t.type !== 'incident' || t.state !== 'resolved' || (t.priority !== 'P1' && t.priority !== 'P2')) return;
+    const openedAt = t.resolvedAt ?? t.updatedAt;
+    const pir: Pir = {
+      tenant: t.tenant,
+      ticketId: t.ticketId,
+      title: t.title,
+      priority: t.priority,
+      assignee: t.assignee,
+      channel: channelOf(t),
+      openedAt,
+      dueAt: addBusinessDays(openedAt, this.o.days, this.o.timezone),
+      timezone: this.o.timezone,
+      done: null,
+    };
+    if (!(await this.repo.open(pir))) return;
+    await this.plan(pir, 1);
+  }
+
+  /** `/ticket pir <INC-n> done <link>`: the assignee, or any agent. The team channel is told once. */
+  async markDone(
+    acting: Acting,
+    id: string,
+    link: string,
+  ): Promise<{ pir: Pir; told: string | null; onHistory: boolean }> {
+    const pir = await this.get(acting, id);
+    if (pir.assignee?.id !== acting.person.id && !hasRole(acting.role, 'agent')) {
+      throw new UserError(
+        'PERMISSION.DENIED',
+        `Only ${pir.assignee?.name ?? 'the assignee'} or an agent can mark the PIR for ${pir.ticketId} done.`,
+      );
+    }
+    const url = link.trim();
+    if (!looksLikeUrl(url)) {
+      throw new UserError(
+        'USAGE.BAD_LINK',
+        `"${url.slice(0, 60)}" does not look like a link; give the PIR document's address.`,
+        `Try: /ticket pir ${pir.ticketId} done https://wiki.example.com/pir/${pir.ticketId}`,
+        'link',
+      );
+    }
+    const done = { by: acting.person, at: acting.now, link: url };
+    const stands = await this.repo.markDone(acting.tenant, pir.ticketId, done);
+    if (stands) {
+      throw new UserError(
+        'PIR.ALREADY_DONE',
+        `The PIR for ${pir.ticketId} was marked done by ${stands.by.name}: ${stands.link}`,
+      );
+    }
+    const onHistory = await this.noteOnTicket(acting, pir.ticketId, url);
+    if (pir.channel) {
+      await this.outbox.toChannel(
+        pir.channel,
+        { text: `PIR for ${pir.ticketId} is done: ${url}`, visibility: 'channel' },
+        { tenant: pir.tenant, ticketId: pir.ticketId },
+        undefined,
+        `pir-done:${pir.tenant}/${pir.ticketId}`,
+      );
+    }
+    return { pir: { ...pir, done }, told: pir.channel, onHistory };
+  }
+
+  /** The open PIRs, soonest due first. */
+  list(acting: Acting): Promise<Pir[]> {
+    if (!hasRole(acting.role, 'agent')) {
+      return Promise.reject(new UserError('PERMISSION.DENIED', 'The PIR list is for agents.'));
+    }
+    return this.repo.listOpen(acting.tenant);
+  }
+
+  /** The open PIRs as a message: what `/ticket pir list` answers and a `--kind pir` review posts. */
+  async listReply(tenant: string, now: Date, timezone: string, header = 'PIRs'): Promise<Reply> {
+    const open = await this.repo.listOpen(tenant);
+    if (open.length === 0) return { text: `${header}: no PIR is open.`, visibility: 'channel', header };
+    const overdue = open.filter((p) => p.dueAt.getTime() < now.getTime()).length;
+    const lines = open.map((p) =>
+      [
+        p.ticketId,
+        p.priority,
+        p.title,
+        p.assignee?.name ?? 'unassigned',
+        `${p.dueAt.getTime() < now.getTime() ? 'OVERDUE since' : 'due'} ${when(p.dueAt, timezone)}`,
+      ].join(' · '),
+    );
+    const count = `${open.length} open, ${overdue} overdue`;
+    return {
+      text: [`${header}: ${count}`, ...lines.map((l) => `• ${l}`)].join('\n'),
+      visibility: 'channel',
+      header,
+      context: count,
+      list: lines,
+    };
+  }
+
+  /** One business day's reminder: the DM (once, however often the job runs), then the next day's job. */
+  async runJob(job: Job): Promise<string | undefined> {
+    const p = job.payload as unknown as RemindPayload;
+    const pir = await this.repo.find(p.tenant, p.ticketId);
+    if (!pir) return 'no such PIR';
+    if (pir.done) return 'done';
+    await this.plan(pir, p.day + 1);
+    if (!pir.assignee) return 'unassigned';
+    const settings = await this.people.settingsOf(pir.tenant, pir.assignee.id);
+    const zone = firstTimeZone([settings.timezone], pir.timezone);
+    const left = this.o.days - p.day;
+    const status =
+      left > 0
+        ? `is due ${when(pir.dueAt, zone)} (${left} business day${left === 1 ? '' : 's'} left)`
+        : left === 0
+          ? `is due today, ${when(pir.dueAt, zone)}`
+          : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${when(pir.dueAt, zone)})`;
+    const reply: Reply = {
+      text: `PIR for ${pir.ticketId} (${pir.title}) ${status}. When it is written: /ticket pir ${pir.ticketId} done <link>`,
+      visibility: 'channel',
+      actions: [{ id: 'ticket.show', label: 'Show', value: pir.ticketId }],
+    };
+    await this.outbox.toPerson(pir.tenant, pir.assignee.id, reply, { ticketId: pir.ticketId }, `job:${job._id}`);
+    return undefined;
+  }
+
+  /** Files the reminder of business day `day` after the resolve; its id makes planning it twice plan it once. */
+  private async plan(pir: Pir, day: number): Promise<void> {
+    try {
+      await this.jobs.add({
+        _id: jobIdOf(pir.tenant, pir.ticketId, day),
+        tenant: pir.tenant,
+        kind: PIR_REMIND_KIND,
+        dueAt: addBusinessDays(pir.openedAt, day, pir.timezone),
+        payload: { tenant: pir.tenant, ticketId: pir.ticketId, day } satisfies RemindPayload,
+        createdAt: pir.openedAt,
+        by: null,
+        ticketId: pir.ticketId,
+      });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 11000) throw e;
+    }
+  }
+
+  /** The link on the incident's history too, unless the incident is closed (its history is final then). */
+  private async noteOnTicket(acting: Acting, ticketId: string, link: string): Promise<boolean> {
+    try {
+      const t = await this.tickets.getTicket(acting, ticketId);
+      if (t.state === 'closed') return false;
+      await this.tickets.notePirDone(acting, ticketId, link);
+      return true;
+    } catch (e) {
+      // The PIR is done either way; the history line is a courtesy (someone without sight of the ticket, a race).
+      if (e instanceof UserError) return false;
+      throw e;
+    }
+  }
+
+  private async get(acting: Acting, id: string): Promise<Pir> {
+    const parsed = parseTicketId(id);
+    if (!parsed) {
+      throw new UserError(
+        'TICKET.BAD_ID',
+        `"${id.slice(0, 20)}" is not a ticket id.`,
+        'PIRs are for incidents, like INC-12.',
+        'id',
+      );
+    }
+    const pir = await this.repo.find(acting.tenant, parsed.id);
+    if (!pir) {
+      throw new UserError(
+        'PIR.NOT_FOUND',
+        `${parsed.id} has no PIR: one opens when a P1 or P2 incident is resolved.`,
+        'See the open ones with /ticket pir list.',
+        'id',
+      );
+    }
+    return pir;
+  }
+}
