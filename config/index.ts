@@ -44,6 +44,8 @@ export interface Config {
   catchupMs: number;
   /** Distinct approvers that approve a change ticket. */
   cabQuorum: number;
+  /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
+  stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
   port: number;
   http: HttpConfig | undefined;
@@ -132,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
     catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
+    stale: {
+      nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
+      resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,
+      autocloseDays: e.SWITCHBOARD_AUTOCLOSE_DAYS,
+    },
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     sla: config.sla,
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,
+    stale: config.stale,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });

@@ -8,6 +8,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
+import { NudgeRepository } from '../store/nudgeStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
@@ -23,6 +24,7 @@ import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
+import { StaleService, staleRulesFromDays } from './stale.ts';
 import { TicketService } from './tickets.ts';
 
 export interface Services {
@@ -51,6 +53,8 @@ export interface ServiceOptions {
   matrix: PriorityMatrix;
   /** Distinct approvers that approve a change (default 1). */
   cabQuorum?: number;
+  /** Stale-ticket housekeeping waits, in days (default 3, 3 more, 7). */
+  stale?: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
   /** Start-up progress lines (the storage migration); default: stderr. */
@@ -84,6 +88,19 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outbox: outboxService,
     jobs,
     reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
-    reviews: new ReviewService(new ReviewRepository(connection), jobs, outboxService, changeService, ticketService),
+    reviews: new ReviewService(
+      new ReviewRepository(connection),
+      jobs,
+      outboxService,
+      changeService,
+      ticketService,
+      new StaleService(
+        tickets,
+        ticketService,
+        outboxService,
+        new NudgeRepository(connection),
+        staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
+      ),
+    ),
   };
 }
