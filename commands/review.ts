@@ -27,6 +27,7 @@ const reviewAdd: CommandDef = {
     '/review add "Weekly CAB" every Tuesday at 10:00 --kind change',
     '/review add "Stand-up" weekdays at 9am --text "Stand-up in the ops room"',
     '/review add "Monthly review" first Monday of the month at 14:00 --kind digest --tz Europe/Berlin',
+    '/review add "Stale sweep" weekdays at 09:00 --kind stale --days 3',
   ],
   minRole: 'manager',
   options: [
@@ -44,6 +45,7 @@ const reviewAdd: CommandDef = {
     { name: 'kind', kind: 'choice', choices: KINDS, description: 'What it posts (default reminder)' },
     { name: 'tz', kind: 'text', description: 'Timezone, like Europe/Berlin (default: yours)', maxLength: 60 },
     { name: 'text', kind: 'text', description: 'What a reminder says', maxLength: 1000 },
+    { name: 'days', kind: 'text', description: 'Stale reviews: days without an update (default 3)', maxLength: 10 },
   ],
   async run(ctx, o, s) {
     const { review, next } = await s.reviews.add(actingOf(ctx), {
@@ -53,6 +55,7 @@ const reviewAdd: CommandDef = {
       kind: str(o.kind),
       timezone: str(o.tz),
       text: str(o.text),
+      days: str(o.days),
     });
     const runs = next.map((d) => when(d, ctx));
     return ephemeral(
@@ -90,7 +93,7 @@ const reviewShow: CommandDef = {
   async run(ctx, o, s) {
     const { review, next, last, describe } = await s.reviews.show(actingOf(ctx), o.id as string);
     const lines = [
-      `${describe} (${review.timezone}), posts ${review.kind} in ${review.channel}${review.paused ? '; paused' : ''}`,
+      `${describe} (${review.timezone}), posts ${review.kind}${review.kind === 'stale' ? ` (no update for ${review.days ?? 3} days)` : ''} in ${review.channel}${review.paused ? '; paused' : ''}`,
       ...next.map((d) => `next: ${when(d, ctx)}`),
       ...last.map((r) => `${when(r.at, ctx)}: ${r.outcome}`),
     ];

@@ -46,6 +46,8 @@ export interface Config {
   cabQuorum: number;
   /** Business days from a P1/P2 incident's resolve to its post-incident review's due time. */
   pirDays: number;
+  /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
+  stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
   port: number;
   http: HttpConfig | undefined;
@@ -135,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     pirDays: e.SWITCHBOARD_PIR_DAYS,
+    stale: {
+      nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
+      resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,
+      autocloseDays: e.SWITCHBOARD_AUTOCLOSE_DAYS,
+    },
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     http: e.SWITCHBOARD_HTTP ? { port: e.PORT, host: e.SWITCHBOARD_HTTP_HOST } : undefined,

@@ -39,6 +39,12 @@ const matrixList = z
     }
   });
 
+/** Days for the stale-ticket housekeeping; fractional (0.5 = 12 hours) so short spans can be tried out. */
+const days = z.coerce
+  .number({ message: 'must be a number of days, like 3 or 0.5' })
+  .positive({ message: 'must be more than 0 days' })
+  .max(365, { message: 'must be at most 365 days' });
+
 const identityList = z
   .string()
   .optional()
@@ -118,6 +124,9 @@ export const envSchema = z.object({
     .min(1, { message: 'must be at least 1 business day' })
     .max(30, { message: 'must be at most 30 business days' })
     .default(5),
+  SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),
+  SWITCHBOARD_PENDING_RESOLVE_DAYS: days.default(3),
+  SWITCHBOARD_AUTOCLOSE_DAYS: days.default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   PORT: port.default(3000),
   SWITCHBOARD_HTTP: z

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     cabQuorum: config.cabQuorum,
     pirDays: config.pirDays,
     timezone: config.timezone,
+    stale: config.stale,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });

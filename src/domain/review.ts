@@ -13,6 +13,8 @@ export interface Review {
   channel: string;
   kind: string;
   text: string | null;
+  /** Stale reviews: a ticket with no update for this many days is stale (default 3; may be fractional). */
+  days?: number | undefined;
   createdBy: string;
   createdAt: Date;
   paused: boolean;

@@ -8,6 +8,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
+import { NudgeRepository } from '../store/nudgeStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
@@ -25,6 +26,7 @@ import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
+import { StaleService, staleRulesFromDays } from './stale.ts';
 import { TicketService } from './tickets.ts';
 
 export interface Services {
@@ -59,6 +61,8 @@ export interface ServiceOptions {
   pirDays?: number;
   /** The organisation's timezone (default UTC): where a PIR's weekends are. */
   timezone?: string;
+  /** Stale-ticket housekeeping waits, in days (default 3, 3 more, 7). */
+  stale?: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
   /** Start-up progress lines (the storage migration); default: stderr. */
@@ -105,6 +109,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       changeService,
       ticketService,
       pirs,
+      new StaleService(
+        tickets,
+        ticketService,
+        outboxService,
+        new NudgeRepository(connection),
+        staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
+      ),
     ),
     pirs,
   };

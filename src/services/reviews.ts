@@ -13,13 +13,14 @@ import type { ChangeService } from './changes.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
+import type { StaleService } from './stale.ts';
 import type { TicketService } from './tickets.ts';
 
 export const REVIEW_KIND = 'review.run';
-/** What a review can post. stale and sla reviews are still to come (issue 9). */
-export const REVIEW_KINDS = ['reminder', 'change', 'digest', 'pir'] as const;
+/** What a review can post. sla is a standing watch still to come (issue 9). */
+export const REVIEW_KINDS = ['reminder', 'change', 'digest', 'pir', 'stale'] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
-const LATER_KINDS = ['stale', 'sla'];
+const LATER_KINDS = ['sla'];
 /** A run this much after its time counts as late in `/review show`. */
 const LATE_MS = 60_000;
 
@@ -31,11 +32,31 @@ export interface NewReview {
   kind?: string | undefined;
   timezone?: string | undefined;
   text?: string | undefined;
+  /** Stale reviews: days without an update (a number, may be fractional). */
+  days?: string | undefined;
 }
 
 export interface RunRecord {
   at: Date;
   outcome: 'delivered' | 'late' | 'missed' | 'failed' | 'paused' | 'not run';
+}
+
+/** `--days` of a stale review: a positive number of days up to a year; refused on other kinds. */
+function staleDaysOf(kind: string, given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const n = /^\d{1,3}(\.\d{1,4})?$/.test(given.trim()) ? Number(given) : Number.NaN;
+  if (kind !== 'stale') {
+    throw new UserError('USAGE.BAD_OPTION', '--days is for stale reviews (--kind stale).', undefined, 'days');
+  }
+  if (!(n > 0 && n <= 365)) {
+    throw new UserError(
+      'USAGE.BAD_NUMBER',
+      `--days must be a number of days above 0 and at most 365, like 3 or 0.5; got "${given.slice(0, 20)}".`,
+      'Try: --days 3, or --days 7',
+      'days',
+    );
+  }
+  return n;
 }
 
 const jobIdOf = (r: Review, slot: Date) => `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
@@ -48,6 +69,7 @@ export class ReviewService {
     private readonly cab: ChangeService,
     private readonly tickets: TicketService,
     private readonly pirs: PirService,
+    private readonly stale: StaleService,
   ) {}
 
   async add(acting: Acting, input: NewReview): Promise<{ review: Review; next: Date[] }> {
@@ -65,7 +87,7 @@ export class ReviewService {
     if (LATER_KINDS.includes(kind)) {
       throw new UserError(
         'REVIEW.KIND_NOT_YET',
-        `--kind ${kind} reviews are not built yet; reminder, change, digest and pir are.`,
+        `--kind ${kind} reviews are not built yet; ${REVIEW_KINDS.join(', ')} are.`,
         undefined,
         'kind',
       );
@@ -86,6 +108,7 @@ export class ReviewService {
         'text',
       );
     }
+    const days = staleDaysOf(kind, input.days);
     const schedule = parseSchedule(input.when, acting.now, timezone);
     if (!schedule.ok) {
       throw new UserError(
@@ -104,6 +127,7 @@ export class ReviewService {
       channel,
       kind,
       text: input.text ?? null,
+      ...(days === undefined ? {} : { days }),
       createdBy: acting.person.identity,
       createdAt: acting.now,
       paused: false,
@@ -207,6 +231,7 @@ export class ReviewService {
       return { ...agenda, visibility: 'channel', header: `${review.name} · ${agenda.header ?? 'CAB agenda'}` };
     }
     if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
+    if (review.kind === 'stale') return this.stale.sweep(review, now);
     if (review.kind === 'digest') {
       const counts = await this.tickets.openCounts(review.tenant);
       const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);

@@ -1,0 +1,208 @@
+// Stale reviews on the job engine, real database and an injected clock: the sweep by assignee, the pending
+// requester nudged once then the ticket resolved, resolved tickets closed, and nothing for fresh tickets.
+// The waits are fractions of a day (0.01 d = 14.4 minutes) so the engine walks minutes, not weeks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/reply.ts';
+import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
+
+let clock = new Date('2026-03-10T12:00:00Z');
+const now = () => clock;
+const MIN = 60_000;
+let bot: TestBot;
+let posts: ReturnType<typeof recordingSender>;
+type Person = (line: string) => Promise<Reply>;
+let root: Person;
+let ada: Person;
+let cat: Person;
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
+const idOf = (r: Reply): string => /\b(INC|REQ)-\d+/.exec(r.header ?? r.text)?.[0] ?? '';
+const settle = async () => {
+  for (let i = 0; i < 2; i++) {
+    await bot.jobs.drained();
+    await bot.core.settled();
+  }
+};
+const later = async (ms: number) => {
+  clock = new Date(clock.getTime() + ms);
+  await settle();
+};
+const postsOf = (header: string) =>
+  posts.calls.filter((c) => c.op === 'post' && c.reply.header?.startsWith(`${header} · `)).map((c) => c.reply);
+const dmsTo = (who: string) => posts.calls.filter((c) => c.op === 'dm' && c.channel === who).map((c) => c.reply);
+const runNow = async (id: string) => {
+  ok(await root(`/review run ${id}`));
+  await settle();
+};
+
+beforeAll(async () => {
+  bot = await startTestBot({
+    now,
+    env: {
+      SWITCHBOARD_PENDING_NUDGE_DAYS: '0.01',
+      SWITCHBOARD_PENDING_RESOLVE_DAYS: '0.01',
+      SWITCHBOARD_AUTOCLOSE_DAYS: '0.02',
+    },
+  });
+  posts = recordingSender('console');
+  bot.core.registerSender(posts);
+  root = personAt(bot.core, 'root');
+  ada = personAt(bot.core, 'ada');
+  cat = personAt(bot.core, 'cat');
+  const bob = personAt(bot.core, 'bob');
+  for (const p of [ada, bob, cat]) ok(await p('/role show'));
+  ok(await root('/role grant @ada agent'));
+  ok(await root('/role grant @bob agent'));
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('a stale review', () => {
+  it('posts nothing stale for fresh tickets, with --days 3 by default', async () => {
+    const r = ok(await root('/review add "Fresh sweep" weekdays at 09:00 --kind stale'));
+    const id = r.header?.split(' ')[0] as string;
+    expect((await root(`/review show ${id}`)).list?.[0]).toMatch(/posts stale \(no update for 3 days\) in console$/);
+    ok(await cat('/ticket new "Fresh printer jam"'));
+    await later(30 * MIN);
+    await runNow(id);
+    const [post] = postsOf('Fresh sweep');
+    expect(post?.header).toBe('Fresh sweep · nothing stale');
+    expect(post?.list).toEqual(['No open ticket has gone 3 days without an update.']);
+    expect(post?.context).toBeUndefined();
+    ok(await root(`/review remove ${id}`));
+  });
+
+  it('lists open tickets with no update for --days, grouped by assignee, at its scheduled time', async () => {
+    // 12:30 now: the fresh printer ticket above is 30 minutes old.
+    const a1 = idOf(ok(await cat('/ticket new "VPN drops"')));
+    const a2 = idOf(ok(await cat('/ticket new "Mail slow"')));
+    const touched = idOf(ok(await cat('/ticket new "Wiki down"')));
+    const b1 = idOf(ok(await cat('/ticket new "Badge reader"')));
+    for (const [t, who] of [
+      [a1, '@ada'],
+      [a2, '@ada'],
+      [touched, '@ada'],
+      [b1, '@bob'],
+    ]) {
+      ok(await root(`/ticket assign ${t} ${who}`));
+    }
+    const r = ok(await root('/review add "Stale sweep" every day at 13:00 --kind stale --days 0.01'));
+    const id = r.header?.split(' ')[0] as string;
+    await later(25 * MIN);
+    ok(await ada(`/ticket comment ${touched} looking at it`));
+    expect(postsOf('Stale sweep')).toEqual([]);
+    await later(5 * MIN);
+    const [post] = postsOf('Stale sweep');
+    expect(post?.header).toBe('Stale sweep · 4 stale tickets');
+    const list = (post?.list ?? []).map((l) => l.replace(/ · no update for .*$/, ''));
+    expect(list).toEqual([
+      '@ada · 2 tickets',
+      `  ${a1} · P3 · assigned · VPN drops`,
+      `  ${a2} · P3 · assigned · Mail slow`,
+      '@bob · 1 ticket',
+      `  ${b1} · P3 · assigned · Badge reader`,
+      'Unassigned · 1 ticket',
+      expect.stringMatching(/^ {2}INC-\d+ · P3 · new · Fresh printer jam$/),
+    ]);
+    expect(post?.list?.[1]).toMatch(/ · no update for 30m$/);
+    expect(post?.text).toMatch(/^Stale sweep · 4 stale tickets \(no update for 0\.01 days\)\n@ada · 2 tickets\n/);
+    ok(await root(`/review remove ${id}`));
+  });
+
+  it.each([
+    ['--days soon', 'USAGE.BAD_NUMBER'],
+    ['--days 0', 'USAGE.BAD_NUMBER'],
+    ['--days 400', 'USAGE.BAD_NUMBER'],
+  ])('refuses %s and stores nothing', async (days, code) => {
+    const before = await bot.db.connection.collection('reviews').countDocuments();
+    expect((await root(`/review add "X" weekdays at 09:00 --kind stale ${days}`)).error).toBe(code);
+    expect((await root('/review add "X" weekdays at 09:00 --text x --days 3')).error).toBe('USAGE.BAD_OPTION');
+    expect(await bot.db.connection.collection('reviews').countDocuments()).toBe(before);
+  });
+});
+
+describe('the housekeeping a stale review runs', () => {
+  it('nudges a quiet pending requester once, then resolves the ticket, then closes it', async () => {
+    const r = ok(await root('/review add "Housekeeping" weekdays at 09:00 --kind stale'));
+    const id = r.header?.split(' ')[0] as string;
+    const req = idOf(ok(await cat('/ticket new "New laptop" --type request')));
+    ok(await root(`/ticket assign ${req} @ada`));
+    ok(await ada(`/ticket start ${req}`));
+    ok(await ada(`/ticket pending ${req} which model?`));
+    await later(10 * MIN);
+    await runNow(id);
+    expect(dmsTo('cat')).toEqual([]);
+
+    // 15 minutes pending, over the 14.4 of 0.01 days: one nudge, however often the review runs.
+    await later(5 * MIN);
+    await runNow(id);
+    await later(MIN);
+    await runNow(id);
+    const nudges = dmsTo('cat');
+    expect(nudges.map((d) => d.header)).toEqual([`${req} is waiting for you`]);
+    expect(nudges[0]?.text).toMatch(/resolved automatically in 14m/);
+    expect(postsOf('Housekeeping').at(-2)?.context).toBe(`Switchboard nudged the requesters of ${req}.`);
+    expect(postsOf('Housekeeping').at(-1)?.context).toBeUndefined();
+    expect((await cat(`/ticket show ${req}`)).fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'pending' })]),
+    );
+
+    // 14.4 minutes after the nudge (at +15): resolved, through the lifecycle, by Switchboard.
+    await later(13 * MIN);
+    await runNow(id);
+    expect((await cat(`/ticket show ${req}`)).fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'pending' })]),
+    );
+    await later(MIN);
+    await runNow(id);
+    expect(postsOf('Housekeeping').at(-1)?.context).toBe(`Switchboard resolved ${req} (no answer).`);
+    const resolved = await bot.core.services.tickets.getTicket(
+      {
+        tenant: 'console:local',
+        person: { id: 'x', identity: 'console:root', name: 'root' },
+        role: 'admin',
+        source: { platform: 'console', workspace: 'local' },
+        now: clock,
+        timezone: 'UTC',
+      },
+      req,
+    );
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.resolution).toMatch(/^Resolved automatically: no answer from the requester/);
+    expect(resolved.history.at(-1)?.actor.name).toBe('Switchboard');
+    expect(dmsTo('cat')).toHaveLength(1);
+
+    // Closed 0.02 days (28.8 minutes) after its resolution, not before.
+    await later(28 * MIN);
+    await runNow(id);
+    expect(postsOf('Housekeeping').at(-1)?.context).toBeUndefined();
+    await later(MIN);
+    await runNow(id);
+    expect(postsOf('Housekeeping').at(-1)?.context).toBe(`Switchboard closed ${req}.`);
+    const shown = await cat(`/ticket show ${req}`);
+    expect(shown.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'closed' })]),
+    );
+  });
+
+  it('leaves alone a pending ticket whose requester answers, and a fresh resolved one', async () => {
+    const r = ok(await root('/review add "Quiet" weekdays at 09:00 --kind stale'));
+    const id = r.header?.split(' ')[0] as string;
+    const req = idOf(ok(await cat('/ticket new "Monitor flickers" --type request')));
+    ok(await root(`/ticket assign ${req} @ada`));
+    ok(await ada(`/ticket start ${req}`));
+    ok(await ada(`/ticket pending ${req} which port?`));
+    const inc = idOf(ok(await cat('/ticket new "Desk phone"')));
+    ok(await ada(`/ticket resolve ${inc} replaced`));
+    await later(10 * MIN);
+    ok(await cat(`/ticket comment ${req} the HDMI one`));
+    await later(10 * MIN);
+    await runNow(id);
+    expect(dmsTo('cat')).toHaveLength(1);
+    expect(postsOf('Quiet').at(-1)?.context).toBeUndefined();
+  });
+});
