@@ -23,6 +23,7 @@ async function main(): Promise<number> {
     ['discord', await optional('./discord.ts', 'benchDiscord')],
     ['storage', await optional('./storage.ts', 'benchStorage')],
     ['outbox', await optional('./outbox.ts', 'benchOutbox')],
+    ['scheduler', await optional('./scheduler.ts', 'benchScheduler')],
   ];
   const only = process.argv.slice(2);
   const unknown = only.filter((name) => !sections.some(([s]) => s === name));

@@ -67,6 +67,8 @@ export async function startDiscordTestBot(
     adapter?: Pick<DiscordAdapterDeps, 'concurrency' | 'maxWaiting'>;
     /** Extra environment for the core; `{guild}` is replaced by the fake guild's id. */
     env?: Record<string, string>;
+    /** The core's clock (and its job engine's); the harness's test clock unless given. */
+    now?: () => Date;
   } = {},
 ): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord(
@@ -75,7 +77,7 @@ export async function startDiscordTestBot(
   const env = Object.fromEntries(
     Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
   );
-  const bot = await startTestBot({ env });
+  const bot = await startTestBot({ env, ...(opts.now ? { now: opts.now } : {}) });
   const logs: LogLine[] = [];
   const echo = process.env.TEST_LOG_LEVEL;
   const log = pino(
