@@ -38,6 +38,7 @@ export class JobEngine {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly now: () => Date;
   private readonly owner = randomBytes(6).toString('hex');
+  private readonly offset = randomBytes(2).readUInt16BE(0);
   private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
   /** Minutes still watched, with the jobs found in each and how many slots were read. */
   private readonly minutes = new Map<number, { ids: string[]; read: number }>();
@@ -152,7 +153,10 @@ export class JobEngine {
       const found = await this.repo.filedUnder(minuteKey(new Date(m)), w.read);
       w.read += found.length;
       w.ids.push(...found);
-      for (const id of w.ids) {
+      // Each process starts at its own place in the minute, so two processes do not contend for every job.
+      const start = w.ids.length ? this.offset % w.ids.length : 0;
+      for (let k = 0; k < w.ids.length; k++) {
+        const id = w.ids[(start + k) % w.ids.length] as string;
         if (this.inFlight.size >= this.o.concurrency) return;
         if (!this.ended.has(id) && !this.inFlight.has(id)) await this.consider(id, now);
       }
