@@ -5,6 +5,7 @@ import { PacedLoop } from '../services/pacedLoop.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
 import { REVIEW_KIND } from '../services/reviews.ts';
+import { SLA_KIND } from '../services/slaWatch.ts';
 import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
 
 /** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
@@ -261,6 +262,7 @@ export function startJobEngine(
     reminders: { run(job: Job, now: Date): Promise<void> };
     reviews: { runJob(job: Job, now: Date): Promise<void | string> };
     pirs: { runJob(job: Job): Promise<string | undefined> };
+    slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };
   },
   opts: JobEngineOptions,
 ): JobEngine {
@@ -268,6 +270,7 @@ export function startJobEngine(
   engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
   engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
   engine.handle(PIR_REMIND_KIND, (job) => services.pirs.runJob(job));
+  engine.handle(SLA_KIND, (job, run) => services.slaWatch.runJob(job, run.now));
   engine.start();
   return engine;
 }

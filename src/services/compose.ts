@@ -8,6 +8,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
+import { NoticeRepository } from '../store/noticeStore.ts';
 import { NudgeRepository } from '../store/nudgeStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
@@ -26,6 +27,7 @@ import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
+import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
 import { TicketService } from './tickets.ts';
 
@@ -46,6 +48,8 @@ export interface Services {
   reviews: ReviewService;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
+  slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
   cab: ChangeService;
 }
@@ -91,6 +95,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
   });
   pirs.listen(changes);
+  const slaWatch = new SlaWatch(
+    jobs,
+    new NoticeRepository(connection),
+    tickets,
+    outboxService,
+    cardService,
+    o.outbox?.log ?? pino({ level: 'silent' }),
+  );
+  slaWatch.watch(changes);
   return {
     tickets: ticketService,
     cab: changeService,
@@ -118,5 +131,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       ),
     ),
     pirs,
+    slaWatch,
   };
 }

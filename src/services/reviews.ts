@@ -84,6 +84,14 @@ export class ReviewService {
       );
     }
     const kind = input.kind ?? 'reminder';
+    if (kind === 'sla') {
+      throw new UserError(
+        'REVIEW.SLA_ALWAYS_ON',
+        'SLA notices are not a schedule: they are a standing watch, always on. Each open ticket tells its assignee (or, unassigned, the channel it came from) at 75% and 100% of its response and resolution targets; a P1/P2 breach is also posted in its card thread.',
+        undefined,
+        'kind',
+      );
+    }
     if (LATER_KINDS.includes(kind)) {
       throw new UserError(
         'REVIEW.KIND_NOT_YET',

@@ -51,6 +51,8 @@ export class JobRepository {
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
+  /** The last add filing under each minute in this process. */
+  private readonly filing = new Map<string, Promise<void>>();
 
   constructor(connection: Connection) {
     this.jobs = connection.collection<Job>('jobs');
@@ -89,10 +91,26 @@ export class JobRepository {
       if (!isDuplicate(e)) throw e;
     }
     const minute = minuteKey(filed);
+    // One after another per minute in this process: adds at once (a burst of tickets, each with its SLA jobs)
+    // would all try the same free slot and probe past each other, quadratically.
+    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.file(minute, job._id));
+    const done = mine.then(
+      () => {},
+      () => {},
+    );
+    this.filing.set(minute, done);
+    try {
+      await mine;
+    } finally {
+      if (this.filing.get(minute) === done) this.filing.delete(minute);
+    }
+  }
+
+  private async file(minute: string, jobId: string): Promise<void> {
     let n = this.nextSlot.get(minute) ?? 0;
     for (;;) {
       try {
-        await this.slots.insertOne({ _id: `${minute}#${n}`, jobId: job._id });
+        await this.slots.insertOne({ _id: `${minute}#${n}`, jobId });
         this.nextSlot.set(minute, n + 1);
         return;
       } catch (e) {

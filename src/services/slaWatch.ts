@@ -1,0 +1,188 @@
+// The SLA watch: every ticket change plans a job at each 75% / 100% threshold of its clock; the job warns the assignee.
+import type { Logger } from 'pino';
+import type { Reply } from '../core/reply.ts';
+import { formatTime } from '../core/ticketCard.ts';
+import { formatDuration } from '../domain/duration.ts';
+import type { Ticket } from '../domain/entities.ts';
+import { currentThreshold, type SlaTargetName, type SlaThreshold, slaThresholds } from '../domain/slaThresholds.ts';
+import { OPEN_STATES } from '../domain/ticket.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { NoticeRepository } from '../store/noticeStore.ts';
+import type { TicketRepository } from '../store/ticketStore.ts';
+import { BoundedMap } from './boundedMap.ts';
+import type { CardService } from './cards.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+import { parseChannelAddress } from './messaging.ts';
+import type { Outbox } from './outbox.ts';
+
+export const SLA_KIND = 'sla.threshold';
+
+interface SlaPayload {
+  tenant: string;
+  ticketId: string;
+  target: SlaTargetName;
+  pct: number;
+  dueAt: string;
+}
+
+const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
+const BREACH_IN_THREAD = new Set(['P1', 'P2']);
+
+/** A threshold's job: its due time is in the id, so a moved due time is a new job and the old one finds it moved. */
+export const slaJobId = (tenant: string, ticketId: string, t: Pick<SlaThreshold, 'target' | 'pct' | 'dueAt'>) =>
+  `sla:${tenant}/${ticketId}:${t.target}:${t.pct}:${t.dueAt.toISOString()}`;
+/** A notice's name, without the due time: however often the threshold is re-planned, it is sent once. */
+const noticeKey = (tenant: string, ticketId: string, target: string, pct: number) =>
+  `sla:${tenant}/${ticketId}:${target}:${pct}`;
+
+export class SlaWatch {
+  /** Jobs this process planned already: a comment on a busy ticket does not try four inserts again. */
+  private readonly planned = new BoundedMap<string, true>(10_000);
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly told: NoticeRepository,
+    private readonly tickets: TicketRepository,
+    private readonly outbox: Outbox,
+    private readonly cards: CardService,
+    private readonly log: Logger,
+  ) {}
+
+  /** Hears every ticket change (the feed wants listeners that never throw). */
+  watch(feed: ChangeFeed): void {
+    feed.subscribe(async (ev) => {
+      try {
+        await this.plan(ev.ticket, ev.ticket.updatedAt);
+      } catch (err) {
+        this.log.warn({ err, ticket: ev.ticket.ticketId }, 'sla: could not plan the thresholds');
+      }
+    });
+  }
+
+  /**
+   * Files a job at the ticket's first threshold; each threshold's job plans the next, so a ticket costs one job
+   * at a time. A change that moves the due times gives the first threshold a new id: the walk starts again from
+   * it, passing over those told already (a threshold passed is due at once).
+   */
+  async plan(ticket: Ticket, now: Date): Promise<void> {
+    if (!OPEN_STATES.includes(ticket.state)) return;
+    const [first] = slaThresholds(ticket.sla, ticket.openedAt);
+    if (first) await this.planOne(ticket, first, now);
+  }
+
+  private async planOne(ticket: Ticket, t: SlaThreshold, now: Date): Promise<void> {
+    const id = slaJobId(ticket.tenant, ticket.ticketId, t);
+    if (this.planned.has(id)) return;
+    const payload: SlaPayload = {
+      tenant: ticket.tenant,
+      ticketId: ticket.ticketId,
+      target: t.target,
+      pct: t.pct,
+      dueAt: t.dueAt.toISOString(),
+    };
+    try {
+      await this.jobs.add({
+        _id: id,
+        tenant: ticket.tenant,
+        kind: SLA_KIND,
+        // Passed already (a priority raised late, a walk started again): due now, so it is not counted missed.
+        dueAt: new Date(Math.max(t.at.getTime(), now.getTime())),
+        payload: { ...payload },
+        createdAt: now,
+        by: null,
+        ticketId: ticket.ticketId,
+      });
+    } catch (e) {
+      if (!isDuplicate(e)) throw e;
+    }
+    this.planned.set(id, true);
+  }
+
+  /** The job: the ticket read again; the notice sent once per threshold, or a reason why not. */
+  async runJob(job: Job, now: Date): Promise<string | undefined> {
+    const p = job.payload as unknown as SlaPayload;
+    const ticket = await this.tickets.find(p.tenant, p.ticketId);
+    if (!ticket) return 'ticket gone';
+    if (!OPEN_STATES.includes(ticket.state)) return ticket.state;
+    if (ticket.sla.pausedAt) return 'paused';
+    if (p.target === 'response' && ticket.sla.firstResponseAt) return 'responded';
+    const t = currentThreshold(ticket.sla, ticket.openedAt, p.target, p.pct, new Date(p.dueAt));
+    if (!t) return 'due time moved';
+    if (now < t.at) return 'not reached';
+    const reason = await this.tell(ticket, t, now);
+    const all = slaThresholds(ticket.sla, ticket.openedAt);
+    const next = all[all.findIndex((x) => x.target === t.target && x.pct === t.pct) + 1];
+    if (next) await this.planOne(ticket, next, now);
+    return reason;
+  }
+
+  /** The notice, once per threshold: to the assignee or the channel, and a P1/P2 breach to the card threads. */
+  private async tell(ticket: Ticket, t: SlaThreshold, now: Date): Promise<string | undefined> {
+    const key = noticeKey(ticket.tenant, ticket.ticketId, t.target, t.pct);
+    // The outbox forgets its keys after a week; this mark does not (a ticket pending for longer re-plans).
+    if (await this.told.wasTold(key)) return 'notified already';
+    const reply = noticeOf(ticket, t, now);
+    const about = { ticketId: ticket.ticketId };
+    let sent = false;
+    if (ticket.assignee) {
+      sent = (await this.outbox.toPerson(ticket.tenant, ticket.assignee.id, reply, about, key)).length > 0;
+    } else {
+      const address = sourceAddress(ticket);
+      if (address) {
+        await this.outbox.toChannel(address, reply, { tenant: ticket.tenant, ...about }, undefined, key);
+        sent = true;
+      }
+    }
+    if (t.pct === 100 && BREACH_IN_THREAD.has(ticket.priority)) {
+      sent = (await this.toCardThreads(ticket, reply, key)) || sent;
+    }
+    await this.told.markTold(key, now);
+    return sent ? undefined : 'nobody to tell';
+  }
+
+  /** Each card thread hears the breach once (cards sharing a thread, one line). */
+  private async toCardThreads(ticket: Ticket, reply: Reply, key: string): Promise<boolean> {
+    const seen = new Set<string>();
+    for (const c of await this.cards.forTicket(ticket.tenant, ticket.ticketId)) {
+      if (!c.thread || seen.has(`${c.platform}:${c.thread}`)) continue;
+      seen.add(`${c.platform}:${c.thread}`);
+      // A Discord thread is a channel of its own.
+      const discord = c.platform === 'discord';
+      const address = c.platform === 'console' ? 'console' : `${c.platform}:${discord ? c.thread : c.channel}`;
+      if (!parseChannelAddress(address)) continue;
+      await this.outbox.toChannel(
+        address,
+        { ...reply, visibility: 'thread' },
+        { tenant: ticket.tenant, ticketId: ticket.ticketId },
+        discord ? undefined : c.thread,
+        `${key}:thread:${c.platform}:${c.thread}`,
+      );
+    }
+    return seen.size > 0;
+  }
+}
+
+/** Where an unassigned ticket's notices go: the channel it was opened in. */
+function sourceAddress(t: Ticket): string | null {
+  if (t.source.platform === 'console') return 'console';
+  if (!t.source.channel) return null;
+  const address = `${t.source.platform}:${t.source.channel}`;
+  return parseChannelAddress(address) ? address : null;
+}
+
+function noticeOf(t: Ticket, th: SlaThreshold, now: Date): Reply {
+  const span = formatDuration(th.spanMs);
+  const due = `${formatTime(th.dueAt, now, 'UTC')} UTC`;
+  const what =
+    th.pct === 100
+      ? th.target === 'response'
+        ? `SLA breached: no response within ${span} (due ${due})`
+        : `SLA breached: not resolved within ${span} (due ${due})`
+      : `SLA warning: ${th.pct}% of the ${span} ${th.target} time is used; ${th.target === 'response' ? 'respond' : 'resolve'} by ${due}`;
+  const text = `${t.ticketId} (${t.priority}) "${t.title}": ${what}${t.assignee ? '' : ' — unassigned'}.`;
+  return {
+    text,
+    visibility: 'channel',
+    actions: [{ id: 'ticket.show', label: 'Show', value: t.ticketId }],
+  };
+}
