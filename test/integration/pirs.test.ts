@@ -18,8 +18,16 @@ let zed: ReturnType<typeof personAt>;
 let sent: ReturnType<typeof recordingSender>;
 let inc = '';
 const pirs = () => bot.db.connection.collection('pirs').find({}).toArray();
-const dmsToAda = () => sent.calls.filter((c) => c.op === 'dm' && c.channel === 'ada').map((c) => c.reply.text);
-const posts = () => sent.calls.filter((c) => c.op === 'post').map((c) => c.reply.text);
+// Not the SLA watch's notices about the same tickets: only what the PIRs send.
+const fromPirs = () => sent.calls.filter((c) => !c.reply.text.includes(': SLA '));
+const dmsToAda = () =>
+  fromPirs()
+    .filter((c) => c.op === 'dm' && c.channel === 'ada')
+    .map((c) => c.reply.text);
+const posts = () =>
+  fromPirs()
+    .filter((c) => c.op === 'post')
+    .map((c) => c.reply.text);
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;
@@ -75,7 +83,9 @@ describe('post-incident reviews', () => {
       const after = await pirs();
       expect(after).toHaveLength(1);
       expect((after[0]!.dueAt as Date).toISOString()).toBe('2026-03-16T12:00:00.000Z');
-      const jobs = await bot.db.connection.collection('jobs').find({ ticketId: inc }).toArray();
+      const jobs = (await bot.db.connection.collection('jobs').find({ ticketId: inc }).toArray()).filter((j) =>
+        String(j._id).startsWith('pir:'),
+      );
       expect(jobs.map((j) => [j._id, (j.dueAt as Date).toISOString()])).toEqual([
         [`pir:console:local/${inc}#1`, '2026-03-13T12:00:00.000Z'],
       ]);
