@@ -97,7 +97,7 @@ describe('/review', () => {
     ['/review add "X" 61 * * * * --text x', 'USAGE.BAD_SCHEDULE'],
     ['/review add "X" every day at 09:00 --tz Mars/Olympus --text x', 'USAGE.BAD_TIMEZONE'],
     ['/review add "X" every day at 09:00', 'USAGE.MISSING'],
-    ['/review add "X" every day at 09:00 --kind sla', 'REVIEW.KIND_NOT_YET'],
+    ['/review add "X" every day at 09:00 --kind sla', 'REVIEW.SLA_ALWAYS_ON'],
     ['/review add "X" every day at 09:00 --channel "#not a channel" --text x', 'USAGE.BAD_CHANNEL'],
   ])('refuses %s and stores nothing', async (line, code) => {
     const before = await bot.db.connection.collection('reviews').countDocuments();
