@@ -52,7 +52,7 @@ beforeAll(async () => {
   await t.answer(t.slash(t.admin, 'role', 'grant', { user: t.alice, role: 'agent' }));
   const a = await t.answer(t.slash(t.admin, 'ticket', 'new', { title: 'Mail server queue grows' }));
   cardId = a.message?.id as string;
-  threadId = (await t.fake.waitFor(() => t.fake.messages.get(cardId)?.thread, 'the card thread')).id;
+  threadId = (await t.fake.waitFor(() => t.fake.messages.get(cardId)?.thread, 'the card thread', 30_000)).id;
   await eventually(
     async () => (await t.bot.core.cardsFor(t.bot.core.tenantOf('discord', t.fake.guild.id), 'INC-1'))[0]?.thread,
     'the card recorded',
