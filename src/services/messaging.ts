@@ -63,3 +63,26 @@ export function parseChannelAddress(address: string): ChannelAddress | null {
   const m = /^(slack|discord):([A-Za-z0-9]{1,40})$/.exec(address);
   return m ? { platform: m[1] as Platform, channel: m[2] as string } : null;
 }
+
+/** The channel a ticket was opened in, as an address the outbox posts to; null when it came from nowhere it can post. */
+export function sourceAddress(source: { platform: string; channel?: string | undefined }): string | null {
+  if (source.platform === 'console') return 'console';
+  if (!source.channel) return null;
+  const address = `${source.platform}:${source.channel}`;
+  return parseChannelAddress(address) ? address : null;
+}
+
+/**
+ * Where a line in a card's thread goes: a Slack thread is a `thread_ts` in the card's channel, a Discord
+ * thread is a channel of its own. Null for a card without a thread.
+ */
+export function cardThreadOf(card: {
+  platform: string;
+  channel: string;
+  thread?: string | null | undefined;
+}): { channel: string; thread: string | null } | null {
+  if (!card.thread) return null;
+  return card.platform === 'discord'
+    ? { channel: card.thread, thread: null }
+    : { channel: card.channel, thread: card.thread };
+}

@@ -6,6 +6,7 @@ import type { Reply } from '../core/reply.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
 import type { CardService } from './cards.ts';
 import {
+  cardThreadOf,
   DeliveryFailure,
   type MessageContext,
   type PlatformSender,
@@ -221,18 +222,18 @@ export class Outbox {
         }),
       );
       // A card without a thread (one sent by DM) is only shown anew.
-      const thread = c.thread;
-      if (!thread || !summary || threads.has(`${c.platform}:${thread}`)) continue;
-      threads.add(`${c.platform}:${thread}`);
+      const where = cardThreadOf(c);
+      if (!where || !summary || threads.has(`${c.platform}:${c.thread}`)) continue;
+      threads.add(`${c.platform}:${c.thread}`);
       messages.push(
         this.message(about, {
           op: 'post',
           platform: c.platform,
-          channel: c.platform === 'discord' ? thread : c.channel,
-          thread: c.platform === 'discord' ? null : thread,
+          channel: where.channel,
+          thread: where.thread,
           reply: { text: summary, visibility: 'thread' },
           what: 'thread line',
-          to: `${c.platform} #${c.platform === 'discord' ? thread : c.channel} (thread)`,
+          to: `${c.platform} #${where.channel} (thread)`,
         }),
       );
     }
@@ -247,12 +248,7 @@ export class Outbox {
       .sort((a, b) => a.seq - b.seq)
       .map(
         (m): DeliveryView => ({
-          messageId: m._id,
-          tenant: m.tenant,
-          ticketId: m.ticketId,
-          what: m.what,
-          to: m.to,
-          platform: m.platform,
+          ...describedBy(m),
           outcome: 'waiting',
           reason: m.lastError,
           attempts: m.attempt,
@@ -555,12 +551,7 @@ export class Outbox {
 
   private async finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
     await this.repo.record({
-      messageId: m._id,
-      tenant: m.tenant,
-      ticketId: m.ticketId,
-      what: m.what,
-      to: m.to,
-      platform: m.platform,
+      ...describedBy(m),
       outcome,
       reason,
       attempts: m.attempt + 1,
@@ -608,6 +599,13 @@ export class Outbox {
     });
     return Promise.race([work, limit]).finally(() => clearTimeout(timer));
   }
+}
+
+/** What the ledger says of a message, whatever became of it. */
+function describedBy(
+  m: OutboxMessage,
+): Pick<LedgerEntry, 'messageId' | 'tenant' | 'ticketId' | 'what' | 'to' | 'platform'> {
+  return { messageId: m._id, tenant: m.tenant, ticketId: m.ticketId, what: m.what, to: m.to, platform: m.platform };
 }
 
 function splitIdentity(identity: string): [Platform, string] {

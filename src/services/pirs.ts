@@ -2,7 +2,6 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { Reply } from '../core/reply.ts';
-import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
@@ -12,6 +11,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Pir, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import { sourceAddress } from './messaging.ts';
 import type { TicketChanged } from './notifier.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
@@ -52,16 +52,6 @@ export function looksLikeUrl(text: string): boolean {
   }
 }
 
-/** Where the team that raised the incident hears about it: the channel it came from. */
-function channelOf(t: Ticket): string | null {
-  const s = t.source;
-  if (s.platform === 'console') return 'console';
-  if ((s.platform === 'slack' || s.platform === 'discord') && s.channel && /^[A-Za-z0-9]{1,40}$/.test(s.channel)) {
-    return `${s.platform}:${s.channel}`;
-  }
-  return null;
-}
-
 export class PirService {
   constructor(
     private readonly repo: PirRepository,
@@ -94,7 +84,7 @@ export class PirService {
       title: t.title,
       priority: t.priority,
       assignee: t.assignee,
-      channel: channelOf(t),
+      channel: sourceAddress(t.source),
       openedAt,
       dueAt: addBusinessDays(openedAt, this.o.days, this.o.timezone),
       timezone: this.o.timezone,

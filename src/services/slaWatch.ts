@@ -12,7 +12,7 @@ import type { TicketRepository } from '../store/ticketStore.ts';
 import { BoundedMap } from './boundedMap.ts';
 import type { CardService } from './cards.ts';
 import type { ChangeFeed } from './changeFeed.ts';
-import { parseChannelAddress } from './messaging.ts';
+import { cardThreadOf, parseChannelAddress, sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 
 export const SLA_KIND = 'sla.threshold';
@@ -127,7 +127,7 @@ export class SlaWatch {
     if (ticket.assignee) {
       sent = (await this.outbox.toPerson(ticket.tenant, ticket.assignee.id, reply, about, key)).length > 0;
     } else {
-      const address = sourceAddress(ticket);
+      const address = sourceAddress(ticket.source);
       if (address) {
         await this.outbox.toChannel(address, reply, { tenant: ticket.tenant, ...about }, undefined, key);
         sent = true;
@@ -144,30 +144,21 @@ export class SlaWatch {
   private async toCardThreads(ticket: Ticket, reply: Reply, key: string): Promise<boolean> {
     const seen = new Set<string>();
     for (const c of await this.cards.forTicket(ticket.tenant, ticket.ticketId)) {
-      if (!c.thread || seen.has(`${c.platform}:${c.thread}`)) continue;
+      const where = cardThreadOf(c);
+      if (!where || seen.has(`${c.platform}:${c.thread}`)) continue;
       seen.add(`${c.platform}:${c.thread}`);
-      // A Discord thread is a channel of its own.
-      const discord = c.platform === 'discord';
-      const address = c.platform === 'console' ? 'console' : `${c.platform}:${discord ? c.thread : c.channel}`;
+      const address = `${c.platform}:${where.channel}`;
       if (!parseChannelAddress(address)) continue;
       await this.outbox.toChannel(
         address,
         { ...reply, visibility: 'thread' },
         { tenant: ticket.tenant, ticketId: ticket.ticketId },
-        discord ? undefined : c.thread,
+        where.thread ?? undefined,
         `${key}:thread:${c.platform}:${c.thread}`,
       );
     }
     return seen.size > 0;
   }
-}
-
-/** Where an unassigned ticket's notices go: the channel it was opened in. */
-function sourceAddress(t: Ticket): string | null {
-  if (t.source.platform === 'console') return 'console';
-  if (!t.source.channel) return null;
-  const address = `${t.source.platform}:${t.source.channel}`;
-  return parseChannelAddress(address) ? address : null;
 }
 
 function noticeOf(t: Ticket, th: SlaThreshold, now: Date): Reply {
