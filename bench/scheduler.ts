@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { JobEngine, type JobEngineOptions } from '../src/scheduler/jobs.ts';
 import { openDatabase } from '../src/store/connection.ts';
-import { type Job, JobRepository } from '../src/store/jobStore.ts';
+import { dayKey, type Job, type JobRef, JobRepository } from '../src/store/jobStore.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
 
@@ -73,7 +73,7 @@ export async function benchScheduler(db: BenchDatabase): Promise<string[]> {
       engine.start();
       engines.push(engine);
     }
-    const ends = a.connection.collection('job_ends');
+    const ends = a.connection.collection(`job_ends_${dayKey(DUE)}`);
     const deadline = performance.now() + 2000 + DRAIN_BUDGET_MS;
     let ended = 0;
     while (performance.now() < deadline) {
@@ -99,7 +99,7 @@ export async function benchScheduler(db: BenchDatabase): Promise<string[]> {
     for (const [n, r] of counted.entries()) {
       const c = r.count;
       lines.push(
-        `  engine ${n + 1} round trips: ${c.slotReads} slot reads, ${c.endOf} endOf, ${c.get} get, ` +
+        `  engine ${n + 1} round trips: ${c.slotReads} minute reads, ${c.endedReads} which-ended reads, ${c.endOf} endOf, ${c.get} get, ` +
           `${c.claimsWon} claims won + ${c.claimsLost} lost, ${c.end} ends`,
       );
     }
@@ -117,29 +117,32 @@ export async function benchScheduler(db: BenchDatabase): Promise<string[]> {
 
 /** The real repository, counting the engine's round trips by kind (a slot read is one findOne). */
 class CountingRepository extends JobRepository {
-  readonly count = { slotReads: 0, endOf: 0, get: 0, claimsWon: 0, claimsLost: 0, end: 0 };
-  override async filedUnder(minute: string, from = 0): Promise<string[]> {
-    const ids = await super.filedUnder(minute, from);
-    this.count.slotReads += ids.length + 1;
-    return ids;
+  readonly count = { slotReads: 0, endedReads: 0, endOf: 0, get: 0, claimsWon: 0, claimsLost: 0, end: 0 };
+  override async filedUnder(minute: string): Promise<Job[]> {
+    this.count.slotReads++;
+    return super.filedUnder(minute);
   }
-  override endOf(id: string) {
+  override endedAmong(refs: readonly JobRef[]) {
+    this.count.endedReads++;
+    return super.endedAmong(refs);
+  }
+  override endOf(ref: JobRef) {
     this.count.endOf++;
-    return super.endOf(id);
+    return super.endOf(ref);
   }
-  override get(id: string) {
+  override get(ref: JobRef) {
     this.count.get++;
-    return super.get(id);
+    return super.get(ref);
   }
-  override async claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
-    const won = await super.claim(id, attempt, at, owner);
+  override async claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
+    const won = await super.claim(ref, attempt, at, owner);
     if (won) this.count.claimsWon++;
     else this.count.claimsLost++;
     return won;
   }
-  override end(entry: Parameters<JobRepository['end']>[0]) {
+  override end(ref: JobRef, entry: Parameters<JobRepository['end']>[1]) {
     this.count.end++;
-    return super.end(entry);
+    return super.end(ref, entry);
   }
 }
 
@@ -178,8 +181,11 @@ async function idleCpu(engine: JobEngine): Promise<string[]> {
 async function byIdAtSize(connection: import('mongoose').Connection): Promise<string[]> {
   const lines: string[] = [];
   for (const [name, id] of [
-    ['job_slots', `${DUE.toISOString().slice(0, 16)}#${Math.floor(JOBS / 2)}`],
-    ['jobs', `bench:${Math.floor(JOBS / 2)}`],
+    [
+      `job_slots_${dayKey(DUE)}${DUE.toISOString().slice(11, 13)}`,
+      `${DUE.toISOString().slice(0, 16)}#${Math.floor(JOBS / 2)}`,
+    ],
+    [`jobs_${dayKey(DUE)}`, `bench:${Math.floor(JOBS / 2)}`],
   ] as const) {
     const c = connection.collection<{ _id: string }>(name);
     const took: number[] = [];

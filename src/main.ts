@@ -85,7 +85,12 @@ async function main(): Promise<void> {
     onCommand: (e) => metrics.commandFinished(e),
   });
 
-  const maintenance = startMaintenance({ pruneClaims: bot.pruneClaims, log, timezone: config.timezone });
+  const maintenance = startMaintenance({
+    pruneClaims: bot.pruneClaims,
+    dropJobDays: (before) => services.jobs.dropDaysBefore(before),
+    log,
+    timezone: config.timezone,
+  });
   const adapters: ChatAdapter[] = [];
   let jobs: JobEngine | undefined;
   const http: HttpServer | undefined = config.http

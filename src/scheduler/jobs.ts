@@ -28,11 +28,15 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** How far back a restart looks for jobs it missed. */
 const LOOK_BACK_MS = 7 * 86_400_000;
+/** Claims (each a round trip) made side by side while walking a minute. */
+const CLAIMS_AT_ONCE = 8;
+/** How soon a job another process holds is first looked at again. */
+const HELD_FIRST_LOOK_MS = 1000;
 const floorMinute = (ms: number): number => Math.floor(ms / MINUTE) * MINUTE;
 
 /**
  * Each process walks the minutes from the oldest it has not finished up to now, reading the jobs filed under
- * each by `_id` (no scan of pending or finished jobs). A minute is left behind once it is over and every job
+ * each in one read of that hour's slots (no read of other hours' or days' jobs). A minute is left behind once it is over and every job
  * in it has ended (run, missed, cancelled) — by this process or another.
  */
 export class JobEngine {
@@ -42,11 +46,12 @@ export class JobEngine {
   private readonly offset = randomBytes(2).readUInt16BE(0);
   private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
   /** Minutes still watched, with the jobs found in each and how many slots were read. */
-  private readonly minutes = new Map<number, { ids: string[]; read: number }>();
+  private readonly minutes = new Map<number, { ids: string[] }>();
   private readonly ended = new Set<string>();
   private readonly jobs = new Map<string, Job>();
   private readonly attempts = new Map<string, number>();
-  private readonly heldSince = new Map<string, number>();
+  /** Attempts another process holds: since when, and when to look again whether it ended (backing off). */
+  private readonly held = new Map<string, { since: number; checkAt: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private scanFrom = 0;
   private starting: Promise<void> = Promise.resolve();
@@ -90,7 +95,9 @@ export class JobEngine {
     // From where the last walk stopped (at most a week back), so what fell due while no process ran is
     // caught up within the grace period and recorded as missed beyond it.
     this.starting = this.repo
-      .scannedTo()
+      .migrateUnpartitioned(new Date(now))
+      .then((moved) => moved && this.o.log.info({ moved }, 'jobs: pending jobs moved into day partitions'))
+      .then(() => this.repo.scannedTo())
       .then((at) => {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
       })
@@ -127,7 +134,8 @@ export class JobEngine {
         if (this.ended.has(id)) continue;
         const job = this.jobs.get(id);
         if (!job || job.dueAt.getTime() > now) continue;
-        if (!this.heldSince.has(`${id}#${this.attempts.get(id) ?? 0}`)) return true;
+        const held = this.held.get(`${id}#${this.attempts.get(id) ?? 0}`);
+        if (!held || held.checkAt <= now) return true;
       }
     }
     return false;
@@ -148,19 +156,26 @@ export class JobEngine {
       }
       let w = this.minutes.get(m);
       if (!w) {
-        w = { ids: [], read: 0 };
+        w = { ids: [] };
         this.minutes.set(m, w);
       }
-      const found = await this.repo.filedUnder(minuteKey(new Date(m)), w.read);
-      w.read += found.length;
-      w.ids.push(...found);
+      for (const job of await this.repo.filedUnder(minuteKey(new Date(m)))) {
+        if (this.jobs.has(job._id)) continue;
+        this.jobs.set(job._id, job);
+        w.ids.push(job._id);
+      }
       // Each process starts at its own place in the minute, so two processes do not contend for every job.
       const start = w.ids.length ? this.offset % w.ids.length : 0;
+      const todo: string[] = [];
       for (let k = 0; k < w.ids.length; k++) {
         const id = w.ids[(start + k) % w.ids.length] as string;
-        if (this.inFlight.size >= this.o.concurrency) return;
-        if (!this.ended.has(id) && !this.inFlight.has(id)) await this.consider(id, now);
+        if (!this.ended.has(id) && !this.inFlight.has(id) && (this.jobs.get(id)?.dueAt.getTime() ?? 0) <= now) {
+          todo.push(id);
+        }
       }
+      await this.considerAll(todo, now);
+      await this.lookAtHeld(w.ids, now);
+      if (this.inFlight.size >= this.o.concurrency) return;
       // Over, and all of it ended: never looked at again.
       if (m === this.scanFrom && m < current && w.ids.every((id) => this.ended.has(id))) {
         this.minutes.delete(m);
@@ -172,6 +187,17 @@ export class JobEngine {
       this.savedScan = this.scanFrom;
       await this.repo.saveScannedTo(new Date(this.scanFrom));
     }
+  }
+
+  /** A few at once (each is a round trip or two), while this process has room for more jobs running. */
+  private async considerAll(ids: string[], now: number): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length && this.running && this.inFlight.size < this.o.concurrency) {
+        await this.consider(ids[next++] as string, now);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CLAIMS_AT_ONCE, ids.length) }, worker));
   }
 
   private async hourHasJobs(hour: number): Promise<boolean> {
@@ -186,27 +212,30 @@ export class JobEngine {
   private forget(id: string): void {
     this.ended.delete(id);
     this.jobs.delete(id);
+    const attempt = this.attempts.get(id) ?? 0;
+    for (let a = 0; a <= attempt; a++) this.held.delete(`${id}#${a}`);
     this.attempts.delete(id);
   }
 
   private async consider(id: string, now: number): Promise<void> {
-    if (await this.repo.endOf(id)) {
-      this.ended.add(id);
+    const job = this.jobs.get(id);
+    if (!job || this.ended.has(id) || this.inFlight.has(id)) return;
+    const attempt = this.attempts.get(id) ?? 0;
+    const key = `${id}#${attempt}`;
+    if (this.held.has(key)) return;
+    const lateMs = now - job.dueAt.getTime();
+    const tooLate = lateMs > this.o.graceMs;
+    const handler = this.handlers.get(job.kind);
+    if (!handler && !tooLate) return;
+    // Claimed before anything is done with it, missed ones too: whoever holds the claim decides how it ends.
+    if (!(await this.repo.claim(job, attempt, new Date(now), this.owner))) {
+      // Ended already (by this process before a restart, say), or running elsewhere: see lookAtHeld.
+      this.held.set(key, { since: now, checkAt: now });
       return;
     }
-    let job = this.jobs.get(id);
-    if (!job) {
-      job = (await this.repo.get(id)) ?? undefined;
-      if (!job) return;
-      this.jobs.set(id, job);
-    }
-    const due = job.dueAt.getTime();
-    if (due > now) return;
-    const lateMs = now - due;
-    if (lateMs > this.o.graceMs) {
+    if (tooLate) {
       this.o.log.warn({ job: id, kind: job.kind, lateMs }, 'jobs: found too late to run; recorded as missed');
-      await this.repo.end({
-        _id: id,
+      await this.repo.end(job, {
         outcome: 'missed',
         at: new Date(now),
         reason: 'found after the catch-up period',
@@ -215,32 +244,14 @@ export class JobEngine {
       this.ended.add(id);
       return;
     }
-    const handler = this.handlers.get(job.kind);
-    if (!handler) return;
-    const attempt = this.attempts.get(id) ?? 0;
-    const key = `${id}#${attempt}`;
-    if (!(await this.repo.claim(id, attempt, new Date(now), this.owner))) {
-      const since = this.heldSince.get(key);
-      if (since === undefined) this.heldSince.set(key, now);
-      else if (now - since >= this.o.leaseMs) {
-        // Held far longer than any job takes, and never ended: its process died. Next attempt.
-        this.o.log.warn({ job: id, kind: job.kind }, 'jobs: taking over a job whose process stopped');
-        this.heldSince.delete(key);
-        this.attempts.set(id, attempt + 1);
-        this.loop.soon();
-      }
-      return;
-    }
-    this.heldSince.delete(key);
-    const started = job;
+    const run = handler as JobHandler;
     const p = (async () => {
       try {
-        const skipped = await handler(started, { now: new Date(now), lateMs });
-        await this.repo.end({ _id: id, outcome: 'done', at: this.now(), reason: skipped || null, lateMs });
+        const skipped = await run(job, { now: new Date(now), lateMs });
+        await this.repo.end(job, { outcome: 'done', at: this.now(), reason: skipped || null, lateMs });
       } catch (err) {
-        this.o.log.error({ err, job: id, kind: started.kind }, 'jobs: a job failed');
-        await this.repo.end({
-          _id: id,
+        this.o.log.error({ err, job: id, kind: job.kind }, 'jobs: a job failed');
+        await this.repo.end(job, {
           outcome: 'failed',
           at: this.now(),
           reason: (err as Error)?.message ?? String(err),
@@ -252,6 +263,38 @@ export class JobEngine {
       .catch((err) => this.o.log.error({ err, job: id }, 'jobs: could not record how a job ended'))
       .finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, p);
+  }
+
+  /**
+   * Jobs another process holds, due a look: one read says which have ended; one held past the lease without an
+   * end belongs to a process that died, and is taken over (next attempt). Looks back off: each comes after
+   * twice as long as the job has been held so far, and none later than the lease.
+   */
+  private async lookAtHeld(ids: readonly string[], now: number): Promise<void> {
+    const due: { job: Job; key: string; held: { since: number; checkAt: number } }[] = [];
+    for (const id of ids) {
+      const job = this.jobs.get(id);
+      const key = `${id}#${this.attempts.get(id) ?? 0}`;
+      const held = this.held.get(key);
+      if (job && held && held.checkAt <= now && !this.ended.has(id)) due.push({ job, key, held });
+    }
+    if (due.length === 0) return;
+    const ended = await this.repo.endedAmong(due.map((d) => d.job));
+    for (const { job, key, held } of due) {
+      if (ended.has(job._id)) {
+        this.ended.add(job._id);
+        continue;
+      }
+      const age = now - held.since;
+      if (age >= this.o.leaseMs) {
+        this.o.log.warn({ job: job._id, kind: job.kind }, 'jobs: taking over a job whose process stopped');
+        this.held.delete(key);
+        this.attempts.set(job._id, (this.attempts.get(job._id) ?? 0) + 1);
+        this.loop.soon();
+        continue;
+      }
+      held.checkAt = Math.min(held.since + this.o.leaseMs, now + Math.max(HELD_FIRST_LOOK_MS, age));
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// Housekeeping on a schedule: old delivery claims are forgotten (FerretDB 1.x has no TTL indexes).
+// Housekeeping on a schedule: old delivery claims are forgotten and old job days dropped (FerretDB 1.x has no TTL indexes).
 import { schedule, validate } from 'node-cron';
 import type { Logger } from 'pino';
 
@@ -7,11 +7,15 @@ import type { Logger } from 'pino';
  * was opened as is not a claim: it is kept apart, for good (src/store/messageTicketStore.ts).
  */
 export const CLAIM_RETENTION_MS = 7 * 86_400_000;
+/** Job days (src/store/jobStore.ts) are dropped whole after this long: a year of review runs stays readable. */
+export const JOB_RETENTION_MS = 400 * 86_400_000;
 /** Every night at 03:17 in the organisation's timezone (off the hour, when little else runs). */
 export const MAINTENANCE_SCHEDULE = '17 3 * * *';
 
 export interface MaintenanceDeps {
   pruneClaims(before: Date): Promise<number>;
+  /** Drops the job store's days before a date (whole collections: nothing scans). */
+  dropJobDays?(before: Date): Promise<number>;
   log: Logger;
   timezone: string;
   now?: () => Date;
@@ -30,7 +34,8 @@ export function startMaintenance(d: MaintenanceDeps): Maintenance {
   if (!validate(expression)) throw new Error(`invalid maintenance schedule "${expression}"`);
   const runOnce = async (): Promise<number> => {
     const forgotten = await d.pruneClaims(new Date(now().getTime() - CLAIM_RETENTION_MS));
-    d.log.info({ forgotten }, 'maintenance: old delivery claims forgotten');
+    const jobDays = (await d.dropJobDays?.(new Date(now().getTime() - JOB_RETENTION_MS))) ?? 0;
+    d.log.info({ forgotten, jobDays }, 'maintenance: old delivery claims forgotten, old job days dropped');
     return forgotten;
   };
   const task = schedule(

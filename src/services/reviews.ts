@@ -159,7 +159,7 @@ export class ReviewService {
     const past = runsBetween(review.schedule, review.createdAt, acting.now, review.timezone).slice(-5);
     const last: RunRecord[] = [];
     for (const at of past) {
-      const end = await this.jobs.endOf(jobIdOf(review, at));
+      const end = await this.jobs.endOf({ _id: jobIdOf(review, at), dueAt: at });
       const outcome: RunRecord['outcome'] = !end
         ? 'not run'
         : end.outcome === 'done' && end.reason === 'paused'

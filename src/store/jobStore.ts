@@ -1,5 +1,6 @@
-// Durable one-shot jobs: the job, the minute it is due in, its claims and its end. Every collection here is insert-only.
+// Durable one-shot jobs: the job, the minute it is due in, its claims and its end, in one set of collections per UTC day. Insert-only.
 import type { Connection, mongo } from 'mongoose';
+import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 export interface Job {
   _id: string;
@@ -27,26 +28,34 @@ export interface JobEnd {
   lateMs: number | null;
 }
 
-import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+/** What finds a job's claims and end: its id and the day it is due in. */
+export type JobRef = Pick<Job, '_id' | 'dueAt'>;
 
 /** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
 export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
-/** `2026-03-10T12`: the hour, in UTC. */
-export const hourKey = (at: Date): string => at.toISOString().slice(0, 13);
+/** `20260310`: the UTC day a partition holds. */
+export const dayKey = (at: Date): string => at.toISOString().slice(0, 10).replaceAll('-', '');
+
+/** `2026031012`: the UTC hour a slot partition holds. */
+const hourPart = (at: Date): string => dayKey(at) + at.toISOString().slice(11, 13);
+
+/** The partitions: jobs, claims and ends by the day a job is due; slots by the hour it is filed in. */
+type Part = 'jobs' | 'job_slots' | 'job_claims' | 'job_ends';
+const PARTITION = /^(jobs|job_slots|job_claims|job_ends)_(\d{8})(\d{2})?$/;
+
+type Slot = { _id: string; job?: Job };
 
 /**
- * Laid out for FerretDB (every filter but `_id` scans; every update and delete scans even by `_id`): nothing is
- * ever updated or deleted on the way. A job is found by the minute it is due in, through numbered slots
- * `<minute>#<n>` read by `_id`; a claim is an insert of `<job>#<attempt>`; the end is an insert of `<job>`.
- * So finding, claiming and finishing one job costs the same with ten thousand pending and a million done.
+ * Laid out for FerretDB, where only an insert costs the same at any size (a read, even by `_id`, scans the
+ * collection; every update and delete scans too): nothing is updated or deleted on the way, and every collection
+ * holds one UTC day (slots: one hour). A job is found by the minute it is filed under, through numbered slots
+ * `<minute>#<n>` (each carrying the job), a minute read in one range read; a claim is an insert of
+ * `<job>#<attempt>`; the end is an insert of `<job>`, and the ends of many jobs are asked about in one read. So
+ * walking, claiming and finishing jobs costs what that hour's and day's jobs cost, whatever the days before
+ * hold; old days are dropped whole (`dropDaysBefore`).
  */
 export class JobRepository {
-  private readonly jobs: mongo.Collection<Job>;
-  private readonly slots: mongo.Collection<{ _id: string; jobId: string }>;
-  private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
-  private readonly ends: mongo.Collection<JobEnd>;
-  /** Hours that have any job filed in them: the walk skips an hour that is over and has none. */
-  private readonly hours: mongo.Collection<{ _id: string }>;
+  private readonly collections = new Map<string, mongo.Collection<never>>();
   /** One document: the oldest minute not yet left behind, so a restart knows what it missed. */
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
@@ -54,18 +63,28 @@ export class JobRepository {
   /** The last add filing under each minute in this process. */
   private readonly filing = new Map<string, Promise<void>>();
 
-  constructor(connection: Connection) {
-    this.jobs = connection.collection<Job>('jobs');
-    this.slots = connection.collection('job_slots');
-    this.claims = connection.collection('job_claims');
-    this.ends = connection.collection<JobEnd>('job_ends');
+  constructor(private readonly connection: Connection) {
     this.cursor = connection.collection('job_cursor');
-    this.hours = connection.collection('job_hours');
   }
 
-  /** Whether any job was ever filed in this hour. */
+  private part<T extends mongo.Document>(part: Part, day: string): mongo.Collection<T> {
+    const name = `${part}_${day}`;
+    let c = this.collections.get(name);
+    if (!c) {
+      c = this.connection.collection<never>(name);
+      this.collections.set(name, c);
+      if (this.collections.size > 512) this.collections.delete(this.collections.keys().next().value as string);
+    }
+    return c as unknown as mongo.Collection<T>;
+  }
+
+  private slots(minute: string): mongo.Collection<Slot> {
+    return this.part<Slot>('job_slots', hourPart(new Date(`${minute}:00Z`)));
+  }
+
+  /** Whether any job was ever filed in this hour: its slots collection has anything in it. */
   async hasHour(at: Date): Promise<boolean> {
-    return (await this.hours.findOne({ _id: hourKey(at) })) !== null;
+    return (await this.part<Slot>('job_slots', hourPart(at)).findOne({}, { projection: { _id: 1 } })) !== null;
   }
 
   /** Where the walk through due minutes had got to (null on a new database). */
@@ -79,21 +98,17 @@ export class JobRepository {
   }
 
   /**
-   * Writes a job and files it under its minute: the minute it is due, or the minute it was written when that
-   * is later (a job due already), so nothing is ever filed under an hour that is over (see `hasHour`).
+   * Writes a job (a duplicate id is refused with code 11000: planned already) and files it under its minute: the
+   * minute it is due, or the minute it was written when that is later (a job due already), so nothing is ever
+   * filed under an hour that is over (see `hasHour`).
    */
   async add(job: Job): Promise<void> {
-    await this.jobs.insertOne(job);
+    await this.part<Job>('jobs', dayKey(job.dueAt)).insertOne(job);
     const filed = new Date(Math.max(job.dueAt.getTime(), job.createdAt.getTime()));
-    try {
-      await this.hours.insertOne({ _id: hourKey(filed) });
-    } catch (e) {
-      if (!isDuplicate(e)) throw e;
-    }
     const minute = minuteKey(filed);
     // One after another per minute in this process: adds at once (a burst of tickets, each with its SLA jobs)
     // would all try the same free slot and probe past each other, quadratically.
-    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.file(minute, job._id));
+    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.file(minute, job));
     const done = mine.then(
       () => {},
       () => {},
@@ -106,12 +121,14 @@ export class JobRepository {
     }
   }
 
-  private async file(minute: string, jobId: string): Promise<void> {
+  private async file(minute: string, job: Job): Promise<void> {
+    const slots = this.slots(minute);
     let n = this.nextSlot.get(minute) ?? 0;
     for (;;) {
       try {
-        await this.slots.insertOne({ _id: `${minute}#${n}`, jobId });
+        await slots.insertOne({ _id: `${minute}#${n}`, job });
         this.nextSlot.set(minute, n + 1);
+        if (this.nextSlot.size > 10_000) this.nextSlot.delete(this.nextSlot.keys().next().value as string);
         return;
       } catch (e) {
         if (!isDuplicate(e)) throw e;
@@ -120,31 +137,128 @@ export class JobRepository {
     }
   }
 
-  /** The job ids filed under a minute from slot `from` on (slots are filled without gaps). */
-  async filedUnder(minute: string, from = 0): Promise<string[]> {
-    const ids: string[] = [];
-    for (let n = from; ; n++) {
-      const slot = await this.slots.findOne({ _id: `${minute}#${n}` });
-      if (!slot) return ids;
-      ids.push(slot.jobId);
+  /**
+   * Every job filed under a minute, in one read of its hour's slots (on FerretDB a read by `_id` scans the
+   * collection as a range does, so one range read beats a read per slot).
+   */
+  async filedUnder(minute: string): Promise<Job[]> {
+    const slots = await this.slots(minute)
+      .find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } })
+      .toArray();
+    return slots.flatMap((slot) => (slot.job ? [slot.job] : []));
+  }
+
+  get(ref: JobRef): Promise<Job | null> {
+    return this.part<Job>('jobs', dayKey(ref.dueAt)).findOne({ _id: ref._id });
+  }
+
+  endOf(ref: JobRef): Promise<JobEnd | null> {
+    return this.part<JobEnd>('job_ends', dayKey(ref.dueAt)).findOne({ _id: ref._id });
+  }
+
+  /** Which of these jobs have ended: one read per day they are due in, however many are asked about. */
+  async endedAmong(refs: readonly JobRef[]): Promise<Set<string>> {
+    const byDay = new Map<string, string[]>();
+    for (const ref of refs) {
+      const day = dayKey(ref.dueAt);
+      byDay.set(day, [...(byDay.get(day) ?? []), ref._id]);
     }
-  }
-
-  get(id: string): Promise<Job | null> {
-    return this.jobs.findOne({ _id: id });
-  }
-
-  endOf(id: string): Promise<JobEnd | null> {
-    return this.ends.findOne({ _id: id });
+    const ended = new Set<string>();
+    for (const [day, ids] of byDay) {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const found = await this.part<JobEnd>('job_ends', day)
+          .find({ _id: { $in: ids.slice(i, i + 1000) } }, { projection: { _id: 1 } })
+          .toArray();
+        for (const e of found) ended.add(e._id);
+      }
+    }
+    return ended;
   }
 
   /** True for the one process that may run this attempt. */
-  claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return insertOnce(this.claims, { _id: `${id}#${attempt}`, at, owner });
+  claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
+    return insertOnce(this.part<{ _id: string; at: Date; owner: string }>('job_claims', dayKey(ref.dueAt)), {
+      _id: `${ref._id}#${attempt}`,
+      at,
+      owner,
+    });
   }
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
-  end(entry: JobEnd): Promise<boolean> {
-    return insertOnce(this.ends, entry);
+  end(ref: JobRef, entry: Omit<JobEnd, '_id'>): Promise<boolean> {
+    return insertOnce(this.part<JobEnd>('job_ends', dayKey(ref.dueAt)), { _id: ref._id, ...entry });
+  }
+
+  /** Every stored day's collections, oldest first: `{ day, part, name }`. */
+  async days(): Promise<{ day: string; hour: string | null; part: Part; name: string }[]> {
+    const db = this.connection.db;
+    if (!db) return [];
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    return names
+      .map((name) => PARTITION.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ day: m[2] as string, hour: m[3] ?? null, part: m[1] as Part, name: m[0] }))
+      .sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** Drops whole days before `before` (their jobs ended long ago): resolves with how many collections went. */
+  async dropDaysBefore(before: Date): Promise<number> {
+    const cut = dayKey(before);
+    let dropped = 0;
+    for (const { day, name } of await this.days()) {
+      if (day >= cut) break;
+      await this.connection.db?.dropCollection(name).catch(() => false);
+      this.collections.delete(name);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /**
+   * Before day partitions, jobs lived in one set of collections (`jobs`, `job_slots`, `job_claims`, `job_ends`,
+   * `job_hours`). Jobs there that never ended are filed again in their days, then the old set is dropped. Safe to
+   * run in several processes at once: filing a job twice is refused by its id.
+   */
+  async migrateUnpartitioned(now: Date): Promise<number> {
+    const db = this.connection.db;
+    if (!db) return 0;
+    const names = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    if (!names.has('jobs')) return 0;
+    const ended = new Set(
+      (
+        await this.connection
+          .collection<{ _id: string }>('job_ends')
+          .find({}, { projection: { _id: 1 } })
+          .toArray()
+      ).map((e) => e._id),
+    );
+    let moved = 0;
+    for (const job of await this.connection.collection<Job>('jobs').find({}).toArray()) {
+      if (ended.has(job._id)) continue;
+      try {
+        await this.add({ ...job, createdAt: new Date(Math.min(job.createdAt.getTime(), now.getTime())) });
+        moved++;
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+      }
+    }
+    for (const name of ['jobs', 'job_slots', 'job_claims', 'job_ends', 'job_hours']) {
+      if (names.has(name)) await db.dropCollection(name).catch(() => false);
+    }
+    return moved;
+  }
+
+  /** Every document of one part across its days (tests and tools: it reads every day). */
+  async all<T extends mongo.Document = Job>(part: Part): Promise<T[]> {
+    const out: T[] = [];
+    for (const d of await this.days()) {
+      if (d.part === part)
+        out.push(
+          ...((await this.part<T>(part, d.day + (d.hour ?? ''))
+            .find({})
+            .toArray()) as T[]),
+        );
+    }
+    return out;
   }
 }

@@ -1,7 +1,7 @@
-// Scheduled housekeeping on the real database: delivery claims older than a week are forgotten.
+// Scheduled housekeeping on the real database: delivery claims older than a week are forgotten, old job days dropped.
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLAIM_RETENTION_MS, startMaintenance } from '../../src/scheduler/maintenance.ts';
+import { CLAIM_RETENTION_MS, JOB_RETENTION_MS, startMaintenance } from '../../src/scheduler/maintenance.ts';
 import { startTestBot, type TestBot } from '../support/harness.ts';
 
 const DAY = 86_400_000;
@@ -33,6 +33,36 @@ it('forgets claims older than the retention and keeps the recent ones', async ()
   // The old delivery could be claimed again (it is long past any retry); the recent one still cannot.
   expect(await bot.core.claimDelivery('slack:event:Ev-recent')).toBe(false);
   expect(await bot.core.claimDelivery('slack:event:Ev-old')).toBe(true);
+});
+
+it('drops the job days older than the retention, and keeps the ones within it', async () => {
+  const job = (id: string, dueAt: Date) => ({
+    _id: id,
+    tenant: 't',
+    kind: 'none',
+    dueAt,
+    payload: {},
+    createdAt: dueAt,
+    by: null,
+    ticketId: null,
+  });
+  const oldDay = new Date(clock.getTime() - JOB_RETENTION_MS - 2 * DAY);
+  const recentDay = new Date(clock.getTime() - JOB_RETENTION_MS + 2 * DAY);
+  await bot.services.jobs.add(job('old', oldDay));
+  await bot.services.jobs.add(job('recent', recentDay));
+  const maintenance = startMaintenance({
+    pruneClaims: async () => 0,
+    dropJobDays: (before) => bot.services.jobs.dropDaysBefore(before),
+    log: pino({ level: 'silent' }),
+    timezone: 'UTC',
+    now: () => clock,
+  });
+  try {
+    await maintenance.runOnce();
+  } finally {
+    maintenance.stop();
+  }
+  expect((await bot.services.jobs.all('jobs')).map((j) => j._id)).toEqual(['recent']);
 });
 
 it('refuses a schedule that is not a cron expression', () => {

@@ -2,6 +2,7 @@
 // due two business days on (over a weekend), the assignee reminded each business day until it is marked done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
+import type { JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
@@ -83,9 +84,7 @@ describe('post-incident reviews', () => {
       const after = await pirs();
       expect(after).toHaveLength(1);
       expect((after[0]!.dueAt as Date).toISOString()).toBe('2026-03-16T12:00:00.000Z');
-      const jobs = (await bot.db.connection.collection('jobs').find({ ticketId: inc }).toArray()).filter((j) =>
-        String(j._id).startsWith('pir:'),
-      );
+      const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === inc && j._id.startsWith('pir:'));
       expect(jobs.map((j) => [j._id, (j.dueAt as Date).toISOString()])).toEqual([
         [`pir:console:local/${inc}#1`, '2026-03-13T12:00:00.000Z'],
       ]);
@@ -159,7 +158,7 @@ describe('post-incident reviews', () => {
     at('2026-03-17T12:00:00Z');
     await settle(bot.jobs);
     expect(dmsToAda()).toHaveLength(2);
-    const end = await bot.db.connection.collection('job_ends').findOne({ _id: `pir:console:local/${inc}#3` as never });
+    const end = (await bot.services.jobs.all<JobEnd>('job_ends')).find((e) => e._id === `pir:console:local/${inc}#3`);
     expect(end).toMatchObject({ outcome: 'done', reason: 'done' });
   });
 });

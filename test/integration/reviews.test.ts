@@ -114,14 +114,14 @@ describe('/review', () => {
 });
 
 describe('runs once, and catches up', () => {
-  it('posts each run once with two processes (5 runs)', async () => {
+  it('posts each run once with two processes (20 runs)', async () => {
     posts.calls.length = 0;
     const r = await root('/review add "Hourly" */10 * * * * --text tick');
     const id = r.header?.split(' ')[0] as string;
     const other = await anotherProcess(bot, { now });
     try {
       other.core.registerSender(posts);
-      for (let i = 1; i <= 5; i++) {
+      for (let i = 1; i <= 20; i++) {
         later(10 * MIN);
         await settle(bot.jobs, other.jobs);
         expect(said().filter((t) => t === 'Hourly: tick')).toHaveLength(i);

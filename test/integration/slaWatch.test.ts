@@ -1,6 +1,7 @@
 // The SLA watch on the real database with an injected clock: 75% and 100% of each target, once each, to the
 // assignee or the ticket's channel; nothing while pending and later after it; a P1 breach in the card thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
@@ -114,10 +115,9 @@ describe('SLA notices', () => {
     expect(heard(id)[1]).toBe(
       `dm root: ${id} (P3) "Waiting on vendor": SLA breached: no response within 4m (due ${hhmm(start, 14)} UTC).`,
     );
-    const ends = await bot.db.connection
-      .collection('job_ends')
-      .find({ _id: { $regex: `^sla:${tenant}/${id}:response:` } as never })
-      .toArray();
+    const ends = (await bot.services.jobs.all<JobEnd>('job_ends')).filter((e) =>
+      e._id.startsWith(`sla:${tenant}/${id}:response:`),
+    );
     // The job planned before the pause came due while it lasted; the walk began again on resuming.
     expect(ends.map((e) => e.reason).sort()).toEqual(['paused', null, null].sort());
     await run(`/ticket resolve ${id} done`);

@@ -7,7 +7,7 @@ import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.t
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { type JobEngine, startJobEngine } from '../../src/scheduler/jobs.ts';
-import { buildServices } from '../../src/services/compose.ts';
+import { buildServices, type Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
@@ -19,6 +19,8 @@ export interface TestBot {
   now: () => Date;
   /** The job engine (reminders), on the same clock. */
   jobs: JobEngine;
+  /** The repositories and services under the bot (tests read the job store through them). */
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startTestBot(
     db,
     now,
     jobs,
+    services,
     async close() {
       await jobs.stop();
       await core.settled();
