@@ -9,6 +9,7 @@ import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
+import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
 import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
 import { buildServices } from './services/compose.ts';
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   });
   const adapters: ChatAdapter[] = [];
   let jobs: JobEngine | undefined;
+  let cron: CronTasks | undefined;
   const http: HttpServer | undefined = config.http
     ? createHttpServer({
         log,
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     maintenance.stop();
+    await cron?.stop();
     // Jobs not run yet stay in the database: the next start (or another process) runs them.
     await jobs?.stop();
     // Messages still waiting stay in the outbox: the next start delivers them.
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
     for (const a of adapters) await a.start();
     services.outbox.start();
     jobs = startJobEngine(services, { log, graceMs: config.catchupMs });
+    cron = await startCronTasks(services, { log });
   } catch (e) {
     log.error({ err: e }, 'an adapter could not start');
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);

@@ -12,7 +12,7 @@ export interface MessageBody {
   content: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
-  allowedMentions: { parse: [] };
+  allowedMentions: { parse: []; users?: string[] };
 }
 
 /** The same body for a raw REST call. */
@@ -66,15 +66,22 @@ export function embedOf(r: Reply): APIEmbed {
 
 /** A reply as a message body; mentions never ping (cards are edited again and again). */
 export function messageOf(r: Reply): MessageBody {
+  // The reply's own mentions ping, and only those users: nothing in the text can (allowed_mentions).
+  const users = [...new Set(r.mentions ?? [])]
+    .map((m) => /^discord:(\d{17,20})$/.exec(m)?.[1])
+    .filter((id): id is string => Boolean(id))
+    .slice(0, 20);
+  const pings = users.map((id) => `<@${id}>`).join(' ');
+  const allowedMentions = users.length ? { parse: [] as [], users } : { parse: [] as [] };
   if (isStructured(r)) {
-    return { content: '', embeds: [embedOf(r)], components: buttonRows(r.actions), allowedMentions: { parse: [] } };
+    return { content: pings, embeds: [embedOf(r)], components: buttonRows(r.actions), allowedMentions };
   }
   const text = r.context ? `${r.text}\n-# ${r.context}` : r.text;
   return {
-    content: cut(text || '…', 2000),
+    content: cut(pings ? `${pings} ${text}` : text || '…', 2000),
     embeds: [],
     components: buttonRows(r.actions),
-    allowedMentions: { parse: [] },
+    allowedMentions,
   };
 }
 

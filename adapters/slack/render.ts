@@ -72,6 +72,8 @@ function buttons(actions: readonly ReplyAction[]): Block {
 export function renderReply(reply: Reply): SlackMessage {
   const blocks: Block[] = [];
   if (reply.header) blocks.push({ type: 'header', text: plain(reply.header, MAX_HEADER) });
+  const pings = mentionsOf(reply);
+  if (pings) blocks.push({ type: 'section', text: mrkdwn(pings) });
   // With a header and a body of fields or list items, the text is the notification fallback (the same
   // content as one plain block); with a header alone, the text is the body.
   const structured = Boolean(reply.fields?.length || reply.list?.length);
@@ -121,7 +123,18 @@ export function renderReply(reply: Reply): SlackMessage {
     const head = blocks.slice(0, MAX_BLOCKS - 1 - tail.length);
     blocks.splice(0, blocks.length, ...head, { type: 'context', elements: [mrkdwn('…more left out')] }, ...tail);
   }
-  return { text: cut(reply.text || reply.header || ' ', MAX_TEXT_FALLBACK), blocks };
+  const text = reply.text || reply.header || ' ';
+  return { text: cut(pings ? `${pings} ${text}` : text, MAX_TEXT_FALLBACK), blocks };
+}
+
+/** `<@U1> <@U2>`: the reply's Slack mentions (ids checked: nothing else becomes markup). */
+function mentionsOf(reply: Reply): string {
+  return [...new Set(reply.mentions ?? [])]
+    .map((m) => /^slack:([UW][A-Z0-9]{2,20})$/.exec(m)?.[1])
+    .filter((id): id is string => Boolean(id))
+    .slice(0, 20)
+    .map((id) => `<@${id}>`)
+    .join(' ');
 }
 
 /** What a modal carries from opening to submission. */

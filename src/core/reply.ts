@@ -53,6 +53,11 @@ export interface Reply {
   card?: { tenant: string; ticketId: string };
   /** Set when the platform should open a form instead of answering (e.g. `/ticket new` alone). */
   form?: FormSpec;
+  /**
+   * People to notify by name, as identities (`slack:U1`, `discord:123`): each platform mentions its own at the
+   * top of the message (and only those ping); the text already names them for everyone else.
+   */
+  mentions?: string[];
   /** Set on refusals and usage errors: the stable error code. */
   error?: string;
   /** Where a form submission error belongs (option name), so a modal can show it on the field. */

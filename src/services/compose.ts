@@ -46,6 +46,8 @@ export interface Services {
   jobs: JobRepository;
   reminders: ReminderService;
   reviews: ReviewService;
+  /** The reviews themselves: node-cron tasks are made from the active ones (src/scheduler/cronTasks.ts). */
+  reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
@@ -86,6 +88,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const cardService = new CardService(cards);
   const outboxService = new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService);
   const jobs = new JobRepository(connection);
+  const reviewStore = new ReviewRepository(connection);
   const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
   const changeService = new ChangeService(tickets, cab);
@@ -115,8 +118,9 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outbox: outboxService,
     jobs,
     reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
+    reviewStore,
     reviews: new ReviewService(
-      new ReviewRepository(connection),
+      reviewStore,
       jobs,
       outboxService,
       changeService,
@@ -128,6 +132,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
         outboxService,
         new NudgeRepository(connection),
         staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
+        (tenant, personId) => peopleService.identitiesOf(tenant, personId),
       ),
     ),
     pirs,

@@ -59,7 +59,9 @@ function staleDaysOf(kind: string, given: string | undefined): number | undefine
   return n;
 }
 
-const jobIdOf = (r: Review, slot: Date) => `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
+/** The durable job of one run: its id names the review and the slot, so planning it twice plans it once. */
+export const jobIdOf = (r: Pick<Review, 'tenant' | 'reviewId'>, slot: Date) =>
+  `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
 
 export class ReviewService {
   constructor(
@@ -220,6 +222,19 @@ export class ReviewService {
     if (review.paused) return 'paused';
     await this.post(review, now, slot);
     await this.plan(review, new Date(slot), now);
+    return undefined;
+  }
+
+  /**
+   * One run fired by the review's node-cron task, which has claimed the run's job (see src/scheduler/cronTasks.ts):
+   * post (once) and plan the next run, as the job would. Read again first: another process may have paused it.
+   */
+  async runOnTask(tenant: string, reviewId: string, slot: Date, now: Date): Promise<string | undefined> {
+    const review = await this.repo.find(tenant, reviewId);
+    if (!review || review.removed) return 'removed';
+    if (review.paused) return 'paused';
+    await this.post(review, now, slot.toISOString());
+    await this.plan(review, slot, now);
     return undefined;
   }
 

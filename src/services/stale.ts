@@ -35,6 +35,11 @@ export class StaleService {
     private readonly outbox: Outbox,
     private readonly nudges: NudgeRepository,
     private readonly rules: StaleRules,
+    /** A person's linked identities, so each assignee is mentioned on the platform the sweep posts to. */
+    private readonly identitiesOf: (
+      tenant: string,
+      personId: string,
+    ) => Promise<Array<{ identity: string }>> = async () => [],
   ) {}
 
   /** Runs the housekeeping, then lists the open tickets with no update for the review's days, by assignee. */
@@ -51,7 +56,14 @@ export class StaleService {
     const count = groups.reduce((a, g) => a + g.tickets.length, 0);
     const header = `${review.name} · ${count ? `${count} stale ticket${count === 1 ? '' : 's'}` : 'nothing stale'}`;
     const list: string[] = [];
+    const platform = review.channel.split(':')[0];
+    const mentions: string[] = [];
     for (const g of groups) {
+      if (g.assignee) {
+        for (const { identity } of await this.identitiesOf(review.tenant, g.assignee.id)) {
+          if (identity.startsWith(`${platform}:`)) mentions.push(identity);
+        }
+      }
       const who = g.assignee ? `@${g.assignee.name}` : 'Unassigned';
       list.push(`${who} · ${g.tickets.length} ticket${g.tickets.length === 1 ? '' : 's'}`);
       for (const t of g.tickets) {
@@ -73,6 +85,7 @@ export class StaleService {
       header,
       list,
       ...(context ? { context } : {}),
+      ...(mentions.length ? { mentions } : {}),
     };
   }
 

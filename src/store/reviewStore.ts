@@ -47,6 +47,12 @@ export class ReviewRepository {
     return docs.map(({ _id, ...r }) => r).sort((a, b) => Number(a.reviewId.slice(3)) - Number(b.reviewId.slice(3)));
   }
 
+  /** Every review still running, in every tenant (the collection holds reviews, not runs: it stays small). */
+  async active(): Promise<Review[]> {
+    const docs = await this.reviews.find({ removed: false, paused: false }).toArray();
+    return docs.map(({ _id, ...r }) => r);
+  }
+
   async set(tenant: string, reviewId: string, set: Partial<Pick<Review, 'paused' | 'removed'>>): Promise<void> {
     await this.reviews.updateOne({ _id: keyOf(tenant, reviewId) }, { $set: set });
   }

@@ -109,6 +109,8 @@ describe('a stale review', () => {
       expect.stringMatching(/^ {2}INC-\d+ · P3 · new · Fresh printer jam$/),
     ]);
     expect(post?.list?.[1]).toMatch(/ · no update for 30m$/);
+    // Each assignee is mentioned on the platform the sweep posts to (here the terminal's own identities).
+    expect(post?.mentions).toEqual(['console:ada', 'console:bob']);
     expect(post?.text).toMatch(/^Stale sweep · 4 stale tickets \(no update for 0\.01 days\)\n@ada · 2 tickets\n/);
     ok(await root(`/review remove ${id}`));
   });

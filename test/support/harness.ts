@@ -76,7 +76,7 @@ export async function startTestBot(
 export async function anotherProcess(
   bot: TestBot,
   opts: { now?: () => Date; timeoutMs?: number } = {},
-): Promise<{ core: Bot; handle: DatabaseHandle; jobs: JobEngine; close(): Promise<void> }> {
+): Promise<{ core: Bot; handle: DatabaseHandle; jobs: JobEngine; services: Services; close(): Promise<void> }> {
   const log = pino({ level: 'silent' });
   const handle = await openDatabase({
     uri: bot.db.uri,
@@ -103,6 +103,7 @@ export async function anotherProcess(
     core,
     handle,
     jobs,
+    services,
     async close() {
       await jobs.stop();
       await core.settled();
