@@ -1,5 +1,6 @@
 // Alert payloads mapped to incidents: priority by severity (and its map), service, title, links, notes, clean text.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.ts';
 import {
   type AlertmanagerAlert,
   type AlertmanagerGroup,
@@ -126,7 +127,8 @@ describe('payload validation', () => {
     expect(fields.map((f) => f.field)).toEqual(
       expect.arrayContaining(['version', 'groupKey', 'alerts.0.status', 'alerts.0.labels.?x', 'alerts.0.startsAt']),
     );
-    expect(JSON.stringify(fields)).not.toMatch(/\\u0007|\u0007/);
+    const shown = JSON.stringify(fields);
+    expect(shown.includes('\u0007') || shown.includes('\\u0007')).toBe(false);
   });
 
   it('needs a payload to trigger and a dedup key to acknowledge or resolve', () => {
@@ -138,5 +140,27 @@ describe('payload validation', () => {
     ]);
     const bad = eventSchema.safeParse({ event_action: 'page' });
     expect(bad.success ? [] : fieldErrors(bad.error).map((f) => f.field)).toEqual(['event_action']);
+  });
+});
+
+describe('alert settings', () => {
+  it('reads the alert variables, and names a bad one', () => {
+    const c = loadConfig({
+      WEBHOOK_TOKEN: 'x'.repeat(20),
+      INCIDENT_CHANNEL: 'slack:C0123ABC',
+      ALERT_SEVERITY_MAP: 'page=P1',
+    });
+    expect(c.alerts).toMatchObject({ tenant: 'console:local', incidentChannel: 'slack:C0123ABC', autoresolve: true });
+    expect(c.alerts.severityMap.page).toBe('P1');
+    expect(loadConfig({ ALERT_AUTORESOLVE: 'off' }).alerts.autoresolve).toBe(false);
+    expect(loadConfig({ SWITCHBOARD_ORGS: 'acme=slack:T1', WEBHOOK_TOKEN: 'x'.repeat(20) }).alerts.tenant).toBe('acme');
+    expect(() => loadConfig({ WEBHOOK_TOKEN: 'short' })).toThrow(/WEBHOOK_TOKEN: must be at least 16 characters/);
+    expect(() => loadConfig({ INCIDENT_CHANNEL: '#ops' })).toThrow(/INCIDENT_CHANNEL: must look like slack:C0123ABC/);
+    expect(() => loadConfig({ ALERT_SEVERITY_MAP: 'page' })).toThrow(
+      /ALERT_SEVERITY_MAP: "page" must look like critical=P1/,
+    );
+    expect(() =>
+      loadConfig({ WEBHOOK_TOKEN: 'x'.repeat(20), DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' }),
+    ).toThrow(/ALERT_TENANT/);
   });
 });
