@@ -1,5 +1,6 @@
 // loadConfig(): the environment, checked once, turned into the settings the house runs on.
 
+import { parseSeverityMap, type SeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
 import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
@@ -29,6 +30,16 @@ export interface DiscordConfig {
   messageContent: boolean;
 }
 
+/** Alert intake: the webhooks answer only when `token` is set. */
+export interface AlertConfig {
+  token: string | undefined;
+  /** The organisation incidents from alerts belong to. */
+  tenant: string;
+  incidentChannel: string | undefined;
+  severityMap: SeverityMap;
+  autoresolve: boolean;
+}
+
 export interface Config {
   mongodbUri: string | undefined;
   dataDir: string;
@@ -53,6 +64,7 @@ export interface Config {
   http: HttpConfig | undefined;
   slack: SlackConfig | undefined;
   discord: DiscordConfig | undefined;
+  alerts: AlertConfig;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +136,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  // One organisation named: alerts are its. Otherwise the terminal's, unless a chat platform runs (then say which).
+  const orgNames = [...new Set(Object.values(orgs))];
+  const alertTenant =
+    e.ALERT_TENANT ??
+    (orgNames.length === 1 ? orgNames[0] : undefined) ??
+    (e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN ? undefined : 'console:local');
+  if (e.WEBHOOK_TOKEN && !alertTenant) {
+    throw new ConfigError(
+      'invalid configuration: ALERT_TENANT: say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like slack:T0123ABC)',
+    );
+  }
+  const severity = parseSeverityMap(e.ALERT_SEVERITY_MAP);
+
   return {
     mongodbUri: e.MONGODB_URI,
     dataDir: e.SWITCHBOARD_DATA_DIR,
@@ -164,5 +189,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             messageContent: e.DISCORD_MESSAGE_CONTENT,
           }
         : undefined,
+    alerts: {
+      token: e.WEBHOOK_TOKEN,
+      tenant: alertTenant ?? 'console:local',
+      incidentChannel: e.INCIDENT_CHANNEL,
+      severityMap: 'map' in severity ? severity.map : {},
+      autoresolve: e.ALERT_AUTORESOLVE,
+    },
   };
 }

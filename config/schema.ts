@@ -1,5 +1,6 @@
 // Everything that can be configured: one zod schema over the environment.
 import { z } from 'zod';
+import { parseSeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
@@ -146,6 +147,28 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .optional()
     .transform((v) => v === 'true' || v === '1'),
+  /** Alert intake (POST /webhooks/*): off while unset. */
+  WEBHOOK_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters (a random secret, e.g. openssl rand -hex 32)',
+  }),
+  INCIDENT_CHANNEL: optionalText.refine(
+    (v) => v === undefined || /^(console|(slack|discord):[A-Za-z0-9]{1,40})$/.test(v),
+    {
+      message: 'must look like slack:C0123ABC, discord:<channel id> or console',
+    },
+  ),
+  ALERT_SEVERITY_MAP: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const r = parseSeverityMap(v);
+      if ('error' in r) ctx.addIssue({ code: 'custom', message: r.error });
+    }),
+  ALERT_AUTORESOLVE: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { message: 'must be on or off' })
+    .optional()
+    .transform((v) => v === undefined || v === 'on' || v === 'true' || v === '1'),
+  ALERT_TENANT: optionalText,
   USER: optionalText,
 });
 

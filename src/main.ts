@@ -9,6 +9,7 @@ import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
+import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
 import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
 import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     pirDays: config.pirDays,
     timezone: config.timezone,
     stale: config.stale,
+    alerts: config.alerts,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
           checkReadiness({ database: pingDatabase, adapters: () => adapters, timeoutMs: PROBE_TIMEOUT_MS }),
       })
     : undefined;
+  http?.mount(WEBHOOK_PREFIX, createAlertWebhooks({ token: config.alerts.token, alerts: services.alerts, log }));
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

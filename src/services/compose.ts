@@ -1,8 +1,10 @@
 // Builds the repositories and the use cases over one database connection: what src/main.ts hands to the core.
 import type { Connection } from 'mongoose';
 import pino from 'pino';
+import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
+import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
@@ -16,6 +18,7 @@ import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
+import { AlertService, type ResolveOwner } from './alerts.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
@@ -54,6 +57,8 @@ export interface Services {
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
   cab: ChangeService;
+  /** Alert intake: what the webhooks call. */
+  alerts: AlertService;
 }
 
 export interface ServiceOptions {
@@ -71,6 +76,15 @@ export interface ServiceOptions {
   stale?: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   /** The outbox's clock, log and pacing (default: the wall clock, nothing logged). */
   outbox?: OutboxOptions;
+  /** Alert intake (config.alerts); default: console:local, the default severities, autoresolve on, not posted. */
+  alerts?: {
+    tenant: string;
+    incidentChannel?: string | undefined;
+    severityMap?: SeverityMap;
+    autoresolve?: boolean;
+    /** Where a service's incidents go (the teams lookup); default: incidentChannel. */
+    resolveOwner?: ResolveOwner;
+  };
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -107,7 +121,18 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     o.outbox?.log ?? pino({ level: 'silent' }),
   );
   slaWatch.watch(changes);
+  const alerts = new AlertService(new AlertKeyRepository(connection), ticketService, outboxService, {
+    tenant: o.alerts?.tenant ?? 'console:local',
+    severityMap: o.alerts?.severityMap ?? DEFAULT_SEVERITY_MAP,
+    autoresolve: o.alerts?.autoresolve ?? true,
+    incidentChannel: o.alerts?.incidentChannel,
+    resolveOwner: o.alerts?.resolveOwner,
+    timezone: o.timezone ?? 'UTC',
+    now: o.outbox?.now ?? (() => new Date()),
+    log: o.outbox?.log ?? pino({ level: 'silent' }),
+  });
   return {
+    alerts,
     tickets: ticketService,
     cab: changeService,
     people: peopleService,

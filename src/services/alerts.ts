@@ -1,0 +1,331 @@
+// Alert intake: an Alertmanager group or an event opens its incident once, notes what is new on it, acks and resolves it.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ticketCard } from '../core/ticketCard.ts';
+import {
+  type AlertEvent,
+  type AlertmanagerAlert,
+  type AlertmanagerGroup,
+  cleanText,
+  type IncidentDraft,
+  incidentFromEvent,
+  incidentFromGroup,
+  noteForAlerts,
+  noteForEvent,
+  type SeverityMap,
+} from '../domain/alerts.ts';
+import type { Ticket } from '../domain/entities.ts';
+import { isUserError } from '../domain/errors.ts';
+import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
+import type { Acting } from './acting.ts';
+import { parseChannelAddress } from './messaging.ts';
+import type { Outbox } from './outbox.ts';
+import type { TicketService } from './tickets.ts';
+
+export type AlertSource = 'alertmanager' | 'events';
+
+/** Where a service's incidents go: its owning team's channel (the teams lookup plugs in here). */
+export type ResolveOwner = (
+  tenant: string,
+  service: string | null,
+) => Promise<{ channel: string; team?: string } | null>;
+
+export interface AlertOptions {
+  /** The organisation alerts land in. */
+  tenant: string;
+  severityMap: SeverityMap;
+  /** ALERT_AUTORESOLVE: a wholly resolved group resolves its incident. */
+  autoresolve: boolean;
+  /** INCIDENT_CHANNEL: where an incident is posted when no owner is found; unset: not posted. */
+  incidentChannel?: string | undefined;
+  resolveOwner?: ResolveOwner | undefined;
+  timezone: string;
+  now: () => Date;
+  log: Logger;
+  /** A claimed generation still without its incident after this long was abandoned (its claimer died). */
+  claimLeaseMs?: number;
+  /** How long a second sender waits for the incident the first is opening. */
+  waitMs?: number;
+}
+
+export interface AlertIncident {
+  tenant: string;
+  ticket: Ticket;
+  source: AlertSource;
+  /** The groupKey or dedup_key, as sent. */
+  key: string;
+  /** Where its card was posted, or null. */
+  channel: string | null;
+}
+
+export interface AlertAcknowledged {
+  tenant: string;
+  ticketId: string;
+  key: string;
+  at: Date;
+}
+
+export interface IntakeResult {
+  outcome: 'opened' | 'noted' | 'resolved' | 'acknowledged' | 'duplicate' | 'ignored';
+  ticketId: string | null;
+}
+
+type Current =
+  | { kind: 'none' }
+  | { kind: 'open'; gen: number; ticket: Ticket }
+  | { kind: 'pending'; gen: number }
+  | { kind: 'done'; gen: number };
+
+const sha = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex');
+const ROUNDS = 6;
+
+/** What an Alertmanager alert is, across retries and repeats: its fingerprint (else its labels) and this status's times. */
+function alertMark(tenant: string, groupKey: string, a: AlertmanagerAlert): string {
+  const id = a.fingerprint || sha(Object.entries(a.labels).sort().flat());
+  // A firing alert's endsAt moves on each re-send (now + resolve_timeout); only a resolve fixes it.
+  return sha(['am', tenant, groupKey, id, a.status, a.startsAt, a.status === 'resolved' ? a.endsAt : '']);
+}
+
+export class AlertService {
+  private readonly incidentListeners: Array<(e: AlertIncident) => void | Promise<void>> = [];
+  private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
+
+  constructor(
+    private readonly repo: AlertKeyRepository,
+    private readonly tickets: TicketService,
+    private readonly outbox: Outbox,
+    private readonly o: AlertOptions,
+  ) {}
+
+  /** Hears each incident an alert opened, once, in the process that opened it (paging starts here). */
+  onAlertIncident(listener: (e: AlertIncident) => void | Promise<void>): void {
+    this.incidentListeners.push(listener);
+  }
+
+  /** Hears each acknowledgement an event recorded, once (paging stops here). */
+  onAlertAcknowledged(listener: (e: AlertAcknowledged) => void | Promise<void>): void {
+    this.ackListeners.push(listener);
+  }
+
+  async alertmanager(group: AlertmanagerGroup): Promise<IntakeResult> {
+    const now = this.o.now();
+    const key = this.keyOf('am', group.groupKey);
+    const marks = group.alerts.map((a) => alertMark(this.o.tenant, group.groupKey, a));
+    const first = await this.repo.firstSeen(marks, now);
+    const fresh = group.alerts.filter((_, i) => first[i]);
+    const freshMarks = marks.filter((_, i) => first[i]);
+    if (fresh.length === 0) return { outcome: 'duplicate', ticketId: null };
+    try {
+      const wholeGroupResolved = group.status === 'resolved' && group.alerts.every((a) => a.status === 'resolved');
+      return await this.intake(key, group.groupKey, 'alertmanager', {
+        opens: fresh.some((a) => a.status === 'firing'),
+        draft: () => incidentFromGroup(group, this.o.severityMap),
+        onOpen: async (t, acting) => {
+          if (!(wholeGroupResolved && this.o.autoresolve)) return { outcome: 'noted', ticketId: t.ticketId };
+          await this.tickets.commentTicket(acting, t.ticketId, noteForAlerts(fresh), false);
+          await this.resolve(acting, t.ticketId, 'Every alert of the group is resolved (Alertmanager).');
+          return { outcome: 'resolved', ticketId: t.ticketId };
+        },
+        note: () => noteForAlerts(fresh),
+      });
+    } catch (err) {
+      await this.repo.unsee(freshMarks).catch(() => {});
+      throw err;
+    }
+  }
+
+  async event(ev: AlertEvent): Promise<IntakeResult> {
+    const key = this.keyOf('ev', ev.dedup_key);
+    const content = JSON.stringify([ev.event_action, ev.payload ?? null]);
+    if (ev.event_action === 'trigger') {
+      return this.intake(key, ev.dedup_key, 'events', {
+        opens: true,
+        draft: () => incidentFromEvent(ev, this.o.severityMap),
+        // Per generation: the same trigger after a resolve is a new incident, a retry of it is not a note.
+        mark: (gen) => sha(['ev', key, String(gen), content]),
+        onOpen: async (t) => ({ outcome: 'noted', ticketId: t.ticketId }),
+        note: () => noteForEvent(ev),
+      });
+    }
+    const now = this.o.now();
+    const cur = await this.settled(key);
+    if (cur.kind !== 'open') return { outcome: 'ignored', ticketId: null };
+    const acting = this.acting(now, null);
+    const id = cur.ticket.ticketId;
+    if (ev.event_action === 'resolve') {
+      await this.resolve(acting, id, cleanResolution(ev));
+      return { outcome: 'resolved', ticketId: id };
+    }
+    // Two acks are one ack.
+    const mark = sha(['ev', key, String(cur.gen), 'ack']);
+    if (!(await this.repo.firstSeen([mark], now))[0]) return { outcome: 'duplicate', ticketId: id };
+    try {
+      await this.tickets.commentTicket(acting, id, noteForEvent(ev), false);
+    } catch (err) {
+      await this.repo.unsee([mark]).catch(() => {});
+      throw err;
+    }
+    await this.emit(this.ackListeners, { tenant: this.o.tenant, ticketId: id, key: ev.dedup_key, at: now });
+    return { outcome: 'acknowledged', ticketId: id };
+  }
+
+  /**
+   * The incident of `key` now: its open one gets the note; with none (or only finished ones) the caller that
+   * claims the next generation opens one, and every other caller waits for it and notes on it.
+   */
+  private async intake(
+    key: string,
+    sentKey: string,
+    source: AlertSource,
+    w: {
+      opens: boolean;
+      draft: () => IncidentDraft;
+      /** A notification mark per generation (events); claimed before the incident is told. */
+      mark?: (gen: number) => string;
+      onOpen: (t: Ticket, acting: Acting) => Promise<IntakeResult>;
+      note: () => string;
+    },
+  ): Promise<IntakeResult> {
+    for (let round = 0; round < ROUNDS; round++) {
+      const now = this.o.now();
+      const cur = await this.settled(key);
+      if (cur.kind === 'open') {
+        if (w.mark && !(await this.repo.firstSeen([w.mark(cur.gen)], now))[0]) {
+          return { outcome: 'duplicate', ticketId: cur.ticket.ticketId };
+        }
+        const acting = this.acting(now, null);
+        const result = await w.onOpen(cur.ticket, acting);
+        if (result.outcome === 'noted') await this.tickets.commentTicket(acting, cur.ticket.ticketId, w.note(), false);
+        return result;
+      }
+      if (cur.kind === 'pending') break;
+      // Resolved alerts of an incident already finished (or never opened) have nothing to note on.
+      if (!w.opens) return { outcome: 'ignored', ticketId: null };
+      const gen = cur.kind === 'none' ? 0 : cur.gen + 1;
+      if (!(await this.repo.claim(key, gen, now))) continue;
+      if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
+      const ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
+      return { outcome: 'opened', ticketId: ticket.ticketId };
+    }
+    throw new Error(`alert key ${sentKey.slice(0, 80)}: its incident is still being opened elsewhere`);
+  }
+
+  private async open(
+    key: string,
+    gen: number,
+    sentKey: string,
+    source: AlertSource,
+    draft: IncidentDraft,
+    now: Date,
+  ): Promise<Ticket> {
+    const owner = await this.ownerOf(draft.service);
+    const acting = this.acting(now, owner?.channel ?? null);
+    const ticket = await this.tickets.openTicket(acting, {
+      title: draft.title,
+      description: draft.description,
+      type: 'incident',
+      priority: draft.priority,
+      service: draft.service ?? undefined,
+      team: owner?.team,
+      tags: ['alert', source],
+    });
+    await this.repo.bind(key, gen, ticket.ticketId, now);
+    const channel = owner?.channel ?? null;
+    if (channel) {
+      // Keyed: the card is posted once, whoever opens the incident.
+      await this.outbox.toChannel(
+        channel,
+        ticketCard(ticket, now, this.o.timezone),
+        { tenant: ticket.tenant, ticketId: ticket.ticketId },
+        undefined,
+        `alert:${key}#${gen}`,
+      );
+    } else {
+      this.o.log.warn(
+        { ticketId: ticket.ticketId },
+        'alerts: no channel to post the incident in (set INCIDENT_CHANNEL)',
+      );
+    }
+    await this.emit(this.incidentListeners, { tenant: this.o.tenant, ticket, source, key: sentKey, channel });
+    return ticket;
+  }
+
+  /** The key's incident, once any incident being opened by another sender is open (or abandoned). */
+  private async settled(key: string): Promise<Current> {
+    const deadline = performance.now() + (this.o.waitMs ?? 10_000);
+    for (;;) {
+      const cur = await this.current(key);
+      if (cur.kind !== 'pending' || performance.now() > deadline) return cur;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async current(key: string): Promise<Current> {
+    const gen = await this.repo.latestGeneration(key);
+    if (gen === null) return { kind: 'none' };
+    const ticketId = await this.repo.boundTo(key, gen);
+    if (!ticketId) {
+      const at = await this.repo.claimedAt(key, gen);
+      const age = this.o.now().getTime() - (at?.getTime() ?? 0);
+      return age > (this.o.claimLeaseMs ?? 30_000) ? { kind: 'done', gen } : { kind: 'pending', gen };
+    }
+    try {
+      const ticket = await this.tickets.getTicket(this.acting(this.o.now(), null), ticketId);
+      return ticket.state === 'resolved' || ticket.state === 'closed'
+        ? { kind: 'done', gen }
+        : { kind: 'open', gen, ticket };
+    } catch (err) {
+      if (isUserError(err)) return { kind: 'done', gen };
+      throw err;
+    }
+  }
+
+  private async resolve(acting: Acting, ticketId: string, resolution: string): Promise<void> {
+    try {
+      await this.tickets.resolveTicket(acting, ticketId, resolution);
+    } catch (err) {
+      // Resolved by someone in the meantime: what the sender asked for holds.
+      if (!(isUserError(err) && err.code === 'TICKET.INVALID_TRANSITION')) throw err;
+    }
+  }
+
+  private async ownerOf(service: string | null): Promise<{ channel: string; team?: string } | null> {
+    const owner = this.o.resolveOwner ? await this.o.resolveOwner(this.o.tenant, service) : null;
+    if (owner && parseChannelAddress(owner.channel)) return owner;
+    return this.o.incidentChannel ? { channel: this.o.incidentChannel } : null;
+  }
+
+  private keyOf(kind: 'am' | 'ev', sent: string): string {
+    return `${kind}/${this.o.tenant}/${sha([kind, this.o.tenant, sent]).slice(0, 40)}`;
+  }
+
+  /** Alerts act as the system: an admin, so the ticket lifecycle rules are the only check. */
+  private acting(now: Date, channel: string | null): Acting {
+    const where = channel ? parseChannelAddress(channel) : null;
+    return {
+      tenant: this.o.tenant,
+      person: { id: 'switchboard-alerts', identity: 'system:alerts', name: 'Alerts' },
+      role: 'admin',
+      source:
+        where && where.platform !== 'console'
+          ? { platform: where.platform, workspace: this.o.tenant, channel: where.channel }
+          : { platform: where ? 'console' : 'system', workspace: this.o.tenant },
+      now,
+      timezone: this.o.timezone,
+    };
+  }
+
+  private async emit<E>(listeners: Array<(e: E) => void | Promise<void>>, e: E): Promise<void> {
+    for (const l of listeners) {
+      try {
+        await l(e);
+      } catch (err) {
+        this.o.log.error({ err }, 'alerts: a listener failed');
+      }
+    }
+  }
+}
+
+function cleanResolution(ev: AlertEvent): string {
+  return `Resolved by an event${ev.payload?.summary ? `: ${cleanText(ev.payload.summary, 900)}` : ''}`;
+}

@@ -1,0 +1,75 @@
+// Which incident an alert key (a groupKey, a dedup_key) is, generation by generation, and which notifications were told: insert-only, read by `_id`.
+import type { Connection, mongo } from 'mongoose';
+import { insertOnce } from './insertOnce.ts';
+
+/**
+ * Three kinds of document share `alert_keys`, all inserted once and never updated (FerretDB scans the whole
+ * collection on every update, and has no transactions):
+ * - `<key>#<g>`: generation g of the key is claimed (the claimer opens its incident);
+ * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open);
+ * - `seen:<hash>`: one notification (an alert's status at its start/end, an event) was told already.
+ */
+interface AlertKeyDoc {
+  _id: string;
+  at: Date;
+  ticketId?: string;
+}
+
+export class AlertKeyRepository {
+  private readonly keys: mongo.Collection<AlertKeyDoc>;
+
+  constructor(connection: Connection) {
+    this.keys = connection.collection('alert_keys');
+  }
+
+  /** True for the one caller that takes generation `gen` of `key`. */
+  claim(key: string, gen: number, at: Date): Promise<boolean> {
+    return insertOnce(this.keys, { _id: `${key}#${gen}`, at });
+  }
+
+  async claimedAt(key: string, gen: number): Promise<Date | null> {
+    return (await this.keys.findOne({ _id: `${key}#${gen}` }))?.at ?? null;
+  }
+
+  /** Records which incident generation `gen` opened; false when it was recorded already. */
+  bind(key: string, gen: number, ticketId: string, at: Date): Promise<boolean> {
+    return insertOnce(this.keys, { _id: `${key}#${gen}=`, at, ticketId });
+  }
+
+  async boundTo(key: string, gen: number): Promise<string | null> {
+    return (await this.keys.findOne({ _id: `${key}#${gen}=` }))?.ticketId ?? null;
+  }
+
+  /**
+   * The newest claimed generation, or null when the key was never seen: generations are claimed in order,
+   * so doubling then halving finds it in O(log n) reads by `_id`, however often an alert has flapped.
+   */
+  async latestGeneration(key: string): Promise<number | null> {
+    const has = async (g: number) =>
+      (await this.keys.findOne({ _id: `${key}#${g}` }, { projection: { _id: 1 } })) !== null;
+    if (!(await has(0))) return null;
+    let lo = 0;
+    let hi = 1;
+    while (await has(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    // lo is claimed, hi is not.
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await has(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Marks each notification told; true for those this caller is the first to tell. */
+  async firstSeen(hashes: readonly string[], at: Date): Promise<boolean[]> {
+    return Promise.all(hashes.map((h) => insertOnce(this.keys, { _id: `seen:${h}`, at })));
+  }
+
+  /** Gives marks back when telling failed on our side, so the sender's retry is told. */
+  async unsee(hashes: readonly string[]): Promise<void> {
+    if (hashes.length) await this.keys.deleteMany({ _id: { $in: hashes.map((h) => `seen:${h}`) } });
+  }
+}
