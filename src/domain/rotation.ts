@@ -1,6 +1,7 @@
 // A rotation layer of an on-call schedule: its handoff instants in its own zone, and who holds each shift.
 import { readStoredTime } from './clockTime.ts';
 import { addDays, instantOf, type LocalDate, localParts, weekdayOf } from './localTime.ts';
+import { quoted } from './scheduleTypes.ts';
 import { isTimeZone } from './timezone.ts';
 
 /** When shifts change hands: wall-clock 'HH:MM' in the rotation's zone, and for weekly rotations a weekday. */
@@ -50,7 +51,7 @@ export interface CompiledLayer {
 /** How often a rotation hands over, as '12h', '1d', '2w'; or why it cannot be a rotation period. */
 export function readEvery(every: string): { stepDays: number; hours: number } | string {
   const m = /^(\d{1,3})([hdw])$/.exec(typeof every === 'string' ? every.trim().toLowerCase() : '');
-  if (!m) return `"${String(every).slice(0, 20)}" is not a rotation period like 12h, 1d or 1w`;
+  if (!m) return `${quoted(String(every))} is not a rotation period like 12h, 1d or 1w`;
   const n = Number(m[1]);
   if (m[2] === 'h') {
     if (n > 0 && n % 24 === 0) return readEvery(`${n / 24}d`);
@@ -70,7 +71,7 @@ function gridOf(layer: RotationLayer): Grid | string {
   const every = readEvery(layer.every);
   if (typeof every === 'string') return every;
   const time = readStoredTime(layer.handoff?.time ?? '');
-  if (!time) return `handoff time "${String(layer.handoff?.time).slice(0, 20)}" is not HH:MM`;
+  if (!time) return `handoff time ${quoted(String(layer.handoff?.time))} is not HH:MM`;
   const minute = time.hour * 60 + time.minute;
   const weekly = /w$/i.test(layer.every.trim());
   const weekday = layer.handoff.weekday;
@@ -96,7 +97,7 @@ function gridOf(layer: RotationLayer): Grid | string {
 /** Why a stored layer cannot be used, or null when it is valid. */
 export function rotationProblem(layer: RotationLayer): string | null {
   if (!Number.isInteger(layer.layer) || layer.layer < 1) return 'the layer is a whole number from 1';
-  if (!isTimeZone(layer.timezone)) return `"${String(layer.timezone).slice(0, 40)}" is not a timezone I know`;
+  if (!isTimeZone(layer.timezone)) return `${quoted(String(layer.timezone))} is not a timezone I know`;
   if (!(layer.start instanceof Date) || Number.isNaN(layer.start.getTime())) return 'the start is not a time';
   const grid = gridOf(layer);
   return typeof grid === 'string' ? grid : null;

@@ -46,7 +46,10 @@ function readHandoff(text: string, weekly: boolean): Handoff {
     throw refuse('ONCALL.BAD_HANDOFF', `--handoff: ${quoted(m[1] as string)} is not a weekday.`, 'handoff');
   }
   const clock = readClockTime(weekday === null ? t : (m?.[2] as string));
-  if (typeof clock === 'string') throw refuse('ONCALL.BAD_HANDOFF', `--handoff: ${clock}.`, 'handoff');
+  if (typeof clock === 'string') {
+    // readClockTime quotes what it was given as typed: it may hold control characters.
+    throw refuse('ONCALL.BAD_HANDOFF', `--handoff: ${clock.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')}.`, 'handoff');
+  }
   if (weekday !== null && !weekly) {
     throw refuse(
       'ONCALL.BAD_HANDOFF',
