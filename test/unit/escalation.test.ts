@@ -221,8 +221,8 @@ describe('pagePlan and nextStep', () => {
     });
     fc.assert(
       fc.property(arb, ({ gaps, repeat, every }) => {
-        let after = 0;
-        const levels = [{ after: 0, targets: [] }, ...gaps.map((g) => ({ after: (after += g * M), targets: [] }))];
+        const levels = [{ after: 0, targets: [] }];
+        for (const g of gaps) levels.push({ after: (levels[levels.length - 1]?.after ?? 0) + g * M, targets: [] });
         const p: EscalationPolicy = { levels, repeat };
         const plan = pagePlan(p, START, every * M);
         const roundMs = (levels[levels.length - 1]?.after ?? 0) + (PAGE_LAST_LEVEL_REPEATS + 1) * every * M;

@@ -1,4 +1,5 @@
 // Who is on call: rotation handoffs across DST (New York, Berlin) and at midnight, layers, overrides, until, shifts, gaps.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gaps, type OnCallSchedule, onCallAt, type RotationLayer, shifts } from '../../src/domain/oncall.ts';
 import { rotationProblem } from '../../src/domain/rotation.ts';
@@ -288,5 +289,71 @@ describe('gaps and limits', () => {
       'b',
       'a',
     ]);
+  });
+});
+
+describe('property: onCallAt agrees with shifts and gaps', () => {
+  const zones = [NY, BERLIN];
+  const everies = ['1h', '12h', '1d', '2d', '1w'];
+  const arbLayer = fc.record({
+    layer: fc.integer({ min: 1, max: 3 }),
+    members: fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 0, maxLength: 3 }),
+    every: fc.constantFrom(...everies),
+    time: fc.constantFrom('00:00', '01:30', '02:30', '09:00', '23:59'),
+    weekday: fc.integer({ min: 0, max: 6 }),
+    timezone: fc.constantFrom(...zones),
+    // Around the 2026 spring and autumn changes of both zones.
+    start: fc.date({ min: at('2026-03-01T00:00:00Z'), max: at('2026-11-05T00:00:00Z'), noInvalidDate: true }),
+  });
+  const arbOverride = fc
+    .record({
+      person: fc.constantFrom('x', 'a'),
+      from: fc.integer({ min: 0, max: 72 }),
+      hours: fc.integer({ min: 1, max: 30 }),
+      n: fc.nat(5),
+    })
+    .map(({ person, from, hours, n }) => ({ person, from: from * 3_600_000, hours, n }));
+
+  it('the person at t is the one of the shift holding t, and until is where that shift ends', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbLayer, { maxLength: 3 }),
+        fc.array(arbOverride, { maxLength: 3 }),
+        fc.integer({ min: 0, max: 96 * 60 }),
+        (ls, os, minute) => {
+          const base = ls[0]?.start.getTime() ?? at('2026-03-07T00:00:00Z').getTime();
+          const schedule: OnCallSchedule = {
+            layers: ls.map((l) => ({
+              layer: l.layer,
+              members: l.members,
+              every: l.every,
+              handoff: l.every === '1w' ? { time: l.time, weekday: l.weekday } : { time: l.time },
+              timezone: l.timezone,
+              start: l.start,
+            })),
+            overrides: os.map((o) => ({
+              person: o.person,
+              from: new Date(base + o.from),
+              to: new Date(base + o.from + o.hours * 3_600_000),
+              createdAt: new Date(o.n * 1000),
+            })),
+          };
+          const t = new Date(base + minute * 60_000);
+          const horizon = new Date(t.getTime() + 30 * 86_400_000);
+          const answer = onCallAt(schedule, t);
+          const first = shifts(schedule, t, horizon)[0];
+          const hole = gaps(schedule, t, horizon)[0];
+          if (answer === null) {
+            expect(hole?.from).toEqual(t);
+            return;
+          }
+          expect(first?.from).toEqual(t);
+          expect(first?.person).toBe(answer.person);
+          expect(answer.until.getTime()).toBeGreaterThan(t.getTime());
+          if (first && first.to < horizon) expect(answer.until).toEqual(first.to);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
