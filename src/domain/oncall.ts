@@ -98,7 +98,11 @@ function nextBoundary(r: Ready, t: number): number {
     if (o.from > t && o.from < next) next = o.from;
     if (o.to > t && o.to < next) next = o.to;
   }
-  for (const c of r.layers) next = Math.min(next, nextLayerChange(c, t));
+  for (const c of r.layers) {
+    next = Math.min(next, nextLayerChange(c, t));
+    // A started layer with members has someone from then on: the layers below it never answer again.
+    if (t >= c.start && c.members.length > 0) break;
+  }
   return next;
 }
 
@@ -126,8 +130,11 @@ export function onCallAt(schedule: OnCallSchedule, at: Date): OnCallAnswer | nul
     if (whoAt(r, next)?.person !== who.person) return withUntil(who, next);
     t = next;
   }
-  const winner = r.layers.find((c) => c.layer === who.layer);
-  return withUntil(who, winner ? nextHandoff(winner, now) : now);
+  // Nobody else comes: the winning layer's own next handoff, or (an override) the next after every boundary seen.
+  const holder = who.source === 'layer' ? who : whoAt(r, t);
+  const from = who.source === 'layer' ? now : t;
+  const layer = r.layers.find((c) => holder?.layer !== undefined && c.layer === holder.layer);
+  return withUntil(who, layer ? nextHandoff(layer, from) : t);
 }
 
 /** Spans of [from, to) with the same answer, in order (null: nobody); at most `limit`. */
