@@ -7,6 +7,7 @@ import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
+import type { TeamService } from '../services/teams.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
 import type { FormSpec, Reply } from './reply.ts';
@@ -69,6 +70,8 @@ export interface CommandServices {
   reminders: ReminderService;
   reviews: ReviewService;
   pirs: PirService;
+  /** On-call teams, schedules and policies. */
+  teams: TeamService;
   definitions: () => readonly CommandDef[];
 }
 

@@ -107,6 +107,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    teams: o.services.teams,
     definitions: () => registry.definitions,
   };
 

@@ -16,6 +16,7 @@ import { OutboxRepository } from '../store/outboxStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
+import { TeamRepository } from '../store/teamStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { AlertService, type ResolveOwner } from './alerts.ts';
@@ -32,6 +33,7 @@ import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
+import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
 
 export interface Services {
@@ -59,6 +61,8 @@ export interface Services {
   cab: ChangeService;
   /** Alert intake: what the webhooks call. */
   alerts: AlertService;
+  /** On-call teams: members, services, rotations, overrides, escalation policies. */
+  teams: TeamService;
 }
 
 export interface ServiceOptions {
@@ -135,6 +139,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     alerts,
     tickets: ticketService,
     cab: changeService,
+    teams: new TeamService(new TeamRepository(connection), peopleService),
     people: peopleService,
     cards: cardService,
     claims: new DeliveryClaims(claims),

@@ -1,0 +1,314 @@
+// On-call teams: who is in them, what they own, their rotations and overrides, their escalation policy.
+import type { PersonRef } from '../domain/entities.ts';
+import { UserError } from '../domain/errors.ts';
+import { DEFAULT_POLICY_TEXT, type EscalationPolicy, parsePolicy } from '../domain/escalation.ts';
+import { gaps, type OnCallAnswer, type OnCallSchedule, onCallAt, parseRotation, shifts } from '../domain/oncall.ts';
+import { hasRole } from '../domain/roles.ts';
+import { quoted } from '../domain/scheduleTypes.ts';
+import type { Team, TeamRepository } from '../store/teamStore.ts';
+import type { Acting } from './acting.ts';
+import { parseChannelAddress } from './messaging.ts';
+import type { PeopleService } from './people.ts';
+
+export type { Team } from '../store/teamStore.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+const SERVICE = /^[a-z0-9][a-z0-9._-]{0,59}$/;
+const MAX_TEAMS = 200;
+const MAX_MEMBERS = 100;
+const MAX_SERVICES = 50;
+const MAX_OVERRIDES = 200;
+
+export interface OnCallNow {
+  team: Team;
+  answer: OnCallAnswer | null;
+  /** The person on call, by name (null: nobody). */
+  person: PersonRef | null;
+}
+
+/** `#C0123` (a channel of the platform typed on), or a full address; refused with the right forms otherwise. */
+export function channelAddressOf(given: string, platform: string): string {
+  const address = /^#[A-Za-z0-9]{1,40}$/.test(given) ? `${platform}:${given.slice(1)}` : given;
+  if (!parseChannelAddress(address)) {
+    throw new UserError(
+      'USAGE.BAD_CHANNEL',
+      `${quoted(given.slice(0, 60))} is not a channel I can post in.`,
+      'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+      'channel',
+    );
+  }
+  return address;
+}
+
+export class TeamService {
+  constructor(
+    private readonly repo: TeamRepository,
+    private readonly people: PeopleService,
+  ) {}
+
+  async create(acting: Acting, name: string, opts: { channel?: string; services?: string }): Promise<Team> {
+    this.mustManage(acting);
+    if (!NAME.test(name)) {
+      throw new UserError(
+        'TEAM.BAD_NAME',
+        `${quoted(name.slice(0, 40))} is not a team name: letters, digits, - and _, up to 40, starting with a letter or digit.`,
+        'Try: /team create storage --channel #C0123ABC --services db,backup',
+        'name',
+      );
+    }
+    if ((await this.repo.list(acting.tenant)).length >= MAX_TEAMS) {
+      throw new UserError('TEAM.TOO_MANY', `There are ${MAX_TEAMS} teams already; remove some first.`);
+    }
+    const services = opts.services === undefined ? [] : this.servicesOf(opts.services);
+    await this.mustOwnNoneYet(acting.tenant, services, name);
+    const team: Team = {
+      tenant: acting.tenant,
+      name,
+      channel: opts.channel ? channelAddressOf(opts.channel, acting.source.platform) : null,
+      services,
+      members: [],
+      layers: [],
+      overrides: [],
+      policy: null,
+      createdAt: acting.now,
+      createdBy: acting.person,
+      version: 0,
+    };
+    if (!(await this.repo.create(team))) {
+      throw new UserError('TEAM.EXISTS', `There is a team ${name} already.`, `See it with /team show ${name}.`, 'name');
+    }
+    return team;
+  }
+
+  async get(tenant: string, name: string): Promise<Team> {
+    const team = NAME.test(name) ? await this.repo.get(tenant, name) : null;
+    if (!team) {
+      throw new UserError(
+        'TEAM.NOT_FOUND',
+        `There is no team ${quoted(name.slice(0, 40))} here.`,
+        'See the teams with /team list; a manager creates one with /team create <name>.',
+        'team',
+      );
+    }
+    return team;
+  }
+
+  list(tenant: string): Promise<Team[]> {
+    return this.repo.list(tenant);
+  }
+
+  async addMembers(
+    acting: Acting,
+    name: string,
+    identities: readonly string[],
+  ): Promise<{ team: Team; added: PersonRef[] }> {
+    this.mustManage(acting);
+    const people = await this.peopleOf(acting, identities);
+    let added: PersonRef[] = [];
+    const team = await this.change(acting, name, (t) => {
+      added = people.filter((p) => !t.members.some((m) => m.id === p.id));
+      if (t.members.length + added.length > MAX_MEMBERS) {
+        throw new UserError('TEAM.TOO_MANY_MEMBERS', `A team has at most ${MAX_MEMBERS} members.`);
+      }
+      t.members.push(...added);
+    });
+    return { team, added };
+  }
+
+  async removeMember(acting: Acting, name: string, identity: string): Promise<{ team: Team; removed: PersonRef }> {
+    this.mustManage(acting);
+    const personId = await this.people.personIdOf(acting.tenant, identity);
+    let removed: PersonRef | undefined;
+    const team = await this.change(acting, name, (t) => {
+      removed = t.members.find((m) => m.id === personId || m.identity === identity);
+      if (!removed) {
+        throw new UserError(
+          'TEAM.NOT_A_MEMBER',
+          `${identity} is not in ${t.name}.`,
+          `See who is with /team show ${t.name}.`,
+        );
+      }
+      const gone = removed.id;
+      t.members = t.members.filter((m) => m.id !== gone);
+      // Out of the team is out of its rotations and overrides too; an emptied layer is dropped.
+      t.layers = t.layers
+        .map((l) => ({ ...l, members: l.members.filter((m) => m !== gone) }))
+        .filter((l) => l.members.length > 0);
+      t.overrides = t.overrides.filter((o) => o.person !== gone);
+    });
+    return { team, removed: removed as PersonRef };
+  }
+
+  /** Creates or replaces a layer; the people in it join the team. */
+  async setRotation(
+    acting: Acting,
+    name: string,
+    identities: readonly string[],
+    opts: { every?: string; handoff?: string; tz?: string; start?: string; layer?: string },
+  ): Promise<Team> {
+    this.mustManage(acting);
+    const people = await this.peopleOf(acting, identities);
+    const layer = parseRotation({ members: people.map((p) => p.id), ...opts }, acting.now, acting.timezone);
+    return this.change(acting, name, (t) => {
+      for (const p of people) if (!t.members.some((m) => m.id === p.id)) t.members.push(p);
+      t.layers = [...t.layers.filter((l) => l.layer !== layer.layer), layer].sort((a, b) => a.layer - b.layer);
+    });
+  }
+
+  /** A person covers [from, to); agents may cover for themselves (`/oncall take`), managers set anyone. */
+  async addOverride(acting: Acting, name: string, identity: string, from: Date, to: Date): Promise<Team> {
+    const self = identity === acting.person.identity;
+    if (!(self && hasRole(acting.role, 'agent'))) this.mustManage(acting);
+    if (to.getTime() <= from.getTime()) {
+      throw new UserError(
+        'ONCALL.BAD_SPAN',
+        'An override must end after it starts.',
+        'Try: /oncall override storage @ada "today 18:00" "tomorrow 09:00"',
+        'to',
+      );
+    }
+    if (to.getTime() <= acting.now.getTime()) {
+      throw new UserError('ONCALL.BAD_SPAN', 'That override is over already.', 'Give an end in the future.', 'to');
+    }
+    const [person] = await this.peopleOf(acting, [identity]);
+    const who = person as PersonRef;
+    return this.change(acting, name, (t) => {
+      if (!t.members.some((m) => m.id === who.id)) t.members.push(who);
+      t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
+      if (t.overrides.length >= MAX_OVERRIDES)
+        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+      t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
+    });
+  }
+
+  async setPolicy(
+    acting: Acting,
+    name: string,
+    text: string,
+    repeat: string | undefined,
+    readPerson: (raw: string) => string | null,
+  ): Promise<Team> {
+    this.mustManage(acting);
+    const read = parsePolicy(text, { platform: acting.source.platform, repeat, readPerson });
+    return this.change(acting, name, (t) => {
+      t.policy = { text, read };
+    });
+  }
+
+  /** The team's policy, or the default one (`oncall; team after 5m; #team-channel after 15m`). */
+  policyOf(team: Team): EscalationPolicy {
+    return team.policy?.read ?? parsePolicy(DEFAULT_POLICY_TEXT, { platform: 'console' });
+  }
+
+  scheduleOf(team: Team): OnCallSchedule {
+    return { layers: team.layers, overrides: team.overrides };
+  }
+
+  /** Who is on call in a team at an instant, by name. */
+  onCallIn(team: Team, at: Date): OnCallNow {
+    const answer = onCallAt(this.scheduleOf(team), at);
+    const person = answer ? (team.members.find((m) => m.id === answer.person) ?? null) : null;
+    return { team, answer, person };
+  }
+
+  /** Every team, or the one named, or the one owning the service named. */
+  async onCall(tenant: string, teamOrService: string | undefined, at: Date): Promise<OnCallNow[]> {
+    if (!teamOrService) return (await this.repo.list(tenant)).map((t) => this.onCallIn(t, at));
+    const byName = NAME.test(teamOrService) ? await this.repo.get(tenant, teamOrService) : null;
+    const team = byName ?? (await this.teamFor(tenant, teamOrService));
+    if (!team) {
+      throw new UserError(
+        'TEAM.NOT_FOUND',
+        `No team is called ${quoted(teamOrService.slice(0, 40))} or owns a service of that name.`,
+        'See the teams with /team list.',
+        'team',
+      );
+    }
+    return [this.onCallIn(team, at)];
+  }
+
+  /** The team that owns a service (services are matched in lower case). */
+  async teamFor(tenant: string, service: string | null | undefined): Promise<Team | null> {
+    if (!service) return null;
+    const s = service.trim().toLowerCase();
+    return (await this.repo.list(tenant)).find((t) => t.services.includes(s)) ?? null;
+  }
+
+  coming(team: Team, from: Date, days: number) {
+    return shifts(this.scheduleOf(team), from, new Date(from.getTime() + days * 86_400_000), 200);
+  }
+
+  gapsOf(team: Team, from: Date, days: number) {
+    return gaps(this.scheduleOf(team), from, new Date(from.getTime() + days * 86_400_000), 200);
+  }
+
+  all(): Promise<Team[]> {
+    return this.repo.all();
+  }
+
+  /** Read, change, write over the version read; a change that raced another is tried again on a fresh copy. */
+  private async change(acting: Acting, name: string, fn: (t: Team) => void): Promise<Team> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const team = await this.get(acting.tenant, name);
+      fn(team);
+      if (await this.repo.save(team)) return { ...team, version: team.version + 1 };
+    }
+    throw new UserError(
+      'TEAM.BUSY',
+      `${name} was changed by someone else at the same moment; nothing was saved.`,
+      'Try again.',
+    );
+  }
+
+  private async peopleOf(acting: Acting, identities: readonly string[]): Promise<PersonRef[]> {
+    const out: PersonRef[] = [];
+    for (const identity of identities) {
+      const p = await this.people.personFor(acting.tenant, identity, acting.now);
+      if (!out.some((o) => o.id === p.id)) out.push(p);
+    }
+    return out;
+  }
+
+  private servicesOf(text: string): string[] {
+    const list = [
+      ...new Set(
+        text
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
+    const bad = list.find((s) => !SERVICE.test(s));
+    if (bad || list.length > MAX_SERVICES) {
+      throw new UserError(
+        'TEAM.BAD_SERVICES',
+        bad
+          ? `${quoted(bad.slice(0, 40))} is not a service name: lower-case letters, digits, ., - and _.`
+          : `A team owns at most ${MAX_SERVICES} services.`,
+        'Try: --services db,backup',
+        'services',
+      );
+    }
+    return list;
+  }
+
+  private async mustOwnNoneYet(tenant: string, services: readonly string[], name: string): Promise<void> {
+    for (const t of await this.repo.list(tenant)) {
+      const taken = services.find((s) => t.services.includes(s));
+      if (taken && t.name.toLowerCase() !== name.toLowerCase()) {
+        throw new UserError(
+          'TEAM.SERVICE_TAKEN',
+          `${taken} belongs to ${t.name} already.`,
+          'A service belongs to one team.',
+          'services',
+        );
+      }
+    }
+  }
+
+  private mustManage(acting: Acting): void {
+    if (!hasRole(acting.role, 'manager')) {
+      throw new UserError('PERMISSION.DENIED', 'Managing teams and on-call needs the manager role; anyone may look.');
+    }
+  }
+}
