@@ -3,14 +3,18 @@ import type { CommandDef } from '../src/core/command.ts';
 import { adminCommands } from './admin.ts';
 import { freezeCommands } from './freeze.ts';
 import { help } from './help.ts';
+import { oncallCommands } from './oncall.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
+import { teamCommands } from './team.ts';
 import { ticketCommands } from './ticket.ts';
 
 export const allCommands: readonly CommandDef[] = [
   ...ticketCommands,
   ...freezeCommands,
   ...reviewCommands,
+  ...teamCommands,
+  ...oncallCommands,
   ...adminCommands,
   ...profileCommands,
   help,

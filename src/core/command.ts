@@ -84,6 +84,8 @@ export interface CommandDef {
   examples: string[];
   options: OptionDef[];
   minRole: Role;
+  /** Runs when the family is typed with no subcommand, or with words that name none (`/oncall storage`). */
+  fallback?: boolean;
   /** When the command is invoked with nothing at all, show this form instead (e.g. `/ticket new`). */
   formWhenEmpty?: FormSpec;
   run(ctx: CommandContext, options: OptionValues, services: CommandServices): Promise<Reply>;

@@ -61,8 +61,12 @@ export class CommandRegistry {
       if (bare) return { def: bare, options: parseArgs(bare, text, platform, actorId) };
       const first = tokenize(text)[0];
       const sub = first?.value.toLowerCase() ?? '';
+      // A family's fallback (`/oncall` = `/oncall now`) takes a line that names no subcommand.
+      const fallback = family.find((d) => d.fallback);
+      if (sub === '' && fallback) return { def: fallback, options: parseArgs(fallback, '', platform, actorId) };
       if (sub === '' || sub === 'help') return { reply: this.familyHelp(family) };
       const def = family.find((d) => d.name === sub);
+      if (!def && fallback) return { def: fallback, options: parseArgs(fallback, text, platform, actorId) };
       if (!def) return { reply: this.unknownSub(family, sub) };
       const rest = trimSpace(text.slice(text.toLowerCase().indexOf(sub) + sub.length));
       if (def.formWhenEmpty && rest === '') return { reply: formReply(def) };

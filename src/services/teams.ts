@@ -242,6 +242,40 @@ export class TeamService {
     return gaps(this.scheduleOf(team), from, new Date(from.getTime() + days * 86_400_000), 200);
   }
 
+  /**
+   * What would leave a page unanswered, in words (instants as `{ms}` for the caller to show in the reader's
+   * zone): spans with nobody on call, rotation members with no identity to DM, policy steps that reach
+   * nobody, and a team with no channel to tell.
+   */
+  async coverageProblems(team: Team, now: Date, days: number): Promise<string[]> {
+    const problems: string[] = [];
+    if (team.layers.length === 0 && team.overrides.length === 0) problems.push('no rotation: nobody is ever on call');
+    else {
+      for (const g of this.gapsOf(team, now, days))
+        problems.push(`nobody on call {${g.from.getTime()}} → {${g.to.getTime()}}`);
+    }
+    const inRotation = new Set(team.layers.flatMap((l) => l.members));
+    for (const m of team.members) {
+      if (!inRotation.has(m.id)) continue;
+      const ids = await this.people.identitiesOf(team.tenant, m.id);
+      if (!ids.some((i) => /^(slack|discord|console):/.test(i.identity)))
+        problems.push(`${m.name} has no identity the bot can DM`);
+    }
+    const policy = this.policyOf(team);
+    for (const [n, level] of policy.levels.entries()) {
+      for (const t of level.targets) {
+        if (t.kind === 'teamChannel' && !team.channel)
+          problems.push(`step ${n + 1} pages the team channel, and the team has none`);
+        if (t.kind === 'team' && team.members.length === 0)
+          problems.push(`step ${n + 1} pages the team, and it has no members`);
+        if (t.kind === 'oncall' && team.layers.length === 0)
+          problems.push(`step ${n + 1} pages whoever is on call, and there is no rotation`);
+      }
+    }
+    if (!team.channel) problems.push('no team channel: handoffs and escalations have nowhere to be told');
+    return problems;
+  }
+
   all(): Promise<Team[]> {
     return this.repo.all();
   }

@@ -62,10 +62,7 @@ export class TeamRepository {
   /** Writes a changed team over the version it was read at; false when someone changed it meanwhile. */
   async save(team: Team): Promise<boolean> {
     const next = { ...team, version: team.version + 1 };
-    const r = await this.teams.replaceOne(
-      { _id: keyOf(team.tenant, team.name), version: team.version },
-      next,
-    );
+    const r = await this.teams.replaceOne({ _id: keyOf(team.tenant, team.name), version: team.version }, next);
     return r.matchedCount === 1;
   }
 

@@ -25,7 +25,7 @@ const cmd = (command: string, name: string): CommandDef => ({
 
 describe('CommandRegistry at load', () => {
   it('accepts every shipped command', () => {
-    expect(registry.familyNames()).toEqual(['ticket', 'freeze', 'review', 'role', 'link', 'profile', 'help']);
+    expect(registry.familyNames()).toEqual(['ticket', 'freeze', 'review', 'team', 'oncall', 'role', 'link', 'profile', 'help']);
     expect(registry.definitions).toBe(allCommands);
   });
 
@@ -58,7 +58,7 @@ describe('CommandRegistry.resolve', () => {
     const r = registry.resolve(inv('tickt', { text: 'new x' }));
     expect('reply' in r && r.reply).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
     expect('reply' in r && r.reply.text).toContain(
-      'There is no command /tickt. Commands: /ticket, /freeze, /review, /role, /link, /profile, /help',
+      'There is no command /tickt. Commands: /ticket, /freeze, /review, /team, /oncall, /role, /link, /profile, /help',
     );
   });
 
