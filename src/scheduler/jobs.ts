@@ -1,6 +1,7 @@
 // The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
 import { PacedLoop } from '../services/pacedLoop.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
@@ -306,6 +307,10 @@ export function startJobEngine(
     reviews: { runJob(job: Job, now: Date): Promise<void | string> };
     pirs: { runJob(job: Job): Promise<string | undefined> };
     slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };
+    oncallNotices: {
+      runHandoff(job: Job, now: Date): Promise<string | undefined>;
+      runCoverage(job: Job, now: Date): Promise<string | undefined>;
+    };
   },
   opts: JobEngineOptions,
 ): JobEngine {
@@ -314,6 +319,8 @@ export function startJobEngine(
   engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
   engine.handle(PIR_REMIND_KIND, (job) => services.pirs.runJob(job));
   engine.handle(SLA_KIND, (job, run) => services.slaWatch.runJob(job, run.now));
+  engine.handle(HANDOFF_KIND, (job, run) => services.oncallNotices.runHandoff(job, run.now));
+  engine.handle(COVERAGE_KIND, (job, run) => services.oncallNotices.runCoverage(job, run.now));
   engine.start();
   return engine;
 }

@@ -26,6 +26,7 @@ import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
 import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
+import { OnCallNotices } from './oncallNotices.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
@@ -63,6 +64,8 @@ export interface Services {
   alerts: AlertService;
   /** On-call teams: members, services, rotations, overrides, escalation policies. */
   teams: TeamService;
+  /** Handoffs and the daily coverage check, told in each team's channel. */
+  oncallNotices: OnCallNotices;
 }
 
 export interface ServiceOptions {
@@ -135,11 +138,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     now: o.outbox?.now ?? (() => new Date()),
     log: o.outbox?.log ?? pino({ level: 'silent' }),
   });
+  const teams = new TeamService(new TeamRepository(connection), peopleService);
+  const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
+  teams.onChanged = (team, now) => oncallNotices.planFor(team, now);
   return {
     alerts,
     tickets: ticketService,
     cab: changeService,
-    teams: new TeamService(new TeamRepository(connection), peopleService),
+    teams,
+    oncallNotices,
     people: peopleService,
     cards: cardService,
     claims: new DeliveryClaims(claims),

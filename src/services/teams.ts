@@ -41,6 +41,9 @@ export function channelAddressOf(given: string, platform: string): string {
 }
 
 export class TeamService {
+  /** Told after every change (handoff and coverage jobs are planned from it); a failure there is not the change's. */
+  onChanged: ((team: Team, now: Date) => Promise<void>) | undefined;
+
   constructor(
     private readonly repo: TeamRepository,
     private readonly people: PeopleService,
@@ -77,6 +80,7 @@ export class TeamService {
     if (!(await this.repo.create(team))) {
       throw new UserError('TEAM.EXISTS', `There is a team ${name} already.`, `See it with /team show ${name}.`, 'name');
     }
+    await this.onChanged?.(team, acting.now).catch(() => {});
     return team;
   }
 
@@ -285,7 +289,11 @@ export class TeamService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const team = await this.get(acting.tenant, name);
       fn(team);
-      if (await this.repo.save(team)) return { ...team, version: team.version + 1 };
+      if (await this.repo.save(team)) {
+        const saved = { ...team, version: team.version + 1 };
+        await this.onChanged?.(saved, acting.now).catch(() => {});
+        return saved;
+      }
     }
     throw new UserError(
       'TEAM.BUSY',

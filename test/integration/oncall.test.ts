@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
 
 // A Tuesday, 10:00 UTC.
 let clock = new Date('2026-03-10T10:00:00Z');
@@ -128,5 +129,40 @@ describe('/oncall', () => {
     expect(team.layers[0]?.members).toHaveLength(1);
     clock = new Date('2026-03-13T10:00:00Z');
     expect(ok(await bob('/oncall storage')).list).toEqual([expect.stringMatching(/^storage: ada until /)]);
+  });
+});
+
+describe('what on-call says by itself', () => {
+  const settle = async () => {
+    for (let i = 0; i < 2; i++) {
+      await bot.jobs.drained();
+      await bot.core.settled();
+    }
+  };
+  it('announces each handoff in the team channel, naming who is on and who is off', async () => {
+    const posts = recordingSender('console');
+    bot.core.registerSender(posts);
+    clock = new Date('2026-03-13T10:00:00Z');
+    ok(await root('/team create night --channel console'));
+    ok(await root('/oncall rotation night @ada @bob --every 12h --handoff 09:00 --tz UTC'));
+    await settle();
+    clock = new Date('2026-03-13T21:00:30Z');
+    await settle();
+    const said = posts.calls.filter((c) => c.reply.header === 'night on-call handoff').map((c) => c.reply.text);
+    expect(said).toEqual(['night: bob is on call now until 14 Mar 09:00 (UTC); ada is off.']);
+  });
+
+  it('posts the daily coverage check where there are problems, at 09:00 in the team zone', async () => {
+    const posts = recordingSender('console');
+    bot.core.registerSender(posts);
+    ok(await root('/team create gappy --channel console'));
+    ok(await root('/oncall rotation gappy @ada --every 1d --handoff 09:00 --tz UTC --start "2026-03-16 09:00"'));
+    clock = new Date('2026-03-14T09:00:30Z');
+    await settle();
+    const [check] = posts.calls.filter((c) => c.reply.header?.startsWith('gappy on-call coverage'));
+    expect(check?.reply.header).toBe('gappy on-call coverage: 1 problem in the next 14 days');
+    expect(check?.reply.list?.[0]).toMatch(/^nobody on call .* → 16 Mar 09:00$/);
+    // The night team has no problems: nothing is posted for it.
+    expect(posts.calls.some((c) => c.reply.header?.startsWith('night on-call coverage'))).toBe(false);
   });
 });
