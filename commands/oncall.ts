@@ -8,16 +8,8 @@ import { ROTATION_EXAMPLES } from '../src/domain/oncall.ts';
 import { parseWhen } from '../src/domain/when.ts';
 import type { Team } from '../src/services/teams.ts';
 import { actingOf } from './acting.ts';
-import { onCallLine, peopleIn } from './team.ts';
+import { onCallLine, peopleIn, TEAM } from './team.ts';
 
-const TEAM = {
-  name: 'team',
-  kind: 'text',
-  description: 'Team name',
-  required: true,
-  positional: true,
-  maxLength: 40,
-} as const;
 const OVERRIDE_EXAMPLE = '/oncall override storage @ada "today 18:00" "tomorrow 09:00"';
 
 function timeOf(option: string, text: string, ctx: CommandContext, example: string): Date {

@@ -9,7 +9,8 @@ import { formatPolicy } from '../src/domain/escalation.ts';
 import type { Team } from '../src/services/teams.ts';
 import { actingOf } from './acting.ts';
 
-const TEAM = {
+/** The team a command is about: its first word. */
+export const TEAM = {
   name: 'team',
   kind: 'text',
   description: 'Team name',
