@@ -24,6 +24,7 @@ async function main(): Promise<number> {
     ['storage', await optional('./storage.ts', 'benchStorage')],
     ['outbox', await optional('./outbox.ts', 'benchOutbox')],
     ['scheduler', await optional('./scheduler.ts', 'benchScheduler')],
+    ['reminders', await optional('./reminders.ts', 'benchReminders')],
   ];
   const only = process.argv.slice(2);
   const unknown = only.filter((name) => !sections.some(([s]) => s === name));

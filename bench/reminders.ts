@@ -1,0 +1,100 @@
+// Reminders benchmark: one-shot reminders due in one minute, run by two bot processes (two connections, each with
+// its services, job engine and outbox) on one database and delivered by DM: each exactly once, and how late.
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import pino from 'pino';
+import { allCommands } from '../commands/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { createBot } from '../src/core/createBot.ts';
+import { type JobEngine, startJobEngine } from '../src/scheduler/jobs.ts';
+import { buildServices } from '../src/services/compose.ts';
+import type { PlatformSender } from '../src/services/messaging.ts';
+import { REMIND_KIND } from '../src/services/reminders.ts';
+import { openDatabase } from '../src/store/connection.ts';
+import type { BenchDatabase } from './benchBot.ts';
+import { percentile } from './stats.ts';
+
+const log = pino({ level: 'silent' });
+/** The issue's figure; BENCH_REMINDERS lowers it. */
+const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
+/** People they are spread over (each a DM lane of the outbox). */
+const PEOPLE = Number(process.env.BENCH_REMINDERS_PEOPLE ?? 50);
+const BUDGET_MS = Number(process.env.BENCH_REMINDERS_BUDGET_MS ?? 900_000);
+const DUE = new Date('2030-01-07T09:00:00Z');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export async function benchReminders(db: BenchDatabase): Promise<string[]> {
+  const dbName = `bench_reminders_${randomBytes(6).toString('hex')}`;
+  // Real time shifted so the burst falls due 3 s after the engines start: lateness is real time.
+  let shift = 0;
+  const now = () => new Date(Date.now() + shift);
+  const delivered = new Map<string, number>();
+  const lateness: number[] = [];
+  const sender: PlatformSender = {
+    platform: 'console',
+    post: async () => ({ messageId: 'm', channel: 'console' }),
+    edit: async () => ({ messageId: 'm', channel: 'console' }),
+    dm: async (user, reply) => {
+      lateness.push(now().getTime() - DUE.getTime());
+      delivered.set(reply.text, (delivered.get(reply.text) ?? 0) + 1);
+      return { messageId: `dm-${delivered.size}`, channel: `DM-${user}` };
+    },
+  };
+  const config = loadConfig({});
+  const processes = [];
+  for (let p = 0; p < 2; p++) {
+    const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
+    const services = await buildServices(handle.connection, { ...config, outbox: { now, log } });
+    const core = await createBot({ services, definitions: allCommands, log, orgs: config.orgs, timezone: 'UTC', now });
+    core.registerSender(sender);
+    processes.push({ handle, services, core, engine: undefined as JobEngine | undefined });
+  }
+  const [a] = processes;
+  if (!a) return [];
+  try {
+    const people: string[] = [];
+    for (let i = 0; i < PEOPLE; i++)
+      people.push((await a.services.people.personFor('console:local', `console:p${i}`, new Date())).id);
+    const t0 = performance.now();
+    for (let i = 0; i < COUNT; i++) {
+      await a.services.jobs.add({
+        _id: `bench-remind-${i}`,
+        tenant: 'console:local',
+        kind: REMIND_KIND,
+        dueAt: DUE,
+        payload: { personId: people[i % PEOPLE], ticketId: 'INC-1', note: `n${i}`, timezone: 'UTC' },
+        createdAt: new Date(DUE.getTime() - 3_600_000),
+        by: null,
+        ticketId: 'INC-1',
+      });
+    }
+    const addS = (performance.now() - t0) / 1000;
+    shift = DUE.getTime() - 3000 - Date.now();
+    for (const p of processes) {
+      p.services.outbox.start();
+      p.engine = startJobEngine(p.services, { now, log });
+    }
+    const deadline = performance.now() + 3000 + BUDGET_MS;
+    while (performance.now() < deadline && delivered.size < COUNT) await sleep(500);
+    // Time for a second delivery of anything to show itself.
+    await sleep(3000);
+    const twice = [...delivered.values()].filter((n) => n > 1).length;
+    const sorted = [...lateness].sort((x, y) => x - y);
+    const last = sorted.at(-1) ?? Number.NaN;
+    return [
+      `  ${COUNT} one-shot reminders due at one instant, DMs to ${PEOPLE} people, two bot processes (job engine + outbox each)`,
+      `  added in ${addS.toFixed(1)} s (${(COUNT / addS).toFixed(0)}/s)`,
+      `  delivered ${delivered.size} of ${COUNT}, ${twice} more than once${delivered.size < COUNT ? ` — stopped after the ${s(BUDGET_MS)} budget` : ''}`,
+      `  lateness, due → DM handed to the platform: first ${s(sorted[0] ?? Number.NaN)}, p50 ${s(percentile(sorted, 50))}, ` +
+        `p99 ${s(percentile(sorted, 99))}, max ${s(last)} (${(delivered.size / (last / 1000)).toFixed(1)} DMs/s)`,
+    ];
+  } finally {
+    for (const p of processes) {
+      await p.engine?.stop();
+      await p.services.outbox.stop();
+    }
+    await a.handle.connection.dropDatabase().catch(() => {});
+    for (const p of processes) await p.handle.close();
+  }
+}
