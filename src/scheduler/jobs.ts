@@ -10,7 +10,7 @@ import { SLA_KIND } from '../services/slaWatch.ts';
 import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
 
 /** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
-export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<void | string>;
+export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<unknown>;
 
 export interface JobEngineOptions {
   now?: () => Date;
@@ -249,7 +249,12 @@ export class JobEngine {
     const p = (async () => {
       try {
         const skipped = await run(job, { now: new Date(now), lateMs });
-        await this.repo.end(job, { outcome: 'done', at: this.now(), reason: skipped || null, lateMs });
+        await this.repo.end(job, {
+          outcome: 'done',
+          at: this.now(),
+          reason: typeof skipped === 'string' && skipped ? skipped : null,
+          lateMs,
+        });
       } catch (err) {
         this.o.log.error({ err, job: id, kind: job.kind }, 'jobs: a job failed');
         await this.repo.end(job, {
@@ -304,7 +309,7 @@ export function startJobEngine(
   services: {
     jobs: JobRepository;
     reminders: { run(job: Job, now: Date): Promise<void> };
-    reviews: { runJob(job: Job, now: Date): Promise<void | string> };
+    reviews: { runJob(job: Job, now: Date): Promise<string | undefined> };
     pirs: { runJob(job: Job): Promise<string | undefined> };
     slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };
     oncallNotices: {

@@ -25,7 +25,17 @@ const cmd = (command: string, name: string): CommandDef => ({
 
 describe('CommandRegistry at load', () => {
   it('accepts every shipped command', () => {
-    expect(registry.familyNames()).toEqual(['ticket', 'freeze', 'review', 'team', 'oncall', 'role', 'link', 'profile', 'help']);
+    expect(registry.familyNames()).toEqual([
+      'ticket',
+      'freeze',
+      'review',
+      'team',
+      'oncall',
+      'role',
+      'link',
+      'profile',
+      'help',
+    ]);
     expect(registry.definitions).toBe(allCommands);
   });
 
