@@ -50,7 +50,10 @@ function planOf(e: LiveEscalation): PlannedPolicy {
   return { levels: levels.map((l) => ({ after: l.after - base })), repeat: e.policy.repeat };
 }
 
-const oneLevel = (target: EscalationTarget): EscalationPolicy => ({ levels: [{ after: 0, targets: [target] }], repeat: 0 });
+const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
+  levels: [{ after: 0, targets: [target] }],
+  repeat: 0,
+});
 
 export class PagingService {
   constructor(
@@ -178,7 +181,10 @@ export class PagingService {
     const ticket = await this.tickets.getTicket(acting, id);
     const done = await this.repo.ackOf(acting.tenant, ticket.ticketId);
     if (done) {
-      throw new UserError('ONCALL.ACKNOWLEDGED', `${ticket.ticketId} was acknowledged by ${done.by.name}; it is not paging.`);
+      throw new UserError(
+        'ONCALL.ACKNOWLEDGED',
+        `${ticket.ticketId} was acknowledged by ${done.by.name}; it is not paging.`,
+      );
     }
     const e = await this.repo.find(acting.tenant, ticket.ticketId);
     if (!e) {
@@ -246,7 +252,10 @@ export class PagingService {
     // The next step is filed before this one pages: whatever happens below, the escalation goes on.
     const next = nextStep(plan, e.genStartedAt, step.index, this.o.repeatMs);
     const level = e.fromLevel + step.level;
-    await this.repo.save({ ...e, lastLevel: level, pending: next ? { index: next.index, dueAt: next.at } : null }, e.gen);
+    await this.repo.save(
+      { ...e, lastLevel: level, pending: next ? { index: next.index, dueAt: next.at } : null },
+      e.gen,
+    );
     if (next) await this.planStep(e, next.index, next.at, now);
     const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
     const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
@@ -386,7 +395,12 @@ export class PagingService {
       );
     }
     // A comment, so every card of the incident says so.
-    await this.historyLine(this.system(e.tenant, now), ticket, { action: 'page_exhausted', note: 'nobody acknowledged' }, text);
+    await this.historyLine(
+      this.system(e.tenant, now),
+      ticket,
+      { action: 'page_exhausted', note: 'nobody acknowledged' },
+      text,
+    );
   }
 
   /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */
@@ -394,7 +408,10 @@ export class PagingService {
     try {
       await this.tickets.notePage({ ...acting, role: 'admin' }, ticket.ticketId, entry, comment);
     } catch (err) {
-      this.o.log.warn({ err, ticketId: ticket.ticketId, action: entry.action }, 'paging: the history line was not written');
+      this.o.log.warn(
+        { err, ticketId: ticket.ticketId, action: entry.action },
+        'paging: the history line was not written',
+      );
     }
   }
 
