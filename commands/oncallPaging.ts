@@ -78,7 +78,7 @@ const page: CommandDef = {
     }
     const message = (o.message as string).replace(/^["']|["']$/g, '').trim();
     const r = await s.paging.page(actingOf(ctx), target, message);
-    const whom = r.team ? `${r.team.name} (its escalation policy)` : target.slice(1);
+    const whom = r.team ? `${r.team.name} (its escalation policy)` : who.replace(/^@/, '');
     return ephemeral(
       `Paging ${whom} about ${r.ticket.ticketId}: ${r.ticket.title}. Acknowledge with /oncall ack ${r.ticket.ticketId}.`,
     );
