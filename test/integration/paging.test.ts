@@ -205,7 +205,8 @@ describe('paging', () => {
       ok(await root(`/ticket resolve ${id} fixed`));
     }
     await other.close();
-  });
+    // Ten escalations walked to the end on two engines: minutes of work on a loaded machine.
+  }, 240_000);
 
   it('the auditor reports a step more than 2 minutes overdue, once in the team channel', async () => {
     const start = clock;
