@@ -4,6 +4,7 @@ import { adminCommands } from './admin.ts';
 import { freezeCommands } from './freeze.ts';
 import { help } from './help.ts';
 import { oncallCommands } from './oncall.ts';
+import { oncallPagingCommands } from './oncallPaging.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
 import { teamCommands } from './team.ts';
@@ -15,6 +16,7 @@ export const allCommands: readonly CommandDef[] = [
   ...reviewCommands,
   ...teamCommands,
   ...oncallCommands,
+  ...oncallPagingCommands,
   ...adminCommands,
   ...profileCommands,
   help,

@@ -53,6 +53,8 @@ export interface Config {
   dbTimeoutMs: number;
   /** SWITCHBOARD_CATCHUP: how late a scheduled job may still run. */
   catchupMs: number;
+  /** SWITCHBOARD_PAGE_REPEAT: how often an unanswered page level is paged again. */
+  pageRepeatMs: number;
   /** Distinct approvers that approve a change ticket. */
   cabQuorum: number;
   /** Business days from a P1/P2 incident's resolve to its post-incident review's due time. */
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     matrix,
     dbTimeoutMs: parseDuration(e.SWITCHBOARD_DB_TIMEOUT) as number,
     catchupMs: parseDuration(e.SWITCHBOARD_CATCHUP) as number,
+    pageRepeatMs: parseDuration(e.SWITCHBOARD_PAGE_REPEAT) as number,
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     pirDays: e.SWITCHBOARD_PIR_DAYS,
     stale: {

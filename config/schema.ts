@@ -113,6 +113,12 @@ export const envSchema = z.object({
   SWITCHBOARD_DB_TIMEOUT: duration.default('5s'),
   /** Scheduled jobs found this late (after a restart) still run; later ones are recorded as missed. */
   SWITCHBOARD_CATCHUP: duration.default('1h'),
+  /** An unanswered page level is paged again this often. */
+  SWITCHBOARD_PAGE_REPEAT: duration
+    .refine((v) => (parseDuration(v) ?? 0) >= 30_000 && (parseDuration(v) ?? 0) <= 3_600_000, {
+      message: 'must be 30s to 1h',
+    })
+    .default('2m'),
   SWITCHBOARD_CAB_QUORUM: z.coerce
     .number({ message: 'must be a whole number of approvers, 1 to 20' })
     .int({ message: 'must be a whole number of approvers, 1 to 20' })

@@ -13,6 +13,7 @@ import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
 import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
 import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
+import { startPageAuditor } from './scheduler/pageAuditor.ts';
 import { buildServices } from './services/compose.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
 
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,
     pirDays: config.pirDays,
+    pageRepeatMs: config.pageRepeatMs,
+    onOverdueSteps: (count) => metrics.overdueSteps(count),
     timezone: config.timezone,
     stale: config.stale,
     alerts: config.alerts,
@@ -172,6 +175,8 @@ async function main(): Promise<void> {
     services.outbox.start();
     jobs = startJobEngine(services, { log, graceMs: config.catchupMs });
     cron = await startCronTasks(services, { log });
+    const auditor = startPageAuditor(services.paging, { log });
+    process.once('beforeExit', () => auditor.stop());
   } catch (e) {
     log.error({ err: e }, 'an adapter could not start');
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);

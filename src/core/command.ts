@@ -3,6 +3,7 @@
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Outbox } from '../services/outbox.ts';
+import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
@@ -72,6 +73,8 @@ export interface CommandServices {
   pirs: PirService;
   /** On-call teams, schedules and policies. */
   teams: TeamService;
+  /** Pages: started, acknowledged, escalated. */
+  paging: PagingService;
   definitions: () => readonly CommandDef[];
 }
 

@@ -108,6 +108,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reviews: o.services.reviews,
     pirs: o.services.pirs,
     teams: o.services.teams,
+    paging: o.services.paging,
     definitions: () => registry.definitions,
   };
 

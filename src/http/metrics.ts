@@ -53,6 +53,8 @@ export interface Metrics {
   commandFinished(e: CommandFinished): void;
   /** One delivery attempt of an outbound message finished (the outbox calls this). */
   deliveryFinished(platform: string, outcome: string): void;
+  /** The paging auditor's last count of escalation steps more than 2 minutes overdue. */
+  overdueSteps(count: number): void;
   /** The exposition text and its content type, for GET /metrics. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -81,6 +83,17 @@ export function createMetrics(o: MetricsOptions = {}): Metrics {
     name: 'switchboard_deliveries_total',
     help: 'Outbound message deliveries finished, by platform and outcome.',
     labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  });
+
+  const overdue = new Gauge({
+    name: 'switchboard_page_steps_overdue',
+    help: 'Escalation steps more than 2 minutes overdue at the last audit (a silent escalation).',
+    registers: [registry],
+  });
+  const overdueFound = new Counter({
+    name: 'switchboard_page_steps_overdue_total',
+    help: 'Overdue escalation steps found by the paging auditor (counted at each audit that sees them).',
     registers: [registry],
   });
 
@@ -150,6 +163,10 @@ export function createMetrics(o: MetricsOptions = {}): Metrics {
     },
     deliveryFinished(platform, outcome) {
       deliveries.inc({ platform, outcome });
+    },
+    overdueSteps(count) {
+      overdue.set(count);
+      if (count > 0) overdueFound.inc(count);
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
 import { PacedLoop } from '../services/pacedLoop.ts';
+import { PAGE_KIND } from '../services/paging.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
 import { REVIEW_KIND } from '../services/reviews.ts';
@@ -316,6 +317,7 @@ export function startJobEngine(
       runHandoff(job: Job, now: Date): Promise<string | undefined>;
       runCoverage(job: Job, now: Date): Promise<string | undefined>;
     };
+    paging: { runStep(job: Job, now: Date): Promise<string | undefined> };
   },
   opts: JobEngineOptions,
 ): JobEngine {
@@ -326,6 +328,7 @@ export function startJobEngine(
   engine.handle(SLA_KIND, (job, run) => services.slaWatch.runJob(job, run.now));
   engine.handle(HANDOFF_KIND, (job, run) => services.oncallNotices.runHandoff(job, run.now));
   engine.handle(COVERAGE_KIND, (job, run) => services.oncallNotices.runCoverage(job, run.now));
+  engine.handle(PAGE_KIND, (job, run) => services.paging.runStep(job, run.now));
   engine.start();
   return engine;
 }

@@ -13,6 +13,7 @@ import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { NoticeRepository } from '../store/noticeStore.ts';
 import { NudgeRepository } from '../store/nudgeStore.ts';
 import { OutboxRepository } from '../store/outboxStore.ts';
+import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
@@ -28,6 +29,7 @@ import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
+import { PagingService } from './paging.ts';
 import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
@@ -66,6 +68,8 @@ export interface Services {
   teams: TeamService;
   /** Handoffs and the daily coverage check, told in each team's channel. */
   oncallNotices: OnCallNotices;
+  /** Pages and their escalations (steps are jobs of kind oncall.step). */
+  paging: PagingService;
 }
 
 export interface ServiceOptions {
@@ -92,6 +96,10 @@ export interface ServiceOptions {
     /** Where a service's incidents go (the teams lookup); default: incidentChannel. */
     resolveOwner?: ResolveOwner;
   };
+  /** SWITCHBOARD_PAGE_REPEAT: an unanswered level is paged again this often (default 2m). */
+  pageRepeatMs?: number;
+  /** Each audit's count of overdue escalation steps (metrics). */
+  onOverdueSteps?: (count: number) => void;
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -128,21 +136,43 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     o.outbox?.log ?? pino({ level: 'silent' }),
   );
   slaWatch.watch(changes);
+  const teams = new TeamService(new TeamRepository(connection), peopleService);
   const alerts = new AlertService(new AlertKeyRepository(connection), ticketService, outboxService, {
     tenant: o.alerts?.tenant ?? 'console:local',
     severityMap: o.alerts?.severityMap ?? DEFAULT_SEVERITY_MAP,
     autoresolve: o.alerts?.autoresolve ?? true,
     incidentChannel: o.alerts?.incidentChannel,
-    resolveOwner: o.alerts?.resolveOwner,
+    // A service's team posts its alert incidents in its channel (set late: the teams are built below).
+    resolveOwner:
+      o.alerts?.resolveOwner ??
+      (async (tenant, service) => {
+        const team = await teams.teamFor(tenant, service);
+        return team?.channel ? { channel: team.channel, team: team.name } : null;
+      }),
     timezone: o.timezone ?? 'UTC',
     now: o.outbox?.now ?? (() => new Date()),
     log: o.outbox?.log ?? pino({ level: 'silent' }),
   });
-  const teams = new TeamService(new TeamRepository(connection), peopleService);
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
   teams.onChanged = (team, now) => oncallNotices.planFor(team, now);
+  const paging = new PagingService(
+    new PageRepository(connection),
+    jobs,
+    ticketService,
+    teams,
+    peopleService,
+    outboxService,
+    {
+      repeatMs: o.pageRepeatMs ?? 120_000,
+      timezone: o.timezone ?? 'UTC',
+      log: o.outbox?.log ?? pino({ level: 'silent' }),
+      ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
+    },
+  );
+  paging.listen(changes, alerts);
   return {
     alerts,
+    paging,
     tickets: ticketService,
     cab: changeService,
     teams,

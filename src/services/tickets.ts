@@ -405,6 +405,25 @@ export class TicketService {
     }));
   }
 
+  /**
+   * A paging line on the history (src/services/paging.ts): paged, acknowledged, escalated, nobody acknowledged.
+   * With a comment it is a change like any other (every card, the page DMs too, is shown anew with it); without,
+   * it is written quietly, so a page going out does not redraw the page cards and their buttons.
+   */
+  notePage(acting: Acting, id: string, entry: { action: string; note: string }, comment?: string): Promise<Ticket> {
+    return this.change(
+      acting,
+      id,
+      (t) => ({
+        set: {},
+        history: [{ action: entry.action, note: entry.note }],
+        ...(comment ? { comment: { text: comment, internal: false } } : {}),
+        summary: `${t.ticketId}: ${comment ?? entry.note}`,
+      }),
+      !comment,
+    );
+  }
+
   approveChange(acting: Acting, id: string, reason?: string): Promise<Ticket> {
     return this.decideOnChange(acting, id, 'approve', reason);
   }
@@ -465,7 +484,7 @@ export class TicketService {
   }
 
   /** Loads, decides, and writes one change; retried when the ticket moved underneath us. */
-  private async change(acting: Acting, id: string, decide: (t: Ticket) => Change): Promise<Ticket> {
+  private async change(acting: Acting, id: string, decide: (t: Ticket) => Change, quiet = false): Promise<Ticket> {
     const result = await this.queue.run(`${acting.tenant}:${id.toUpperCase()}`, async () => {
       for (let attempt = 0; ; attempt++) {
         const t = await this.getTicket(acting, id);
@@ -510,7 +529,7 @@ export class TicketService {
         return { updated, summary: c.summary };
       }
     });
-    await this.notify(acting, result.updated, result.summary);
+    if (!quiet) await this.notify(acting, result.updated, result.summary);
     return result.updated;
   }
 

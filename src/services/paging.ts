@@ -1,0 +1,444 @@
+// Paging: an incident's escalation, one durable job per step, fenced by a generation, stopped by one ack.
+import type { Logger } from 'pino';
+import type { Reply, ReplyAction } from '../core/reply.ts';
+import { cardActions, ticketCard } from '../core/ticketCard.ts';
+import { formatDuration } from '../domain/duration.ts';
+import type { PersonRef, Ticket } from '../domain/entities.ts';
+import { isUserError, UserError } from '../domain/errors.ts';
+import { type EscalationPolicy, type EscalationTarget, nextStep, type PlannedPolicy } from '../domain/escalation.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
+import type { Acting } from './acting.ts';
+import type { AlertService } from './alerts.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+import type { Outbox } from './outbox.ts';
+import type { PeopleService } from './people.ts';
+import type { Team, TeamService } from './teams.ts';
+import type { TicketService } from './tickets.ts';
+
+export const PAGE_KIND = 'oncall.step';
+/** A step more than this late is reported by the auditor. */
+export const OVERDUE_MS = 120_000;
+
+export interface PagingOptions {
+  /** SWITCHBOARD_PAGE_REPEAT: how often an unanswered level is paged again. */
+  repeatMs: number;
+  timezone: string;
+  log: Logger;
+  /** Each overdue step the auditor finds (metrics). */
+  onOverdue?: (count: number) => void;
+}
+
+interface StepPayload {
+  tenant: string;
+  ticketId: string;
+  gen: number;
+  index: number;
+}
+
+/** The step job of one generation: a restarted escalation's steps have other ids, and the old ones find a new gen. */
+export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number) =>
+  `page:${tenant}/${ticketId}@${gen}#${index}`;
+
+const PAGED = new Set(['P1', 'P2']);
+const FINISHED = new Set(['resolved', 'closed']);
+
+/** The timeline of one generation: the policy from the level it starts at, `after`s counted from that level. */
+function planOf(e: LiveEscalation): PlannedPolicy {
+  const levels = e.policy.levels.slice(e.fromLevel);
+  const base = levels[0]?.after ?? 0;
+  return { levels: levels.map((l) => ({ after: l.after - base })), repeat: e.policy.repeat };
+}
+
+const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
+  levels: [{ after: 0, targets: [target] }],
+  repeat: 0,
+});
+
+export class PagingService {
+  constructor(
+    private readonly repo: PageRepository,
+    private readonly jobs: JobRepository,
+    private readonly tickets: TicketService,
+    private readonly teams: TeamService,
+    private readonly people: PeopleService,
+    private readonly outbox: Outbox,
+    private readonly o: PagingOptions,
+  ) {}
+
+  /** Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw. */
+  listen(feed: ChangeFeed, alerts: AlertService): void {
+    feed.subscribe(async (ev) => {
+      try {
+        await this.onChange(ev.ticket);
+      } catch (err) {
+        this.o.log.error({ err, ticketId: ev.ticket.ticketId }, 'paging: could not start or stop a page');
+      }
+    });
+    alerts.onAlertIncident(async (ev) => {
+      const team = await this.teams.teamFor(ev.tenant, ev.ticket.service);
+      if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
+    });
+  }
+
+  private async onChange(t: Ticket): Promise<void> {
+    if (FINISHED.has(t.state)) {
+      // Resolved: the live record goes now; a step already planned would find the state itself.
+      if (await this.repo.find(t.tenant, t.ticketId)) await this.repo.end(t.tenant, t.ticketId);
+      return;
+    }
+    if (t.type !== 'incident' || !PAGED.has(t.priority)) return;
+    const team = await this.teams.teamFor(t.tenant, t.service);
+    if (team) await this.startFor(t, team, null, null, t.updatedAt);
+  }
+
+  /**
+   * The ticket's escalation, once: the start is a unique insert, so a change heard twice, an alert and its
+   * incident's change, or two processes start one escalation. Its first step is due at once.
+   */
+  async startFor(
+    ticket: Ticket,
+    team: Team | null,
+    policy: EscalationPolicy | null,
+    message: string | null,
+    now: Date,
+  ): Promise<boolean> {
+    const e: LiveEscalation = {
+      tenant: ticket.tenant,
+      ticketId: ticket.ticketId,
+      team: team?.name ?? null,
+      policy: policy ?? this.teams.policyOf(team as Team),
+      startedAt: now,
+      gen: 0,
+      fromLevel: 0,
+      genStartedAt: now,
+      pending: { index: 0, dueAt: now },
+      lastLevel: null,
+      message,
+    };
+    if (!(await this.repo.start(e))) return false;
+    await this.planStep(e, 0, now, now);
+    return true;
+  }
+
+  /** `/oncall page <team|@person> <message…>`: opens a P2 incident for it (so it has an id to ack), then pages. */
+  async page(acting: Acting, target: string, message: string): Promise<{ ticket: Ticket; team: Team | null }> {
+    const person = /^@/.test(target) ? null : undefined;
+    const team = person === null ? null : await this.teams.get(acting.tenant, target);
+    const identity = person === null ? target.replace(/^@/, '') : null;
+    const ticket = await this.tickets.openTicket(acting, {
+      title: message.slice(0, 200),
+      description: `Paged by ${acting.person.name}: ${message}`,
+      type: 'incident',
+      priority: 'P2',
+      ...(team ? { team: team.name } : {}),
+      tags: ['page'],
+    });
+    const policy = identity ? oneLevel({ kind: 'person', id: identity }) : null;
+    await this.startFor(ticket, team, policy, message, acting.now);
+    return { ticket, team };
+  }
+
+  /** One ack stops the escalation: a second (from any platform, any process) is told who acknowledged first. */
+  async ack(acting: Acting, id: string): Promise<{ ack: PageAck; first: boolean }> {
+    const ticket = await this.tickets.getTicket(acting, id);
+    const before = await this.repo.ackOf(acting.tenant, ticket.ticketId);
+    if (before) return { ack: before, first: false };
+    const startedAt = await this.repo.startedAt(acting.tenant, ticket.ticketId);
+    if (!startedAt) {
+      throw new UserError(
+        'ONCALL.NOT_PAGED',
+        `${ticket.ticketId} has not been paged: there is nothing to acknowledge.`,
+        `Page someone about it with /oncall page <team|@person> <message…>.`,
+        'id',
+      );
+    }
+    const ack: PageAck = {
+      tenant: acting.tenant,
+      ticketId: ticket.ticketId,
+      by: acting.person,
+      at: acting.now,
+      platform: acting.source.platform,
+      mttaMs: Math.max(0, acting.now.getTime() - startedAt.getTime()),
+    };
+    if (!(await this.repo.ack(ack))) {
+      return { ack: (await this.repo.ackOf(acting.tenant, ticket.ticketId)) as PageAck, first: false };
+    }
+    await this.repo.end(acting.tenant, ticket.ticketId);
+    const mtta = formatDuration(ack.mttaMs);
+    // The comment redraws every card of the ticket, the page DMs among them: each copy then says who acknowledged.
+    await this.historyLine(
+      acting,
+      ticket,
+      { action: 'page_ack', note: `acknowledged by ${acting.person.name}, MTTA ${mtta}` },
+      `Acknowledged the page (MTTA ${mtta}).`,
+    );
+    return { ack, first: true };
+  }
+
+  /** Escalate now: a new generation starting at the level after the one paged last, its first step due at once. */
+  async escalate(acting: Acting, id: string): Promise<{ level: number; targets: string }> {
+    const ticket = await this.tickets.getTicket(acting, id);
+    const done = await this.repo.ackOf(acting.tenant, ticket.ticketId);
+    if (done) {
+      throw new UserError(
+        'ONCALL.ACKNOWLEDGED',
+        `${ticket.ticketId} was acknowledged by ${done.by.name}; it is not paging.`,
+      );
+    }
+    const e = await this.repo.find(acting.tenant, ticket.ticketId);
+    if (!e) {
+      throw new UserError('ONCALL.NOT_PAGED', `${ticket.ticketId} is not being paged: there is nothing to escalate.`);
+    }
+    const level = (e.lastLevel ?? e.fromLevel) + 1;
+    const next = e.policy.levels[level];
+    if (!next) {
+      throw new UserError(
+        'ONCALL.LAST_LEVEL',
+        `${ticket.ticketId} is at the last level of its policy already; it keeps paging it every ${formatDuration(this.o.repeatMs)}.`,
+      );
+    }
+    const moved: LiveEscalation = {
+      ...e,
+      gen: e.gen + 1,
+      fromLevel: level,
+      genStartedAt: acting.now,
+      pending: { index: 0, dueAt: acting.now },
+    };
+    if (!(await this.repo.save(moved, e.gen))) {
+      throw new UserError('ONCALL.BUSY', `${ticket.ticketId}'s page moved on at the same moment; try again.`);
+    }
+    await this.planStep(moved, 0, acting.now, acting.now);
+    const targets = next.targets.map(describeTarget).join(', ');
+    await this.historyLine(acting, ticket, {
+      action: 'page_escalated',
+      note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,
+    });
+    return { level: level + 1, targets };
+  }
+
+  /** A step's job: fenced by the generation, stopped by an ack or a resolve; plans the next step before paging. */
+  async runStep(job: Job, now: Date): Promise<string | undefined> {
+    const p = job.payload as unknown as StepPayload;
+    const e = await this.repo.find(p.tenant, p.ticketId);
+    if (!e) return 'escalation over';
+    if (e.gen !== p.gen) return 'superseded by a newer run of the escalation';
+    if (await this.repo.ackOf(p.tenant, p.ticketId)) {
+      await this.repo.end(p.tenant, p.ticketId);
+      return 'acknowledged';
+    }
+    const sys = this.system(p.tenant, now);
+    let ticket: Ticket;
+    try {
+      ticket = await this.tickets.getTicket(sys, p.ticketId);
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      await this.repo.end(p.tenant, p.ticketId);
+      return 'ticket gone';
+    }
+    if (FINISHED.has(ticket.state)) {
+      await this.repo.end(p.tenant, p.ticketId);
+      return ticket.state;
+    }
+    const plan = planOf(e);
+    const step = nextStep(plan, e.genStartedAt, p.index - 1, this.o.repeatMs);
+    if (!step) return 'past the plan';
+    const team = e.team ? await this.teams.get(p.tenant, e.team).catch(() => null) : null;
+    if (step.kind === 'exhausted') {
+      await this.nobodyAcknowledged(e, ticket, team, job, now);
+      await this.repo.end(p.tenant, p.ticketId);
+      return 'nobody acknowledged';
+    }
+    // The next step is filed before this one pages: whatever happens below, the escalation goes on.
+    const next = nextStep(plan, e.genStartedAt, step.index, this.o.repeatMs);
+    const level = e.fromLevel + step.level;
+    await this.repo.save(
+      { ...e, lastLevel: level, pending: next ? { index: next.index, dueAt: next.at } : null },
+      e.gen,
+    );
+    if (next) await this.planStep(e, next.index, next.at, now);
+    const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
+    const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
+    await this.historyLine(sys, ticket, {
+      action: 'paged',
+      note: `level ${level + 1}${again}: ${reached.length ? reached.join(', ') : 'nobody could be reached'}`,
+    });
+    return reached.length ? undefined : 'nobody to page';
+  }
+
+  /**
+   * Steps more than two minutes overdue, reported once each (log, metric, team channel). Reads only the live
+   * escalations, which finished ones leave.
+   */
+  async audit(now: Date): Promise<Array<{ tenant: string; ticketId: string; lateMs: number }>> {
+    const late = (await this.repo.allLive())
+      .filter((e) => e.pending && now.getTime() - e.pending.dueAt.getTime() > OVERDUE_MS)
+      .map((e) => ({ e, lateMs: now.getTime() - (e.pending as { dueAt: Date }).dueAt.getTime() }));
+    this.o.onOverdue?.(late.length);
+    for (const { e, lateMs } of late) {
+      const { index } = e.pending as { index: number };
+      this.o.log.warn(
+        { tenant: e.tenant, ticketId: e.ticketId, step: index, lateMs },
+        'paging: an escalation step is overdue',
+      );
+      const team = e.team ? await this.teams.get(e.tenant, e.team).catch(() => null) : null;
+      if (team?.channel) {
+        await this.outbox.toChannel(
+          team.channel,
+          {
+            text: `Paging is late: ${e.ticketId}'s next page was due ${formatDuration(lateMs)} ago and has not gone out. Check the bot, and page by hand if need be.`,
+            visibility: 'channel',
+          },
+          { tenant: e.tenant, ticketId: e.ticketId },
+          undefined,
+          `page-overdue:${e.tenant}/${e.ticketId}@${e.gen}#${index}`,
+        );
+      }
+    }
+    return late.map(({ e, lateMs }) => ({ tenant: e.tenant, ticketId: e.ticketId, lateMs }));
+  }
+
+  private async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date): Promise<void> {
+    try {
+      await this.jobs.add({
+        _id: pageJobId(e.tenant, e.ticketId, e.gen, index),
+        tenant: e.tenant,
+        kind: PAGE_KIND,
+        dueAt,
+        payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index } satisfies StepPayload,
+        createdAt: now,
+        by: null,
+        ticketId: e.ticketId,
+      });
+    } catch (err) {
+      // Planned already (the step before ran twice: a process taken over).
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** Every target of a level: a DM to each person on each linked platform, a post in each channel. Keyed by step. */
+  private async pageLevel(
+    e: LiveEscalation,
+    ticket: Ticket,
+    team: Team | null,
+    level: number,
+    repeat: number,
+    jobId: string,
+    now: Date,
+  ): Promise<string[]> {
+    const targets = e.policy.levels[level]?.targets ?? [];
+    const reply = this.pageReply(ticket, e, level, repeat, now);
+    const about = { ticketId: ticket.ticketId };
+    const reached: string[] = [];
+    for (const t of targets) {
+      for (const person of await this.peopleOf(e.tenant, t, team, now)) {
+        const ids = await this.outbox.toPerson(e.tenant, person.id, reply, about, `${jobId}:${person.id}`);
+        reached.push(ids.length ? person.name : `${person.name} (no platform to DM)`);
+      }
+      const channel = t.kind === 'channel' ? t.address : t.kind === 'teamChannel' ? (team?.channel ?? null) : null;
+      if (channel) {
+        await this.outbox.toChannel(
+          channel,
+          reply,
+          { tenant: e.tenant, ticketId: ticket.ticketId },
+          undefined,
+          `${jobId}:ch:${channel}`,
+        );
+        reached.push(channel);
+      }
+    }
+    return reached;
+  }
+
+  private async peopleOf(tenant: string, t: EscalationTarget, team: Team | null, now: Date): Promise<PersonRef[]> {
+    switch (t.kind) {
+      case 'oncall': {
+        const p = team ? this.teams.onCallIn(team, now).person : null;
+        return p ? [p] : [];
+      }
+      case 'team':
+        return team?.members ?? [];
+      case 'person':
+        return [await this.people.personFor(tenant, t.id, now)];
+      default:
+        return [];
+    }
+  }
+
+  private pageReply(ticket: Ticket, e: LiveEscalation, level: number, repeat: number, now: Date): Reply {
+    const card = ticketCard(ticket, now, this.o.timezone);
+    const resolve = cardActions(ticket).find((a) => a.id === 'ticket.resolve');
+    const actions: ReplyAction[] = [
+      { id: 'oncall.ack', label: 'Acknowledge', value: ticket.ticketId, style: 'primary' },
+      ...(resolve ? [resolve] : []),
+      { id: 'oncall.escalate', label: 'Escalate now', value: ticket.ticketId, style: 'danger' },
+    ];
+    const who = e.team ? `${e.team} on-call` : 'on-call';
+    const line = `PAGE (${who}, level ${level + 1}${repeat ? `, again ${repeat}` : ''}): ${ticket.ticketId} ${ticket.priority} ${ticket.title}`;
+    return {
+      ...card,
+      text: `${line}${e.message ? ` — ${e.message}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
+      header: `PAGE · ${card.header ?? ticket.ticketId}`,
+      actions,
+    };
+  }
+
+  private async nobodyAcknowledged(e: LiveEscalation, ticket: Ticket, team: Team | null, job: Job, now: Date) {
+    const text = `Nobody acknowledged the page for ${ticket.ticketId} (${ticket.priority} ${ticket.title}) after every level of ${e.team ? `${e.team}'s` : 'its'} policy.`;
+    if (team?.channel) {
+      await this.outbox.toChannel(
+        team.channel,
+        { text, visibility: 'channel', actions: [{ id: 'ticket.show', label: 'Show', value: ticket.ticketId }] },
+        { tenant: e.tenant, ticketId: ticket.ticketId },
+        undefined,
+        `${job._id}:exhausted`,
+      );
+    }
+    // A comment, so every card of the incident says so.
+    await this.historyLine(
+      this.system(e.tenant, now),
+      ticket,
+      { action: 'page_exhausted', note: 'nobody acknowledged' },
+      text,
+    );
+  }
+
+  /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */
+  private async historyLine(acting: Acting, ticket: Ticket, entry: { action: string; note: string }, comment?: string) {
+    try {
+      await this.tickets.notePage({ ...acting, role: 'admin' }, ticket.ticketId, entry, comment);
+    } catch (err) {
+      this.o.log.warn(
+        { err, ticketId: ticket.ticketId, action: entry.action },
+        'paging: the history line was not written',
+      );
+    }
+  }
+
+  /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */
+  private system(tenant: string, now: Date): Acting {
+    return {
+      tenant,
+      person: { id: 'switchboard-oncall', identity: 'system:oncall', name: 'On-call' },
+      role: 'admin',
+      source: { platform: 'system', workspace: tenant },
+      now,
+      timezone: this.o.timezone,
+    };
+  }
+}
+
+export function describeTarget(t: EscalationTarget): string {
+  switch (t.kind) {
+    case 'oncall':
+      return 'the on-call person';
+    case 'team':
+      return 'every member';
+    case 'teamChannel':
+      return "the team's channel";
+    case 'person':
+      return t.id;
+    case 'channel':
+      return t.address;
+  }
+}

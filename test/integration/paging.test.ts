@@ -1,0 +1,228 @@
+// Paging on the real database with an injected clock: the escalation timeline, ack, an ack racing a step,
+// escalate now, a restart mid-escalation, two processes paging each step once, and the overdue-step auditor.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/reply.ts';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
+
+let clock = new Date('2026-03-10T10:00:00Z');
+const now = () => clock;
+const MIN = 60_000;
+const tenant = 'console:local';
+let bot: TestBot;
+type Person = (line: string) => Promise<Reply>;
+let root: Person;
+let ann: Person;
+let terminal: ReturnType<typeof recordingSender>;
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
+type Engine = { drained(): Promise<void> };
+const settle = async (engines: Engine[], cores = [bot.core]) => {
+  for (let i = 0; i < 2; i++) {
+    await Promise.all(engines.map((e) => e.drained()));
+    await Promise.all(cores.map((c) => c.settled()));
+  }
+};
+/** Moves the clock to `m` minutes after `from`, half a minute at a time, as a running process would see it. */
+async function until(from: Date, m: number, engines: Engine[] = [bot.jobs], cores = [bot.core]) {
+  const to = from.getTime() + m * MIN;
+  while (clock.getTime() < to) {
+    clock = new Date(Math.min(to, clock.getTime() + MIN / 2));
+    await settle(engines, cores);
+  }
+}
+/** Who was paged about one ticket, in order. */
+const pages = (id: string, calls = terminal.calls) =>
+  calls
+    .filter((c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(` ${id} `))
+    .map((c) => c.channel);
+let seq = 0;
+async function incident(): Promise<string> {
+  const r = ok(await root(`/ticket new "Database down ${++seq}" --type incident --priority P1 --service db`));
+  return r.card?.ticketId as string;
+}
+
+beforeAll(async () => {
+  bot = await startTestBot({ now });
+  root = personAt(bot.core, 'root');
+  ann = personAt(bot.core, 'ann');
+  const bob = personAt(bot.core, 'bob');
+  terminal = recordingSender('console');
+  bot.core.registerSender(terminal);
+  for (const p of [ann, bob]) ok(await p('/help'));
+  ok(await root('/role grant @ann agent'));
+  ok(await root('/role grant @bob agent'));
+  ok(await root('/team create storage --channel console --services db'));
+  ok(await root('/oncall rotation storage @ann --every 1w'));
+  ok(await root('/team add storage @bob'));
+  ok(await root('/oncall policy storage "oncall; @bob after 5m"'));
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('paging', () => {
+  it('pages the on-call person, again every 2m, then the next level, then says nobody acknowledged', async () => {
+    const start = clock;
+    const id = await incident();
+    const seen: string[] = [];
+    const watch = async (m: number) => {
+      const before = pages(id).length;
+      await until(start, m);
+      for (const p of pages(id).slice(before)) seen.push(`${p} by ${m}m`);
+    };
+    for (const m of [0.5, 1.5, 2, 3.5, 4, 4.5, 5, 6.5, 7, 8.5, 9, 10.5, 11]) await watch(m);
+    expect(seen).toEqual(['ann by 0.5m', 'ann by 2m', 'ann by 4m', 'bob by 5m', 'bob by 7m', 'bob by 9m']);
+    const told = terminal.calls.filter((c) => c.op === 'post' && c.reply.text.startsWith('Nobody acknowledged'));
+    expect(told.map((c) => c.reply.text)).toEqual([
+      `Nobody acknowledged the page for ${id} (P1 Database down ${seq}) after every level of storage's policy.`,
+    ]);
+    const t = await bot.services.tickets.getTicket(
+      {
+        tenant,
+        person: { id: 'x', identity: 'console:root', name: 'root' },
+        role: 'admin',
+        source: { platform: 'console', workspace: 'local' },
+        now: clock,
+        timezone: 'UTC',
+      },
+      id,
+    );
+    expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => `${h.action}: ${h.note}`)).toEqual([
+      'paged: level 1: ann',
+      'paged: level 1, again (1): ann',
+      'paged: level 1, again (2): ann',
+      'paged: level 2: bob',
+      'paged: level 2, again (1): bob',
+      'paged: level 2, again (2): bob',
+      'page_exhausted: nobody acknowledged',
+    ]);
+    await until(start, 20);
+    expect(pages(id)).toHaveLength(6);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('an ack stops it at once; every copy of the page is redrawn to say so; a second ack is the same ack', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    const dm = terminal.calls.find((c) => c.op === 'dm' && c.reply.text.includes(` ${id} `));
+    expect(dm?.reply.actions?.map((a) => a.id)).toEqual(['oncall.ack', 'ticket.resolve', 'oncall.escalate']);
+    expect(dm?.reply.card).toEqual({ tenant, ticketId: id });
+    await until(start, 1.5);
+    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 2m); paging stopped.`);
+    expect(ok(await root(`/oncall ack ${id}`)).text).toMatch(new RegExp(`^${id} was acknowledged already by ann at `));
+    await until(start, 12);
+    expect(pages(id)).toEqual(['ann']);
+    const edits = terminal.calls.filter((c) => c.op === 'edit' && c.ctx.ticketId === id);
+    expect(
+      edits.some((c) => c.channel === 'DM-ann' && JSON.stringify(c.reply).includes('Acknowledged the page (MTTA 2m)')),
+    ).toBe(true);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('an ack racing a step: the step pages or does not, and nothing pages after the ack', async () => {
+    for (let round = 0; round < 5; round++) {
+      const start = clock;
+      const id = await incident();
+      await until(start, 0.5);
+      clock = new Date(start.getTime() + 2 * MIN);
+      const [ack] = await Promise.all([ann(`/oncall ack ${id}`), settle([bot.jobs])]);
+      ok(ack);
+      const paged = pages(id).length;
+      expect([1, 2]).toContain(paged);
+      await until(start, 12);
+      expect(pages(id)).toHaveLength(paged);
+      ok(await root(`/ticket resolve ${id} fixed`));
+    }
+  });
+
+  it('escalate now pages the next level at once and goes on from there; a resolve stops it', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    expect(ok(await ann(`/oncall escalate ${id}`)).text).toBe(`Escalated ${id} to level 2: paging console:bob now.`);
+    await until(start, 1);
+    expect(pages(id)).toEqual(['ann', 'bob']);
+    expect((await ann(`/oncall escalate ${id}`)).error).toBe('ONCALL.LAST_LEVEL');
+    await until(start, 3);
+    expect(pages(id)).toEqual(['ann', 'bob', 'bob']);
+    ok(await root(`/ticket resolve ${id} fixed`));
+    await until(start, 12);
+    expect(pages(id)).toEqual(['ann', 'bob', 'bob']);
+  });
+
+  it('refuses what it cannot do, with the reason', async () => {
+    expect((await ann('/oncall ack INC-999')).error).toBe('TICKET.NOT_FOUND');
+    const r = ok(await root('/ticket new "Printer" --type incident --priority P3'));
+    expect((await ann(`/oncall ack ${r.card?.ticketId}`)).error).toBe('ONCALL.NOT_PAGED');
+    expect((await ann(`/oncall escalate ${r.card?.ticketId}`)).error).toBe('ONCALL.NOT_PAGED');
+    expect((await root('/oncall policy storage "team after 5m"')).error).toBe('ONCALL.BAD_AFTER');
+    expect((await root('/oncall page nosuch disk full')).error).toBe('TEAM.NOT_FOUND');
+  });
+
+  it('/oncall page @person opens an incident and pages that person', async () => {
+    const start = clock;
+    const r = ok(await root('/oncall page @bob the backup disk is full'));
+    const id = /about (INC-\d+)/.exec(r.text)?.[1] as string;
+    expect(r.text).toBe(`Paging bob about ${id}: the backup disk is full. Acknowledge with /oncall ack ${id}.`);
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['bob']);
+    ok(await root(`/oncall ack ${id}`));
+  });
+
+  it('a restart mid-escalation resumes the pending step', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    await bot.jobs.stop();
+    // Down over the 2m page: the next process pages it, late, and the rest on time.
+    clock = new Date(start.getTime() + 3 * MIN);
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    await until(start, 3.5, [other.jobs], [other.core]);
+    expect(pages(id, heard.calls)).toEqual(['ann']);
+    await until(start, 5, [other.jobs], [other.core]);
+    expect(pages(id, heard.calls)).toEqual(['ann', 'ann', 'bob']);
+    ok(await personAt(other.core, 'root')(`/ticket resolve ${id} fixed`));
+    await other.close();
+    bot.jobs.start();
+  });
+
+  it('two processes page each step once', async () => {
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    for (let round = 0; round < 10; round++) {
+      const start = clock;
+      const id = await incident();
+      await until(start, 11, [bot.jobs, other.jobs], [bot.core, other.core]);
+      const both = [...pages(id), ...pages(id, heard.calls)].sort();
+      expect(both).toEqual(['ann', 'ann', 'ann', 'bob', 'bob', 'bob']);
+      ok(await root(`/ticket resolve ${id} fixed`));
+    }
+    await other.close();
+    // Ten escalations walked to the end on two engines: minutes of work on a loaded machine.
+  }, 240_000);
+
+  it('the auditor reports a step more than 2 minutes overdue, once in the team channel', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    await bot.jobs.stop();
+    clock = new Date(start.getTime() + 5 * MIN);
+    const late = await bot.services.paging.audit(clock);
+    expect(late.map((l) => [l.ticketId, l.lateMs])).toEqual([[id, 3 * MIN]]);
+    await bot.services.paging.audit(clock);
+    await bot.services.outbox.drained();
+    const told = terminal.calls.filter((c) => c.op === 'post' && c.reply.text.startsWith(`Paging is late: ${id}`));
+    expect(told).toHaveLength(1);
+    bot.jobs.start();
+    await until(start, 5.5);
+    expect(await bot.services.paging.audit(clock)).toEqual([]);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+});
