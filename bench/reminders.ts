@@ -14,7 +14,7 @@ import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
 
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
 /** The issue's figure; BENCH_REMINDERS lowers it. */
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 /** People they are spread over (each a DM lane of the outbox). */
@@ -63,10 +63,10 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
         tenant: 'console:local',
         kind: REMIND_KIND,
         dueAt: DUE,
-        payload: { personId: people[i % PEOPLE], ticketId: 'INC-1', note: `n${i}`, timezone: 'UTC' },
+        payload: { personId: people[i % PEOPLE], ticketId: `INC-${1 + (i % 500)}`, note: `n${i}`, timezone: 'UTC' },
         createdAt: new Date(DUE.getTime() - 3_600_000),
         by: null,
-        ticketId: 'INC-1',
+        ticketId: `INC-${1 + (i % 500)}`,
       });
     }
     const addS = (performance.now() - t0) / 1000;

@@ -60,6 +60,7 @@ export class JobEngine {
   private savedScan = 0;
   /** Hours that are over, and whether any job was filed in them (nothing is filed in an hour that is over). */
   private readonly hoursSeen = new Map<number, boolean>();
+  private stopBeating: (() => void) | undefined;
   private readonly loop: PacedLoop;
 
   constructor(
@@ -104,11 +105,16 @@ export class JobEngine {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
       })
       .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last walk stopped'));
+    this.stopBeating ??= this.repo.heartbeats.keepBeating(this.owner, this.now, (err) =>
+      this.o.log.warn({ err }, 'jobs: could not say this process is alive'),
+    );
     this.loop.start();
   }
 
   async stop(graceMs = 5000): Promise<void> {
     this.loop.stop();
+    this.stopBeating?.();
+    this.stopBeating = undefined;
     const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
@@ -272,6 +278,13 @@ export class JobEngine {
     this.inFlight.set(id, p);
   }
 
+  private async holderAlive(job: Job, key: string, now: number): Promise<boolean> {
+    const attempt = Number(key.slice(key.lastIndexOf('#') + 1));
+    const holder = await this.repo.claimOwner(job, attempt);
+    const beat = holder ? await this.repo.heartbeats.lastBeat(holder) : null;
+    return beat !== null && now - beat.getTime() < this.o.leaseMs;
+  }
+
   /**
    * Jobs another process holds, due a look: one read says which have ended; one held past the lease without an
    * end belongs to a process that died, and is taken over (next attempt). Looks back off: each comes after
@@ -294,6 +307,11 @@ export class JobEngine {
       }
       const age = now - held.since;
       if (age >= this.o.leaseMs) {
+        // Past the lease, but its process still beats: slow, not dead (taking it over would run it twice).
+        if (await this.holderAlive(job, key, now)) {
+          held.checkAt = now + this.o.leaseMs / 4;
+          continue;
+        }
         this.o.log.warn({ job: job._id, kind: job.kind }, 'jobs: taking over a job whose process stopped');
         this.held.delete(key);
         this.attempts.set(job._id, (this.attempts.get(job._id) ?? 0) + 1);

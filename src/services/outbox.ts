@@ -68,6 +68,7 @@ const asData = (r: Reply): Record<string, unknown> => JSON.parse(JSON.stringify(
 
 export class Outbox {
   private readonly senders = new Map<string, PlatformSender>();
+  private stopBeating: (() => void) | undefined;
   private readonly now: () => Date;
   private readonly owner = randomBytes(6).toString('hex');
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -277,12 +278,19 @@ export class Outbox {
   }
 
   start(): void {
+    if (!this.stopBeating) {
+      this.stopBeating = this.repo.heartbeats.keepBeating(this.owner, this.now, (err) =>
+        this.o.log.warn({ err }, 'outbox: could not say this process is alive'),
+      );
+    }
     this.loop.start();
   }
 
   /** Stops taking new work; waits (at most `graceMs`) for deliveries in flight. */
   async stop(graceMs = 5000): Promise<void> {
     this.loop.stop();
+    this.stopBeating?.();
+    this.stopBeating = undefined;
     const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]).then(() => this.flush());
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
@@ -418,7 +426,9 @@ export class Outbox {
           this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
           return Number.POSITIVE_INFINITY;
         }
-        // The holder has had far longer than any delivery takes: it died mid-delivery. Next attempt.
+        // Held past the lease by a process still alive (beating): slow, not dead. Taking it over would send twice.
+        if (await this.holderAlive(head._id, head.attempt, now)) return Number.POSITIVE_INFINITY;
+        // The holder has had far longer than any delivery takes, and has stopped beating: it died. Next attempt.
         this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
         this.heldSince.delete(key);
         await this.repo.reschedule(head._id, head.attempt, { attempt: head.attempt + 1, dueAt: new Date(now) });
@@ -442,6 +452,12 @@ export class Outbox {
       });
     this.inFlight.set(lane, p);
     return Number.POSITIVE_INFINITY;
+  }
+
+  private async holderAlive(id: string, attempt: number, now: number): Promise<boolean> {
+    const holder = await this.repo.claimOwner(id, attempt);
+    const beat = holder ? await this.repo.heartbeats.lastBeat(holder) : null;
+    return beat !== null && now - beat.getTime() < this.o.leaseMs;
   }
 
   /**

@@ -1,5 +1,6 @@
 // Durable one-shot jobs: the job, the minute it is due in, its claims and its end, in one set of collections per UTC day. Insert-only.
 import type { Connection, mongo } from 'mongoose';
+import { Heartbeats } from './heartbeats.ts';
 import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 export interface Job {
@@ -63,8 +64,12 @@ export class JobRepository {
   /** The last add filing under each minute in this process. */
   private readonly filing = new Map<string, Promise<void>>();
 
+  /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
+  readonly heartbeats: Heartbeats;
+
   constructor(private readonly connection: Connection) {
     this.cursor = connection.collection('job_cursor');
+    this.heartbeats = new Heartbeats(connection);
   }
 
   private part<T extends mongo.Document>(part: Part, day: string): mongo.Collection<T> {
@@ -173,6 +178,12 @@ export class JobRepository {
       }
     }
     return ended;
+  }
+
+  /** The process holding an attempt's claim (null: not claimed). */
+  async claimOwner(ref: JobRef, attempt: number): Promise<string | null> {
+    const c = this.part<{ _id: string; owner: string }>('job_claims', dayKey(ref.dueAt));
+    return (await c.findOne({ _id: `${ref._id}#${attempt}` }))?.owner ?? null;
   }
 
   /** True for the one process that may run this attempt. */

@@ -1,5 +1,6 @@
 // The outbox (messages waiting to go out: small, it takes the updates), its claims and its ledger (both insert-only).
 import type { Connection, mongo } from 'mongoose';
+import { Heartbeats } from './heartbeats.ts';
 
 export type OutboxOp = 'post' | 'dm' | 'edit';
 
@@ -74,7 +75,11 @@ export class OutboxRepository {
   /** Next free ledger slot per ticket, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
 
+  /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
+  readonly heartbeats: Heartbeats;
+
   constructor(connection: Connection) {
+    this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
     this.claims = connection.collection('outbox_claims');
     this.ledger = connection.collection<LedgerDoc>('outbox_ledger');
@@ -125,8 +130,14 @@ export class OutboxRepository {
 
   /** Records what became of a message (and that it is finished); it then leaves the outbox with `remove`. */
   async record(entry: LedgerEntry): Promise<void> {
-    await this.appendLedger(entry);
+    // Finished first: a process that dies before its ledger line leaves a gap in the ledger, never a second send.
     await insertOnce(this.claims, { _id: `${entry.messageId}#done`, at: entry.finishedAt, owner: 'done' });
+    await this.appendLedger(entry);
+  }
+
+  /** The process holding an attempt's claim (null: not claimed). */
+  async claimOwner(id: string, attempt: number): Promise<string | null> {
+    return (await this.claims.findOne({ _id: `${id}#${attempt}` }))?.owner ?? null;
   }
 
   /** Whether a message was finished (by any process), though it may still be in the outbox for a moment. */

@@ -110,6 +110,41 @@ describe('delivered once', () => {
     }
   });
 
+  it('never takes over a delivery whose process is slow but alive (it still beats)', async () => {
+    const id = await ticketWithCard('discord', '902', 'Slow mid-delivery');
+    await root(`/ticket start ${id}`);
+    await bot.core.settled();
+    const [edit] = (await waiting()).filter((m) => m.ticketId === id && m.op === 'edit');
+    await bot.db.connection
+      .collection('outbox_claims')
+      .insertOne({ _id: `${edit?._id}#0` as never, at: clock, owner: 'slow' });
+    const beats = bot.db.connection.collection<{ _id: string; at: Date }>('process_heartbeats');
+    await beats.updateOne({ _id: 'slow' }, { $set: { at: clock } }, { upsert: true });
+    const next = await anotherProcess(bot, { now });
+    try {
+      const discord = recordingSender('discord');
+      next.core.registerSender(discord);
+      await next.core.settled();
+      for (let i = 0; i < 3; i++) {
+        later(61_000);
+        await beats.updateOne({ _id: 'slow' }, { $set: { at: clock } });
+        outboxOf(next).kick();
+        await next.core.settled();
+      }
+      expect(discord.calls.map((c) => c.op)).toEqual(['post']);
+      // It stops beating: it died; after the lease its delivery is taken over.
+      later(61_000);
+      outboxOf(next).kick();
+      await next.core.settled();
+      later(61_000);
+      outboxOf(next).kick();
+      await next.core.settled();
+      expect(discord.calls.map((c) => c.op)).toEqual(['post', 'edit']);
+    } finally {
+      await next.close();
+    }
+  });
+
   it('delivers each message once with two processes on one database, in order per channel', async () => {
     const order: SentCall[] = [];
     const a = recordingSender('slack', (c) => void order.push(c));

@@ -161,6 +161,33 @@ describe('exactly once', () => {
   });
 });
 
+describe('a slow process', () => {
+  it('is not overtaken while it still beats, however long it holds a job; once it stops, it is', async () => {
+    const id = await ticket('Slow holder');
+    dms.calls.length = 0;
+    await root(`/ticket remind ${id} in 1m`);
+    const job = (await bot.services.jobs.all('jobs')).find((j) => j.ticketId === id && j.kind === 'ticket.remind');
+    // A live process claimed it and is slow: it keeps saying it is alive.
+    expect(await bot.services.jobs.claim(job as Job, 0, clock, 'slow')).toBe(true);
+    await bot.services.jobs.heartbeats.beat('slow', clock);
+    later(MIN);
+    await settle(bot.jobs);
+    for (let i = 0; i < 3; i++) {
+      later(61_000);
+      await bot.services.jobs.heartbeats.beat('slow', clock);
+      await settle(bot.jobs);
+      expect(dms.calls).toEqual([]);
+    }
+    // It stops beating (it died): after the lease, another process runs the job.
+    later(61_000);
+    await settle(bot.jobs);
+    later(61_000);
+    await settle(bot.jobs);
+    await settle(bot.jobs);
+    expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+  });
+});
+
 describe('downtime', () => {
   it('catches up what fell due within the grace period, and records as missed what is older', async () => {
     const id = await ticket('Due while down');
