@@ -78,7 +78,7 @@ export class OutboxRepository {
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
 
-  constructor(connection: Connection) {
+  constructor(private readonly connection: Connection) {
     this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
     this.claims = connection.collection('outbox_claims');
@@ -98,12 +98,22 @@ export class OutboxRepository {
   async addOnce(messages: OutboxMessage[]): Promise<OutboxMessage[]> {
     const added: OutboxMessage[] = [];
     for (const m of messages) {
-      if (await this.claims.findOne({ _id: `${m._id}#0` })) continue;
+      // Waiting already (a second run of the same work): nothing to add.
       try {
         await this.outbox.insertOne(m);
-        added.push(m);
       } catch (e) {
         if (!isDuplicate(e)) throw e;
+        continue;
+      }
+      // Added before today's key and since delivered (it left the outbox): this one is a second send. The
+      // key is an insert into the day's small collection, so the check costs the same however much was
+      // sent; a key from an earlier day is caught by the delivery claim (`<id>#0`, taken then), which no
+      // process can take again.
+      const day = m.createdAt.toISOString().slice(0, 10).replaceAll('-', '');
+      if (await insertOnce(this.connection.collection<{ _id: string }>(`outbox_keys_${day}`), { _id: m._id })) {
+        added.push(m);
+      } else {
+        await this.outbox.deleteOne({ _id: m._id, attempt: 0 });
       }
     }
     return added;
@@ -189,6 +199,12 @@ export class OutboxRepository {
 
   /** Forgets claims older than `before` (FerretDB has no TTL indexes); a message is long gone by then. */
   async pruneClaims(before: Date): Promise<number> {
+    const cut = before.toISOString().slice(0, 10).replaceAll('-', '');
+    const names = (await this.connection.db?.listCollections({}, { nameOnly: true }).toArray()) ?? [];
+    for (const { name } of names) {
+      const day = /^outbox_keys_(\d{8})$/.exec(name)?.[1];
+      if (day && day < cut) await this.connection.db?.dropCollection(name).catch(() => false);
+    }
     return (await this.claims.deleteMany({ at: { $lt: before } })).deletedCount;
   }
 }

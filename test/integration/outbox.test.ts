@@ -145,6 +145,43 @@ describe('delivered once', () => {
     }
   });
 
+  it('sends a keyed message once, however often the work that sends it runs, before and after delivery', async () => {
+    const tenant = 'console:local';
+    const console = recordingSender('console');
+    bot.core.registerSender(console);
+    const me = await bot.core.services.people.recognise(
+      tenant,
+      { identity: 'console:keyed', displayName: 'keyed' },
+      clock,
+    );
+    const send = () =>
+      outboxOf(bot).toPerson(tenant, me.person.id, { text: 'Keyed once', visibility: 'channel' }, {}, 'test:keyed-1');
+    // Twice while it waits, then again after it was delivered and left the outbox (a job run again).
+    expect(await send()).toHaveLength(1);
+    expect(await send()).toEqual([]);
+    await bot.core.settled();
+    expect(await send()).toEqual([]);
+    const other = await anotherProcess(bot, { now });
+    try {
+      other.core.registerSender(console);
+      expect(
+        await outboxOf(other).toPerson(
+          tenant,
+          me.person.id,
+          { text: 'Keyed once', visibility: 'channel' },
+          {},
+          'test:keyed-1',
+        ),
+      ).toEqual([]);
+      await other.core.settled();
+    } finally {
+      await other.close();
+    }
+    await bot.core.settled();
+    expect(console.calls.filter((c) => c.reply.text === 'Keyed once')).toHaveLength(1);
+    expect((await waiting()).filter((m) => String(m._id).includes('test:keyed-1'))).toEqual([]);
+  });
+
   it('delivers each message once with two processes on one database, in order per channel', async () => {
     const order: SentCall[] = [];
     const a = recordingSender('slack', (c) => void order.push(c));
