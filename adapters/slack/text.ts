@@ -1,5 +1,6 @@
 // What people typed, from Slack's markup: entities decoded, links and channel references as the text shown,
-// and for command lines, mentions in the core's neutral form (`@slack:U1`, `@here`, `@group:S1`).
+// and for command lines, mentions in the core's neutral form (`@slack:U1`, `@here`, `@group:S1`) and channels as
+// their ids (`#C1`).
 
 /** Slack escapes these three in every text it sends; `&amp;` last, so `&amp;lt;` stays the `&lt;` that was typed. */
 const decodeEntities = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -14,7 +15,9 @@ function readable(text: string, neutral: boolean): string {
     if (sigil === '!' && neutral && target.startsWith('subteam^')) return `@group:${target.slice(8)}`;
     if (sigil === '!' && neutral && /^(here|channel|everyone)$/.test(target)) return `@${target}`;
     if (sigil === '!') return label ? (label.startsWith('@') ? label : `@${label}`) : `@${target}`;
-    if (sigil === '#') return `#${label || target}`;
+    // In a command line a channel is an option's value (`--channel`, a policy's `#channel`): its id, which the
+    // core can post to; in free text, the name people saw.
+    if (sigil === '#') return neutral && /^[CG][A-Z0-9]{2,30}$/.test(target) ? `#${target}` : `#${label || target}`;
     return label || target;
   });
   return decodeEntities(shown);

@@ -17,6 +17,9 @@ describe('Slack', () => {
     ['<!everyone|everyone>', '@everyone'],
     ['<!subteam^S0OPS|@ops>', '@group:S0OPS'],
     ['&lt;@U1&gt;', '<@U1>'],
+    // A channel in a command line is its id: `--channel <#C0OPS|ops>` is a channel the bot can post to.
+    ['<#C0OPS|ops>', '#C0OPS'],
+    ['oncall; team, <#C0STORAGE|storage> after 15m', 'oncall; team, #C0STORAGE after 15m'],
   ])('a command line reads %j as %j', (raw, neutral) => {
     expect(commandText(raw)).toBe(neutral);
   });
@@ -30,7 +33,9 @@ describe('Slack', () => {
   });
 
   it('prose keeps names people read', () => {
-    expect(plainSlackText('ask <@U1|ada> and <!subteam^S1|@ops> <!here>')).toBe('ask @ada and @ops @here');
+    expect(plainSlackText('ask <@U1|ada> and <!subteam^S1|@ops> <!here> in <#C0OPS|ops>')).toBe(
+      'ask @ada and @ops @here in #ops',
+    );
   });
 
   it('lists the people mentioned, each once, a few at most', () => {
