@@ -5,6 +5,7 @@ import { freezeCommands } from './freeze.ts';
 import { help } from './help.ts';
 import { oncallCommands } from './oncall.ts';
 import { oncallPagingCommands } from './oncallPaging.ts';
+import { oncallSwapCommands } from './oncallSwap.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
 import { teamCommands } from './team.ts';
@@ -17,6 +18,7 @@ export const allCommands: readonly CommandDef[] = [
   ...teamCommands,
   ...oncallCommands,
   ...oncallPagingCommands,
+  ...oncallSwapCommands,
   ...adminCommands,
   ...profileCommands,
   help,

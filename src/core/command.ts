@@ -8,6 +8,7 @@ import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
+import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
@@ -75,6 +76,8 @@ export interface CommandServices {
   teams: TeamService;
   /** Pages: started, acknowledged, escalated. */
   paging: PagingService;
+  /** Shift swaps: proposed, accepted or declined once. */
+  swaps: SwapService;
   definitions: () => readonly CommandDef[];
 }
 

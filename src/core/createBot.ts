@@ -109,6 +109,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pirs: o.services.pirs,
     teams: o.services.teams,
     paging: o.services.paging,
+    swaps: o.services.swaps,
     definitions: () => registry.definitions,
   };
 

@@ -17,6 +17,7 @@ import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
+import { SwapRepository } from '../store/swapStore.ts';
 import { TeamRepository } from '../store/teamStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
@@ -36,6 +37,7 @@ import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
+import { SwapService } from './swaps.ts';
 import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
 
@@ -70,6 +72,8 @@ export interface Services {
   oncallNotices: OnCallNotices;
   /** Pages and their escalations (steps are jobs of kind oncall.step). */
   paging: PagingService;
+  /** Shift swaps between two people of a team. */
+  swaps: SwapService;
 }
 
 export interface ServiceOptions {
@@ -173,6 +177,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   return {
     alerts,
     paging,
+    swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     tickets: ticketService,
     cab: changeService,
     teams,

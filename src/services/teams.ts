@@ -185,6 +185,30 @@ export class TeamService {
     });
   }
 
+  /**
+   * An accepted swap: both overrides in one team change, so the schedule never shows one half of it. The
+   * person answering is one of the two (an agent), or a manager.
+   */
+  async swapShifts(
+    acting: Acting,
+    name: string,
+    covers: ReadonlyArray<{ person: PersonRef; from: Date; to: Date }>,
+  ): Promise<Team> {
+    const party = covers.some((c) => c.person.id === acting.person.id);
+    if (!(party && hasRole(acting.role, 'agent'))) this.mustManage(acting);
+    const live = covers.filter((c) => c.to.getTime() > Math.max(c.from.getTime(), acting.now.getTime()));
+    if (live.length !== covers.length) {
+      throw new UserError('ONCALL.BAD_SPAN', 'One of the shifts to swap is over already.', 'Propose a new swap.');
+    }
+    return this.change(acting, name, (t) => {
+      for (const c of covers) if (!t.members.some((m) => m.id === c.person.id)) t.members.push(c.person);
+      t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
+      if (t.overrides.length + covers.length > MAX_OVERRIDES)
+        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+      for (const c of covers) t.overrides.push({ person: c.person.id, from: c.from, to: c.to, createdAt: acting.now });
+    });
+  }
+
   async setPolicy(
     acting: Acting,
     name: string,

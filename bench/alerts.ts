@@ -1,0 +1,151 @@
+// Alerts benchmark: a burst of Alertmanager notifications over concurrent POSTs to the real HTTP server, one bot
+// process on one database: exactly one incident and one first page per group, and how soon the first page's DM went out.
+import { randomBytes } from 'node:crypto';
+import { loadavg, tmpdir } from 'node:os';
+import pino from 'pino';
+import { loadConfig } from '../config/index.ts';
+import { createHttpServer } from '../src/http/server.ts';
+import { createAlertWebhooks, WEBHOOK_PREFIX } from '../src/http/webhooks.ts';
+import { startJobEngine } from '../src/scheduler/jobs.ts';
+import type { Acting } from '../src/services/acting.ts';
+import { buildServices } from '../src/services/compose.ts';
+import type { PlatformSender } from '../src/services/messaging.ts';
+import { openDatabase } from '../src/store/connection.ts';
+import type { BenchDatabase } from './benchBot.ts';
+import { percentile } from './stats.ts';
+
+const log = pino({ level: 'silent' });
+/** The issue's figures; BENCH_ALERTS / BENCH_ALERT_GROUPS lower them. */
+const ALERTS = Number(process.env.BENCH_ALERTS ?? 1000);
+const GROUPS = Number(process.env.BENCH_ALERT_GROUPS ?? 50);
+/** Teams the groups' services belong to, each with its own on-call person (one DM lane each). */
+const TEAMS = 10;
+const BUDGET_MS = Number(process.env.BENCH_ALERTS_BUDGET_MS ?? 120_000);
+const TOKEN = 'bench-webhook-token-7d41';
+const TENANT = 'console:local';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+const notification = (i: number, sentAt: string) => {
+  const g = i % GROUPS;
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="G${g}"}`,
+    status: 'firing',
+    receiver: 'switchboard',
+    groupLabels: { alertname: `G${g}` },
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.bench',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: `G${g}`, severity: 'critical', service: `svc${g % TEAMS}`, instance: `host${i}` },
+        annotations: { summary: `Group ${g} is failing` },
+        startsAt: sentAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: `http://prometheus.bench/graph?g=${g}`,
+        fingerprint: `fp-${i}`,
+      },
+    ],
+  };
+};
+
+export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
+  const dbName = `bench_alerts_${randomBytes(6).toString('hex')}`;
+  const now = () => new Date();
+  /** Ticket id -> when its first first-level page reached the sender (performance.now()). */
+  const firstPage = new Map<string, number>();
+  let pages = 0;
+  const sender: PlatformSender = {
+    platform: 'slack',
+    post: async () => ({ messageId: 'm', channel: 'C1' }),
+    edit: async () => ({ messageId: 'm', channel: 'C1' }),
+    dm: async (user, reply) => {
+      const m = /^PAGE \([^)]*level 1\): (\S+) /.exec(reply.text);
+      if (m) {
+        pages++;
+        if (!firstPage.has(m[1] as string)) firstPage.set(m[1] as string, performance.now());
+      }
+      return { messageId: `dm-${pages}`, channel: `D-${user}` };
+    },
+  };
+  const config = loadConfig({ WEBHOOK_TOKEN: TOKEN });
+  const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
+  // Repeats an hour apart: only the first page of each incident is in the burst.
+  const services = await buildServices(handle.connection, { ...config, pageRepeatMs: 3_600_000, outbox: { now, log } });
+  services.outbox.register(sender);
+  const http = createHttpServer({ log, readiness: async () => ({ ready: true, reasons: [] }) });
+  http.mount(WEBHOOK_PREFIX, createAlertWebhooks({ token: TOKEN, alerts: services.alerts, log }));
+  const { port } = await http.listen(0, '127.0.0.1');
+  const engine = startJobEngine(services, { now, log });
+  services.outbox.start();
+  try {
+    const admin: Acting = {
+      tenant: TENANT,
+      person: { id: 'root', identity: 'console:root', name: 'root' },
+      role: 'admin',
+      source: { platform: 'console', workspace: 'local' },
+      now: now(),
+      timezone: 'UTC',
+    };
+    for (let t = 0; t < TEAMS; t++) {
+      await services.teams.create(admin, `team${t}`, { services: `svc${t}` });
+      await services.teams.setRotation(admin, `team${t}`, [`slack:UONCALL${t}`], { every: '1w' });
+    }
+    const load = loadavg().map((l) => l.toFixed(2));
+    const url = `http://127.0.0.1:${port}/webhooks/alertmanager`;
+    /** Group -> when the first of its notifications was sent. */
+    const sentAt = new Map<number, number>();
+    const outcomes = new Map<string, number>();
+    const t0 = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: ALERTS }, async (_, i) => {
+        const g = i % GROUPS;
+        if (!sentAt.has(g)) sentAt.set(g, performance.now());
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(notification(i, new Date().toISOString())),
+        });
+        const body = (await res.json().catch(() => ({}))) as { outcome?: string; ticket?: string };
+        const key = res.status === 202 ? (body.outcome ?? '?') : `HTTP ${res.status}`;
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+        return { g, ticket: body.ticket };
+      }),
+    );
+    const answeredS = (performance.now() - t0) / 1000;
+    const ticketOf = new Map<number, Set<string>>();
+    for (const a of answers) if (a.ticket) ticketOf.set(a.g, (ticketOf.get(a.g) ?? new Set()).add(a.ticket));
+    const deadline = performance.now() + BUDGET_MS;
+    while (performance.now() < deadline && firstPage.size < GROUPS) await sleep(100);
+    // Time for a duplicate page to show itself.
+    await sleep(2000);
+    // Every ticket an answer named (listTickets stops at 101, too few to count a fault by).
+    const incidents = new Set(answers.flatMap((a) => (a.ticket ? [a.ticket] : []))).size;
+    const latencies: number[] = [];
+    for (const [g, tickets] of ticketOf) {
+      const [ticket] = [...tickets];
+      const paged = ticket ? firstPage.get(ticket) : undefined;
+      if (paged !== undefined) latencies.push(paged - (sentAt.get(g) as number));
+    }
+    latencies.sort((a, b) => a - b);
+    const split = [...ticketOf.values()].filter((s) => s.size > 1).length;
+    return [
+      `  ${ALERTS} Alertmanager notifications (one alert each) over ${GROUPS} groups, all POSTed at once to the HTTP server; ` +
+        `${TEAMS} teams, one on-call person each; one bot process (job engine + outbox, default polling)`,
+      `  load average at the start: ${load.join(' ')} (${process.env.BENCH_NOTE ?? 'machine shared'})`,
+      `  all answered in ${answeredS.toFixed(1)} s (${(ALERTS / answeredS).toFixed(0)}/s): ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      `  incidents named in the answers: ${incidents} (expected ${GROUPS}); groups answered with two or more: ${split}`,
+      `  first pages: ${pages} DMs for ${firstPage.size} incidents (expected ${GROUPS} and ${GROUPS})`,
+      `  first POST of a group → its first page DM handed to the Slack sender: p50 ${ms(percentile(latencies, 50))}, ` +
+        `p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? Number.NaN)}`,
+    ];
+  } finally {
+    await engine.stop();
+    await services.outbox.stop();
+    await http.close();
+    await handle.connection.dropDatabase().catch(() => {});
+    await handle.close();
+  }
+}
