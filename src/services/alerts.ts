@@ -44,6 +44,9 @@ export interface AlertOptions {
   log: Logger;
   /** A claimed generation still without its incident after this long was abandoned (its claimer died). */
   claimLeaseMs?: number;
+  /** This process's token, stamped on its claims, and whether a claimer's process still beats. */
+  owner?: string;
+  alive?: (owner: string, now: number) => Promise<boolean>;
   /** How long a second sender waits for the incident the first is opening. */
   waitMs?: number;
 }
@@ -202,7 +205,7 @@ export class AlertService {
       // Resolved alerts of an incident already finished (or never opened) have nothing to note on.
       if (!w.opens) return { outcome: 'ignored', ticketId: null };
       const gen = cur.kind === 'none' ? 0 : cur.gen + 1;
-      if (!(await this.repo.claim(key, gen, now))) continue;
+      if (!(await this.repo.claim(key, gen, now, this.o.owner))) continue;
       if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
       const ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
       return { outcome: 'opened', ticketId: ticket.ticketId };
@@ -265,9 +268,13 @@ export class AlertService {
     if (gen === null) return { kind: 'none' };
     const ticketId = await this.repo.boundTo(key, gen);
     if (!ticketId) {
-      const at = await this.repo.claimedAt(key, gen);
-      const age = this.o.now().getTime() - (at?.getTime() ?? 0);
-      return age > (this.o.claimLeaseMs ?? 30_000) ? { kind: 'done', gen } : { kind: 'pending', gen };
+      const claim = await this.repo.claimOf(key, gen);
+      const now = this.o.now().getTime();
+      const age = now - (claim?.at.getTime() ?? 0);
+      if (age <= (this.o.claimLeaseMs ?? 30_000)) return { kind: 'pending', gen };
+      // Past the lease, but its claimer still beats: slow under a burst, not dead; its incident is coming.
+      const alive = claim?.owner && this.o.alive ? await this.o.alive(claim.owner, now) : false;
+      return alive ? { kind: 'pending', gen } : { kind: 'done', gen };
     }
     try {
       const ticket = await this.tickets.getTicket(this.acting(this.o.now(), null), ticketId);

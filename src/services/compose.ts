@@ -156,6 +156,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     timezone: o.timezone ?? 'UTC',
     now: o.outbox?.now ?? (() => new Date()),
     log: o.outbox?.log ?? pino({ level: 'silent' }),
+    owner: outboxService.owner,
+    alive: (owner, now) => outboxService.alive(owner, now),
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
   teams.onChanged = (team, now) => oncallNotices.planFor(team, now);

@@ -70,7 +70,8 @@ export class Outbox {
   private readonly senders = new Map<string, PlatformSender>();
   private stopBeating: (() => void) | undefined;
   private readonly now: () => Date;
-  private readonly owner = randomBytes(6).toString('hex');
+  /** This process's token in claims and heartbeats (it beats while the outbox runs). */
+  readonly owner = randomBytes(6).toString('hex');
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Lanes a platform told us to leave alone for a while (a 429 on that channel). */
   private readonly blockedUntil = new Map<string, number>();
@@ -452,6 +453,12 @@ export class Outbox {
       });
     this.inFlight.set(lane, p);
     return Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether the process holding a claim still beats (within the lease): alive, however slow. */
+  async alive(owner: string, now: number): Promise<boolean> {
+    const beat = await this.repo.heartbeats.lastBeat(owner);
+    return beat !== null && now - beat.getTime() < this.o.leaseMs;
   }
 
   private async holderAlive(id: string, attempt: number, now: number): Promise<boolean> {

@@ -13,6 +13,8 @@ interface AlertKeyDoc {
   _id: string;
   at: Date;
   ticketId?: string;
+  /** The claimer's process token (its heartbeat says whether it is alive). */
+  owner?: string;
 }
 
 export class AlertKeyRepository {
@@ -23,12 +25,13 @@ export class AlertKeyRepository {
   }
 
   /** True for the one caller that takes generation `gen` of `key`. */
-  claim(key: string, gen: number, at: Date): Promise<boolean> {
-    return insertOnce(this.keys, { _id: `${key}#${gen}`, at });
+  claim(key: string, gen: number, at: Date, owner?: string): Promise<boolean> {
+    return insertOnce(this.keys, { _id: `${key}#${gen}`, at, ...(owner ? { owner } : {}) });
   }
 
-  async claimedAt(key: string, gen: number): Promise<Date | null> {
-    return (await this.keys.findOne({ _id: `${key}#${gen}` }))?.at ?? null;
+  async claimOf(key: string, gen: number): Promise<{ at: Date; owner: string | null } | null> {
+    const doc = await this.keys.findOne({ _id: `${key}#${gen}` });
+    return doc ? { at: doc.at, owner: doc.owner ?? null } : null;
   }
 
   /** Records which incident generation `gen` opened; false when it was recorded already. */
