@@ -90,6 +90,7 @@ function alertMark(tenant: string, groupKey: string, a: AlertmanagerAlert): stri
 }
 
 export class AlertService {
+  private readonly watching = new Map<string, Promise<Current>>();
   private readonly incidentListeners: Array<(e: AlertIncident) => void | Promise<void>> = [];
   private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
 
@@ -254,12 +255,23 @@ export class AlertService {
   }
 
   /** The key's incident, once any incident being opened by another sender is open (or abandoned). */
-  private async settled(key: string): Promise<Current> {
+  private settled(key: string): Promise<Current> {
+    // Senders of one group waiting at once in this process share one watch: a burst of a thousand would
+    // otherwise read the database a thousand times every few milliseconds, and slow the one opening it.
+    let watch = this.watching.get(key);
+    if (!watch) {
+      watch = this.watch(key).finally(() => this.watching.delete(key));
+      this.watching.set(key, watch);
+    }
+    return watch;
+  }
+
+  private async watch(key: string): Promise<Current> {
     const deadline = performance.now() + (this.o.waitMs ?? 10_000);
-    for (;;) {
+    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
       const cur = await this.current(key);
       if (cur.kind !== 'pending' || performance.now() > deadline) return cur;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 
