@@ -17,6 +17,7 @@ import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
+import { RollupRepository } from '../store/rollupStore.ts';
 import { TeamRepository } from '../store/teamStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
@@ -34,6 +35,7 @@ import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
+import { RollupService } from './rollups.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
 import { TeamService } from './teams.ts';
@@ -70,6 +72,8 @@ export interface Services {
   oncallNotices: OnCallNotices;
   /** Pages and their escalations (steps are jobs of kind oncall.step). */
   paging: PagingService;
+  /** Daily rollups of ticket events, kept from the change feed: what /status counts from. */
+  rollups: RollupService;
 }
 
 export interface ServiceOptions {
@@ -170,9 +174,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
   );
   paging.listen(changes, alerts);
+  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
+  rollups.listen(changes);
   return {
     alerts,
     paging,
+    rollups,
     tickets: ticketService,
     cab: changeService,
     teams,
