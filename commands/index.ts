@@ -7,6 +7,7 @@ import { oncallCommands } from './oncall.ts';
 import { oncallPagingCommands } from './oncallPaging.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
+import { statusCommands } from './status.ts';
 import { teamCommands } from './team.ts';
 import { ticketCommands } from './ticket.ts';
 
@@ -14,6 +15,7 @@ export const allCommands: readonly CommandDef[] = [
   ...ticketCommands,
   ...freezeCommands,
   ...reviewCommands,
+  ...statusCommands,
   ...teamCommands,
   ...oncallCommands,
   ...oncallPagingCommands,

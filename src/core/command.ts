@@ -8,6 +8,7 @@ import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
+import type { SummaryService } from '../services/summaries.ts';
 import type { TeamService } from '../services/teams.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
@@ -75,6 +76,8 @@ export interface CommandServices {
   teams: TeamService;
   /** Pages: started, acknowledged, escalated. */
   paging: PagingService;
+  /** Status summaries: the rollups of a period and the open work. */
+  summaries: SummaryService;
   definitions: () => readonly CommandDef[];
 }
 

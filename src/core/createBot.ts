@@ -109,6 +109,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pirs: o.services.pirs,
     teams: o.services.teams,
     paging: o.services.paging,
+    summaries: o.services.summaries,
     definitions: () => registry.definitions,
   };
 

@@ -38,6 +38,7 @@ import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
+import { SummaryService } from './summaries.ts';
 import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
 
@@ -74,6 +75,8 @@ export interface Services {
   paging: PagingService;
   /** Daily rollups of ticket events, kept from the change feed: what /status counts from. */
   rollups: RollupService;
+  /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
+  summaries: SummaryService;
 }
 
 export interface ServiceOptions {
@@ -180,6 +183,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     alerts,
     paging,
     rollups,
+    summaries: new SummaryService(rollups, tickets, teams, changeService),
     tickets: ticketService,
     cab: changeService,
     teams,
