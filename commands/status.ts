@@ -1,8 +1,7 @@
 // The /status family: how the work is going, for a team, a service or everything, over a period of local days.
 import type { CommandDef } from '../src/core/command.ts';
 import { statusReply } from '../src/core/statusReply.ts';
-
-const PERIOD = /^(today|week|month|\S+\.\.\S+)$/i;
+import { statusArgs } from '../src/domain/summary.ts';
 
 const status: CommandDef = {
   command: 'status',
@@ -28,13 +27,10 @@ const status: CommandDef = {
     },
   ],
   async run(ctx, o, s) {
-    let scope = typeof o.scope === 'string' ? o.scope : undefined;
-    let period = typeof o.period === 'string' ? o.period : undefined;
-    // One word alone that reads as a period is the period: `/status week`.
-    if (scope && !period && PERIOD.test(scope)) {
-      period = scope;
-      scope = undefined;
-    }
+    const { scope, period } = statusArgs(
+      typeof o.scope === 'string' ? o.scope : undefined,
+      typeof o.period === 'string' ? o.period : undefined,
+    );
     const report = await s.summaries.status(ctx.tenant, scope, period, ctx.now, ctx.timezone);
     return statusReply(report, ctx.timezone);
   },

@@ -86,6 +86,17 @@ export function parsePeriod(
   return { current, previous };
 }
 
+const PERIOD_WORD = /^(today|week|month|\S+\.\.\S+)$/i;
+
+/** `/status week` has no scope: one word alone that reads as a period is the period. */
+export function statusArgs(
+  scope: string | undefined,
+  period: string | undefined,
+): { scope: string | undefined; period: string | undefined } {
+  if (scope && !period && PERIOD_WORD.test(scope.trim())) return { scope: undefined, period: scope };
+  return { scope, period };
+}
+
 /** A figure for the period, the one before, and the change (null when either is unknown, as a % of nothing). */
 export interface Figure {
   value: number | null;

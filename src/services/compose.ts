@@ -179,11 +179,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   paging.listen(changes, alerts);
   const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
   rollups.listen(changes);
+  const summaries = new SummaryService(rollups, tickets, teams, changeService);
   return {
     alerts,
     paging,
     rollups,
-    summaries: new SummaryService(rollups, tickets, teams, changeService),
+    summaries,
     tickets: ticketService,
     cab: changeService,
     teams,
@@ -212,6 +213,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
         staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
         (tenant, personId) => peopleService.identitiesOf(tenant, personId),
       ),
+      summaries,
     ),
     pirs,
     slaWatch,

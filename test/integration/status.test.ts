@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { RollupRepository } from '../../src/store/rollupStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
 
 type Person = (line: string) => Promise<Reply>;
 let clock = new Date('2026-02-26T09:00:00Z');
@@ -113,5 +114,25 @@ describe('/status', () => {
     const backwards = await bob('/status 2026-03-10..2026-03-01');
     expect(backwards.error).toBe('STATUS.BAD_PERIOD');
     expect((await ada('/status')).error).toBe('PERMISSION.DENIED');
+  });
+
+  it('a digest review posts the same summary, for the team and period its text names', async () => {
+    const posts = recordingSender('console');
+    bot.core.registerSender(posts);
+    ok(await root('/review add "Storage digest" every day at 12:30 --kind digest --text "storage week"'));
+    ok(await root('/review add "Typo digest" every day at 12:30 --kind digest --text "storge"'));
+    const direct = ok(await bob('/status storage week'));
+    clock = new Date('2026-03-10T12:30:00Z');
+    for (let i = 0; i < 3; i++) {
+      await bot.jobs.drained();
+      await bot.core.settled();
+    }
+    const digest = posts.calls.find((c) => c.reply.header?.startsWith('Storage digest'))?.reply;
+    expect(digest?.header).toBe('Storage digest · Status · storage · 2026-03-04..2026-03-10 (UTC)');
+    expect(digest?.fields?.find((f) => f.label === 'Opened / resolved')).toEqual(
+      direct.fields?.find((f) => f.label === 'Opened / resolved'),
+    );
+    const typo = posts.calls.find((c) => c.reply.header === 'Typo digest')?.reply;
+    expect(typo?.text).toBe('Typo digest: No team is called "storge", and no ticket names it as a service.');
   });
 });
