@@ -8,6 +8,7 @@ import { oncallPagingCommands } from './oncallPaging.ts';
 import { oncallSwapCommands } from './oncallSwap.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
+import { statusCommands } from './status.ts';
 import { teamCommands } from './team.ts';
 import { ticketCommands } from './ticket.ts';
 
@@ -15,6 +16,7 @@ export const allCommands: readonly CommandDef[] = [
   ...ticketCommands,
   ...freezeCommands,
   ...reviewCommands,
+  ...statusCommands,
   ...teamCommands,
   ...oncallCommands,
   ...oncallPagingCommands,

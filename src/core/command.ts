@@ -8,6 +8,7 @@ import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
+import type { SummaryService } from '../services/summaries.ts';
 import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
 import type { TicketService } from '../services/tickets.ts';
@@ -78,6 +79,8 @@ export interface CommandServices {
   paging: PagingService;
   /** Shift swaps: proposed, accepted or declined once. */
   swaps: SwapService;
+  /** Status summaries: the rollups of a period and the open work. */
+  summaries: SummaryService;
   definitions: () => readonly CommandDef[];
 }
 

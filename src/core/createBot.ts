@@ -110,6 +110,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     teams: o.services.teams,
     paging: o.services.paging,
     swaps: o.services.swaps,
+    summaries: o.services.summaries,
     definitions: () => registry.definitions,
   };
 

@@ -17,6 +17,7 @@ import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
+import { RollupRepository } from '../store/rollupStore.ts';
 import { SwapRepository } from '../store/swapStore.ts';
 import { TeamRepository } from '../store/teamStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
@@ -35,8 +36,10 @@ import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
+import { RollupService } from './rollups.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
+import { SummaryService } from './summaries.ts';
 import { SwapService } from './swaps.ts';
 import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
@@ -74,6 +77,10 @@ export interface Services {
   paging: PagingService;
   /** Shift swaps between two people of a team. */
   swaps: SwapService;
+  /** Daily rollups of ticket events, kept from the change feed: what /status counts from. */
+  rollups: RollupService;
+  /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
+  summaries: SummaryService;
 }
 
 export interface ServiceOptions {
@@ -176,10 +183,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
   );
   paging.listen(changes, alerts);
+  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
+  rollups.listen(changes);
+  const summaries = new SummaryService(rollups, tickets, teams, changeService);
   return {
     alerts,
     paging,
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
+    rollups,
+    summaries,
     tickets: ticketService,
     cab: changeService,
     teams,
@@ -208,6 +220,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
         staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
         (tenant, personId) => peopleService.identitiesOf(tenant, personId),
       ),
+      summaries,
     ),
     pirs,
     slaWatch,

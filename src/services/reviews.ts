@@ -1,9 +1,11 @@
 // Scheduled reviews: a recurring post in a channel (a reminder, the CAB agenda, a digest), each run a durable job.
 import type { Reply } from '../core/reply.ts';
-import { UserError } from '../domain/errors.ts';
+import { statusReply } from '../core/statusReply.ts';
+import { isUserError, UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
 import { hasRole } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
+import { statusArgs } from '../domain/summary.ts';
 import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
 import { isTimeZone } from '../domain/timezone.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
@@ -14,6 +16,7 @@ import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
 import type { StaleService } from './stale.ts';
+import type { SummaryService } from './summaries.ts';
 import type { TicketService } from './tickets.ts';
 
 export const REVIEW_KIND = 'review.run';
@@ -72,6 +75,8 @@ export class ReviewService {
     private readonly tickets: TicketService,
     private readonly pirs: PirService,
     private readonly stale: StaleService,
+    /** When given, a digest posts the /status summary (its text names the team or service, and the period). */
+    private readonly summaries?: SummaryService,
   ) {}
 
   async add(acting: Acting, input: NewReview): Promise<{ review: Review; next: Date[] }> {
@@ -255,6 +260,7 @@ export class ReviewService {
     }
     if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
     if (review.kind === 'stale') return this.stale.sweep(review, now);
+    if (review.kind === 'digest' && this.summaries) return this.digestReply(review, now, this.summaries);
     if (review.kind === 'digest') {
       const counts = await this.tickets.openCounts(review.tenant);
       const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);
@@ -267,6 +273,29 @@ export class ReviewService {
       };
     }
     return { text: `${review.name}: ${review.text ?? ''}`, visibility: 'channel', header: review.name };
+  }
+
+  /**
+   * A digest is /status as the review's text says (`storage week`, `month`, nothing: everything this week), in
+   * the review's timezone. A text that no longer names a team or service is posted as the refusal it is.
+   */
+  private async digestReply(review: Review, now: Date, summaries: SummaryService): Promise<Reply> {
+    const [first, second] = (review.text ?? '').trim().split(/\s+/).filter(Boolean);
+    const { scope, period } = statusArgs(first, second);
+    try {
+      const reply = statusReply(
+        await summaries.status(review.tenant, scope, period, now, review.timezone),
+        review.timezone,
+      );
+      return {
+        ...reply,
+        header: `${review.name} · ${reply.header ?? 'Status'}`,
+        text: `${review.name}\n${reply.text}`,
+      };
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      return { text: `${review.name}: ${e.message}`, visibility: 'channel', header: review.name };
+    }
   }
 
   /** Files the next run after `after` as a job whose id names its slot: planning it twice plans it once. */

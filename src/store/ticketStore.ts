@@ -205,6 +205,21 @@ export class TicketRepository {
     return merged.slice(f.skip ?? 0, want).map(({ _id, ...t }) => t as TicketSummary);
   }
 
+  /**
+   * Every ticket there is, open or archived, one at a time: for rebuilding what is derived from tickets (the
+   * rollups). It reads all history, so it is for maintenance only, never for a command.
+   */
+  async *everyTicket(): AsyncGenerator<Ticket> {
+    for (const name of [this.hot.collectionName, ...(await this.archiveNames())]) {
+      const keys = this.connection.collection<TicketDoc>(name).find({}, { projection: { tenant: 1, ticketId: 1 } });
+      for await (const k of keys) {
+        const t = await this.find(k.tenant, k.ticketId);
+        // A ticket moving to the archive is met twice; only its archived copy is given.
+        if (t && !(name === this.hot.collectionName && t.state === 'closed')) yield t;
+      }
+    }
+  }
+
   private async archiveNames(): Promise<string[]> {
     const all = await (this.connection.db as mongo.Db).listCollections({}, { nameOnly: true }).toArray();
     return all.map((c) => c.name).filter((n) => ARCHIVE_PATTERN.test(n));

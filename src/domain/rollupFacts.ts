@@ -1,0 +1,103 @@
+// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened).
+import type { Ticket } from './entities.ts';
+import { isoDate, localParts } from './localTime.ts';
+import {
+  pauseClock,
+  recordFirstResponse,
+  recordResolution,
+  reopenClock,
+  reprioritise,
+  resumeClock,
+  type SlaTargets,
+  startClock,
+} from './sla.ts';
+import { PRIORITIES, type Priority, type TicketType } from './ticket.ts';
+
+export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened';
+
+export interface RollupFact {
+  /** `<tenant>/<UTC day>/<ticket>/<event>`: the same event always makes the same id, so a replay counts once. */
+  id: string;
+  tenant: string;
+  ticketId: string;
+  type: TicketType;
+  kind: FactKind;
+  at: Date;
+  /** The priority the ticket had when it happened. */
+  priority: Priority;
+  service: string | null;
+  team: string | null;
+  /** responded: time to acknowledge; resolved: time to resolve less paused time. */
+  ms?: number;
+  /** responded / resolved: within the SLA target. */
+  met?: boolean;
+}
+
+/** The UTC day an instant falls on: rollups are filed by it, and read by the exact instant. */
+export const utcDay = (at: Date): string => isoDate(localParts(at, 'UTC'));
+
+/** The ticket's first priority: the `from` of its first priority change, else the one it has. */
+function firstPriority(t: Pick<Ticket, 'history' | 'priority'>): Priority {
+  const change = t.history.find((h) => h.action === 'priority');
+  return change && PRIORITIES.includes(change.from as Priority) ? (change.from as Priority) : t.priority;
+}
+
+const RESPONDS = new Set(['assigned', 'comment', 'work_note']);
+
+/**
+ * Every fact the ticket's history makes, replayed through the same SLA clock the ticket service keeps. Each
+ * fact depends only on the history up to it, so facts made from a ticket after each change (the change feed)
+ * are the same as those made once from the finished ticket (a rebuild). A reopened ticket keeps the
+ * resolution it had (it was resolved then, in or out of target) and adds a reopen; resolved again, its time
+ * to resolve is measured anew from open, less all time paused (pending and resolved).
+ */
+export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
+  let priority = firstPriority(t);
+  let clock = startClock(targets, priority, t.openedAt);
+  const facts: RollupFact[] = [];
+  const add = (kind: FactKind, event: string, at: Date, extra: { ms?: number; met?: boolean } = {}) =>
+    facts.push({
+      id: `${t.tenant}/${utcDay(at)}/${t.ticketId}/${event}`,
+      tenant: t.tenant,
+      ticketId: t.ticketId,
+      type: t.type,
+      kind,
+      at,
+      priority,
+      service: t.service,
+      team: t.team,
+      ...extra,
+    });
+  add('opened', 'opened', t.openedAt);
+  let resolutions = 0;
+  let reopens = 0;
+  for (const h of t.history) {
+    if (h.action === 'priority' && PRIORITIES.includes(h.to as Priority)) {
+      priority = h.to as Priority;
+      clock = reprioritise(clock, targets, priority, t.openedAt);
+    } else if (h.action === 'state') {
+      if (h.to === 'pending') clock = pauseClock(clock, h.at);
+      else if (h.from === 'pending' && h.to === 'in_progress') clock = resumeClock(clock, h.at);
+      else if (h.to === 'resolved') {
+        clock = recordResolution(clock, t.openedAt, h.at);
+        resolutions++;
+        add('resolved', `resolved.${resolutions}`, h.at, {
+          ms: clock.ttrMs ?? 0,
+          met: h.at.getTime() <= clock.resolutionDueAt.getTime(),
+        });
+      } else if (h.from === 'resolved' && h.to === 'in_progress') {
+        clock = reopenClock(clock, h.at);
+        reopens++;
+        add('reopened', `reopened.${reopens}`, h.at);
+      }
+    }
+    if (!clock.firstResponseAt && RESPONDS.has(h.action) && h.actor.id !== t.requester.id) {
+      clock = recordFirstResponse(clock, t.openedAt, h.at);
+      add('responded', 'responded', h.at, {
+        ms: clock.ttaMs ?? 0,
+        met: h.at.getTime() <= clock.responseDueAt.getTime(),
+      });
+    }
+  }
+  return facts;
+}

@@ -1,0 +1,58 @@
+// Keeps the daily rollups as tickets change (the change feed), rebuilds them from the tickets, and reads a period's.
+import type { Logger } from 'pino';
+import type { Ticket } from '../domain/entities.ts';
+import { factsOf, type RollupFact } from '../domain/rollupFacts.ts';
+import type { SlaTargets } from '../domain/sla.ts';
+import type { RollupRepository } from '../store/rollupStore.ts';
+import type { TicketRepository } from '../store/ticketStore.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+
+export class RollupService {
+  constructor(
+    private readonly repo: RollupRepository,
+    private readonly tickets: TicketRepository,
+    private readonly targets: SlaTargets,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Counts each change as it happens; a fact that could not be written is logged, and a rebuild restores it. */
+  listen(feed: ChangeFeed): void {
+    feed.subscribe(async (ev) => {
+      try {
+        await this.record(ev.ticket);
+      } catch (err) {
+        this.log?.error({ err, ticketId: ev.ticket.ticketId }, 'rollups: a ticket change was not counted');
+      }
+    });
+  }
+
+  /**
+   * Inserts the facts this change made: those at the ticket's last update. Earlier ones were inserted by earlier
+   * changes (and one inserted twice, by a replay or a second process, is refused by its `_id`).
+   */
+  async record(ticket: Ticket): Promise<number> {
+    const at = ticket.updatedAt.getTime();
+    let added = 0;
+    for (const f of factsOf(ticket, this.targets)) {
+      if (f.at.getTime() === at && (await this.repo.insert(f))) added++;
+    }
+    return added;
+  }
+
+  /** Drops every day's rollups and makes them again from every ticket there is (open and archived). */
+  async rebuild(progress?: (line: string) => void): Promise<{ tickets: number; facts: number }> {
+    for (const day of await this.repo.days()) await this.repo.dropDay(day);
+    let tickets = 0;
+    let facts = 0;
+    for await (const t of this.tickets.everyTicket()) {
+      for (const f of factsOf(t, this.targets)) if (await this.repo.insert(f)) facts++;
+      if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
+    }
+    return { tickets, facts };
+  }
+
+  /** The tenant's events in [from, to). */
+  between(tenant: string, from: Date, to: Date): Promise<RollupFact[]> {
+    return this.repo.between(tenant, from, to);
+  }
+}

@@ -1,0 +1,101 @@
+// /status: the summary for a period, from the rollups of its days and the open tickets, with on-call and the CAB queue.
+import type { TicketSummary } from '../domain/entities.ts';
+import { UserError } from '../domain/errors.ts';
+import type { RollupFact } from '../domain/rollupFacts.ts';
+import { buildSummary, parsePeriod, type StatusSummary } from '../domain/summary.ts';
+import { OPEN_STATES } from '../domain/ticket.ts';
+import type { TicketRepository } from '../store/ticketStore.ts';
+import type { ChangeService } from './changes.ts';
+import type { RollupService } from './rollups.ts';
+import type { OnCallNow, Team, TeamService } from './teams.ts';
+
+/** The hot set is read whole for the open figures; more open tickets than this are left out (and said so). */
+const OPEN_MAX = 5000;
+
+export interface StatusReport {
+  summary: StatusSummary;
+  /** The team asked about, or every team (none when no team exists). */
+  onCall: OnCallNow[];
+  /** Change tickets still waiting for the CAB, in the scope. */
+  awaitingApproval: TicketSummary[];
+  /** True when the open tickets were more than could be read. */
+  openCut: boolean;
+}
+
+interface Scope {
+  label: string | null;
+  team: Team | null;
+  service: string | null;
+}
+
+const lower = (s: string | null | undefined): string => (s ?? '').toLowerCase();
+
+export class SummaryService {
+  constructor(
+    private readonly rollups: RollupService,
+    private readonly tickets: TicketRepository,
+    private readonly teams: TeamService,
+    private readonly cab: ChangeService,
+  ) {}
+
+  async status(
+    tenant: string,
+    scopeText: string | undefined,
+    periodText: string | undefined,
+    now: Date,
+    timezone: string,
+  ): Promise<StatusReport> {
+    const { current, previous } = parsePeriod(periodText, now, timezone);
+    const [teams, open, facts, changes] = await Promise.all([
+      this.teams.list(tenant),
+      this.tickets.list(tenant, { states: [...OPEN_STATES], limit: OPEN_MAX }),
+      this.rollups.between(tenant, previous.from, current.to),
+      this.cab.awaitingApproval(tenant),
+    ]);
+    const scope = scopeOf(scopeText, teams);
+    const inScope = (t: { team: string | null; service: string | null }): boolean => {
+      if (scope.team) return lower(t.team) === lower(scope.team.name) || scope.team.services.includes(lower(t.service));
+      if (scope.service) return lower(t.service) === scope.service;
+      return true;
+    };
+    const scopedFacts = facts.filter(inScope);
+    const scopedOpen = open.filter(inScope);
+    if (scope.service && !scope.team && scopedFacts.length === 0 && scopedOpen.length === 0) {
+      throw new UserError(
+        'STATUS.UNKNOWN_SCOPE',
+        `No team is called "${scope.service.slice(0, 40)}", and no ticket names it as a service.`,
+        'For example: /status storage week (a team), or /status vpn today (a service); /team list shows the teams.',
+        'scope',
+      );
+    }
+    const owner =
+      scope.team ?? (scope.service ? (teams.find((t) => t.services.includes(scope.service ?? '')) ?? null) : null);
+    const onCall = owner
+      ? await this.teams.onCall(tenant, owner.name, now)
+      : scope.service
+        ? []
+        : await this.teams.onCall(tenant, undefined, now);
+    return {
+      summary: buildSummary({
+        scope: scope.label,
+        current,
+        previous,
+        facts: scopedFacts as RollupFact[],
+        open: scopedOpen,
+        now,
+      }),
+      onCall,
+      awaitingApproval: changes.filter(inScope),
+      openCut: open.length >= OPEN_MAX,
+    };
+  }
+}
+
+/** A team by name (any case), else a service (services are kept in lower case). */
+function scopeOf(text: string | undefined, teams: readonly Team[]): Scope {
+  const asked = text?.trim();
+  if (!asked) return { label: null, team: null, service: null };
+  const team = teams.find((t) => lower(t.name) === lower(asked));
+  if (team) return { label: team.name, team, service: null };
+  return { label: lower(asked), team: null, service: lower(asked) };
+}
