@@ -158,6 +158,17 @@ export class DiscordCards {
         );
         return { messageId };
       },
+      cannotPost: async (channel) => {
+        try {
+          await this.d.client.rest.get(Routes.channel(channel));
+          return null;
+        } catch (err) {
+          const status = (err as { status?: number }).status;
+          if (status === 404) return 'Discord does not know it (Unknown Channel)';
+          if (status === 403) return 'the bot has no access to it (403)';
+          return null;
+        }
+      },
       cardGone: async (channel, messageId, ctx) => {
         if (!ctx.ticketId) return;
         await this.d.core.forgetCard({

@@ -99,5 +99,20 @@ export function slackSender(client: WebClient, delivery: SlackDelivery, core: Bo
       if (!ctx.ticketId) return;
       await core.forgetCard({ tenant: ctx.tenant, ticketId: ctx.ticketId, platform: 'slack', channel, messageId });
     },
+    async cannotPost(channel: string): Promise<string | null> {
+      try {
+        const info = (await client.conversations.info({ channel })) as {
+          channel?: { is_archived?: boolean; is_member?: boolean };
+        };
+        if (info.channel?.is_archived) return 'it is archived';
+        if (info.channel?.is_member === false) return 'the bot is not a member (invite it: /invite @Switchboard)';
+        return null;
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (code === 'channel_not_found') return 'Slack does not know it (channel_not_found)';
+        if (code && PERMANENT.has(code)) return `Slack refuses it (${code})`;
+        return null;
+      }
+    },
   };
 }

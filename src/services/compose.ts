@@ -168,6 +168,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
   teams.onChanged = (team, now) => oncallNotices.planFor(team, now);
+  teams.cannotPostTo = (address) => outboxService.cannotPostTo(address);
   const paging = new PagingService(
     new PageRepository(connection),
     jobs,

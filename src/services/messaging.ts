@@ -32,6 +32,9 @@ export interface PlatformSender {
   edit(channel: string, messageId: string, reply: Reply, ctx: MessageContext): Promise<Sent>;
   /** A card whose message is gone for good: stop editing it. */
   cardGone?(channel: string, messageId: string, ctx: MessageContext): Promise<void>;
+  /** Why the bot could not post in a channel (gone, archived, not a member, no access), or null when it can
+   * (or the platform could not say right now). */
+  cannotPost?(channel: string): Promise<string | null>;
 }
 
 export type FailureKind = 'permanent' | 'transient' | 'rate_limited';

@@ -455,6 +455,16 @@ export class Outbox {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** Why the bot cannot post at a channel address, as its platform says; null when it can or cannot tell. */
+  async cannotPostTo(address: string): Promise<string | null> {
+    const at = parseChannelAddress(address);
+    if (!at) return 'it is not a channel address';
+    if (at.platform === 'console') return null;
+    const sender = this.senders.get(at.platform);
+    if (!sender?.cannotPost) return null;
+    return sender.cannotPost(at.channel).catch(() => null);
+  }
+
   /** Whether the process holding a claim still beats (within the lease): alive, however slow. */
   async alive(owner: string, now: number): Promise<boolean> {
     const beat = await this.repo.heartbeats.lastBeat(owner);

@@ -41,6 +41,8 @@ export function channelAddressOf(given: string, platform: string): string {
 }
 
 export class TeamService {
+  /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
+  cannotPostTo: ((address: string) => Promise<string | null>) | undefined;
   /** Told after every change (handoff and coverage jobs are planned from it); a failure there is not the change's. */
   onChanged: ((team: Team, now: Date) => Promise<void>) | undefined;
 
@@ -301,6 +303,10 @@ export class TeamService {
       }
     }
     if (!team.channel) problems.push('no team channel: handoffs and escalations have nowhere to be told');
+    else {
+      const why = await this.cannotPostTo?.(team.channel);
+      if (why) problems.push(`the team channel ${team.channel} cannot be posted to: ${why}`);
+    }
     return problems;
   }
 

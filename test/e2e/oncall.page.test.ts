@@ -160,3 +160,28 @@ describe('an alert pages the on-call person on Slack and Discord', () => {
     expect(textOf(late.message)).toContain('was acknowledged already by');
   }, 60_000);
 });
+
+describe('the coverage check asks each platform about team channels', () => {
+  it('names a team channel Slack does not know, one the bot is not in, and one Discord does not know', async () => {
+    fakeSlack.channelMissing('CGONE');
+    fakeSlack.botOutside('COUTSIDE');
+    const admin = personAt(d.bot.core, ADMIN_ID, 'discord', d.fake.guild.id);
+    ok(await admin('/team create gone --channel slack:CGONE'));
+    ok(await admin('/team create outside --channel slack:COUTSIDE'));
+    ok(await admin('/team create lost --channel discord:999999999999999999'));
+    ok(await admin('/team create fine --channel slack:CDESK'));
+    const lines = ok(await admin('/oncall gaps')).list ?? [];
+    const about = (team: string) => lines.filter((l) => l.startsWith(`${team}: the team channel`));
+    expect(about('gone')).toEqual([
+      'gone: the team channel slack:CGONE cannot be posted to: Slack does not know it (channel_not_found)',
+    ]);
+    expect(about('outside')).toEqual([
+      'outside: the team channel slack:COUTSIDE cannot be posted to: the bot is not a member (invite it: /invite @Switchboard)',
+    ]);
+    expect(about('lost')).toEqual([
+      'lost: the team channel discord:999999999999999999 cannot be posted to: Discord does not know it (Unknown Channel)',
+    ]);
+    expect(about('fine')).toEqual([]);
+    expect(about('storage')).toEqual([]);
+  });
+});

@@ -66,6 +66,10 @@ export interface FakeSlack {
   addUser(user: FakeUser): void;
   /** Slack no longer knows this user (deleted, or never was): conversations.open answers user_not_found. */
   forgetUser(id: string): void;
+  /** conversations.info answers channel_not_found for it. */
+  channelMissing(id: string): void;
+  /** conversations.info says the bot is not a member. */
+  botOutside(id: string): void;
   /** The DM channel (D…) conversations.open gave for a user, if the bot opened one. */
   dmChannelOf(user: string): string | undefined;
   /** Messages the bot posted in its DM with a user, oldest first. */
@@ -123,6 +127,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const messages: FakeMessage[] = [];
   const users = new Map<string, FakeUser>();
   const unknownUsers = new Set<string>();
+  /** Channels Slack does not know, and channels the bot is not a member of (conversations.info). */
+  const missingChannels = new Set<string>();
+  const outsideChannels = new Set<string>();
   /** One IM channel per user, as Slack keeps it: opening it again returns the same id. */
   const ims = new Map<string, string>();
   const bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' };
@@ -191,6 +198,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
             profile: { display_name: u.display_name ?? u.name, real_name: u.real_name ?? u.name, email: u.email },
           },
         };
+      }
+      case 'conversations.info': {
+        const id = String(body.channel ?? '');
+        if (missingChannels.has(id)) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, channel: { id, is_member: !outsideChannels.has(id), is_archived: false } };
       }
       case 'conversations.join':
         return { ok: true, channel: { id: body.channel, is_member: true } };
@@ -366,6 +378,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     forgetUser(id) {
       unknownUsers.add(id);
+    },
+    channelMissing(id) {
+      missingChannels.add(id);
+    },
+    botOutside(id) {
+      outsideChannels.add(id);
     },
     dmChannelOf: (user) => ims.get(user),
     dmsTo(user) {
