@@ -76,6 +76,9 @@ const RESOLVE_FORM = (id: string) => ({
 export function cardActions(t: Ticket): ReplyAction[] {
   const id = t.ticketId;
   const a: ReplyAction[] = [];
+  // Paged and not yet acknowledged: every copy of the card (the page DMs too) keeps its Acknowledge button,
+  // whatever else changes on the ticket meanwhile.
+  if (awaitingAck(t)) a.push({ id: 'oncall.ack', label: 'Acknowledge', value: id, style: 'primary' });
   if (t.state === 'new' || t.state === 'assigned' || t.state === 'in_progress' || t.state === 'pending') {
     a.push({ id: 'ticket.assign', label: 'Assign to me', value: id });
   }
@@ -90,6 +93,17 @@ export function cardActions(t: Ticket): ReplyAction[] {
     a.push({ id: 'ticket.reopen', label: 'Reopen', value: id, style: 'danger' });
   }
   return a;
+}
+
+/** An open ticket that was paged, with no acknowledgement since (its history says). */
+export function awaitingAck(t: Pick<Ticket, 'state' | 'history'>): boolean {
+  if (t.state === 'resolved' || t.state === 'closed') return false;
+  let paged = false;
+  for (const h of t.history ?? []) {
+    if (h.action === 'paged') paged = true;
+    if (h.action === 'page_ack') paged = false;
+  }
+  return paged;
 }
 
 export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {

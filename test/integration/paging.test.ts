@@ -123,6 +123,28 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
+  it('keeps Acknowledge on every copy while the page waits, through other changes, and drops it once acked', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    const mark = terminal.calls.length;
+    ok(await root(`/ticket comment ${id} looking at the replica`));
+    await until(start, 1);
+    const edits = () => terminal.calls.slice(mark).filter((c) => c.op === 'edit' && c.ctx.ticketId === id);
+    const dmEdit = edits().find((c) => c.channel === 'DM-ann');
+    expect(dmEdit?.reply.actions?.map((a) => a.id)).toContain('oncall.ack');
+    ok(await ann(`/oncall ack ${id}`));
+    const after = terminal.calls.length;
+    ok(await root(`/ticket comment ${id} replica is fine`));
+    await until(start, 1.5);
+    const later = terminal.calls
+      .slice(after)
+      .filter((c) => c.op === 'edit' && c.channel === 'DM-ann' && c.ctx.ticketId === id);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((c) => !(c.reply.actions ?? []).some((a) => a.id === 'oncall.ack'))).toBe(true);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
   it('an ack racing a step: the step pages or does not, and nothing pages after the ack', async () => {
     for (let round = 0; round < 5; round++) {
       const start = clock;
