@@ -142,7 +142,8 @@ describe('exactly once', () => {
     } finally {
       await other.close();
     }
-  });
+    // Twenty rounds of ten reminders on two engines: a minute or more on a loaded machine.
+  }, 180_000);
 
   it('leaves a job whose process died mid-run to another, after the lease', async () => {
     const id = await ticket('Died mid-job');
