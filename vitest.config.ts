@@ -8,7 +8,7 @@ export default defineConfig({
     globalSetup: 'test/support/globalSetup.ts',
     // SWITCHBOARD_TEST_NOW moves the wall clock of every test process (scripts/test-clocks.sh).
     setupFiles: ['test/support/shiftedClock.ts'],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     pool: 'forks',
