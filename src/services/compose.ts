@@ -186,7 +186,10 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   paging.listen(changes, alerts);
   const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
   rollups.listen(changes);
-  const summaries = new SummaryService(rollups, tickets, teams, changeService);
+  const summaries = new SummaryService(rollups, tickets, teams, changeService, {
+    outbox: outboxService,
+    log: o.outbox?.log ?? pino({ level: 'silent' }),
+  });
   return {
     alerts,
     paging,

@@ -1,0 +1,54 @@
+// /status through the real Bolt and discord.js clients: the summary arrives, and its chart as an uploaded PNG.
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHART_HEIGHT, CHART_WIDTH } from '../../src/services/statusChart.ts';
+import { type SlackBot, startSlackBot } from '../support/fakeSlackBot.ts';
+
+/** A PNG as a viewer would take it: the signature, the IHDR size, and pixels that decode. */
+async function expectChartPng(png: Buffer | undefined): Promise<void> {
+  expect(png).toBeDefined();
+  const bytes = png as Buffer;
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
+  const img = await loadImage(bytes);
+  const c = createCanvas(img.width, img.height);
+  c.getContext('2d').drawImage(img, 0, 0);
+  const px = c.getContext('2d').getImageData(0, 0, img.width, img.height).data;
+  let inked = 0;
+  for (let i = 0; i < px.length; i += 4) if ((px[i] as number) < 200) inked++;
+  expect(inked).toBeGreaterThan(2_000);
+}
+
+describe('/status with its chart on Slack', () => {
+  let s: SlackBot;
+  afterEach(async () => {
+    await s?.close();
+  });
+
+  it('answers with the summary and uploads the chart to the channel (get URL, POST bytes, complete)', async () => {
+    s = await startSlackBot();
+    await s.send.command('/ticket', 'new "Disk full" --impact high --urgency high --service db', { channel: 'COPS' });
+    await s.send.command('/ticket', 'new "Slow VPN" --service vpn', { channel: 'COPS' });
+    const res = await s.send.command('/status', 'week', { channel: 'COPS', user: 'UADMIN' });
+    expect(res.status).toBe(200);
+
+    const summary = await s.fake.waitFor(
+      (calls) => calls.find((c) => JSON.stringify(c.body).includes('Status · everything')),
+      5000,
+      'the status summary',
+    );
+    expect(JSON.stringify(summary.body)).toContain('Open now');
+
+    const done = await s.fake.waitFor(
+      (calls) => calls.find((c) => c.method === 'files.completeUploadExternal' && c.status === 200),
+      5000,
+      'files.completeUploadExternal',
+    );
+    expect(done.body.channel_id).toBe('COPS');
+    expect(done.body.initial_comment).toMatch(/^Chart · everything · \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d/);
+    const fileId = done.body.files[0].id as string;
+    expect(s.fake.callsTo('files.getUploadURLExternal')[0]?.body.filename).toMatch(/^status-everything-.*\.png$/);
+    await expectChartPng(s.fake.uploaded(fileId));
+  });
+});
