@@ -2,6 +2,7 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/services/statusChart.ts';
+import { type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { type SlackBot, startSlackBot } from '../support/fakeSlackBot.ts';
 
 /** A PNG as a viewer would take it: the signature, the IHDR size, and pixels that decode. */
@@ -50,5 +51,31 @@ describe('/status with its chart on Slack', () => {
     const fileId = done.body.files[0].id as string;
     expect(s.fake.callsTo('files.getUploadURLExternal')[0]?.body.filename).toMatch(/^status-everything-.*\.png$/);
     await expectChartPng(s.fake.uploaded(fileId));
+  });
+});
+
+describe('/status with its chart on Discord', () => {
+  let t: DiscordTestBot;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('answers with the summary, then posts the chart as a message with the PNG attached', async () => {
+    t = await startDiscordTestBot();
+    await t.answer(
+      t.slash(t.admin, 'ticket', 'new', { title: 'Disk full', impact: 'high', urgency: 'high', service: 'db' }),
+    );
+    const a = await t.answer(t.slash(t.admin, 'status', null, { period: 'week' }));
+    expect(textOf(a.message)).toContain('Status · everything');
+
+    const chart = await t.fake.waitFor(
+      () => [...t.fake.messages.values()].find((m) => m.channel_id === t.channel.id && m.files?.length),
+      'the chart message',
+    );
+    expect(chart.content).toMatch(/^Chart · everything · /);
+    expect(chart.files[0].name).toMatch(/^status-everything-.*\.png$/);
+    expect(chart.files[0].contentType).toBe('image/png');
+    expect(t.fake.state.wire(chart).attachments[0]).toMatchObject({ filename: chart.files[0].name });
+    await expectChartPng(chart.files[0].bytes);
   });
 });
