@@ -1,9 +1,15 @@
 // /status through the real Bolt and discord.js clients: the summary arrives, and its chart as an uploaded PNG.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createConsoleAdapter } from '../../adapters/console/index.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/services/statusChart.ts';
 import { type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { type SlackBot, startSlackBot } from '../support/fakeSlackBot.ts';
+import { startTestBot, type TestBot } from '../support/harness.ts';
 
 /** A PNG as a viewer would take it: the signature, the IHDR size, and pixels that decode. */
 async function expectChartPng(png: Buffer | undefined): Promise<void> {
@@ -77,5 +83,55 @@ describe('/status with its chart on Discord', () => {
     expect(chart.files[0].contentType).toBe('image/png');
     expect(t.fake.state.wire(chart).attachments[0]).toMatchObject({ filename: chart.files[0].name });
     await expectChartPng(chart.files[0].bytes);
+  });
+});
+
+describe('/status with its chart in the terminal', () => {
+  let bot: TestBot;
+  let dir: string;
+  afterEach(async () => {
+    await bot?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the summary, then the chart as a table and the path of the PNG it wrote', async () => {
+    bot = await startTestBot();
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-charts-'));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (b) => (printed += b));
+    const terminal = createConsoleAdapter({
+      core: bot.core,
+      user: 'root',
+      input,
+      output,
+      interactive: false,
+      onEnd: () => {},
+      fileDir: dir,
+    });
+    await terminal.start();
+    try {
+      input.write('/ticket new "Disk full" --impact high --urgency high\n/status week\n');
+      const path = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no chart path in:\n${printed}`)), 5000);
+        const look = () => {
+          const m = /: (\S+\.png)$/m.exec(printed);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1] as string);
+          } else setTimeout(look, 20);
+        };
+        look();
+      });
+      expect(printed).toContain('Status · everything');
+      expect(printed).toMatch(/day {9}opened {2}resolved\n/);
+      expect(printed).toContain('open now by priority: P1 1 · P2 0 · P3 0 · P4 0');
+      expect(path.startsWith(`${dir}/status-everything-`)).toBe(true);
+      await expectChartPng(await readFile(path));
+    } finally {
+      input.end();
+      await terminal.stop();
+    }
   });
 });
