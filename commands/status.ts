@@ -2,6 +2,7 @@
 import type { CommandDef } from '../src/core/command.ts';
 import { statusReply } from '../src/core/statusReply.ts';
 import { statusArgs } from '../src/domain/summary.ts';
+import { sourceAddress } from '../src/services/messaging.ts';
 
 const status: CommandDef = {
   command: 'status',
@@ -32,6 +33,14 @@ const status: CommandDef = {
       typeof o.period === 'string' ? o.period : undefined,
     );
     const report = await s.summaries.status(ctx.tenant, scope, period, ctx.now, ctx.timezone);
+    const { origin } = ctx;
+    // The chart follows as a message of its own, through the outbox, which uploads it on each platform.
+    await s.summaries.postChart(
+      ctx.tenant,
+      sourceAddress(origin),
+      report.summary,
+      origin.platform === 'slack' ? origin.thread : undefined,
+    );
     return statusReply(report, ctx.timezone);
   },
 };

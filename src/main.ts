@@ -1,5 +1,6 @@
 // The composition root: config -> database -> bot core -> adapters -> start; clean stop on signals.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
 import { allCommands } from '../commands/index.ts';
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
         output: process.stdout,
         interactive: Boolean(process.stdin.isTTY),
         onEnd: () => void stop(0),
+        fileDir: join(config.dataDir, 'charts'),
       }),
     );
   }

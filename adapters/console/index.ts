@@ -1,7 +1,10 @@
 // The terminal adapter: lines from stdin are invocations, replies go to stdout; ends at end of input.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
+import type { Reply, ReplyFile } from '../../src/core/reply.ts';
 import { splitFirstWord, trimSpace } from '../../src/core/typedText.ts';
 import { renderText } from './render.ts';
 
@@ -14,6 +17,8 @@ export interface ConsoleAdapterDeps {
   interactive: boolean;
   /** Called once when input ends (Ctrl-D, end of a pipe, `/quit`). */
   onEnd: () => void;
+  /** Where files sent to the terminal (the status chart) are written; default `.data/charts`. */
+  fileDir?: string;
 }
 
 export const CONSOLE_WORKSPACE = 'local';
@@ -47,6 +52,20 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
   const actor: Actor = { id: `console:${d.user}`, platform: 'console', displayName: d.user };
   const origin: Origin = { platform: 'console', workspace: CONSOLE_WORKSPACE, channel: 'terminal' };
   const write = (s: string) => d.output.write(`${s}\n`);
+  const fileDir = resolve(d.fileDir ?? join('.data', 'charts'));
+  /** A terminal shows no images: the file goes to disk, and its path is printed under the text. */
+  const shown = async (reply: Reply): Promise<string> => {
+    const text = renderText(reply, d.interactive);
+    if (!reply.file) return text;
+    return `${text}\n  ${reply.file.alt}: ${await saved(reply.file)}`;
+  };
+  const saved = async (file: ReplyFile): Promise<string> => {
+    // The name carries what a person typed (the scope): only its last part, in plain characters, is used.
+    const path = join(fileDir, basename(file.name).replace(/[^A-Za-z0-9._-]+/g, '_'));
+    await mkdir(fileDir, { recursive: true });
+    await writeFile(path, Buffer.from(file.base64, 'base64'));
+    return path;
+  };
   let stopped = false;
   let ended = false;
 
@@ -71,11 +90,11 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
       d.core.registerSender({
         platform: 'console',
         post: async (_channel, reply) => {
-          write(`\n· ${renderText(reply, d.interactive)}`);
+          write(`\n· ${await shown(reply)}`);
           return {};
         },
         dm: async (user, reply) => {
-          write(`\n· to ${user}: ${renderText(reply, d.interactive)}`);
+          write(`\n· to ${user}: ${await shown(reply)}`);
           return {};
         },
         edit: async () => ({ skipped: 'the terminal keeps no cards' }),

@@ -127,6 +127,21 @@ export class DiscordCards {
       }
     };
     const post = async (channel: string, reply: Reply): Promise<Sent> => {
+      if (reply.file) {
+        const { file } = reply;
+        const body = {
+          content: (reply.header ?? reply.text).slice(0, 2000),
+          allowed_mentions: { parse: [] },
+          attachments: [{ id: 0, filename: file.name, description: file.alt.slice(0, 1024) }],
+        };
+        const res = (await call(() =>
+          this.d.client.rest.post(Routes.channelMessages(channel), {
+            body,
+            files: [{ name: file.name, data: Buffer.from(file.base64, 'base64'), contentType: file.mime }],
+          }),
+        )) as { id?: string };
+        return { messageId: res.id, channel };
+      }
       const body =
         reply.visibility === 'thread' && !isStructured(reply)
           ? { content: reply.text.slice(0, 2000), allowed_mentions: { parse: [] } }

@@ -1,7 +1,7 @@
 // Slack's part of the messaging port: posts, DMs and card edits for the outbox, each failure classified for it.
 import type { App } from '@slack/bolt';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply, ReplyFile } from '../../src/core/reply.ts';
 import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
 import type { SlackDelivery } from './delivery.ts';
 import { escapeText, renderReply } from './render.ts';
@@ -70,12 +70,33 @@ export function slackSender(client: WebClient, delivery: SlackDelivery, core: Bo
       throw classifySlackFailure(error);
     }
   };
+  /**
+   * Slack's upload: files.getUploadURLExternal, the bytes to the URL it gives, files.completeUploadExternal
+   * sharing it in the channel (the web client's filesUploadV2 makes exactly these three calls). The header goes
+   * as the file's comment; Slack gives the file's id, not a message ts.
+   */
+  const upload = async (channel: string, reply: Reply, file: ReplyFile, thread: string | undefined): Promise<Sent> => {
+    const res = await call(() =>
+      client.filesUploadV2({
+        channel_id: channel,
+        ...(thread ? { thread_ts: thread } : {}),
+        file: Buffer.from(file.base64, 'base64'),
+        filename: file.name,
+        title: file.name,
+        alt_text: file.alt,
+        initial_comment: escapeText(reply.header ?? reply.text),
+      } as never),
+    );
+    const files = (res as { files?: Array<{ files?: Array<{ id?: string }> }> }).files;
+    return { messageId: files?.[0]?.files?.[0]?.id, channel };
+  };
   return {
     platform: 'slack',
     async post(channel: string, reply: Reply, thread: string | undefined, ctx: MessageContext): Promise<Sent> {
       if (thread && ctx.ticketId && ctx.actorId && delivery.takeEcho(ctx.ticketId, ctx.actorId, channel, thread)) {
         return { skipped: 'the change came from a reply in this thread' };
       }
+      if (reply.file) return upload(channel, reply, reply.file, thread);
       const res = await call(() =>
         client.chat.postMessage({ channel, ...(thread ? { thread_ts: thread } : {}), ...messageFor(reply) } as never),
       );

@@ -39,6 +39,18 @@ export interface FormSpec {
   hidden?: Record<string, string>;
 }
 
+/**
+ * A file sent with a message (the status chart). The bytes are base64 so a Reply stays plain data: it is
+ * written to the outbox as it is.
+ */
+export interface ReplyFile {
+  name: string;
+  mime: string;
+  /** What the file shows, for screen readers and platforms that caption files. */
+  alt: string;
+  base64: string;
+}
+
 export interface Reply {
   /** Plain text fallback: what the terminal prints, what notifications show. */
   text: string;
@@ -48,6 +60,8 @@ export interface Reply {
   context?: string;
   list?: string[];
   image?: { url: string; alt: string };
+  /** Uploaded with the message where the platform takes files; the terminal writes it to disk. */
+  file?: ReplyFile;
   actions?: ReplyAction[];
   /** Set when the reply is a ticket card: adapters record where it was posted and keep it updated. */
   card?: { tenant: string; ticketId: string };

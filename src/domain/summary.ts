@@ -19,6 +19,8 @@ export interface Period {
   /** The instants the period covers, [from, to): the first day's local midnight to the one after the last day. */
   from: Date;
   to: Date;
+  /** The zone whose local days these are (the asker's). */
+  timeZone: string;
 }
 
 const PERIOD_EXAMPLES = 'For example: /status week, or /status 2026-03-01..2026-03-07';
@@ -31,6 +33,7 @@ function periodOf(label: string, firstDay: LocalDate, lastDay: LocalDate, timeZo
     days: daysBetween(firstDay, lastDay) + 1,
     from: instantOf(firstDay, 0, 0, timeZone),
     to: instantOf(addDays(lastDay, 1), 0, 0, timeZone),
+    timeZone,
   };
 }
 
@@ -143,8 +146,16 @@ export interface StatusSummary {
   mttr: Record<Priority | 'all', Figure>;
   /** Incidents opened in the period, by service, most first (at most 5). */
   topServices: Array<{ service: string } & Figure>;
+  /** Opened and resolved on each local day of the period, first day first (what the chart draws). */
+  daily: DayFlow[];
   /** Requester satisfaction: % of 4-5 scores, and how many answered (0 until satisfaction is asked). */
   csat: { percent: Figure; count: Figure };
+}
+
+export interface DayFlow {
+  day: LocalDate;
+  opened: number;
+  resolved: number;
 }
 
 export interface SummaryInput {
@@ -226,6 +237,25 @@ function bucketOf(ageMs: number): BacklogBucket {
   return '>7d';
 }
 
+function dailyOf(facts: readonly RollupFact[], p: Period): DayFlow[] {
+  const days: DayFlow[] = Array.from({ length: p.days }, (_, i) => ({
+    day: addDays(p.firstDay, i),
+    opened: 0,
+    resolved: 0,
+  }));
+  const from = p.from.getTime();
+  const to = p.to.getTime();
+  for (const x of facts) {
+    const at = x.at.getTime();
+    if (at < from || at >= to || (x.kind !== 'opened' && x.kind !== 'resolved')) continue;
+    const day = days[daysBetween(p.firstDay, localParts(x.at, p.timeZone))];
+    if (!day) continue;
+    if (x.kind === 'opened') day.opened++;
+    else day.resolved++;
+  }
+  return days;
+}
+
 export function buildSummary(input: SummaryInput): StatusSummary {
   const { now } = input;
   const cur = flowOf(input.facts, input.current);
@@ -274,6 +304,7 @@ export function buildSummary(input: SummaryInput): StatusSummary {
     mtta: times('tta'),
     mttr: times('ttr'),
     topServices: services,
+    daily: dailyOf(input.facts, input.current),
     csat: { percent: figure(null, null), count: figure(0, 0) },
   };
 }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
+import type { StatusSummary } from '../domain/summary.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
@@ -111,6 +112,8 @@ export interface ServiceOptions {
   pageRepeatMs?: number;
   /** Each audit's count of overdue escalation steps (metrics). */
   onOverdueSteps?: (count: number) => void;
+  /** Draws the /status chart; tests give one that fails. Default: chart.js on @napi-rs/canvas. */
+  renderChart?: (summary: StatusSummary) => Buffer;
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -186,7 +189,11 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   paging.listen(changes, alerts);
   const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
   rollups.listen(changes);
-  const summaries = new SummaryService(rollups, tickets, teams, changeService);
+  const summaries = new SummaryService(rollups, tickets, teams, changeService, {
+    outbox: outboxService,
+    log: o.outbox?.log ?? pino({ level: 'silent' }),
+    ...(o.renderChart ? { render: o.renderChart } : {}),
+  });
   return {
     alerts,
     paging,

@@ -5,7 +5,7 @@ import { isUserError, UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
 import { hasRole } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
-import { statusArgs } from '../domain/summary.ts';
+import { type StatusSummary, statusArgs } from '../domain/summary.ts';
 import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
 import { isTimeZone } from '../domain/timezone.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
@@ -244,23 +244,29 @@ export class ReviewService {
   }
 
   private async post(review: Review, now: Date, slot: string): Promise<void> {
+    const key = `review:${review.tenant}/${review.reviewId}@${slot}`;
+    const charted: { summary?: StatusSummary } = {};
     await this.outbox.toChannel(
       review.channel,
-      await this.replyFor(review, now),
+      await this.replyFor(review, now, charted),
       { tenant: review.tenant },
       undefined,
-      `review:${review.tenant}/${review.reviewId}@${slot}`,
+      key,
     );
+    // A digest's chart follows it, keyed too: a run taken over after a crash posts it once.
+    const chart = charted.summary && (await this.summaries?.chartReply(charted.summary));
+    if (chart) await this.outbox.toChannel(review.channel, chart, { tenant: review.tenant }, undefined, `${key}/chart`);
   }
 
-  private async replyFor(review: Review, now: Date): Promise<Reply> {
+  /** `charted` is given the summary a digest showed, for its chart. */
+  private async replyFor(review: Review, now: Date, charted: { summary?: StatusSummary } = {}): Promise<Reply> {
     if (review.kind === 'change') {
       const agenda = await this.cab.cabAgenda(review.tenant, now, review.timezone);
       return { ...agenda, visibility: 'channel', header: `${review.name} · ${agenda.header ?? 'CAB agenda'}` };
     }
     if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
     if (review.kind === 'stale') return this.stale.sweep(review, now);
-    if (review.kind === 'digest' && this.summaries) return this.digestReply(review, now, this.summaries);
+    if (review.kind === 'digest' && this.summaries) return this.digestReply(review, now, this.summaries, charted);
     if (review.kind === 'digest') {
       const counts = await this.tickets.openCounts(review.tenant);
       const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);
@@ -279,14 +285,18 @@ export class ReviewService {
    * A digest is /status as the review's text says (`storage week`, `month`, nothing: everything this week), in
    * the review's timezone. A text that no longer names a team or service is posted as the refusal it is.
    */
-  private async digestReply(review: Review, now: Date, summaries: SummaryService): Promise<Reply> {
+  private async digestReply(
+    review: Review,
+    now: Date,
+    summaries: SummaryService,
+    charted: { summary?: StatusSummary },
+  ): Promise<Reply> {
     const [first, second] = (review.text ?? '').trim().split(/\s+/).filter(Boolean);
     const { scope, period } = statusArgs(first, second);
     try {
-      const reply = statusReply(
-        await summaries.status(review.tenant, scope, period, now, review.timezone),
-        review.timezone,
-      );
+      const report = await summaries.status(review.tenant, scope, period, now, review.timezone);
+      charted.summary = report.summary;
+      const reply = statusReply(report, review.timezone);
       return {
         ...reply,
         header: `${review.name} · ${reply.header ?? 'Status'}`,

@@ -1,16 +1,25 @@
 // /status: the summary for a period, from the rollups of its days and the open tickets, with on-call and the CAB queue.
+import type { Logger } from 'pino';
+import type { Reply } from '../core/reply.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import { isoDate } from '../domain/localTime.ts';
 import type { RollupFact } from '../domain/rollupFacts.ts';
 import { buildSummary, parsePeriod, type StatusSummary } from '../domain/summary.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { ChangeService } from './changes.ts';
+import type { Outbox } from './outbox.ts';
 import type { RollupService } from './rollups.ts';
 import type { OnCallNow, Team, TeamService } from './teams.ts';
 
 /** The hot set is read whole for the open figures; more open tickets than this are left out (and said so). */
 const OPEN_MAX = 5000;
+/**
+ * The chart rides inline in its outbox document, which leaves the outbox once delivered: a chart is some
+ * 30 KB, and one far larger means something went wrong, so it is not sent.
+ */
+export const CHART_MAX_BYTES = 200_000;
 
 export interface StatusReport {
   summary: StatusSummary;
@@ -36,7 +45,56 @@ export class SummaryService {
     private readonly tickets: TicketRepository,
     private readonly teams: TeamService,
     private readonly cab: ChangeService,
+    /** Where the chart goes out, and where a chart that could not be drawn is told of. */
+    private readonly charts?: {
+      outbox: Outbox;
+      log: Logger;
+      /** Draws the chart (tests give one that fails); default: chart.js on a native canvas. */
+      render?: (summary: StatusSummary) => Buffer | Promise<Buffer>;
+    },
   ) {}
+
+  /**
+   * The summary's chart as a message of its own: a PNG, with the figures as a text table for the terminal.
+   * Null when it could not be drawn (logged): the summary is worth sending without it.
+   */
+  async chartReply(summary: StatusSummary): Promise<Reply | null> {
+    try {
+      // Loaded when first asked for: a native canvas that cannot load costs the chart, never the process.
+      const { renderStatusChart, statusChartTable } = await import('./statusChart.ts');
+      const png = await (this.charts?.render ?? renderStatusChart)(summary);
+      if (png.length > CHART_MAX_BYTES) throw new Error(`the chart came out at ${png.length} bytes`);
+      const days = `${isoDate(summary.period.firstDay)}..${isoDate(summary.period.lastDay)}`;
+      const scope = (summary.scope ?? 'everything').replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40);
+      const header = `Chart · ${summary.scope ?? 'everything'} · ${days}: opened vs resolved per day, open by priority`;
+      return {
+        text: `${header}\n${statusChartTable(summary)}`,
+        header,
+        visibility: 'channel',
+        file: {
+          name: `status-${scope}-${days}.png`,
+          mime: 'image/png',
+          alt: `Opened vs resolved per day ${days}, and open tickets by priority`,
+          base64: png.toString('base64'),
+        },
+      };
+    } catch (err) {
+      this.charts?.log.error({ err, scope: summary.scope }, 'status: the chart could not be drawn');
+      return null;
+    }
+  }
+
+  /** Posts the chart after the summary, through the outbox; never throws (the summary has its own way out). */
+  async postChart(tenant: string, address: string | null, summary: StatusSummary, thread?: string): Promise<void> {
+    if (!this.charts || !address) return;
+    const reply = await this.chartReply(summary);
+    if (!reply) return;
+    try {
+      await this.charts.outbox.toChannel(address, reply, { tenant }, thread);
+    } catch (err) {
+      this.charts.log.error({ err, address }, 'status: the chart could not be written to the outbox');
+    }
+  }
 
   async status(
     tenant: string,

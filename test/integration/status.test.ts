@@ -134,5 +134,11 @@ describe('/status', () => {
     );
     const typo = posts.calls.find((c) => c.reply.header === 'Typo digest')?.reply;
     expect(typo?.text).toBe('Typo digest: No team is called "storge", and no ticket names it as a service.');
+    // The chart follows the digest in the same lane, once; none follows the refusal.
+    await bot.services.outbox.drained();
+    const after = posts.calls.slice(posts.calls.findIndex((c) => c.reply.header?.startsWith('Storage digest')));
+    expect(after.filter((c) => c.reply.file).map((c) => c.reply.header)).toEqual([
+      'Chart · storage · 2026-03-04..2026-03-10: opened vs resolved per day, open by priority',
+    ]);
   });
 });

@@ -7,6 +7,13 @@ import { choiceProblems, invalidFormBody, messageProblems, modalProblems } from 
 import type { FakeUser } from './fakeDiscordPayloads.ts';
 import type { FakeDiscordState, StoredMessage } from './fakeDiscordState.ts';
 
+/** A file sent with a message, as the bot sent it. */
+export interface UploadedFile {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
 export interface RecordedRequest {
   method: string;
   /** Path after `/api/v10`, e.g. `/channels/1/messages`. */
@@ -60,9 +67,22 @@ export class FakeDiscordRest {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     let body: any;
-    if (raw) {
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      // A message with attachments: the JSON in payload_json, each file as files[n] (what discord.js sends).
+      const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': type } }).formData();
+      const payload = form.get('payload_json');
+      body = typeof payload === 'string' ? JSON.parse(payload) : {};
+      const files: UploadedFile[] = [];
+      for (const [field, v] of form.entries()) {
+        if (typeof v === 'string' || !/^files\[\d+\]$/.test(field)) continue;
+        files.push({ name: v.name, contentType: v.type, bytes: Buffer.from(await v.arrayBuffer()) });
+      }
+      body.files = files;
+    } else if (raw) {
       try {
         body = JSON.parse(raw);
       } catch {

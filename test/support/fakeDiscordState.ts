@@ -148,6 +148,7 @@ export class FakeDiscordState {
       ...(interactionId ? { interactionId } : {}),
       ...(rest.message_reference ? { message_reference: rest.message_reference } : {}),
       allowed_mentions: rest.allowed_mentions,
+      ...(rest.files?.length ? { files: rest.files } : {}),
       timestamp: new Date().toISOString(),
     };
     this.messages.set(id, m);
@@ -204,7 +205,12 @@ export class FakeDiscordState {
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: (m.files ?? []).map((f: { name: string; contentType: string; bytes: Buffer }, i: number) => ({
+        id: `${m.id}${i}`,
+        filename: f.name,
+        content_type: f.contentType,
+        size: f.bytes.length,
+      })),
       embeds: m.embeds,
       components: m.components,
       pinned: false,

@@ -60,6 +60,8 @@ export interface FakeSlack {
   failNext(method: string, error: string): void;
   /** Every call to `method` answers HTTP `status` (Slack down: the client retries) until the returned function is called. */
   down(method: string, status?: number): () => void;
+  /** The bytes posted to an upload URL, by the file id files.getUploadURLExternal gave. */
+  uploaded(fileId: string): Buffer | undefined;
   /** Puts a message in a channel's history, as if a person wrote it. */
   addMessage(message: Omit<FakeMessage, 'ts'> & { ts?: string }): FakeMessage;
   message(channel: string, ts: string): FakeMessage | undefined;
@@ -85,11 +87,11 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -120,6 +122,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
+  const uploads = new Map<string, Buffer>();
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const failures = new Map<string, string>();
   const holds = new Map<string, Promise<void>>();
@@ -258,7 +261,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   };
 
   const server: Server = createServer(async (req, res) => {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = parseBody(raw, req.headers['content-type']);
     const respondMatch = /^\/respond\/([^/]+)$/.exec(url.pathname);
@@ -269,7 +273,18 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return;
     }
     if (url.pathname.startsWith('/upload/')) {
-      calls.push({ method: 'file_upload', body: { path: url.pathname, size: raw.length }, status: 200 });
+      // The bytes as sent: tests decode them (a PNG's signature and size).
+      // Slack takes the bytes raw or as a multipart form (what the web client sends): the file is kept either way.
+      const id = url.pathname.slice('/upload/'.length);
+      const type = req.headers['content-type'] ?? '';
+      let file = bytes;
+      if (type.startsWith('multipart/form-data')) {
+        const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': type } }).formData();
+        const part = [...form.values()].find((v): v is File => typeof v !== 'string');
+        file = part ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+      }
+      uploads.set(id, file);
+      calls.push({ method: 'file_upload', body: { path: url.pathname, file_id: id, size: file.length }, status: 200 });
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('OK');
       return;
@@ -367,6 +382,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       outages.set(method, status);
       return () => outages.delete(method);
     },
+    uploaded: (fileId) => uploads.get(fileId),
     addMessage(message) {
       const m: FakeMessage = { ...message, ts: message.ts ?? nextTs() };
       messages.push(m);

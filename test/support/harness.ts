@@ -1,5 +1,5 @@
 // The whole bot core on a private database of the real server: what integration and e2e tests drive.
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { allCommands } from '../../commands/index.ts';
 import { type Config, loadConfig } from '../../config/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
@@ -7,7 +7,7 @@ import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.t
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { type JobEngine, startJobEngine } from '../../src/scheduler/jobs.ts';
-import { buildServices, type Services } from '../../src/services/compose.ts';
+import { buildServices, type ServiceOptions, type Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
@@ -35,7 +35,15 @@ export function testClock(start = '2026-03-10T12:00:00Z'): () => Date {
 }
 
 export async function startTestBot(
-  opts: { env?: Record<string, string>; now?: () => Date; onCommand?: BotOptions['onCommand'] } = {},
+  opts: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    onCommand?: BotOptions['onCommand'];
+    /** The log the services write to (default: silent, or TEST_LOG_LEVEL). */
+    log?: Logger;
+    /** Service options a test varies (e.g. a chart renderer that fails). */
+    services?: Pick<ServiceOptions, 'renderChart'>;
+  } = {},
 ): Promise<TestBot> {
   const config = loadConfig({
     SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001',
@@ -43,8 +51,12 @@ export async function startTestBot(
   });
   const db = await testDatabase();
   const now = opts.now ?? testClock();
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = await buildServices(db.connection, { ...config, outbox: { now, log, pollMs: 50, backoffMs: 50 } });
+  const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const services = await buildServices(db.connection, {
+    ...config,
+    ...opts.services,
+    outbox: { now, log, pollMs: 50, backoffMs: 50 },
+  });
   services.outbox.start();
   const jobs = startJobEngine(services, { now, log, pollMs: 50 });
   const core = await createBot({

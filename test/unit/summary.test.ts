@@ -228,6 +228,23 @@ describe('figures', () => {
     });
   });
 
+  it('counts opened and resolved on each local day of the period, for the chart', () => {
+    // In Berlin 23:30 UTC on 9 March is already the 10th; the resolve at 08:00 UTC on the 8th stays on the 8th.
+    const a = ticket(1, day(9, 23.5), 'P3');
+    const b = ticket(2, day(7), 'P3', [
+      ['assign', day(7, 10)],
+      ['resolve', day(8, 8)],
+    ]);
+    const s = summaryOf([a, b], '2026-03-07..2026-03-10', now, 'Europe/Berlin');
+    expect(s.daily.map((d) => [d.day.day, d.opened, d.resolved])).toEqual([
+      [7, 1, 0],
+      [8, 0, 1],
+      [9, 0, 0],
+      [10, 1, 0],
+    ]);
+    expect(s.daily.reduce((n, d) => n + d.opened, 0)).toBe(s.opened.value);
+  });
+
   it('takes the priority the ticket had at each event, and the targets re-applied when it changed', () => {
     // P4 (1 day to respond) raised to P1 (15 minutes) after 10 minutes; answered after 30: late as a P1.
     const t = ticket(11, day(9), 'P4', [
