@@ -25,6 +25,7 @@ async function main(): Promise<number> {
     ['outbox', await optional('./outbox.ts', 'benchOutbox')],
     ['scheduler', await optional('./scheduler.ts', 'benchScheduler')],
     ['reminders', await optional('./reminders.ts', 'benchReminders')],
+    ['status', await optional('./status.ts', 'benchStatus')],
     ['alerts', await optional('./alerts.ts', 'benchAlerts')],
   ];
   const only = process.argv.slice(2);

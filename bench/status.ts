@@ -1,0 +1,151 @@
+// /status as history grows: 500 open tickets over 1,000 / 10,000 / 50,000 closed ones (100 closed a day, so a
+// longer history is older, as it is in life), beside a raw countDocuments that scans what it counts.
+import type mongoose from 'mongoose';
+import type { Actor, Invocation, Origin } from '../src/core/invocation.ts';
+import { rollupCollectionOf } from '../src/store/rollupStore.ts';
+import { TicketNumbers } from '../src/store/ticketNumbers.ts';
+import { archiveName, HOT, pageId, pagesName } from '../src/store/ticketSchema.ts';
+import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+
+const SIZES = (process.env.BENCH_STATUS_SIZES ?? '1000,10000,50000').split(',').map(Number);
+const OPEN = Number(process.env.BENCH_STATUS_OPEN ?? 500);
+const PER_DAY = 100;
+const RUNS = 10;
+const DAY = 86_400_000;
+
+type Timed = Record<string, number>;
+
+export async function benchStatus(db: BenchDatabase): Promise<string[]> {
+  const results: Array<[number, Timed]> = [];
+  for (const size of SIZES) results.push([size, await atSize(db, size)]);
+  const names = Object.keys(results[0]?.[1] ?? {});
+  const lines = [
+    `  ${'median ms'.padEnd(36)}${results.map(([n]) => `${n} closed`.padStart(14)).join('')}   largest/smallest`,
+  ];
+  for (const name of names) {
+    const row = results.map(([, t]) => t[name] as number);
+    const ratio = (row.at(-1) as number) / (row[0] as number);
+    lines.push(`  ${name.padEnd(36)}${row.map((v) => v.toFixed(1).padStart(14)).join('')}   ${ratio.toFixed(2)}x`);
+  }
+  lines.push(
+    `  (${OPEN} open tickets at every size; closed history ${PER_DAY} a day going back; ${RUNS} runs each; the raw count is the driver on a collection of that many tickets)`,
+  );
+  return lines;
+}
+
+async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
+  const bot = await startBenchBot(db, `status${size}`, { SWITCHBOARD_ADMINS: 'console:bench-admin' });
+  try {
+    const actor: Actor = { id: 'console:bench-admin', platform: 'console', displayName: 'bench admin' };
+    const origin: Origin = { platform: 'console', workspace: 'bench', channel: 'general' };
+    const run = async (command: string, text: string) => {
+      const inv: Invocation = { actor, origin, command, text };
+      const r = await bot.core.handle(inv);
+      if (r.error) throw new Error(`/${command} ${text}: ${r.text}`);
+      return r;
+    };
+    const first = await run('ticket', 'new "Seed shape" --service print');
+    const tenant = first.card?.tenant as string;
+    await seedHistory(bot.connection, tenant, size);
+    for (let i = 0; i < OPEN; i++) await run('ticket', `new "Open ${i}" --service ${i % 2 ? 'print' : 'mail'}`);
+    const t: Timed = {};
+    t['/status week'] = await median(() => run('status', 'week'));
+    t['/status month'] = await median(() => run('status', 'month'));
+    t['raw countDocuments({tenant, state})'] = await rawCount(bot.connection, tenant, size);
+    return t;
+  } finally {
+    await bot.close();
+  }
+}
+
+/**
+ * Closed tickets numbered 2..size+1 in the archives (one history page each), `PER_DAY` a day back from now, and
+ * their rollup facts (opened, responded, resolved) in the day collections, as the change feed would have
+ * written them: inserted in bulk, as a migration would.
+ */
+async function seedHistory(connection: mongoose.Connection, tenant: string, size: number): Promise<void> {
+  const sample = await connection.collection(HOT).findOne({});
+  if (!sample) throw new Error('the first /ticket new stored nothing');
+  const { _id, pages: _pages, ...shape } = sample;
+  const byName = new Map<string, unknown[]>();
+  const put = (name: string, doc: unknown) => byName.set(name, [...(byName.get(name) ?? []), doc]);
+  const flush = async () => {
+    for (const [name, docs] of byName) {
+      await connection.collection(name).insertMany(docs as never[], { ordered: false });
+    }
+    byName.clear();
+  };
+  const now = Date.now();
+  for (let n = 2; n <= size + 1; n++) {
+    const key = `${tenant}/INC-${n}`;
+    const at = new Date(now - Math.ceil((size + 2 - n) / PER_DAY) * DAY - ((n * 7919) % DAY));
+    const responded = new Date(at.getTime() + 10 * 60_000);
+    const resolved = new Date(at.getTime() + 2 * 3_600_000);
+    put(archiveName(n), {
+      ...shape,
+      _id: key,
+      number: n,
+      ticketId: `INC-${n}`,
+      title: `History ${n}`,
+      state: 'closed',
+      openedAt: at,
+      resolvedAt: resolved,
+      closedAt: resolved,
+      pages: ['0.seed'],
+    });
+    put(pagesName(n), {
+      _id: pageId(key, '0.seed'),
+      history: [{ at, actor: shape.requester, platform: 'console', action: 'opened', to: 'new' }],
+      comments: [],
+    });
+    const fact = (kind: string, when: Date, extra: Record<string, unknown> = {}) => {
+      const day = when.toISOString().slice(0, 10);
+      put(rollupCollectionOf(day), {
+        _id: `${tenant}/${day}/INC-${n}/${kind}`,
+        tenant,
+        ticketId: `INC-${n}`,
+        type: 'incident',
+        kind,
+        at: when,
+        priority: 'P3',
+        service: n % 2 ? 'print' : 'mail',
+        team: null,
+        ...extra,
+      });
+    };
+    fact('opened', at);
+    fact('responded', responded, { ms: 10 * 60_000, met: true });
+    fact('resolved', resolved, { ms: 2 * 3_600_000, met: n % 5 !== 0 });
+    if (n % 1000 === 0) await flush();
+  }
+  await flush();
+  await new TicketNumbers(connection).raise(tenant, 'incident', size + 1);
+}
+
+/** The query that grows with history on FerretDB: a count over `size` ticket-sized documents. */
+async function rawCount(connection: mongoose.Connection, tenant: string, size: number): Promise<number> {
+  const sample = await connection.collection(HOT).findOne({}, { projection: { _id: 0 } });
+  const scratch = connection.collection(`bench_raw_count_${size}`);
+  for (let i = 0; i < size; i += 1000) {
+    const docs = Array.from({ length: Math.min(1000, size - i) }, (_, k) => ({
+      ...sample,
+      _id: `d${i + k}`,
+      tenant,
+      state: 'closed',
+    }));
+    await scratch.insertMany(docs as never[]);
+  }
+  return median(() => scratch.countDocuments({ tenant, state: 'closed' }));
+}
+
+async function median(op: () => Promise<unknown>): Promise<number> {
+  await op();
+  const times: number[] = [];
+  for (let i = 1; i < RUNS; i++) {
+    const t0 = performance.now();
+    await op();
+    times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)] as number;
+}
