@@ -2,6 +2,7 @@
 
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
+import type { CsatService } from '../services/csat.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
@@ -81,6 +82,8 @@ export interface CommandServices {
   swaps: SwapService;
   /** Status summaries: the rollups of a period and the open work. */
   summaries: SummaryService;
+  /** Requester satisfaction: one answer per resolved ticket. */
+  csat: CsatService;
   definitions: () => readonly CommandDef[];
 }
 

@@ -111,6 +111,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     paging: o.services.paging,
     swaps: o.services.swaps,
     summaries: o.services.summaries,
+    csat: o.services.csat,
     definitions: () => registry.definitions,
   };
 

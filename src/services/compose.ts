@@ -7,6 +7,7 @@ import type { SlaTargets } from '../domain/sla.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
+import { CsatRepository } from '../store/csatStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
@@ -28,6 +29,7 @@ import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
+import { CsatService } from './csat.ts';
 import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -80,6 +82,8 @@ export interface Services {
   swaps: SwapService;
   /** Daily rollups of ticket events, kept from the change feed: what /status counts from. */
   rollups: RollupService;
+  /** Requester satisfaction: asked once on resolve, answered once, counted in the rollups. */
+  csat: CsatService;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
 }
@@ -187,8 +191,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
   );
   paging.listen(changes, alerts);
-  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
+  const csatRepo = new CsatRepository(connection);
+  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log, () =>
+    csatRepo.every(),
+  );
   rollups.listen(changes);
+  const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, o.outbox?.log);
+  csat.listen(changes);
   const summaries = new SummaryService(rollups, tickets, teams, changeService, {
     outbox: outboxService,
     log: o.outbox?.log ?? pino({ level: 'silent' }),
@@ -199,6 +208,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     paging,
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     rollups,
+    csat,
     summaries,
     tickets: ticketService,
     cab: changeService,
