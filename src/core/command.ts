@@ -3,6 +3,7 @@
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CsatService } from '../services/csat.ts';
+import type { ExportService } from '../services/exports.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
@@ -84,6 +85,8 @@ export interface CommandServices {
   summaries: SummaryService;
   /** Requester satisfaction: one answer per resolved ticket. */
   csat: CsatService;
+  /** /status export: a period's tickets as CSV. */
+  exports: ExportService;
   definitions: () => readonly CommandDef[];
 }
 

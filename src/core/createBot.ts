@@ -112,6 +112,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     swaps: o.services.swaps,
     summaries: o.services.summaries,
     csat: o.services.csat,
+    exports: o.services.exports,
     definitions: () => registry.definitions,
   };
 

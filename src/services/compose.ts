@@ -1,4 +1,5 @@
 // Builds the repositories and the use cases over one database connection: what src/main.ts hands to the core.
+import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
@@ -30,6 +31,7 @@ import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
 import { CsatService } from './csat.ts';
+import { ExportService } from './exports.ts';
 import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -84,6 +86,8 @@ export interface Services {
   rollups: RollupService;
   /** Requester satisfaction: asked once on resolve, answered once, counted in the rollups. */
   csat: CsatService;
+  /** /status export: a period's tickets as a CSV file. */
+  exports: ExportService;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
 }
@@ -118,6 +122,8 @@ export interface ServiceOptions {
   onOverdueSteps?: (count: number) => void;
   /** Draws the /status chart; tests give one that fails. Default: chart.js on @napi-rs/canvas. */
   renderChart?: (summary: StatusSummary) => Buffer;
+  /** Where the embedded database and export files live (default .data). */
+  dataDir?: string;
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -209,6 +215,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     rollups,
     csat,
+    exports: new ExportService(tickets, csat, join(o.dataDir ?? '.data', 'exports')),
     summaries,
     tickets: ticketService,
     cab: changeService,
