@@ -48,7 +48,9 @@ export class CsatService {
    */
   async onChange(ev: TicketChanged): Promise<void> {
     const t = ev.ticket;
-    if (t.state !== 'resolved') return;
+    // Resolved by the bot itself (stale housekeeping, an alert that cleared): nobody's work to rate. Not
+    // claimed either, so a person resolving it after a reopen still asks.
+    if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
     if (await this.repo.asked(t.tenant, t.ticketId)) return;
     await this.outbox.toPerson(
       t.tenant,
@@ -127,7 +129,7 @@ export class CsatService {
 }
 
 function askReply(t: Ticket): Reply {
-  const text = `${t.ticketId} "${t.title.slice(0, 80)}" is resolved. How did we do? Press 1 (poor) to 5 (great), or type /ticket csat ${t.ticketId} <1-5> [comment].`;
+  const text = `How did we do on ${t.ticketId} "${t.title.slice(0, 80)}", now resolved? Press 1 (poor) to 5 (great), or type /ticket csat ${t.ticketId} <1-5> [comment].`;
   return {
     text,
     visibility: 'channel',
