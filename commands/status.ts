@@ -1,21 +1,44 @@
 // The /status family: how the work is going, for a team, a service or everything, over a period of local days.
-import type { CommandDef } from '../src/core/command.ts';
+import type { CommandContext, CommandDef, CommandServices } from '../src/core/command.ts';
+import type { Reply } from '../src/core/reply.ts';
 import { statusReply } from '../src/core/statusReply.ts';
+import { isoDate } from '../src/domain/localTime.ts';
 import { statusArgs } from '../src/domain/summary.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
+
+/**
+ * `/status export [period]`: "export" is read from the scope's place, since a family with a bare command takes
+ * every line as its options (and Discord allows no bare command beside subcommands).
+ */
+async function exportReply(ctx: CommandContext, period: string | undefined, s: CommandServices): Promise<Reply> {
+  const e = await s.exports.ticketsCsv(ctx.tenant, period, ctx.now, ctx.timezone);
+  const days = `${isoDate(e.period.firstDay)}..${isoDate(e.period.lastDay)}`;
+  const cut = e.cut ? `, the first ${e.rows} (the period has more: ask for a shorter one)` : '';
+  const where = ctx.origin.platform === 'console' ? e.path : `${e.path} on the bot's host`;
+  return {
+    text: `Exported ${e.rows} ticket${e.rows === 1 ? '' : 's'} opened ${days} (${ctx.timezone}) as CSV${cut}: ${where}`,
+    visibility: 'channel',
+  };
+}
 
 const status: CommandDef = {
   command: 'status',
   name: '',
   summary:
     'Summary of the work: open, opened vs resolved, SLA, MTTA/MTTR, backlog, breaches, on call (in the channel).',
-  examples: ['/status', '/status storage week', '/status vpn 2026-03-01..2026-03-07', '/status month'],
+  examples: [
+    '/status',
+    '/status storage week',
+    '/status vpn 2026-03-01..2026-03-07',
+    '/status month',
+    '/status export week --format csv',
+  ],
   minRole: 'agent',
   options: [
     {
       name: 'scope',
       kind: 'text',
-      description: 'A team or a service (default: everything)',
+      description: 'A team or a service (default: everything), or "export" for the period\'s tickets as CSV',
       positional: true,
       maxLength: 60,
     },
@@ -26,8 +49,12 @@ const status: CommandDef = {
       positional: true,
       maxLength: 40,
     },
+    { name: 'format', kind: 'choice', choices: ['csv'], description: 'Export format (csv, the only one)' },
   ],
   async run(ctx, o, s) {
+    if (typeof o.scope === 'string' && o.scope.trim().toLowerCase() === 'export') {
+      return exportReply(ctx, typeof o.period === 'string' ? o.period : undefined, s);
+    }
     const { scope, period } = statusArgs(
       typeof o.scope === 'string' ? o.scope : undefined,
       typeof o.period === 'string' ? o.period : undefined,

@@ -7,6 +7,7 @@ import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actingOf } from './acting.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
+import { ticketCsat } from './ticketCsat.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
 import { ticketList } from './ticketList.ts';
 import { ticketPir } from './ticketPir.ts';
@@ -151,5 +152,6 @@ export const ticketCommands: readonly CommandDef[] = [
   ...ticketWorkCommands,
   ticketRemind,
   ticketPir,
+  ticketCsat,
   ...ticketChangeCommands,
 ];

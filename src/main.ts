@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     timezone: config.timezone,
     stale: config.stale,
     alerts: config.alerts,
+    dataDir: config.dataDir,
     progress: (line) => log.info(line),
     outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
   });

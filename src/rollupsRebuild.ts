@@ -1,9 +1,10 @@
-// `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets.
+// `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets and the requesters' answers.
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { RollupService } from './services/rollups.ts';
 import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
+import { CsatRepository } from './store/csatStore.ts';
 import { RollupRepository } from './store/rollupStore.ts';
 import { TicketRepository } from './store/ticketStore.ts';
 
@@ -35,11 +36,13 @@ async function rebuild(): Promise<void> {
     if (e instanceof DatabaseUnavailableError) fail(e.message);
     throw e;
   }
+  const csat = new CsatRepository(db.connection);
   const rollups = new RollupService(
     new RollupRepository(db.connection),
     new TicketRepository(db.connection),
     config.sla,
     log,
+    () => csat.every(),
   );
   const done = await rollups.rebuild((line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`rollups rebuilt: ${done.tickets} tickets, ${done.facts} events counted\n`);

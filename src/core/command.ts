@@ -2,6 +2,8 @@
 
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
+import type { CsatService } from '../services/csat.ts';
+import type { ExportService } from '../services/exports.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
@@ -81,6 +83,10 @@ export interface CommandServices {
   swaps: SwapService;
   /** Status summaries: the rollups of a period and the open work. */
   summaries: SummaryService;
+  /** Requester satisfaction: one answer per resolved ticket. */
+  csat: CsatService;
+  /** /status export: a period's tickets as CSV. */
+  exports: ExportService;
   definitions: () => readonly CommandDef[];
 }
 

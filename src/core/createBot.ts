@@ -111,6 +111,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     paging: o.services.paging,
     swaps: o.services.swaps,
     summaries: o.services.summaries,
+    csat: o.services.csat,
+    exports: o.services.exports,
     definitions: () => registry.definitions,
   };
 

@@ -1,4 +1,5 @@
-// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened).
+// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened, csat).
+import type { CsatAnswer } from './csat.ts';
 import type { Ticket } from './entities.ts';
 import { isoDate, localParts } from './localTime.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from './sla.ts';
 import { PRIORITIES, type Priority, type TicketType } from './ticket.ts';
 
-export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened';
+export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened' | 'csat';
 
 export interface RollupFact {
   /** `<tenant>/<UTC day>/<ticket>/<event>`: the same event always makes the same id, so a replay counts once. */
@@ -31,6 +32,8 @@ export interface RollupFact {
   ms?: number;
   /** responded / resolved: within the SLA target. */
   met?: boolean;
+  /** csat: the requester's score, 1-5. */
+  score?: number;
 }
 
 /** The UTC day an instant falls on: rollups are filed by it, and read by the exact instant. */
@@ -100,4 +103,20 @@ export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
     }
   }
   return facts;
+}
+
+/** The requester's answer, counted on the day it was given (one per ticket, as the answer itself is). */
+export function csatFactOf(a: CsatAnswer): RollupFact {
+  return {
+    id: `${a.tenant}/${utcDay(a.at)}/${a.ticketId}/csat`,
+    tenant: a.tenant,
+    ticketId: a.ticketId,
+    type: a.type,
+    kind: 'csat',
+    at: a.at,
+    priority: a.priority,
+    service: a.service,
+    team: a.team,
+    score: a.score,
+  };
 }

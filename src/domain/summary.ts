@@ -1,4 +1,5 @@
 // The status summary: periods of local days, and the figures for one period beside the one before it.
+import { isSatisfied } from './csat.ts';
 import type { TicketSummary } from './entities.ts';
 import { UserError } from './errors.ts';
 import { addDays, daysBetween, instantOf, isoDate, type LocalDate, localParts, parseIsoDate } from './localTime.ts';
@@ -148,7 +149,7 @@ export interface StatusSummary {
   topServices: Array<{ service: string } & Figure>;
   /** Opened and resolved on each local day of the period, first day first (what the chart draws). */
   daily: DayFlow[];
-  /** Requester satisfaction: % of 4-5 scores, and how many answered (0 until satisfaction is asked). */
+  /** Requester satisfaction: % of answers in the period that scored 4-5, and how many answered. */
   csat: { percent: Figure; count: Figure };
 }
 
@@ -178,6 +179,7 @@ interface Flow {
   tta: Record<Priority | 'all', { sum: number; n: number }>;
   ttr: Record<Priority | 'all', { sum: number; n: number }>;
   services: Map<string, number>;
+  csat: { met: number; all: number };
 }
 
 const sums = () => Object.fromEntries(['all', ...PRIORITIES].map((p) => [p, { sum: 0, n: 0 }])) as Flow['tta'];
@@ -192,6 +194,7 @@ function flowOf(facts: readonly RollupFact[], p: Period): Flow {
     tta: sums(),
     ttr: sums(),
     services: new Map(),
+    csat: { met: 0, all: 0 },
   };
   const from = p.from.getTime();
   const to = p.to.getTime();
@@ -202,7 +205,10 @@ function flowOf(facts: readonly RollupFact[], p: Period): Flow {
       f.opened++;
       if (x.type === 'incident' && x.service) f.services.set(x.service, (f.services.get(x.service) ?? 0) + 1);
     } else if (x.kind === 'reopened') f.reopened++;
-    else {
+    else if (x.kind === 'csat') {
+      f.csat.all++;
+      if (isSatisfied(x.score ?? 0)) f.csat.met++;
+    } else {
       const resolved = x.kind === 'resolved';
       if (resolved) f.resolved++;
       const sla = resolved ? f.resolvedSla : f.responded;
@@ -305,6 +311,6 @@ export function buildSummary(input: SummaryInput): StatusSummary {
     mttr: times('ttr'),
     topServices: services,
     daily: dailyOf(input.facts, input.current),
-    csat: { percent: figure(null, null), count: figure(0, 0) },
+    csat: { percent: figure(percent(cur.csat), percent(prev.csat)), count: figure(cur.csat.all, prev.csat.all) },
   };
 }

@@ -1,4 +1,5 @@
 // Builds the repositories and the use cases over one database connection: what src/main.ts hands to the core.
+import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
@@ -7,6 +8,7 @@ import type { SlaTargets } from '../domain/sla.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
+import { CsatRepository } from '../store/csatStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
@@ -28,6 +30,8 @@ import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
+import { CsatService } from './csat.ts';
+import { ExportService } from './exports.ts';
 import { FreezeService } from './freezes.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -80,6 +84,10 @@ export interface Services {
   swaps: SwapService;
   /** Daily rollups of ticket events, kept from the change feed: what /status counts from. */
   rollups: RollupService;
+  /** Requester satisfaction: asked once on resolve, answered once, counted in the rollups. */
+  csat: CsatService;
+  /** /status export: a period's tickets as a CSV file. */
+  exports: ExportService;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
 }
@@ -114,6 +122,8 @@ export interface ServiceOptions {
   onOverdueSteps?: (count: number) => void;
   /** Draws the /status chart; tests give one that fails. Default: chart.js on @napi-rs/canvas. */
   renderChart?: (summary: StatusSummary) => Buffer;
+  /** Where the embedded database and export files live (default .data). */
+  dataDir?: string;
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -187,8 +197,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
   );
   paging.listen(changes, alerts);
-  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log);
+  const csatRepo = new CsatRepository(connection);
+  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log, () =>
+    csatRepo.every(),
+  );
   rollups.listen(changes);
+  const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, o.outbox?.log);
+  csat.listen(changes);
   const summaries = new SummaryService(rollups, tickets, teams, changeService, {
     outbox: outboxService,
     log: o.outbox?.log ?? pino({ level: 'silent' }),
@@ -199,6 +214,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     paging,
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     rollups,
+    csat,
+    exports: new ExportService(tickets, csat, join(o.dataDir ?? '.data', 'exports')),
     summaries,
     tickets: ticketService,
     cab: changeService,

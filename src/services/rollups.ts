@@ -1,7 +1,8 @@
 // Keeps the daily rollups as tickets change (the change feed), rebuilds them from the tickets, and reads a period's.
 import type { Logger } from 'pino';
+import type { CsatAnswer } from '../domain/csat.ts';
 import type { Ticket } from '../domain/entities.ts';
-import { factsOf, type RollupFact } from '../domain/rollupFacts.ts';
+import { csatFactOf, factsOf, type RollupFact } from '../domain/rollupFacts.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import type { RollupRepository } from '../store/rollupStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
@@ -13,7 +14,14 @@ export class RollupService {
     private readonly tickets: TicketRepository,
     private readonly targets: SlaTargets,
     private readonly log?: Logger,
+    /** The requesters' answers, read whole by a rebuild (they live apart from the tickets). */
+    private readonly answers?: () => AsyncIterable<CsatAnswer>,
   ) {}
+
+  /** Counts a requester's answer; inserting it again (a retried answer, another process) is refused by its `_id`. */
+  recordCsat(answer: CsatAnswer): Promise<boolean> {
+    return this.repo.insert(csatFactOf(answer));
+  }
 
   /** Counts each change as it happens; a fact that could not be written is logged, and a rebuild restores it. */
   listen(feed: ChangeFeed): void {
@@ -39,7 +47,7 @@ export class RollupService {
     return added;
   }
 
-  /** Drops every day's rollups and makes them again from every ticket there is (open and archived). */
+  /** Drops every day's rollups and makes them again from every ticket there is (open and archived) and every answer. */
   async rebuild(progress?: (line: string) => void): Promise<{ tickets: number; facts: number }> {
     for (const day of await this.repo.days()) await this.repo.dropDay(day);
     let tickets = 0;
@@ -48,6 +56,7 @@ export class RollupService {
       for (const f of factsOf(t, this.targets)) if (await this.repo.insert(f)) facts++;
       if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
     }
+    if (this.answers) for await (const a of this.answers()) if (await this.recordCsat(a)) facts++;
     return { tickets, facts };
   }
 

@@ -406,6 +406,23 @@ export class TicketService {
   }
 
   /**
+   * The requester's satisfaction score on the history (src/services/csat.ts keeps the answer itself). Quiet: a
+   * rating is not a change anyone else must be told of, and it must not redraw the ticket's cards.
+   */
+  noteCsat(acting: Acting, id: string, score: number, comment: string | null): Promise<Ticket> {
+    return this.change(
+      acting,
+      id,
+      (t) => ({
+        set: {},
+        history: [{ action: 'csat', field: 'csat', to: String(score), ...(comment ? { note: comment } : {}) }],
+        summary: `${acting.person.name} rated ${t.ticketId} ${score}/5`,
+      }),
+      true,
+    );
+  }
+
+  /**
    * A paging line on the history (src/services/paging.ts): paged, acknowledged, escalated, nobody acknowledged.
    * With a comment it is a change like any other (every card, the page DMs too, is shown anew with it); without,
    * it is written quietly, so a page going out does not redraw the page cards and their buttons.

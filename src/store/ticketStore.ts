@@ -206,6 +206,30 @@ export class TicketRepository {
   }
 
   /**
+   * The tenant's tickets opened in [from, to), oldest first, open or archived: an export. Each collection is read
+   * with a plain range filter on `{tenant, openedAt}`, which the hot set and every archive are indexed by.
+   */
+  async openedBetween(tenant: string, from: Date, to: Date, limit: number): Promise<TicketSummary[]> {
+    const q = { tenant, openedAt: { $gte: from, $lt: to } };
+    const names = [this.hot.collectionName, ...(await this.archiveNames())];
+    const reads = names.map((n) =>
+      this.connection
+        .collection<TicketDoc>(n)
+        .find(q, { projection: { pages: 0 } })
+        .sort({ openedAt: 1 })
+        .limit(limit)
+        .toArray(),
+    );
+    const seen = new Set<string>();
+    return (await Promise.all(reads))
+      .flat()
+      .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime() || a.ticketId.localeCompare(b.ticketId))
+      .filter((d) => !seen.has(d._id) && seen.add(d._id) !== undefined)
+      .slice(0, limit)
+      .map(({ _id, ...t }) => t as TicketSummary);
+  }
+
+  /**
    * Every ticket there is, open or archived, one at a time: for rebuilding what is derived from tickets (the
    * rollups). It reads all history, so it is for maintenance only, never for a command.
    */

@@ -128,7 +128,12 @@ describe('Slack ticket cards', () => {
     // Every update edited the same message; no second card was posted.
     const updates = s.fake.callsTo('chat.update');
     expect(new Set(updates.map((u) => `${u.body.channel}/${u.body.ts}`))).toEqual(new Set([`${CHANNEL}/${cardTs}`]));
-    expect(s.fake.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts)).toHaveLength(1);
+    const topLevel = s.fake.callsTo('chat.postMessage').filter((c) => !c.body.thread_ts);
+    expect(topLevel.filter((c) => c.body.channel === CHANNEL)).toHaveLength(1);
+    // The one other message is the requester's satisfaction question, asked once across the reopen.
+    expect(topLevel.filter((c) => c.body.channel !== CHANNEL).map((c) => String(c.body.text).slice(0, 24))).toEqual([
+      'How did we do on INC-1 "',
+    ]);
     // Each change was told in the card's thread.
     await s.bot.core.settled();
     expect(summariesInThread().filter((t) => !t.includes(' opened '))).toEqual([

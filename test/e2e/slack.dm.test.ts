@@ -119,8 +119,16 @@ describe('a Slack DM from the outbox', () => {
     );
     expect(ack.status).toBe(200);
     // The form came from the DM: its answer goes back there, to Ada only.
+    // (The requester's satisfaction question, a DM of its own, may go out first: it is not the answer.)
     const told = await s.fake.waitFor(
-      (c) => c.slice(after).find((x) => x.method === 'chat.postEphemeral' || x.method === 'chat.postMessage'),
+      (c) =>
+        c
+          .slice(after)
+          .find(
+            (x) =>
+              (x.method === 'chat.postEphemeral' || x.method === 'chat.postMessage') &&
+              !String(x.body.text).startsWith('How did we do'),
+          ),
       5000,
       'the answer to the form',
     );

@@ -32,7 +32,11 @@ const later = async (ms: number) => {
 };
 const postsOf = (header: string) =>
   posts.calls.filter((c) => c.op === 'post' && c.reply.header?.startsWith(`${header} · `)).map((c) => c.reply);
-const dmsTo = (who: string) => posts.calls.filter((c) => c.op === 'dm' && c.channel === who).map((c) => c.reply);
+// The housekeeping's DMs, not the satisfaction question a person's resolve asks (src/services/csat.ts).
+const dmsTo = (who: string) =>
+  posts.calls
+    .filter((c) => c.op === 'dm' && c.channel === who && !c.reply.header?.startsWith('How did we do'))
+    .map((c) => c.reply);
 const runNow = async (id: string) => {
   ok(await root(`/review run ${id}`));
   await settle();

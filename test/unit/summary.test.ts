@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA } from '../../config/defaults.ts';
 import type { AuditEntry, PersonRef, Ticket } from '../../src/domain/entities.ts';
 import { isUserError } from '../../src/domain/errors.ts';
-import { factsOf } from '../../src/domain/rollupFacts.ts';
+import { csatFactOf, factsOf } from '../../src/domain/rollupFacts.ts';
 import { startClock } from '../../src/domain/sla.ts';
 import { buildSummary, parsePeriod } from '../../src/domain/summary.ts';
 import type { Priority } from '../../src/domain/ticket.ts';
@@ -206,7 +206,7 @@ describe('figures', () => {
     expect(summaryOf([t], 'today', berlin, 'Europe/Berlin').opened).toEqual({ value: 0, previous: 1, change: -1 });
   });
 
-  it('shows current breaches, the oldest open P1 and P2, top services, and CSAT at zero', () => {
+  it('shows current breaches, the oldest open P1 and P2, top services, and CSAT at zero with no answers', () => {
     const p1 = ticket(8, new Date(now.getTime() - 5 * H), 'P1', [], 'mail');
     const p2old = ticket(9, new Date(now.getTime() - 2 * D), 'P2', [['assign', new Date(now.getTime() - 2 * D + M)]]);
     const p2new = ticket(10, new Date(now.getTime() - H), 'P2', [], 'mail');
@@ -243,6 +243,36 @@ describe('figures', () => {
       [10, 1, 0],
     ]);
     expect(s.daily.reduce((n, d) => n + d.opened, 0)).toBe(s.opened.value);
+  });
+
+  it('counts CSAT answers in the period they were given: % scoring 4-5, and how many, against the period before', () => {
+    const answer = (n: number, score: 1 | 2 | 3 | 4 | 5, at: Date) =>
+      csatFactOf({
+        tenant: 'console:local',
+        ticketId: `INC-${n}`,
+        score,
+        comment: null,
+        at,
+        by: requester,
+        type: 'incident',
+        priority: 'P3',
+        service: null,
+        team: null,
+      });
+    const { current, previous } = parsePeriod('week', now, 'UTC');
+    const facts = [
+      answer(20, 5, new Date(now.getTime() - H)),
+      answer(21, 4, new Date(now.getTime() - D)),
+      answer(22, 2, new Date(now.getTime() - 2 * D)),
+      answer(23, 3, new Date(now.getTime() - 8 * D)),
+    ];
+    const s = buildSummary({ scope: null, current, previous, facts, open: [], now });
+    expect(s.csat).toEqual({
+      percent: { value: 66.7, previous: 0, change: 66.7 },
+      count: { value: 3, previous: 1, change: 2 },
+    });
+    // An answer is not a resolution, a response or an opening.
+    expect([s.opened.value, s.resolved.value, s.mtta.all.value]).toEqual([0, 0, null]);
   });
 
   it('takes the priority the ticket had at each event, and the targets re-applied when it changed', () => {

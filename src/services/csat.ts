@@ -1,0 +1,140 @@
+// Requester satisfaction: the requester is asked once when a ticket is resolved, and answers once, 1-5 with a comment.
+import type { Logger } from 'pino';
+import type { Reply } from '../core/reply.ts';
+import { CSAT_COMMENT_MAX, CSAT_SCORES, type CsatAnswer, type CsatScore } from '../domain/csat.ts';
+import type { Ticket } from '../domain/entities.ts';
+import { UserError } from '../domain/errors.ts';
+import type { CsatRepository } from '../store/csatStore.ts';
+import type { Acting } from './acting.ts';
+import type { ChangeFeed } from './changeFeed.ts';
+import type { TicketChanged } from './notifier.ts';
+import type { Outbox } from './outbox.ts';
+import type { RollupService } from './rollups.ts';
+import type { TicketService } from './tickets.ts';
+
+const SCORE_LABELS: Record<CsatScore, string> = { 1: '1 poor', 2: '2', 3: '3', 4: '4', 5: '5 great' };
+const wasResolved = (t: Ticket): boolean => t.history.some((h) => h.action === 'state' && h.to === 'resolved');
+/** Comments go on the history as typed, less control characters (newlines stay). */
+const cleanComment = (text: string | undefined): string | null =>
+  text
+    ?.replace(/[^\P{Cc}\n]/gu, '')
+    .trim()
+    .slice(0, CSAT_COMMENT_MAX) || null;
+
+export class CsatService {
+  constructor(
+    private readonly repo: CsatRepository,
+    private readonly outbox: Outbox,
+    private readonly tickets: TicketService,
+    private readonly rollups: RollupService,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Asks on resolves; a listener never throws (the resolve is written already). */
+  listen(feed: ChangeFeed): void {
+    feed.subscribe(async (ev) => {
+      try {
+        await this.onChange(ev);
+      } catch (err) {
+        this.log?.error({ err, ticketId: ev.ticket.ticketId }, 'csat: the requester could not be asked');
+      }
+    });
+  }
+
+  /**
+   * Asks the requester of a resolved ticket, once for good. The outbox key makes two processes hearing the same
+   * resolve (or a replay) send one DM; the `csat_asks` claim, kept for good where outbox keys are forgotten after
+   * days, makes a reopen and a second resolve ask nobody again.
+   */
+  async onChange(ev: TicketChanged): Promise<void> {
+    const t = ev.ticket;
+    // Resolved by the bot itself (stale housekeeping, an alert that cleared): nobody's work to rate. Not
+    // claimed either, so a person resolving it after a reopen still asks.
+    if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
+    if (await this.repo.asked(t.tenant, t.ticketId)) return;
+    await this.outbox.toPerson(
+      t.tenant,
+      t.requester.id,
+      askReply(t),
+      { ticketId: t.ticketId },
+      `csat:${t.tenant}/${t.ticketId}`,
+    );
+    await this.repo.claimAsk(t.tenant, t.ticketId, t.resolvedAt ?? t.updatedAt);
+  }
+
+  /** The requester's answer: once per ticket, whoever clicks or types it and however often. */
+  async answer(acting: Acting, id: string, score: CsatScore, commentText?: string): Promise<CsatAnswer> {
+    const t = await this.tickets.getTicket(acting, id);
+    if (t.requester.id !== acting.person.id) {
+      throw new UserError(
+        'PERMISSION.DENIED',
+        `Only ${t.ticketId}'s requester, ${t.requester.name}, rates how it went.`,
+        undefined,
+        'id',
+      );
+    }
+    if (!wasResolved(t)) {
+      throw new UserError(
+        'CSAT.NOT_RESOLVED',
+        `${t.ticketId} has not been resolved yet; rate it once it is.`,
+        undefined,
+        'id',
+      );
+    }
+    const answer: CsatAnswer = {
+      tenant: t.tenant,
+      ticketId: t.ticketId,
+      score,
+      comment: cleanComment(commentText),
+      at: acting.now,
+      by: acting.person,
+      type: t.type,
+      priority: t.priority,
+      service: t.service,
+      team: t.team,
+    };
+    if (!(await this.repo.insert(answer))) {
+      const first = await this.repo.find(t.tenant, t.ticketId);
+      // The first answer's count may have been cut short (a crash between the two inserts): this heals it.
+      if (first) await this.rollups.recordCsat(first);
+      throw new UserError(
+        'CSAT.ANSWERED',
+        first
+          ? `You rated ${t.ticketId} ${first.score}/5 already; a ticket takes one answer.`
+          : `${t.ticketId} is rated already; a ticket takes one answer.`,
+        undefined,
+        'score',
+      );
+    }
+    await this.rollups.recordCsat(answer);
+    // A closed ticket is final (archived, never written again): its answer stands in `csat` alone.
+    if (t.state !== 'closed') {
+      try {
+        await this.tickets.noteCsat(acting, t.ticketId, score, answer.comment);
+      } catch (err) {
+        this.log?.warn({ err, ticketId: t.ticketId }, 'csat: the answer was kept, the history line was not written');
+      }
+    }
+    return answer;
+  }
+
+  find(tenant: string, ticketId: string): Promise<CsatAnswer | null> {
+    return this.repo.find(tenant, ticketId);
+  }
+
+  /** The answers of these tickets (the export's column). */
+  findMany(tenant: string, ticketIds: readonly string[]): Promise<Map<string, CsatAnswer>> {
+    return this.repo.findMany(tenant, ticketIds);
+  }
+}
+
+function askReply(t: Ticket): Reply {
+  const text = `How did we do on ${t.ticketId} "${t.title.slice(0, 80)}", now resolved? Press 1 (poor) to 5 (great), or type /ticket csat ${t.ticketId} <1-5> [comment].`;
+  return {
+    text,
+    visibility: 'channel',
+    header: `How did we do on ${t.ticketId}?`,
+    context: `To add a comment: /ticket csat ${t.ticketId} <1-5> <comment>`,
+    actions: CSAT_SCORES.map((n) => ({ id: 'ticket.csat', label: SCORE_LABELS[n], value: `${t.ticketId}:${n}` })),
+  };
+}

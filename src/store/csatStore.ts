@@ -1,0 +1,61 @@
+// Requester satisfaction: one inserted answer per ticket (`csat`), and one claim per ticket that it was asked (`csat_asks`).
+import type { Connection, mongo } from 'mongoose';
+import type { CsatAnswer } from '../domain/csat.ts';
+import { insertOnce } from './insertOnce.ts';
+
+type AnswerDoc = CsatAnswer & { _id: string };
+type AskDoc = { _id: string; at: Date };
+
+/** `<tenant>/<ticket>`: the only key either collection has, so "once" is the `_id` index on every backend. */
+export const csatKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
+/** `$in` reads are split so one export never sends an unbounded filter. */
+const IN_CHUNK = 500;
+
+export class CsatRepository {
+  private readonly answers: mongo.Collection<AnswerDoc>;
+  private readonly asks: mongo.Collection<AskDoc>;
+
+  constructor(connection: Connection) {
+    this.answers = connection.collection<AnswerDoc>('csat');
+    this.asks = connection.collection<AskDoc>('csat_asks');
+  }
+
+  /** True for the first answer of a ticket; every later one (another click, another process) is refused. */
+  insert(a: CsatAnswer): Promise<boolean> {
+    return insertOnce(this.answers, { _id: csatKey(a.tenant, a.ticketId), ...a });
+  }
+
+  async find(tenant: string, ticketId: string): Promise<CsatAnswer | null> {
+    const doc = await this.answers.findOne({ _id: csatKey(tenant, ticketId) });
+    return doc ? strip(doc) : null;
+  }
+
+  /** The answers of these tickets, by ticket id (an export's column). */
+  async findMany(tenant: string, ticketIds: readonly string[]): Promise<Map<string, CsatAnswer>> {
+    const found = new Map<string, CsatAnswer>();
+    for (let i = 0; i < ticketIds.length; i += IN_CHUNK) {
+      const ids = ticketIds.slice(i, i + IN_CHUNK).map((t) => csatKey(tenant, t));
+      for (const doc of await this.answers.find({ _id: { $in: ids } }).toArray()) found.set(doc.ticketId, strip(doc));
+    }
+    return found;
+  }
+
+  /** Every answer there is, for a rollup rebuild (maintenance only: it reads them all). */
+  async *every(): AsyncGenerator<CsatAnswer> {
+    for await (const doc of this.answers.find({})) yield strip(doc);
+  }
+
+  /** True for the one caller that may ask this ticket's requester; false once anyone has. */
+  claimAsk(tenant: string, ticketId: string, at: Date): Promise<boolean> {
+    return insertOnce(this.asks, { _id: csatKey(tenant, ticketId), at });
+  }
+
+  async asked(tenant: string, ticketId: string): Promise<boolean> {
+    return (await this.asks.findOne({ _id: csatKey(tenant, ticketId) })) !== null;
+  }
+}
+
+function strip(doc: AnswerDoc): CsatAnswer {
+  const { _id, ...a } = doc;
+  return a;
+}
