@@ -69,3 +69,16 @@ export function figureTable(rows: ReadonlyArray<Figure | string>, o: { unit: str
     ...body.map((b) => (typeof b === 'string' ? b : line(b))),
   ];
 }
+
+/** Median ms of `runs - 1` timed calls of `op`, after one untimed call (a warm-up). */
+export async function medianMs(runs: number, op: () => Promise<unknown>): Promise<number> {
+  await op();
+  const times: number[] = [];
+  for (let i = 1; i < runs; i++) {
+    const t0 = performance.now();
+    await op();
+    times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)] as number;
+}

@@ -6,6 +6,7 @@ import { rollupCollectionOf } from '../src/store/rollupStore.ts';
 import { TicketNumbers } from '../src/store/ticketNumbers.ts';
 import { archiveName, HOT, pageId, pagesName } from '../src/store/ticketSchema.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+import { medianMs } from './stats.ts';
 
 const SIZES = (process.env.BENCH_STATUS_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const OPEN = Number(process.env.BENCH_STATUS_OPEN ?? 500);
@@ -49,8 +50,8 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
     await seedHistory(bot.connection, tenant, size);
     for (let i = 0; i < OPEN; i++) await run('ticket', `new "Open ${i}" --service ${i % 2 ? 'print' : 'mail'}`);
     const t: Timed = {};
-    t['/status week'] = await median(() => run('status', 'week'));
-    t['/status month'] = await median(() => run('status', 'month'));
+    t['/status week'] = await medianMs(RUNS, () => run('status', 'week'));
+    t['/status month'] = await medianMs(RUNS, () => run('status', 'month'));
     t['raw countDocuments({tenant, state})'] = await rawCount(bot.connection, tenant, size);
     return t;
   } finally {
@@ -137,21 +138,9 @@ async function rawCount(connection: mongoose.Connection, tenant: string, size: n
   }
   // At the largest sizes one count can outlast the driver's 10 s timeout: that is the figure, not a failure.
   try {
-    return await median(() => scratch.countDocuments({ tenant, state: 'closed' }));
+    return await medianMs(RUNS, () => scratch.countDocuments({ tenant, state: 'closed' }));
   } catch (err) {
     if ((err as Error).name !== 'MongoNetworkTimeoutError') throw err;
     return Number.POSITIVE_INFINITY;
   }
-}
-
-async function median(op: () => Promise<unknown>): Promise<number> {
-  await op();
-  const times: number[] = [];
-  for (let i = 1; i < RUNS; i++) {
-    const t0 = performance.now();
-    await op();
-    times.push(performance.now() - t0);
-  }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)] as number;
 }

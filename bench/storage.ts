@@ -4,6 +4,7 @@ import type { Actor, Invocation, Origin } from '../src/core/invocation.ts';
 import { TicketNumbers } from '../src/store/ticketNumbers.ts';
 import { archiveName, HOT, pageId, pagesName } from '../src/store/ticketSchema.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+import { medianMs } from './stats.ts';
 
 const SIZES = (process.env.BENCH_STORAGE_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const OPEN = 50;
@@ -46,15 +47,15 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
     const open: string[] = [];
     for (let i = 0; i < OPEN; i++) open.push((await run(`new "Open ${i}" --service print`)).card?.ticketId as string);
     const t: Timed = {};
-    t['/ticket new'] = await median(RUNS, () => run('new "Measured" --service print'));
+    t['/ticket new'] = await medianMs(RUNS, () => run('new "Measured" --service print'));
     let a = 0;
-    t['/ticket assign'] = await median(RUNS, () => run(`assign ${open[a++]} me`));
+    t['/ticket assign'] = await medianMs(RUNS, () => run(`assign ${open[a++]} me`));
     let r = 0;
-    t['/ticket resolve'] = await median(RUNS, () => run(`resolve ${open[r++]} fixed`));
-    t['/ticket show (open)'] = await median(RUNS, () => run(`show ${open[OPEN - 1]}`));
-    t['/ticket show (closed, archived)'] = await median(RUNS, () => run(`show INC-${Math.ceil(size / 2)}`));
-    t['/ticket list'] = await median(RUNS, () => run('list'));
-    t['autocomplete'] = await median(RUNS, () => bot.core.suggestTickets('console', 'bench', 'INC', actor));
+    t['/ticket resolve'] = await medianMs(RUNS, () => run(`resolve ${open[r++]} fixed`));
+    t['/ticket show (open)'] = await medianMs(RUNS, () => run(`show ${open[OPEN - 1]}`));
+    t['/ticket show (closed, archived)'] = await medianMs(RUNS, () => run(`show INC-${Math.ceil(size / 2)}`));
+    t['/ticket list'] = await medianMs(RUNS, () => run('list'));
+    t['autocomplete'] = await medianMs(RUNS, () => bot.core.suggestTickets('console', 'bench', 'INC', actor));
     t['raw updateOne({_id}), same size'] = await rawUpdate(bot.connection, size);
     return t;
   } finally {
@@ -109,19 +110,7 @@ async function rawUpdate(connection: mongoose.Connection, size: number): Promise
     await scratch.insertMany(docs as never[]);
   }
   let v = 0;
-  return median(RUNS, () =>
+  return medianMs(RUNS, () =>
     scratch.updateOne({ _id: `d${Math.floor(size / 2)}` as never }, { $set: { version: v++ } }),
   );
-}
-
-async function median(runs: number, op: () => Promise<unknown>): Promise<number> {
-  await op();
-  const times: number[] = [];
-  for (let i = 1; i < runs; i++) {
-    const t0 = performance.now();
-    await op();
-    times.push(performance.now() - t0);
-  }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)] as number;
 }

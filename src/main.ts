@@ -1,10 +1,7 @@
 // The composition root: config -> database -> bot core -> adapters -> start; clean stop on signals.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
 import { allCommands } from '../commands/index.ts';
-import { ConfigError, loadConfig } from '../config/index.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -16,40 +13,14 @@ import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { startMaintenance } from './scheduler/maintenance.ts';
 import { startPageAuditor } from './scheduler/pageAuditor.ts';
 import { buildServices } from './services/compose.ts';
-import { DatabaseUnavailableError, openDatabase } from './store/connection.ts';
-
-function fail(message: string): never {
-  process.stderr.write(`switchboard: ${message}\n`);
-  process.exit(1);
-}
+import { configAndLog, databaseOf } from './startup.ts';
 
 async function main(): Promise<void> {
-  // A .env file, when present, fills what the environment leaves unset.
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) fail(e.message);
-    throw e;
-  }
-  const log = pino({ level: config.logLevel, base: { app: 'switchboard' } }, pino.destination(2));
+  const { config, log } = configAndLog('switchboard', 'switchboard');
   const onConsole = !config.slack && !config.discord;
   const consoleIdentity = `console:${config.consoleUser}`;
 
-  let db: Awaited<ReturnType<typeof openDatabase>>;
-  try {
-    db = await openDatabase({
-      ...(config.mongodbUri ? { uri: config.mongodbUri } : {}),
-      dataDir: config.dataDir,
-      timeoutMs: config.dbTimeoutMs,
-      log,
-      onProgress: (line) => process.stderr.write(`${line}\n`),
-    });
-  } catch (e) {
-    if (e instanceof DatabaseUnavailableError) fail(e.message);
-    throw e;
-  }
+  const db = await databaseOf('switchboard', config, log);
   log.info({ database: db.describe }, 'database ready');
 
   // Under a second: probes (Kubernetes, Docker) give up after one by default.

@@ -1,9 +1,11 @@
 // A ticket as a platform-neutral card: the reply every platform renders and keeps updated.
+
 import { TZDate } from '@date-fns/tz';
 import { format, isSameDay } from 'date-fns';
 import { changeRecordOf } from '../domain/change.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket, TicketSummary } from '../domain/entities.ts';
+import { PAGE_HISTORY } from '../domain/escalation.ts';
 import { slaStanding } from '../domain/sla.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { shownThroughout } from './typedText.ts';
@@ -100,8 +102,8 @@ export function awaitingAck(t: Pick<Ticket, 'state' | 'history'>): boolean {
   if (t.state === 'resolved' || t.state === 'closed') return false;
   let paged = false;
   for (const h of t.history ?? []) {
-    if (h.action === 'paged') paged = true;
-    if (h.action === 'page_ack') paged = false;
+    if (h.action === PAGE_HISTORY.paged) paged = true;
+    if (h.action === PAGE_HISTORY.acknowledged) paged = false;
   }
   return paged;
 }

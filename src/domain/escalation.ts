@@ -221,3 +221,6 @@ export function formatPolicy(policy: EscalationPolicy): string {
     .map((l, i) => `${l.targets.map(formatTarget).join(', ')}${i === 0 ? '' : ` after ${formatAfter(l.after)}`}`)
     .join('; ');
 }
+
+/** The ticket history lines paging writes, which the ticket card reads to keep Acknowledge on every copy. */
+export const PAGE_HISTORY = Object.freeze({ paged: 'paged', acknowledged: 'page_ack' });

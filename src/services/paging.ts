@@ -5,7 +5,13 @@ import { cardActions, ticketCard } from '../core/ticketCard.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError, UserError } from '../domain/errors.ts';
-import { type EscalationPolicy, type EscalationTarget, nextStep, type PlannedPolicy } from '../domain/escalation.ts';
+import {
+  type EscalationPolicy,
+  type EscalationTarget,
+  nextStep,
+  PAGE_HISTORY,
+  type PlannedPolicy,
+} from '../domain/escalation.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import type { Acting } from './acting.ts';
@@ -170,7 +176,7 @@ export class PagingService {
     await this.historyLine(
       acting,
       ticket,
-      { action: 'page_ack', note: `acknowledged by ${acting.person.name}, MTTA ${mtta}` },
+      { action: PAGE_HISTORY.acknowledged, note: `acknowledged by ${acting.person.name}, MTTA ${mtta}` },
       `Acknowledged the page (MTTA ${mtta}).`,
     );
     return { ack, first: true };
@@ -260,7 +266,7 @@ export class PagingService {
     const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
     const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
     await this.historyLine(sys, ticket, {
-      action: 'paged',
+      action: PAGE_HISTORY.paged,
       note: `level ${level + 1}${again}: ${reached.length ? reached.join(', ') : 'nobody could be reached'}`,
     });
     return reached.length ? undefined : 'nobody to page';
