@@ -2,6 +2,7 @@
 import type { CommandContext, CommandDef, CommandServices } from '../src/core/command.ts';
 import type { Reply } from '../src/core/reply.ts';
 import { statusReply } from '../src/core/statusReply.ts';
+import { UserError } from '../src/domain/errors.ts';
 import { isoDate } from '../src/domain/localTime.ts';
 import { statusArgs } from '../src/domain/summary.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
@@ -11,10 +12,20 @@ import { sourceAddress } from '../src/services/messaging.ts';
  * every line as its options (and Discord allows no bare command beside subcommands).
  */
 async function exportReply(ctx: CommandContext, period: string | undefined, s: CommandServices): Promise<Reply> {
-  const e = await s.exports.ticketsCsv(ctx.tenant, period, ctx.now, ctx.timezone);
+  const { origin } = ctx;
+  const address = origin.platform === 'console' ? null : sourceAddress(origin);
+  if (origin.platform !== 'console' && !address) {
+    throw new UserError(
+      'STATUS.EXPORT_NO_CHANNEL',
+      'An export is uploaded to the channel it is asked in, and this conversation is not one the bot can post a file to.',
+      'Ask in a channel the bot is in, for example: /status export week',
+    );
+  }
+  const to = address ? { address, thread: origin.platform === 'slack' ? origin.thread : undefined } : undefined;
+  const e = await s.exports.ticketsCsv(ctx.tenant, period, ctx.now, ctx.timezone, to);
   const days = `${isoDate(e.period.firstDay)}..${isoDate(e.period.lastDay)}`;
   const cut = e.cut ? `, the first ${e.rows} (the period has more: ask for a shorter one)` : '';
-  const where = ctx.origin.platform === 'console' ? e.path : `${e.path} on the bot's host`;
+  const where = e.uploaded ? `${e.path}, uploaded to this channel` : e.path;
   return {
     text: `Exported ${e.rows} ticket${e.rows === 1 ? '' : 's'} opened ${days} (${ctx.timezone}) as CSV${cut}: ${where}`,
     visibility: 'channel',

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const maintenance = startMaintenance({
     pruneClaims: bot.pruneClaims,
     dropJobDays: (before) => services.jobs.dropDaysBefore(before),
+    dropFileDays: (before) => services.files.dropDaysBefore(before),
     log,
     timezone: config.timezone,
   });

@@ -40,8 +40,9 @@ export interface FormSpec {
 }
 
 /**
- * A file sent with a message (the status chart). The bytes are base64 so a Reply stays plain data: it is
- * written to the outbox as it is.
+ * A file sent with a message (the status chart, an export's CSV). The bytes are base64 so a Reply stays plain
+ * data. In the outbox a message carries only `ref` (the bytes wait in the file store, src/store/fileStore.ts) and
+ * an empty `base64`, which the outbox fills in just before a platform sends it.
  */
 export interface ReplyFile {
   name: string;
@@ -49,6 +50,8 @@ export interface ReplyFile {
   /** What the file shows, for screen readers and platforms that caption files. */
   alt: string;
   base64: string;
+  /** Where the bytes are stored, while the message waits in the outbox. */
+  ref?: string;
 }
 
 export interface Reply {

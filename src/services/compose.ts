@@ -10,6 +10,7 @@ import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { CsatRepository } from '../store/csatStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
@@ -51,6 +52,8 @@ import { TicketService } from './tickets.ts';
 
 export interface Services {
   tickets: TicketService;
+  /** Files waiting in the outbox (charts, exports), by day. */
+  files: FileRepository;
   people: PeopleService;
   cards: CardService;
   claims: DeliveryClaims;
@@ -139,7 +142,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   const cardService = new CardService(cards);
-  const outboxService = new Outbox(outbox, peopleService, o.outbox ?? { log: pino({ level: 'silent' }) }, cardService);
+  const files = new FileRepository(connection);
+  const outboxService = new Outbox(
+    outbox,
+    peopleService,
+    { ...(o.outbox ?? { log: pino({ level: 'silent' }) }), files },
+    cardService,
+  );
   const jobs = new JobRepository(connection);
   const reviewStore = new ReviewRepository(connection);
   const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
@@ -210,12 +219,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
   return {
+    files,
     alerts,
     paging,
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     rollups,
     csat,
-    exports: new ExportService(tickets, csat, join(o.dataDir ?? '.data', 'exports')),
+    exports: new ExportService(tickets, csat, join(o.dataDir ?? '.data', 'exports'), outboxService),
     summaries,
     tickets: ticketService,
     cab: changeService,

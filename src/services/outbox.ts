@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Platform } from '../core/invocation.ts';
 import type { Reply } from '../core/reply.ts';
+import type { FileRepository } from '../store/fileStore.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
 import type { CardService } from './cards.ts';
 import {
@@ -37,6 +38,11 @@ export interface OutboxOptions {
   concurrency?: number;
   /** Each finished delivery (metrics). */
   onDelivery?: (platform: string, outcome: DeliveryOutcome | 'retried' | 'rate_limited') => void;
+  /**
+   * Where a message's file waits (src/store/fileStore.ts): the message carries its ref, so the outbox stays lean.
+   * Without one, a file's bytes stay in the message.
+   */
+  files?: FileRepository;
 }
 
 /** A card of a ticket, as recorded where it was posted. */
@@ -87,7 +93,8 @@ export class Outbox {
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly loop: PacedLoop;
-  private readonly o: Required<Omit<OutboxOptions, 'onDelivery' | 'now'>> & Pick<OutboxOptions, 'onDelivery'>;
+  private readonly o: Required<Omit<OutboxOptions, 'onDelivery' | 'now' | 'files'>> &
+    Pick<OutboxOptions, 'onDelivery' | 'files'>;
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -107,6 +114,7 @@ export class Outbox {
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
       concurrency: opts.concurrency ?? 16,
       onDelivery: opts.onDelivery,
+      files: opts.files,
     };
     this.loop = new PacedLoop(
       () => this.tick(),
@@ -136,6 +144,7 @@ export class Outbox {
   ): Promise<string> {
     const where = parseChannelAddress(address);
     if (!where) throw new Error(`not a channel address: ${JSON.stringify(address)}`);
+    reply = await this.fileAside(reply);
     const m = this.message(
       about,
       {
@@ -171,6 +180,7 @@ export class Outbox {
     key?: string,
   ): Promise<string[]> {
     const identities = await this.people.identitiesOf(tenant, personId);
+    if (identities.length > 0) reply = await this.fileAside(reply);
     const messages = identities.map((id) => {
       const [platform, user] = splitIdentity(id.identity);
       return this.message(
@@ -501,8 +511,25 @@ export class Outbox {
       });
   }
 
+  /** A file's bytes go to the file store, and the message keeps its ref (see ReplyFile). */
+  private async fileAside(reply: Reply): Promise<Reply> {
+    const { file } = reply;
+    if (!file || file.ref || !this.o.files) return reply;
+    const ref = await this.o.files.put(Buffer.from(file.base64, 'base64'), this.now());
+    return { ...reply, file: { ...file, base64: '', ref } };
+  }
+
+  /** The message as a platform sends it: its file's bytes read back from the file store. */
+  private async withFile(reply: Reply): Promise<Reply> {
+    const { file } = reply;
+    if (!file?.ref || file.base64) return reply;
+    const bytes = this.o.files ? await this.o.files.get(file.ref) : null;
+    if (!bytes) throw new DeliveryFailure('permanent', `its file (${file.name}) is no longer stored`);
+    return { ...reply, file: { name: file.name, mime: file.mime, alt: file.alt, base64: bytes.toString('base64') } };
+  }
+
   private async deliver(m: OutboxMessage, sender: PlatformSender): Promise<void> {
-    const reply = m.reply as unknown as Reply;
+    let reply = m.reply as unknown as Reply;
     const ctx: MessageContext = {
       tenant: m.tenant,
       ticketId: m.ticketId ?? undefined,
@@ -510,6 +537,7 @@ export class Outbox {
     };
     let sent: Sent;
     try {
+      reply = await this.withFile(reply);
       sent = await this.withTimeout(
         m.op === 'edit'
           ? sender.edit(m.channel, m.messageId as string, reply, ctx)

@@ -17,7 +17,7 @@ function capturedLog() {
 }
 
 describe('the /status chart', () => {
-  it('goes out through the outbox to the asker’s channel, as a PNG inline in the message', async () => {
+  it('goes out through the outbox to the asker’s channel, as a PNG the platform gets whole', async () => {
     bot = await startTestBot({ now: () => at });
     const terminal = recordingSender('console');
     bot.core.registerSender(terminal);

@@ -4,7 +4,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
+import { UserError } from '../../src/domain/errors.ts';
 import { EXPORT_COLUMNS } from '../../src/domain/exportRows.ts';
+import { ExportService } from '../../src/services/exports.ts';
+import { TicketRepository } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 let clock = new Date('2026-03-01T12:00:00Z');
@@ -99,6 +102,37 @@ describe('/status export', () => {
     expect(body[2]?.title).toBe("'+1 more @ops -urgent");
     expect(body[0]?.['sla response met']).toBe('yes');
     expect(body[0]?.['sla resolution met']).toBe('yes');
+  });
+
+  it('uploads to a channel through the outbox, or refuses, sending nothing, one larger than chat takes', async () => {
+    const tenant = 'console:local';
+    const mk = (max?: number) =>
+      new ExportService(
+        new TicketRepository(bot.db.connection),
+        bot.services.csat,
+        '/nonexistent',
+        bot.services.outbox,
+        max,
+      );
+    const now = new Date('2026-03-10T12:00:00Z');
+    const before = await bot.db.connection.collection('outbox').countDocuments({});
+    const place = { address: 'slack:C0EXPORT' };
+    const e = await mk().ticketsCsv(tenant, '2026-03-03..2026-03-09', now, 'America/New_York', place);
+    expect(e).toMatchObject({ uploaded: true, rows: 4, path: 'tickets-2026-03-03..2026-03-09.csv' });
+    const queued = await bot.db.connection.collection('outbox').find({ channel: 'C0EXPORT' }).toArray();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]?.reply.file).toMatchObject({ name: e.path, mime: 'text/csv', base64: '' });
+    const csv = await bot.services.files.get(queued[0]?.reply.file.ref);
+    expect(csv?.length).toBe(e.bytes);
+    expect(csv?.toString('utf8')).toContain(`'${INJECTION}`);
+
+    const refused = await mk(e.bytes - 1)
+      .ticketsCsv(tenant, '2026-03-03..2026-03-09', now, 'America/New_York', place)
+      .catch((err: UserError) => err);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).code).toBe('STATUS.EXPORT_TOO_BIG');
+    expect((refused as UserError).message).toMatch(/comes to 0\.0 MB \(4 tickets\), more than a chat upload takes/);
+    expect(await bot.db.connection.collection('outbox').countDocuments({})).toBe(before + 1);
   });
 
   it('refuses a period it cannot read, with the examples', async () => {
