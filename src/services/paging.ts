@@ -40,11 +40,16 @@ interface StepPayload {
   ticketId: string;
   gen: number;
   index: number;
+  /** Absent on steps planned before episodes existed: episode 0. */
+  episode?: number;
 }
 
-/** The step job of one generation: a restarted escalation's steps have other ids, and the old ones find a new gen. */
-export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number) =>
-  `page:${tenant}/${ticketId}@${gen}#${index}`;
+/**
+ * The step job of one generation of one episode: a restarted escalation's steps have other ids, and the old ones
+ * find a new gen (or a new episode). Episode 0 keeps the form it had before episodes.
+ */
+export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number, episode = 0) =>
+  `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
 
 const PAGED = new Set(['P1', 'P2']);
 const FINISHED = new Set(['resolved', 'closed']);
@@ -89,8 +94,14 @@ export class PagingService {
 
   private async onChange(t: Ticket): Promise<void> {
     if (FINISHED.has(t.state)) {
-      // Resolved: the live record goes now; a step already planned would find the state itself.
-      if (await this.repo.find(t.tenant, t.ticketId)) await this.repo.end(t.tenant, t.ticketId);
+      // Resolved: the episode is over (reopened and raised again, the incident pages again), and the live
+      // record goes now; a step already planned would find the state itself.
+      const episode = await this.repo.episode(t.tenant, t.ticketId);
+      if (await this.repo.startedAt(t.tenant, t.ticketId, episode)) {
+        await this.repo.closeEpisode(t.tenant, t.ticketId, episode, t.updatedAt);
+      }
+      const live = await this.repo.find(t.tenant, t.ticketId);
+      if (live) await this.repo.end(t.tenant, t.ticketId, live.startedAt);
       return;
     }
     if (t.type !== 'incident' || !PAGED.has(t.priority)) return;
@@ -99,8 +110,9 @@ export class PagingService {
   }
 
   /**
-   * The ticket's escalation, once: the start is a unique insert, so a change heard twice, an alert and its
-   * incident's change, or two processes start one escalation. Its first step is due at once.
+   * The ticket's escalation, once per episode (until it is resolved): the start is a unique insert, so a change
+   * heard twice, an alert and its incident's change, or two processes start one escalation. Its first step is
+   * due at once.
    */
   async startFor(
     ticket: Ticket,
@@ -121,6 +133,7 @@ export class PagingService {
       pending: { index: 0, dueAt: now },
       lastLevel: null,
       message,
+      episode: await this.repo.episode(ticket.tenant, ticket.ticketId),
     };
     if (!(await this.repo.start(e))) return false;
     await this.planStep(e, 0, now, now);
@@ -148,9 +161,10 @@ export class PagingService {
   /** One ack stops the escalation: a second (from any platform, any process) is told who acknowledged first. */
   async ack(acting: Acting, id: string): Promise<{ ack: PageAck; first: boolean }> {
     const ticket = await this.tickets.getTicket(acting, id);
-    const before = await this.repo.ackOf(acting.tenant, ticket.ticketId);
+    const episode = await this.lastEpisode(acting.tenant, ticket.ticketId);
+    const before = await this.repo.ackOf(acting.tenant, ticket.ticketId, episode);
     if (before) return { ack: before, first: false };
-    const startedAt = await this.repo.startedAt(acting.tenant, ticket.ticketId);
+    const startedAt = await this.repo.startedAt(acting.tenant, ticket.ticketId, episode);
     if (!startedAt) {
       throw new UserError(
         'ONCALL.NOT_PAGED',
@@ -167,10 +181,10 @@ export class PagingService {
       platform: acting.source.platform,
       mttaMs: Math.max(0, acting.now.getTime() - startedAt.getTime()),
     };
-    if (!(await this.repo.ack(ack))) {
-      return { ack: (await this.repo.ackOf(acting.tenant, ticket.ticketId)) as PageAck, first: false };
+    if (!(await this.repo.ack(ack, episode))) {
+      return { ack: (await this.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
     }
-    await this.repo.end(acting.tenant, ticket.ticketId);
+    await this.repo.end(acting.tenant, ticket.ticketId, startedAt);
     const mtta = formatDuration(ack.mttaMs);
     // The comment redraws every card of the ticket, the page DMs among them: each copy then says who acknowledged.
     await this.historyLine(
@@ -185,7 +199,11 @@ export class PagingService {
   /** Escalate now: a new generation starting at the level after the one paged last, its first step due at once. */
   async escalate(acting: Acting, id: string): Promise<{ level: number; targets: string }> {
     const ticket = await this.tickets.getTicket(acting, id);
-    const done = await this.repo.ackOf(acting.tenant, ticket.ticketId);
+    const done = await this.repo.ackOf(
+      acting.tenant,
+      ticket.ticketId,
+      await this.lastEpisode(acting.tenant, ticket.ticketId),
+    );
     if (done) {
       throw new UserError(
         'ONCALL.ACKNOWLEDGED',
@@ -228,9 +246,11 @@ export class PagingService {
     const p = job.payload as unknown as StepPayload;
     const e = await this.repo.find(p.tenant, p.ticketId);
     if (!e) return 'escalation over';
+    const episode = e.episode ?? 0;
+    if (episode !== (p.episode ?? 0)) return 'from an earlier episode of the incident';
     if (e.gen !== p.gen) return 'superseded by a newer run of the escalation';
-    if (await this.repo.ackOf(p.tenant, p.ticketId)) {
-      await this.repo.end(p.tenant, p.ticketId);
+    if (await this.repo.ackOf(p.tenant, p.ticketId, episode)) {
+      await this.repo.end(p.tenant, p.ticketId, e.startedAt);
       return 'acknowledged';
     }
     const sys = this.system(p.tenant, now);
@@ -239,11 +259,11 @@ export class PagingService {
       ticket = await this.tickets.getTicket(sys, p.ticketId);
     } catch (err) {
       if (!isUserError(err)) throw err;
-      await this.repo.end(p.tenant, p.ticketId);
+      await this.repo.end(p.tenant, p.ticketId, e.startedAt);
       return 'ticket gone';
     }
     if (FINISHED.has(ticket.state)) {
-      await this.repo.end(p.tenant, p.ticketId);
+      await this.repo.end(p.tenant, p.ticketId, e.startedAt);
       return ticket.state;
     }
     const plan = planOf(e);
@@ -252,7 +272,7 @@ export class PagingService {
     const team = e.team ? await this.teams.get(p.tenant, e.team).catch(() => null) : null;
     if (step.kind === 'exhausted') {
       await this.nobodyAcknowledged(e, ticket, team, job, now);
-      await this.repo.end(p.tenant, p.ticketId);
+      await this.repo.end(p.tenant, p.ticketId, e.startedAt);
       return 'nobody acknowledged';
     }
     // The next step is filed before this one pages: whatever happens below, the escalation goes on.
@@ -265,10 +285,14 @@ export class PagingService {
     if (next) await this.planStep(e, next.index, next.at, now);
     const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
     const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
-    await this.historyLine(sys, ticket, {
-      action: PAGE_HISTORY.paged,
-      note: `level ${level + 1}${again}: ${reached.length ? reached.join(', ') : 'nobody could be reached'}`,
-    });
+    // A step run again (its process died before recording the end) pages once, through the outbox's keys, and
+    // writes its line once: the line's claim is an insert beside the job's own claims.
+    if (await this.jobs.once(`${job._id}:history`, job.dueAt)) {
+      await this.historyLine(sys, ticket, {
+        action: PAGE_HISTORY.paged,
+        note: `level ${level + 1}${again}: ${reached.length ? reached.join(', ') : 'nobody could be reached'}`,
+      });
+    }
     return reached.length ? undefined : 'nobody to page';
   }
 
@@ -287,6 +311,9 @@ export class PagingService {
         { tenant: e.tenant, ticketId: e.ticketId, step: index, lateMs },
         'paging: an escalation step is overdue',
       );
+      await this.repair(e, now).catch((err) =>
+        this.o.log.error({ err, ticketId: e.ticketId }, 'paging: an overdue step could not be planned again'),
+      );
       const team = e.team ? await this.teams.get(e.tenant, e.team).catch(() => null) : null;
       if (team?.channel) {
         await this.outbox.toChannel(
@@ -304,14 +331,40 @@ export class PagingService {
     return late.map(({ e, lateMs }) => ({ tenant: e.tenant, ticketId: e.ticketId, lateMs }));
   }
 
-  private async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date): Promise<void> {
+  /**
+   * An overdue step is planned again, so a silent escalation heals itself: its job was never written (the
+   * starter died between the live record and the job), or never filed under its minute, or it ended without
+   * paging (failed, or found after the catch-up period). The step's own fencing keeps it from paging twice.
+   */
+  private async repair(e: LiveEscalation, now: Date): Promise<void> {
+    const pending = e.pending as { index: number; dueAt: Date };
+    const id = pageJobId(e.tenant, e.ticketId, e.gen, pending.index, e.episode ?? 0);
+    await this.repo.restore(e);
+    const job = await this.jobs.get({ _id: id, dueAt: pending.dueAt });
+    if (!job) {
+      await this.planStep(e, pending.index, pending.dueAt, now);
+      return;
+    }
+    const end = await this.jobs.endOf(job);
+    if (!end) {
+      await this.jobs.refile(job, now);
+      return;
+    }
+    if (end.outcome === 'failed' || end.outcome === 'missed') {
+      // A retry of its own (the ended job is never run again), due now, once per audit minute at most.
+      await this.planStep(e, pending.index, now, now, `${id}~retry@${now.toISOString().slice(0, 16)}`);
+    }
+  }
+
+  private async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date, id?: string): Promise<void> {
+    const episode = e.episode ?? 0;
     try {
       await this.jobs.add({
-        _id: pageJobId(e.tenant, e.ticketId, e.gen, index),
+        _id: id ?? pageJobId(e.tenant, e.ticketId, e.gen, index, episode),
         tenant: e.tenant,
         kind: PAGE_KIND,
         dueAt,
-        payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index } satisfies StepPayload,
+        payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index, episode } satisfies StepPayload,
         createdAt: now,
         by: null,
         ticketId: e.ticketId,
@@ -419,6 +472,13 @@ export class PagingService {
         'paging: the history line was not written',
       );
     }
+  }
+
+  /** The episode an ack or an escalate is about: the current one once it has paged, else the one before. */
+  private async lastEpisode(tenant: string, ticketId: string): Promise<number> {
+    const current = await this.repo.episode(tenant, ticketId);
+    if (current === 0 || (await this.repo.startedAt(tenant, ticketId, current))) return current;
+    return current - 1;
   }
 
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */

@@ -126,6 +126,22 @@ export class JobRepository {
     }
   }
 
+  /**
+   * Files a job written before under the minute of `now` again: one whose filing was lost (its writer died
+   * between the job and its slot). A job filed twice still runs once: its claim decides.
+   */
+  async refile(job: Job, now: Date): Promise<void> {
+    await this.file(minuteKey(now), job);
+  }
+
+  /**
+   * "Only once" for work a job does beside its messages (a history line): an insert beside the claims of the
+   * day `at` falls in, dropped with them.
+   */
+  once(key: string, at: Date): Promise<boolean> {
+    return insertOnce(this.part<{ _id: string; at: Date }>('job_claims', dayKey(at)), { _id: `${key}!`, at });
+  }
+
   private async file(minute: string, job: Job): Promise<void> {
     const slots = this.slots(minute);
     let n = this.nextSlot.get(minute) ?? 0;

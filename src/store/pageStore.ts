@@ -1,4 +1,4 @@
-// Escalations: the live ones (small, one document each, removed when they end), their acks (insert-only), their starts (insert-only).
+// Escalations: the live ones (small, one document each, removed when they end), their acks, starts and episode ends (insert-only).
 import type { Connection, mongo } from 'mongoose';
 import type { PersonRef } from '../domain/entities.ts';
 import type { EscalationPolicy } from '../domain/escalation.ts';
@@ -24,6 +24,12 @@ export interface LiveEscalation {
   /** The policy level paged last (null: none yet): escalate now goes to the one after. */
   lastLevel: number | null;
   message: string | null;
+  /**
+   * Which episode of the ticket it pages for: 0 until the ticket is first resolved, 1 after it is reopened, and so
+   * on. A resolve ends the episode; a reopened incident raised to P1/P2 again is paged again, once per episode.
+   * Records written before episodes existed have none: episode 0.
+   */
+  episode?: number;
 }
 
 export interface PageAck {
@@ -37,11 +43,18 @@ export interface PageAck {
 
 type LiveDoc = LiveEscalation & { _id: string };
 type AckDoc = PageAck & { _id: string };
-const keyOf = (tenant: string, ticketId: string) => `${tenant}/${ticketId}`;
+const liveKey = (tenant: string, ticketId: string) => `${tenant}/${ticketId}`;
+/** Episode 0 keeps the key it had before episodes existed. */
+const episodeKey = (tenant: string, ticketId: string, episode: number) =>
+  episode === 0 ? liveKey(tenant, ticketId) : `${liveKey(tenant, ticketId)}#${episode}`;
+
+/** More episodes than this (a ticket reopened and re-raised forty times) is not probed further: the last one pages. */
+const MAX_EPISODES = 40;
 
 /**
  * `page_live` holds only running escalations (the auditor reads it whole every minute, so it must stay small);
- * `page_starts` and `page_acks` are only inserted into and read by `_id`.
+ * `page_starts` (a start per episode, and `closed:` when a resolve ended the episode) and `page_acks` are only
+ * inserted into and read by `_id`.
  */
 export class PageRepository {
   private readonly live: mongo.Collection<LiveDoc>;
@@ -54,15 +67,43 @@ export class PageRepository {
     this.acks = connection.collection<AckDoc>('page_acks');
   }
 
-  /** True for the one caller that starts the ticket's escalation; a ticket is escalated once. */
+  /**
+   * The ticket's current episode: the first not ended by a resolve. One `_id` read for a ticket never resolved
+   * (the usual case), one more per earlier episode.
+   */
+  async episode(tenant: string, ticketId: string): Promise<number> {
+    for (let n = 0; n < MAX_EPISODES; n++) {
+      if (!(await this.starts.findOne({ _id: `closed:${episodeKey(tenant, ticketId, n)}` }))) return n;
+    }
+    return MAX_EPISODES;
+  }
+
+  /** A resolve ends the episode (once: a second resolve, or two processes hearing it, add nothing). */
+  closeEpisode(tenant: string, ticketId: string, episode: number, at: Date): Promise<boolean> {
+    return insertOnce(this.starts, { _id: `closed:${episodeKey(tenant, ticketId, episode)}`, at });
+  }
+
+  /**
+   * True for the one caller that starts the episode's escalation. The live record goes first, so a process that
+   * dies right after leaves a step the auditor finds overdue and plans again (`restore`); the start, an insert
+   * into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
+   */
   async start(e: LiveEscalation): Promise<boolean> {
-    if (!(await insertOnce(this.starts, { _id: keyOf(e.tenant, e.ticketId), at: e.startedAt }))) return false;
-    await this.live.insertOne({ _id: keyOf(e.tenant, e.ticketId), ...e });
-    return true;
+    const episode = e.episode ?? 0;
+    if (await this.startedAt(e.tenant, e.ticketId, episode)) return false;
+    if (!(await insertOnce(this.live, { _id: liveKey(e.tenant, e.ticketId), ...e }))) return false;
+    if (await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, episode), at: e.startedAt })) return true;
+    await this.live.deleteOne({ _id: liveKey(e.tenant, e.ticketId), startedAt: e.startedAt, gen: e.gen });
+    return false;
+  }
+
+  /** The start of a live escalation whose starter died before writing it (the auditor's repair). */
+  async restore(e: LiveEscalation): Promise<void> {
+    await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, e.episode ?? 0), at: e.startedAt });
   }
 
   async find(tenant: string, ticketId: string): Promise<LiveEscalation | null> {
-    const doc = await this.live.findOne({ _id: keyOf(tenant, ticketId) });
+    const doc = await this.live.findOne({ _id: liveKey(tenant, ticketId) });
     if (!doc) return null;
     const { _id, ...e } = doc;
     return e;
@@ -73,30 +114,37 @@ export class PageRepository {
     return (await this.live.find({}).toArray()).map(({ _id, ...e }) => e);
   }
 
-  /** Writes the escalation over the generation read; false when another generation replaced it. */
+  /**
+   * Writes the escalation over the generation read; false when another generation (or a newer episode, which
+   * started at another time) replaced it.
+   */
   async save(e: LiveEscalation, readGen: number): Promise<boolean> {
-    const r = await this.live.replaceOne({ _id: keyOf(e.tenant, e.ticketId), gen: readGen }, e);
+    const r = await this.live.replaceOne(
+      { _id: liveKey(e.tenant, e.ticketId), gen: readGen, startedAt: e.startedAt },
+      e,
+    );
     return r.matchedCount === 1;
   }
 
-  async end(tenant: string, ticketId: string): Promise<void> {
-    await this.live.deleteOne({ _id: keyOf(tenant, ticketId) });
+  /** Ends the live record; given when it started, only that one (a newer episode's is left alone). */
+  async end(tenant: string, ticketId: string, startedAt?: Date): Promise<void> {
+    await this.live.deleteOne({ _id: liveKey(tenant, ticketId), ...(startedAt ? { startedAt } : {}) });
   }
 
-  /** The one ack of a ticket's escalation: false when it was acknowledged already. */
-  ack(a: PageAck): Promise<boolean> {
-    return insertOnce(this.acks, { _id: `ack:${keyOf(a.tenant, a.ticketId)}`, ...a });
+  /** The one ack of an episode's escalation: false when it was acknowledged already. */
+  ack(a: PageAck, episode: number): Promise<boolean> {
+    return insertOnce(this.acks, { _id: `ack:${episodeKey(a.tenant, a.ticketId, episode)}`, ...a });
   }
 
-  async ackOf(tenant: string, ticketId: string): Promise<PageAck | null> {
-    const doc = await this.acks.findOne({ _id: `ack:${keyOf(tenant, ticketId)}` });
+  async ackOf(tenant: string, ticketId: string, episode: number): Promise<PageAck | null> {
+    const doc = await this.acks.findOne({ _id: `ack:${episodeKey(tenant, ticketId, episode)}` });
     if (!doc) return null;
     const { _id, ...a } = doc;
     return a;
   }
 
-  /** When the ticket's escalation started, live or over; null when it never was. */
-  async startedAt(tenant: string, ticketId: string): Promise<Date | null> {
-    return (await this.starts.findOne({ _id: keyOf(tenant, ticketId) }))?.at ?? null;
+  /** When the episode's escalation started, live or over; null when it never was. */
+  async startedAt(tenant: string, ticketId: string, episode: number): Promise<Date | null> {
+    return (await this.starts.findOne({ _id: episodeKey(tenant, ticketId, episode) }))?.at ?? null;
   }
 }

@@ -2,6 +2,10 @@
 // escalate now, a restart mid-escalation, two processes paging each step once, and the overdue-step auditor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
+import type { Ticket } from '../../src/domain/entities.ts';
+import { pageJobId } from '../../src/services/paging.ts';
+import type { Job } from '../../src/store/jobStore.ts';
+import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
@@ -256,4 +260,115 @@ describe('paging', () => {
     expect(await bot.services.paging.audit(clock)).toEqual([]);
     ok(await root(`/ticket resolve ${id} fixed`));
   });
+
+  it('pages a reopened incident again, once, and its ack is its own; the first episode’s steps stay quiet', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+    await until(start, 1);
+    expect(pages(id)).toEqual(['ann']);
+    ok(await root(`/ticket reopen ${id} "it is down again"`));
+    // Reopened, still a P1 of the team's service: a new episode, paged from the first level.
+    await until(start, 1.5);
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    ok(await root(`/ticket comment ${id} "looking"`));
+    await until(start, 2);
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    // MTTA counts from the episode's own start, the reopen at 1m.
+    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 1m); paging stopped.`);
+    await until(start, 12);
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === id).map((j) => j._id);
+    expect(jobs).toContain(pageJobId(tenant, id, 0, 0));
+    expect(jobs).toContain(pageJobId(tenant, id, 0, 0, 1));
+    ok(await root(`/ticket resolve ${id} fixed again`));
+  });
+
+  it('a step run twice (a process taken over) pages once and writes one history line', async () => {
+    const start = clock;
+    await bot.jobs.stop();
+    const id = await incident();
+    await bot.core.settled();
+    const job = (await bot.services.jobs.all<Job>('jobs')).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
+    expect(job).toBeDefined();
+    await bot.services.paging.runStep(job, clock);
+    await bot.services.paging.runStep(job, clock);
+    bot.jobs.start();
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    const t = await ticket(id);
+    expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a step whose job was never written (its starter died) is planned again by the auditor, and pages', async () => {
+    // A P3 is not paged; a live record is written for it as a starter would, which then died: no start, no job.
+    const r = ok(await root(`/ticket new "Cache cold ${++seq}" --type incident --priority P3 --service db`));
+    const id = r.card?.ticketId as string;
+    const team = await bot.services.teams.get(tenant, 'storage');
+    const at = clock;
+    const e: LiveEscalation = {
+      tenant,
+      ticketId: id,
+      team: 'storage',
+      policy: bot.services.teams.policyOf(team),
+      startedAt: at,
+      gen: 0,
+      fromLevel: 0,
+      genStartedAt: at,
+      pending: { index: 0, dueAt: at },
+      lastLevel: null,
+      message: null,
+      episode: 0,
+    };
+    await bot.db.connection.collection('page_live').insertOne({ _id: `${tenant}/${id}`, ...e } as never);
+    await until(at, 2);
+    expect(pages(id)).toEqual([]);
+    clock = new Date(at.getTime() + 2.5 * MIN);
+    expect((await bot.services.paging.audit(clock)).map((l) => l.ticketId)).toEqual([id]);
+    await until(at, 3);
+    // The first step, then its repeat (due at 2m, so due already): a late step's followers are never skipped.
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    // Its start was restored with it: the ack finds the page.
+    expect(ok(await ann(`/oncall ack ${id}`)).text).toMatch(new RegExp(`^You acknowledged ${id} \\(MTTA 3m\\)`));
+    expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a step that failed is run again by the auditor, and pages', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    // Level 1 again is due at 2m: its job ends as failed before it pages (a database error, say).
+    const step1 = (await bot.services.jobs.all<Job>('jobs')).find((j) => j._id === pageJobId(tenant, id, 0, 1)) as Job;
+    await bot.services.jobs.claim(step1, 0, clock, 'someone');
+    await bot.services.jobs.end(step1, { outcome: 'failed', at: clock, reason: 'database gone', lateMs: 0 });
+    await until(start, 4.5);
+    expect(pages(id)).toEqual(['ann']);
+    clock = new Date(start.getTime() + 4.5 * MIN);
+    expect((await bot.services.paging.audit(clock)).map((l) => l.ticketId)).toEqual([id]);
+    await until(start, 5);
+    // The retry pages level 1 again; it plans the steps after it: the repeat due at 4m (at once) and level 2 at 5m.
+    expect(pages(id)).toEqual(['ann', 'ann', 'ann', 'bob']);
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
 });
+
+async function ticket(id: string): Promise<Ticket> {
+  return bot.services.tickets.getTicket(
+    {
+      tenant,
+      person: { id: 'x', identity: 'console:root', name: 'root' },
+      role: 'admin',
+      source: { platform: 'console', workspace: 'local' },
+      now: clock,
+      timezone: 'UTC',
+    },
+    id,
+  );
+}
