@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   const maintenance = startMaintenance({
     pruneClaims: bot.pruneClaims,
     dropJobDays: (before) => services.jobs.dropDaysBefore(before),
-    dropFileDays: (before) => services.files.dropDaysBefore(before),
+    dropShortDays: async (before) =>
+      (await services.files.dropDaysBefore(before)) + (await services.alerts.forgetSeenBefore(before)),
     log,
     timezone: config.timezone,
   });

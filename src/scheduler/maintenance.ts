@@ -1,4 +1,4 @@
-// Housekeeping on a schedule: old delivery claims are forgotten, old job and file days dropped (FerretDB 1.x has no TTL indexes).
+// Housekeeping on a schedule: old delivery claims are forgotten, old job, file and alert-mark days dropped (FerretDB 1.x has no TTL indexes).
 import { schedule, validate } from 'node-cron';
 import type { Logger } from 'pino';
 
@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 export const CLAIM_RETENTION_MS = 7 * 86_400_000;
 /** Job days (src/store/jobStore.ts) are dropped whole after this long: a year of review runs stays readable. */
 export const JOB_RETENTION_MS = 400 * 86_400_000;
-/** Files the outbox sent (charts, exports) are dropped by the day after this long: a message gives up within hours. */
-export const FILE_RETENTION_MS = 7 * 86_400_000;
+/**
+ * Files the outbox sent (charts, exports) and the marks of alert notifications told are dropped by the day after
+ * this long: a message gives up within hours, and a sender retries within minutes.
+ */
+export const SHORT_RETENTION_MS = 7 * 86_400_000;
 /** Every night at 03:17 in the organisation's timezone (off the hour, when little else runs). */
 export const MAINTENANCE_SCHEDULE = '17 3 * * *';
 
@@ -18,8 +21,8 @@ export interface MaintenanceDeps {
   pruneClaims(before: Date): Promise<number>;
   /** Drops the job store's days before a date (whole collections: nothing scans). */
   dropJobDays?(before: Date): Promise<number>;
-  /** Drops the file store's days before a date. */
-  dropFileDays?(before: Date): Promise<number>;
+  /** Drops the file store's and the alert marks' days before a date. */
+  dropShortDays?(before: Date): Promise<number>;
   log: Logger;
   timezone: string;
   now?: () => Date;
@@ -39,10 +42,10 @@ export function startMaintenance(d: MaintenanceDeps): Maintenance {
   const runOnce = async (): Promise<number> => {
     const forgotten = await d.pruneClaims(new Date(now().getTime() - CLAIM_RETENTION_MS));
     const jobDays = (await d.dropJobDays?.(new Date(now().getTime() - JOB_RETENTION_MS))) ?? 0;
-    const fileDays = (await d.dropFileDays?.(new Date(now().getTime() - FILE_RETENTION_MS))) ?? 0;
+    const shortDays = (await d.dropShortDays?.(new Date(now().getTime() - SHORT_RETENTION_MS))) ?? 0;
     d.log.info(
-      { forgotten, jobDays, fileDays },
-      'maintenance: old delivery claims forgotten, old job and file days dropped',
+      { forgotten, jobDays, shortDays },
+      'maintenance: old delivery claims forgotten, old job, file and alert-mark days dropped',
     );
     return forgotten;
   };

@@ -18,6 +18,7 @@ import type { Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import type { Acting } from './acting.ts';
+import { KeyedQueue } from './keyedQueue.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { TicketService } from './tickets.ts';
@@ -91,6 +92,12 @@ function alertMark(tenant: string, groupKey: string, a: AlertmanagerAlert): stri
 
 export class AlertService {
   private readonly watching = new Map<string, Promise<Current>>();
+  /**
+   * Notifications of one key run one after another in this process: under a burst the first opens the
+   * incident and the rest note on it, rather than all polling for an incident that is still being opened and
+   * giving up (503) when opening takes longer than the wait. Another process's opener is still waited for.
+   */
+  private readonly perKey = new KeyedQueue();
   private readonly incidentListeners: Array<(e: AlertIncident) => void | Promise<void>> = [];
   private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
 
@@ -100,6 +107,11 @@ export class AlertService {
     private readonly outbox: Outbox,
     private readonly o: AlertOptions,
   ) {}
+
+  /** Nightly maintenance: the marks of notifications told before `before` go (a day at a time). */
+  forgetSeenBefore(before: Date): Promise<number> {
+    return this.repo.dropSeenBefore(before);
+  }
 
   /** Hears each incident an alert opened, once, in the process that opened it (paging starts here). */
   onAlertIncident(listener: (e: AlertIncident) => void | Promise<void>): void {
@@ -111,9 +123,18 @@ export class AlertService {
     this.ackListeners.push(listener);
   }
 
-  async alertmanager(group: AlertmanagerGroup): Promise<IntakeResult> {
-    const now = this.o.now();
+  alertmanager(group: AlertmanagerGroup): Promise<IntakeResult> {
     const key = this.keyOf('am', group.groupKey);
+    return this.perKey.run(key, () => this.alertmanagerNow(key, group));
+  }
+
+  event(ev: AlertEvent): Promise<IntakeResult> {
+    const key = this.keyOf('ev', ev.dedup_key);
+    return this.perKey.run(key, () => this.eventNow(key, ev));
+  }
+
+  private async alertmanagerNow(key: string, group: AlertmanagerGroup): Promise<IntakeResult> {
+    const now = this.o.now();
     const marks = group.alerts.map((a) => alertMark(this.o.tenant, group.groupKey, a));
     const first = await this.repo.firstSeen(marks, now);
     const fresh = group.alerts.filter((_, i) => first[i]);
@@ -133,13 +154,12 @@ export class AlertService {
         note: () => noteForAlerts(fresh),
       });
     } catch (err) {
-      await this.repo.unsee(freshMarks).catch(() => {});
+      await this.repo.unsee(freshMarks, now).catch(() => {});
       throw err;
     }
   }
 
-  async event(ev: AlertEvent): Promise<IntakeResult> {
-    const key = this.keyOf('ev', ev.dedup_key);
+  private async eventNow(key: string, ev: AlertEvent): Promise<IntakeResult> {
     const content = JSON.stringify([ev.event_action, ev.payload ?? null]);
     if (ev.event_action === 'trigger') {
       return this.intake(key, ev.dedup_key, 'events', {
@@ -166,7 +186,7 @@ export class AlertService {
     try {
       await this.tickets.commentTicket(acting, id, noteForEvent(ev), false);
     } catch (err) {
-      await this.repo.unsee([mark]).catch(() => {});
+      await this.repo.unsee([mark], now).catch(() => {});
       throw err;
     }
     await this.emit(this.ackListeners, { tenant: this.o.tenant, ticketId: id, key: ev.dedup_key, at: now });

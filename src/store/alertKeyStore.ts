@@ -1,13 +1,16 @@
 // Which incident an alert key (a groupKey, a dedup_key) is, generation by generation, and which notifications were told: insert-only, read by `_id`.
 import type { Connection, mongo } from 'mongoose';
 import { insertOnce } from './insertOnce.ts';
+import { dropDaysBefore } from './dayCollections.ts';
+import { dayKey } from './jobStore.ts';
 
 /**
- * Three kinds of document share `alert_keys`, all inserted once and never updated (FerretDB scans the whole
- * collection on every update, and has no transactions):
+ * Two kinds of document share `alert_keys`, both inserted once and never updated (FerretDB scans the whole
+ * collection on every update, and has no transactions); it grows with incidents, not notifications:
  * - `<key>#<g>`: generation g of the key is claimed (the claimer opens its incident);
- * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open);
- * - `seen:<hash>`: one notification (an alert's status at its start/end, an event) was told already.
+ * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open).
+ * Which notifications were told (an alert's status at its start/end, an event) is a mark `<hash>` in the day's
+ * `alert_seen_<YYYYMMDD>`, so the check costs what a day of alerts costs; old days are dropped whole.
  */
 interface AlertKeyDoc {
   _id: string;
@@ -20,8 +23,12 @@ interface AlertKeyDoc {
 export class AlertKeyRepository {
   private readonly keys: mongo.Collection<AlertKeyDoc>;
 
-  constructor(connection: Connection) {
+  constructor(private readonly connection: Connection) {
     this.keys = connection.collection('alert_keys');
+  }
+
+  private seenOn(at: Date): mongo.Collection<{ _id: string; at: Date }> {
+    return this.connection.collection(`alert_seen_${dayKey(at)}`);
   }
 
   /** True for the one caller that takes generation `gen` of `key`. */
@@ -66,13 +73,28 @@ export class AlertKeyRepository {
     return lo;
   }
 
-  /** Marks each notification told; true for those this caller is the first to tell. */
+  /**
+   * Marks each notification told; true for those this caller is the first to tell. A mark found in the day
+   * before is carried into today (an alert still firing is re-sent every few hours, for days): a repeat
+   * is a repeat however long it fires, as long as it comes at least once a day.
+   */
   async firstSeen(hashes: readonly string[], at: Date): Promise<boolean[]> {
-    return Promise.all(hashes.map((h) => insertOnce(this.keys, { _id: `seen:${h}`, at })));
+    const yesterday = new Date(at.getTime() - 86_400_000);
+    return Promise.all(
+      hashes.map(async (h) => {
+        if (!(await insertOnce(this.seenOn(at), { _id: h, at }))) return false;
+        return (await this.seenOn(yesterday).findOne({ _id: h }, { projection: { _id: 1 } })) === null;
+      }),
+    );
   }
 
   /** Gives marks back when telling failed on our side, so the sender's retry is told. */
-  async unsee(hashes: readonly string[]): Promise<void> {
-    if (hashes.length) await this.keys.deleteMany({ _id: { $in: hashes.map((h) => `seen:${h}`) } });
+  async unsee(hashes: readonly string[], at: Date): Promise<void> {
+    if (hashes.length) await this.seenOn(at).deleteMany({ _id: { $in: [...hashes] } });
+  }
+
+  /** Drops whole days of marks before `before`: resolves with how many went. */
+  dropSeenBefore(before: Date): Promise<number> {
+    return dropDaysBefore(this.connection, 'alert_seen', before);
   }
 }

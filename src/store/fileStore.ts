@@ -1,11 +1,11 @@
 // Files the outbox sends (a /status chart, an export's CSV), kept apart from the messages: one collection per UTC day, insert-only.
 import { randomBytes } from 'node:crypto';
 import { type Connection, mongo } from 'mongoose';
+import { dropDaysBefore } from './dayCollections.ts';
 import { dayKey } from './jobStore.ts';
 
 /** Chunks stay far below a document's 16 MB limit, and a read decodes a few at a time. */
 export const FILE_CHUNK_BYTES = 512 * 1024;
-const PARTITION = /^files_(\d{8})$/;
 /** `20260310/3f9a…/2`: the day a file was stored in, its own id, and how many chunks it has. */
 const REF = /^(\d{8})\/([0-9a-f]{24})\/([1-9]\d{0,3})$/;
 
@@ -61,17 +61,7 @@ export class FileRepository {
   }
 
   /** Drops whole days before `before`: resolves with how many went. */
-  async dropDaysBefore(before: Date): Promise<number> {
-    const db = this.connection.db;
-    if (!db) return 0;
-    const cut = dayKey(before);
-    let dropped = 0;
-    for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
-      const m = PARTITION.exec(name);
-      if (!m || (m[1] as string) >= cut) continue;
-      await db.dropCollection(name).catch(() => false);
-      dropped++;
-    }
-    return dropped;
+  dropDaysBefore(before: Date): Promise<number> {
+    return dropDaysBefore(this.connection, 'files', before);
   }
 }
