@@ -14,7 +14,7 @@ import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
 
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 /** The figures; BENCH_ALERTS / BENCH_ALERT_GROUPS lower them. */
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 1000);
 const GROUPS = Number(process.env.BENCH_ALERT_GROUPS ?? 50);

@@ -1,4 +1,6 @@
 // A person's quiet hours: read from what they type, and whether (and until when) an instant falls inside them.
+
+import { tzOffset } from '@date-fns/tz';
 import { formatClockTime, readClockTime, readStoredTime } from './clockTime.ts';
 import { addDays, instantOf, localParts } from './localTime.ts';
 import { type ParseResult, quoted } from './scheduleTypes.ts';
@@ -77,9 +79,31 @@ export function quietEndsAt(quiet: QuietHours | null, at: Date, timeZone: string
   // Before `to` on the same local day, or (over midnight, after `from`) on the next one.
   const day = minuteOfDay < b.to ? local : addDays(local, 1);
   const end = instantOf(day, Math.floor(b.to / 60), b.to % 60, timeZone);
-  if (end.getTime() > at.getTime()) return end;
+  if (end.getTime() > at.getTime()) return fallsBackOut(b, at, end, timeZone) ?? end;
   // `at` is in the second pass of a repeated hour and `to` was read as its first pass: no change of
   // offset lies between `at` and the end any more, so the wall minutes still to go are real minutes.
   const startOfMinute = at.getTime() - local.second * 1000 - local.millisecond;
   return new Date(startOfMinute + (b.to - minuteOfDay) * MINUTE);
+}
+
+/**
+ * A fall-back between `at` and `end` can set the wall clock back to before the window's start (quiet
+ * 01:01-00:00, and at 02:00 the clocks read 01:00 again): then the quiet hours end at that change, not
+ * at the next `to`. Null when there is no such change, or the clocks still read a quiet time after it.
+ */
+function fallsBackOut(b: { from: number; to: number }, at: Date, end: Date, timeZone: string): Date | null {
+  const before = tzOffset(timeZone, at);
+  if (tzOffset(timeZone, end) >= before) return null;
+  // The offset drops once in (at, end]: find where, to the second; changes happen on whole minutes.
+  let lo = at.getTime();
+  let hi = end.getTime();
+  while (hi - lo > 1000) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (tzOffset(timeZone, new Date(mid)) < before) hi = mid;
+    else lo = mid;
+  }
+  const change = new Date(Math.floor(hi / MINUTE) * MINUTE);
+  if (change.getTime() <= at.getTime()) return null;
+  const wall = localParts(change, timeZone);
+  return inWindow(b, wall.hour * 60 + wall.minute) ? null : change;
 }

@@ -98,6 +98,11 @@ export class AlertService {
    * giving up (503) when opening takes longer than the wait. Another process's opener is still waited for.
    */
   private readonly perKey = new KeyedQueue();
+  /** Alertmanager notifications waiting for their key's turn, taken in together (see `alertmanager`). */
+  private readonly amWaiting = new Map<
+    string,
+    Array<{ group: AlertmanagerGroup; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void }>
+  >();
   private readonly incidentListeners: Array<(e: AlertIncident) => void | Promise<void>> = [];
   private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
 
@@ -123,9 +128,33 @@ export class AlertService {
     this.ackListeners.push(listener);
   }
 
+  /**
+   * Notifications of one group that arrive while the one before is being taken in wait together, and are then
+   * taken in as one: their new alerts make one note (a burst of twenty is a few ticket changes, not twenty).
+   */
   alertmanager(group: AlertmanagerGroup): Promise<IntakeResult> {
     const key = this.keyOf('am', group.groupKey);
-    return this.perKey.run(key, () => this.alertmanagerNow(key, group));
+    return new Promise<IntakeResult>((resolve, reject) => {
+      const waiting = this.amWaiting.get(key);
+      if (waiting) {
+        waiting.push({ group, resolve, reject });
+        return;
+      }
+      this.amWaiting.set(key, [{ group, resolve, reject }]);
+      void this.perKey.run(key, async () => {
+        const batch = this.amWaiting.get(key) ?? [];
+        this.amWaiting.delete(key);
+        try {
+          const results = await this.alertmanagerNow(
+            key,
+            batch.map((b) => b.group),
+          );
+          for (const [n, b] of batch.entries()) b.resolve(results[n] as IntakeResult);
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      });
+    });
   }
 
   event(ev: AlertEvent): Promise<IntakeResult> {
@@ -133,30 +162,52 @@ export class AlertService {
     return this.perKey.run(key, () => this.eventNow(key, ev));
   }
 
-  private async alertmanagerNow(key: string, group: AlertmanagerGroup): Promise<IntakeResult> {
+  /** Some notifications of one group, oldest first: one answer each. */
+  private async alertmanagerNow(key: string, groups: AlertmanagerGroup[]): Promise<IntakeResult[]> {
     const now = this.o.now();
-    const marks = group.alerts.map((a) => alertMark(this.o.tenant, group.groupKey, a));
+    const latest = groups[groups.length - 1] as AlertmanagerGroup;
+    // Each alert once (the same alert may be in several of them), with the first notification that carries it.
+    const alerts = new Map<string, { alert: AlertmanagerAlert; from: number }>();
+    groups.forEach((g, n) => {
+      for (const a of g.alerts) {
+        const mark = alertMark(this.o.tenant, g.groupKey, a);
+        if (!alerts.has(mark)) alerts.set(mark, { alert: a, from: n });
+      }
+    });
+    const marks = [...alerts.keys()];
     const first = await this.repo.firstSeen(marks, now);
-    const fresh = group.alerts.filter((_, i) => first[i]);
-    const freshMarks = marks.filter((_, i) => first[i]);
-    if (fresh.length === 0) return { outcome: 'duplicate', ticketId: null };
+    const freshMarks = marks.filter((_, n) => first[n]);
+    const fresh = freshMarks.map((m) => alerts.get(m) as { alert: AlertmanagerAlert; from: number });
+    const told = new Set(fresh.map((f) => f.from));
+    if (fresh.length === 0) return groups.map(() => ({ outcome: 'duplicate', ticketId: null }));
+    const freshAlerts = fresh.map((f) => f.alert);
+    let result: IntakeResult;
     try {
-      const wholeGroupResolved = group.status === 'resolved' && group.alerts.every((a) => a.status === 'resolved');
-      return await this.intake(key, group.groupKey, 'alertmanager', {
-        opens: fresh.some((a) => a.status === 'firing'),
-        draft: () => incidentFromGroup(group, this.o.severityMap),
+      // Alertmanager sends the whole group each time: the latest notification says where the group stands.
+      const wholeGroupResolved = latest.status === 'resolved' && latest.alerts.every((a) => a.status === 'resolved');
+      const opener = groups[fresh.find((f) => f.alert.status === 'firing')?.from ?? groups.length - 1] ?? latest;
+      result = await this.intake(key, latest.groupKey, 'alertmanager', {
+        opens: freshAlerts.some((a) => a.status === 'firing'),
+        draft: () => incidentFromGroup(opener, this.o.severityMap),
         onOpen: async (t, acting) => {
           if (!(wholeGroupResolved && this.o.autoresolve)) return { outcome: 'noted', ticketId: t.ticketId };
-          await this.tickets.commentTicket(acting, t.ticketId, noteForAlerts(fresh), false);
+          await this.tickets.commentTicket(acting, t.ticketId, noteForAlerts(freshAlerts), false);
           await this.resolve(acting, t.ticketId, 'Every alert of the group is resolved (Alertmanager).');
           return { outcome: 'resolved', ticketId: t.ticketId };
         },
-        note: () => noteForAlerts(fresh),
+        note: () => noteForAlerts(freshAlerts),
       });
     } catch (err) {
       await this.repo.unsee(freshMarks, now).catch(() => {});
       throw err;
     }
+    // The first that told something has the outcome; the others that told something were noted with it.
+    const lead = Math.min(...told);
+    return groups.map((_, n): IntakeResult => {
+      if (!told.has(n)) return { outcome: 'duplicate', ticketId: null };
+      if (n === lead || result.outcome !== 'opened') return result;
+      return { outcome: 'noted', ticketId: result.ticketId };
+    });
   }
 
   private async eventNow(key: string, ev: AlertEvent): Promise<IntakeResult> {
@@ -227,8 +278,15 @@ export class AlertService {
       if (!w.opens) return { outcome: 'ignored', ticketId: null };
       const gen = cur.kind === 'none' ? 0 : cur.gen + 1;
       if (!(await this.repo.claim(key, gen, now, this.o.owner))) continue;
-      if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
-      const ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
+      let ticket: Ticket;
+      try {
+        if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
+        ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
+      } catch (err) {
+        // Our process lives on, so nobody would take its claim as abandoned: it says so (the retry claims anew).
+        await this.repo.abandon(key, gen, this.o.now()).catch(() => {});
+        throw err;
+      }
       return { outcome: 'opened', ticketId: ticket.ticketId };
     }
     throw new Error(`alert key ${sentKey.slice(0, 80)}: its incident is still being opened elsewhere`);
@@ -300,6 +358,7 @@ export class AlertService {
     if (gen === null) return { kind: 'none' };
     const ticketId = await this.repo.boundTo(key, gen);
     if (!ticketId) {
+      if (await this.repo.abandoned(key, gen)) return { kind: 'done', gen };
       const claim = await this.repo.claimOf(key, gen);
       const now = this.o.now().getTime();
       const age = now - (claim?.at.getTime() ?? 0);

@@ -189,7 +189,13 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     alive: (owner, now) => outboxService.alive(owner, now),
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
-  teams.onChanged = (team, now) => oncallNotices.planFor(team, now);
+  // A team saved whose handoff or coverage jobs could not be planned is logged (the team change stands).
+  teams.onChanged = (team, now) =>
+    oncallNotices
+      .planFor(team, now)
+      .catch((err) =>
+        o.outbox?.log?.error({ err, team: team.name }, 'teams: the handoff and coverage jobs could not be planned'),
+      );
   teams.cannotPostTo = (address) => outboxService.cannotPostTo(address);
   const paging = new PagingService(
     new PageRepository(connection),

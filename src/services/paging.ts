@@ -52,6 +52,8 @@ export const pageJobId = (tenant: string, ticketId: string, gen: number, index: 
   `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
 
 const PAGED = new Set(['P1', 'P2']);
+/** A page start that failed is tried again after each of these. */
+export const START_RETRY_MS = [1_000, 5_000, 25_000];
 const FINISHED = new Set(['resolved', 'closed']);
 
 /** The timeline of one generation: the policy from the level it starts at, `after`s counted from that level. */
@@ -77,19 +79,36 @@ export class PagingService {
     private readonly o: PagingOptions,
   ) {}
 
-  /** Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw. */
+  /**
+   * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
+   * A start that fails on our side (the database slow under a burst) is tried again in the background, a few
+   * times over about half a minute: a page that never starts is one the auditor cannot see.
+   */
   listen(feed: ChangeFeed, alerts: AlertService): void {
     feed.subscribe(async (ev) => {
-      try {
-        await this.onChange(ev.ticket);
-      } catch (err) {
-        this.o.log.error({ err, ticketId: ev.ticket.ticketId }, 'paging: could not start or stop a page');
-      }
+      await this.retrying(() => this.onChange(ev.ticket), ev.ticket.ticketId);
     });
     alerts.onAlertIncident(async (ev) => {
-      const team = await this.teams.teamFor(ev.tenant, ev.ticket.service);
-      if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
+      await this.retrying(async () => {
+        const team = await this.teams.teamFor(ev.tenant, ev.ticket.service);
+        if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
+      }, ev.ticket.ticketId);
     });
+  }
+
+  /** Runs `work` now; on a failure that is not a person's error, again after each of `RETRY_MS`, not waited for. */
+  private async retrying(work: () => Promise<unknown>, ticketId: string, attempt = 0): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      const wait = isUserError(err) ? undefined : START_RETRY_MS[attempt];
+      if (wait === undefined) {
+        this.o.log.error({ err, ticketId }, 'paging: could not start or stop a page');
+        return;
+      }
+      this.o.log.warn({ err, ticketId, attempt: attempt + 1 }, 'paging: starting or stopping a page failed; retrying');
+      setTimeout(() => void this.retrying(work, ticketId, attempt + 1), wait).unref();
+    }
   }
 
   private async onChange(t: Ticket): Promise<void> {

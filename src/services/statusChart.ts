@@ -88,7 +88,7 @@ function draw(
         ),
         plugins: {
           ...config.options?.plugins,
-          legend: { labels: { color: textColor, font: { family: CHART_FONT } } },
+          legend: { ...config.options?.plugins?.legend, labels: { color: textColor, font: { family: CHART_FONT } } },
           title: { ...config.options?.plugins?.title, color: textColor, font: { family: CHART_FONT, size: 15 } },
         },
       },
@@ -146,7 +146,8 @@ export function renderStatusChart(s: StatusSummary, o: ChartOptions = {}): Buffe
       },
       options: {
         scales: { x: {}, y: { beginAtZero: true, ticks: { precision: 0 } } },
-        plugins: { title: { display: true, text: 'Open tickets by priority' } },
+        // One series, a colour per priority: a legend would show one swatch for all; the axis names them.
+        plugins: { legend: { display: false }, title: { display: true, text: 'Open tickets by priority' } },
       },
     },
     CHART_WIDTH - TREND_WIDTH,

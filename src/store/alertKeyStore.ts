@@ -1,14 +1,15 @@
 // Which incident an alert key (a groupKey, a dedup_key) is, generation by generation, and which notifications were told: insert-only, read by `_id`.
 import type { Connection, mongo } from 'mongoose';
-import { insertOnce } from './insertOnce.ts';
 import { dropDaysBefore } from './dayCollections.ts';
+import { insertOnce } from './insertOnce.ts';
 import { dayKey } from './jobStore.ts';
 
 /**
  * Two kinds of document share `alert_keys`, both inserted once and never updated (FerretDB scans the whole
  * collection on every update, and has no transactions); it grows with incidents, not notifications:
  * - `<key>#<g>`: generation g of the key is claimed (the claimer opens its incident);
- * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open).
+ * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open);
+ * - `<key>#<g>!`: the claimer of generation g failed to open its incident and gave the generation up.
  * Which notifications were told (an alert's status at its start/end, an event) is a mark `<hash>` in the day's
  * `alert_seen_<YYYYMMDD>`, so the check costs what a day of alerts costs; old days are dropped whole.
  */
@@ -44,6 +45,15 @@ export class AlertKeyRepository {
   /** Records which incident generation `gen` opened; false when it was recorded already. */
   bind(key: string, gen: number, ticketId: string, at: Date): Promise<boolean> {
     return insertOnce(this.keys, { _id: `${key}#${gen}=`, at, ticketId });
+  }
+
+  /** The claimer could not open the incident: the generation is over, and the next sender claims the one after. */
+  async abandon(key: string, gen: number, at: Date): Promise<void> {
+    await insertOnce(this.keys, { _id: `${key}#${gen}!`, at });
+  }
+
+  async abandoned(key: string, gen: number): Promise<boolean> {
+    return (await this.keys.findOne({ _id: `${key}#${gen}!` }, { projection: { _id: 1 } })) !== null;
   }
 
   async boundTo(key: string, gen: number): Promise<string | null> {

@@ -236,6 +236,49 @@ describe('Alertmanager groups as incidents', () => {
     }
   });
 
+  it('an incident that could not be opened (a database error) is opened by the retry, not waited for', async () => {
+    const am = `${p.url}/webhooks/alertmanager`;
+    const tickets = p.services.tickets;
+    const openTicket = tickets.openTicket.bind(tickets);
+    let calls = 0;
+    tickets.openTicket = async (...args) => {
+      if (calls++ === 0) throw new Error('connection 7 to 127.0.0.1 timed out');
+      return openTicket(...args);
+    };
+    try {
+      const failed = await post(am, group('flaky', [alert('Flaky')]));
+      expect(failed.status).toBe(503);
+      // The same process lives on (its heartbeat beats): without giving the claim up, this would wait and 503.
+      const retried = await post(am, group('flaky', [alert('Flaky')]));
+      expect(await retried.json()).toMatchObject({ outcome: 'opened' });
+      const again = await post(am, group('flaky', [alert('Flaky')]));
+      expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
+    } finally {
+      tickets.openTicket = openTicket;
+    }
+  });
+
+  it('takes a burst of one group in at once: one incident, every alert told, in a few notes rather than one each', async () => {
+    const am = `${p.url}/webhooks/alertmanager`;
+    const names = Array.from({ length: 20 }, (_, i) => `Burst${i}`);
+    const answers = await Promise.all(
+      names.map(async (n) => {
+        const res = await post(am, group('burst', [alert(n, { labels: { alertname: n, service: 'storage' } })]));
+        expect(res.status).toBe(202);
+        return (await res.json()) as { outcome: string; ticket: string };
+      }),
+    );
+    const outcomes = answers.map((a) => a.outcome).sort();
+    expect(outcomes.filter((o) => o === 'opened')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'noted')).toHaveLength(19);
+    expect(new Set(answers.map((a) => a.ticket)).size).toBe(1);
+    const [inc] = (await incidents(p.services)).filter((t) => t.ticketId === answers[0]?.ticket);
+    const told = [inc?.description ?? '', ...(inc?.comments ?? []).map((c) => c.text)].join('\n');
+    for (const n of names) expect(told).toContain(n);
+    // Those that came while the incident was being opened waited together: one note for all of them.
+    expect(inc?.comments.length).toBeLessThan(19);
+  });
+
   it('ignores a resolved group it never saw firing', async () => {
     const res = await post(
       `${p.url}/webhooks/alertmanager`,

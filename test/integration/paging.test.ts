@@ -286,6 +286,33 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed again`));
   });
 
+  it('a start that fails on our side (the database slow) is tried again, and pages', async () => {
+    const start = clock;
+    const teams = bot.services.teams;
+    const teamFor = teams.teamFor.bind(teams);
+    let failures = 0;
+    teams.teamFor = async (...args) => {
+      if (failures++ === 0) throw new Error('connection 11 to 127.0.0.1 timed out');
+      return teamFor(...args);
+    };
+    try {
+      const id = await incident();
+      await until(start, 0.5);
+      // The retry comes after a second of real time (the wait is the process's own, not the clock's).
+      for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
+        await new Promise((r) => setTimeout(r, 250));
+        await settle([bot.jobs]);
+      }
+      await until(start, 1);
+      expect(pages(id)).toEqual(['ann']);
+      expect(failures).toBeGreaterThan(1);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      teams.teamFor = teamFor;
+    }
+  });
+
   it('a step run twice (a process taken over) pages once and writes one history line', async () => {
     const start = clock;
     await bot.jobs.stop();

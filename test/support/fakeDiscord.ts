@@ -21,6 +21,7 @@ import {
   type InteractionRecord,
   type StoredMessage,
 } from './fakeDiscordState.ts';
+import { WAIT_FLOOR_MS } from './waits.ts';
 
 export type { InteractionAnswer, InteractionRecord, RecordedRequest, StoredMessage };
 
@@ -162,9 +163,12 @@ export class FakeDiscord {
     return payload.id;
   }
 
-  /** Waits (bounded) until `check` returns something truthy; returns it. */
+  /**
+   * Waits (bounded) until `check` returns something truthy; returns it. Every wait is for something that must
+   * come, so a loaded machine (four suites on two cores) gets at least `WAIT_FLOOR_MS` before it counts as lost.
+   */
   async waitFor<T>(check: () => T | undefined | null | false, what = 'condition', timeoutMs = 10_000): Promise<T> {
-    const until = performance.now() + timeoutMs;
+    const until = performance.now() + Math.max(timeoutMs, WAIT_FLOOR_MS);
     for (;;) {
       const v = check();
       if (v) return v;

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { WAIT_FLOOR_MS } from './waits.ts';
 
 /** A Slack payload as recorded: arbitrary JSON that tests read freely. */
 export type Json = Record<string, any>;
@@ -348,13 +349,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
     async waitFor(pick, timeoutMs = 5000, what = 'the expected Slack calls') {
-      const deadline = Date.now() + timeoutMs;
+      // Every wait is for something that must come: a loaded machine gets at least WAIT_FLOOR_MS.
+      const limit = Math.max(timeoutMs, WAIT_FLOOR_MS);
+      const deadline = Date.now() + limit;
       for (;;) {
         const got = pick(calls);
         if (got) return got;
         if (Date.now() > deadline) {
           const seen = calls.map((c) => `${c.method}${c.status !== 200 ? `(${c.status})` : ''}`).join(', ');
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; calls so far: ${seen || 'none'}`);
+          throw new Error(`timed out after ${limit} ms waiting for ${what}; calls so far: ${seen || 'none'}`);
         }
         await new Promise((r) => setTimeout(r, 10));
       }
