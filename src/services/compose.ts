@@ -206,6 +206,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     {
       repeatMs: o.pageRepeatMs ?? 120_000,
+      now: o.outbox?.now ?? (() => new Date()),
       timezone: o.timezone ?? 'UTC',
       log: o.outbox?.log ?? pino({ level: 'silent' }),
       ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),

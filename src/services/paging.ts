@@ -33,6 +33,11 @@ export interface PagingOptions {
   log: Logger;
   /** Each overdue step the auditor finds (metrics). */
   onOverdue?: (count: number) => void;
+  /**
+   * The process's clock (default: the wall clock). A step is filed under the minute it is written in, which
+   * must be now: a start heard late (a retry, a busy change feed) is still due at its own time, so it runs at once.
+   */
+  now?: () => Date;
 }
 
 interface StepPayload {
@@ -384,7 +389,7 @@ export class PagingService {
         kind: PAGE_KIND,
         dueAt,
         payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index, episode } satisfies StepPayload,
-        createdAt: now,
+        createdAt: new Date(Math.max(now.getTime(), (this.o.now?.() ?? new Date()).getTime())),
         by: null,
         ticketId: e.ticketId,
       });

@@ -83,17 +83,7 @@ describe('paging', () => {
     expect(told.map((c) => c.reply.text)).toEqual([
       `Nobody acknowledged the page for ${id} (P1 Database down ${seq}) after every level of storage's policy.`,
     ]);
-    const t = await bot.services.tickets.getTicket(
-      {
-        tenant,
-        person: { id: 'x', identity: 'console:root', name: 'root' },
-        role: 'admin',
-        source: { platform: 'console', workspace: 'local' },
-        now: clock,
-        timezone: 'UTC',
-      },
-      id,
-    );
+    const t = await ticket(id);
     expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => `${h.action}: ${h.note}`)).toEqual([
       'paged: level 1: ann',
       'paged: level 1, again (1): ann',
