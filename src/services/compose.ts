@@ -167,6 +167,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     cardService,
     o.outbox?.log ?? pino({ level: 'silent' }),
+    o.outbox?.now,
   );
   slaWatch.watch(changes);
   const teams = new TeamService(new TeamRepository(connection), peopleService);
