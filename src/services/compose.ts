@@ -149,7 +149,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     { ...(o.outbox ?? { log: pino({ level: 'silent' }) }), files },
     cardService,
   );
-  const jobs = new JobRepository(connection);
+  const jobs = new JobRepository(connection, o.outbox?.now ?? (() => new Date()));
   const reviewStore = new ReviewRepository(connection);
   const cab = { quorum: o.cabQuorum ?? 1, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
@@ -167,7 +167,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     cardService,
     o.outbox?.log ?? pino({ level: 'silent' }),
-    o.outbox?.now,
   );
   slaWatch.watch(changes);
   const teams = new TeamService(new TeamRepository(connection), peopleService);
@@ -207,7 +206,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     {
       repeatMs: o.pageRepeatMs ?? 120_000,
-      now: o.outbox?.now ?? (() => new Date()),
       timezone: o.timezone ?? 'UTC',
       log: o.outbox?.log ?? pino({ level: 'silent' }),
       ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),

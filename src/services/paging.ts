@@ -33,11 +33,6 @@ export interface PagingOptions {
   log: Logger;
   /** Each overdue step the auditor finds (metrics). */
   onOverdue?: (count: number) => void;
-  /**
-   * The process's clock (default: the wall clock). A step is filed under the minute it is written in, which
-   * must be now: a start heard late (a retry, a busy change feed) is still due at its own time, so it runs at once.
-   */
-  now?: () => Date;
 }
 
 interface StepPayload {
@@ -74,6 +69,9 @@ const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
 });
 
 export class PagingService {
+  /** Step jobs this process has filed again (see `repair`). */
+  private readonly refiled = new Set<string>();
+
   constructor(
     private readonly repo: PageRepository,
     private readonly jobs: JobRepository,
@@ -117,6 +115,8 @@ export class PagingService {
   }
 
   private async onChange(t: Ticket): Promise<void> {
+    // Only incidents are paged (a change feed of every request and change stays off the page records).
+    if (t.type !== 'incident') return;
     if (FINISHED.has(t.state)) {
       // Resolved: the episode is over (reopened and raised again, the incident pages again), and the live
       // record goes now; a step already planned would find the state itself.
@@ -128,7 +128,7 @@ export class PagingService {
       if (live) await this.repo.end(t.tenant, t.ticketId, live.startedAt);
       return;
     }
-    if (t.type !== 'incident' || !PAGED.has(t.priority)) return;
+    if (!PAGED.has(t.priority)) return;
     const team = await this.teams.teamFor(t.tenant, t.service);
     if (team) await this.startFor(t, team, null, null, t.updatedAt);
   }
@@ -371,7 +371,13 @@ export class PagingService {
     }
     const end = await this.jobs.endOf(job);
     if (!end) {
-      await this.jobs.refile(job, now);
+      // Once per process: a job this process filed again is in the engine's hands (an engine that is merely
+      // behind would otherwise get another slot for it every minute).
+      if (!this.refiled.has(id)) {
+        this.refiled.add(id);
+        if (this.refiled.size > 10_000) this.refiled.delete(this.refiled.values().next().value as string);
+        await this.jobs.refile(job, now);
+      }
       return;
     }
     if (end.outcome === 'failed' || end.outcome === 'missed') {
@@ -389,7 +395,7 @@ export class PagingService {
         kind: PAGE_KIND,
         dueAt,
         payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index, episode } satisfies StepPayload,
-        createdAt: new Date(Math.max(now.getTime(), (this.o.now?.() ?? new Date()).getTime())),
+        createdAt: now,
         by: null,
         ticketId: e.ticketId,
       });

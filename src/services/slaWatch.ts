@@ -46,8 +46,6 @@ export class SlaWatch {
     private readonly outbox: Outbox,
     private readonly cards: CardService,
     private readonly log: Logger,
-    /** The process's clock: a threshold passed already is filed under the minute it is written in, now. */
-    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   /** Hears every ticket change (the feed wants listeners that never throw). */
@@ -90,7 +88,7 @@ export class SlaWatch {
         // Passed already (a priority raised late, a walk started again): due now, so it is not counted missed.
         dueAt: new Date(Math.max(t.at.getTime(), now.getTime())),
         payload: { ...payload },
-        createdAt: new Date(Math.max(now.getTime(), this.clock().getTime())),
+        createdAt: now,
         by: null,
         ticketId: ticket.ticketId,
       });

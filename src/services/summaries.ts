@@ -16,8 +16,8 @@ import type { OnCallNow, Team, TeamService } from './teams.ts';
 /** The hot set is read whole for the open figures; more open tickets than this are left out (and said so). */
 const OPEN_MAX = 5000;
 /**
- * The chart rides inline in its outbox document, which leaves the outbox once delivered: a chart is some
- * 30 KB, and one far larger means something went wrong, so it is not sent.
+ * The chart waits in the file store while its message is in the outbox (src/store/fileStore.ts): a chart is
+ * some 30 KB, and one far larger means something went wrong, so it is not sent.
  */
 export const CHART_MAX_BYTES = 200_000;
 

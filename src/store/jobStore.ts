@@ -67,7 +67,15 @@ export class JobRepository {
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
 
-  constructor(private readonly connection: Connection) {
+  constructor(
+    private readonly connection: Connection,
+    /**
+     * The process's clock, the job engine's own. A job is filed under the minute it is due, or the minute it is
+     * written in when that is later: with a clock, "written in" is now, whatever `createdAt` the planner gave (a
+     * change heard late across a minute boundary would otherwise be filed under a minute the engine has left).
+     */
+    private readonly clock?: () => Date,
+  ) {
     this.cursor = connection.collection('job_cursor');
     this.heartbeats = new Heartbeats(connection);
   }
@@ -109,7 +117,8 @@ export class JobRepository {
    */
   async add(job: Job): Promise<void> {
     await this.part<Job>('jobs', dayKey(job.dueAt)).insertOne(job);
-    const filed = new Date(Math.max(job.dueAt.getTime(), job.createdAt.getTime()));
+    const written = Math.max(job.createdAt.getTime(), this.clock?.().getTime() ?? 0);
+    const filed = new Date(Math.max(job.dueAt.getTime(), written));
     const minute = minuteKey(filed);
     // One after another per minute in this process: adds at once (a burst of tickets, each with its SLA jobs)
     // would all try the same free slot and probe past each other, quadratically.

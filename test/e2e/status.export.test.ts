@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../src/domain/exportRows.ts';
 import { type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { type SlackBot, startSlackBot } from '../support/fakeSlackBot.ts';
-import type { TestBot } from '../support/harness.ts';
+import { adminActing, type TestBot } from '../support/harness.ts';
 
 const TRICKY = '=SUM(A1:A9), "quoted"';
 
@@ -17,16 +17,8 @@ async function expectMatchesDatabase(bot: TestBot, tenant: string, csv: Buffer |
   const body = rows.slice(1).map((row) => Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, row[i]])));
   // Oldest first; two commands typed together may open in either order, so the ids are compared as a set.
   expect(body.map((r) => r.id).sort()).toEqual([...ids].sort());
-  const acting = {
-    tenant,
-    person: { id: 'x', identity: 'x', name: 'x' },
-    role: 'admin' as const,
-    source: { platform: 'console', workspace: 'local' },
-    now: new Date(),
-    timezone: 'UTC',
-  };
   for (const row of body) {
-    const t = await bot.services.tickets.getTicket(acting, row.id as string);
+    const t = await bot.services.tickets.getTicket(adminActing(tenant), row.id as string);
     expect(row).toMatchObject({
       id: t.ticketId,
       title: /^[=+\-@]/.test(t.title) ? `'${t.title}` : t.title,

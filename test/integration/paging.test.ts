@@ -6,7 +6,7 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import { pageJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
-import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
 let clock = new Date('2026-03-10T10:00:00Z');
@@ -376,16 +376,6 @@ describe('paging', () => {
   });
 });
 
-async function ticket(id: string): Promise<Ticket> {
-  return bot.services.tickets.getTicket(
-    {
-      tenant,
-      person: { id: 'x', identity: 'console:root', name: 'root' },
-      role: 'admin',
-      source: { platform: 'console', workspace: 'local' },
-      now: clock,
-      timezone: 'UTC',
-    },
-    id,
-  );
+function ticket(id: string): Promise<Ticket> {
+  return bot.services.tickets.getTicket(adminActing(tenant, clock), id);
 }

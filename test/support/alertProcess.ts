@@ -9,7 +9,7 @@ import type { AlertAcknowledged, AlertIncident } from '../../src/services/alerts
 import { buildServices, type Services } from '../../src/services/compose.ts';
 import { openDatabase } from '../../src/store/connection.ts';
 import type { TestDatabase } from './db.ts';
-import { testClock } from './harness.ts';
+import { adminActing, testClock } from './harness.ts';
 import { recordingSender } from './recordingSender.ts';
 
 export const TOKEN = 'test-webhook-token-0123456789';
@@ -66,14 +66,7 @@ export async function alertProcess(
   };
 }
 
-export const admin = (tenant = 'console:local'): Acting => ({
-  tenant,
-  person: { id: 'root', identity: 'console:root', name: 'root' },
-  role: 'admin',
-  source: { platform: 'console', workspace: 'local' },
-  now: new Date('2026-03-10T12:00:00Z'),
-  timezone: 'UTC',
-});
+export const admin = (tenant = 'console:local'): Acting => adminActing(tenant);
 
 export const incidents = async (s: Services): Promise<Ticket[]> => {
   const list = await s.tickets.listTickets(admin(), {

@@ -7,6 +7,7 @@ import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.t
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { type JobEngine, startJobEngine } from '../../src/scheduler/jobs.ts';
+import type { Acting } from '../../src/services/acting.ts';
 import { buildServices, type ServiceOptions, type Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
@@ -157,3 +158,13 @@ export function holdCore(holds: (inv: Invocation) => boolean = () => true): {
     });
   return { wrap, release: () => release() };
 }
+
+/** The console admin as the services take one: for reading a ticket straight from them, as a test checks it. */
+export const adminActing = (tenant = 'console:local', now = new Date('2026-03-10T12:00:00Z')): Acting => ({
+  tenant,
+  person: { id: 'root', identity: 'console:root', name: 'root' },
+  role: 'admin',
+  source: { platform: 'console', workspace: 'local' },
+  now,
+  timezone: 'UTC',
+});
