@@ -18,6 +18,8 @@ COPY --chown=node:node config ./config
 COPY --chown=node:node src ./src
 COPY --chown=node:node commands ./commands
 COPY --chown=node:node adapters ./adapters
+COPY --chown=node:node patches ./patches
+COPY --chown=node:node scripts ./scripts
 # The embedded database is for laptops: in a container set MONGODB_URI (compose.yaml does).
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs FerretDB 1.24.2 (the embedded database server) into <project>/.tools/bin/ferretdb, built from source with Go.
+# Installs FerretDB 1.24.2 (the embedded database server) into <project>/.tools/bin/ferretdb, built from source with Go
+# and patched (patches/ferretdb/: its `_id` index used); a stamp beside the binary makes a changed patch rebuild it.
 set -euo pipefail
 
 VERSION=v1.24.2
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST_DIR="$ROOT/.tools/bin"
 DEST="$DEST_DIR/ferretdb"
+PATCHES="$ROOT/patches/ferretdb"
+STAMP_FILE="$DEST.stamp"
 
 say() { printf 'install-ferretdb: %s\n' "$*"; }
 fail() { printf 'install-ferretdb: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -13,10 +16,21 @@ fail() { printf 'install-ferretdb: ERROR: %s\n' "$*" >&2; exit 1; }
 # Captured, not piped into grep -q: with pipefail, grep quitting early fails the pipeline via SIGPIPE.
 reports_version() { local out; out="$("$1" --version 2>/dev/null)" || return 1; [[ "$out" == *"version: $VERSION"* ]]; }
 
-if [[ -x "$DEST" ]] && reports_version "$DEST"; then
-  say "FerretDB $VERSION already installed at $DEST"
+# The version and a hash of the patches, in name order (src/store/embedded.ts computes the same to trust the binary).
+stamp() {
+  local p sums=""
+  for p in "$PATCHES"/*.patch; do sums+="$(basename "$p") $(sha256sum "$p" | cut -d' ' -f1)"$'\n'; done
+  printf '%s %s\n' "$VERSION" "$(printf '%s' "$sums" | sha256sum | cut -d' ' -f1)"
+}
+STAMP="$(stamp)"
+
+if [[ "${1:-}" == "--stamp" ]]; then printf '%s\n' "$STAMP"; exit 0; fi
+
+if [[ -x "$DEST" ]] && reports_version "$DEST" && [[ -f "$STAMP_FILE" && "$(cat "$STAMP_FILE")" == "$STAMP" ]]; then
+  say "FerretDB $VERSION (patched) already installed at $DEST"
   exit 0
 fi
+[[ -x "$DEST" ]] && say "the FerretDB at $DEST was built without today's patches: building it again"
 
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
   export PATH="$PATH:/usr/local/go/bin"
@@ -53,6 +67,13 @@ M="$(go env GOMODCACHE)/github.com/!ferret!d!b/!ferret!d!b@$VERSION"
 cp -r "$M" ferretdb-src
 chmod -R u+w ferretdb-src
 echo "$VERSION" > ferretdb-src/build/version/version.txt
+for p in "$PATCHES"/*.patch; do
+  say "applying $(basename "$p")"
+  # The build dir sits inside the project's git tree: the ceiling keeps git apply from treating it as that repository.
+  (cd ferretdb-src && GIT_CEILING_DIRECTORIES="$WORK" git apply --whitespace=nowarn "$p") || fail "patch $p does not apply"
+done
+grep -q "IDColumn = DefaultColumn + \"->'_id'\"" ferretdb-src/internal/backends/sqlite/metadata/metadata.go ||
+  fail "the _id index patch is not in the source after applying"
 go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb-src
 
 say "compiling (this is the slow part)…"
@@ -61,4 +82,5 @@ go build -o "$WORK/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb 2>"$WORK/
 
 reports_version "$WORK/ferretdb" || fail "built binary does not report $VERSION"
 mv -f "$WORK/ferretdb" "$DEST"
-say "FerretDB $VERSION installed at $DEST"
+printf '%s\n' "$STAMP" > "$STAMP_FILE"
+say "FerretDB $VERSION (patched) installed at $DEST"

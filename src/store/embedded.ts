@@ -1,6 +1,7 @@
 // The embedded database server: FerretDB (SQLite storage) as a child process, or mongodb-memory-server as a fallback.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -39,6 +40,7 @@ export class EmbeddedServerError extends Error {
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INSTALL_SCRIPT = join(PROJECT_ROOT, 'scripts', 'install-ferretdb.sh');
+const FERRETDB_VERSION = 'v1.24.2';
 const STDERR_TAIL_LINES = 15;
 const STOP_GRACE_MS = 2000;
 
@@ -93,6 +95,10 @@ async function startAnyServer(dataDir: string, opts: EmbeddedServerOptions): Pro
       await installFerretdb(go, progress);
       bin = findFerretdb();
       if (!bin) throw new EmbeddedServerError(`FerretDB install finished but ${localFerretdb()} is missing`);
+    } else {
+      // No Go to build the patched one: an unpatched FerretDB still works, its `_id` access only scans.
+      bin = findExecutable('ferretdb', [localFerretdb()], true);
+      if (bin) progress(`using ${bin}, built without patches/ferretdb (install Go to build the patched one)`);
     }
   }
   if (bin) return startFerretdb(bin, join(dataDir, 'ferretdb'), opts);
@@ -104,6 +110,7 @@ function localFerretdb(): string {
   return join(PROJECT_ROOT, '.tools', 'bin', 'ferretdb');
 }
 
+/** The FerretDB to run: the one named in the environment, or ours when it was built with today's patches. */
 function findFerretdb(): string | undefined {
   const fromEnv = process.env.SWITCHBOARD_FERRETDB_BIN?.trim();
   if (fromEnv) {
@@ -111,7 +118,41 @@ function findFerretdb(): string | undefined {
       throw new EmbeddedServerError(`SWITCHBOARD_FERRETDB_BIN=${fromEnv} is not an executable`);
     return resolve(fromEnv);
   }
-  return findExecutable('ferretdb', [localFerretdb()], true);
+  const local = localFerretdb();
+  return isExecutable(local) && builtStamp(local) === ferretdbStamp() ? local : undefined;
+}
+
+function builtStamp(bin: string): string | undefined {
+  try {
+    return readFileSync(`${bin}.stamp`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What scripts/install-ferretdb.sh writes beside the binary it built: the version and a hash of the patches in
+ * name order. A binary with another stamp was built from other patches (or none), and is built again.
+ */
+export function ferretdbStamp(): string {
+  const dir = join(PROJECT_ROOT, 'patches', 'ferretdb');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return `${FERRETDB_VERSION} (no patches/ferretdb)`;
+  }
+  const sums = names
+    .filter((f) => f.endsWith('.patch'))
+    .sort()
+    .map(
+      (f) =>
+        `${f} ${createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex')}\n`,
+    )
+    .join('');
+  return `${FERRETDB_VERSION} ${createHash('sha256').update(sums).digest('hex')}`;
 }
 
 /** `extraFirst` candidates are tried before PATH when `preferExtra`, after it otherwise. */

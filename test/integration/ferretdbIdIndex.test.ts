@@ -1,0 +1,88 @@
+// The embedded FerretDB is built with its `_id` index used (patches/ferretdb): `_id` access costs the same at any size.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestDatabase, testDatabase } from '../support/db.ts';
+
+const SMALL = 1_000;
+const LARGE = 50_000;
+const ROUNDS = 15;
+
+let db: TestDatabase;
+let ferretdb = false;
+
+beforeAll(async () => {
+  db = await testDatabase();
+  const info = await db.connection.db?.admin().command({ buildInfo: 1 });
+  ferretdb = typeof info?.ferretdbVersion === 'string';
+  if (!ferretdb) return;
+  for (const [name, count] of [
+    ['small', SMALL],
+    ['large', LARGE],
+  ] as const) {
+    const c = db.connection.collection<{ _id: string; n: number; pad: string }>(name);
+    for (let i = 0; i < count; i += 5_000) {
+      await c.insertMany(
+        Array.from({ length: Math.min(5_000, count - i) }, (_, k) => ({
+          _id: `d${i + k}`,
+          n: i + k,
+          pad: 'x'.repeat(200),
+        })),
+      );
+    }
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+/** SQLite's plan for a find, as FerretDB's explain gives it. */
+async function planOf(collection: string, filter: Record<string, unknown>): Promise<string> {
+  const r = await db.connection.db?.command({ explain: { find: collection, filter } });
+  return (r?.queryPlanner?.Plan as string[] | undefined)?.join('\n') ?? JSON.stringify(r);
+}
+
+/** The median of a few runs of `op` (a ratio of two medians from the same run is what is compared, never a time). */
+async function median(op: (i: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = process.hrtime.bigint();
+    await op(i);
+    times.push(Number(process.hrtime.bigint() - t));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(ROUNDS / 2)] as number;
+}
+
+describe('the embedded FerretDB uses its _id index', () => {
+  it('plans a find by _id as an index search at 1,000 and at 50,000 documents (a scan only for other fields)', async (t) => {
+    if (!ferretdb) t.skip();
+    for (const name of ['small', 'large']) {
+      expect(await planOf(name, { _id: 'd500' })).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+      // The same server scans for any other field: the plan above is the patch's doing, not the server's habit.
+      expect(await planOf(name, { n: 500 })).toMatch(/SCAN/);
+    }
+  });
+
+  it('finds, updates and deletes by _id at the same cost at 1,000 and at 50,000 documents', async (t) => {
+    if (!ferretdb) t.skip();
+    const small = db.connection.collection<{ _id: string; n: number }>('small');
+    const large = db.connection.collection<{ _id: string; n: number }>('large');
+    // Unpatched, the large collection costs 50x and more (every access scans 50,000 documents).
+    const ratios = {
+      find:
+        (await median((i) => large.findOne({ _id: `d${i * 997}` }))) /
+        (await median((i) => small.findOne({ _id: `d${i * 13}` }))),
+      update:
+        (await median((i) => large.updateOne({ _id: `d${i * 991}` }, { $set: { n: -1 } }))) /
+        (await median((i) => small.updateOne({ _id: `d${i * 11}` }, { $set: { n: -1 } }))),
+      delete:
+        (await median((i) => large.deleteOne({ _id: `d${i * 983}` }))) /
+        (await median((i) => small.deleteOne({ _id: `d${i * 17}` }))),
+    };
+    // The work was done: the updates and deletes found their documents.
+    expect(await large.findOne({ _id: `d${983}` })).toBeNull();
+    expect((await small.findOne({ _id: `d${11}` }))?.n).toBe(-1);
+    for (const [op, ratio] of Object.entries(ratios))
+      expect({ op, sameCost: ratio < 5 }).toEqual({ op, sameCost: true });
+  }, 120_000);
+});
