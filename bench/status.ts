@@ -2,7 +2,7 @@
 // longer history is older, as it is in life), beside a raw countDocuments that scans what it counts.
 import type mongoose from 'mongoose';
 import type { Actor, Invocation, Origin } from '../src/core/invocation.ts';
-import { rollupCollectionOf } from '../src/store/rollupStore.ts';
+import { RollupRepository } from '../src/store/rollupStore.ts';
 import { TicketNumbers } from '../src/store/ticketNumbers.ts';
 import { archiveName, HOT, pageId, pagesName } from '../src/store/ticketSchema.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
@@ -101,8 +101,10 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
     });
     const fact = (kind: string, when: Date, extra: Record<string, unknown> = {}) => {
       const day = when.toISOString().slice(0, 10);
-      put(rollupCollectionOf(day), {
+      put('rollup_facts', {
         _id: `${tenant}/${day}/INC-${n}/${kind}`,
+        day,
+        expireAt: new Date(now + 35 * DAY),
         tenant,
         ticketId: `INC-${n}`,
         type: 'incident',
@@ -120,6 +122,8 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
     if (n % 1000 === 0) await flush();
   }
   await flush();
+  // As the nightly maintenance leaves them: past days folded into their day documents.
+  await new RollupRepository(connection).fold(new Date(now));
   await new TicketNumbers(connection).raise(tenant, 'incident', size + 1);
 }
 

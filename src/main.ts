@@ -66,9 +66,8 @@ async function main(): Promise<void> {
 
   const maintenance = startMaintenance({
     pruneClaims: bot.pruneClaims,
-    dropJobDays: (before) => services.jobs.dropDaysBefore(before),
-    dropShortDays: async (before) =>
-      (await services.files.dropDaysBefore(before)) + (await services.alerts.forgetSeenBefore(before)),
+    foldRollups: (now) => services.rollups.fold(now),
+    sweepExpired: (now) => services.storage.sweepExpired(now),
     log,
     timezone: config.timezone,
   });

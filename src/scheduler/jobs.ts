@@ -98,9 +98,7 @@ export class JobEngine {
     // From where the last walk stopped (at most a week back), so what fell due while no process ran is
     // caught up within the grace period and recorded as missed beyond it.
     this.starting = this.repo
-      .migrateUnpartitioned(new Date(now))
-      .then((moved) => moved && this.o.log.info({ moved }, 'jobs: pending jobs moved into day partitions'))
-      .then(() => this.repo.scannedTo())
+      .scannedTo()
       .then((at) => {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
       })

@@ -1,4 +1,4 @@
-// Housekeeping on a schedule: old delivery claims are forgotten, old job, file and alert-mark days dropped (FerretDB 1.x has no TTL indexes).
+// Housekeeping on a schedule: old delivery claims forgotten, past days' rollups folded, expired documents swept (FerretDB 1.x has no TTL).
 import { schedule, validate } from 'node-cron';
 import type { Logger } from 'pino';
 
@@ -7,22 +7,15 @@ import type { Logger } from 'pino';
  * was opened as is not a claim: it is kept apart, for good (src/store/messageTicketStore.ts).
  */
 export const CLAIM_RETENTION_MS = 7 * 86_400_000;
-/** Job days (src/store/jobStore.ts) are dropped whole after this long: a year of review runs stays readable. */
-export const JOB_RETENTION_MS = 400 * 86_400_000;
-/**
- * Files the outbox sent (charts, exports) and the marks of alert notifications told are dropped by the day after
- * this long: a message gives up within hours, and a sender retries within minutes.
- */
-export const SHORT_RETENTION_MS = 7 * 86_400_000;
 /** Every night at 03:17 in the organisation's timezone (off the hour, when little else runs). */
 export const MAINTENANCE_SCHEDULE = '17 3 * * *';
 
 export interface MaintenanceDeps {
   pruneClaims(before: Date): Promise<number>;
-  /** Drops the job store's days before a date (whole collections: nothing scans). */
-  dropJobDays?(before: Date): Promise<number>;
-  /** Drops the file store's and the alert marks' days before a date. */
-  dropShortDays?(before: Date): Promise<number>;
+  /** Folds the facts of past days into the rollups' day documents. */
+  foldRollups?(now: Date): Promise<number>;
+  /** Removes expired documents where the server has no TTL index (src/store/expiry.ts decides). */
+  sweepExpired?(now: Date): Promise<number>;
   log: Logger;
   timezone: string;
   now?: () => Date;
@@ -41,11 +34,11 @@ export function startMaintenance(d: MaintenanceDeps): Maintenance {
   if (!validate(expression)) throw new Error(`invalid maintenance schedule "${expression}"`);
   const runOnce = async (): Promise<number> => {
     const forgotten = await d.pruneClaims(new Date(now().getTime() - CLAIM_RETENTION_MS));
-    const jobDays = (await d.dropJobDays?.(new Date(now().getTime() - JOB_RETENTION_MS))) ?? 0;
-    const shortDays = (await d.dropShortDays?.(new Date(now().getTime() - SHORT_RETENTION_MS))) ?? 0;
+    const folded = (await d.foldRollups?.(now())) ?? 0;
+    const expired = (await d.sweepExpired?.(now())) ?? 0;
     d.log.info(
-      { forgotten, jobDays, shortDays },
-      'maintenance: old delivery claims forgotten, old job, file and alert-mark days dropped',
+      { forgotten, folded, expired },
+      'maintenance: old claims forgotten, rollups folded, expired documents swept',
     );
     return forgotten;
   };

@@ -113,11 +113,6 @@ export class AlertService {
     private readonly o: AlertOptions,
   ) {}
 
-  /** Nightly maintenance: the marks of notifications told before `before` go (a day at a time). */
-  forgetSeenBefore(before: Date): Promise<number> {
-    return this.repo.dropSeenBefore(before);
-  }
-
   /** Hears each incident an alert opened, once, in the process that opened it (paging starts here). */
   onAlertIncident(listener: (e: AlertIncident) => void | Promise<void>): void {
     this.incidentListeners.push(listener);

@@ -10,9 +10,11 @@ import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { CsatRepository } from '../store/csatStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
+import { declareExpiry, sweepExpired } from '../store/expiry.ts';
 import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { JobRepository } from '../store/jobStore.ts';
+import { migrateLayout } from '../store/layoutMigration.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { NoticeRepository } from '../store/noticeStore.ts';
 import { NudgeRepository } from '../store/nudgeStore.ts';
@@ -63,6 +65,8 @@ export interface Services {
   changes: ChangeFeed;
   /** Every message the bot sends first: written, delivered once, recorded. */
   outbox: Outbox;
+  /** Nightly housekeeping of expired documents, where the server has no TTL index (src/store/expiry.ts). */
+  storage: { sweepExpired(now: Date): Promise<number> };
   /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
   jobs: JobRepository;
   reminders: ReminderService;
@@ -138,7 +142,9 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const claims = new ClaimRepository(connection);
   const outbox = new OutboxRepository(connection);
   await Promise.all([tickets.init(), people.init(), cards.init(), claims.init(), outbox.init()]);
-  await migrateTickets(connection, { log: o.progress ?? ((line) => process.stderr.write(`${line}\n`)) });
+  const progress = o.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  await migrateTickets(connection, { log: progress });
+  await migrateLayout(connection, progress);
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins));
   const cardService = new CardService(cards);
@@ -213,9 +219,9 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   );
   paging.listen(changes, alerts);
   const csatRepo = new CsatRepository(connection);
-  const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log, () =>
-    csatRepo.every(),
-  );
+  const rollupRepo = new RollupRepository(connection, o.outbox?.now);
+  await rollupRepo.declareIndexes();
+  const rollups = new RollupService(rollupRepo, tickets, o.sla, o.outbox?.log, () => csatRepo.every());
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, o.outbox?.log);
   csat.listen(changes);
@@ -224,7 +230,9 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log: o.outbox?.log ?? pino({ level: 'silent' }),
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  await declareExpiry(connection);
   return {
+    storage: { sweepExpired: (now: Date) => sweepExpired(connection, now) },
     files,
     alerts,
     paging,

@@ -49,7 +49,7 @@ export class RollupService {
 
   /** Drops every day's rollups and makes them again from every ticket there is (open and archived) and every answer. */
   async rebuild(progress?: (line: string) => void): Promise<{ tickets: number; facts: number }> {
-    for (const day of await this.repo.days()) await this.repo.dropDay(day);
+    await this.repo.clear();
     let tickets = 0;
     let facts = 0;
     for await (const t of this.tickets.everyTicket()) {
@@ -57,7 +57,14 @@ export class RollupService {
       if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
     }
     if (this.answers) for await (const a of this.answers()) if (await this.recordCsat(a)) facts++;
+    // Folded now: the facts of past days read from their day documents from here on, as the nightly fold leaves them.
+    await this.repo.fold(null);
     return { tickets, facts };
+  }
+
+  /** Folds the facts of past days into day documents (the nightly maintenance): resolves with how many. */
+  fold(now: Date): Promise<number> {
+    return this.repo.fold(now);
   }
 
   /** The tenant's events in [from, to). */

@@ -1,8 +1,15 @@
 // Which incident an alert key (a groupKey, a dedup_key) is, generation by generation, and which notifications were told: insert-only, read by `_id`.
 import type { Connection, mongo } from 'mongoose';
-import { dropDaysBefore } from './dayCollections.ts';
+import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
 import { insertOnce } from './insertOnce.ts';
 import { dayKey } from './jobStore.ts';
+
+/** A notification told: its hash, and when it was last heard (a repeat moves it on). */
+interface SeenDoc {
+  _id: string;
+  at: Date;
+  expireAt: Date;
+}
 
 /**
  * Two kinds of document share `alert_keys`, both inserted once and never updated (FerretDB scans the whole
@@ -10,8 +17,8 @@ import { dayKey } from './jobStore.ts';
  * - `<key>#<g>`: generation g of the key is claimed (the claimer opens its incident);
  * - `<key>#<g>=`: generation g is incident `ticketId` (written by the claimer once it is open);
  * - `<key>#<g>!`: the claimer of generation g failed to open its incident and gave the generation up.
- * Which notifications were told (an alert's status at its start/end, an event) is a mark `<hash>` in the day's
- * `alert_seen_<YYYYMMDD>`, so the check costs what a day of alerts costs; old days are dropped whole.
+ * Which notifications were told (an alert's status at its start/end, an event) is a mark `<hash>` in `alert_seen`,
+ * read and written by `_id`, expiring a week after it was last heard.
  */
 interface AlertKeyDoc {
   _id: string;
@@ -23,13 +30,11 @@ interface AlertKeyDoc {
 
 export class AlertKeyRepository {
   private readonly keys: mongo.Collection<AlertKeyDoc>;
+  private readonly seen: mongo.Collection<SeenDoc>;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.keys = connection.collection('alert_keys');
-  }
-
-  private seenOn(at: Date): mongo.Collection<{ _id: string; at: Date }> {
-    return this.connection.collection(`alert_seen_${dayKey(at)}`);
+    this.seen = connection.collection(expiring('alert_seen'));
   }
 
   /** True for the one caller that takes generation `gen` of `key`. */
@@ -84,27 +89,31 @@ export class AlertKeyRepository {
   }
 
   /**
-   * Marks each notification told; true for those this caller is the first to tell. A mark found in the day
-   * before is carried into today (an alert still firing is re-sent every few hours, for days): a repeat
-   * is a repeat however long it fires, as long as it comes at least once a day.
+   * Marks each notification told; true for those this caller is the first to tell. A notification heard on the
+   * UTC day before, or the same day, is a repeat (an alert still firing is re-sent every few hours, for days): a
+   * repeat is a repeat however long it fires, as long as it comes at least once a day. Heard again after a longer
+   * silence, it is told again.
    */
   async firstSeen(hashes: readonly string[], at: Date): Promise<boolean[]> {
-    const yesterday = new Date(at.getTime() - 86_400_000);
+    const expireAt = expiresAfter(at, SHORT_RETENTION_MS);
+    const since = dayKey(new Date(at.getTime() - 86_400_000));
     return Promise.all(
       hashes.map(async (h) => {
-        if (!(await insertOnce(this.seenOn(at), { _id: h, at }))) return false;
-        return (await this.seenOn(yesterday).findOne({ _id: h }, { projection: { _id: 1 } })) === null;
+        if (await insertOnce(this.seen, { _id: h, at, expireAt })) return true;
+        // Heard before: moved on to now, and told again only when the last time was before yesterday.
+        const before = await this.seen.findOneAndUpdate(
+          { _id: h },
+          { $set: { at, expireAt } },
+          { returnDocument: 'before' },
+        );
+        return before !== null && dayKey(before.at) < since;
       }),
     );
   }
 
   /** Gives marks back when telling failed on our side, so the sender's retry is told. */
-  async unsee(hashes: readonly string[], at: Date): Promise<void> {
-    if (hashes.length) await this.seenOn(at).deleteMany({ _id: { $in: [...hashes] } });
-  }
-
-  /** Drops whole days of marks before `before`: resolves with how many went. */
-  dropSeenBefore(before: Date): Promise<number> {
-    return dropDaysBefore(this.connection, 'alert_seen', before);
+  async unsee(hashes: readonly string[], _at?: Date): Promise<void> {
+    // One by `_id` each: a set of ids would scan on FerretDB.
+    for (const h of hashes) await this.seen.deleteOne({ _id: h });
   }
 }

@@ -1,7 +1,9 @@
-// Durable one-shot jobs: the job, the minute it is due in, its claims and its end, in one set of collections per UTC day. Insert-only.
+// Durable one-shot jobs: the job, the minute it is filed under, its claims and its end, in four fixed collections. Insert-only.
 import type { Connection, mongo } from 'mongoose';
+import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { findByIds, serverProfile } from './serverProfile.ts';
 
 export interface Job {
   _id: string;
@@ -34,29 +36,32 @@ export type JobRef = Pick<Job, '_id' | 'dueAt'>;
 
 /** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
 export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
-/** `20260310`: the UTC day a partition holds. */
+/** `20260310`: a UTC day (the layout before fixed collections named its collections so). */
 export const dayKey = (at: Date): string => at.toISOString().slice(0, 10).replaceAll('-', '');
 
-/** `2026031012`: the UTC hour a slot partition holds. */
-const hourPart = (at: Date): string => dayKey(at) + at.toISOString().slice(11, 13);
+/** `2026-03-10T12`: the UTC hour a marker says something was filed in. */
+const hourKey = (at: Date): string => at.toISOString().slice(0, 13);
 
-/** The partitions: jobs, claims and ends by the day a job is due; slots by the hour it is filed in. */
-type Part = 'jobs' | 'job_slots' | 'job_claims' | 'job_ends';
-const PARTITION = /^(jobs|job_slots|job_claims|job_ends)_(\d{8})(\d{2})?$/;
+/** The four collections, fixed: none carries a date in its name. */
+export type Part = 'jobs' | 'job_slots' | 'job_claims' | 'job_ends';
+const PARTS: readonly Part[] = ['jobs', 'job_slots', 'job_claims', 'job_ends'].map((p) => expiring(p) as Part);
 
-type Slot = { _id: string; job?: Job };
+type Slot = { _id: string; job?: Job; expireAt: Date };
+/** Slots read at once while walking a minute on FerretDB (each a read by `_id`). */
+const PROBES_AT_ONCE = 8;
 
 /**
- * Laid out for FerretDB, where only an insert costs the same at any size (a read, even by `_id`, scans the
- * collection; every update and delete scans too): nothing is updated or deleted on the way, and every collection
- * holds one UTC day (slots: one hour). A job is found by the minute it is filed under, through numbered slots
- * `<minute>#<n>` (each carrying the job), a minute read in one range read; a claim is an insert of
- * `<job>#<attempt>`; the end is an insert of `<job>`, and the ends of many jobs are asked about in one read. So
- * walking, claiming and finishing jobs costs what that hour's and day's jobs cost, whatever the days before
- * hold; old days are dropped whole (`dropDaysBefore`).
+ * Every document is reached by its `_id` (the embedded FerretDB is built so that uses its index): a job by its
+ * id, its claims as `<job>#<attempt>`, its end as `<job>`. A job is found by the minute it is filed under,
+ * through numbered slots `<minute>#<n>` (each carrying the job): on MongoDB a minute is one `_id` range read,
+ * on FerretDB (where a range scans) a few single reads side by side, until a slot is missing. An hour with
+ * anything filed in it has a marker `hour:<hour>`, so the walk passes an empty hour in one read. Nothing is
+ * updated; every document carries `expireAt` (its due time and a retention) and goes by TTL or the nightly sweep.
  */
 export class JobRepository {
-  private readonly collections = new Map<string, mongo.Collection<never>>();
+  private readonly c: { [P in Part]: mongo.Collection<never> };
+  /** Hours this process knows to have their marker. */
+  private readonly markedHours = new Set<string>();
   /** One document: the oldest minute not yet left behind, so a restart knows what it missed. */
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
@@ -78,26 +83,19 @@ export class JobRepository {
   ) {
     this.cursor = connection.collection('job_cursor');
     this.heartbeats = new Heartbeats(connection);
+    this.c = Object.fromEntries(PARTS.map((p) => [p, connection.collection<never>(p)])) as unknown as {
+      [P in Part]: mongo.Collection<never>;
+    };
   }
 
-  private part<T extends mongo.Document>(part: Part, day: string): mongo.Collection<T> {
-    const name = `${part}_${day}`;
-    let c = this.collections.get(name);
-    if (!c) {
-      c = this.connection.collection<never>(name);
-      this.collections.set(name, c);
-      if (this.collections.size > 512) this.collections.delete(this.collections.keys().next().value as string);
-    }
-    return c as unknown as mongo.Collection<T>;
+  private part<T extends mongo.Document>(part: Part): mongo.Collection<T> {
+    return this.c[part] as unknown as mongo.Collection<T>;
   }
 
-  private slots(minute: string): mongo.Collection<Slot> {
-    return this.part<Slot>('job_slots', hourPart(new Date(`${minute}:00Z`)));
-  }
-
-  /** Whether any job was ever filed in this hour: its slots collection has anything in it. */
+  /** Whether any job was ever filed in this hour: its marker is there. */
   async hasHour(at: Date): Promise<boolean> {
-    return (await this.part<Slot>('job_slots', hourPart(at)).findOne({}, { projection: { _id: 1 } })) !== null;
+    const id = `hour:${hourKey(at)}`;
+    return (await this.part<Slot>('job_slots').findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
   }
 
   /** Where the walk through due minutes had got to (null on a new database). */
@@ -116,7 +114,7 @@ export class JobRepository {
    * filed under an hour that is over (see `hasHour`).
    */
   async add(job: Job): Promise<void> {
-    await this.part<Job>('jobs', dayKey(job.dueAt)).insertOne(job);
+    await this.part<Job & { expireAt: Date }>('jobs').insertOne({ ...job, expireAt: expiry(job.dueAt) });
     const written = Math.max(job.createdAt.getTime(), this.clock?.().getTime() ?? 0);
     const filed = new Date(Math.max(job.dueAt.getTime(), written));
     const minute = minuteKey(filed);
@@ -148,15 +146,27 @@ export class JobRepository {
    * day `at` falls in, dropped with them.
    */
   once(key: string, at: Date): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date }>('job_claims', dayKey(at)), { _id: `${key}!`, at });
+    return insertOnce(this.part<{ _id: string; at: Date; expireAt: Date }>('job_claims'), {
+      _id: `${key}!`,
+      at,
+      expireAt: expiry(at),
+    });
   }
 
   private async file(minute: string, job: Job): Promise<void> {
-    const slots = this.slots(minute);
+    const slots = this.part<Slot>('job_slots');
+    const at = new Date(`${minute}:00Z`);
+    const hour = hourKey(at);
+    // The hour's marker first: a walk that finds no marker passes the hour, so it must never miss a slot.
+    if (!this.markedHours.has(hour)) {
+      await insertOnce(slots, { _id: `hour:${hour}`, expireAt: expiry(at) });
+      this.markedHours.add(hour);
+      if (this.markedHours.size > 1000) this.markedHours.delete(this.markedHours.values().next().value as string);
+    }
     let n = this.nextSlot.get(minute) ?? 0;
     for (;;) {
       try {
-        await slots.insertOne({ _id: `${minute}#${n}`, job });
+        await slots.insertOne({ _id: `${minute}#${n}`, job, expireAt: expiry(at) });
         this.nextSlot.set(minute, n + 1);
         if (this.nextSlot.size > 10_000) this.nextSlot.delete(this.nextSlot.keys().next().value as string);
         return;
@@ -167,134 +177,86 @@ export class JobRepository {
     }
   }
 
-  /**
-   * Every job filed under a minute, in one read of its hour's slots (on FerretDB a read by `_id` scans the
-   * collection as a range does, so one range read beats a read per slot).
-   */
+  /** Every job filed under a minute: one `_id` range read on MongoDB, single reads until a gap on FerretDB. */
   async filedUnder(minute: string): Promise<Job[]> {
-    const slots = await this.slots(minute)
-      .find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } })
-      .toArray();
-    return slots.flatMap((slot) => (slot.job ? [slot.job] : []));
-  }
-
-  get(ref: JobRef): Promise<Job | null> {
-    return this.part<Job>('jobs', dayKey(ref.dueAt)).findOne({ _id: ref._id });
-  }
-
-  endOf(ref: JobRef): Promise<JobEnd | null> {
-    return this.part<JobEnd>('job_ends', dayKey(ref.dueAt)).findOne({ _id: ref._id });
-  }
-
-  /** Which of these jobs have ended: one read per day they are due in, however many are asked about. */
-  async endedAmong(refs: readonly JobRef[]): Promise<Set<string>> {
-    const byDay = new Map<string, string[]>();
-    for (const ref of refs) {
-      const day = dayKey(ref.dueAt);
-      byDay.set(day, [...(byDay.get(day) ?? []), ref._id]);
+    const slots = this.part<Slot>('job_slots');
+    if ((await serverProfile(this.connection)).idSetsIndexed) {
+      const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
+      return found.flatMap((slot) => (slot.job ? [slot.job] : []));
     }
-    const ended = new Set<string>();
-    for (const [day, ids] of byDay) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        const found = await this.part<JobEnd>('job_ends', day)
-          .find({ _id: { $in: ids.slice(i, i + 1000) } }, { projection: { _id: 1 } })
-          .toArray();
-        for (const e of found) ended.add(e._id);
+    const jobs: Job[] = [];
+    // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
+    // Most minutes have none: slot 0 alone first, then a few at a time.
+    for (let n = 0, width = 1; ; n += width, width = PROBES_AT_ONCE) {
+      const batch = await Promise.all(
+        Array.from({ length: width }, (_, k) => slots.findOne({ _id: `${minute}#${n + k}` })),
+      );
+      for (const slot of batch) {
+        if (!slot) return jobs;
+        if (slot.job) jobs.push(slot.job);
       }
     }
-    return ended;
+  }
+
+  async get(ref: JobRef): Promise<Job | null> {
+    return withoutExpiry(await this.part<Job>('jobs').findOne({ _id: ref._id }));
+  }
+
+  async endOf(ref: JobRef): Promise<JobEnd | null> {
+    return withoutExpiry(await this.part<JobEnd>('job_ends').findOne({ _id: ref._id }));
+  }
+
+  /** Which of these jobs have ended (one read on MongoDB; single `_id` reads side by side on FerretDB). */
+  async endedAmong(refs: readonly JobRef[]): Promise<Set<string>> {
+    const found = await findByIds(
+      this.connection,
+      this.part<JobEnd>('job_ends'),
+      refs.map((r) => r._id),
+      { _id: 1 },
+    );
+    return new Set(found.map((e) => e._id));
   }
 
   /** The process holding an attempt's claim (null: not claimed). */
   async claimOwner(ref: JobRef, attempt: number): Promise<string | null> {
-    const c = this.part<{ _id: string; owner: string }>('job_claims', dayKey(ref.dueAt));
+    const c = this.part<{ _id: string; owner: string }>('job_claims');
     return (await c.findOne({ _id: `${ref._id}#${attempt}` }))?.owner ?? null;
   }
 
   /** True for the one process that may run this attempt. */
   claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date; owner: string }>('job_claims', dayKey(ref.dueAt)), {
+    return insertOnce(this.part<{ _id: string; at: Date; owner: string; expireAt: Date }>('job_claims'), {
       _id: `${ref._id}#${attempt}`,
       at,
       owner,
+      expireAt: expiry(ref.dueAt),
     });
   }
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
   end(ref: JobRef, entry: Omit<JobEnd, '_id'>): Promise<boolean> {
-    return insertOnce(this.part<JobEnd>('job_ends', dayKey(ref.dueAt)), { _id: ref._id, ...entry });
+    return insertOnce(this.part<JobEnd & { expireAt: Date }>('job_ends'), {
+      _id: ref._id,
+      ...entry,
+      expireAt: expiry(ref.dueAt),
+    });
   }
 
-  /** Every stored day's collections, oldest first: `{ day, part, name }`. */
-  async days(): Promise<{ day: string; hour: string | null; part: Part; name: string }[]> {
-    const db = this.connection.db;
-    if (!db) return [];
-    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-    return names
-      .map((name) => PARTITION.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ day: m[2] as string, hour: m[3] ?? null, part: m[1] as Part, name: m[0] }))
-      .sort((a, b) => a.day.localeCompare(b.day));
-  }
-
-  /** Drops whole days before `before` (their jobs ended long ago): resolves with how many collections went. */
-  async dropDaysBefore(before: Date): Promise<number> {
-    const cut = dayKey(before);
-    let dropped = 0;
-    for (const { day, name } of await this.days()) {
-      if (day >= cut) break;
-      await this.connection.db?.dropCollection(name).catch(() => false);
-      this.collections.delete(name);
-      dropped++;
-    }
-    return dropped;
-  }
-
-  /**
-   * Before day partitions, jobs lived in one set of collections (`jobs`, `job_slots`, `job_claims`, `job_ends`,
-   * `job_hours`). Jobs there that never ended are filed again in their days, then the old set is dropped. Safe to
-   * run in several processes at once: filing a job twice is refused by its id.
-   */
-  async migrateUnpartitioned(now: Date): Promise<number> {
-    const db = this.connection.db;
-    if (!db) return 0;
-    const names = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-    if (!names.has('jobs')) return 0;
-    const ended = new Set(
-      (
-        await this.connection
-          .collection<{ _id: string }>('job_ends')
-          .find({}, { projection: { _id: 1 } })
-          .toArray()
-      ).map((e) => e._id),
-    );
-    let moved = 0;
-    for (const job of await this.connection.collection<Job>('jobs').find({}).toArray()) {
-      if (ended.has(job._id)) continue;
-      try {
-        await this.add({ ...job, createdAt: new Date(Math.min(job.createdAt.getTime(), now.getTime())) });
-        moved++;
-      } catch (e) {
-        if (!isDuplicate(e)) throw e;
-      }
-    }
-    for (const name of ['jobs', 'job_slots', 'job_claims', 'job_ends', 'job_hours']) {
-      if (names.has(name)) await db.dropCollection(name).catch(() => false);
-    }
-    return moved;
-  }
-
-  /** Every document of one part across its days (tests and tools: it reads every day). */
+  /** Every document of one part (tests and tools: it reads the whole collection). */
   async all<T extends mongo.Document = Job>(part: Part): Promise<T[]> {
-    const out: T[] = [];
-    for (const d of await this.days()) {
-      if (d.part === part)
-        out.push(
-          ...((await this.part<T>(part, d.day + (d.hour ?? ''))
-            .find({})
-            .toArray()) as T[]),
-        );
-    }
-    return out;
+    const docs = await this.part<T & { expireAt?: Date }>(part).find({}).toArray();
+    // The hour markers are the slots' own bookkeeping.
+    return docs
+      .filter((d) => !(part === 'job_slots' && String(d._id).startsWith('hour:')))
+      .map((d) => withoutExpiry(d) as T);
   }
+}
+
+const expiry = (at: Date): Date => expiresAfter(at, JOB_RETENTION_MS);
+
+/** A document as the callers know it: `expireAt` is the store's own. */
+function withoutExpiry<T>(doc: (T & { expireAt?: Date }) | null): T | null {
+  if (!doc) return null;
+  const { expireAt: _, ...rest } = doc;
+  return rest as T;
 }

@@ -57,6 +57,7 @@ export interface LedgerEntry {
 
 type LedgerDoc = LedgerEntry & { _id: string };
 
+import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
 import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 /** The most ledger entries read back for one ticket. */
@@ -71,6 +72,8 @@ const LEDGER_READ_MAX = 500;
 export class OutboxRepository {
   private readonly outbox: mongo.Collection<OutboxMessage>;
   private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
+  /** The ids of keyed messages added, for a week: a second add of one delivered since is refused. */
+  private readonly keys: mongo.Collection<{ _id: string; expireAt: Date }>;
   private readonly ledger: mongo.Collection<LedgerDoc>;
   /** Next free ledger slot per ticket, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
@@ -78,10 +81,11 @@ export class OutboxRepository {
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
     this.claims = connection.collection('outbox_claims');
+    this.keys = connection.collection(expiring('outbox_keys'));
     this.ledger = connection.collection<LedgerDoc>('outbox_ledger');
   }
 
@@ -105,12 +109,10 @@ export class OutboxRepository {
         if (!isDuplicate(e)) throw e;
         continue;
       }
-      // Added before today's key and since delivered (it left the outbox): this one is a second send. The
-      // key is an insert into the day's small collection, so the check costs the same however much was
-      // sent; a key from an earlier day is caught by the delivery claim (`<id>#0`, taken then), which no
-      // process can take again.
-      const day = m.createdAt.toISOString().slice(0, 10).replaceAll('-', '');
-      if (await insertOnce(this.connection.collection<{ _id: string }>(`outbox_keys_${day}`), { _id: m._id })) {
+      // Added before and since delivered (it left the outbox): this one is a second send. The key is an insert
+      // by `_id`, so the check costs the same however much was sent; a key expired (after a week) is caught by
+      // the delivery claim (`<id>#0`, taken then), which no process can take again.
+      if (await insertOnce(this.keys, { _id: m._id, expireAt: expiresAfter(m.createdAt, SHORT_RETENTION_MS) })) {
         added.push(m);
       } else {
         await this.outbox.deleteOne({ _id: m._id, attempt: 0 });
@@ -197,14 +199,8 @@ export class OutboxRepository {
     return out;
   }
 
-  /** Forgets claims older than `before` (FerretDB has no TTL indexes); a message is long gone by then. */
+  /** Forgets claims older than `before` (nightly); a message is long gone by then. */
   async pruneClaims(before: Date): Promise<number> {
-    const cut = before.toISOString().slice(0, 10).replaceAll('-', '');
-    const names = (await this.connection.db?.listCollections({}, { nameOnly: true }).toArray()) ?? [];
-    for (const { name } of names) {
-      const day = /^outbox_keys_(\d{8})$/.exec(name)?.[1];
-      if (day && day < cut) await this.connection.db?.dropCollection(name).catch(() => false);
-    }
     return (await this.claims.deleteMany({ at: { $lt: before } })).deletedCount;
   }
 }

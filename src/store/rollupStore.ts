@@ -1,66 +1,147 @@
-// Daily rollups: one inserted document per ticket event, in one small collection per UTC day, never updated.
+// Daily rollups: each ticket event inserted once as a fact, folded nightly into day documents; two fixed collections.
 import type { Connection, mongo } from 'mongoose';
-import { addDays, isoDate, type LocalDate, localParts, parseIsoDate } from '../domain/localTime.ts';
+import { addDays, isoDate, type LocalDate, localParts } from '../domain/localTime.ts';
 import { type RollupFact, utcDay } from '../domain/rollupFacts.ts';
-import { insertOnce } from './insertOnce.ts';
+import { expiresAfter, expiring } from './expiry.ts';
+import { insertOnce, isDuplicateKey } from './insertOnce.ts';
+import { serverProfile } from './serverProfile.ts';
 
-type FactDoc = Omit<RollupFact, 'id'> & { _id: string };
+/** A fact as it waits to be folded: `_id` is the fact's own id (so a replay is refused), with its tenant's UTC day. */
+type FactDoc = Omit<RollupFact, 'id'> & { _id: string; day: string; expireAt: Date };
+/** `<tenant>/<day>#<k>`: facts of one tenant's day, folded in once (k > 0: facts that came after the first fold). */
+interface DayDoc {
+  _id: string;
+  facts: (Omit<RollupFact, 'id'> & { id: string })[];
+}
 
-const PREFIX = 'rollups_';
-const NAME = /^rollups_(\d{4})(\d{2})(\d{2})$/;
-/** Day collections read side by side: a month and the month before are 60 reads. */
-const READS_AT_ONCE = 8;
+const FACTS = expiring('rollup_facts');
+const DAYS = 'rollups';
+/**
+ * Facts are folded the night after their day and then deleted; this is only the safety net for a deployment that
+ * was down for weeks (a fact waiting longer than this is lost from the figures).
+ */
+const FACT_RETENTION_MS = 35 * 86_400_000;
+/** Facts of the last few days stay unfolded (a late event of yesterday still lands beside its day's others). */
+const FOLD_AFTER_DAYS = 2;
+/** Day documents read at once on FerretDB (each a read by `_id`). */
+const READS_AT_ONCE = 16;
 
-/** `rollups_20260310`: FerretDB scans a collection on every read, so each day's events are a collection of their own. */
-export const rollupCollectionOf = (day: string): string => `${PREFIX}${day.replaceAll('-', '')}`;
+const dayId = (tenant: string, day: string, k: number): string => `${tenant}/${day}#${k}`;
 
+/**
+ * Laid out so /status costs the same whatever the history holds: a period's folded days are read by `_id` (one
+ * range read on MongoDB, a read per day side by side on FerretDB), and the facts not folded yet are the few
+ * days' worth in `rollup_facts` (indexed by tenant and instant on MongoDB, a scan of a small set on FerretDB).
+ */
 export class RollupRepository {
-  constructor(private readonly connection: Connection) {}
+  private readonly facts: mongo.Collection<FactDoc>;
+  private readonly days: mongo.Collection<DayDoc>;
 
-  private day(day: string): mongo.Collection<FactDoc> {
-    return this.connection.collection<FactDoc>(rollupCollectionOf(day));
+  constructor(
+    private readonly connection: Connection,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.facts = connection.collection<FactDoc>(FACTS);
+    this.days = connection.collection<DayDoc>(DAYS);
+  }
+
+  /** The index the unfolded facts are read by on MongoDB (on FerretDB the set is small and scanned). */
+  async declareIndexes(): Promise<void> {
+    await this.facts.createIndex({ tenant: 1, at: 1 });
   }
 
   /** True when this event was not counted yet: a replayed change, or another process, inserts the same `_id`. */
-  insert(fact: RollupFact): Promise<boolean> {
+  async insert(fact: RollupFact): Promise<boolean> {
     const { id, ...rest } = fact;
-    return insertOnce(this.day(utcDay(fact.at)), { _id: id, ...rest });
+    const now = this.clock();
+    // Kept from when it is written, not from when it happened: a rebuild writes years-old facts, folded at once.
+    const expireAt = expiresAfter(new Date(Math.max(now.getTime(), fact.at.getTime())), FACT_RETENTION_MS);
+    return insertOnce(this.facts, { _id: id, ...rest, day: utcDay(fact.at), expireAt });
   }
 
-  /** The tenant's events in [from, to): only the collections of the UTC days those instants touch are read. */
+  /** The tenant's events in [from, to): the folded days of the period and the facts not folded yet. */
   async between(tenant: string, from: Date, to: Date): Promise<RollupFact[]> {
     const days: string[] = [];
     const last = localParts(new Date(to.getTime() - 1), 'UTC');
     for (let d: LocalDate = localParts(from, 'UTC'); isoDate(d) <= isoDate(last); d = addDays(d, 1)) {
       days.push(isoDate(d));
     }
-    const found: RollupFact[] = [];
+    const [folded, loose] = await Promise.all([
+      this.foldedDays(tenant, days),
+      this.facts.find({ tenant, at: { $gte: from, $lt: to } }).toArray(),
+    ]);
+    const byId = new Map<string, RollupFact>();
+    for (const doc of folded) for (const f of doc.facts) byId.set(f.id, f as RollupFact);
+    for (const { _id, day: _d, expireAt: _e, ...f } of loose) byId.set(_id, { id: _id, ...f } as RollupFact);
+    return [...byId.values()].filter((f) => f.at >= from && f.at < to);
+  }
+
+  private async foldedDays(tenant: string, days: readonly string[]): Promise<DayDoc[]> {
+    if (days.length === 0) return [];
+    if ((await serverProfile(this.connection)).idSetsIndexed) {
+      const first = dayId(tenant, days[0] as string, 0);
+      const after = `${tenant}/${days[days.length - 1]}$`;
+      return this.days.find({ _id: { $gte: first, $lt: after } }).toArray();
+    }
+    const out: DayDoc[] = [];
     for (let i = 0; i < days.length; i += READS_AT_ONCE) {
-      const reads = days.slice(i, i + READS_AT_ONCE).map((day) =>
-        this.day(day)
-          .find({ tenant, at: { $gte: from, $lt: to } })
-          .toArray(),
-      );
-      for (const docs of await Promise.all(reads)) {
-        for (const { _id, ...f } of docs) found.push({ id: _id, ...f } as RollupFact);
+      const docs = await Promise.all(days.slice(i, i + READS_AT_ONCE).map((day) => this.dayDocs(tenant, day)));
+      for (const d of docs) out.push(...d);
+    }
+    return out;
+  }
+
+  /** One tenant's day: `#0`, then the later folds while there are any. */
+  private async dayDocs(tenant: string, day: string): Promise<DayDoc[]> {
+    const out: DayDoc[] = [];
+    for (let k = 0; ; k++) {
+      const doc = await this.days.findOne({ _id: dayId(tenant, day, k) });
+      if (!doc) return out;
+      out.push(doc);
+    }
+  }
+
+  /**
+   * Folds the facts of days before `FOLD_AFTER_DAYS` ago (`now` null: of every day) into their day documents, then
+   * deletes them (nightly; any process, any number of times: a fact already folded is not folded again). Resolves
+   * with how many were folded.
+   */
+  async fold(now: Date | null): Promise<number> {
+    const cut = now ? utcDay(new Date(now.getTime() - FOLD_AFTER_DAYS * 86_400_000)) : '9999-12-31';
+    const waiting = await this.facts.find({ day: { $lt: cut } }).toArray();
+    const groups = new Map<string, FactDoc[]>();
+    for (const f of waiting) {
+      const key = `${f.tenant}\u0000${f.day}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    let folded = 0;
+    for (const group of groups.values()) {
+      const { tenant, day } = group[0] as FactDoc;
+      for (;;) {
+        const existing = await this.dayDocs(tenant, day);
+        const have = new Set(existing.flatMap((d) => d.facts.map((f) => f.id)));
+        const fresh = group
+          .filter((f) => !have.has(f._id))
+          .map(({ _id, day: _d, expireAt: _e, ...f }) => ({ id: _id, ...f }));
+        if (fresh.length === 0) break;
+        try {
+          await this.days.insertOne({ _id: dayId(tenant, day, existing.length), facts: fresh });
+          folded += fresh.length;
+          break;
+        } catch (e) {
+          // Another process folded this day at the same time: look again at what it wrote.
+          if (!isDuplicateKey(e)) throw e;
+        }
       }
     }
-    return found;
+    // All folded now (a fact of those days written since is a replay of one folded: the same id).
+    if (waiting.length) await this.facts.deleteMany({ day: { $lt: cut } });
+    return folded;
   }
 
-  /** Every day that has a collection, for a rebuild to drop. */
-  async days(): Promise<string[]> {
-    const all = await (this.connection.db as mongo.Db).listCollections({}, { nameOnly: true }).toArray();
-    return all.flatMap((c) => {
-      const m = NAME.exec(c.name);
-      const day = m ? parseIsoDate(`${m[1]}-${m[2]}-${m[3]}`) : null;
-      return day ? [isoDate(day)] : [];
-    });
-  }
-
-  async dropDay(day: string): Promise<void> {
-    await this.day(day)
-      .drop()
-      .catch(() => undefined);
+  /** Forgets every fact and every folded day (a rebuild starts from nothing). */
+  async clear(): Promise<void> {
+    await this.facts.deleteMany({});
+    await this.days.deleteMany({});
   }
 }

@@ -16,15 +16,15 @@ import { LEVELS, PRIORITIES, STATES, TICKET_TYPES } from '../domain/ticket.ts';
 export const HOT = 'tickets_open';
 /** The layout before issue 8: every ticket ever, comments and history inline. Read once by the migration. */
 export const LEGACY = 'tickets';
-/** Ticket numbers per archive and page collection: a read by _id scans at most this many tickets' documents. */
-export const BUCKET = 1000;
-
-const bucketOf = (number: number): number => Math.floor(number / BUCKET);
-/** Closed tickets, insert-only, partitioned by number so the ticket id alone says which one to read. */
-export const archiveName = (number: number): string => `tickets_closed_${bucketOf(number)}`;
-/** Comments and history, one insert-only document per change, partitioned like the archive. */
-export const pagesName = (number: number): string => `ticket_pages_${bucketOf(number)}`;
-export const ARCHIVE_PATTERN = /^tickets_closed_(\d+)$/;
+/** Closed tickets, insert-only, read by `_id` (`<tenant>/<ticket id>`). */
+export const ARCHIVE = 'tickets_closed';
+/** Comments and history, one insert-only document per change (`<tenant>/<ticket id>/h<n>`), read by `_id`. */
+export const PAGES = 'ticket_pages';
+/** One archive and one page collection whatever the number: the names are fixed (the number only chose before). */
+export const archiveName = (_number: number): string => ARCHIVE;
+export const pagesName = (_number: number): string => PAGES;
+/** The layout before fixed collections: a collection per thousand ticket numbers (moved by the layout migration). */
+export const BUCKETED = /^(tickets_closed|ticket_pages)_(\d+)$/;
 
 export const ticketKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
 export const pageId = (key: string, suffix: string): string => `${key}/h${suffix}`;

@@ -7,8 +7,8 @@ import { parseTicketId } from '../domain/ticket.ts';
 import { ServerClock } from './serverClock.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
 import {
+  ARCHIVE,
   ARCHIVE_INDEXES,
-  ARCHIVE_PATTERN,
   archiveName,
   type PageDoc,
   pageId,
@@ -101,6 +101,7 @@ export class TicketRepository {
 
   async init(): Promise<void> {
     await this.model.createIndexes();
+    await this.ensureArchiveIndexes(this.archive(0));
   }
 
   private get hot(): mongo.Collection<TicketDoc> {
@@ -244,9 +245,12 @@ export class TicketRepository {
     }
   }
 
+  /** The archive, once it exists (a new database has none to read). */
   private async archiveNames(): Promise<string[]> {
-    const all = await (this.connection.db as mongo.Db).listCollections({}, { nameOnly: true }).toArray();
-    return all.map((c) => c.name).filter((n) => ARCHIVE_PATTERN.test(n));
+    const found = await (this.connection.db as mongo.Db)
+      .listCollections({ name: ARCHIVE }, { nameOnly: true })
+      .toArray();
+    return found.map((c) => c.name);
   }
 
   /**

@@ -1,8 +1,10 @@
-// The job store's day partitions on the real database: where jobs go, old days dropped whole, the old layout moved.
+// The job store on the real database: four fixed collections, jobs found by the minute they are filed under, expiry.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEngine } from '../../src/scheduler/jobs.ts';
+import { JOB_RETENTION_MS, sweepExpired } from '../../src/store/expiry.ts';
 import { type Job, JobRepository } from '../../src/store/jobStore.ts';
+import { serverProfile } from '../../src/store/serverProfile.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 
 const log = pino({ level: 'silent' });
@@ -41,13 +43,11 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-describe('day partitions', () => {
-  it('keeps each job, its claim and end in the collections of its day, its slot in those of its hour', async () => {
+describe('a fixed set of collections', () => {
+  it('keeps every job, slot, claim and end in four collections whatever the day, each reached by its _id', async () => {
     await repo.add(job('a', '2026-03-10T23:59:00Z'));
     await repo.add(job('b', '2026-03-11T00:01:00Z'));
-    expect(await names()).toEqual(
-      expect.arrayContaining(['jobs_20260310', 'jobs_20260311', 'job_slots_2026031023', 'job_slots_2026031100']),
-    );
+    await repo.add(job('far', '2028-01-01T00:00:00Z'));
     const ran: string[] = [];
     const engine = await engineRunning(ran);
     try {
@@ -56,58 +56,45 @@ describe('day partitions', () => {
       expect(ran.sort()).toEqual(['a', 'b']);
       expect((await repo.endOf({ _id: 'a', dueAt: new Date('2026-03-10T23:59:00Z') }))?.outcome).toBe('done');
       expect((await repo.endOf({ _id: 'b', dueAt: new Date('2026-03-11T00:01:00Z') }))?.outcome).toBe('done');
-      expect(await names()).toEqual(expect.arrayContaining(['job_ends_20260310', 'job_ends_20260311']));
-      // Planning the same job again is refused by its id, in its day.
+      // Planning the same job again is refused by its id.
       await expect(repo.add(job('b', '2026-03-11T00:01:00Z'))).rejects.toMatchObject({ code: 11000 });
     } finally {
       await engine.stop();
     }
+    const jobNames = (await names()).filter((n) => n.startsWith('job'));
+    expect(jobNames).toEqual(['job_claims', 'job_cursor', 'job_ends', 'job_slots', 'jobs']);
+    expect((await names()).filter((n) => /\d{6}/.test(n))).toEqual([]);
   });
 
-  it('drops whole days before a date and nothing after', async () => {
-    await repo.add(job('later', '2026-03-12T09:00:00Z'));
-    const dropped = await repo.dropDaysBefore(new Date('2026-03-11T12:00:00Z'));
-    expect(dropped).toBe(4);
-    const left = await names();
-    expect(left.filter((n) => /_20260310\d*$/.test(n))).toEqual([]);
-    expect(left).toEqual(expect.arrayContaining(['jobs_20260311', 'jobs_20260312', 'job_ends_20260311']));
-    expect((await repo.all('jobs')).map((j) => j._id).sort()).toEqual(['b', 'later']);
+  it('marks each hour something is filed in, so the walk passes an empty hour in one read', async () => {
+    expect(await repo.hasHour(new Date('2026-03-10T23:00:00Z'))).toBe(true);
+    expect(await repo.hasHour(new Date('2026-03-11T00:00:00Z'))).toBe(true);
+    expect(await repo.hasHour(new Date('2026-03-11T05:00:00Z'))).toBe(false);
+    expect(await repo.hasHour(new Date('2028-01-01T00:00:00Z'))).toBe(true);
   });
-});
 
-describe('the layout before partitions', () => {
-  it('moves jobs that never ended into their days and drops the old collections', async () => {
-    const old = await testDatabase();
-    try {
-      const c = old.connection;
-      const pending = job('pending', '2026-03-11T00:05:00Z', new Date('2026-03-10T08:00:00Z'));
-      const finished = job('finished', '2026-03-10T09:00:00Z', new Date('2026-03-10T08:00:00Z'));
-      await c.collection<Job>('jobs').insertMany([pending, finished]);
-      await c.collection<{ _id: string; jobId: string }>('job_slots').insertMany([
-        { _id: '2026-03-11T00:05#0', jobId: 'pending' },
-        { _id: '2026-03-10T09:00#0', jobId: 'finished' },
-      ]);
-      await c.collection<{ _id: string }>('job_hours').insertMany([{ _id: '2026-03-11T00' }, { _id: '2026-03-10T09' }]);
-      await c.collection<{ _id: string; outcome: string }>('job_ends').insertOne({ _id: 'finished', outcome: 'done' });
-      const ran: string[] = [];
-      const engine = new JobEngine(new JobRepository(c), { now, log, pollMs: 20 });
-      engine.handle('test.run', async (j) => {
-        ran.push(j._id);
-      });
-      engine.start();
-      try {
-        clock = new Date('2026-03-11T00:06:00Z');
-        await engine.drained();
-        expect(ran).toEqual(['pending']);
-        const left = (await c.db?.listCollections({}, { nameOnly: true }).toArray())?.map((x) => x.name) ?? [];
-        for (const gone of ['jobs', 'job_slots', 'job_hours', 'job_ends', 'job_claims'])
-          expect(left).not.toContain(gone);
-        expect(left).toContain('jobs_20260311');
-      } finally {
-        await engine.stop();
-      }
-    } finally {
-      await old.close();
+  it('finds every job filed under a minute, however many share it', async () => {
+    for (let i = 0; i < 20; i++) await repo.add(job(`m${i}`, '2026-03-12T08:30:00Z'));
+    expect((await repo.filedUnder('2026-03-12T08:30')).map((j) => j._id).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `m${i}`).sort(),
+    );
+    expect(await repo.filedUnder('2026-03-12T08:31')).toEqual([]);
+  });
+
+  it('lets a job and its records expire a retention after it is due: TTL on MongoDB, the nightly sweep on FerretDB', async () => {
+    const { ttl } = await serverProfile(db.connection);
+    if (ttl) {
+      const indexes = await db.connection.collection('jobs').indexes();
+      expect(indexes.find((i) => i.name === 'expireAt_ttl')).toMatchObject({ expireAfterSeconds: 0 });
+      return;
     }
+    const swept = await sweepExpired(db.connection, new Date(Date.parse('2026-03-11T00:00:00Z') + JOB_RETENTION_MS));
+    expect(swept).toBeGreaterThan(0);
+    // Due on the 10th, gone; due on the 11th and later, kept.
+    expect((await repo.all('jobs')).map((j) => j._id).sort()).toEqual(
+      ['b', 'far', ...Array.from({ length: 20 }, (_, i) => `m${i}`)].sort(),
+    );
+    expect(await repo.endOf({ _id: 'a', dueAt: new Date('2026-03-10T23:59:00Z') })).toBeNull();
+    expect((await repo.endOf({ _id: 'b', dueAt: new Date('2026-03-11T00:01:00Z') }))?.outcome).toBe('done');
   });
 });

@@ -44,18 +44,23 @@ export async function startTestBot(
     log?: Logger;
     /** Service options a test varies (e.g. a chart renderer that fails). */
     services?: Pick<ServiceOptions, 'renderChart'>;
+    /** A database the test seeded itself (and closes itself): the bot starts on what is there. */
+    database?: TestDatabase;
+    /** Start-up progress lines (the storage migration). */
+    progress?: (line: string) => void;
   } = {},
 ): Promise<TestBot> {
   const config = loadConfig({
     SWITCHBOARD_ADMINS: 'console:root,slack:UADMIN,discord:100000000000000001',
     ...opts.env,
   });
-  const db = await testDatabase();
+  const db = opts.database ?? (await testDatabase());
   const now = opts.now ?? testClock();
   const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = await buildServices(db.connection, {
     ...config,
     ...opts.services,
+    progress: opts.progress ?? (() => {}),
     outbox: { now, log, pollMs: 50, backoffMs: 50 },
   });
   services.outbox.start();
@@ -80,7 +85,7 @@ export async function startTestBot(
       await jobs.stop();
       await core.settled();
       await services.outbox.stop();
-      await db.close();
+      if (!opts.database) await db.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 // Reading tickets as stored, wherever they live (hot set or archive), with their pages assembled: for assertions.
 import type { Connection, mongo } from 'mongoose';
-import { ARCHIVE_PATTERN, HOT } from '../../src/store/ticketSchema.ts';
+import { ARCHIVE, HOT } from '../../src/store/ticketSchema.ts';
 import { type Ticket, TicketRepository } from '../../src/store/ticketStore.ts';
 
 export async function storedTicket(connection: Connection, tenant: string, ticketId: string): Promise<Ticket | null> {
@@ -11,7 +11,7 @@ async function ticketCollections(connection: Connection): Promise<mongo.Collecti
   const names = (await (connection.db as mongo.Db).listCollections({}, { nameOnly: true }).toArray()).map(
     (c) => c.name,
   );
-  return names.filter((n) => n === HOT || ARCHIVE_PATTERN.test(n)).map((n) => connection.collection(n));
+  return names.filter((n) => n === HOT || n === ARCHIVE).map((n) => connection.collection(n));
 }
 
 /** Ticket documents (without history) matching `filter` in the hot set and every archive collection. */

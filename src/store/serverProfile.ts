@@ -1,0 +1,62 @@
+// What the database server can do, asked once per connection: the one place the store decides how to lay work out.
+import type { Connection, mongo } from 'mongoose';
+
+export interface ServerProfile {
+  /** The embedded FerretDB 1.x (SQLite): only `_id` equality reaches an index (with patches/ferretdb applied). */
+  ferretdb: boolean;
+  /** The server removes documents by a TTL index; without it the nightly maintenance sweeps them. */
+  ttl: boolean;
+  /** `_id: {$in}` and `_id` ranges are served by the index (MongoDB); on FerretDB they scan the collection. */
+  idSetsIndexed: boolean;
+  /** An update's filter and change are one atomic step (MongoDB); FerretDB 1.x reads, then writes. */
+  atomicUpdates: boolean;
+}
+
+const profiles = new WeakMap<Connection, Promise<ServerProfile>>();
+
+export function serverProfile(connection: Connection): Promise<ServerProfile> {
+  let p = profiles.get(connection);
+  if (!p) {
+    p = (async () => {
+      const info = await (connection.db as mongo.Db).admin().command({ buildInfo: 1 });
+      const ferretdb = typeof info.ferretdbVersion === 'string';
+      return { ferretdb, ttl: !ferretdb, idSetsIndexed: !ferretdb, atomicUpdates: !ferretdb };
+    })();
+    // A failed ask (the server away) is asked again next time.
+    p.catch(() => profiles.delete(connection));
+    profiles.set(connection, p);
+  }
+  return p;
+}
+
+/** Documents by `_id`: one `$in` read where the index serves it, single `_id` reads side by side where it does not. */
+export async function findByIds<T extends { _id: string }>(
+  connection: Connection,
+  collection: mongo.Collection<T>,
+  ids: readonly string[],
+  projection?: mongo.Document,
+): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const out: T[] = [];
+  if ((await serverProfile(connection)).idSetsIndexed) {
+    for (let i = 0; i < ids.length; i += 1000) {
+      const found = await collection
+        .find({ _id: { $in: ids.slice(i, i + 1000) } } as mongo.Filter<T>, projection ? { projection } : {})
+        .toArray();
+      out.push(...(found as T[]));
+    }
+    return out;
+  }
+  for (let i = 0; i < ids.length; i += READS_AT_ONCE) {
+    const found = await Promise.all(
+      ids
+        .slice(i, i + READS_AT_ONCE)
+        .map((id) => collection.findOne({ _id: id } as mongo.Filter<T>, projection ? { projection } : {})),
+    );
+    for (const d of found) if (d) out.push(d as T);
+  }
+  return out;
+}
+
+/** Single reads in flight at once on FerretDB: enough to hide the round trip, few enough to leave the pool room. */
+const READS_AT_ONCE = 16;
