@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { JobEngine, type JobEngineOptions } from '../src/scheduler/jobs.ts';
 import { openDatabase } from '../src/store/connection.ts';
-import { dayKey, type Job, type JobRef, JobRepository } from '../src/store/jobStore.ts';
+import { type Job, type JobRef, JobRepository } from '../src/store/jobStore.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
 
@@ -73,7 +73,7 @@ export async function benchScheduler(db: BenchDatabase): Promise<string[]> {
       engine.start();
       engines.push(engine);
     }
-    const ends = a.connection.collection(`job_ends_${dayKey(DUE)}`);
+    const ends = a.connection.collection('job_ends');
     const deadline = performance.now() + 2000 + DRAIN_BUDGET_MS;
     let ended = 0;
     while (performance.now() < deadline) {
@@ -182,10 +182,10 @@ async function byIdAtSize(connection: import('mongoose').Connection): Promise<st
   const lines: string[] = [];
   for (const [name, id] of [
     [
-      `job_slots_${dayKey(DUE)}${DUE.toISOString().slice(11, 13)}`,
+      'job_slots',
       `${DUE.toISOString().slice(0, 16)}#${Math.floor(JOBS / 2)}`,
     ],
-    [`jobs_${dayKey(DUE)}`, `bench:${Math.floor(JOBS / 2)}`],
+    ['jobs', `bench:${Math.floor(JOBS / 2)}`],
   ] as const) {
     const c = connection.collection<{ _id: string }>(name);
     const took: number[] = [];

@@ -83,8 +83,7 @@ describe('migration from the old tickets collection', () => {
       const names = (await bot.db.connection.db?.listCollections({}, { nameOnly: true }).toArray())?.map((c) => c.name);
       expect(names).not.toContain('tickets');
       expect(await bot.db.connection.collection('tickets_open').countDocuments({})).toBe(120);
-      expect(await bot.db.connection.collection('tickets_closed_0').countDocuments({})).toBe(900);
-      expect(await bot.db.connection.collection('tickets_closed_1').countDocuments({})).toBe(180);
+      expect(await bot.db.connection.collection('tickets_closed').countDocuments({})).toBe(1080);
 
       // Read by id, whichever collection it went to, with its inline past as its first page.
       const closed = await storedTicket(second.handle.connection, TENANT, 'INC-1001');
