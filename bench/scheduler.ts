@@ -181,10 +181,7 @@ async function idleCpu(engine: JobEngine): Promise<string[]> {
 async function byIdAtSize(connection: import('mongoose').Connection): Promise<string[]> {
   const lines: string[] = [];
   for (const [name, id] of [
-    [
-      'job_slots',
-      `${DUE.toISOString().slice(0, 16)}#${Math.floor(JOBS / 2)}`,
-    ],
+    ['job_slots', `${DUE.toISOString().slice(0, 16)}#${Math.floor(JOBS / 2)}`],
     ['jobs', `bench:${Math.floor(JOBS / 2)}`],
   ] as const) {
     const c = connection.collection<{ _id: string }>(name);
