@@ -108,20 +108,16 @@ export class OnCallNotices {
   }
 
   private async add(team: Team, kind: string, id: string, dueAt: Date, now: Date): Promise<void> {
-    try {
-      await this.jobs.add({
-        _id: id,
-        tenant: team.tenant,
-        kind,
-        dueAt,
-        payload: { tenant: team.tenant, team: team.name },
-        createdAt: now,
-        by: null,
-        ticketId: null,
-      });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
-    }
+    await this.jobs.schedule({
+      _id: id,
+      tenant: team.tenant,
+      kind,
+      dueAt,
+      payload: { tenant: team.tenant, team: team.name },
+      createdAt: now,
+      by: null,
+      ticketId: null,
+    });
   }
 
   private zoneOf(team: Team): string {

@@ -388,21 +388,17 @@ export class PagingService {
 
   private async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date, id?: string): Promise<void> {
     const episode = e.episode ?? 0;
-    try {
-      await this.jobs.add({
-        _id: id ?? pageJobId(e.tenant, e.ticketId, e.gen, index, episode),
-        tenant: e.tenant,
-        kind: PAGE_KIND,
-        dueAt,
-        payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index, episode } satisfies StepPayload,
-        createdAt: now,
-        by: null,
-        ticketId: e.ticketId,
-      });
-    } catch (err) {
-      // Planned already (the step before ran twice: a process taken over).
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+    // Planned already (the step before ran twice: a process taken over).
+    await this.jobs.schedule({
+      _id: id ?? pageJobId(e.tenant, e.ticketId, e.gen, index, episode),
+      tenant: e.tenant,
+      kind: PAGE_KIND,
+      dueAt,
+      payload: { tenant: e.tenant, ticketId: e.ticketId, gen: e.gen, index, episode } satisfies StepPayload,
+      createdAt: now,
+      by: null,
+      ticketId: e.ticketId,
+    });
   }
 
   /** Every target of a level: a DM to each person on each linked platform, a post in each channel. Keyed by step. */

@@ -245,17 +245,9 @@ export class PeopleService {
   async startLink(tenant: string, identity: string, now: Date): Promise<string> {
     for (;;) {
       const code = String(randomInt(100_000, 1_000_000));
-      try {
-        await this.repo.createLinkCode({
-          tenant,
-          code,
-          identity,
-          expiresAt: new Date(now.getTime() + LINK_CODE_TTL_MS),
-        });
-        return code;
-      } catch (e) {
-        if ((e as { code?: number }).code !== 11000) throw e;
-      }
+      const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
+      // A code drawn that is live already is drawn again.
+      if ((await this.repo.createLinkCode({ tenant, code, identity, expiresAt })) === 'added') return code;
     }
   }
 

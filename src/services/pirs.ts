@@ -197,20 +197,16 @@ export class PirService {
 
   /** Files the reminder of business day `day` after the resolve; its id makes planning it twice plan it once. */
   private async plan(pir: Pir, day: number): Promise<void> {
-    try {
-      await this.jobs.add({
-        _id: jobIdOf(pir.tenant, pir.ticketId, day),
-        tenant: pir.tenant,
-        kind: PIR_REMIND_KIND,
-        dueAt: addBusinessDays(pir.openedAt, day, pir.timezone),
-        payload: { tenant: pir.tenant, ticketId: pir.ticketId, day } satisfies RemindPayload,
-        createdAt: pir.openedAt,
-        by: null,
-        ticketId: pir.ticketId,
-      });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
-    }
+    await this.jobs.schedule({
+      _id: jobIdOf(pir.tenant, pir.ticketId, day),
+      tenant: pir.tenant,
+      kind: PIR_REMIND_KIND,
+      dueAt: addBusinessDays(pir.openedAt, day, pir.timezone),
+      payload: { tenant: pir.tenant, ticketId: pir.ticketId, day } satisfies RemindPayload,
+      createdAt: pir.openedAt,
+      by: null,
+      ticketId: pir.ticketId,
+    });
   }
 
   /** The link on the incident's history too, unless the incident is closed (its history is final then). */

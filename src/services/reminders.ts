@@ -74,12 +74,12 @@ export class ReminderService {
     const settings = await this.people.settingsOf(job.tenant, p.personId);
     const zone = firstTimeZone([settings.timezone, p.timezone], 'UTC');
     if (isQuiet(settings.quiet, now, zone)) {
-      try {
-        await this.jobs.add({ ...job, _id: `${job._id}-after-quiet`, dueAt: quietEndsAt(settings.quiet, now, zone) });
-      } catch (e) {
-        // Put off already by an earlier run of this job (one taken over after a crash).
-        if ((e as { code?: number }).code !== 11000) throw e;
-      }
+      // Put off already by an earlier run of this job (one taken over after a crash).
+      await this.jobs.schedule({
+        ...job,
+        _id: `${job._id}-after-quiet`,
+        dueAt: quietEndsAt(settings.quiet, now, zone),
+      });
       return;
     }
     const reply: Reply = {

@@ -312,20 +312,16 @@ export class ReviewService {
   private async plan(review: Review, after: Date, now: Date = after): Promise<void> {
     const [slot] = nextRuns(review.schedule, after, review.timezone, 1);
     if (!slot) return;
-    try {
-      await this.jobs.add({
-        _id: jobIdOf(review, slot),
-        tenant: review.tenant,
-        kind: REVIEW_KIND,
-        dueAt: slot,
-        payload: { tenant: review.tenant, reviewId: review.reviewId, slot: slot.toISOString() },
-        createdAt: now,
-        by: review.createdBy,
-        ticketId: null,
-      });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 11000) throw e;
-    }
+    await this.jobs.schedule({
+      _id: jobIdOf(review, slot),
+      tenant: review.tenant,
+      kind: REVIEW_KIND,
+      dueAt: slot,
+      payload: { tenant: review.tenant, reviewId: review.reviewId, slot: slot.toISOString() },
+      createdAt: now,
+      by: review.createdBy,
+      ticketId: null,
+    });
   }
 
   private channelOf(acting: Acting, given: string | undefined): string {

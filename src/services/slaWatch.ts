@@ -25,7 +25,6 @@ interface SlaPayload {
   dueAt: string;
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 const BREACH_IN_THREAD = new Set(['P1', 'P2']);
 
 /** A threshold's job: its due time is in the id, so a moved due time is a new job and the old one finds it moved. */
@@ -80,21 +79,17 @@ export class SlaWatch {
       pct: t.pct,
       dueAt: t.dueAt.toISOString(),
     };
-    try {
-      await this.jobs.add({
-        _id: id,
-        tenant: ticket.tenant,
-        kind: SLA_KIND,
-        // Passed already (a priority raised late, a walk started again): due now, so it is not counted missed.
-        dueAt: new Date(Math.max(t.at.getTime(), now.getTime())),
-        payload: { ...payload },
-        createdAt: now,
-        by: null,
-        ticketId: ticket.ticketId,
-      });
-    } catch (e) {
-      if (!isDuplicate(e)) throw e;
-    }
+    await this.jobs.schedule({
+      _id: id,
+      tenant: ticket.tenant,
+      kind: SLA_KIND,
+      // Passed already (a priority raised late, a walk started again): due now, so it is not counted missed.
+      dueAt: new Date(Math.max(t.at.getTime(), now.getTime())),
+      payload: { ...payload },
+      createdAt: now,
+      by: null,
+      ticketId: ticket.ticketId,
+    });
     this.planned.set(id, true);
   }
 

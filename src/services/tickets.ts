@@ -63,8 +63,6 @@ export interface ListInput extends Omit<TicketFilter, 'limit'> {
   limit?: number;
 }
 
-const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
-
 interface Change {
   set: TicketPatch['set'];
   history: Array<Omit<AuditEntry, 'at' | 'actor' | 'platform'>>;
@@ -146,16 +144,14 @@ export class TicketService {
             ? { change: { window: input.window ?? null, approval: 'pending' as const, decisions: [] } }
             : {}),
         };
-        try {
-          const saved = await this.repo.insert(t);
+        const saved = await this.repo.insertNew(t);
+        if (saved !== 'taken') {
           this.nextNumber.set(key, number + 1);
           return saved;
-        } catch (e) {
-          if (!isDuplicateKey(e)) throw e;
-          // Another process took this number: learn the real maximum and try again.
-          this.nextNumber.delete(key);
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
         }
+        // Another process took this number: learn the real maximum and try again.
+        this.nextNumber.delete(key);
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       }
       throw new Error(`could not allocate a ${type} number for ${acting.tenant} after 50 attempts`);
     });

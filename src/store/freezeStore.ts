@@ -1,13 +1,13 @@
 // Freeze windows: a small `_id`-keyed collection (one document per freeze, removed when lifted or long over).
+
 import type { Connection, mongo } from 'mongoose';
 import type { Freeze } from '../domain/change.ts';
+import { isDuplicateKey } from './insertOnce.ts';
 
 interface FreezeDoc extends Freeze {
   /** `${tenant}/FRZ-n` */
   _id: string;
 }
-
-const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
 export class FreezeRepository {
   private readonly freezes: mongo.Collection<FreezeDoc>;

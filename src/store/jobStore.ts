@@ -108,6 +108,17 @@ export class JobRepository {
     await this.cursor.updateOne({ _id: 'scan' }, { $set: { minute } }, { upsert: true });
   }
 
+  /** Plans a job once: `exists` when one with its id was planned already (a second run, another process). */
+  async schedule(job: Job): Promise<'added' | 'exists'> {
+    try {
+      await this.add(job);
+      return 'added';
+    } catch (e) {
+      if (isDuplicate(e)) return 'exists';
+      throw e;
+    }
+  }
+
   /**
    * Writes a job (a duplicate id is refused with code 11000: planned already) and files it under its minute: the
    * minute it is due, or the minute it was written when that is later (a job due already), so nothing is ever

@@ -1,8 +1,10 @@
 // People: platform identities, the person they belong to (linked identities), roles, link codes.
+
 import { randomUUID } from 'node:crypto';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
+import { isDuplicateKey } from './insertOnce.ts';
 import { PersonSettingsRepository } from './personSettingsStore.ts';
 import { validOrRefused } from './validation.ts';
 
@@ -196,8 +198,15 @@ export class PersonRepository {
     return this.roles.find({ tenant }, { _id: 0 }).sort({ role: 1 }).lean<RoleGrant[]>();
   }
 
-  async createLinkCode(c: LinkCode): Promise<void> {
-    await validOrRefused(this.links.create({ ...c, _id: linkKey(c.tenant, c.code) }));
+  /** Stores a link code; `exists` when that code is live already (drawn twice). */
+  async createLinkCode(c: LinkCode): Promise<'added' | 'exists'> {
+    try {
+      await validOrRefused(this.links.create({ ...c, _id: linkKey(c.tenant, c.code) }));
+      return 'added';
+    } catch (e) {
+      if (isDuplicateKey(e)) return 'exists';
+      throw e;
+    }
   }
 
   /** Takes a link code once: the delete is the claim. */

@@ -1,6 +1,8 @@
 // Post-incident reviews: one small document per P1/P2 incident resolved (`_id` = `<tenant>/<ticketId>`), and its done mark.
+
 import type { Connection, mongo } from 'mongoose';
 import type { PersonRef } from '../domain/entities.ts';
+import { isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 export interface PirDone {
   by: PersonRef;
@@ -28,7 +30,6 @@ interface PirDoc extends Pir {
   _id: string;
 }
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 const keyOf = (tenant: string, ticketId: string) => `${tenant}/${ticketId}`;
 
 /**

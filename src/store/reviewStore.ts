@@ -1,10 +1,11 @@
 // Scheduled reviews: one small document each (paused, removed are updates on a collection that stays small).
+
 import type { Connection, mongo } from 'mongoose';
 import type { Review } from '../domain/review.ts';
+import { isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 export type { Review } from '../domain/review.ts';
 
-const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 const keyOf = (tenant: string, reviewId: string) => `${tenant}/${reviewId}`;
 
 export class ReviewRepository {

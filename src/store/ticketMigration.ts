@@ -1,8 +1,10 @@
 // Start-up migration from the one `tickets` collection (history inline) to the hot set, archive and pages; run once.
+
 import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment } from '../domain/entities.ts';
 import type { TicketType } from '../domain/ticket.ts';
+import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
 import {
@@ -36,8 +38,6 @@ export interface MigrationOptions {
   staleMs?: number;
   pollMs?: number;
 }
-
-const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
 /** Inserts what is not there yet: a re-run after a crash skips what the first run moved. */
 async function insertNew<T extends mongo.Document>(c: mongo.Collection<T>, docs: T[]): Promise<void> {

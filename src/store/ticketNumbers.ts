@@ -1,6 +1,8 @@
 // Ticket numbers: each one claimed by a unique insert, with a tiny per-tenant/type hint of the highest so far.
+
 import type { Connection, mongo } from 'mongoose';
 import type { TicketType } from '../domain/ticket.ts';
+import { isDuplicateKey } from './insertOnce.ts';
 
 interface NumberClaim {
   /** `${tenant}/${type}#${number}` */
@@ -13,8 +15,6 @@ interface CounterDoc {
   /** the highest number known taken; may lag behind by the allocations in flight, never more */
   top: number;
 }
-
-const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
 /**
  * Never reads the tickets: the claims collection is insert-only (an insert costs the same at any size) and the

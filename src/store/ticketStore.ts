@@ -1,9 +1,11 @@
 // The ticket repository: open tickets in a small hot collection, closed ones archived, history in insert-only pages.
+
 import { randomBytes } from 'node:crypto';
 import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
 import {
@@ -46,7 +48,6 @@ export class VersionConflict extends Error {
 }
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 const numberOf = (ticketId: string): number => parseTicketId(ticketId)?.number ?? 0;
 
 /** A claim left behind by a process that died between claiming a version and writing it is taken over after this. */
@@ -124,6 +125,16 @@ export class TicketRepository {
   /** Highest number taken so far for this tenant and type, as the counter knows it (0 when none). */
   maxNumber(tenant: string, type: TicketType): Promise<number> {
     return this.numbers.top(tenant, type);
+  }
+
+  /** A new ticket under its number, or `taken` when another process holds that number already. */
+  async insertNew(ticket: Ticket): Promise<Ticket | 'taken'> {
+    try {
+      return await this.insert(ticket);
+    } catch (e) {
+      if (isDuplicateKey(e)) return 'taken';
+      throw e;
+    }
   }
 
   /** Inserts a new ticket (its number claimed first); its opening history becomes its first page. */
