@@ -72,3 +72,10 @@ export function staleByAssignee(tickets: readonly TicketSummary[], now: Date, da
       (a.assignee?.name ?? '').localeCompare(b.assignee?.name ?? ''),
   );
 }
+
+/** The rules from the configured days (fractional days allowed). */
+export const staleRulesFromDays = (o: { nudgeDays: number; resolveDays: number; autocloseDays: number }) => ({
+  nudgeMs: o.nudgeDays * DAY_MS,
+  resolveMs: o.resolveDays * DAY_MS,
+  autocloseMs: o.autocloseDays * DAY_MS,
+});

@@ -1,6 +1,7 @@
 // The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { HOUSEKEEP_KIND } from '../services/housekeeping.ts';
 import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
 import { PacedLoop } from '../services/pacedLoop.ts';
 import { PAGE_KIND } from '../services/paging.ts';
@@ -334,6 +335,7 @@ export function startJobEngine(
       runCoverage(job: Job, now: Date): Promise<string | undefined>;
     };
     paging: { runStep(job: Job, now: Date): Promise<string | undefined> };
+    housekeeping: { runJob(job: Job, now: Date): Promise<string | undefined>; planWaiting(): Promise<number> };
   },
   opts: JobEngineOptions,
 ): JobEngine {
@@ -345,6 +347,12 @@ export function startJobEngine(
   engine.handle(HANDOFF_KIND, (job, run) => services.oncallNotices.runHandoff(job, run.now));
   engine.handle(COVERAGE_KIND, (job, run) => services.oncallNotices.runCoverage(job, run.now));
   engine.handle(PAGE_KIND, (job, run) => services.paging.runStep(job, run.now));
+  engine.handle(HOUSEKEEP_KIND, (job, run) => services.housekeeping.runJob(job, run.now));
   engine.start();
+  // Tickets that changed while no process ran get their next housekeeping step (one planned already stays).
+  services.housekeeping
+    .planWaiting()
+    .then((n) => n && opts.log.info({ planned: n }, 'housekeeping: steps planned for waiting tickets'))
+    .catch((err) => opts.log.warn({ err }, 'housekeeping: waiting tickets could not be planned'));
   return engine;
 }

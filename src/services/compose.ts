@@ -5,6 +5,7 @@ import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
+import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
@@ -36,6 +37,7 @@ import { DeliveryClaims } from './claims.ts';
 import { CsatService } from './csat.ts';
 import { ExportService } from './exports.ts';
 import { FreezeService } from './freezes.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
@@ -46,7 +48,7 @@ import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { SlaWatch } from './slaWatch.ts';
-import { StaleService, staleRulesFromDays } from './stale.ts';
+import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
 import { SwapService } from './swaps.ts';
 import { TeamService } from './teams.ts';
@@ -65,6 +67,8 @@ export interface Services {
   changes: ChangeFeed;
   /** Every message the bot sends first: written, delivered once, recorded. */
   outbox: Outbox;
+  /** Pending requesters nudged, then their tickets resolved; resolved tickets closed: jobs, always on. */
+  housekeeping: Housekeeping;
   /** Nightly housekeeping of expired documents, where the server has no TTL index (src/store/expiry.ts). */
   storage: { sweepExpired(now: Date): Promise<number> };
   /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
@@ -230,8 +234,20 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log: o.outbox?.log ?? pino({ level: 'silent' }),
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  const housekeeping = new Housekeeping(
+    tickets,
+    ticketService,
+    jobs,
+    outboxService,
+    new NudgeRepository(connection),
+    staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
+    o.timezone ?? 'UTC',
+    o.outbox?.log ?? pino({ level: 'silent' }),
+  );
+  housekeeping.listen(changes);
   await declareExpiry(connection);
   return {
+    housekeeping,
     storage: { sweepExpired: (now: Date) => sweepExpired(connection, now) },
     files,
     alerts,
@@ -261,14 +277,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       changeService,
       ticketService,
       pirs,
-      new StaleService(
-        tickets,
-        ticketService,
-        outboxService,
-        new NudgeRepository(connection),
-        staleRulesFromDays(o.stale ?? { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 }),
-        (tenant, personId) => peopleService.identitiesOf(tenant, personId),
-      ),
+      new StaleService(tickets, (tenant, personId) => peopleService.identitiesOf(tenant, personId)),
       summaries,
     ),
     pirs,

@@ -141,6 +141,8 @@ ticketSchema.index({ tenant: 1, type: 1, number: 1 }, { unique: true });
 ticketSchema.index({ tenant: 1, ticketId: 1 }, { unique: true });
 // list/filter and autocomplete over the open work (MongoDB: each list filter has its index; FerretDB scans the small hot set)
 ticketSchema.index({ tenant: 1, state: 1, priority: 1 });
+// The housekeeping's look at every tenant's pending and resolved tickets, at start-up.
+ticketSchema.index({ state: 1 });
 ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
 ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
 ticketSchema.index({ tenant: 1, service: 1, state: 1 });

@@ -256,6 +256,15 @@ export class TicketRepository {
     }
   }
 
+  /** Every pending or resolved ticket, of every tenant (the hot set only): what the housekeeping waits on. */
+  async awaitingHousekeeping(limit = 10_000): Promise<TicketSummary[]> {
+    const docs = await this.hot
+      .find({ state: { $in: ['pending', 'resolved'] } }, { projection: { pages: 0 } })
+      .limit(limit)
+      .toArray();
+    return docs.map(({ _id, ...t }) => t as TicketSummary);
+  }
+
   /** The archive, once it exists (a new database has none to read). */
   private async archiveNames(): Promise<string[]> {
     const found = await (this.connection.db as mongo.Db)

@@ -1,9 +1,9 @@
-// Stale reviews on the job engine, real database and an injected clock: the sweep by assignee, the pending
-// requester nudged once then the ticket resolved, resolved tickets closed, and nothing for fresh tickets.
+// Stale reviews and the always-on housekeeping on the job engine, real database and an injected clock: the sweep by
+// assignee; the pending requester nudged once then the ticket resolved, resolved tickets closed, with no review at all.
 // The waits are fractions of a day (0.01 d = 14.4 minutes) so the engine walks minutes, not weeks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
-import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { adminActing, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
 let clock = new Date('2026-03-10T12:00:00Z');
@@ -131,52 +131,32 @@ describe('a stale review', () => {
   });
 });
 
-describe('the housekeeping a stale review runs', () => {
+describe('the housekeeping, always on (no review needed)', () => {
   it('nudges a quiet pending requester once, then resolves the ticket, then closes it', async () => {
-    const r = ok(await root('/review add "Housekeeping" weekdays at 09:00 --kind stale'));
-    const id = r.header?.split(' ')[0] as string;
     const req = idOf(ok(await cat('/ticket new "New laptop" --type request')));
     ok(await root(`/ticket assign ${req} @ada`));
     ok(await ada(`/ticket start ${req}`));
     ok(await ada(`/ticket pending ${req} which model?`));
     await later(10 * MIN);
-    await runNow(id);
     expect(dmsTo('cat')).toEqual([]);
 
-    // 15 minutes pending, over the 14.4 of 0.01 days: one nudge, however often the review runs.
+    // 15 minutes pending, over the 14.4 of 0.01 days: one nudge, however long it then waits.
     await later(5 * MIN);
-    await runNow(id);
     await later(MIN);
-    await runNow(id);
     const nudges = dmsTo('cat');
     expect(nudges.map((d) => d.header)).toEqual([`${req} is waiting for you`]);
     expect(nudges[0]?.text).toMatch(/resolved automatically in 14m/);
-    expect(postsOf('Housekeeping').at(-2)?.context).toBe(`Switchboard nudged the requesters of ${req}.`);
-    expect(postsOf('Housekeeping').at(-1)?.context).toBeUndefined();
     expect((await cat(`/ticket show ${req}`)).fields).toEqual(
       expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'pending' })]),
     );
 
     // 14.4 minutes after the nudge (at +15): resolved, through the lifecycle, by Switchboard.
     await later(13 * MIN);
-    await runNow(id);
     expect((await cat(`/ticket show ${req}`)).fields).toEqual(
       expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'pending' })]),
     );
     await later(MIN);
-    await runNow(id);
-    expect(postsOf('Housekeeping').at(-1)?.context).toBe(`Switchboard resolved ${req} (no answer).`);
-    const resolved = await bot.core.services.tickets.getTicket(
-      {
-        tenant: 'console:local',
-        person: { id: 'x', identity: 'console:root', name: 'root' },
-        role: 'admin',
-        source: { platform: 'console', workspace: 'local' },
-        now: clock,
-        timezone: 'UTC',
-      },
-      req,
-    );
+    const resolved = await bot.core.services.tickets.getTicket(adminActing('console:local', clock), req);
     expect(resolved.state).toBe('resolved');
     expect(resolved.resolution).toMatch(/^Resolved automatically: no answer from the requester/);
     expect(resolved.history.at(-1)?.actor.name).toBe('Switchboard');
@@ -184,20 +164,17 @@ describe('the housekeeping a stale review runs', () => {
 
     // Closed 0.02 days (28.8 minutes) after its resolution, not before.
     await later(28 * MIN);
-    await runNow(id);
-    expect(postsOf('Housekeeping').at(-1)?.context).toBeUndefined();
+    expect((await cat(`/ticket show ${req}`)).fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'resolved' })]),
+    );
     await later(MIN);
-    await runNow(id);
-    expect(postsOf('Housekeeping').at(-1)?.context).toBe(`Switchboard closed ${req}.`);
-    const shown = await cat(`/ticket show ${req}`);
-    expect(shown.fields).toEqual(
+    expect((await cat(`/ticket show ${req}`)).fields).toEqual(
       expect.arrayContaining([expect.objectContaining({ label: 'State', value: 'closed' })]),
     );
   });
 
   it('leaves alone a pending ticket whose requester answers, and a fresh resolved one', async () => {
-    const r = ok(await root('/review add "Quiet" weekdays at 09:00 --kind stale'));
-    const id = r.header?.split(' ')[0] as string;
+    const before = dmsTo('cat').length;
     const req = idOf(ok(await cat('/ticket new "Monitor flickers" --type request')));
     ok(await root(`/ticket assign ${req} @ada`));
     ok(await ada(`/ticket start ${req}`));
@@ -207,8 +184,17 @@ describe('the housekeeping a stale review runs', () => {
     await later(10 * MIN);
     ok(await cat(`/ticket comment ${req} the HDMI one`));
     await later(10 * MIN);
-    await runNow(id);
-    expect(dmsTo('cat')).toHaveLength(1);
-    expect(postsOf('Quiet').at(-1)?.context).toBeUndefined();
+    expect(dmsTo('cat')).toHaveLength(before);
+    const shown = async (id: string) =>
+      (await cat(`/ticket show ${id}`)).fields?.find((f) => f.label === 'State')?.value;
+    expect(await shown(req)).toBe('pending');
+    expect(await shown(inc)).toBe('resolved');
+    // Quiet since the answer for longer than the wait: now the nudge comes, once.
+    await later(5 * MIN);
+    expect(dmsTo('cat')).toHaveLength(before + 1);
+  });
+
+  it('plans the steps of tickets that waited while no process ran, at start-up, once', async () => {
+    expect(await bot.services.housekeeping.planWaiting()).toBe(0);
   });
 });
