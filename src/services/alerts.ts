@@ -14,7 +14,7 @@ import {
   noteForEvent,
   type SeverityMap,
 } from '../domain/alerts.ts';
-import type { Ticket } from '../domain/entities.ts';
+import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import type { Acting } from './acting.ts';
@@ -67,6 +67,8 @@ export interface AlertAcknowledged {
   ticketId: string;
   key: string;
   at: Date;
+  /** Who acknowledged, as the incident's history names them (the alerts' system person). */
+  by: PersonRef;
 }
 
 export interface IntakeResult {
@@ -240,7 +242,13 @@ export class AlertService {
       await this.repo.unsee([mark], now).catch(() => {});
       throw err;
     }
-    await this.emit(this.ackListeners, { tenant: this.o.tenant, ticketId: id, key: ev.dedup_key, at: now });
+    await this.emit(this.ackListeners, {
+      tenant: this.o.tenant,
+      ticketId: id,
+      key: ev.dedup_key,
+      at: now,
+      by: acting.person,
+    });
     return { outcome: 'acknowledged', ticketId: id };
   }
 

@@ -97,6 +97,18 @@ export class PagingService {
         if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
       }, ev.ticket.ticketId);
     });
+    // Monitoring's acknowledge is the Acknowledge button's: the same ack, by the alerts' system person.
+    alerts.onAlertAcknowledged(async (ev) => {
+      await this.retrying(async () => {
+        const acting: Acting = { ...this.system(ev.tenant, ev.at), person: ev.by };
+        try {
+          await this.ack(acting, ev.ticketId);
+        } catch (err) {
+          // An incident no team's policy paged: the note on it is the whole acknowledgement.
+          if (!(isUserError(err) && err.code === 'ONCALL.NOT_PAGED')) throw err;
+        }
+      }, ev.ticketId);
+    });
   }
 
   /** Runs `work` now; on a failure that is not a person's error, again after each of `RETRY_MS`, not waited for. */

@@ -1,8 +1,11 @@
 // Paging on the real database with an injected clock: the escalation timeline, ack, an ack racing a step,
 // escalate now, a restart mid-escalation, two processes paging each step once, and the overdue-step auditor.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
+import { createHttpServer } from '../../src/http/server.ts';
+import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import { pageJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
@@ -373,6 +376,55 @@ describe('paging', () => {
     expect(pages(id)).toEqual(['ann', 'ann', 'ann', 'bob']);
     ok(await ann(`/oncall ack ${id}`));
     ok(await root(`/ticket resolve ${id} fixed`));
+  });
+});
+
+describe('paging, stopped by monitoring', () => {
+  it('an Events API acknowledge stops the page as the Acknowledge button does', async () => {
+    const token = 'paging-test-webhook-token-0123';
+    const http = createHttpServer({
+      log: pino({ level: 'silent' }),
+      readiness: async () => ({ ready: true, reasons: [] }),
+    });
+    http.mount(
+      WEBHOOK_PREFIX,
+      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
+    );
+    const { port } = await http.listen(0, '127.0.0.1');
+    const send = async (body: unknown) => {
+      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await r.json()) as { outcome: string; ticket: string };
+    };
+    try {
+      const start = clock;
+      const opened = await send({
+        event_action: 'trigger',
+        dedup_key: 'db-down-events',
+        payload: { summary: 'Database down (events)', severity: 'critical', source: 'db' },
+      });
+      expect(opened.outcome).toBe('opened');
+      const id = opened.ticket;
+      await until(start, 1.5);
+      expect(pages(id)).toEqual(['ann']);
+      expect(await send({ event_action: 'acknowledge', dedup_key: 'db-down-events' })).toMatchObject({
+        outcome: 'acknowledged',
+        ticket: id,
+      });
+      await until(start, 12);
+      // The button's ack: nothing pages after it, nobody is told "nobody acknowledged", the ack is on record.
+      expect(pages(id)).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => h.action)).toEqual(['paged', 'page_ack']);
+      expect(ok(await ann(`/oncall ack ${id}`)).text).toMatch(new RegExp(`^${id} was acknowledged already by `));
+      expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      await http.close();
+    }
   });
 });
 
