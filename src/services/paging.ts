@@ -181,6 +181,15 @@ export class PagingService {
     const person = /^@/.test(target) ? null : undefined;
     const team = person === null ? null : await this.teams.get(acting.tenant, target);
     const identity = person === null ? target.replace(/^@/, '') : null;
+    // A page to a name nobody has answered to would open a real incident and reach no one: refused first.
+    if (identity && !(await this.people.seen(acting.tenant, identity))) {
+      throw new UserError(
+        'ONCALL.UNKNOWN_PERSON',
+        `Switchboard has never seen ${identity} here, so nobody was paged and no incident was opened.`,
+        'Page a team (/oncall page storage disk full), or someone who has used Switchboard (/oncall page @ada disk full).',
+        'who',
+      );
+    }
     const ticket = await this.tickets.openTicket(acting, {
       title: message.slice(0, 200),
       description: `Paged by ${acting.person.name}: ${message}`,

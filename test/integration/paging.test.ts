@@ -192,6 +192,17 @@ describe('paging', () => {
     ok(await root(`/oncall ack ${id}`));
   });
 
+  it('/oncall page @someone the bot has never seen is refused before any incident is opened', async () => {
+    const opened = async () =>
+      (await bot.services.tickets.listTickets(adminActing(tenant, clock), { limit: 100 })).map((t) => t.ticketId);
+    const before = await opened();
+    const r = await root('/oncall page @nobody the backup disk is full');
+    expect(r.error, r.text).toBe('ONCALL.UNKNOWN_PERSON');
+    expect(r.text).toMatch(/never seen console:nobody/);
+    expect(await opened()).toEqual(before);
+    expect(terminal.calls.some((c) => c.op === 'dm' && c.channel === 'DM-nobody')).toBe(false);
+  });
+
   it('a restart mid-escalation resumes the pending step', async () => {
     const start = clock;
     const id = await incident();
