@@ -224,7 +224,10 @@ export class PagingService {
       by: acting.person,
       at: acting.now,
       platform: acting.source.platform,
-      mttaMs: Math.max(0, acting.now.getTime() - startedAt.getTime()),
+      // The ticket's time to acknowledge, as /status counts it: this ack is its first response unless one came before.
+      mttaMs: ticket.sla.firstResponseAt
+        ? (ticket.sla.ttaMs ?? 0)
+        : Math.max(0, acting.now.getTime() - ticket.openedAt.getTime()),
     };
     if (!(await this.repo.ack(ack, episode))) {
       return { ack: (await this.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };

@@ -280,8 +280,8 @@ describe('paging', () => {
     ok(await root(`/ticket comment ${id} "looking"`));
     await until(start, 2);
     expect(pages(id)).toEqual(['ann', 'ann']);
-    // MTTA counts from the episode's own start, the reopen at 1m.
-    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 1m); paging stopped.`);
+    // MTTA is the ticket's time to acknowledge, as /status counts it: opened to its first acknowledgement (30s).
+    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 30s); paging stopped.`);
     await until(start, 12);
     expect(pages(id)).toEqual(['ann', 'ann']);
     const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === id).map((j) => j._id);
@@ -436,6 +436,28 @@ describe('paging, stopped by monitoring', () => {
     } finally {
       await http.close();
     }
+  });
+});
+
+describe('MTTA', () => {
+  it('the MTTA an ack reports is the one /status shows for the period, the requester acking too', async () => {
+    ok(await root('/team create mtta --services mtta-db'));
+    ok(await root('/oncall rotation mtta @bob --every 1w'));
+    const bob = personAt(bot.core, 'bob');
+    const start = clock;
+    const first = ok(await root('/ticket new "mtta one" --type incident --priority P1 --service mtta-db')).card
+      ?.ticketId as string;
+    await until(start, 1);
+    expect(ok(await bob(`/oncall ack ${first}`)).text).toBe(`You acknowledged ${first} (MTTA 1m); paging stopped.`);
+    const r = ok(await root('/oncall page mtta the mtta disk is full'));
+    const second = /about (INC-\d+)/.exec(r.text)?.[1] as string;
+    await until(start, 4);
+    // Acknowledged by the one who paged (its requester): still its acknowledgement.
+    expect(ok(await root(`/oncall ack ${second}`)).text).toBe(`You acknowledged ${second} (MTTA 3m); paging stopped.`);
+    const status = ok(await root('/status mtta today'));
+    expect(status.fields?.find((f) => f.label === 'MTTA')?.value).toMatch(/^all 2m\b.* · P1 1m\b.* · P2 3m\b/);
+    ok(await root(`/ticket resolve ${first} fixed`));
+    ok(await root(`/ticket resolve ${second} fixed`));
   });
 });
 
