@@ -167,6 +167,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     cardService,
     o.outbox?.log ?? pino({ level: 'silent' }),
+    { people: peopleService, timezone: o.timezone ?? 'UTC' },
   );
   slaWatch.watch(changes);
   const teams = new TeamService(new TeamRepository(connection), peopleService);

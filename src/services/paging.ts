@@ -487,10 +487,12 @@ export class PagingService {
       { id: 'oncall.escalate', label: 'Escalate now', value: ticket.ticketId, style: 'danger' },
     ];
     const who = e.team ? `${e.team} on-call` : 'on-call';
+    // A page's message is its incident's title (/oncall page): said once, unless it says more than the title.
+    const said = e.message && e.message.trim() !== ticket.title.trim() ? e.message : null;
     const line = `PAGE (${who}, level ${level + 1}${repeat ? `, again ${repeat}` : ''}): ${ticket.ticketId} ${ticket.priority} ${ticket.title}`;
     return {
       ...card,
-      text: `${line}${e.message ? ` — ${e.message}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
+      text: `${line}${said ? ` — ${said}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
       header: `PAGE · ${card.header ?? ticket.ticketId}`,
       actions,
     };

@@ -189,6 +189,13 @@ describe('paging', () => {
     expect(r.text).toBe(`Paging bob about ${id}: the backup disk is full. Acknowledge with /oncall ack ${id}.`);
     await until(start, 0.5);
     expect(pages(id)).toEqual(['bob']);
+    // The message is the incident's title: the page says it once.
+    const dm = terminal.calls.find(
+      (c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(id),
+    );
+    expect(dm?.reply.text).toBe(
+      `PAGE (on-call, level 1): ${id} P2 the backup disk is full. Acknowledge with /oncall ack ${id}.`,
+    );
     ok(await root(`/oncall ack ${id}`));
   });
 
