@@ -86,7 +86,7 @@ export function teamCard(team: Team, ctx: CommandContext, onCall: string): Reply
 export function onCallLine(team: Team, s: Parameters<CommandDef['run']>[2], ctx: CommandContext): string {
   const now = s.teams.onCallIn(team, ctx.now);
   if (!now.answer) return 'nobody';
-  return `${now.person?.name ?? now.answer.person} until ${formatTime(now.answer.until, ctx.now, ctx.timezone)} (${ctx.timezone})${now.answer.source === 'override' ? ', covering' : ''}`;
+  return `${now.person?.name ?? now.answer.person} until ${formatTime(now.answer.until, ctx.now, ctx.timezone)} (${ctx.timezone})${now.answer.covering ? `, covering ${team.members.find((m) => m.id === now.answer?.covering)?.name ?? now.answer.covering}` : ''}`;
 }
 
 const create: CommandDef = {

@@ -33,8 +33,11 @@ export interface DiscordConfig {
 /** Alert intake: the webhooks answer only when `token` is set. */
 export interface AlertConfig {
   token: string | undefined;
-  /** The organisation incidents from alerts belong to. */
-  tenant: string;
+  /**
+   * The organisation incidents from alerts belong to. Undefined where one chat platform runs and nothing names
+   * it: start-up takes the one workspace the bot is in (Slack's auth.test, the one Discord guild).
+   */
+  tenant: string | undefined;
   incidentChannel: string | undefined;
   severityMap: SeverityMap;
   autoresolve: boolean;
@@ -138,13 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
-  // One organisation named: alerts are its. Otherwise the terminal's, unless a chat platform runs (then say which).
+  // One organisation named: alerts are its. Otherwise the terminal's; with one chat platform, the one workspace
+  // it turns out to be in (start-up asks); with two, there is a choice to make.
   const orgNames = [...new Set(Object.values(orgs))];
   const alertTenant =
     e.ALERT_TENANT ??
     (orgNames.length === 1 ? orgNames[0] : undefined) ??
     (e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN ? undefined : 'console:local');
-  if (e.WEBHOOK_TOKEN && !alertTenant) {
+  if (e.WEBHOOK_TOKEN && !alertTenant && e.SLACK_BOT_TOKEN && e.DISCORD_TOKEN) {
     throw new ConfigError(
       'invalid configuration: ALERT_TENANT: say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like slack:T0123ABC)',
     );
@@ -194,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     alerts: {
       token: e.WEBHOOK_TOKEN,
-      tenant: alertTenant ?? 'console:local',
+      tenant: alertTenant,
       incidentChannel: e.INCIDENT_CHANNEL,
       severityMap: 'map' in severity ? severity.map : {},
       autoresolve: e.ALERT_AUTORESOLVE,

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
 import { allCommands } from '../commands/index.ts';
+import { settleAlertTenant } from './core/alertTenant.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -147,6 +148,15 @@ async function main(): Promise<void> {
   }
   try {
     for (const a of adapters) await a.start();
+    if (!config.alerts.tenant) {
+      try {
+        const tenant = await settleAlertTenant({ adapters, tenantOf: bot.tenantOf, alerts: services.alerts });
+        log.info({ tenant }, 'alerts belong to the one workspace the bot is in');
+      } catch (e) {
+        // Only the alert webhooks need it: with them off, a bot in several workspaces starts as before.
+        if (config.alerts.token) throw e;
+      }
+    }
     services.outbox.start();
     jobs = startJobEngine(services, { log, graceMs: config.catchupMs });
     cron = await startCronTasks(services, { log });

@@ -100,6 +100,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       if (dropped > 0) log.warn({ dropped }, 'discord adapter stopping: work that had not started was dropped');
       await client.destroy();
     },
+    /** The guilds the bot is in, as the gateway told them when it connected. */
+    async workspaces() {
+      return [...client.guilds.cache.keys()];
+    },
     ready() {
       if (!running) return { ok: false, reason: 'not connected to the gateway yet' };
       // A shard that is resuming or reconnecting receives no interactions until it is back.

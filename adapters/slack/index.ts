@@ -213,6 +213,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       for (const req of inFlight) req.socket.destroy();
       await within(Promise.all([closing, work.idle()]), grace);
     },
+    /** The one workspace a bot token belongs to, as auth.test names its team. */
+    async workspaces() {
+      const { teamId } = await whoAmI();
+      return teamId ? [teamId] : [];
+    },
     ready() {
       if (!started) return { ok: false, reason: stopCalled ? 'stopped' : 'not started' };
       if (socketReceiver && socketState !== 'connected') return { ok: false, reason: `socket ${socketState}` };

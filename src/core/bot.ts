@@ -96,4 +96,6 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** Whether it is connected to its platform now (GET /readyz); no answer counts as ready. */
   ready?(): { ok: boolean; reason?: string };
+  /** The workspaces (as an Invocation's origin names them) the bot is in, once started: where alerts may belong. */
+  workspaces?(): Promise<string[]>;
 }

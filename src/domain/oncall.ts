@@ -31,6 +31,8 @@ export interface OnCallAnswer {
   until: Date;
   source: OnCallSource;
   layer?: number;
+  /** An override's: who would be on call at that instant without it (absent: nobody, or the same person). */
+  covering?: string;
 }
 
 export interface Shift {
@@ -79,8 +81,8 @@ function prepare(schedule: OnCallSchedule): Ready {
   return { overrides, layers };
 }
 
-function whoAt(r: Ready, t: number): Who | null {
-  for (let i = r.overrides.length - 1; i >= 0; i--) {
+function whoAt(r: Ready, t: number, below = r.overrides.length): Who | null {
+  for (let i = below - 1; i >= 0; i--) {
     const o = r.overrides[i] as Ready['overrides'][number];
     if (o.from <= t && t < o.to) return { person: o.person, source: 'override' };
   }
@@ -123,18 +125,25 @@ export function onCallAt(schedule: OnCallSchedule, at: Date): OnCallAnswer | nul
   const now = at.getTime();
   const who = whoAt(r, now);
   if (who === null) return null;
+  const answer = (until: number): OnCallAnswer => {
+    if (who.source !== 'override') return withUntil(who, until);
+    let winner = r.overrides.length - 1;
+    while (winner > 0 && !((r.overrides[winner]?.from ?? 0) <= now && now < (r.overrides[winner]?.to ?? 0))) winner--;
+    const beneath = whoAt(r, now, winner)?.person;
+    return beneath && beneath !== who.person ? { ...withUntil(who, until), covering: beneath } : withUntil(who, until);
+  };
   let t = now;
   for (let i = 0; i < LOOKAHEAD; i++) {
     const next = nextBoundary(r, t);
     if (!Number.isFinite(next)) break;
-    if (whoAt(r, next)?.person !== who.person) return withUntil(who, next);
+    if (whoAt(r, next)?.person !== who.person) return answer(next);
     t = next;
   }
   // Nobody else comes: the winning layer's own next handoff, or (an override) the next after every boundary seen.
   const holder = who.source === 'layer' ? who : whoAt(r, t);
   const from = who.source === 'layer' ? now : t;
   const layer = r.layers.find((c) => holder?.layer !== undefined && c.layer === holder.layer);
-  return withUntil(who, layer ? nextHandoff(layer, from) : t);
+  return answer(layer ? nextHandoff(layer, from) : t);
 }
 
 /** Spans of [from, to) with the same answer, in order (null: nobody); at most `limit`. */

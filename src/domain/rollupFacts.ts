@@ -3,6 +3,7 @@ import type { CsatAnswer } from './csat.ts';
 import type { Ticket } from './entities.ts';
 import { isoDate, localParts } from './localTime.ts';
 import {
+  acknowledges,
   pauseClock,
   recordFirstResponse,
   recordResolution,
@@ -44,8 +45,6 @@ function firstPriority(t: Pick<Ticket, 'history' | 'priority'>): Priority {
   const change = t.history.find((h) => h.action === 'priority');
   return change && PRIORITIES.includes(change.from as Priority) ? (change.from as Priority) : t.priority;
 }
-
-const RESPONDS = new Set(['assigned', 'comment', 'work_note']);
 
 /**
  * Every fact the ticket's history makes, replayed through the same SLA clock the ticket service keeps. Each
@@ -94,7 +93,7 @@ export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
         add('reopened', `reopened.${reopens}`, h.at);
       }
     }
-    if (!clock.firstResponseAt && RESPONDS.has(h.action) && h.actor.id !== t.requester.id) {
+    if (!clock.firstResponseAt && acknowledges(h.action, h.actor.id === t.requester.id)) {
       clock = recordFirstResponse(clock, t.openedAt, h.at);
       add('responded', 'responded', h.at, {
         ms: clock.ttaMs ?? 0,

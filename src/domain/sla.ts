@@ -1,4 +1,5 @@
 // SLA clocks: due times from targets, pause while pending, MTTA/MTTR captured as they happen.
+import { PAGE_HISTORY } from './escalation.ts';
 import type { Priority } from './ticket.ts';
 
 export interface SlaTarget {
@@ -14,7 +15,7 @@ export interface SlaClock {
   pausedAt: Date | null;
   pausedMs: number;
   firstResponseAt: Date | null;
-  /** Time to acknowledge: open to first response, in ms. */
+  /** Time to acknowledge: open to first response (see `acknowledges`), in ms. MTTA is its mean, wherever shown. */
   ttaMs: number | null;
   /** Time to resolve: open to resolution less time paused, in ms. */
   ttrMs: number | null;
@@ -60,6 +61,17 @@ export function resumeClock(clock: SlaClock, now: Date): SlaClock {
     responseDueAt: clock.firstResponseAt ? clock.responseDueAt : new Date(clock.responseDueAt.getTime() + paused),
     resolutionDueAt: new Date(clock.resolutionDueAt.getTime() + paused),
   };
+}
+
+const RESPONSES = new Set(['assigned', 'comment', 'work_note']);
+
+/**
+ * Whether a line of a ticket's history is its first response, as far as the time to acknowledge goes: an
+ * assignment, comment or work note by someone other than the requester, or a page acknowledged (by anyone: the
+ * Acknowledge button, /oncall ack, monitoring's acknowledge). One rule for the ticket's clock and the rollups.
+ */
+export function acknowledges(action: string, byRequester: boolean): boolean {
+  return action === PAGE_HISTORY.acknowledged || (!byRequester && RESPONSES.has(action));
 }
 
 export function recordFirstResponse(clock: SlaClock, openedAt: Date, now: Date): SlaClock {

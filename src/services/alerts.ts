@@ -14,7 +14,7 @@ import {
   noteForEvent,
   type SeverityMap,
 } from '../domain/alerts.ts';
-import type { Ticket } from '../domain/entities.ts';
+import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import type { Acting } from './acting.ts';
@@ -32,8 +32,8 @@ export type ResolveOwner = (
 ) => Promise<{ channel: string; team?: string } | null>;
 
 export interface AlertOptions {
-  /** The organisation alerts land in. */
-  tenant: string;
+  /** The organisation alerts land in; undefined until `useTenant` names it (the one workspace the bot is in). */
+  tenant: string | undefined;
   severityMap: SeverityMap;
   /** ALERT_AUTORESOLVE: a wholly resolved group resolves its incident. */
   autoresolve: boolean;
@@ -67,6 +67,8 @@ export interface AlertAcknowledged {
   ticketId: string;
   key: string;
   at: Date;
+  /** Who acknowledged, as the incident's history names them (the alerts' system person). */
+  by: PersonRef;
 }
 
 export interface IntakeResult {
@@ -106,12 +108,27 @@ export class AlertService {
   private readonly incidentListeners: Array<(e: AlertIncident) => void | Promise<void>> = [];
   private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
 
+  private named: string | undefined;
+
   constructor(
     private readonly repo: AlertKeyRepository,
     private readonly tickets: TicketService,
     private readonly outbox: Outbox,
     private readonly o: AlertOptions,
-  ) {}
+  ) {
+    this.named = o.tenant;
+  }
+
+  /** The organisation alerts land in, once known at start-up (ALERT_TENANT unset, the bot in one workspace). */
+  useTenant(tenant: string): void {
+    this.named = tenant;
+  }
+
+  /** Before start-up names it, an alert is refused as a failure on our side (503): the sender retries. */
+  private get tenant(): string {
+    if (this.named === undefined) throw new Error('alerts: the organisation alerts belong to is not known yet');
+    return this.named;
+  }
 
   /** Hears each incident an alert opened, once, in the process that opened it (paging starts here). */
   onAlertIncident(listener: (e: AlertIncident) => void | Promise<void>): void {
@@ -165,7 +182,7 @@ export class AlertService {
     const alerts = new Map<string, { alert: AlertmanagerAlert; from: number }>();
     groups.forEach((g, n) => {
       for (const a of g.alerts) {
-        const mark = alertMark(this.o.tenant, g.groupKey, a);
+        const mark = alertMark(this.tenant, g.groupKey, a);
         if (!alerts.has(mark)) alerts.set(mark, { alert: a, from: n });
       }
     });
@@ -235,7 +252,13 @@ export class AlertService {
       await this.repo.unsee([mark], now).catch(() => {});
       throw err;
     }
-    await this.emit(this.ackListeners, { tenant: this.o.tenant, ticketId: id, key: ev.dedup_key, at: now });
+    await this.emit(this.ackListeners, {
+      tenant: this.tenant,
+      ticketId: id,
+      key: ev.dedup_key,
+      at: now,
+      by: acting.person,
+    });
     return { outcome: 'acknowledged', ticketId: id };
   }
 
@@ -323,7 +346,7 @@ export class AlertService {
         'alerts: no channel to post the incident in (set INCIDENT_CHANNEL)',
       );
     }
-    await this.emit(this.incidentListeners, { tenant: this.o.tenant, ticket, source, key: sentKey, channel });
+    await this.emit(this.incidentListeners, { tenant: this.tenant, ticket, source, key: sentKey, channel });
     return ticket;
   }
 
@@ -383,26 +406,26 @@ export class AlertService {
   }
 
   private async ownerOf(service: string | null): Promise<{ channel: string; team?: string } | null> {
-    const owner = this.o.resolveOwner ? await this.o.resolveOwner(this.o.tenant, service) : null;
+    const owner = this.o.resolveOwner ? await this.o.resolveOwner(this.tenant, service) : null;
     if (owner && parseChannelAddress(owner.channel)) return owner;
     return this.o.incidentChannel ? { channel: this.o.incidentChannel } : null;
   }
 
   private keyOf(kind: 'am' | 'ev', sent: string): string {
-    return `${kind}/${this.o.tenant}/${sha([kind, this.o.tenant, sent]).slice(0, 40)}`;
+    return `${kind}/${this.tenant}/${sha([kind, this.tenant, sent]).slice(0, 40)}`;
   }
 
   /** Alerts act as the system: an admin, so the ticket lifecycle rules are the only check. */
   private acting(now: Date, channel: string | null): Acting {
     const where = channel ? parseChannelAddress(channel) : null;
     return {
-      tenant: this.o.tenant,
+      tenant: this.tenant,
       person: { id: 'switchboard-alerts', identity: 'system:alerts', name: 'Alerts' },
       role: 'admin',
       source:
         where && where.platform !== 'console'
-          ? { platform: where.platform, workspace: this.o.tenant, channel: where.channel }
-          : { platform: where ? 'console' : 'system', workspace: this.o.tenant },
+          ? { platform: where.platform, workspace: this.tenant, channel: where.channel }
+          : { platform: where ? 'console' : 'system', workspace: this.tenant },
       now,
       timezone: this.o.timezone,
     };

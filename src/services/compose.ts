@@ -120,7 +120,8 @@ export interface ServiceOptions {
   outbox?: OutboxOptions;
   /** Alert intake (config.alerts); default: console:local, the default severities, autoresolve on, not posted. */
   alerts?: {
-    tenant: string;
+    /** Undefined: the one workspace the bot is in, named at start-up (`alerts.useTenant`). */
+    tenant: string | undefined;
     incidentChannel?: string | undefined;
     severityMap?: SeverityMap;
     autoresolve?: boolean;
@@ -177,11 +178,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     outboxService,
     cardService,
     o.outbox?.log ?? pino({ level: 'silent' }),
+    { people: peopleService, timezone: o.timezone ?? 'UTC' },
   );
   slaWatch.watch(changes);
   const teams = new TeamService(new TeamRepository(connection), peopleService);
   const alerts = new AlertService(new AlertKeyRepository(connection), ticketService, outboxService, {
-    tenant: o.alerts?.tenant ?? 'console:local',
+    tenant: o.alerts ? o.alerts.tenant : 'console:local',
     severityMap: o.alerts?.severityMap ?? DEFAULT_SEVERITY_MAP,
     autoresolve: o.alerts?.autoresolve ?? true,
     incidentChannel: o.alerts?.incidentChannel,

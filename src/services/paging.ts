@@ -97,6 +97,18 @@ export class PagingService {
         if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
       }, ev.ticket.ticketId);
     });
+    // Monitoring's acknowledge is the Acknowledge button's: the same ack, by the alerts' system person.
+    alerts.onAlertAcknowledged(async (ev) => {
+      await this.retrying(async () => {
+        const acting: Acting = { ...this.system(ev.tenant, ev.at), person: ev.by };
+        try {
+          await this.ack(acting, ev.ticketId);
+        } catch (err) {
+          // An incident no team's policy paged: the note on it is the whole acknowledgement.
+          if (!(isUserError(err) && err.code === 'ONCALL.NOT_PAGED')) throw err;
+        }
+      }, ev.ticketId);
+    });
   }
 
   /** Runs `work` now; on a failure that is not a person's error, again after each of `RETRY_MS`, not waited for. */
@@ -169,6 +181,15 @@ export class PagingService {
     const person = /^@/.test(target) ? null : undefined;
     const team = person === null ? null : await this.teams.get(acting.tenant, target);
     const identity = person === null ? target.replace(/^@/, '') : null;
+    // A page to a name nobody has answered to would open a real incident and reach no one: refused first.
+    if (identity && !(await this.people.seen(acting.tenant, identity))) {
+      throw new UserError(
+        'ONCALL.UNKNOWN_PERSON',
+        `Switchboard has never seen ${identity} here, so nobody was paged and no incident was opened.`,
+        'Page a team (/oncall page storage disk full), or someone who has used Switchboard (/oncall page @ada disk full).',
+        'who',
+      );
+    }
     const ticket = await this.tickets.openTicket(acting, {
       title: message.slice(0, 200),
       description: `Paged by ${acting.person.name}: ${message}`,
@@ -203,7 +224,10 @@ export class PagingService {
       by: acting.person,
       at: acting.now,
       platform: acting.source.platform,
-      mttaMs: Math.max(0, acting.now.getTime() - startedAt.getTime()),
+      // The ticket's time to acknowledge, as /status counts it: this ack is its first response unless one came before.
+      mttaMs: ticket.sla.firstResponseAt
+        ? (ticket.sla.ttaMs ?? 0)
+        : Math.max(0, acting.now.getTime() - ticket.openedAt.getTime()),
     };
     if (!(await this.repo.ack(ack, episode))) {
       return { ack: (await this.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
@@ -459,10 +483,12 @@ export class PagingService {
       { id: 'oncall.escalate', label: 'Escalate now', value: ticket.ticketId, style: 'danger' },
     ];
     const who = e.team ? `${e.team} on-call` : 'on-call';
+    // A page's message is its incident's title (/oncall page): said once, unless it says more than the title.
+    const said = e.message && e.message.trim() !== ticket.title.trim() ? e.message : null;
     const line = `PAGE (${who}, level ${level + 1}${repeat ? `, again ${repeat}` : ''}): ${ticket.ticketId} ${ticket.priority} ${ticket.title}`;
     return {
       ...card,
-      text: `${line}${e.message ? ` — ${e.message}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
+      text: `${line}${said ? ` — ${said}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
       header: `PAGE · ${card.header ?? ticket.ticketId}`,
       actions,
     };

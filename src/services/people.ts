@@ -176,14 +176,20 @@ export class PeopleService {
    * to a name nobody has answered to: a typo, or a word like "everyone", would otherwise become a person.
    */
   private async seenPerson(tenant: string, identity: string): Promise<PersonRef> {
-    const found = await this.repo.findIdentity(tenant, identity);
-    if (found) return { id: found.personId, identity, name: found.displayName };
-    if (this.admins.has(identity)) return { id: identity, identity, name: identity };
+    const seen = await this.seen(tenant, identity);
+    if (seen) return seen;
     throw new UserError(
       'PERSON.UNKNOWN',
       `Switchboard has never seen ${identity} here, so nothing was changed.`,
       'They need to use Switchboard once (any command, e.g. /help) before they can be given a role.',
     );
+  }
+
+  /** The person behind an identity this tenant has seen (or a configured admin); null for a name nobody answered to. */
+  async seen(tenant: string, identity: string): Promise<PersonRef | null> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    if (found) return { id: found.personId, identity, name: found.displayName };
+    return this.admins.has(identity) ? { id: identity, identity, name: identity } : null;
   }
 
   async grantRole(tenant: string, by: PersonRef, identity: string, role: Role, now: Date): Promise<PersonRef> {

@@ -6,6 +6,7 @@ import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { currentThreshold, type SlaTargetName, type SlaThreshold, slaThresholds } from '../domain/slaThresholds.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import { firstTimeZone } from '../domain/timezone.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NoticeRepository } from '../store/noticeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
@@ -14,6 +15,7 @@ import type { CardService } from './cards.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { cardThreadOf, parseChannelAddress, sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
+import type { PeopleService } from './people.ts';
 
 export const SLA_KIND = 'sla.threshold';
 
@@ -45,6 +47,8 @@ export class SlaWatch {
     private readonly outbox: Outbox,
     private readonly cards: CardService,
     private readonly log: Logger,
+    /** Times are shown in the assignee's zone, else the organisation's (a channel's, a card thread's). */
+    private readonly zones: { people: Pick<PeopleService, 'settingsOf'>; timezone: string },
   ) {}
 
   /** Hears every ticket change (the feed wants listeners that never throw). */
@@ -104,8 +108,17 @@ export class SlaWatch {
     const t = currentThreshold(ticket.sla, ticket.openedAt, p.target, p.pct, new Date(p.dueAt));
     if (!t) return 'due time moved';
     if (now < t.at) return 'not reached';
-    const reason = await this.tell(ticket, t, now);
     const all = slaThresholds(ticket.sla, ticket.openedAt);
+    // A warning whose breach is reached too (a priority raised on a ticket already old, a job run late): the
+    // breach, next, says it once.
+    const passed = all.some((x) => x.target === t.target && x.pct > t.pct && now >= x.at);
+    let reason: string | undefined;
+    if (passed) {
+      await this.told.markTold(noticeKey(ticket.tenant, ticket.ticketId, t.target, t.pct), now);
+      reason = 'breached already';
+    } else {
+      reason = await this.tell(ticket, t, now);
+    }
     const next = all[all.findIndex((x) => x.target === t.target && x.pct === t.pct) + 1];
     if (next) await this.planOne(ticket, next, now);
     return reason;
@@ -116,20 +129,22 @@ export class SlaWatch {
     const key = noticeKey(ticket.tenant, ticket.ticketId, t.target, t.pct);
     // The outbox forgets its keys after a week; this mark does not (a ticket pending for longer re-plans).
     if (await this.told.wasTold(key)) return 'notified already';
-    const reply = noticeOf(ticket, t, now);
+    const inChannel = noticeOf(ticket, t, now, this.zones.timezone);
     const about = { ticketId: ticket.ticketId };
     let sent = false;
     if (ticket.assignee) {
+      const settings = await this.zones.people.settingsOf(ticket.tenant, ticket.assignee.id);
+      const reply = noticeOf(ticket, t, now, firstTimeZone([settings.timezone], this.zones.timezone));
       sent = (await this.outbox.toPerson(ticket.tenant, ticket.assignee.id, reply, about, key)).length > 0;
     } else {
       const address = sourceAddress(ticket.source);
       if (address) {
-        await this.outbox.toChannel(address, reply, { tenant: ticket.tenant, ...about }, undefined, key);
+        await this.outbox.toChannel(address, inChannel, { tenant: ticket.tenant, ...about }, undefined, key);
         sent = true;
       }
     }
     if (t.pct === 100 && BREACH_IN_THREAD.has(ticket.priority)) {
-      sent = (await this.toCardThreads(ticket, reply, key)) || sent;
+      sent = (await this.toCardThreads(ticket, inChannel, key)) || sent;
     }
     await this.told.markTold(key, now);
     return sent ? undefined : 'nobody to tell';
@@ -156,9 +171,9 @@ export class SlaWatch {
   }
 }
 
-function noticeOf(t: Ticket, th: SlaThreshold, now: Date): Reply {
+function noticeOf(t: Ticket, th: SlaThreshold, now: Date, zone: string): Reply {
   const span = formatDuration(th.spanMs);
-  const due = `${formatTime(th.dueAt, now, 'UTC')} UTC`;
+  const due = `${formatTime(th.dueAt, now, zone)} ${zone}`;
   const what =
     th.pct === 100
       ? th.target === 'response'

@@ -4,6 +4,7 @@ import { UserError } from '../domain/errors.ts';
 import { type PriorityMatrix, priorityFor } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
 import {
+  acknowledges,
   pauseClock,
   recordFirstResponse,
   recordResolution,
@@ -504,11 +505,8 @@ export class TicketService {
         const c = decide(t);
         const now = acting.now;
         const set: TicketPatch['set'] = { ...c.set, updatedAt: now };
-        const responder = acting.person.id !== t.requester.id;
-        const responds = c.history.some(
-          (h) => h.action === 'assigned' || h.action === 'comment' || h.action === 'work_note',
-        );
-        if (responder && responds && !t.sla.firstResponseAt) {
+        const byRequester = acting.person.id === t.requester.id;
+        if (!t.sla.firstResponseAt && c.history.some((h) => acknowledges(h.action, byRequester))) {
           set.sla = recordFirstResponse((set.sla as Ticket['sla'] | undefined) ?? t.sla, t.openedAt, now);
         }
         const patch: TicketPatch = {

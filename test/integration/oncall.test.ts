@@ -83,13 +83,28 @@ describe('/oncall', () => {
   it('lets a manager set an override and an agent take the current shift', async () => {
     ok(await root('/oncall override storage @ada "12:00" "14:00"'));
     clock = new Date('2026-03-11T12:30:00Z');
-    expect(ok(await bob('/oncall storage')).list).toEqual(['storage: ada until 14:00 (UTC), covering']);
+    expect(ok(await bob('/oncall storage')).list).toEqual(['storage: ada until 14:00 (UTC), covering bob']);
     clock = new Date('2026-03-11T15:00:00Z');
     const took = ok(await ada('/oncall take storage'));
     expect(took.text).toBe('You are on call for storage until 12 Mar 09:00 (UTC), covering bob.');
     // ada's own shift follows the one she took: on call (covering, then her own) until 13 Mar 09:00.
-    expect(ok(await bob('/oncall storage')).list).toEqual(['storage: ada until 13 Mar 09:00 (UTC), covering']);
+    expect(ok(await bob('/oncall storage')).list).toEqual(['storage: ada until 13 Mar 09:00 (UTC), covering bob']);
+    expect(ok(await bob('/oncall now storage')).list).toEqual(['storage: ada until 13 Mar 09:00 (UTC), covering bob']);
+    expect(ok(await bob('/team show storage')).fields?.find((f) => f.label === 'On call now')?.value).toBe(
+      'ada until 13 Mar 09:00 (UTC), covering bob',
+    );
     expect((await ada('/oncall override storage @bob 16:00 17:00')).error).toBe('PERMISSION.DENIED');
+  });
+
+  it('a shift taken where nobody was on call says who is on call, and covers nobody', async () => {
+    ok(await root('/team create spare --services spare-disk'));
+    expect(ok(await root('/oncall take spare until 18:00')).text).toBe('You are on call for spare until 18:00 (UTC).');
+    const line = 'spare: root until 18:00 (UTC)';
+    expect(ok(await bob('/oncall spare')).list).toEqual([line]);
+    expect(ok(await bob('/oncall now spare')).list).toEqual([line]);
+    expect(ok(await bob('/team show spare')).fields?.find((f) => f.label === 'On call now')?.value).toBe(
+      'root until 18:00 (UTC)',
+    );
   });
 
   it('lists the coming shifts and the gaps, and checks coverage', async () => {

@@ -1,8 +1,11 @@
 // Paging on the real database with an injected clock: the escalation timeline, ack, an ack racing a step,
 // escalate now, a restart mid-escalation, two processes paging each step once, and the overdue-step auditor.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
+import { createHttpServer } from '../../src/http/server.ts';
+import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import { pageJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
@@ -186,7 +189,25 @@ describe('paging', () => {
     expect(r.text).toBe(`Paging bob about ${id}: the backup disk is full. Acknowledge with /oncall ack ${id}.`);
     await until(start, 0.5);
     expect(pages(id)).toEqual(['bob']);
+    // The message is the incident's title: the page says it once.
+    const dm = terminal.calls.find(
+      (c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(id),
+    );
+    expect(dm?.reply.text).toBe(
+      `PAGE (on-call, level 1): ${id} P2 the backup disk is full. Acknowledge with /oncall ack ${id}.`,
+    );
     ok(await root(`/oncall ack ${id}`));
+  });
+
+  it('/oncall page @someone the bot has never seen is refused before any incident is opened', async () => {
+    const opened = async () =>
+      (await bot.services.tickets.listTickets(adminActing(tenant, clock), { limit: 100 })).map((t) => t.ticketId);
+    const before = await opened();
+    const r = await root('/oncall page @nobody the backup disk is full');
+    expect(r.error, r.text).toBe('ONCALL.UNKNOWN_PERSON');
+    expect(r.text).toMatch(/never seen console:nobody/);
+    expect(await opened()).toEqual(before);
+    expect(terminal.calls.some((c) => c.op === 'dm' && c.channel === 'DM-nobody')).toBe(false);
   });
 
   it('a restart mid-escalation resumes the pending step', async () => {
@@ -266,8 +287,8 @@ describe('paging', () => {
     ok(await root(`/ticket comment ${id} "looking"`));
     await until(start, 2);
     expect(pages(id)).toEqual(['ann', 'ann']);
-    // MTTA counts from the episode's own start, the reopen at 1m.
-    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 1m); paging stopped.`);
+    // MTTA is the ticket's time to acknowledge, as /status counts it: opened to its first acknowledgement (30s).
+    expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 30s); paging stopped.`);
     await until(start, 12);
     expect(pages(id)).toEqual(['ann', 'ann']);
     const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === id).map((j) => j._id);
@@ -373,6 +394,77 @@ describe('paging', () => {
     expect(pages(id)).toEqual(['ann', 'ann', 'ann', 'bob']);
     ok(await ann(`/oncall ack ${id}`));
     ok(await root(`/ticket resolve ${id} fixed`));
+  });
+});
+
+describe('paging, stopped by monitoring', () => {
+  it('an Events API acknowledge stops the page as the Acknowledge button does', async () => {
+    const token = 'paging-test-webhook-token-0123';
+    const http = createHttpServer({
+      log: pino({ level: 'silent' }),
+      readiness: async () => ({ ready: true, reasons: [] }),
+    });
+    http.mount(
+      WEBHOOK_PREFIX,
+      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
+    );
+    const { port } = await http.listen(0, '127.0.0.1');
+    const send = async (body: unknown) => {
+      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await r.json()) as { outcome: string; ticket: string };
+    };
+    try {
+      const start = clock;
+      const opened = await send({
+        event_action: 'trigger',
+        dedup_key: 'db-down-events',
+        payload: { summary: 'Database down (events)', severity: 'critical', source: 'db' },
+      });
+      expect(opened.outcome).toBe('opened');
+      const id = opened.ticket;
+      await until(start, 1.5);
+      expect(pages(id)).toEqual(['ann']);
+      expect(await send({ event_action: 'acknowledge', dedup_key: 'db-down-events' })).toMatchObject({
+        outcome: 'acknowledged',
+        ticket: id,
+      });
+      await until(start, 12);
+      // The button's ack: nothing pages after it, nobody is told "nobody acknowledged", the ack is on record.
+      expect(pages(id)).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => h.action)).toEqual(['paged', 'page_ack']);
+      expect(ok(await ann(`/oncall ack ${id}`)).text).toMatch(new RegExp(`^${id} was acknowledged already by `));
+      expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      await http.close();
+    }
+  });
+});
+
+describe('MTTA', () => {
+  it('the MTTA an ack reports is the one /status shows for the period, the requester acking too', async () => {
+    ok(await root('/team create mtta --services mtta-db'));
+    ok(await root('/oncall rotation mtta @bob --every 1w'));
+    const bob = personAt(bot.core, 'bob');
+    const start = clock;
+    const first = ok(await root('/ticket new "mtta one" --type incident --priority P1 --service mtta-db')).card
+      ?.ticketId as string;
+    await until(start, 1);
+    expect(ok(await bob(`/oncall ack ${first}`)).text).toBe(`You acknowledged ${first} (MTTA 1m); paging stopped.`);
+    const r = ok(await root('/oncall page mtta the mtta disk is full'));
+    const second = /about (INC-\d+)/.exec(r.text)?.[1] as string;
+    await until(start, 4);
+    // Acknowledged by the one who paged (its requester): still its acknowledgement.
+    expect(ok(await root(`/oncall ack ${second}`)).text).toBe(`You acknowledged ${second} (MTTA 3m); paging stopped.`);
+    const status = ok(await root('/status mtta today'));
+    expect(status.fields?.find((f) => f.label === 'MTTA')?.value).toMatch(/^all 2m\b.* · P1 1m\b.* · P2 3m\b/);
+    ok(await root(`/ticket resolve ${first} fixed`));
+    ok(await root(`/ticket resolve ${second} fixed`));
   });
 });
 

@@ -73,6 +73,34 @@ describe('SLA notices', () => {
     await run(`/ticket resolve ${id} freed space`);
   });
 
+  it('raised to P1 past its response target, says the breach once (no warning with it), in the assignee’s zone', async () => {
+    const ada = personAt(bot.core, 'ada');
+    expect((await ada('/help')).error).toBeUndefined();
+    await run('/role grant @ada agent');
+    expect((await ada('/profile tz Europe/Berlin')).error).toBeUndefined();
+    const start = clock;
+    // P2 answers in 30m (the default): at 5m nothing is due yet.
+    const id = await ticket('/ticket new "Backup disk full" --priority P2');
+    await run(`/ticket assign ${id} @ada`);
+    await until(start, 5);
+    expect(heard(id)).toEqual([]);
+    // P1 answers in 4m: 75% and 100% are both behind it.
+    await run(`/ticket priority ${id} P1`);
+    await until(start, 9);
+    const due = (m: number) =>
+      new Date(start.getTime() + m * MIN).toLocaleTimeString('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+    // The response's 75% is passed over for its breach; the resolution's notices come as their times come.
+    expect(heard(id).filter((l) => l.includes(' response') || l.includes('no response'))).toEqual([
+      `dm ada: ${id} (P1) "Backup disk full": SLA breached: no response within 4m (due ${due(4)} Europe/Berlin).`,
+    ]);
+    expect(heard(id).some((l) => l.includes('resolve') && l.includes(`${due(8)} Europe/Berlin`))).toBe(true);
+    await run(`/ticket resolve ${id} freed space`);
+  });
+
   it('tells the channel the ticket came from when nobody is assigned; nothing after the first response', async () => {
     const start = clock;
     const id = await ticket('/ticket new "Printer offline"');

@@ -205,6 +205,7 @@ describe('overrides', () => {
       person: 'dan',
       until: at('2026-03-05T12:00:00Z'),
       source: 'override',
+      covering: 'cat',
     });
     expect(onCallAt(s, at('2026-03-05T12:00:00Z'))).toMatchObject({ person: 'cat', source: 'layer' });
     expect(onCallAt(s, at('2026-03-05T09:00:00Z'))).toMatchObject({ person: 'cat', until: at('2026-03-05T10:00:00Z') });
@@ -219,7 +220,13 @@ describe('overrides', () => {
       ],
     };
     expect(onCallAt(s, at('2026-03-05T10:30:00Z'))).toMatchObject({ person: 'dan', until: at('2026-03-05T11:00:00Z') });
-    expect(onCallAt(s, at('2026-03-05T11:00:00Z'))).toMatchObject({ person: 'eve', until: at('2026-03-05T13:00:00Z') });
+    // Who an override covers is who would be on call without it: the override beneath it, else the layers.
+    expect(onCallAt(s, at('2026-03-05T11:00:00Z'))).toMatchObject({
+      person: 'eve',
+      until: at('2026-03-05T13:00:00Z'),
+      covering: 'dan',
+    });
+    expect(onCallAt({ layers: [], overrides: s.overrides }, at('2026-03-05T14:00:00Z'))).not.toHaveProperty('covering');
     expect(onCallAt(s, at('2026-03-05T13:00:00Z'))).toMatchObject({ person: 'dan', until: at('2026-03-05T16:00:00Z') });
     expect(
       shifts(s, at('2026-03-05T09:00:00Z'), at('2026-03-05T17:00:00Z')).map((x) => [x.person, x.source, iso(x.to)]),
