@@ -248,6 +248,18 @@ export class PeopleService {
     return (await this.namedPersonOf(tenant, identity)).name;
   }
 
+  /** The profile an identity was last seen with, without remembering anyone new; null when never seen. */
+  async profileOf(tenant: string, identity: string): Promise<Profile | null> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    if (!found) return null;
+    return {
+      identity,
+      displayName: found.displayName,
+      timezone: found.timezone ?? undefined,
+      email: found.email ?? undefined,
+    };
+  }
+
   /** The person id and name behind an identity in one read, without remembering anyone new. */
   async namedPersonOf(tenant: string, identity: string): Promise<{ personId: string; name: string }> {
     const found = await this.repo.findIdentity(tenant, identity);
