@@ -123,7 +123,11 @@ describe('/as at the terminal', () => {
         t.printed(),
       );
     expect(answer, t.printed()).not.toBeNull();
-    expect(await t.type(answer?.[1] as string, '\n')).toMatch(/^Swapped in swaps: you cover /);
+    // The reply and the DM telling erin may come in either order.
+    expect(await t.type(answer?.[1] as string, 'Swapped in swaps: you cover ')).not.toContain('needs the');
+    await t.until('the DM to erin', (p) =>
+      /· to erin: fred accepted your swap[^\n]*\n {2}as erin: \/as @erin <command…>\n/.test(p),
+    );
 
     // A DM with nothing to press still says how to act as its reader.
     const me = await bot.core.services.people.recognise(
