@@ -57,14 +57,17 @@ const roleShow: CommandDef = {
         return ephemeral("Listing everyone's roles needs the admin role.", { error: 'PERMISSION.DENIED' });
       }
       const rows = await s.people.describeRoles(ctx.tenant);
-      const lines = rows.map((r) => `${r.name} (${r.identity}): ${r.role}${r.configured ? ' (configured)' : ''}`);
+      // People are named by their display names; the identity only tells apart two who share one.
+      const shared = (r: (typeof rows)[number]) => rows.some((o) => o.name === r.name && o.identity !== r.identity);
+      const lines = rows.map(
+        (r) => `${r.name}${shared(r) ? ` (${r.identity})` : ''}: ${r.role}${r.configured ? ' (configured)' : ''}`,
+      );
       return ephemeral(['Roles:', ...lines].join('\n'), { list: lines });
     }
     const who = typeof o.user === 'string' ? o.user : ctx.actor.id;
     const role = who === ctx.actor.id ? ctx.role : await s.people.roleFor(ctx.tenant, who);
-    return ephemeral(
-      `${who === ctx.actor.id ? 'You are' : `${who} is`} ${role === 'admin' || role === 'agent' ? 'an' : 'a'} ${role}.`,
-    );
+    const subject = who === ctx.actor.id ? 'You are' : `${await s.people.nameOf(ctx.tenant, who)} is`;
+    return ephemeral(`${subject} ${role === 'admin' || role === 'agent' ? 'an' : 'a'} ${role}.`);
   },
 };
 
@@ -89,7 +92,8 @@ const link: CommandDef = {
       });
     }
     const person = await s.people.finishLink(ctx.tenant, ctx.actor.id, o.code, ctx.now);
-    return ephemeral(`Linked: ${ctx.actor.id} and ${person.identity} are now one person (${person.name}).`);
+    const where = person.identity.slice(0, person.identity.indexOf(':'));
+    return ephemeral(`Linked: you and ${person.name} (${where}) are now one person.`);
   },
 };
 

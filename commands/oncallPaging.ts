@@ -37,8 +37,13 @@ const policy: CommandDef = {
       read,
     );
     const p = s.teams.policyOf(team);
+    const people = [...new Set(p.levels.flatMap((l) => l.targets.flatMap((t) => (t.kind === 'person' ? [t.id] : []))))];
+    const names = new Map(
+      await Promise.all(people.map(async (id) => [id, await s.people.nameOf(ctx.tenant, id)] as const)),
+    );
+    const shown = formatPolicy(p, (id) => names.get(id) ?? id);
     return ephemeral(
-      `${team.name} pages: ${formatPolicy(p)}${p.repeat ? ` (then ${p.repeat} more time${p.repeat === 1 ? '' : 's'})` : ''}.`,
+      `${team.name} pages: ${shown}${p.repeat ? ` (then ${p.repeat} more time${p.repeat === 1 ? '' : 's'})` : ''}.`,
     );
   },
 };
@@ -78,7 +83,9 @@ const page: CommandDef = {
     }
     const message = (o.message as string).replace(/^["']|["']$/g, '').trim();
     const r = await s.paging.page(actingOf(ctx), target, message);
-    const whom = r.team ? `${r.team.name} (its escalation policy)` : who.replace(/^@/, '');
+    const whom = r.team
+      ? `${r.team.name} (its escalation policy)`
+      : await s.people.nameOf(ctx.tenant, target.replace(/^@/, ''));
     return ephemeral(
       `Paging ${whom} about ${r.ticket.ticketId}: ${r.ticket.title}. Acknowledge with /oncall ack ${r.ticket.ticketId}.`,
     );

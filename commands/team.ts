@@ -61,7 +61,7 @@ export function teamCard(team: Team, ctx: CommandContext, onCall: string): Reply
     {
       label: 'Escalation',
       value: team.policy
-        ? formatPolicy(team.policy.read)
+        ? formatPolicy(team.policy.read, (id) => team.members.find((m) => m.identity === id)?.name ?? id)
         : 'the default: oncall; team after 5m; #team-channel after 15m',
     },
   ];

@@ -1,7 +1,9 @@
 // The terminal adapter: lines from stdin are invocations, replies go to stdout; ends at end of input.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { clearLine, createInterface, cursorTo, type Interface, moveCursor } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { AS_USAGE } from '../../src/core/actingAs.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
 import type { Reply, ReplyFile } from '../../src/core/reply.ts';
@@ -13,7 +15,10 @@ export interface ConsoleAdapterDeps {
   user: string;
   input: Readable;
   output: Writable;
-  /** Interactive: show a prompt, button hints, and changes made elsewhere. */
+  /**
+   * Interactive: a line editor with a prompt, button hints, and changes made elsewhere; what arrives while a
+   * line is half typed is printed above it, and the prompt and the typed text are drawn again.
+   */
   interactive: boolean;
   /** Called once when input ends (Ctrl-D, end of a pipe, `/quit`). */
   onEnd: () => void;
@@ -51,11 +56,28 @@ export async function* linesOf(input: Readable): AsyncGenerator<string> {
 export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
   const actor: Actor = { id: `console:${d.user}`, platform: 'console', displayName: d.user };
   const origin: Origin = { platform: 'console', workspace: CONSOLE_WORKSPACE, channel: 'terminal' };
-  const write = (s: string) => d.output.write(`${s}\n`);
+  let editor: Interface | undefined;
+  /** True while the prompt waits for a line (not while a typed command runs). */
+  let prompting = false;
+  const write = (s: string) => {
+    if (!editor) {
+      d.output.write(`${s}\n`);
+      return;
+    }
+    // Whatever was half typed goes from the screen, the text is printed, and the line comes back under it.
+    clearLine(d.output, 0);
+    cursorTo(d.output, 0);
+    d.output.write(`${s}\n`);
+    if (prompting || editor.line) redraw(editor);
+  };
+  const redraw = (e: Interface) => {
+    d.output.write(`${prompting ? e.getPrompt() : ''}${e.line}`);
+    if (e.cursor < e.line.length) moveCursor(d.output, e.cursor - e.line.length, 0);
+  };
   const fileDir = resolve(d.fileDir ?? join('.data', 'charts'));
   /** A terminal shows no images: the file goes to disk, and its path is printed under the text. */
-  const shown = async (reply: Reply): Promise<string> => {
-    const text = renderText(reply, d.interactive);
+  const shown = async (reply: Reply, hints = d.interactive, as?: string): Promise<string> => {
+    const text = renderText(reply, hints, as);
     if (!reply.file) return text;
     return `${text}\n  ${reply.file.alt}: ${await saved(reply.file)}`;
   };
@@ -78,8 +100,22 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
       write('Commands start with a slash, e.g. /ticket new "Printer on fire" or /help.');
       return true;
     }
+    if (parsed.command === 'as') return runAs(parsed.text);
     const inv: Invocation = { actor, origin, command: parsed.command, text: parsed.text };
     write(renderText(await d.core.handle(inv), d.interactive));
+    return true;
+  }
+
+  /** `/as @dave <command…>`: the core runs it as dave (an admin's terminal only); the hints act as dave too. */
+  async function runAs(text: string): Promise<boolean> {
+    const [who, rest] = splitFirstWord(text);
+    const inner = parseLine(trimSpace(rest));
+    if (who === '' || !inner) {
+      write(`/as runs one command as someone else. ${AS_USAGE}`);
+      return true;
+    }
+    const inv: Invocation = { actor, origin, command: inner.command, text: inner.text, as: who };
+    write(renderText(await d.core.handle(inv), d.interactive, who));
     return true;
   }
 
@@ -94,7 +130,11 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
           return {};
         },
         dm: async (user, reply) => {
-          write(`\n· to ${user}: ${await shown(reply)}`);
+          // A DM to someone else is answered as them: its buttons (or any command) are shown in the /as form.
+          const theirs = user !== d.user;
+          const text = await shown(reply, d.interactive || theirs, theirs ? `@${user}` : undefined);
+          const how = theirs && !reply.actions?.length ? `\n  as ${user}: /as @${user} <command…>` : '';
+          write(`\n· to ${user}: ${text}${how}`);
           return {};
         },
         edit: async () => ({ skipped: 'the terminal keeps no cards' }),
@@ -103,19 +143,30 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
         d.core.onTicketChanged(async (c) => {
           if (c.platform !== 'console') write(`\n· ${c.summary}`);
         });
-        write(`Switchboard in the terminal as ${d.user} (admin). Type /help, or /quit to leave.`);
+        write(
+          `Switchboard in the terminal as ${d.user} (admin). Type /help, /as @person <command…> to act as someone, or /quit to leave.`,
+        );
+        editor = createInterface({ input: d.input, output: d.output, terminal: true, prompt: '> ' });
+        // Ctrl-C leaves, as Ctrl-D does (the line editor would otherwise only pause).
+        editor.on('SIGINT', () => editor?.close());
       }
       const finish = () => {
         if (ended) return;
         ended = true;
         d.onEnd();
       };
-      const prompt = () => d.interactive && d.output.write('> ');
+      const prompt = () => {
+        if (!editor) return;
+        prompting = true;
+        redraw(editor);
+      };
+      const lines = editor ?? linesOf(d.input);
       prompt();
       // Lines run one after another, in order, also when a pipe delivers them all at once.
       void (async () => {
         try {
-          for await (const line of linesOf(d.input)) {
+          for await (const line of lines) {
+            prompting = false;
             if (stopped || !(await runLine(line))) break;
             prompt();
           }
@@ -129,6 +180,7 @@ export function createConsoleAdapter(d: ConsoleAdapterDeps): ChatAdapter {
     },
     async stop() {
       stopped = true;
+      editor?.close();
       d.input.destroy();
     },
     // The terminal has nothing to connect to.

@@ -1,8 +1,11 @@
 // Replies as plain text for the terminal.
 import type { Reply } from '../../src/core/reply.ts';
 
-/** The text a terminal shows; with `hints`, the card's buttons as the commands they stand for. */
-export function renderText(reply: Reply, hints: boolean): string {
+/**
+ * The text a terminal shows; with `hints`, the card's buttons as the commands they stand for, each in the
+ * `/as <who>` form when the reply is someone else's.
+ */
+export function renderText(reply: Reply, hints: boolean, as?: string): string {
   const out = [reply.text];
   if (hints && reply.actions?.length) {
     const cmds = reply.actions.map((a) => {
@@ -12,9 +15,9 @@ export function renderText(reply: Reply, hints: boolean): string {
           .filter((f) => f.required)
           .map((f) => ` <${f.name}>`)
           .join('') ?? '';
-      return `/${command} ${sub} ${a.value}${sub === 'assign' ? ' me' : ''}${extra}`;
+      return `${as ? `/as ${as} ` : ''}/${command} ${sub} ${a.value}${sub === 'assign' ? ' me' : ''}${extra}`;
     });
-    out.push(`  next: ${cmds.join('  |  ')}`);
+    out.push(`  ${as ? `as ${as.replace(/^@/, '')}` : 'next'}: ${cmds.join('  |  ')}`);
   }
   return out.join('\n');
 }

@@ -8,9 +8,10 @@ import type { Services } from '../services/compose.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../services/failures.ts';
 import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { TicketChanged } from '../services/notifier.ts';
+import { actorNamedBy } from './actingAs.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
 import { type CommandDef, type CommandServices, usageOf } from './command.ts';
-import type { Invocation, Platform } from './invocation.ts';
+import type { Actor, Invocation, Platform } from './invocation.ts';
 import { messageTickets } from './messageTickets.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
 import { ephemeral, type Reply } from './reply.ts';
@@ -37,6 +38,8 @@ export interface Bot extends BotCore {
   /** Forgets delivery claims made before `before` (scheduled maintenance); resolves with how many. */
   pruneClaims(before: Date): Promise<number>;
 }
+
+const an = (role: string) => (role === 'admin' || role === 'agent' ? 'an' : 'a');
 
 const DB_UNAVAILABLE = 'Database unavailable, nothing was changed, try again.';
 const DB_NO_ANSWER =
@@ -133,13 +136,28 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     }
   }
 
+  /**
+   * The profile `/as` runs under: as the person was last seen (nothing of theirs is overwritten), or, for a
+   * terminal name never seen, a new local person; someone of another platform must have been seen.
+   */
+  async function asPerson(tenant: string, asked: Invocation) {
+    const seen = await peopleService.profileOf(tenant, asked.actor.id);
+    if (seen) return seen;
+    if (asked.actor.platform !== asked.origin.platform) {
+      throw new UserError('PERSON.UNKNOWN', `Switchboard has never seen ${asked.actor.id} here.`);
+    }
+    return { identity: asked.actor.id, displayName: asked.actor.displayName };
+  }
+
   async function handle(inv: Invocation): Promise<Reply> {
     const ref = randomBytes(4).toString('hex');
     const started = performance.now();
     let outcome = 'success';
     let def: CommandDef | undefined;
     try {
-      const resolved = registry.resolve(inv);
+      // Under `/as`, the command is read (`me` included) and run as the person named; the admin only asks.
+      const asked: Invocation = inv.as === undefined ? inv : { ...inv, actor: actorNamedBy(inv, inv.as) };
+      const resolved = registry.resolve(asked);
       if ('reply' in resolved) {
         outcome = 'usage';
         return resolved.reply;
@@ -148,19 +166,25 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       const { options } = resolved;
       const tenant = tenantOf(inv.origin.platform, inv.origin.workspace);
       const at = now();
-      const known = await peopleService.recognise(
-        tenant,
-        {
-          identity: inv.actor.id,
-          displayName: inv.actor.displayName,
-          timezone: inv.actor.timezone,
-          email: inv.actor.email,
-        },
-        at,
-      );
+      const profileOf = (a: Actor) => ({
+        identity: a.id,
+        displayName: a.displayName,
+        timezone: a.timezone,
+        email: a.email,
+      });
+      let known = await peopleService.recognise(tenant, profileOf(inv.actor), at);
+      if (asked !== inv) {
+        if (!hasRole(known.role, 'admin')) {
+          outcome = 'denied';
+          return ephemeral(`/as needs the admin role; you are ${an(known.role)} ${known.role}.`, {
+            error: 'PERMISSION.DENIED',
+          });
+        }
+        known = await peopleService.recognise(tenant, await asPerson(tenant, asked), at);
+        asked.actor = { ...asked.actor, displayName: known.person.name };
+      }
       if (!hasRole(known.role, def.minRole)) {
         outcome = 'denied';
-        const an = (r: string) => (r === 'admin' || r === 'agent' ? 'an' : 'a');
         return ephemeral(
           `/${def.command}${def.name ? ` ${def.name}` : ''} needs the ${def.minRole} role; you are ${an(known.role)} ${known.role}. Ask an admin: /role grant @you ${def.minRole}`,
           { error: 'PERMISSION.DENIED' },
@@ -168,15 +192,15 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       }
       return await def.run(
         {
-          invocation: inv,
-          actor: inv.actor,
+          invocation: asked,
+          actor: asked.actor,
           origin: inv.origin,
           tenant,
           role: known.role,
           person: known.person,
           // The zone set with /profile first, then the platform's, then the organisation's. A platform can send a
           // timezone this runtime does not know: formatting would throw after the change.
-          timezone: firstTimeZone([known.settings.timezone, inv.actor.timezone, known.timezone], o.timezone),
+          timezone: firstTimeZone([known.settings.timezone, asked.actor.timezone, known.timezone], o.timezone),
           now: at,
         },
         options,

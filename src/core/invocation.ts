@@ -36,4 +36,9 @@ export interface Invocation {
   options?: Record<string, string | number | boolean | undefined> | undefined;
   /** Platform delivery id (event id, interaction id) for logs. */
   deliveryId?: string | undefined;
+  /**
+   * The terminal's `/as @dave <command…>`: the person (a mention as typed) this one command runs as, with
+   * their role. Only an admin at the terminal may; the core refuses it anywhere else.
+   */
+  as?: string | undefined;
 }

@@ -200,7 +200,7 @@ function formatAfter(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-function formatTarget(t: EscalationTarget): string {
+function formatTarget(t: EscalationTarget, personName: (identity: string) => string): string {
   switch (t.kind) {
     case 'oncall':
       return 'oncall';
@@ -209,16 +209,22 @@ function formatTarget(t: EscalationTarget): string {
     case 'teamChannel':
       return '#team-channel';
     case 'person':
-      return `@${t.id}`;
+      return `@${personName(t.id)}`;
     case 'channel':
       return t.address;
   }
 }
 
-/** The policy as text parsePolicy reads back to the same policy (the repeat is said apart, as --repeat). */
-export function formatPolicy(policy: EscalationPolicy): string {
+/**
+ * The policy as text parsePolicy reads back to the same policy (the repeat is said apart, as --repeat); with
+ * `personName`, people are shown by name for a person to read instead.
+ */
+export function formatPolicy(policy: EscalationPolicy, personName: (identity: string) => string = (id) => id): string {
   return policy.levels
-    .map((l, i) => `${l.targets.map(formatTarget).join(', ')}${i === 0 ? '' : ` after ${formatAfter(l.after)}`}`)
+    .map(
+      (l, i) =>
+        `${l.targets.map((t) => formatTarget(t, personName)).join(', ')}${i === 0 ? '' : ` after ${formatAfter(l.after)}`}`,
+    )
     .join('; ');
 }
 

@@ -62,9 +62,20 @@ export interface Metrics {
 /** Seconds: a command answers in milliseconds normally and within the database timeout (5 s) at worst. */
 const COMMAND_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+const NOT_COUNTERS_NAMED_LIKE_COUNTERS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export function createMetrics(o: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (o.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (o.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names these gauges like counters, which promtool rejects; their per-type siblings
+    // (nodejs_active_handles{type}, …) stay, and sum() over them gives the same totals.
+    for (const name of NOT_COUNTERS_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
+  }
 
   const commands = new Counter({
     name: 'switchboard_commands_total',

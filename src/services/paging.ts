@@ -281,7 +281,10 @@ export class PagingService {
       throw new UserError('ONCALL.BUSY', `${ticket.ticketId}'s page moved on at the same moment; try again.`);
     }
     await this.planStep(moved, 0, acting.now, acting.now);
-    const targets = next.targets.map(describeTarget).join(', ');
+    const named = next.targets.map((t) =>
+      t.kind === 'person' ? this.people.nameOf(acting.tenant, t.id) : describeTarget(t),
+    );
+    const targets = (await Promise.all(named)).join(', ');
     await this.historyLine(acting, ticket, {
       action: 'page_escalated',
       note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,

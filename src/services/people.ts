@@ -224,7 +224,13 @@ export class PeopleService {
   async describeRoles(
     tenant: string,
   ): Promise<Array<{ name: string; identity: string; role: Role; configured: boolean }>> {
-    const grants = await this.repo.grants(tenant);
+    // A configured admin is named as they were last seen; one never seen yet has only the identity configured.
+    const admins = await Promise.all(
+      [...this.admins].map(async (a) => ({ identity: a, found: await this.repo.findIdentity(tenant, a) })),
+    );
+    const configured = new Set(admins.flatMap((a) => (a.found ? [a.found.personId] : [])));
+    // A configured admin is listed once, as one, whatever was also granted them in chat.
+    const grants = (await this.repo.grants(tenant)).filter((g) => !configured.has(g.personId));
     const rows = await Promise.all(
       grants.map(async (g) => {
         const ids = await this.repo.identitiesOf(tenant, g.personId);
@@ -237,8 +243,33 @@ export class PeopleService {
         };
       }),
     );
-    for (const a of this.admins) rows.push({ name: a, identity: a, role: 'admin', configured: true });
+    for (const a of admins) {
+      rows.push({ name: a.found?.displayName ?? a.identity, identity: a.identity, role: 'admin', configured: true });
+    }
     return rows;
+  }
+
+  /** What people read for an identity: the display name it was last seen with; never seen, the identity itself. */
+  async nameOf(tenant: string, identity: string): Promise<string> {
+    return (await this.namedPersonOf(tenant, identity)).name;
+  }
+
+  /** The profile an identity was last seen with, without remembering anyone new; null when never seen. */
+  async profileOf(tenant: string, identity: string): Promise<Profile | null> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    if (!found) return null;
+    return {
+      identity,
+      displayName: found.displayName,
+      timezone: found.timezone ?? undefined,
+      email: found.email ?? undefined,
+    };
+  }
+
+  /** The person id and name behind an identity in one read, without remembering anyone new. */
+  async namedPersonOf(tenant: string, identity: string): Promise<{ personId: string; name: string }> {
+    const found = await this.repo.findIdentity(tenant, identity);
+    return { personId: found?.personId ?? identity, name: found?.displayName ?? identity };
   }
 
   async roleFor(tenant: string, identity: string): Promise<Role> {

@@ -123,14 +123,14 @@ export class TeamService {
 
   async removeMember(acting: Acting, name: string, identity: string): Promise<{ team: Team; removed: PersonRef }> {
     this.mustManage(acting);
-    const personId = await this.people.personIdOf(acting.tenant, identity);
+    const { personId, name: shown } = await this.people.namedPersonOf(acting.tenant, identity);
     let removed: PersonRef | undefined;
     const team = await this.change(acting, name, (t) => {
       removed = t.members.find((m) => m.id === personId || m.identity === identity);
       if (!removed) {
         throw new UserError(
           'TEAM.NOT_A_MEMBER',
-          `${identity} is not in ${t.name}.`,
+          `${shown} is not in ${t.name}.`,
           `See who is with /team show ${t.name}.`,
         );
       }

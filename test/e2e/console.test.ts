@@ -77,6 +77,27 @@ describe('terminal adapter (npm start)', () => {
     expect(second.stdout).toContain('ada: rolled back the 14:00 config push');
   });
 
+  it('prints replies only when `npm start` is piped: no npm banner before them', async () => {
+    // Through npm itself, as the README says to run it; the project's .npmrc is what keeps npm quiet.
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn('npm', ['start'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end('/help\n');
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('Switchboard commands:');
+    expect(r.stdout).not.toContain('> switchboard@');
+  });
+
   it('stops at /quit with exit code 0, running nothing after it', async () => {
     const r = await runBot('/ticket list --state all\n/quit\n/ticket new "Never opened"\n', {
       SWITCHBOARD_DATA_DIR: dataDir,

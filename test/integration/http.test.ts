@@ -10,8 +10,13 @@ import { checkReadiness, databaseWithin, pingCheck } from '../../src/http/readin
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { parsePrometheusText, sampleValue } from '../support/promText.ts';
+import { checkMetrics, findPromtool } from '../support/promtool.ts';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+// Under CI promtool must be there (.ci/run installs it): the check fails rather than skips.
+const promtool = findPromtool();
+if (!promtool.bin && !process.env.CI) process.stderr.write(`promtool check SKIPPED: ${promtool.missing}\n`);
 
 describe('the HTTP server: /healthz, /readyz, /metrics', () => {
   let bot: TestBot;
@@ -108,6 +113,19 @@ describe('the HTTP server: /healthz, /readyz, /metrics', () => {
     expect(sampleValue(m, 'switchboard_deliveries_total', { platform: 'discord', outcome: 'failed' })).toBe(1);
     outbox = undefined;
   });
+
+  it.skipIf(!promtool.bin && !process.env.CI)(
+    'passes `promtool check metrics` clean, process metrics included',
+    async () => {
+      if (!promtool.bin) throw new Error(`CI must check /metrics with the real promtool: ${promtool.missing}`);
+      const res = await fetch(`${url}/metrics`);
+      const body = await res.text();
+      // Every family the bot exports has samples by now (commands, deliveries, the outbox), and prom-client's defaults.
+      expect(body).toContain('switchboard_commands_total{');
+      expect(body).toContain('nodejs_active_handles');
+      expect(checkMetrics(promtool.bin, body)).toEqual({ status: 0, said: '' });
+    },
+  );
 
   it('keeps a registry per instance: a second one starts from nothing and reads the outbox as 0 without a provider', async () => {
     const other = createMetrics({ processMetrics: false });

@@ -162,7 +162,7 @@ describe('paging', () => {
     const start = clock;
     const id = await incident();
     await until(start, 0.5);
-    expect(ok(await ann(`/oncall escalate ${id}`)).text).toBe(`Escalated ${id} to level 2: paging console:bob now.`);
+    expect(ok(await ann(`/oncall escalate ${id}`)).text).toBe(`Escalated ${id} to level 2: paging bob now.`);
     await until(start, 1);
     expect(pages(id)).toEqual(['ann', 'bob']);
     expect((await ann(`/oncall escalate ${id}`)).error).toBe('ONCALL.LAST_LEVEL');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -150,12 +151,12 @@ describe('roles granted in chat', () => {
     expect((await dan(`/ticket assign ${id} me`)).error).toBe('PERMISSION.DENIED');
 
     expect(ok(await root('/role grant @dan manager')).text).toBe('dan is now a manager.');
-    expect(ok(await root('/role show @dan')).text).toBe('console:dan is a manager.');
+    expect(ok(await root('/role show @dan')).text).toBe('dan is a manager.');
     // A manager outranks an agent.
     ok(await dan(`/ticket assign ${id} me`));
     const all = ok(await root('/role show --all'));
-    expect(all.list).toEqual(expect.arrayContaining(['dan (console:dan): manager', 'bob (console:bob): agent']));
-    expect(all.list).toContain('console:root (console:root): admin (configured)');
+    expect(all.list).toEqual(expect.arrayContaining(['dan: manager', 'bob: agent']));
+    expect(all.list).toContain('root: admin (configured)');
 
     expect(ok(await root('/role revoke @dan')).text).toBe('dan is a requester again.');
     expect((await dan(`/ticket start ${id}`)).error).toBe('PERMISSION.DENIED');
@@ -184,9 +185,7 @@ describe('/link', () => {
     expect(code).toMatch(/^\d{6}$/);
     expect(asked.visibility).toBe('ephemeral');
 
-    expect(ok(await slackFay(`/link ${code}`)).text).toBe(
-      'Linked: slack:UFAY and console:fay are now one person (fay).',
-    );
+    expect(ok(await slackFay(`/link ${code}`)).text).toBe('Linked: you and fay (console) are now one person.');
     // The code works once.
     expect((await personAt(bot.core, 'UOTHER', 'slack', 'T1')(`/link ${code}`)).error).toBe('LINK.BAD_CODE');
 
@@ -276,7 +275,7 @@ describe('link codes', () => {
     // After the wait, a fresh code links.
     clock = new Date(clock.getTime() + 10 * 60_000);
     const fresh = /(\d{6})/.exec(ok(await hal('/link')).text)?.[1] as string;
-    expect(ok(await guesser(`/link ${fresh}`)).text).toContain('are now one person (hal)');
+    expect(ok(await guesser(`/link ${fresh}`)).text).toBe('Linked: you and hal (console) are now one person.');
   });
 });
 
@@ -342,5 +341,48 @@ describe('roles go to people, and only to people Switchboard has seen', () => {
     // Once zed has been seen, the grant goes through.
     ok(await personAt(bot.core, 'zed')('/help'));
     expect(ok(await root('/role grant @zed agent')).text).toBe('zed is now an agent.');
+  });
+});
+
+describe('a person is named by their display name', () => {
+  /** Someone on Slack workspace T1 whose display name is not their id. */
+  const named = (id: string, displayName: string): Person => {
+    return async (line: string) => {
+      const m = /^\/(\S+)\s*([\s\S]*)$/.exec(line) as RegExpExecArray;
+      const inv: Invocation = {
+        actor: { id: `slack:${id}`, platform: 'slack', displayName },
+        origin: { platform: 'slack', workspace: 'T1', channel: 'general' },
+        command: m[1] as string,
+        text: m[2] as string,
+      };
+      return bot.core.handle(inv);
+    };
+  };
+
+  it('in roles, teams, escalation policies, pages and escalations, never by an identity', async () => {
+    ok(await named('UCAROL', 'Carol Danvers')('/help'));
+    ok(await named('UDAVE', 'Dave Lister')('/help'));
+    expect(ok(await root('/role show @slack:UCAROL')).text).toBe('Carol Danvers is a requester.');
+    expect(ok(await root('/role grant @slack:UCAROL agent')).text).toBe('Carol Danvers is now an agent.');
+    const all = ok(await root('/role show --all')).list ?? [];
+    expect(all).toContain('Carol Danvers: agent');
+    expect(all).toContain('root: admin (configured)');
+    expect(all.join('\n')).not.toContain('slack:UCAROL');
+
+    ok(await root('/team create names'));
+    ok(await root('/team add names @slack:UCAROL @slack:UDAVE'));
+    expect(ok(await root('/oncall policy names "@slack:UCAROL; @slack:UDAVE after 5m"')).text).toBe(
+      'names pages: @Carol Danvers; @Dave Lister after 5m.',
+    );
+    expect(ok(await root('/team show names')).text).toContain('Escalation: @Carol Danvers; @Dave Lister after 5m');
+
+    expect(ok(await root('/oncall page @slack:UDAVE the disk is full')).text).toMatch(/^Paging Dave Lister about /);
+    const paged = ok(await root('/oncall page names the disk is full'));
+    const id = /about (INC-\d+)/.exec(paged.text)?.[1] as string;
+    expect(ok(await root(`/oncall escalate ${id}`)).text).toBe(`Escalated ${id} to level 2: paging Dave Lister now.`);
+    expect(ok(await root(`/ticket show ${id}`)).text).toContain('escalated to level 2 (Dave Lister)');
+
+    ok(await root('/team remove names @slack:UDAVE'));
+    expect((await root('/team remove names @slack:UDAVE')).text).toContain('Dave Lister is not in names.');
   });
 });
