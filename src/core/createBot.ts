@@ -58,6 +58,11 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   o.services.changes.subscribe(async (ev: TicketChanged) => {
     try {
       const { tenant, ticketId } = ev.ticket;
+      // Just opened: no card of it can exist yet (its first is recorded once posted), so nothing is read.
+      if (ev.ticket.version === 0) {
+        cards.opened(tenant, ticketId);
+        return;
+      }
       const places = await cards.forTicket(tenant, ticketId);
       if (places.length === 0) return;
       await o.services.outbox.ticketChanged(

@@ -14,6 +14,11 @@ export class CardService {
     return this.repo.forget(card);
   }
 
+  /** A ticket just opened has no cards: later reads of its cards start from there. */
+  opened(tenant: string, ticketId: string): void {
+    this.repo.noCardsYet(tenant, ticketId);
+  }
+
   forTicket(tenant: string, ticketId: string): Promise<CardRecord[]> {
     return this.repo.forTicket(tenant, ticketId);
   }

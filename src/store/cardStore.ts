@@ -55,6 +55,8 @@ const sameMessage = (a: Omit<CardName, 'tenant' | 'ticketId'>, b: Omit<CardName,
 
 /** Slots read at once: most tickets have one to three cards, so one round trip reads them all and the first gap. */
 const READ_AHEAD = 4;
+/** Tickets whose slots this process keeps (the most recently read). */
+const KNOWN_TICKETS = 5000;
 
 const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
@@ -68,6 +70,9 @@ export class CardRepository {
   private readonly forgotten: mongo.Collection<ForgottenSlot>;
   private readonly legacy: mongo.Collection<LegacyTicketCards>;
   private readonly threads: mongo.Collection<ThreadOwner>;
+  /** The slots read so far, per collection and ticket (slots are insert-only: what was read stays true). */
+  private readonly known = new Map<string, unknown[]>();
+  private readonly legacyKnown = new Map<string, LegacyTicketCards | null>();
 
   constructor(connection: Connection) {
     this.slots = connection.collection<CardSlot>('card_slots');
@@ -128,7 +133,7 @@ export class CardRepository {
     const [slots, forgotten, legacy] = await Promise.all([
       this.readSlots(this.slots, cardSlot, tenant, ticketId),
       this.readSlots(this.forgotten, forgottenSlot, tenant, ticketId),
-      this.legacy.findOne({ _id: `${tenant}/${ticketId}` }),
+      this.legacyOf(tenant, ticketId),
     ]);
     // Legacy cards come before slot 0; a forget hides them whatever its `upTo`.
     const all = [...(legacy?.refs ?? []).map((r) => ({ ref: r, n: -1 })), ...slots.map((s, n) => ({ ref: s, n }))];
@@ -151,27 +156,60 @@ export class CardRepository {
     }));
   }
 
-  /** Slots 0, 1, 2, ... up to the first free one, READ_AHEAD `_id` reads at a time. */
+  /**
+   * Slots 0, 1, 2, ... up to the first free one. A slot never changes once written, so the slots this process has
+   * read are kept, and only the next one is asked about (one read, not four, for a ticket seen before); a ticket
+   * not seen before is read READ_AHEAD `_id` reads at a time.
+   */
   private async readSlots<T extends { _id: string }>(
     collection: mongo.Collection<T>,
     slotId: (tenant: string, ticketId: string, n: number) => string,
     tenant: string,
     ticketId: string,
   ): Promise<T[]> {
-    const found: T[] = [];
-    for (;;) {
+    const key = `${collection.collectionName}\u0000${tenant}\u0000${ticketId}`;
+    const known = this.known.get(key) as T[] | undefined;
+    const found: T[] = known ? [...known] : [];
+    for (let width = known ? 1 : READ_AHEAD; ; width = READ_AHEAD) {
       const from = found.length;
       const batch = await Promise.all(
         Array.from(
-          { length: READ_AHEAD },
+          { length: width },
           (_, i) => collection.findOne({ _id: slotId(tenant, ticketId, from + i) } as never) as Promise<T | null>,
         ),
       );
       for (const doc of batch) {
-        if (!doc) return found;
+        if (!doc) {
+          this.known.delete(key);
+          this.known.set(key, found);
+          if (this.known.size > KNOWN_TICKETS) this.known.delete(this.known.keys().next().value as string);
+          return found;
+        }
         found.push(doc);
       }
     }
+  }
+
+  /** A ticket just opened: none of its slots is taken and it has no first-layout cards (nothing to read yet). */
+  noCardsYet(tenant: string, ticketId: string): void {
+    for (const name of [this.slots.collectionName, this.forgotten.collectionName]) {
+      const key = `${name}\u0000${tenant}\u0000${ticketId}`;
+      if (!this.known.has(key)) this.known.set(key, []);
+    }
+    this.legacyKnown.set(`${tenant}/${ticketId}`, null);
+    while (this.known.size > 2 * KNOWN_TICKETS) this.known.delete(this.known.keys().next().value as string);
+    while (this.legacyKnown.size > KNOWN_TICKETS)
+      this.legacyKnown.delete(this.legacyKnown.keys().next().value as string);
+  }
+
+  /** The first layout's cards of a ticket: never written any more, so read once per ticket in this process. */
+  private async legacyOf(tenant: string, ticketId: string): Promise<LegacyTicketCards | null> {
+    const id = `${tenant}/${ticketId}`;
+    if (this.legacyKnown.has(id)) return this.legacyKnown.get(id) ?? null;
+    const doc = await this.legacy.findOne({ _id: id });
+    this.legacyKnown.set(id, doc);
+    if (this.legacyKnown.size > KNOWN_TICKETS) this.legacyKnown.delete(this.legacyKnown.keys().next().value as string);
+    return doc;
   }
 
   /**

@@ -15,6 +15,8 @@ export interface OpenDatabaseOptions {
   timeoutMs: number;
   log: Logger;
   onProgress?: (line: string) => void;
+  /** The driver reports each command it sends (`commandStarted`): what counts round trips (tests, benches). */
+  monitorCommands?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -103,6 +105,7 @@ async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): P
     retryReads: false,
     bufferCommands: false,
     autoIndex: true,
+    monitorCommands: opts.monitorCommands ?? false,
     dbName: opts.dbName ?? (dbNameInUri(uri) ? undefined : DEFAULT_DB_NAME),
   });
   // Without a listener a later 'error' event would crash the process; the operations report it anyway.

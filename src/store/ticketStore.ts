@@ -7,6 +7,7 @@ import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
+import { findByIds } from './serverProfile.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
 import {
   ARCHIVE,
@@ -77,6 +78,9 @@ export interface TicketRepositoryOptions {
   staleClaimMs?: number;
 }
 
+/** Pages kept in memory: a ticket's worth is a few, so this covers the tickets anyone is working on. */
+const PAGES_KEPT = 20_000;
+
 export class TicketRepository {
   /** The hot set: open and resolved tickets, the only ticket documents ever updated. */
   readonly model: Model<TicketDoc>;
@@ -86,6 +90,8 @@ export class TicketRepository {
   private readonly clock: ServerClock;
   private readonly staleClaimMs: number;
   private readonly indexedArchives = new Set<string>();
+  /** Pages read or written by this process, most recently used last (pages are insert-only). */
+  private readonly pageCache = new Map<string, PageDoc>();
 
   constructor(
     private readonly connection: Connection,
@@ -145,7 +151,9 @@ export class TicketRepository {
     const doc = new this.model({ ...rest, _id: key, pages: [suffix] });
     await validOrRefused(doc.validate());
     const { _id, ...saved } = doc.toObject();
-    await this.pages(ticket.number).insertOne({ _id: pageId(key, suffix), history, comments });
+    const first = { _id: pageId(key, suffix), history, comments };
+    await this.pages(ticket.number).insertOne(first);
+    this.remember(first);
     await this.hot.insertOne({ _id, ...saved } as TicketDoc);
     const { pages: _pages, ...entity } = saved;
     return { ...entity, comments, history } as Ticket;
@@ -170,14 +178,24 @@ export class TicketRepository {
     return archived ?? hot;
   }
 
+  /** Keeps a page (insert-only, so it stays true) among the most recently used. */
+  private remember(page: PageDoc): void {
+    this.pageCache.delete(page._id);
+    this.pageCache.set(page._id, page);
+    if (this.pageCache.size > PAGES_KEPT) this.pageCache.delete(this.pageCache.keys().next().value as string);
+  }
+
   private async assemble(doc: TicketDoc): Promise<Ticket> {
     const { _id: key, pages, ...rest } = doc;
     const ids = pages.map((s) => pageId(key, s));
-    // One `_id` read per page, side by side: FerretDB serves `_id` equality without decoding every
-    // document, where `$in` is decoded document by document across the whole partition.
-    const partition = this.pages(doc.number);
-    const found = await Promise.all(ids.map((id) => partition.findOne({ _id: id })));
-    const ordered = found.flatMap((p) => (p ? [p] : []));
+    // A page never changes once written, so pages read (or written) before come from this process's memory; the
+    // rest in one read where the server indexes `$in` (MongoDB), side by side by `_id` where it does not (FerretDB).
+    const missing = ids.filter((id) => !this.pageCache.has(id));
+    for (const p of await findByIds(this.connection, this.pages(doc.number), missing)) this.remember(p);
+    const ordered = ids.flatMap((id) => {
+      const p = this.pageCache.get(id);
+      return p ? [p] : [];
+    });
     return {
       ...rest,
       history: ordered.flatMap((p) => p.history),
@@ -326,11 +344,15 @@ export class TicketRepository {
     let matched = 0;
     try {
       try {
-        await this.pages(number).insertOne({
+        const page = {
           _id: pageId(key, suffix),
           history: patch.history,
           comments: patch.comment ? [patch.comment] : [],
-        });
+        };
+        await this.pages(number).insertOne(page);
+        // Remembered as written: only read once the ticket lists it, so a page of a change that never happened is
+        // never seen.
+        this.remember(page);
       } catch (e) {
         // This claim's page is written: the claim was used already.
         if (isDuplicateKey(e)) throw new VersionConflict(`${claim.ticketId}: version ${claim.version + 1} is written`);

@@ -12,10 +12,13 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function testDatabase(log: Logger = pino({ level: 'silent' })): Promise<TestDatabase> {
+export async function testDatabase(
+  log: Logger = pino({ level: 'silent' }),
+  opts: { monitorCommands?: boolean } = {},
+): Promise<TestDatabase> {
   const uri = inject('mongoUri');
   const dbName = `t_${randomBytes(6).toString('hex')}`;
-  const handle = await openDatabase({ uri, dataDir: '.data', dbName, timeoutMs: 10_000, log });
+  const handle = await openDatabase({ uri, dataDir: '.data', dbName, timeoutMs: 10_000, log, ...opts });
   let closed = false;
   return {
     connection: handle.connection,
