@@ -12,7 +12,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
-import { parseChannelAddress } from './messaging.ts';
+import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
 import type { StaleService } from './stale.ts';
@@ -350,7 +350,7 @@ export class ReviewService {
       throw new UserError(
         'USAGE.BAD_CHANNEL',
         `"${given.slice(0, 60)}" is not a channel I can post in.`,
-        'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+        channelFormsOn(platform),
         'channel',
       );
     }

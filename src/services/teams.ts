@@ -7,7 +7,7 @@ import { hasRole } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { Team, TeamRepository } from '../store/teamStore.ts';
 import type { Acting } from './acting.ts';
-import { parseChannelAddress } from './messaging.ts';
+import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { PeopleService } from './people.ts';
 
 export type { Team } from '../store/teamStore.ts';
@@ -33,7 +33,7 @@ export function channelAddressOf(given: string, platform: string): string {
     throw new UserError(
       'USAGE.BAD_CHANNEL',
       `${quoted(given.slice(0, 60))} is not a channel I can post in.`,
-      'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+      channelFormsOn(platform),
       'channel',
     );
   }

@@ -59,6 +59,14 @@ describe('/team', () => {
     expect(await bot.services.teams.list('console:local')).toEqual(before);
   });
 
+  it('refuses a #channel id at the terminal, advising what the terminal accepts, not the form refused', async () => {
+    const r = await root('/team create other --channel #C0123ABC');
+    expect(r.error).toBe('USAGE.BAD_CHANNEL');
+    expect(r.text).toContain('"#C0123ABC" is not a channel I can post in.');
+    expect(r.text).toContain('--channel console');
+    expect(r.text).not.toContain('--channel #C0123ABC');
+  });
+
   it('lets only managers manage teams; anyone may look', async () => {
     expect((await ada('/team create mine')).error).toBe('PERMISSION.DENIED');
     expect((await ada('/oncall rotation storage @ada')).error).toBe('PERMISSION.DENIED');
