@@ -40,6 +40,13 @@ export function channelAddressOf(given: string, platform: string): string {
   return address;
 }
 
+/** Rotations and overrides bring their people into the team; the ones new to it are returned, to be told. */
+function joinTeam(t: Team, people: readonly PersonRef[]): PersonRef[] {
+  const joined = people.filter((p) => !t.members.some((m) => m.id === p.id));
+  t.members.push(...joined);
+  return joined;
+}
+
 export class TeamService {
   /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
   cannotPostTo: ((address: string) => Promise<string | null>) | undefined;
@@ -145,24 +152,32 @@ export class TeamService {
     return { team, removed: removed as PersonRef };
   }
 
-  /** Creates or replaces a layer; the people in it join the team. */
+  /** Creates or replaces a layer; the people in it join the team (`joined`: those who were not in it, to be told). */
   async setRotation(
     acting: Acting,
     name: string,
     identities: readonly string[],
     opts: { every?: string; handoff?: string; tz?: string; start?: string; layer?: string },
-  ): Promise<Team> {
+  ): Promise<{ team: Team; joined: PersonRef[] }> {
     this.mustManage(acting);
     const people = await this.peopleOf(acting, identities);
     const layer = parseRotation({ members: people.map((p) => p.id), ...opts }, acting.now, acting.timezone);
-    return this.change(acting, name, (t) => {
-      for (const p of people) if (!t.members.some((m) => m.id === p.id)) t.members.push(p);
+    let joined: PersonRef[] = [];
+    const team = await this.change(acting, name, (t) => {
+      joined = joinTeam(t, people);
       t.layers = [...t.layers.filter((l) => l.layer !== layer.layer), layer].sort((a, b) => a.layer - b.layer);
     });
+    return { team, joined };
   }
 
   /** A person covers [from, to); agents may cover for themselves (`/oncall take`), managers set anyone. */
-  async addOverride(acting: Acting, name: string, identity: string, from: Date, to: Date): Promise<Team> {
+  async addOverride(
+    acting: Acting,
+    name: string,
+    identity: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ team: Team; joined: PersonRef[] }> {
     const self = identity === acting.person.identity;
     if (!(self && hasRole(acting.role, 'agent'))) this.mustManage(acting);
     if (to.getTime() <= from.getTime()) {
@@ -178,13 +193,15 @@ export class TeamService {
     }
     const [person] = await this.peopleOf(acting, [identity]);
     const who = person as PersonRef;
-    return this.change(acting, name, (t) => {
-      if (!t.members.some((m) => m.id === who.id)) t.members.push(who);
+    let joined: PersonRef[] = [];
+    const team = await this.change(acting, name, (t) => {
+      joined = joinTeam(t, [who]);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
       if (t.overrides.length >= MAX_OVERRIDES)
         throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
       t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
     });
+    return { team, joined };
   }
 
   /**

@@ -138,6 +138,23 @@ describe('/oncall', () => {
     clock = new Date('2026-03-13T10:00:00Z');
     expect(ok(await bob('/oncall storage')).list).toEqual([expect.stringMatching(/^storage: ada until /)]);
   });
+
+  it('says who a rotation, an override or a taken shift brought into the team', async () => {
+    ok(await root('/team create joiners'));
+    ok(await root('/team add joiners @ada'));
+    const r = ok(await root('/oncall rotation joiners @ada @cat --every 1d --handoff 09:00 --tz UTC'));
+    expect(r.text).toMatch(/^joiners's rotation is set\. cat joined joiners\. Coming shifts \(UTC\):\n/);
+    const again = ok(await root('/oncall rotation joiners @ada @cat --every 1d --handoff 09:00 --tz UTC'));
+    expect(again.text).not.toContain('joined');
+    const o = ok(await root('/oncall override joiners @dan "tomorrow 12:00" "tomorrow 14:00"'));
+    expect(o.text).toMatch(/^dan covers joiners .*\(UTC\)\. dan joined joiners\.$/);
+    expect(ok(await bob('/oncall take joiners')).text).toMatch(
+      /^You are on call for joiners until .*\. You joined joiners\.$/,
+    );
+    expect(ok(await bob('/team show joiners')).fields?.find((f) => f.label === 'Members')?.value).toBe(
+      'ada, cat, dan, bob',
+    );
+  });
 });
 
 describe('what on-call says by itself', () => {
