@@ -17,15 +17,16 @@ export function formatTime(at: Date, now: Date, timezone: string): string {
   return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
 }
 
-/** "3 Dec 22:00 → 4 Dec 02:00", in the reader's zone. */
+/** "3 Dec 22:00 → 4 Dec 02:00 (Europe/Berlin)", in the reader's zone, which it names: a window is read by a CAB
+ * spread over zones. */
 export const windowText = (w: { from: Date; to: Date }, now: Date, timezone: string): string =>
-  `${formatTime(w.from, now, timezone)} → ${formatTime(w.to, now, timezone)}`;
+  `${formatTime(w.from, now, timezone)} → ${formatTime(w.to, now, timezone)} (${timezone})`;
 
 /** A change's approval as a card shows it: the state, and who decided so far. */
 function approvalText(t: Ticket): string {
   const c = changeRecordOf(t.change);
   const who = c.decisions.map((d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by.name}`);
-  return [c.approval, ...who].join(' · ');
+  return who.length ? `${c.approval} (${who.join(', ')})` : c.approval;
 }
 
 /** What only a change's card shows: when it is planned and where its approval stands. */
@@ -54,6 +55,13 @@ export function slaLine(t: TicketSummary, now: Date, timezone: string): string {
         ? `resolve by ${formatTime(t.sla.resolutionDueAt, now, timezone)}`
         : `respond by ${formatTime(t.sla.responseDueAt, now, timezone)}, resolve by ${formatTime(t.sla.resolutionDueAt, now, timezone)}`;
   }
+}
+
+/** A change's window and who decided, as a line of its own under the card's first line (the terminal shows only
+ * the text, and a notification's text is all some readers see). */
+function changeLine(t: Ticket, now: Date, timezone: string): string[] {
+  const fields = changeFields(t, now, timezone);
+  return fields.length ? [fields.map((f) => `${f.label}: ${f.value}`).join(' · ')] : [];
 }
 
 /** One line for lists and the terminal: `INC-1 · P1 · new · VPN drops · service vpn · SLA: respond by 12:45`. */
@@ -113,7 +121,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
   const lastComment = [...t.comments].reverse().find((c) => !c.internal);
   // Cards are also posted on their own (a change made elsewhere), outside any command's reply.
   return shownThroughout({
-    text: ticketLine(t, now, timezone),
+    text: [ticketLine(t, now, timezone), ...changeLine(t, now, timezone)].join('\n'),
     visibility: 'channel',
     header: `${t.ticketId} · ${t.title}`,
     fields: [
