@@ -68,6 +68,7 @@ function changeLine(t: Ticket, now: Date, timezone: string): string[] {
 export function ticketLine(t: TicketSummary, now: Date, timezone: string): string {
   const parts = [t.ticketId, t.priority, t.state, t.title];
   if (t.service) parts.push(`service ${t.service}`);
+  if (t.team) parts.push(`team ${t.team}`);
   if (t.assignee) parts.push(`→ ${t.assignee.name}`);
   if (t.type === 'change') parts.push(`approval ${changeRecordOf(t.change).approval}`);
   parts.push(`SLA: ${slaLine(t, now, timezone)}`);
@@ -129,6 +130,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
       { label: 'State', value: t.state, inline: true },
       { label: 'Assignee', value: t.assignee?.name ?? 'unassigned', inline: true },
       { label: 'Service', value: t.service ?? '—', inline: true },
+      ...(t.team ? [{ label: 'Team', value: t.team, inline: true }] : []),
       { label: 'Type', value: t.type, inline: true },
       { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
       ...changeFields(t, now, timezone),

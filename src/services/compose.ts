@@ -47,6 +47,7 @@ import { SlaWatch } from './slaWatch.ts';
 import { StaleService, staleRulesFromDays } from './stale.ts';
 import { SummaryService } from './summaries.ts';
 import { SwapService } from './swaps.ts';
+import { pageNamedTeams } from './teamPages.ts';
 import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
 
@@ -212,6 +213,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
   );
   paging.listen(changes, alerts);
+  pageNamedTeams(changes, teams, paging, o.outbox?.log ?? pino({ level: 'silent' }));
   const csatRepo = new CsatRepository(connection);
   const rollups = new RollupService(new RollupRepository(connection), tickets, o.sla, o.outbox?.log, () =>
     csatRepo.every(),
