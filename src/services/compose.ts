@@ -198,20 +198,18 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
         o.outbox?.log?.error({ err, team: team.name }, 'teams: the handoff and coverage jobs could not be planned'),
       );
   teams.cannotPostTo = (address) => outboxService.cannotPostTo(address);
-  const paging = new PagingService(
-    new PageRepository(connection),
-    jobs,
-    ticketService,
-    teams,
-    peopleService,
-    outboxService,
-    {
-      repeatMs: o.pageRepeatMs ?? 120_000,
-      timezone: o.timezone ?? 'UTC',
-      log: o.outbox?.log ?? pino({ level: 'silent' }),
-      ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
-    },
-  );
+  const pages = new PageRepository(connection);
+  // A team being paged is not changed or removed under the page (/team set, rename, delete).
+  teams.livePagesOf = async (tenant, team) =>
+    (await pages.allLive())
+      .filter((e) => e.tenant === tenant && e.team?.toLowerCase() === team.toLowerCase())
+      .map((e) => e.ticketId);
+  const paging = new PagingService(pages, jobs, ticketService, teams, peopleService, outboxService, {
+    repeatMs: o.pageRepeatMs ?? 120_000,
+    timezone: o.timezone ?? 'UTC',
+    log: o.outbox?.log ?? pino({ level: 'silent' }),
+    ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
+  });
   paging.listen(changes, alerts);
   pageNamedTeams(changes, teams, paging, o.outbox?.log ?? pino({ level: 'silent' }));
   const csatRepo = new CsatRepository(connection);
