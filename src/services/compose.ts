@@ -20,6 +20,7 @@ import { OutboxRepository } from '../store/outboxStore.ts';
 import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
+import { ReminderRepository } from '../store/reminderStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
 import { RollupRepository } from '../store/rollupStore.ts';
 import { SwapRepository } from '../store/swapStore.ts';
@@ -224,6 +225,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log: o.outbox?.log ?? pino({ level: 'silent' }),
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  const reminders = new ReminderService(
+    jobs,
+    ticketService,
+    outboxService,
+    peopleService,
+    new ReminderRepository(connection),
+  );
+  // Quiet hours (or the zone they are read in) changed: the reminders they held are released, or held anew.
+  peopleService.onQuietChanged = (tenant, personId, now) => reminders.quietChanged(tenant, personId, now);
   return {
     files,
     alerts,
@@ -244,7 +254,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     changes,
     outbox: outboxService,
     jobs,
-    reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
+    reminders,
     reviewStore,
     reviews: new ReviewService(
       reviewStore,
