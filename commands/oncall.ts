@@ -3,6 +3,7 @@ import type { CommandContext, CommandDef } from '../src/core/command.ts';
 import { ephemeral } from '../src/core/reply.ts';
 import { formatTime } from '../src/core/ticketCard.ts';
 import { shownThroughout } from '../src/core/typedText.ts';
+import type { PersonRef } from '../src/domain/entities.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { ROTATION_EXAMPLES } from '../src/domain/oncall.ts';
 import { parseWhen } from '../src/domain/when.ts';
@@ -25,6 +26,10 @@ function timeOf(option: string, text: string, ctx: CommandContext, example: stri
 
 const at = (d: Date, ctx: CommandContext) => formatTime(d, ctx.now, ctx.timezone);
 const nameOf = (team: Team, personId: string) => team.members.find((m) => m.id === personId)?.name ?? personId;
+
+/** Who a rotation or an override brought into the team, said in the reply: joining is never silent. */
+const joinedNote = (joined: readonly PersonRef[], team: string) =>
+  joined.length ? ` ${joined.map((p) => p.name).join(', ')} joined ${team}.` : '';
 
 const now: CommandDef = {
   command: 'oncall',
@@ -70,7 +75,7 @@ const rotation: CommandDef = {
   async run(ctx, o, s) {
     const who = peopleIn(o.people as string, ctx, 'people', ROTATION_EXAMPLES[0] as string);
     const opt = (k: string) => (typeof o[k] === 'string' ? { [k]: o[k] as string } : {});
-    const team = await s.teams.setRotation(actingOf(ctx), o.team as string, who, {
+    const { team, joined } = await s.teams.setRotation(actingOf(ctx), o.team as string, who, {
       ...opt('every'),
       ...opt('handoff'),
       ...opt('tz'),
@@ -81,7 +86,10 @@ const rotation: CommandDef = {
     const lines = coming.map((c) => `${nameOf(team, c.person)} ${at(c.from, ctx)} → ${at(c.to, ctx)}`);
     return shownThroughout(
       ephemeral(
-        [`${team.name}'s rotation is set. Coming shifts (${ctx.timezone}):`, ...lines.map((l) => `• ${l}`)].join('\n'),
+        [
+          `${team.name}'s rotation is set.${joinedNote(joined, team.name)} Coming shifts (${ctx.timezone}):`,
+          ...lines.map((l) => `• ${l}`),
+        ].join('\n'),
       ),
     );
   },
@@ -102,10 +110,12 @@ const override: CommandDef = {
   async run(ctx, o, s) {
     const from = timeOf('from', o.from as string, ctx, OVERRIDE_EXAMPLE);
     const to = timeOf('to', o.to as string, ctx, OVERRIDE_EXAMPLE);
-    const team = await s.teams.addOverride(actingOf(ctx), o.team as string, o.person as string, from, to);
+    const { team, joined } = await s.teams.addOverride(actingOf(ctx), o.team as string, o.person as string, from, to);
     const person = team.members.find((m) => m.identity === o.person)?.name ?? (o.person as string);
     return shownThroughout(
-      ephemeral(`${person} covers ${team.name} ${at(from, ctx)} → ${at(to, ctx)} (${ctx.timezone}).`),
+      ephemeral(
+        `${person} covers ${team.name} ${at(from, ctx)} → ${at(to, ctx)} (${ctx.timezone}).${joinedNote(joined, team.name)}`,
+      ),
     );
   },
 };
@@ -132,10 +142,16 @@ const take: CommandDef = {
         'Say until when: /oncall take storage until 18:00',
       );
     }
-    const changed = await s.teams.addOverride(actingOf(ctx), team.name, ctx.person.identity, ctx.now, to);
+    const { team: changed, joined } = await s.teams.addOverride(
+      actingOf(ctx),
+      team.name,
+      ctx.person.identity,
+      ctx.now,
+      to,
+    );
     return shownThroughout(
       ephemeral(
-        `You are on call for ${changed.name} until ${at(to, ctx)} (${ctx.timezone})${current ? `, covering ${nameOf(team, current.person)}` : ''}.`,
+        `You are on call for ${changed.name} until ${at(to, ctx)} (${ctx.timezone})${current ? `, covering ${nameOf(team, current.person)}` : ''}.${joined.length ? ` You joined ${changed.name}.` : ''}`,
       ),
     );
   },

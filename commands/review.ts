@@ -3,6 +3,7 @@ import type { CommandContext, CommandDef, OptionDef } from '../src/core/command.
 import { ephemeral, type Reply } from '../src/core/reply.ts';
 import { formatTime } from '../src/core/ticketCard.ts';
 import type { Review } from '../src/domain/review.ts';
+import { digestArgs } from '../src/services/reviews.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 
@@ -18,6 +19,16 @@ const KINDS = ['reminder', 'change', 'digest', 'pir', 'stale', 'sla'] as const;
 
 const when = (at: Date, ctx: CommandContext) => `${formatTime(at, ctx.now, ctx.timezone)}`;
 const line = (r: Review) => `${r.reviewId} · ${r.name} · ${r.kind} · ${r.channel}${r.paused ? ' · paused' : ''}`;
+
+/** What a review's kind is about: a stale sweep's days, a digest's scope and period. */
+function kindDetail(r: Review): string {
+  if (r.kind === 'stale') return ` (no update for ${r.days ?? 3} days)`;
+  if (r.kind === 'digest') {
+    const { scope, period } = digestArgs(r.text);
+    return ` (scope: ${scope ?? 'everything'}, period: ${period ?? 'week'})`;
+  }
+  return '';
+}
 
 const reviewAdd: CommandDef = {
   command: 'review',
@@ -93,7 +104,7 @@ const reviewShow: CommandDef = {
   async run(ctx, o, s) {
     const { review, next, last, describe } = await s.reviews.show(actingOf(ctx), o.id as string);
     const lines = [
-      `${describe} (${review.timezone}), posts ${review.kind}${review.kind === 'stale' ? ` (no update for ${review.days ?? 3} days)` : ''} in ${review.channel}${review.paused ? '; paused' : ''}`,
+      `${describe} (${review.timezone}), posts ${review.kind}${kindDetail(review)} in ${review.channel}${review.paused ? '; paused' : ''}`,
       ...next.map((d) => `next: ${when(d, ctx)}`),
       ...last.map((r) => `${when(r.at, ctx)}: ${r.outcome}`),
     ];

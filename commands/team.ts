@@ -44,7 +44,7 @@ export function peopleIn(text: string, ctx: CommandContext, option: string, exam
 
 export function teamCard(team: Team, ctx: CommandContext, onCall: string): Reply {
   const fields = [
-    { label: 'Channel', value: team.channel ?? 'none (set one with /team create … --channel)' },
+    { label: 'Channel', value: team.channel ?? `none (set one with /team set ${team.name} --channel …)` },
     { label: 'Services', value: team.services.join(', ') || 'none' },
     { label: 'Members', value: team.members.map((m) => m.name).join(', ') || 'none yet' },
     {
@@ -190,4 +190,72 @@ const list: CommandDef = {
   },
 };
 
-export const teamCommands: readonly CommandDef[] = [create, add, remove, show, list];
+const set: CommandDef = {
+  command: 'team',
+  name: 'set',
+  summary: "Change a team's channel or services (none clears one); not while it is paged or on duty.",
+  examples: ['/team set storage --channel #C0123ABC --services db,backup', '/team set storage --services none'],
+  minRole: 'manager',
+  options: [
+    TEAM,
+    {
+      name: 'channel',
+      kind: 'text',
+      description: 'Where the team is told things (a channel id), or none',
+      maxLength: 60,
+    },
+    {
+      name: 'services',
+      kind: 'text',
+      description: 'Services it owns, comma-separated (replaces them), or none',
+      maxLength: 1000,
+    },
+  ],
+  async run(ctx, o, s) {
+    const team = await s.teams.update(actingOf(ctx), o.team as string, {
+      ...(typeof o.channel === 'string' ? { channel: o.channel } : {}),
+      ...(typeof o.services === 'string' ? { services: o.services } : {}),
+    });
+    const said = [
+      ...(typeof o.channel === 'string' ? [team.channel ? `tells ${team.channel}` : 'has no channel'] : []),
+      ...(typeof o.services === 'string'
+        ? [team.services.length ? `owns ${team.services.join(', ')}` : 'owns no services']
+        : []),
+    ];
+    return shownThroughout(ephemeral(`${team.name} now ${said.join(' and ')}.`));
+  },
+};
+
+const rename: CommandDef = {
+  command: 'team',
+  name: 'rename',
+  summary: 'Give a team a new name; not while it is paged or on duty.',
+  examples: ['/team rename storage storage-eu'],
+  minRole: 'manager',
+  options: [TEAM, { ...TEAM, name: 'new', description: 'The new name (letters, digits, - and _)' }],
+  async run(ctx, o, s) {
+    const { from, team } = await s.teams.rename(actingOf(ctx), o.team as string, o.new as string);
+    return shownThroughout(
+      ephemeral(`${from} is now called ${team.name}. Tickets opened for ${from} keep the name they were opened with.`),
+    );
+  },
+};
+
+const deleteTeam: CommandDef = {
+  command: 'team',
+  name: 'delete',
+  summary: 'Delete a team for good (its rotations, overrides and policy too); not while it is paged or on duty.',
+  examples: ['/team delete storage'],
+  minRole: 'manager',
+  options: [TEAM],
+  async run(ctx, o, s) {
+    const team = await s.teams.remove(actingOf(ctx), o.team as string);
+    return shownThroughout(
+      ephemeral(
+        `Team ${team.name} is deleted${team.services.length ? `; ${team.services.join(', ')} now belong${team.services.length === 1 ? 's' : ''} to no team` : ''}.`,
+      ),
+    );
+  },
+};
+
+export const teamCommands: readonly CommandDef[] = [create, add, remove, set, rename, deleteTeam, show, list];

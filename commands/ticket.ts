@@ -72,7 +72,12 @@ const ticketNew: CommandDef = {
       description: 'Set priority directly instead of impact x urgency',
     },
     { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
-    { name: 'team', kind: 'text', description: 'Team that should work it', maxLength: 100 },
+    {
+      name: 'team',
+      kind: 'text',
+      description: 'Team to work it (must exist); a P1/P2 incident pages it, unless a team owns --service',
+      maxLength: 100,
+    },
     {
       name: 'window',
       kind: 'text',
@@ -96,6 +101,8 @@ const ticketNew: CommandDef = {
   async run(ctx, o, s) {
     const type = str(o.type) as TicketType | undefined;
     const window = windowOf(str(o.window), type, ctx);
+    // A team that does not exist is refused (it would never be paged, nor found by /status); it is kept as named.
+    const team = str(o.team) === undefined ? undefined : await s.teams.get(ctx.tenant, str(o.team) as string);
     const t = await s.tickets.openTicket(actingOf(ctx), {
       title: str(o.title) as string,
       description: str(o.description),
@@ -105,7 +112,7 @@ const ticketNew: CommandDef = {
       urgency: str(o.urgency) as Level | undefined,
       priority: str(o.priority) as Priority | undefined,
       service: str(o.service)?.toLowerCase(),
-      team: str(o.team)?.toLowerCase(),
+      team: team?.name.toLowerCase(),
     });
     return ticketCard(t, ctx.now, ctx.timezone);
   },

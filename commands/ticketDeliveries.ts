@@ -8,9 +8,17 @@ import type { Ticket } from '../src/domain/entities.ts';
 const SHOWN = 25;
 
 export async function deliveriesReply(t: Ticket, ctx: CommandContext, s: CommandServices): Promise<Reply> {
-  const all = await s.outbox.deliveriesFor(ctx.tenant, t.ticketId);
+  const [all, reminders] = await Promise.all([
+    s.outbox.deliveriesFor(ctx.tenant, t.ticketId),
+    s.reminders.aboutTicket(ctx.tenant, t.ticketId),
+  ]);
   const shown = all.slice(-SHOWN);
-  const lines = shown.map((d) => {
+  // Reminders not sent yet are not in the outbox: they wait on their job (and on the asker's quiet hours).
+  const waiting = reminders.map((r) => {
+    const held = r.held || r.jobDueAt.getTime() !== r.dueAt.getTime();
+    return `${formatTime(r.createdAt, ctx.now, ctx.timezone)} reminder ${r.reminderId} → ${r.personName}: waiting (${held ? `held for quiet hours, arrives ${formatTime(r.jobDueAt, ctx.now, ctx.timezone)}` : `due ${formatTime(r.dueAt, ctx.now, ctx.timezone)}`})`;
+  });
+  const sent = shown.map((d) => {
     const when = formatTime(d.finishedAt ?? d.createdAt, ctx.now, ctx.timezone);
     const tries = d.attempts > 1 ? `, ${d.attempts} attempts` : '';
     const state =
@@ -19,9 +27,10 @@ export async function deliveriesReply(t: Ticket, ctx: CommandContext, s: Command
         : `${d.outcome}${d.reason ? `: ${d.reason}` : ''}`;
     return `${when} ${d.what} → ${d.to}: ${state}${tries}`;
   });
+  const lines = [...sent, ...waiting];
   const header =
-    all.length === 0
+    all.length === 0 && waiting.length === 0
       ? `Nothing has been sent about ${t.ticketId} yet`
-      : `What was sent about ${t.ticketId}${all.length > SHOWN ? ` (the newest ${SHOWN} of ${all.length})` : ''}`;
+      : `What was sent about ${t.ticketId}${all.length > SHOWN ? ` (the newest ${SHOWN} of ${all.length})` : ''}${waiting.length ? ', and what waits to be sent' : ''}`;
   return ephemeral([header, ...lines.map((l) => `  ${l}`)].join('\n'), { header, list: lines });
 }

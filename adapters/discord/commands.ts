@@ -50,8 +50,14 @@ function optionOf(o: OptionDef, required: boolean): APIApplicationCommandBasicOp
     case 'duration':
       return { ...base, type: OPTION_TYPE.STRING, max_length: 20 };
     default:
-      // Discord refuses longer text in the client already; the core checks it again either way.
-      return { ...base, type: OPTION_TYPE.STRING, max_length: Math.min(o.maxLength ?? MAX_TEXT, MAX_TEXT) };
+      // Discord refuses longer text in the client already; the core checks it again either way. A text that
+      // asks for completion (a ticket id, or a word like `list`: /ticket remind) is offered ticket ids.
+      return {
+        ...base,
+        type: OPTION_TYPE.STRING,
+        max_length: Math.min(o.maxLength ?? MAX_TEXT, MAX_TEXT),
+        ...(o.autocomplete ? { autocomplete: true } : {}),
+      };
   }
 }
 

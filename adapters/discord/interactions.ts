@@ -305,7 +305,7 @@ export class DiscordInteractions {
     const sub = i.options.getSubcommand(false);
     const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
     const opt = def ? optionFor(def, focused.name) : undefined;
-    if (opt?.kind !== 'ticket') {
+    if (opt?.kind !== 'ticket' && !(opt?.kind === 'text' && opt.autocomplete)) {
       await i.respond([]);
       return;
     }

@@ -17,15 +17,16 @@ export function formatTime(at: Date, now: Date, timezone: string): string {
   return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
 }
 
-/** "3 Dec 22:00 → 4 Dec 02:00", in the reader's zone. */
+/** "3 Dec 22:00 → 4 Dec 02:00 (Europe/Berlin)", in the reader's zone, which it names: a window is read by a CAB
+ * spread over zones. */
 export const windowText = (w: { from: Date; to: Date }, now: Date, timezone: string): string =>
-  `${formatTime(w.from, now, timezone)} → ${formatTime(w.to, now, timezone)}`;
+  `${formatTime(w.from, now, timezone)} → ${formatTime(w.to, now, timezone)} (${timezone})`;
 
 /** A change's approval as a card shows it: the state, and who decided so far. */
 function approvalText(t: Ticket): string {
   const c = changeRecordOf(t.change);
   const who = c.decisions.map((d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by.name}`);
-  return [c.approval, ...who].join(' · ');
+  return who.length ? `${c.approval} (${who.join(', ')})` : c.approval;
 }
 
 /** What only a change's card shows: when it is planned and where its approval stands. */
@@ -56,10 +57,18 @@ export function slaLine(t: TicketSummary, now: Date, timezone: string): string {
   }
 }
 
+/** A change's window and who decided, as a line of its own under the card's first line (the terminal shows only
+ * the text, and a notification's text is all some readers see). */
+function changeLine(t: Ticket, now: Date, timezone: string): string[] {
+  const fields = changeFields(t, now, timezone);
+  return fields.length ? [fields.map((f) => `${f.label}: ${f.value}`).join(' · ')] : [];
+}
+
 /** One line for lists and the terminal: `INC-1 · P1 · new · VPN drops · service vpn · SLA: respond by 12:45`. */
 export function ticketLine(t: TicketSummary, now: Date, timezone: string): string {
   const parts = [t.ticketId, t.priority, t.state, t.title];
   if (t.service) parts.push(`service ${t.service}`);
+  if (t.team) parts.push(`team ${t.team}`);
   if (t.assignee) parts.push(`→ ${t.assignee.name}`);
   if (t.type === 'change') parts.push(`approval ${changeRecordOf(t.change).approval}`);
   parts.push(`SLA: ${slaLine(t, now, timezone)}`);
@@ -113,7 +122,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
   const lastComment = [...t.comments].reverse().find((c) => !c.internal);
   // Cards are also posted on their own (a change made elsewhere), outside any command's reply.
   return shownThroughout({
-    text: ticketLine(t, now, timezone),
+    text: [ticketLine(t, now, timezone), ...changeLine(t, now, timezone)].join('\n'),
     visibility: 'channel',
     header: `${t.ticketId} · ${t.title}`,
     fields: [
@@ -121,6 +130,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
       { label: 'State', value: t.state, inline: true },
       { label: 'Assignee', value: t.assignee?.name ?? 'unassigned', inline: true },
       { label: 'Service', value: t.service ?? '—', inline: true },
+      ...(t.team ? [{ label: 'Team', value: t.team, inline: true }] : []),
       { label: 'Type', value: t.type, inline: true },
       { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
       ...changeFields(t, now, timezone),

@@ -326,7 +326,7 @@ export class JobEngine {
 export function startJobEngine(
   services: {
     jobs: JobRepository;
-    reminders: { run(job: Job, now: Date): Promise<void> };
+    reminders: { run(job: Job, now: Date): Promise<string | undefined> };
     reviews: { runJob(job: Job, now: Date): Promise<string | undefined> };
     pirs: { runJob(job: Job): Promise<string | undefined> };
     slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };

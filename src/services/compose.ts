@@ -23,6 +23,7 @@ import { OutboxRepository } from '../store/outboxStore.ts';
 import { PageRepository } from '../store/pageStore.ts';
 import { PersonRepository } from '../store/personStore.ts';
 import { PirRepository } from '../store/pirStore.ts';
+import { ReminderRepository } from '../store/reminderStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
 import { RollupRepository } from '../store/rollupStore.ts';
 import { SwapRepository } from '../store/swapStore.ts';
@@ -51,6 +52,7 @@ import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
 import { SwapService } from './swaps.ts';
+import { pageNamedTeams } from './teamPages.ts';
 import { TeamService } from './teams.ts';
 import { TicketService } from './tickets.ts';
 
@@ -209,21 +211,20 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
         o.outbox?.log?.error({ err, team: team.name }, 'teams: the handoff and coverage jobs could not be planned'),
       );
   teams.cannotPostTo = (address) => outboxService.cannotPostTo(address);
-  const paging = new PagingService(
-    new PageRepository(connection),
-    jobs,
-    ticketService,
-    teams,
-    peopleService,
-    outboxService,
-    {
-      repeatMs: o.pageRepeatMs ?? 120_000,
-      timezone: o.timezone ?? 'UTC',
-      log: o.outbox?.log ?? pino({ level: 'silent' }),
-      ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
-    },
-  );
+  const pages = new PageRepository(connection);
+  // A team being paged is not changed or removed under the page (/team set, rename, delete).
+  teams.livePagesOf = async (tenant, team) =>
+    (await pages.allLive())
+      .filter((e) => e.tenant === tenant && e.team?.toLowerCase() === team.toLowerCase())
+      .map((e) => e.ticketId);
+  const paging = new PagingService(pages, jobs, ticketService, teams, peopleService, outboxService, {
+    repeatMs: o.pageRepeatMs ?? 120_000,
+    timezone: o.timezone ?? 'UTC',
+    log: o.outbox?.log ?? pino({ level: 'silent' }),
+    ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
+  });
   paging.listen(changes, alerts);
+  pageNamedTeams(changes, teams, paging, o.outbox?.log ?? pino({ level: 'silent' }));
   const csatRepo = new CsatRepository(connection);
   const rollupRepo = new RollupRepository(connection, o.outbox?.now);
   await rollupRepo.declareIndexes();
@@ -248,6 +249,17 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   );
   housekeeping.listen(changes);
   await declareExpiry(connection);
+  const reminderRepo = new ReminderRepository(connection);
+  await reminderRepo.init();
+  const reminders = new ReminderService(
+    jobs,
+    ticketService,
+    outboxService,
+    peopleService,
+    new ReminderRepository(connection),
+  );
+  // Quiet hours (or the zone they are read in) changed: the reminders they held are released, or held anew.
+  peopleService.onQuietChanged = (tenant, personId, now) => reminders.quietChanged(tenant, personId, now);
   return {
     housekeeping,
     storage: { sweepExpired: (now: Date) => sweepExpired(connection, now) },
@@ -270,7 +282,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     changes,
     outbox: outboxService,
     jobs,
-    reminders: new ReminderService(jobs, ticketService, outboxService, peopleService),
+    reminders,
     reviewStore,
     reviews: new ReviewService(
       reviewStore,

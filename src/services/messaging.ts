@@ -67,6 +67,22 @@ export function parseChannelAddress(address: string): ChannelAddress | null {
   return m ? { platform: m[1] as Platform, channel: m[2] as string } : null;
 }
 
+/**
+ * The `--channel` forms a person typing on `platform` can give, for a refusal to quote: never the form just
+ * refused. At the terminal a `#id` is no channel (there is only the terminal), so only `console` and full
+ * addresses of the chat platforms are offered.
+ */
+export function channelFormsOn(platform: string): string {
+  switch (platform) {
+    case 'slack':
+      return 'On Slack give a channel id: --channel #C0123ABC, or --channel console.';
+    case 'discord':
+      return 'On Discord give a channel id: --channel #123456789012345678, or --channel console.';
+    default:
+      return 'At the terminal the one channel is the terminal itself: --channel console (or, with a chat platform connected, its full address: --channel slack:C0123ABC or --channel discord:123456789012345678).';
+  }
+}
+
 /** The channel a ticket was opened in, as an address the outbox posts to; null when it came from nowhere it can post. */
 export function sourceAddress(source: { platform: string; channel?: string | undefined }): string | null {
   if (source.platform === 'console') return 'console';

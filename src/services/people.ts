@@ -35,6 +35,9 @@ const RECOGNISE_TTL_MS = 30_000;
 const EPOCH_TTL_MS = 1_000;
 
 export class PeopleService {
+  /** Told when a person's quiet hours or timezone change (held reminders are released from it). */
+  onQuietChanged: ((tenant: string, personId: string, now: Date) => Promise<void>) | undefined;
+
   constructor(
     private readonly repo: PersonRepository,
     /** Identities that are admins by configuration (SWITCHBOARD_ADMINS). */
@@ -143,12 +146,15 @@ export class PeopleService {
   async setTimezone(tenant: string, personId: string, timezone: string | null, now: Date): Promise<void> {
     await this.repo.settings.set(tenant, personId, { timezone }, now);
     await this.changed(tenant);
+    // Quiet hours are read in the person's zone: a new zone moves them.
+    await this.onQuietChanged?.(tenant, personId, now);
   }
 
   /** Sets or clears (null) the person's quiet hours. */
   async setQuietHours(tenant: string, personId: string, quiet: QuietHours | null, now: Date): Promise<void> {
     await this.repo.settings.set(tenant, personId, { quiet }, now);
     await this.changed(tenant);
+    await this.onQuietChanged?.(tenant, personId, now);
   }
 
   /** The person id behind an identity, without remembering anyone new (for filters). */

@@ -2,18 +2,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
-import { isQuiet, quietEndsAt } from '../domain/quietHours.ts';
+import { isQuiet, type QuietHours, quietEndsAt } from '../domain/quietHours.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { parseWhen } from '../domain/when.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { PendingReminder, ReminderRepository } from '../store/reminderStore.ts';
 import type { Acting } from './acting.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
 import type { TicketService } from './tickets.ts';
 
+export type { PendingReminder } from '../store/reminderStore.ts';
+
 export const REMIND_KIND = 'ticket.remind';
 
 interface RemindPayload {
+  /** Absent on jobs written before reminders could be listed and cancelled: those simply run. */
+  reminderId?: string;
   personId: string;
   ticketId: string;
   note: string | null;
@@ -21,21 +26,48 @@ interface RemindPayload {
   timezone: string;
 }
 
+const REMINDER_ID = /^RM-[0-9A-Z]{5}$/;
+const newReminderId = () =>
+  `RM-${randomBytes(4).readUInt32BE(0).toString(36).toUpperCase().padStart(5, '0').slice(-5)}`;
+const jobIdOf = (tenant: string, reminderId: string, move: number) => `remind:${tenant}/${reminderId}#${move}`;
+
+/** The job that sends a reminder at `at`. */
+const jobOf = (r: PendingReminder, jobId: string, at: Date, now: Date): Job => ({
+  _id: jobId,
+  tenant: r.tenant,
+  kind: REMIND_KIND,
+  dueAt: at,
+  payload: {
+    reminderId: r.reminderId,
+    personId: r.personId,
+    ticketId: r.ticketId,
+    note: r.note,
+    timezone: r.timezone,
+  } satisfies RemindPayload,
+  createdAt: now,
+  by: r.by,
+  ticketId: r.ticketId,
+});
+
 export class ReminderService {
   constructor(
     private readonly jobs: JobRepository,
     private readonly tickets: TicketService,
     private readonly outbox: Outbox,
     private readonly people: PeopleService,
+    private readonly pending: ReminderRepository,
   ) {}
 
-  /** Schedules a DM to the asker about a ticket they may see; nothing is stored when the time is not understood. */
+  /**
+   * Schedules a DM to the asker about a ticket they may see; nothing is stored when the time is not understood.
+   * `arrivesAt` is when it will really arrive: later than `dueAt` when it falls in the asker's quiet hours.
+   */
   async remind(
     acting: Acting,
     ticketId: string,
     when: string,
     note?: string,
-  ): Promise<{ ticketId: string; dueAt: Date }> {
+  ): Promise<{ ticketId: string; reminderId: string; dueAt: Date; arrivesAt: Date; quiet: QuietHours | null }> {
     const t = await this.tickets.getTicket(acting, ticketId);
     const at = parseWhen(when, acting.now, acting.timezone);
     if (!at.ok) {
@@ -46,41 +78,100 @@ export class ReminderService {
         'when',
       );
     }
-    const job: Job = {
-      _id: `${acting.now.getTime().toString(36)}-${randomBytes(6).toString('hex')}`,
-      tenant: acting.tenant,
-      kind: REMIND_KIND,
-      dueAt: at.value,
-      payload: {
+    const settings = await this.people.settingsOf(acting.tenant, acting.person.id);
+    const zone = firstTimeZone([settings.timezone, acting.timezone], 'UTC');
+    const arrivesAt = isQuiet(settings.quiet, at.value, zone) ? quietEndsAt(settings.quiet, at.value, zone) : at.value;
+    let reminder: PendingReminder | null = null;
+    for (let attempt = 0; attempt < 5 && !reminder; attempt++) {
+      const reminderId = newReminderId();
+      const r: PendingReminder = {
+        tenant: acting.tenant,
+        reminderId,
         personId: acting.person.id,
+        personName: acting.person.name,
+        by: acting.person.identity,
         ticketId: t.ticketId,
         note: note ?? null,
         timezone: acting.timezone,
-      } satisfies RemindPayload,
-      createdAt: acting.now,
-      by: acting.person.identity,
-      ticketId: t.ticketId,
-    };
-    await this.jobs.add(job);
-    return { ticketId: t.ticketId, dueAt: at.value };
+        dueAt: at.value,
+        jobId: jobIdOf(acting.tenant, reminderId, 0),
+        jobDueAt: at.value,
+        held: false,
+        moves: 0,
+        createdAt: acting.now,
+      };
+      if (await this.pending.add(r)) reminder = r;
+    }
+    if (!reminder) throw new Error('could not draw a free reminder id after 5 attempts');
+    await this.jobs.add(jobOf(reminder, reminder.jobId, at.value, acting.now));
+    return { ticketId: t.ticketId, reminderId: reminder.reminderId, dueAt: at.value, arrivesAt, quiet: settings.quiet };
+  }
+
+  /** The asker's reminders still to come, soonest first. */
+  async mine(acting: Acting): Promise<PendingReminder[]> {
+    return (await this.pending.ofPerson(acting.tenant, acting.person.id)).sort(
+      (a, b) => a.jobDueAt.getTime() - b.jobDueAt.getTime(),
+    );
+  }
+
+  /** The reminders still to come about a ticket (its ledger shows them as waiting). */
+  async aboutTicket(tenant: string, ticketId: string): Promise<PendingReminder[]> {
+    return (await this.pending.ofTicket(tenant, ticketId)).sort((a, b) => a.jobDueAt.getTime() - b.jobDueAt.getTime());
+  }
+
+  /** Cancels one of the asker's own reminders; its job, when it comes, finds it gone and sends nothing. */
+  async cancel(acting: Acting, reminderId: string): Promise<PendingReminder> {
+    const id = reminderId.trim().toUpperCase();
+    const r = REMINDER_ID.test(id) ? await this.pending.get(acting.tenant, id) : null;
+    if (!r || r.personId !== acting.person.id) {
+      throw new UserError(
+        'REMINDER.NOT_FOUND',
+        `You have no reminder ${JSON.stringify(reminderId.slice(0, 20))} waiting.`,
+        'See yours with /ticket remind list.',
+        'id',
+      );
+    }
+    await this.pending.remove(acting.tenant, r.reminderId);
+    return r;
+  }
+
+  /**
+   * A person's quiet hours or timezone changed: each reminder their quiet hours held is released now (quiet no
+   * longer), or put off to the new end of quiet hours. The job it waited on finds it moved and sends nothing.
+   */
+  async quietChanged(tenant: string, personId: string, now: Date): Promise<void> {
+    const held = (await this.pending.ofPerson(tenant, personId)).filter((r) => r.held);
+    if (held.length === 0) return;
+    const settings = await this.people.settingsOf(tenant, personId);
+    for (const r of held) {
+      const zone = firstTimeZone([settings.timezone, r.timezone], 'UTC');
+      const quiet = isQuiet(settings.quiet, now, zone);
+      const at = quiet ? quietEndsAt(settings.quiet, now, zone) : now;
+      if (at.getTime() === r.jobDueAt.getTime()) continue;
+      await this.moveTo(r, at, quiet, now);
+    }
   }
 
   /**
    * The job's work: the DM, sent once however often the job runs. A reminder is not urgent: in the person's
-   * quiet hours it waits for them to end (a job of its own).
+   * quiet hours it waits for them to end (a job of its own). One cancelled, or moved to another job, is not sent.
    */
-  async run(job: Job, now: Date): Promise<void> {
+  async run(job: Job, now: Date): Promise<string | undefined> {
     const p = job.payload as unknown as RemindPayload;
+    const r = p.reminderId ? await this.pending.get(job.tenant, p.reminderId) : null;
+    if (p.reminderId && !r) return 'cancelled';
+    if (r && r.jobId !== job._id) return 'moved to another time';
     const settings = await this.people.settingsOf(job.tenant, p.personId);
     const zone = firstTimeZone([settings.timezone, p.timezone], 'UTC');
     if (isQuiet(settings.quiet, now, zone)) {
-      // Put off already by an earlier run of this job (one taken over after a crash).
-      await this.jobs.schedule({
-        ...job,
-        _id: `${job._id}-after-quiet`,
-        dueAt: quietEndsAt(settings.quiet, now, zone),
-      });
-      return;
+      const until = quietEndsAt(settings.quiet, now, zone);
+      if (r) {
+        await this.moveTo(r, until, true, now);
+        return 'held for quiet hours';
+      }
+      // Put off already by an earlier run of this job (one taken over after a crash): `exists`.
+      await this.jobs.schedule({ ...job, _id: `${job._id}-after-quiet`, dueAt: until });
+      return 'held for quiet hours';
     }
     const reply: Reply = {
       text: `Reminder: ${p.ticketId}${p.note ? ` — ${p.note}` : ''}`,
@@ -88,5 +179,16 @@ export class ReminderService {
       actions: [{ id: 'ticket.show', label: 'Show', value: p.ticketId }],
     };
     await this.outbox.toPerson(job.tenant, p.personId, reply, { ticketId: p.ticketId }, `job:${job._id}`);
+    if (r) await this.pending.remove(job.tenant, r.reminderId, job._id);
+    return undefined;
+  }
+
+  /** A new job for the reminder at `at`, then the reminder pointed at it (over the job it had). */
+  private async moveTo(r: PendingReminder, at: Date, held: boolean, now: Date): Promise<void> {
+    const moves = r.moves + 1;
+    const jobId = jobIdOf(r.tenant, r.reminderId, moves);
+    // Moved already by another run of the same job (one taken over after a crash): `exists`.
+    await this.jobs.schedule(jobOf(r, jobId, at, now));
+    await this.pending.move(r, { jobId, jobDueAt: at, held, moves });
   }
 }

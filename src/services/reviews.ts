@@ -12,7 +12,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
-import { parseChannelAddress } from './messaging.ts';
+import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
 import type { StaleService } from './stale.ts';
@@ -60,6 +60,12 @@ function staleDaysOf(kind: string, given: string | undefined): number | undefine
     );
   }
   return n;
+}
+
+/** A digest's text as /status's scope and period (`storage week`, `month`, nothing: everything this week). */
+export function digestArgs(text: string | null | undefined): { scope: string | undefined; period: string | undefined } {
+  const [first, second] = (text ?? '').trim().split(/\s+/).filter(Boolean);
+  return statusArgs(first, second);
 }
 
 /** The durable job of one run: its id names the review and the slot, so planning it twice plans it once. */
@@ -134,6 +140,7 @@ export class ReviewService {
       );
     }
     const channel = this.channelOf(acting, input.channel);
+    if (kind === 'digest') await this.mustReadDigest(acting, input.text, timezone);
     const review = await this.repo.add({
       tenant: acting.tenant,
       name: input.name,
@@ -291,8 +298,7 @@ export class ReviewService {
     summaries: SummaryService,
     charted: { summary?: StatusSummary },
   ): Promise<Reply> {
-    const [first, second] = (review.text ?? '').trim().split(/\s+/).filter(Boolean);
-    const { scope, period } = statusArgs(first, second);
+    const { scope, period } = digestArgs(review.text);
     try {
       const report = await summaries.status(review.tenant, scope, period, now, review.timezone);
       charted.summary = report.summary;
@@ -305,6 +311,26 @@ export class ReviewService {
     } catch (e) {
       if (!isUserError(e)) throw e;
       return { text: `${review.name}: ${e.message}`, visibility: 'channel', header: review.name };
+    }
+  }
+
+  /**
+   * A digest's text is /status's arguments: a scope (a team or a service) and a period. They are read once now,
+   * as a run would, so a typo is refused here with its reason rather than posted at every run.
+   */
+  private async mustReadDigest(acting: Acting, text: string | undefined, timezone: string): Promise<void> {
+    if (!this.summaries) return;
+    const { scope, period } = digestArgs(text);
+    try {
+      await this.summaries.status(acting.tenant, scope, period, acting.now, timezone);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      throw new UserError(
+        e.code,
+        `A digest posts /status ${(text ?? '').trim().slice(0, 60)}, and that is refused: ${e.message}`,
+        'Name a team or a service, then a period: --text "storage week", --text "vpn month"; /team list shows the teams.',
+        'text',
+      );
     }
   }
 
@@ -346,7 +372,7 @@ export class ReviewService {
       throw new UserError(
         'USAGE.BAD_CHANNEL',
         `"${given.slice(0, 60)}" is not a channel I can post in.`,
-        'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+        channelFormsOn(platform),
         'channel',
       );
     }

@@ -7,7 +7,7 @@ import { hasRole } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { Team, TeamRepository } from '../store/teamStore.ts';
 import type { Acting } from './acting.ts';
-import { parseChannelAddress } from './messaging.ts';
+import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { PeopleService } from './people.ts';
 
 export type { Team } from '../store/teamStore.ts';
@@ -33,16 +33,25 @@ export function channelAddressOf(given: string, platform: string): string {
     throw new UserError(
       'USAGE.BAD_CHANNEL',
       `${quoted(given.slice(0, 60))} is not a channel I can post in.`,
-      'Give its id: --channel #C0123ABC (Slack), --channel #123456789012345678 (Discord), or console.',
+      channelFormsOn(platform),
       'channel',
     );
   }
   return address;
 }
 
+/** Rotations and overrides bring their people into the team; the ones new to it are returned, to be told. */
+function joinTeam(t: Team, people: readonly PersonRef[]): PersonRef[] {
+  const joined = people.filter((p) => !t.members.some((m) => m.id === p.id));
+  t.members.push(...joined);
+  return joined;
+}
+
 export class TeamService {
   /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
   cannotPostTo: ((address: string) => Promise<string | null>) | undefined;
+  /** The tickets a team is being paged about now (live escalations); set from the paging records. */
+  livePagesOf: ((tenant: string, team: string) => Promise<string[]>) | undefined;
   /** Told after every change (handoff and coverage jobs are planned from it); a failure there is not the change's. */
   onChanged: ((team: Team, now: Date) => Promise<void>) | undefined;
 
@@ -80,7 +89,12 @@ export class TeamService {
       version: 0,
     };
     if (!(await this.repo.create(team))) {
-      throw new UserError('TEAM.EXISTS', `There is a team ${name} already.`, `See it with /team show ${name}.`, 'name');
+      throw new UserError(
+        'TEAM.EXISTS',
+        `There is a team ${name} already.`,
+        `See it with /team show ${name}; change it with /team set ${name}.`,
+        'name',
+      );
     }
     await this.onChanged?.(team, acting.now).catch(() => {});
     return team;
@@ -145,24 +159,126 @@ export class TeamService {
     return { team, removed: removed as PersonRef };
   }
 
-  /** Creates or replaces a layer; the people in it join the team. */
+  /** `/team set`: a new channel and/or services (`none` clears either); refused while the team is paged or on duty. */
+  async update(acting: Acting, name: string, opts: { channel?: string; services?: string }): Promise<Team> {
+    this.mustManage(acting);
+    if (opts.channel === undefined && opts.services === undefined) {
+      throw new UserError(
+        'USAGE.MISSING',
+        'Say what to change: --channel, --services, or both.',
+        `Try: /team set ${name.slice(0, 40)} --channel #C0123ABC --services db,backup`,
+        'channel',
+      );
+    }
+    const none = (v: string) => v.trim().toLowerCase() === 'none';
+    const channel =
+      opts.channel === undefined
+        ? undefined
+        : none(opts.channel)
+          ? null
+          : channelAddressOf(opts.channel, acting.source.platform);
+    const services =
+      opts.services === undefined ? undefined : none(opts.services) ? [] : this.servicesOf(opts.services);
+    if (services) await this.mustOwnNoneYet(acting.tenant, services, name);
+    await this.mustBeIdle(acting, await this.get(acting.tenant, name), 'changed');
+    return this.change(acting, name, (t) => {
+      if (channel !== undefined) t.channel = channel;
+      if (services !== undefined) t.services = services;
+    });
+  }
+
+  /** `/team rename`: refused while the team is paged or on duty, or when the new name is taken. */
+  async rename(acting: Acting, name: string, to: string): Promise<{ from: string; team: Team }> {
+    this.mustManage(acting);
+    if (!NAME.test(to)) {
+      throw new UserError(
+        'TEAM.BAD_NAME',
+        `${quoted(to.slice(0, 40))} is not a team name: letters, digits, - and _, up to 40, starting with a letter or digit.`,
+        `Try: /team rename ${name.slice(0, 40)} storage-eu`,
+        'new',
+      );
+    }
+    const team = await this.get(acting.tenant, name);
+    await this.mustBeIdle(acting, team, 'renamed');
+    const outcome = await this.repo.rename(team, to);
+    if (outcome === 'exists') {
+      throw new UserError('TEAM.EXISTS', `There is a team ${to} already.`, `See it with /team show ${to}.`, 'new');
+    }
+    if (outcome === 'changed') {
+      throw new UserError(
+        'TEAM.BUSY',
+        `${team.name} was changed by someone else at the same moment; nothing was renamed.`,
+        'Try again.',
+      );
+    }
+    const renamed = { ...team, name: to, version: team.version + 1 };
+    await this.onChanged?.(renamed, acting.now).catch(() => {});
+    return { from: team.name, team: renamed };
+  }
+
+  /** `/team delete`: refused while the team is paged or on duty. Its handoff and coverage jobs find it gone. */
+  async remove(acting: Acting, name: string): Promise<Team> {
+    this.mustManage(acting);
+    const team = await this.get(acting.tenant, name);
+    await this.mustBeIdle(acting, team, 'deleted');
+    if (!(await this.repo.removeAt(team))) {
+      throw new UserError(
+        'TEAM.BUSY',
+        `${team.name} was changed by someone else at the same moment; nothing was deleted.`,
+        'Try again.',
+      );
+    }
+    return team;
+  }
+
+  /** A team being paged, or with someone on call now, is not changed under them: refused with the reason. */
+  private async mustBeIdle(acting: Acting, team: Team, verb: string): Promise<void> {
+    const paged = (await this.livePagesOf?.(team.tenant, team.name)) ?? [];
+    if (paged.length > 0) {
+      throw new UserError(
+        'TEAM.PAGED',
+        `${team.name} cannot be ${verb} now: it is being paged about ${paged.slice(0, 5).join(', ')}${paged.length > 5 ? ` and ${paged.length - 5} more` : ''}.`,
+        `Acknowledge the page first (/oncall ack ${paged[0]}), then try again.`,
+        'team',
+      );
+    }
+    const onCall = this.onCallIn(team, acting.now);
+    if (onCall.answer) {
+      throw new UserError(
+        'TEAM.ON_DUTY',
+        `${team.name} cannot be ${verb} now: it is on duty (${onCall.person?.name ?? onCall.answer.person} is on call).`,
+        `A team is changed while nobody is on call: take its people out of its rotations first (/team remove ${team.name} @person).`,
+        'team',
+      );
+    }
+  }
+
+  /** Creates or replaces a layer; the people in it join the team (`joined`: those who were not in it, to be told). */
   async setRotation(
     acting: Acting,
     name: string,
     identities: readonly string[],
     opts: { every?: string; handoff?: string; tz?: string; start?: string; layer?: string },
-  ): Promise<Team> {
+  ): Promise<{ team: Team; joined: PersonRef[] }> {
     this.mustManage(acting);
     const people = await this.peopleOf(acting, identities);
     const layer = parseRotation({ members: people.map((p) => p.id), ...opts }, acting.now, acting.timezone);
-    return this.change(acting, name, (t) => {
-      for (const p of people) if (!t.members.some((m) => m.id === p.id)) t.members.push(p);
+    let joined: PersonRef[] = [];
+    const team = await this.change(acting, name, (t) => {
+      joined = joinTeam(t, people);
       t.layers = [...t.layers.filter((l) => l.layer !== layer.layer), layer].sort((a, b) => a.layer - b.layer);
     });
+    return { team, joined };
   }
 
   /** A person covers [from, to); agents may cover for themselves (`/oncall take`), managers set anyone. */
-  async addOverride(acting: Acting, name: string, identity: string, from: Date, to: Date): Promise<Team> {
+  async addOverride(
+    acting: Acting,
+    name: string,
+    identity: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ team: Team; joined: PersonRef[] }> {
     const self = identity === acting.person.identity;
     if (!(self && hasRole(acting.role, 'agent'))) this.mustManage(acting);
     if (to.getTime() <= from.getTime()) {
@@ -178,13 +294,15 @@ export class TeamService {
     }
     const [person] = await this.peopleOf(acting, [identity]);
     const who = person as PersonRef;
-    return this.change(acting, name, (t) => {
-      if (!t.members.some((m) => m.id === who.id)) t.members.push(who);
+    let joined: PersonRef[] = [];
+    const team = await this.change(acting, name, (t) => {
+      joined = joinTeam(t, [who]);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
       if (t.overrides.length >= MAX_OVERRIDES)
         throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
       t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
     });
+    return { team, joined };
   }
 
   /**

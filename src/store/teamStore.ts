@@ -69,4 +69,28 @@ export class TeamRepository {
   async remove(tenant: string, name: string): Promise<boolean> {
     return (await this.teams.deleteOne({ _id: keyOf(tenant, name) })).deletedCount === 1;
   }
+
+  /** Removes the team as read: false when someone changed it meanwhile (or it is gone). */
+  async removeAt(team: Team): Promise<boolean> {
+    return (
+      (await this.teams.deleteOne({ _id: keyOf(team.tenant, team.name), version: team.version })).deletedCount === 1
+    );
+  }
+
+  /**
+   * Gives the team as read a new name: the new key is inserted (refused when a team has that name), then the old
+   * one removed over the version read; a team changed meanwhile gets its new copy taken back. A new name that
+   * differs only in case keeps the key and is a plain save.
+   */
+  async rename(team: Team, to: string): Promise<'renamed' | 'exists' | 'changed'> {
+    const next = { ...team, name: to };
+    if (keyOf(team.tenant, to) === keyOf(team.tenant, team.name))
+      return (await this.save(next)) ? 'renamed' : 'changed';
+    if (!(await insertOnce(this.teams, { _id: keyOf(team.tenant, to), ...next, version: team.version + 1 }))) {
+      return 'exists';
+    }
+    if (await this.removeAt(team)) return 'renamed';
+    await this.teams.deleteOne({ _id: keyOf(team.tenant, to), version: team.version + 1 });
+    return 'changed';
+  }
 }

@@ -207,6 +207,13 @@ describe('autocomplete, help, role, link', () => {
     expect(a.choices?.find((c) => c.value === 'REQ-1')?.name).toBe('REQ-1 · Laptop for the new hire');
   });
 
+  it("/ticket remind's first word (a ticket id, or list, or cancel) completes from open tickets too", async () => {
+    const id = t.autocomplete(t.alice, 'ticket', 'remind', 'id', 'REQ');
+    const a = await t.answer(id);
+    expect(a.callbackType).toBe(8);
+    expect((a.choices ?? []).map((c) => c.value)).toContain('REQ-1');
+  });
+
   it("a requester's completions are only their own tickets", async () => {
     const mallory = fakeUser('mallory', { global_name: 'Mallory' });
     const id = t.autocomplete(mallory, 'ticket', 'show', 'id', 'REQ');

@@ -52,6 +52,7 @@ describe('the generated payload', () => {
     expect(neu.find((o: any) => o.name === 'title')).toMatchObject({ type: 3, required: false });
     expect(sub('assign').find((o: any) => o.name === 'assignee')).toMatchObject({ type: 6 });
     expect(sub('show')[0]).toMatchObject({ name: 'id', type: 3, required: true, autocomplete: true });
+    expect(sub('remind')[0]).toMatchObject({ name: 'id', type: 3, required: true, autocomplete: true });
     expect(sub('comment').find((o: any) => o.name === 'internal')).toMatchObject({ type: 5, required: false });
   });
 

@@ -55,10 +55,11 @@ describe('the planned window', () => {
     expect(id).toMatch(/^CHG-\d+$/);
     expect(card.fields).toEqual(
       expect.arrayContaining([
-        { label: 'Window', value: '12 Mar 22:00 → 13 Mar 02:00', inline: true },
+        { label: 'Window', value: '12 Mar 22:00 → 13 Mar 02:00 (UTC)', inline: true },
         { label: 'Approval', value: 'pending', inline: true },
       ]),
     );
+    expect(card.text.split('\n')[1]).toBe('Window: 12 Mar 22:00 → 13 Mar 02:00 (UTC) · Approval: pending');
     const t = await storedTicket(bot.db.connection, TENANT, id);
     expect(t?.change).toEqual({
       window: { from: new Date('2026-03-12T22:00:00Z'), to: new Date('2026-03-13T02:00:00Z') },
@@ -159,8 +160,12 @@ describe('CAB decisions', () => {
       actor: { name: 'ada' },
     });
     const shown = ok(await ada(`/ticket show ${id}`));
-    expect(shown.fields).toContainEqual({ label: 'Approval', value: 'approved · approved by ada', inline: true });
+    expect(shown.fields).toContainEqual({ label: 'Approval', value: 'approved (approved by ada)', inline: true });
     expect(shown.text).toMatch(/ada approved → approved \(rollback plan looks good\)/);
+    // The terminal shows only the text: the window, its zone and who decided are in it, on the card and in show.
+    expect(shown.text.split('\n')[1]).toBe(
+      'Window: 12 Mar 22:00 → 13 Mar 02:00 (UTC) · Approval: approved (approved by ada)',
+    );
   });
 
   it('one reject rejects; deciding on a decided change is refused', async () => {
@@ -290,9 +295,11 @@ describe('the CAB agenda', () => {
     expect(a.visibility).toBe('channel');
     const line = (id: string) => a.list?.find((l) => l.startsWith(`${id} ·`));
     expect(line(frozen)).toMatch(
-      /^CHG-\d+ · Agenda: frozen one · window 12 Mar 22:00 → 13 Mar 02:00 · FREEZE FRZ-\d+ \(quarter close\): admin approval · 0 of 1 approvals$/,
+      /^CHG-\d+ · Agenda: frozen one · window 12 Mar 22:00 → 13 Mar 02:00 \(UTC\) · FREEZE FRZ-\d+ \(quarter close\): admin approval · 0 of 1 approvals$/,
     );
-    expect(line(plain)).toBe(`${plain} · Agenda: plain one · window 20 Mar 22:00 → 20 Mar 23:00 · 0 of 1 approvals`);
+    expect(line(plain)).toBe(
+      `${plain} · Agenda: plain one · window 20 Mar 22:00 → 20 Mar 23:00 (UTC) · 0 of 1 approvals`,
+    );
     // Decided changes and non-changes are not on it.
     expect(a.list?.some((l) => l.includes('Rotate TLS certs') || l.includes('Printer'))).toBe(false);
     expect(a.actions).toEqual(

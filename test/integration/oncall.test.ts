@@ -59,6 +59,14 @@ describe('/team', () => {
     expect(await bot.services.teams.list('console:local')).toEqual(before);
   });
 
+  it('refuses a #channel id at the terminal, advising what the terminal accepts, not the form refused', async () => {
+    const r = await root('/team create other --channel #C0123ABC');
+    expect(r.error).toBe('USAGE.BAD_CHANNEL');
+    expect(r.text).toContain('"#C0123ABC" is not a channel I can post in.');
+    expect(r.text).toContain('--channel console');
+    expect(r.text).not.toContain('--channel #C0123ABC');
+  });
+
   it('lets only managers manage teams; anyone may look', async () => {
     expect((await ada('/team create mine')).error).toBe('PERMISSION.DENIED');
     expect((await ada('/oncall rotation storage @ada')).error).toBe('PERMISSION.DENIED');
@@ -144,6 +152,23 @@ describe('/oncall', () => {
     expect(team.layers[0]?.members).toHaveLength(1);
     clock = new Date('2026-03-13T10:00:00Z');
     expect(ok(await bob('/oncall storage')).list).toEqual([expect.stringMatching(/^storage: ada until /)]);
+  });
+
+  it('says who a rotation, an override or a taken shift brought into the team', async () => {
+    ok(await root('/team create joiners'));
+    ok(await root('/team add joiners @ada'));
+    const r = ok(await root('/oncall rotation joiners @ada @cat --every 1d --handoff 09:00 --tz UTC'));
+    expect(r.text).toMatch(/^joiners's rotation is set\. cat joined joiners\. Coming shifts \(UTC\):\n/);
+    const again = ok(await root('/oncall rotation joiners @ada @cat --every 1d --handoff 09:00 --tz UTC'));
+    expect(again.text).not.toContain('joined');
+    const o = ok(await root('/oncall override joiners @dan "tomorrow 12:00" "tomorrow 14:00"'));
+    expect(o.text).toMatch(/^dan covers joiners .*\(UTC\)\. dan joined joiners\.$/);
+    expect(ok(await bob('/oncall take joiners')).text).toMatch(
+      /^You are on call for joiners until .*\. You joined joiners\.$/,
+    );
+    expect(ok(await bob('/team show joiners')).fields?.find((f) => f.label === 'Members')?.value).toBe(
+      'ada, cat, dan, bob',
+    );
   });
 });
 

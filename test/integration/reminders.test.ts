@@ -1,6 +1,8 @@
 // /ticket remind on the job engine, real database and an injected clock: due on time, once (two processes, a
 // process that died mid-job), caught up after downtime within the grace period and recorded as missed beyond it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/reply.ts';
+import { formatTime } from '../../src/core/ticketCard.ts';
 import type { Job, JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
@@ -15,6 +17,11 @@ let bot: TestBot;
 let root: ReturnType<typeof personAt>;
 let dms: ReturnType<typeof recordingSender>;
 const ends = () => bot.services.jobs.all<JobEnd>('job_ends');
+
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
 
 async function ticket(title: string): Promise<string> {
   const r = await root(`/ticket new "${title}"`);
@@ -49,7 +56,11 @@ describe('/ticket remind', () => {
     const id = await ticket('Call the vendor');
     const r = await root(`/ticket remind ${id} in 2h --note "ask about the RMA"`);
     expect(r.error, r.text).toBeUndefined();
-    expect(r.text).toBe(`I will remind you about ${id} 14:00 (UTC), by DM.`);
+    expect(r.text).toMatch(
+      new RegExp(
+        `^I will remind you about ${id} 14:00 \\(UTC\\), by DM\\. It is (RM-\\w{5}): /ticket remind cancel \\1 drops it\\.$`,
+      ),
+    );
     later(119 * MIN);
     await settle(bot.jobs);
     expect(dms.calls).toEqual([]);
@@ -118,6 +129,99 @@ describe('quiet hours', () => {
     } finally {
       await root('/profile quiet off');
     }
+  });
+});
+
+describe('quiet hours, told and changed', () => {
+  const at = (d: Date) => formatTime(d, clock, 'UTC');
+  const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+  const idIn = (r: { text: string }) => /It is (RM-\w{5})/.exec(r.text)?.[1] as string;
+
+  it('says when a held reminder will really arrive, shows it waiting, and releases it when quiet hours go', async () => {
+    const id = await ticket('Quiet, then not');
+    dms.calls.length = 0;
+    const start = clock;
+    const from = new Date(start.getTime() + 30 * MIN);
+    const to = new Date(start.getTime() + 120 * MIN);
+    expect((await root(`/profile quiet ${hhmm(from)}-${hhmm(to)}`)).error).toBeUndefined();
+    try {
+      const r = await root(`/ticket remind ${id} in 1h`);
+      expect(r.error, r.text).toBeUndefined();
+      expect(r.text).toContain(
+        `That is in your quiet hours (${hhmm(from)}-${hhmm(to)}), so it will arrive at ${at(to)}, when they end.`,
+      );
+      const rm = idIn(r);
+      later(60 * MIN);
+      await settle(bot.jobs);
+      expect(dms.calls).toEqual([]);
+      const ledger = await root(`/ticket show ${id} --deliveries`);
+      expect(ledger.list).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`reminder ${rm} → root: waiting \\(held for quiet hours, arrives ${at(to)}\\)$`),
+        ),
+      );
+      expect((await root('/ticket remind list')).list).toContainEqual(
+        `${rm} · ${id} · ${at(new Date(start.getTime() + 60 * MIN))} · held for quiet hours, arrives ${at(to)}`,
+      );
+      // Quiet hours end early: the held reminder comes now, not at their old end.
+      expect((await root('/profile quiet off')).error).toBeUndefined();
+      await settle(bot.jobs);
+      await settle(bot.jobs);
+      expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+      expect((await root('/ticket remind list')).text).toMatch(/^You have no reminders waiting/);
+      clock = to;
+      await settle(bot.jobs);
+      expect(dms.calls).toHaveLength(1);
+    } finally {
+      await root('/profile quiet off');
+    }
+  });
+
+  it('a quiet window changed to end sooner releases a held reminder at its new end', async () => {
+    const id = await ticket('Shorter night');
+    dms.calls.length = 0;
+    const start = clock;
+    const mins = (m: number) => new Date(start.getTime() + m * MIN);
+    expect((await root(`/profile quiet ${hhmm(mins(30))}-${hhmm(mins(120))}`)).error).toBeUndefined();
+    try {
+      ok(await root(`/ticket remind ${id} in 1h`));
+      later(60 * MIN);
+      await settle(bot.jobs);
+      expect((await root(`/profile quiet ${hhmm(mins(30))}-${hhmm(mins(70))}`)).error).toBeUndefined();
+      later(9 * MIN);
+      await settle(bot.jobs);
+      expect(dms.calls).toEqual([]);
+      later(MIN);
+      await settle(bot.jobs);
+      await settle(bot.jobs);
+      expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+    } finally {
+      await root('/profile quiet off');
+    }
+  });
+
+  it('lists your reminders and cancels one: only the others come', async () => {
+    const id = await ticket('Two reminders');
+    dms.calls.length = 0;
+    const keep = idIn(ok(await root(`/ticket remind ${id} in 10m --note keep`)));
+    const drop = idIn(ok(await root(`/ticket remind ${id} in 20m --note drop`)));
+    const listed = ok(await root('/ticket remind list'));
+    expect(listed.list).toEqual([
+      `${keep} · ${id} · ${at(new Date(clock.getTime() + 10 * MIN))} · keep`,
+      `${drop} · ${id} · ${at(new Date(clock.getTime() + 20 * MIN))} · drop`,
+    ]);
+    expect((await personAt(bot.core, 'zed')(`/ticket remind cancel ${drop}`)).error).toBe('REMINDER.NOT_FOUND');
+    expect((await root('/ticket remind cancel RM-NOPE1')).error).toBe('REMINDER.NOT_FOUND');
+    expect(ok(await root(`/ticket remind cancel ${drop.toLowerCase()}`)).text).toBe(
+      `Cancelled ${drop}: no reminder about ${id} at ${at(new Date(clock.getTime() + 20 * MIN))}.`,
+    );
+    expect((await root(`/ticket show ${id} --deliveries`)).list).toEqual([
+      expect.stringMatching(new RegExp(`reminder ${keep} → root: waiting \\(due `)),
+    ]);
+    later(20 * MIN);
+    await settle(bot.jobs);
+    await settle(bot.jobs);
+    expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — keep`]);
   });
 });
 

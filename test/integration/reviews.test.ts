@@ -106,6 +106,13 @@ describe('/review', () => {
     expect(await bot.db.connection.collection('reviews').countDocuments()).toBe(before);
   });
 
+  it('refuses a #channel id at the terminal with the forms the terminal accepts', async () => {
+    const r = await root('/review add "X" every day at 09:00 --channel #C0123ABC --text x');
+    expect(r.error).toBe('USAGE.BAD_CHANNEL');
+    expect(r.text).toContain('--channel console');
+    expect(r.text).not.toContain('--channel #C0123ABC');
+  });
+
   it('lets anyone list reviews, and only managers add them', async () => {
     const ada = personAt(bot.core, 'ada');
     expect((await ada('/review list')).error).toBeUndefined();

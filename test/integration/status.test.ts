@@ -119,8 +119,18 @@ describe('/status', () => {
   it('a digest review posts the same summary, for the team and period its text names', async () => {
     const posts = recordingSender('console');
     bot.core.registerSender(posts);
-    ok(await root('/review add "Storage digest" every day at 12:30 --kind digest --text "storage week"'));
-    ok(await root('/review add "Typo digest" every day at 12:30 --kind digest --text "storge"'));
+    const added = ok(await root('/review add "Storage digest" every day at 12:30 --kind digest --text "storage week"'));
+    // A scope that names nothing is refused when the review is added, with the reason; nothing is scheduled.
+    const reviews = await bot.db.connection.collection('reviews').countDocuments();
+    const typo = await root('/review add "Typo digest" every day at 12:30 --kind digest --text "storge"');
+    expect(typo.error).toBe('STATUS.UNKNOWN_SCOPE');
+    expect(typo.text).toContain('No team is called "storge", and no ticket names it as a service.');
+    expect(await bot.db.connection.collection('reviews').countDocuments()).toBe(reviews);
+    expect(
+      (await root('/review add "Long digest" every day at 12:30 --kind digest --text "storage fortnight"')).error,
+    ).toBe('STATUS.BAD_PERIOD');
+    const shown = ok(await root(`/review show ${added.text.split(' ')[0]}`));
+    expect(shown.list?.[0]).toMatch(/posts digest \(scope: storage, period: week\) in console/);
     const direct = ok(await bob('/status storage week'));
     clock = new Date('2026-03-10T12:30:00Z');
     for (let i = 0; i < 3; i++) {
@@ -132,8 +142,7 @@ describe('/status', () => {
     expect(digest?.fields?.find((f) => f.label === 'Opened / resolved')).toEqual(
       direct.fields?.find((f) => f.label === 'Opened / resolved'),
     );
-    const typo = posts.calls.find((c) => c.reply.header === 'Typo digest')?.reply;
-    expect(typo?.text).toBe('Typo digest: No team is called "storge", and no ticket names it as a service.');
+    expect(posts.calls.find((c) => c.reply.header === 'Typo digest')).toBeUndefined();
     // The chart follows the digest in the same lane, once; none follows the refusal.
     await bot.services.outbox.drained();
     const after = posts.calls.slice(posts.calls.findIndex((c) => c.reply.header?.startsWith('Storage digest')));

@@ -34,6 +34,8 @@ beforeAll(async () => {
   // A role goes only to someone Switchboard has seen.
   ok(await bob('/role show'));
   ok(await root('/role grant @bob agent'));
+  // --team names a team that exists.
+  ok(await root('/team create Network'));
 });
 afterAll(async () => {
   await bot?.close();
@@ -54,7 +56,10 @@ describe('/ticket new', () => {
     expect(field(r, 'Service')).toBe('vpn');
     expect(field(r, 'Type')).toBe('incident');
     expect(field(r, 'Description')).toBe('since the 14:00 push');
-    expect(r.text).toMatch(new RegExp(`^${id} · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by`));
+    expect(field(r, 'Team')).toBe('network');
+    expect(r.text).toMatch(
+      new RegExp(`^${id} · P1 · new · VPN drops every 5 minutes · service vpn · team network · SLA: respond by`),
+    );
 
     const t = await stored(id);
     expect(t).toMatchObject({

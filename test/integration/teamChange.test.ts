@@ -1,0 +1,119 @@
+// /team set, rename and delete on the real database: each changes the team, and each is refused with its reason
+// while the team is paged (a live escalation targets it) or on duty (someone is on call for it now).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../src/core/reply.ts';
+import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+
+const clock = new Date('2026-03-10T10:00:00Z');
+const now = () => clock;
+const tenant = 'console:local';
+let bot: TestBot;
+type Person = (line: string) => Promise<Reply>;
+let root: Person;
+let ada: Person;
+const ok = (r: Reply): Reply => {
+  expect(r.error, r.text).toBeUndefined();
+  return r;
+};
+const field = (r: Reply, label: string) => r.fields?.find((f) => f.label === label)?.value;
+
+beforeAll(async () => {
+  bot = await startTestBot({ now });
+  root = personAt(bot.core, 'root');
+  ada = personAt(bot.core, 'ada');
+  ok(await ada('/help'));
+  ok(await root('/role grant @ada agent'));
+  ok(await root('/team create storage --services db'));
+  ok(await root('/team create network --services vpn'));
+});
+afterAll(async () => {
+  await bot?.close();
+});
+
+describe('/team set', () => {
+  it("points /team show's missing channel at /team set, which sets the channel and the services", async () => {
+    expect(field(ok(await root('/team show storage')), 'Channel')).toBe(
+      'none (set one with /team set storage --channel …)',
+    );
+    expect(ok(await root('/team set storage --channel console --services db,backup')).text).toBe(
+      'storage now tells console and owns db, backup.',
+    );
+    const shown = ok(await root('/team show storage'));
+    expect(field(shown, 'Channel')).toBe('console');
+    expect(field(shown, 'Services')).toBe('db, backup');
+    expect(ok(await root('/team set storage --services none')).text).toBe('storage now owns no services.');
+    expect(ok(await root('/team set storage --services db')).text).toBe('storage now owns db.');
+  });
+
+  it.each([
+    ['/team set storage', 'USAGE.MISSING'],
+    ['/team set storage --services vpn', 'TEAM.SERVICE_TAKEN'],
+    ['/team set storage --channel #C0123ABC', 'USAGE.BAD_CHANNEL'],
+    ['/team set nosuch --channel console', 'TEAM.NOT_FOUND'],
+    ['/team rename storage network', 'TEAM.EXISTS'],
+    ['/team rename storage "no spaces"', 'TEAM.BAD_NAME'],
+    ['/team delete nosuch', 'TEAM.NOT_FOUND'],
+  ])('refuses %s (%s) and changes nothing', async (line, code) => {
+    const before = await bot.services.teams.list(tenant);
+    expect((await root(line)).error).toBe(code);
+    expect(await bot.services.teams.list(tenant)).toEqual(before);
+  });
+
+  it('lets only managers change teams', async () => {
+    expect((await ada('/team set storage --channel console')).error).toBe('PERMISSION.DENIED');
+    expect((await ada('/team rename storage store')).error).toBe('PERMISSION.DENIED');
+    expect((await ada('/team delete storage')).error).toBe('PERMISSION.DENIED');
+  });
+});
+
+describe('/team rename and /team delete', () => {
+  it('renames a team (its services go with it), and deletes one', async () => {
+    ok(await root('/team create scratch --services tmp'));
+    expect(ok(await root('/team rename scratch sandbox')).text).toBe(
+      'scratch is now called sandbox. Tickets opened for scratch keep the name they were opened with.',
+    );
+    expect((await root('/team show scratch')).error).toBe('TEAM.NOT_FOUND');
+    expect(field(ok(await root('/team show sandbox')), 'Services')).toBe('tmp');
+    expect(ok(await root('/oncall tmp')).list).toEqual(['sandbox: nobody']);
+    expect(ok(await root('/team rename sandbox Sandbox')).text).toMatch(/^sandbox is now called Sandbox\./);
+    expect(ok(await root('/team delete sandbox')).text).toBe('Team Sandbox is deleted; tmp now belongs to no team.');
+    expect((await bot.services.teams.list(tenant)).map((t) => t.name)).toEqual(['network', 'storage']);
+  });
+});
+
+describe('a team at work is not changed', () => {
+  it('refuses set, rename and delete while the team is paged, naming the page; once acknowledged, they go', async () => {
+    ok(await root('/team create night --channel console'));
+    const paged = ok(await root('/oncall page night the backup disk is full'));
+    const id = /about (INC-\d+)/.exec(paged.text)?.[1] as string;
+    for (const line of ['/team set night --channel none', '/team rename night late', '/team delete night']) {
+      const r = await root(line);
+      expect(r.error).toBe('TEAM.PAGED');
+      expect(r.text).toContain(`it is being paged about ${id}`);
+      expect(r.text).toContain(`/oncall ack ${id}`);
+    }
+    ok(await root(`/oncall ack ${id}`));
+    ok(await root('/team delete night'));
+  });
+
+  it('refuses them while someone is on call for the team, saying who', async () => {
+    ok(await root('/oncall rotation network @ada --every 1w'));
+    for (const line of ['/team set network --channel console', '/team rename network net', '/team delete network']) {
+      const r = await root(line);
+      expect(r.error).toBe('TEAM.ON_DUTY');
+      expect(r.text).toContain('network cannot be');
+      expect(r.text).toContain('it is on duty (ada is on call)');
+    }
+    ok(await root('/team remove network @ada'));
+    ok(await root('/team set network --channel console'));
+  });
+});
+
+describe('/help', () => {
+  it('lists set, rename and delete under /team', async () => {
+    const help = ok(await ada('/help team')).text;
+    expect(help).toContain('/team set <team> [--channel channel] [--services services]');
+    expect(help).toContain('/team rename <team> <new>');
+    expect(help).toContain('/team delete <team>');
+  });
+});
