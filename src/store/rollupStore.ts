@@ -23,6 +23,10 @@ const DAYS = 'rollups';
 const FACT_RETENTION_MS = 35 * 86_400_000;
 /** Facts of the last few days stay unfolded (a late event of yesterday still lands beside its day's others). */
 const FOLD_AFTER_DAYS = 2;
+/** How long a settled day's documents are kept in memory (a late fold shows within this). */
+const SETTLED_KEPT_MS = 3_600_000;
+/** Tenant-days kept: a year for a few tenants. */
+const SETTLED_DAYS = 2000;
 /** Day documents read at once on FerretDB (each a read by `_id`). */
 const READS_AT_ONCE = 16;
 
@@ -36,6 +40,8 @@ const dayId = (tenant: string, day: string, k: number): string => `${tenant}/${d
 export class RollupRepository {
   private readonly facts: mongo.Collection<FactDoc>;
   private readonly days: mongo.Collection<DayDoc>;
+  /** Folded days read lately, per tenant and day, until the instant they are read again. */
+  private readonly settled = new Map<string, { docs: DayDoc[]; until: number }>();
 
   constructor(
     private readonly connection: Connection,
@@ -91,8 +97,24 @@ export class RollupRepository {
     return out;
   }
 
-  /** One tenant's day: `#0`, then the later folds while there are any. */
+  /**
+   * One tenant's day: `#0`, then the later folds while there are any. A day folded long enough ago that only a late
+   * replay could add to it is kept in memory for a while (a day document never changes once written).
+   */
   private async dayDocs(tenant: string, day: string): Promise<DayDoc[]> {
+    const key = `${tenant}\u0000${day}`;
+    const now = this.clock().getTime();
+    const kept = this.settled.get(key);
+    if (kept && kept.until > now) return kept.docs;
+    const docs = await this.readDay(tenant, day);
+    if (docs.length && day < utcDay(new Date(now - (FOLD_AFTER_DAYS + 1) * 86_400_000))) {
+      this.settled.set(key, { docs, until: now + SETTLED_KEPT_MS });
+      if (this.settled.size > SETTLED_DAYS) this.settled.delete(this.settled.keys().next().value as string);
+    }
+    return docs;
+  }
+
+  private async readDay(tenant: string, day: string): Promise<DayDoc[]> {
     const out: DayDoc[] = [];
     for (let k = 0; ; k++) {
       const doc = await this.days.findOne({ _id: dayId(tenant, day, k) });
@@ -118,7 +140,7 @@ export class RollupRepository {
     for (const group of groups.values()) {
       const { tenant, day } = group[0] as FactDoc;
       for (;;) {
-        const existing = await this.dayDocs(tenant, day);
+        const existing = await this.readDay(tenant, day);
         const have = new Set(existing.flatMap((d) => d.facts.map((f) => f.id)));
         const fresh = group
           .filter((f) => !have.has(f._id))
@@ -134,6 +156,7 @@ export class RollupRepository {
         }
       }
     }
+    this.settled.clear();
     // All folded now (a fact of those days written since is a replay of one folded: the same id).
     if (waiting.length) await this.facts.deleteMany({ day: { $lt: cut } });
     return folded;
