@@ -9,11 +9,13 @@ import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from './typed
 export interface Token {
   value: string;
   quoted: boolean;
+  /** The quote that opened this word and was never closed (the word runs to the end of the line). */
+  unclosed?: string;
 }
 
 const QUOTES: Readonly<Record<string, string>> = Object.freeze({ '"': '"', "'": "'", '“': '”', '‘': '’' });
 
-/** Splits a line into words; quoted strings are one word, an unclosed quote runs to the end. */
+/** Splits a line into words; quoted strings are one word; an unclosed quote runs to the end, marked `unclosed`. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -27,12 +29,13 @@ export function tokenize(text: string): Token[] {
     if (close) {
       const end = text.indexOf(close, i + 1);
       const stop = end === -1 ? text.length : end;
-      tokens.push({ value: text.slice(i + 1, stop), quoted: true });
+      tokens.push({ value: text.slice(i + 1, stop), quoted: true, ...(end === -1 ? { unclosed: ch } : {}) });
       i = stop + 1;
       continue;
     }
     let j = i;
     let value: string | null = null;
+    let unclosed: string | undefined;
     while (j < text.length && !SEPARATOR.test(text[j] as string)) {
       const q = QUOTES[text[j] as string];
       // `--service="my vpn"`: the quoted part is the flag's value, spaces and all.
@@ -40,12 +43,13 @@ export function tokenize(text: string): Token[] {
         const end = text.indexOf(q, j + 1);
         const stop = end === -1 ? text.length : end;
         value = text.slice(i, j) + text.slice(j + 1, stop);
+        if (end === -1) unclosed = text[j];
         j = stop + 1;
         break;
       }
       j++;
     }
-    tokens.push({ value: value ?? text.slice(i, j), quoted: false });
+    tokens.push({ value: value ?? text.slice(i, j), quoted: false, ...(unclosed ? { unclosed } : {}) });
     i = j;
   }
   return tokens;
@@ -193,6 +197,16 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
   if (text.length > MAX_LINE)
     throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
   const tokens = tokenize(text);
+  const open = tokens.find((t) => t.unclosed);
+  if (open?.unclosed) {
+    // A quote left open would swallow the options after it (`"Printer broken --impact high`): say so instead.
+    const from = open.quoted ? `${open.unclosed}${open.value}` : open.value.replace('=', `=${open.unclosed}`);
+    throw usageError(
+      def,
+      'USAGE.UNCLOSED_QUOTE',
+      `Unclosed quote: ${shown(from, 40)} has no closing ${QUOTES[open.unclosed]}. Close the quote after the value; options go outside it.`,
+    );
+  }
   const given = new Map<string, string | boolean>();
   const loose: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {

@@ -50,15 +50,15 @@ describe('tokenize', () => {
       { value: 's', quoted: false },
       { value: 'bad’', quoted: false },
     ]);
-    expect(tokenize('“left open')).toEqual([{ value: 'left open', quoted: true }]);
+    expect(tokenize('“left open')).toEqual([{ value: 'left open', quoted: true, unclosed: '“' }]);
   });
 
-  it('runs an unclosed quote to the end of the line', () => {
+  it('runs an unclosed quote to the end of the line, and marks it unclosed', () => {
     expect(tokenize('a "b c  d')).toEqual([
       { value: 'a', quoted: false },
-      { value: 'b c  d', quoted: true },
+      { value: 'b c  d', quoted: true, unclosed: '"' },
     ]);
-    expect(tokenize('"')).toEqual([{ value: '', quoted: true }]);
+    expect(tokenize('"')).toEqual([{ value: '', quoted: true, unclosed: '"' }]);
   });
 
   it('keeps a quoted --flag="value" together as one flag word', () => {
@@ -66,7 +66,7 @@ describe('tokenize', () => {
       { value: 'x', quoted: false },
       { value: '--service=my vpn', quoted: false },
       { value: '--team=Net ops', quoted: false },
-      { value: '--note=open', quoted: false },
+      { value: '--note=open', quoted: false, unclosed: '"' },
     ]);
   });
 
@@ -247,6 +247,20 @@ describe('parseArgs', () => {
       expect(e.code).toBe('USAGE.BAD_TICKET_ID');
       expect(e.message).toContain('"FOO-1" is not a ticket id');
       expect(e.hint).toContain('Usage: /ticket show <INC-1>');
+    });
+
+    it('an unclosed quote, which would swallow the options after it', () => {
+      const e = usageError(NEW, '"Printer broken --impact high --urgency high');
+      expect(e.code).toBe('USAGE.UNCLOSED_QUOTE');
+      expect(e.message).toBe(
+        'Unclosed quote: "Printer broken --impact high --urgency … has no closing ". Close the quote after the value; options go outside it.',
+      );
+      expect(e.hint).toMatch(/^Usage: \/ticket new/);
+      expect(usageError(NEW, 'VPN --service="corp vpn').message).toMatch(
+        /^Unclosed quote: --service="corp vpn has no closing "/,
+      );
+      expect(usageError(NEW, '“Printer broken').message).toMatch(/^Unclosed quote: “Printer broken has no closing ”/);
+      expect(parse(NEW, '"Printer broken" --impact high')).toEqual({ title: 'Printer broken', impact: 'high' });
     });
 
     it('words left over', () => {
