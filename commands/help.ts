@@ -2,6 +2,12 @@
 import { type CommandDef, usageOf } from '../src/core/command.ts';
 import { ephemeral } from '../src/core/reply.ts';
 
+/** How anything is typed, on every platform: the overview ends with it. */
+export const TYPING: readonly string[] = [
+  'How to type:',
+  '  Quote a value that has spaces: "like this"; inside the quotes, \\" is a quote ("a \\"quoted\\" word").',
+];
+
 export function helpFor(defs: readonly CommandDef[], topic: string): string | null {
   const words = topic.trim().replace(/^\//, '').toLowerCase().split(/\s+/).filter(Boolean);
   const family = defs.filter((d) => d.command === words[0]);
@@ -49,12 +55,11 @@ export const help: CommandDef = {
       return ephemeral(`There is no command "${o.command}". Commands: ${families}.`, { error: 'HELP.UNKNOWN' });
     }
     const lines = defs.map((d) => `${`/${d.command}${d.name ? ` ${d.name}` : ''}`.padEnd(18)} ${d.summary}`);
-    return ephemeral(
-      ['Switchboard commands:', ...lines, '', 'Type /help <command> for options and examples.'].join('\n'),
-      {
-        header: 'Switchboard commands',
-        list: lines,
-      },
-    );
+    const footer = ['Type /help <command> for options and examples.', ...TYPING];
+    return ephemeral(['Switchboard commands:', ...lines, '', ...footer].join('\n'), {
+      header: 'Switchboard commands',
+      list: lines,
+      context: footer.join('\n'),
+    });
   },
 };

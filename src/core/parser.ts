@@ -15,6 +15,18 @@ export interface Token {
 
 const QUOTES: Readonly<Record<string, string>> = Object.freeze({ '"': '"', "'": "'", '“': '”', '‘': '’' });
 
+/** Where the quote opened before `from` closes: the first `close` not written `\` + close; -1 if none. */
+function closingAt(text: string, from: number, close: string): number {
+  for (let k = from; k < text.length; k++) {
+    if (text[k] === '\\' && text[k + 1] === close) k++;
+    else if (text[k] === close) return k;
+  }
+  return -1;
+}
+
+/** A quoted value as meant: `\"` inside `"…"` is a `"` (and so for each kind of quote). */
+const unescaped = (value: string, close: string): string => value.split(`\\${close}`).join(close);
+
 /** Splits a line into words; quoted strings are one word; an unclosed quote runs to the end, marked `unclosed`. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -27,9 +39,13 @@ export function tokenize(text: string): Token[] {
     }
     const close = QUOTES[ch];
     if (close) {
-      const end = text.indexOf(close, i + 1);
+      const end = closingAt(text, i + 1, close);
       const stop = end === -1 ? text.length : end;
-      tokens.push({ value: text.slice(i + 1, stop), quoted: true, ...(end === -1 ? { unclosed: ch } : {}) });
+      tokens.push({
+        value: unescaped(text.slice(i + 1, stop), close),
+        quoted: true,
+        ...(end === -1 ? { unclosed: ch } : {}),
+      });
       i = stop + 1;
       continue;
     }
@@ -40,9 +56,9 @@ export function tokenize(text: string): Token[] {
       const q = QUOTES[text[j] as string];
       // `--service="my vpn"`: the quoted part is the flag's value, spaces and all.
       if (q && /^--?[A-Za-z][^=]*=$/.test(text.slice(i, j))) {
-        const end = text.indexOf(q, j + 1);
+        const end = closingAt(text, j + 1, q);
         const stop = end === -1 ? text.length : end;
-        value = text.slice(i, j) + text.slice(j + 1, stop);
+        value = text.slice(i, j) + unescaped(text.slice(j + 1, stop), q);
         if (end === -1) unclosed = text[j];
         j = stop + 1;
         break;

@@ -270,6 +270,17 @@ describe('/help', () => {
 
     expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
   });
+
+  it('says how to put a quote inside a quoted value, and that way works', async () => {
+    const all = ok(await ada('/help'));
+    expect(all.text).toContain('inside the quotes, \\" is a quote');
+    expect(all.context).toContain('inside the quotes, \\" is a quote');
+
+    const r = ok(await ada('/ticket new "Quote \\"inside\\" test" --impact low'));
+    const t = await storedTicket(bot.db.connection, 'console:local', r.card?.ticketId as string);
+    expect(t?.title).toBe('Quote "inside" test');
+    expect(t?.impact).toBe('low');
+  });
 });
 
 describe('database unavailable', () => {

@@ -70,6 +70,19 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('reads \\" inside a quoted value as a quote, in either spelling of a value', () => {
+    expect(tokenize('"Quote \\"inside\\" test" --note="say \\"hi\\"" \'it\\\'s\'')).toEqual([
+      { value: 'Quote "inside" test', quoted: true },
+      { value: '--note=say "hi"', quoted: false },
+      { value: "it's", quoted: true },
+    ]);
+    // A backslash before anything else is itself.
+    expect(tokenize('"C:\\temp\\x" a\\"b')).toEqual([
+      { value: 'C:\\temp\\x', quoted: true },
+      { value: 'a\\"b', quoted: false },
+    ]);
+  });
+
   it('keeps an empty quoted string and quotes inside a word', () => {
     expect(tokenize('"" it"s')).toEqual([
       { value: '', quoted: true },
