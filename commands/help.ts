@@ -1,11 +1,14 @@
 // /help: an overview of every command, or one command with its usage and examples.
 import { type CommandDef, usageOf } from '../src/core/command.ts';
+import { runsToNextFlag } from '../src/core/parser.ts';
 import { ephemeral } from '../src/core/reply.ts';
 
 /** How anything is typed, on every platform: the overview ends with it. */
 export const TYPING: readonly string[] = [
   'How to type:',
   '  Quote a value that has spaces: "like this"; inside the quotes, \\" is a quote ("a \\"quoted\\" word").',
+  "  A --flag's value runs to the next --flag: --note call the vendor --impact high. Quote it to end it sooner;",
+  '  a choice, a person, a ticket id or a duration is one word, and --flag=value is one word (or one quoted value).',
 ];
 
 export function helpFor(defs: readonly CommandDef[], topic: string): string | null {
@@ -22,7 +25,12 @@ export function helpFor(defs: readonly CommandDef[], topic: string): string | nu
     return [
       `${usageOf(d)}`,
       d.summary,
-      ...(opts.length ? ['Options:', ...opts] : []),
+      ...(opts.length
+        ? [
+            d.options.some(runsToNextFlag) ? "Options (a text option's value runs to the next --flag):" : 'Options:',
+            ...opts,
+          ]
+        : []),
       `Needs role: ${d.minRole}`,
       ...(d.examples.length ? ['Examples:', ...d.examples.map((e) => `  ${e}`)] : []),
     ].join('\n');

@@ -208,6 +208,12 @@ function checkText(def: CommandDef, opt: OptionDef, raw: string): string {
   return text;
 }
 
+/** `--impact`, `-x`, `--note=…`: a word that names an option (a quoted word or a negative number never does). */
+const isFlag = (t: Token): boolean => !t.quoted && /^--?[A-Za-z]/.test(t.value) && !/^-\d/.test(t.value);
+
+/** Free text given as `--name value` runs to the next flag; every other kind of value is one word. */
+export const runsToNextFlag = (opt: OptionDef): boolean => opt.kind === 'text' && !opt.positional;
+
 /** Parses the words after the subcommand against a definition. */
 export function parseArgs(def: CommandDef, text: string, platform: Platform, actorId: string): OptionValues {
   if (text.length > MAX_LINE)
@@ -224,10 +230,11 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     );
   }
   const given = new Map<string, string | boolean>();
+  const ranOn: string[] = [];
   const loose: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token;
-    const flag = !tok.quoted && /^--?[A-Za-z]/.test(tok.value) && !/^-\d/.test(tok.value) ? tok.value : null;
+    const flag = isFlag(tok) ? tok.value : null;
     if (!flag) {
       loose.push(tok);
       continue;
@@ -258,8 +265,17 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
       if (!next || (!next.quoted && /^--[A-Za-z]/.test(next.value))) {
         throw usageError(def, 'USAGE.MISSING', `--${opt.name} needs a value.`, opt.name);
       }
-      value = next.value;
+      const words = [next.value];
       i++;
+      // A text value runs to the next flag (`--note call the vendor --impact high`); a quoted one is what is quoted.
+      if (runsToNextFlag(opt) && !next.quoted) {
+        for (let after = tokens[i + 1]; after && !isFlag(after); after = tokens[i + 1]) {
+          words.push(after.value);
+          i++;
+        }
+      }
+      value = words.join(' ');
+      if (words.length > 1) ranOn.push(`--${opt.name} took "${shown(value, 40)}"`);
     }
     given.set(opt.name, value);
   }
@@ -273,6 +289,16 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     } else {
       given.set(opt.name, (loose.shift() as Token).value);
     }
+  }
+  const missing = def.options.find((o) => o.positional && o.required && !given.has(o.name));
+  if (missing && ranOn.length) {
+    // The words meant for it went to a flag before them: say where they went.
+    throw usageError(
+      def,
+      'USAGE.MISSING',
+      `Missing <${missing.name}>. (${ranOn.join(', ')}: a value runs to the next --flag; quote it to end it sooner.)`,
+      missing.name,
+    );
   }
   if (loose.length > 0) {
     throw usageError(def, 'USAGE.UNEXPECTED', `Unexpected "${shown(loose.map((t) => t.value).join(' '), 60)}".`);

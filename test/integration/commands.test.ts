@@ -271,6 +271,17 @@ describe('/help', () => {
     expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
   });
 
+  it("says that a flag's value runs to the next flag, and a several-word --note is taken whole", async () => {
+    expect(ok(await ada('/help')).text).toContain("A --flag's value runs to the next --flag");
+    expect(ok(await ada('/help ticket remind')).text).toContain(
+      "Options (a text option's value runs to the next --flag):",
+    );
+    expect(ok(await ada('/help ticket show')).text).toContain('\nOptions:\n');
+
+    const r = ok(await root('/ticket remind INC-1 in 1 minute --note quiet test'));
+    expect(r.text).toMatch(/^I will remind you about INC-1 /);
+  });
+
   it('says how to put a quote inside a quoted value, and that way works', async () => {
     const all = ok(await ada('/help'));
     expect(all.text).toContain('inside the quotes, \\" is a quote');

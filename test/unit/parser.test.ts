@@ -109,6 +109,39 @@ describe('parseArgs', () => {
     });
   });
 
+  it("runs a text option's value to the next flag; a quoted value, a choice and --flag=value are one word", () => {
+    const remind = def('ticket', 'remind');
+    expect(parse(remind, 'INC-4 in 1 minute --note quiet test')).toEqual({
+      id: 'INC-4',
+      when: 'in 1 minute',
+      note: 'quiet test',
+    });
+    expect(parse(remind, 'INC-4 tomorrow 9am --note call the "vendor" back')).toEqual({
+      id: 'INC-4',
+      when: 'tomorrow 9am',
+      note: 'call the vendor back',
+    });
+    expect(parse(NEW, 'VPN --description since the 14:00 push --impact high --service corp vpn')).toEqual({
+      title: 'VPN',
+      description: 'since the 14:00 push',
+      impact: 'high',
+      service: 'corp vpn',
+    });
+    expect(parse(NEW, '--description "since 14:00" VPN is down --impact high again')).toEqual({
+      description: 'since 14:00',
+      title: 'VPN is down again',
+      impact: 'high',
+    });
+    expect(parse(NEW, '--service=vpn VPN is down')).toEqual({ service: 'vpn', title: 'VPN is down' });
+    expect(parse(def('ticket', 'list'), '--service corp vpn -2 --mine')).toEqual({
+      service: 'corp vpn -2',
+      mine: true,
+    });
+    expect(usageError(NEW, '--service vpn VPN is down').message).toBe(
+      'Missing <title>. (--service took "vpn VPN is down": a value runs to the next --flag; quote it to end it sooner.)',
+    );
+  });
+
   it('reads --flag="quoted value" with its spaces', () => {
     expect(parse(NEW, 'VPN --service="corp vpn" --team="net ops" --impact=high')).toEqual({
       title: 'VPN',
