@@ -208,6 +208,12 @@ function checkText(def: CommandDef, opt: OptionDef, raw: string): string {
   return text;
 }
 
+/** A value as it is typed back in a command this parser reads: quoted (`\"` inside) unless it is one plain word. */
+export function typedValue(value: string): string {
+  const plain = value !== '' && !/^-/.test(value) && ![...value].some((ch) => SEPARATOR.test(ch) || ch in QUOTES);
+  return plain ? value : `"${value.replace(/"/g, '\\"')}"`;
+}
+
 /** `--impact`, `-x`, `--note=…`: a word that names an option (a quoted word or a negative number never does). */
 const isFlag = (t: Token): boolean => !t.quoted && /^--?[A-Za-z]/.test(t.value) && !/^-\d/.test(t.value);
 
