@@ -43,6 +43,8 @@ export interface OptionDef {
   rest?: boolean;
   /** Platforms that can, offer completion (ticket ids). */
   autocomplete?: boolean;
+  /** How the value is written in usage when its kind's usual form would mislead (`CHG-1` for a change). */
+  placeholder?: string;
   /** Text: the most characters taken (default MAX_TEXT in the parser). */
   maxLength?: number;
   /** Text: line breaks are kept; otherwise any run of whitespace becomes one space. */
@@ -110,8 +112,9 @@ export interface CommandDef {
 export function usageOf(def: CommandDef): string {
   const parts = [`/${def.command}${def.name ? ` ${def.name}` : ''}`];
   for (const o of def.options) {
-    const value =
-      o.kind === 'flag'
+    const value = o.placeholder
+      ? o.placeholder
+      : o.kind === 'flag'
         ? ''
         : o.choices
           ? o.choices.join('|')

@@ -271,6 +271,16 @@ describe('/help', () => {
     expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
   });
 
+  it('shows a change id for the commands that take a change', async () => {
+    for (const sub of ['approve', 'reject']) {
+      const r = ok(await ada(`/help ticket ${sub}`));
+      expect(r.text).toContain(`/ticket ${sub} <CHG-1> [<reason…>]`);
+      expect(r.text).toContain('<id> (required): Change id, like CHG-3');
+      expect(r.text).not.toContain('INC-');
+    }
+    expect(ok(await ada('/help ticket show')).text).toContain('/ticket show <INC-1>');
+  });
+
   it("says that a flag's value runs to the next flag, and a several-word --note is taken whole", async () => {
     expect(ok(await ada('/help')).text).toContain("A --flag's value runs to the next --flag");
     expect(ok(await ada('/help ticket remind')).text).toContain(
