@@ -16,6 +16,19 @@ export function helpFor(defs: readonly CommandDef[], topic: string): string | nu
   const family = defs.filter((d) => d.command === words[0]);
   if (family.length === 0) return null;
   const chosen = words[1] ? family.filter((d) => d.name === words[1]) : family;
+  const form = words[1]
+    ? family.flatMap((d) => (d.name === '' ? (d.forms ?? []) : [])).find((f) => f.name === words[1])
+    : undefined;
+  if (chosen.length === 0 && form) {
+    const bare = family.find((d) => d.name === '') as CommandDef;
+    return [
+      form.usage,
+      form.summary,
+      `Needs role: ${bare.minRole}`,
+      'Examples:',
+      ...form.examples.map((e) => `  ${e}`),
+    ].join('\n');
+  }
   if (chosen.length === 0) return null;
   if (chosen.length === 1) {
     const d = chosen[0] as CommandDef;
@@ -33,6 +46,7 @@ export function helpFor(defs: readonly CommandDef[], topic: string): string | nu
         : []),
       `Needs role: ${d.minRole}`,
       ...(d.examples.length ? ['Examples:', ...d.examples.map((e) => `  ${e}`)] : []),
+      ...(d.forms ?? []).map((f) => `Also: ${f.usage}: see /help ${d.command} ${f.name}`),
     ].join('\n');
   }
   return [`/${words[0]} commands:`, ...chosen.map((d) => `  ${usageOf(d)}\n      ${d.summary}`)].join('\n');
@@ -62,7 +76,11 @@ export const help: CommandDef = {
       const families = [...new Set(defs.map((d) => d.command))].map((f) => `/${f}`).join(', ');
       return ephemeral(`There is no command "${o.command}". Commands: ${families}.`, { error: 'HELP.UNKNOWN' });
     }
-    const lines = defs.map((d) => `${`/${d.command}${d.name ? ` ${d.name}` : ''}`.padEnd(18)} ${d.summary}`);
+    const line = (name: string, summary: string) => `${name.padEnd(18)} ${summary}`;
+    const lines = defs.flatMap((d) => [
+      line(`/${d.command}${d.name ? ` ${d.name}` : ''}`, d.summary),
+      ...(d.forms ?? []).map((f) => line(`/${d.command} ${f.name}`, f.summary)),
+    ]);
     const footer = ['Type /help <command> for options and examples.', ...TYPING];
     return ephemeral(['Switchboard commands:', ...lines, '', ...footer].join('\n'), {
       header: 'Switchboard commands',

@@ -134,7 +134,7 @@ export function checkValue(
   switch (opt.kind) {
     case 'choice': {
       const v = text.toLowerCase();
-      const hit = opt.choices?.find((c) => c.toLowerCase() === v);
+      const hit = [...(opt.choices ?? []), ...(opt.unlisted ?? [])].find((c) => c.toLowerCase() === v);
       if (!hit) {
         throw usageError(
           def,

@@ -260,7 +260,8 @@ describe('/help', () => {
   it('gives an overview, and one command with its usage and examples', async () => {
     const all = ok(await ada('/help'));
     expect(all.header).toBe('Switchboard commands');
-    expect(all.list?.length).toBe(allCommands.length);
+    // Every command, and the forms a bare command reads from its first word (/status export).
+    expect(all.list?.length).toBe(allCommands.length + allCommands.flatMap((d) => d.forms ?? []).length);
     expect(all.text).toContain('/ticket new');
 
     const one = ok(await ada('/help ticket new'));
@@ -269,6 +270,23 @@ describe('/help', () => {
     expect(one.text).toContain('Examples:');
 
     expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
+  });
+
+  it('explains /status export, lists it in the overview, and offers no review kind that is always refused', async () => {
+    const exp = ok(await root('/help status export'));
+    expect(exp.text).toMatch(/^\/status export \[<period>\] \[--format csv\]\n.*CSV/);
+    expect(exp.text).toContain('Needs role: agent');
+    expect(exp.text).toContain('  /status export week');
+    expect(ok(await root('/help status')).text).toContain('Also: /status export [<period>] [--format csv]');
+    expect(ok(await ada('/help')).list).toContainEqual(
+      expect.stringMatching(/^\/status export +The period's tickets as CSV/),
+    );
+
+    const add = ok(await ada('/help review add'));
+    expect(add.text).toContain('[--kind reminder|change|digest|pir|stale]');
+    expect(add.text).not.toContain('sla');
+    // Asked for anyway, it is still told why not.
+    expect((await root('/review add "SLA" every day at 09:00 --kind sla')).error).toBe('REVIEW.SLA_ALWAYS_ON');
   });
 
   it('shows a change id for the commands that take a change', async () => {
