@@ -96,8 +96,10 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  /** Identities that are admins whatever is granted in chat. */
+  /** Identities that are admins whatever is granted in chat (SWITCHBOARD_ADMINS). */
   admins: readonly string[];
+  /** The terminal's user (`console:<user>`), an admin too when Switchboard runs at the terminal alone. */
+  terminalUser?: string;
   sla: SlaTargets;
   matrix: PriorityMatrix;
   /** Distinct approvers that approve a change (default 1). */
@@ -140,7 +142,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   await Promise.all([tickets.init(), people.init(), cards.init(), claims.init(), outbox.init()]);
   await migrateTickets(connection, { log: o.progress ?? ((line) => process.stderr.write(`${line}\n`)) });
   const changes = new ChangeFeed();
-  const peopleService = new PeopleService(people, new Set(o.admins));
+  const peopleService = new PeopleService(people, new Set(o.admins), o.terminalUser);
   const cardService = new CardService(cards);
   const files = new FileRepository(connection);
   const outboxService = new Outbox(

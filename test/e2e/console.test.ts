@@ -88,6 +88,16 @@ describe('terminal adapter (npm start)', () => {
     expect(again.stdout).not.toContain('Never opened');
   });
 
+  it('names why the terminal user cannot lose the admin role: being at the terminal, not SWITCHBOARD_ADMINS', async () => {
+    const r = await runBot('/role revoke me\n/role show\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "ada is the terminal's user, an admin for as long as Switchboard runs at the terminal; a role given or taken in chat does not change that.",
+    );
+    expect(r.stdout).not.toContain('SWITCHBOARD_ADMINS');
+    expect(r.stdout).toContain('You are an admin.');
+  });
+
   it('serves /healthz, /readyz and /metrics on PORT (loopback) while the terminal runs', async () => {
     const probe: Server = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
