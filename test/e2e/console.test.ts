@@ -62,7 +62,7 @@ describe('terminal adapter (npm start)', () => {
     const out = first.stdout.split('\n');
     // `npm start` runs on the wall clock: within 15 minutes of midnight the due time carries its date.
     expect(out[0]).toMatch(
-      /^INC-1 · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by (\d{1,2} \w{3} )?\d\d:\d\d/,
+      /^INC-1 · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by (\d{1,2} \w{3} (\d{4} )?)?\d\d:\d\d/,
     );
     expect(first.stdout).toContain('INC-1 is assigned to ada.');
     expect(first.stdout).toContain('Comment added to INC-1.');

@@ -385,3 +385,12 @@ describe('what was typed, shown back', () => {
     expect(rawControlIn(JSON.stringify(r))).toBeNull();
   });
 });
+
+describe('times people read', () => {
+  it('carry the year when it is not this year', async () => {
+    const far = ok(await root('/ticket remind INC-1 in 5 years'));
+    expect(far.text).toMatch(/ 10 Mar 2031 \d\d:\d\d \(UTC\)/);
+    const near = ok(await root('/ticket remind INC-1 in 2 days'));
+    expect(near.text).toMatch(/ 12 Mar \d\d:\d\d \(UTC\)/);
+  });
+});

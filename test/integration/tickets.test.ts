@@ -118,7 +118,7 @@ describe('/ticket show', () => {
     expect(r.card).toBeUndefined();
     expect(r.header).toBe(`${id} · Mail is slow`);
     expect(r.text).toContain('💬 bob: looking at the queue');
-    expect(r.text).toMatch(/• (\d{1,2} \w{3} )?\d\d:\d\d ada opened → new/);
+    expect(r.text).toMatch(/• (\d{1,2} \w{3} (\d{4} )?)?\d\d:\d\d ada opened → new/);
     expect(r.list).toContain('💬 bob: looking at the queue');
   });
 });
