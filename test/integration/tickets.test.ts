@@ -223,20 +223,20 @@ describe('/ticket list', () => {
       interactive: true,
       onEnd: () => {},
     });
-    const typed = async (line: string): Promise<string> => {
+    // What other tests sent this person by DM may be printed at any moment: wait for the answer, not the prompt.
+    const typed = async (line: string, answer: RegExp): Promise<string> => {
       const from = printed.length;
       input.write(`${line}\n`);
-      await vi.waitFor(() => expect(printed.slice(from)).toMatch(/\n> $/));
+      await vi.waitFor(() => expect(printed.slice(from)).toMatch(answer), { timeout: 15_000 });
       return printed.slice(from);
     };
     await terminal.start();
     try {
-      const first = await typed('/ticket list --type request --service print queue');
+      const first = await typed('/ticket list --type request --service print queue', /\n {2}next: \/ticket list.*\n/);
       expect(first).toContain('(page 1; more: --page 2)');
-      // (What other tests sent this person by DM may be printed in between.)
       const hint = /\n {2}next: (\/ticket list.*)\n/.exec(first)?.[1];
       expect(hint).toBe('/ticket list --page 2 --type request --service "print queue"');
-      const second = await typed(hint as string);
+      const second = await typed(hint as string, / · Queue 1 · .*\n/);
       expect(second).toContain('Open ticket 21–21, newest first (page 2)\n');
       expect(second).toMatch(/ · Queue 1 · service print queue · /);
     } finally {
