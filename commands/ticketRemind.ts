@@ -27,7 +27,7 @@ export const ticketRemind: CommandDef = {
   async run(ctx, o, s) {
     const r = await s.reminders.remind(actingOf(ctx), o.id as string, str(o.when) as string, str(o.note));
     return ephemeral(
-      `I will remind you about ${r.ticketId} ${formatTime(r.dueAt, ctx.now, ctx.timezone)} (${ctx.timezone}), by DM.`,
+      `I will remind you about ${r.ticketId} at ${formatTime(r.dueAt, ctx.now, ctx.timezone)} (${ctx.timezone}), by DM.`,
     );
   },
 };

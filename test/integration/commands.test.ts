@@ -389,8 +389,8 @@ describe('what was typed, shown back', () => {
 describe('times people read', () => {
   it('carry the year when it is not this year', async () => {
     const far = ok(await root('/ticket remind INC-1 in 5 years'));
-    expect(far.text).toMatch(/ 10 Mar 2031 \d\d:\d\d \(UTC\)/);
+    expect(far.text).toMatch(/ at 10 Mar 2031 \d\d:\d\d \(UTC\)/);
     const near = ok(await root('/ticket remind INC-1 in 2 days'));
-    expect(near.text).toMatch(/ 12 Mar \d\d:\d\d \(UTC\)/);
+    expect(near.text).toMatch(/ at 12 Mar \d\d:\d\d \(UTC\)/);
   });
 });

@@ -49,7 +49,7 @@ describe('/ticket remind', () => {
     const id = await ticket('Call the vendor');
     const r = await root(`/ticket remind ${id} in 2h --note "ask about the RMA"`);
     expect(r.error, r.text).toBeUndefined();
-    expect(r.text).toBe(`I will remind you about ${id} 14:00 (UTC), by DM.`);
+    expect(r.text).toBe(`I will remind you about ${id} at 14:00 (UTC), by DM.`);
     later(119 * MIN);
     await settle(bot.jobs);
     expect(dms.calls).toEqual([]);
