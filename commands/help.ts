@@ -1,6 +1,6 @@
 // /help: an overview of every command, or one command with its usage and examples.
 import { type CommandDef, usageOf } from '../src/core/command.ts';
-import { runsToNextFlag } from '../src/core/parser.ts';
+import { MAX_LINE, MAX_TEXT, runsToNextFlag } from '../src/core/parser.ts';
 import { ephemeral } from '../src/core/reply.ts';
 
 /** How anything is typed, on every platform: the overview ends with it. */
@@ -9,6 +9,7 @@ export const TYPING: readonly string[] = [
   '  Quote a value that has spaces: "like this"; inside the quotes, \\" is a quote ("a \\"quoted\\" word").',
   "  A --flag's value runs to the next --flag: --note call the vendor --impact high. Quote it to end it sooner;",
   '  a choice, a person, a ticket id or a duration is one word, and --flag=value is one word (or one quoted value).',
+  `  A line holds at most ${MAX_LINE.toLocaleString('en')} characters; /help <command> says how long each value may be.`,
 ];
 
 export function helpFor(defs: readonly CommandDef[], topic: string): string | null {
@@ -32,8 +33,13 @@ export function helpFor(defs: readonly CommandDef[], topic: string): string | nu
   if (chosen.length === 0) return null;
   if (chosen.length === 1) {
     const d = chosen[0] as CommandDef;
+    const longest = (o: CommandDef['options'][number]) =>
+      o.kind === 'text'
+        ? ` (up to ${Math.min(o.maxLength ?? MAX_TEXT, MAX_TEXT).toLocaleString('en')} characters)`
+        : '';
     const opts = d.options.map(
-      (o) => `  ${o.positional ? `<${o.name}>` : `--${o.name}`}${o.required ? ' (required)' : ''}: ${o.description}`,
+      (o) =>
+        `  ${o.positional ? `<${o.name}>` : `--${o.name}`}${o.required ? ' (required)' : ''}: ${o.description}${longest(o)}`,
     );
     return [
       `${usageOf(d)}`,

@@ -72,7 +72,8 @@ export function tokenize(text: string): Token[] {
 }
 
 export const MAX_TEXT = 4000;
-const MAX_LINE = 8000;
+/** The longest line read, flags and all (help says so). */
+export const MAX_LINE = 8000;
 
 function usageError(def: CommandDef, code: string, message: string, field?: string): UserError {
   const example = def.examples[0] ? `\nExample: ${def.examples[0]}` : '';
@@ -223,7 +224,11 @@ export const runsToNextFlag = (opt: OptionDef): boolean => opt.kind === 'text' &
 /** Parses the words after the subcommand against a definition. */
 export function parseArgs(def: CommandDef, text: string, platform: Platform, actorId: string): OptionValues {
   if (text.length > MAX_LINE)
-    throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
+    throw usageError(
+      def,
+      'USAGE.TOO_LONG',
+      `That line is too long (at most ${MAX_LINE.toLocaleString('en')} characters).`,
+    );
   const tokens = tokenize(text);
   const open = tokens.find((t) => t.unclosed);
   if (open?.unclosed) {

@@ -289,6 +289,19 @@ describe('/help', () => {
     expect((await root('/review add "SLA" every day at 09:00 --kind sla')).error).toBe('REVIEW.SLA_ALWAYS_ON');
   });
 
+  it('says how long a line, and each value, may be', async () => {
+    const all = ok(await ada('/help'));
+    expect(all.text).toContain('A line holds at most 8,000 characters');
+    expect(all.context).toContain('A line holds at most 8,000 characters');
+    const one = ok(await ada('/help ticket new'));
+    expect(one.text).toContain('<title> (required): ');
+    expect(one.text).toMatch(/<title> \(required\): .* \(up to 200 characters\)\n/);
+    expect(one.text).toMatch(/--description: .* \(up to 4,000 characters\)\n/);
+    expect((await ada(`/ticket new ${'x'.repeat(8001)}`)).text).toContain(
+      'That line is too long (at most 8,000 characters).',
+    );
+  });
+
   it('shows a change id for the commands that take a change', async () => {
     for (const sub of ['approve', 'reject']) {
       const r = ok(await ada(`/help ticket ${sub}`));
