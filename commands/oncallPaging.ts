@@ -37,9 +37,7 @@ const policy: CommandDef = {
       read,
     );
     const p = s.teams.policyOf(team);
-    return ephemeral(
-      `${team.name} pages: ${formatPolicy(p)}${p.repeat ? ` (then ${p.repeat} more time${p.repeat === 1 ? '' : 's'})` : ''}.`,
-    );
+    return ephemeral(`${team.name} pages: ${formatPolicy(p)}.`);
   },
 };
 

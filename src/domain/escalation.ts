@@ -215,11 +215,16 @@ function formatTarget(t: EscalationTarget): string {
   }
 }
 
-/** The policy as text parsePolicy reads back to the same policy (the repeat is said apart, as --repeat). */
+/**
+ * The policy as a person reads it: its levels as text parsePolicy reads back to the same levels, then how often
+ * the whole policy runs again (`--repeat`), so no reader of the policy is left without it.
+ */
 export function formatPolicy(policy: EscalationPolicy): string {
-  return policy.levels
+  const levels = policy.levels
     .map((l, i) => `${l.targets.map(formatTarget).join(', ')}${i === 0 ? '' : ` after ${formatAfter(l.after)}`}`)
     .join('; ');
+  const n = policy.repeat;
+  return n ? `${levels} (then ${n} more time${n === 1 ? '' : 's'}: --repeat ${n})` : levels;
 }
 
 /** The ticket history lines paging writes, which the ticket card reads to keep Acknowledge on every copy. */

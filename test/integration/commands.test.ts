@@ -407,3 +407,15 @@ describe('times people read', () => {
     expect(near.text).toMatch(/ at 12 Mar \d\d:\d\d \(UTC\)/);
   });
 });
+
+describe("a team's escalation policy", () => {
+  it('is shown with its --repeat, by /team show as by /oncall policy', async () => {
+    ok(await root('/team create repeaters'));
+    const set = ok(await root('/oncall policy repeaters "oncall; team after 5m" --repeat 2'));
+    expect(set.text).toBe('repeaters pages: oncall; team after 5m (then 2 more times: --repeat 2).');
+    const show = ok(await root('/team show repeaters'));
+    expect(show.fields?.find((f) => f.label === 'Escalation')?.value).toBe(
+      'oncall; team after 5m (then 2 more times: --repeat 2)',
+    );
+  });
+});
