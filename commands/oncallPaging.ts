@@ -41,10 +41,7 @@ const policy: CommandDef = {
     const names = new Map(
       await Promise.all(people.map(async (id) => [id, await s.people.nameOf(ctx.tenant, id)] as const)),
     );
-    const shown = formatPolicy(p, (id) => names.get(id) ?? id);
-    return ephemeral(
-      `${team.name} pages: ${shown}${p.repeat ? ` (then ${p.repeat} more time${p.repeat === 1 ? '' : 's'})` : ''}.`,
-    );
+    return ephemeral(`${team.name} pages: ${formatPolicy(p, (id) => names.get(id) ?? id)}.`);
   },
 };
 

@@ -15,7 +15,7 @@ const RV: OptionDef = {
   positional: true,
   maxLength: 20,
 };
-const KINDS = ['reminder', 'change', 'digest', 'pir', 'stale', 'sla'] as const;
+const KINDS = ['reminder', 'change', 'digest', 'pir', 'stale'] as const;
 
 const when = (at: Date, ctx: CommandContext) => `${formatTime(at, ctx.now, ctx.timezone)}`;
 const line = (r: Review) => `${r.reviewId} · ${r.name} · ${r.kind} · ${r.channel}${r.paused ? ' · paused' : ''}`;
@@ -53,7 +53,14 @@ const reviewAdd: CommandDef = {
       maxLength: 200,
     },
     { name: 'channel', kind: 'text', description: 'Where it posts (default: here), like #C0123ABC', maxLength: 60 },
-    { name: 'kind', kind: 'choice', choices: KINDS, description: 'What it posts (default reminder)' },
+    // `sla` is read (to be told that SLA notices are always on) but not offered: it is always refused.
+    {
+      name: 'kind',
+      kind: 'choice',
+      choices: KINDS,
+      unlisted: ['sla'],
+      description: 'What it posts (default reminder)',
+    },
     { name: 'tz', kind: 'text', description: 'Timezone, like Europe/Berlin (default: yours)', maxLength: 60 },
     { name: 'text', kind: 'text', description: 'What a reminder says', maxLength: 1000 },
     { name: 'days', kind: 'text', description: 'Stale reviews: days without an update (default 3)', maxLength: 10 },

@@ -45,6 +45,14 @@ const status: CommandDef = {
     '/status export week --format csv',
   ],
   minRole: 'agent',
+  forms: [
+    {
+      name: 'export',
+      summary: "The period's tickets as CSV: uploaded to this channel (at the terminal, written to a file).",
+      usage: '/status export [<period>] [--format csv]',
+      examples: ['/status export week', '/status export 2026-03-01..2026-03-31 --format csv'],
+    },
+  ],
   options: [
     {
       name: 'scope',

@@ -3,6 +3,9 @@ import type { CommandDef } from '../src/core/command.ts';
 import { actingOf } from './acting.ts';
 import { done, ID, str } from './ticketShared.ts';
 
+/** A change's id: help shows `CHG-1`, not the incident an id usually stands for. */
+const CHANGE_ID = { ...ID, description: 'Change id, like CHG-3', placeholder: 'CHG-1' };
+
 const REASON = {
   name: 'reason',
   kind: 'text' as const,
@@ -19,7 +22,7 @@ const ticketApprove: CommandDef = {
   summary: 'Approve a change (managers; inside a freeze, admins).',
   examples: ['/ticket approve CHG-3', '/ticket approve CHG-3 rollback plan looks good'],
   minRole: 'manager',
-  options: [ID, REASON],
+  options: [CHANGE_ID, REASON],
   async run(ctx, o, s) {
     const t = await s.tickets.approveChange(actingOf(ctx), o.id as string, str(o.reason));
     const c = t.change;
@@ -37,7 +40,7 @@ const ticketReject: CommandDef = {
   summary: 'Reject a change (managers): one rejection is final.',
   examples: ['/ticket reject CHG-3 no rollback plan'],
   minRole: 'manager',
-  options: [ID, REASON],
+  options: [CHANGE_ID, REASON],
   async run(ctx, o, s) {
     const t = await s.tickets.rejectChange(actingOf(ctx), o.id as string, str(o.reason));
     return done(t, `${t.ticketId} is rejected.`, ctx);

@@ -1,5 +1,6 @@
 // /ticket list: the open work by default, a page at a time, with a Next page button that carries the filters.
 import type { CommandContext, CommandDef, CommandServices, OptionValues } from '../src/core/command.ts';
+import { typedValue } from '../src/core/parser.ts';
 import { ephemeral, type ReplyAction } from '../src/core/reply.ts';
 import { ticketLine } from '../src/core/ticketCard.ts';
 import { UserError } from '../src/domain/errors.ts';
@@ -60,6 +61,22 @@ function pageOf(raw: string): number {
     throw new UserError('USAGE.BAD_VALUE', `--page takes a page number from 1 to ${MAX_PAGE}.`, '', 'page');
   }
   return n;
+}
+
+/** The next page as a person types it, every filter kept; none when a filter cannot be typed back (a carried person). */
+function typedNext(q: ListQuery, o: OptionValues): string | undefined {
+  const parts = ['/ticket list', `--page ${q.page + 1}`];
+  if (q.state !== 'open') parts.push(`--state ${q.state}`);
+  if (q.priority) parts.push(`--priority ${q.priority}`);
+  if (q.type) parts.push(`--type ${q.type}`);
+  if (q.service) parts.push(`--service ${typedValue(q.service)}`);
+  if (q.assigneeId) {
+    if (o.mine === true) parts.push('--mine');
+    else if (typeof o.assignee === 'string') parts.push(`--assignee @${o.assignee}`);
+    else return undefined;
+  }
+  if (q.text) parts.push(`--text ${typedValue(q.text)}`);
+  return parts.join(' ');
 }
 
 async function queryOf(ctx: CommandContext, o: OptionValues, s: CommandServices): Promise<ListQuery> {
@@ -138,8 +155,11 @@ export const ticketList: CommandDef = {
         ? `${tickets.length} ${what}`
         : `${what.charAt(0).toUpperCase()}${what.slice(1)} ${first}–${first + tickets.length - 1}, newest first (page ${q.page}${more ? `; more: --page ${q.page + 1}` : ''})`;
     const next = encode({ ...q, page: q.page + 1 });
+    const typed = typedNext(q, o);
     const actions: ReplyAction[] =
-      more && next.length <= MAX_BUTTON_VALUE ? [{ id: 'ticket.list', label: 'Next page', value: next }] : [];
+      more && next.length <= MAX_BUTTON_VALUE
+        ? [{ id: 'ticket.list', label: 'Next page', value: next, ...(typed ? { typed } : {}) }]
+        : [];
     return ephemeral([header, ...lines].join('\n'), { header, list: lines, ...(actions.length ? { actions } : {}) });
   },
 };

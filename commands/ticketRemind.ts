@@ -92,7 +92,7 @@ export const ticketRemind: CommandDef = {
     const delayed = r.arrivesAt.getTime() !== r.dueAt.getTime();
     return ephemeral(
       [
-        `I will remind you about ${r.ticketId} ${at(r.dueAt, ctx)} (${ctx.timezone}), by DM.`,
+        `I will remind you about ${r.ticketId} at ${at(r.dueAt, ctx)} (${ctx.timezone}), by DM.`,
         ...(delayed && r.quiet
           ? [
               `That is in your quiet hours (${r.quiet.from}-${r.quiet.to}), so it will arrive at ${at(r.arrivesAt, ctx)}, when they end.`,

@@ -41,8 +41,9 @@ async function main(): Promise<void> {
   });
 
   const services = await buildServices(db.connection, {
+    admins: config.admins,
     // The person at the terminal is the local admin.
-    admins: onConsole ? [...config.admins, consoleIdentity] : config.admins,
+    ...(onConsole ? { terminalUser: consoleIdentity } : {}),
     sla: config.sla,
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,

@@ -9,6 +9,7 @@ export function renderText(reply: Reply, hints: boolean, as?: string): string {
   const out = [reply.text];
   if (hints && reply.actions?.length) {
     const cmds = reply.actions.map((a) => {
+      if (a.typed) return a.typed;
       const [command, sub] = a.id.split('.');
       const extra =
         a.form?.fields

@@ -37,12 +37,16 @@ export interface OptionDef {
   description: string;
   required?: boolean;
   choices?: readonly string[];
+  /** Choice values read but never offered (not in help, nor in Discord's list): kept so the command can say why not. */
+  unlisted?: readonly string[];
   /** Filled from bare words, in declaration order, when not given as `--name`. */
   positional?: boolean;
   /** Takes the rest of the line (the last positional). */
   rest?: boolean;
   /** Platforms that can, offer completion (ticket ids). */
   autocomplete?: boolean;
+  /** How the value is written in usage when its kind's usual form would mislead (`CHG-1` for a change). */
+  placeholder?: string;
   /** Text: the most characters taken (default MAX_TEXT in the parser). */
   maxLength?: number;
   /** Text: line breaks are kept; otherwise any run of whitespace becomes one space. */
@@ -90,6 +94,16 @@ export interface CommandServices {
   definitions: () => readonly CommandDef[];
 }
 
+/** One more form of a bare command, as help tells it. */
+export interface CommandForm {
+  /** The word it starts with, e.g. `export`. */
+  name: string;
+  summary: string;
+  /** The whole form, e.g. `/status export [<period>] [--format csv]`. */
+  usage: string;
+  examples: string[];
+}
+
 export interface CommandDef {
   /** Family, e.g. `ticket`. */
   command: string;
@@ -101,6 +115,11 @@ export interface CommandDef {
   minRole: Role;
   /** Runs when the family is typed with no subcommand, or with words that name none (`/oncall storage`). */
   fallback?: boolean;
+  /**
+   * A bare command's other forms, read from its first word (`/status export`, since a family with a bare command
+   * can have no subcommands): help lists and explains each as a command of its own.
+   */
+  forms?: readonly CommandForm[];
   /** When the command is invoked with nothing at all, show this form instead (e.g. `/ticket new`). */
   formWhenEmpty?: FormSpec;
   run(ctx: CommandContext, options: OptionValues, services: CommandServices): Promise<Reply>;
@@ -110,8 +129,9 @@ export interface CommandDef {
 export function usageOf(def: CommandDef): string {
   const parts = [`/${def.command}${def.name ? ` ${def.name}` : ''}`];
   for (const o of def.options) {
-    const value =
-      o.kind === 'flag'
+    const value = o.placeholder
+      ? o.placeholder
+      : o.kind === 'flag'
         ? ''
         : o.choices
           ? o.choices.join('|')

@@ -9,11 +9,25 @@ import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from './typed
 export interface Token {
   value: string;
   quoted: boolean;
+  /** The quote that opened this word and was never closed (the word runs to the end of the line). */
+  unclosed?: string;
 }
 
 const QUOTES: Readonly<Record<string, string>> = Object.freeze({ '"': '"', "'": "'", '“': '”', '‘': '’' });
 
-/** Splits a line into words; quoted strings are one word, an unclosed quote runs to the end. */
+/** Where the quote opened before `from` closes: the first `close` not written `\` + close; -1 if none. */
+function closingAt(text: string, from: number, close: string): number {
+  for (let k = from; k < text.length; k++) {
+    if (text[k] === '\\' && text[k + 1] === close) k++;
+    else if (text[k] === close) return k;
+  }
+  return -1;
+}
+
+/** A quoted value as meant: `\"` inside `"…"` is a `"` (and so for each kind of quote). */
+const unescaped = (value: string, close: string): string => value.split(`\\${close}`).join(close);
+
+/** Splits a line into words; quoted strings are one word; an unclosed quote runs to the end, marked `unclosed`. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -25,34 +39,41 @@ export function tokenize(text: string): Token[] {
     }
     const close = QUOTES[ch];
     if (close) {
-      const end = text.indexOf(close, i + 1);
+      const end = closingAt(text, i + 1, close);
       const stop = end === -1 ? text.length : end;
-      tokens.push({ value: text.slice(i + 1, stop), quoted: true });
+      tokens.push({
+        value: unescaped(text.slice(i + 1, stop), close),
+        quoted: true,
+        ...(end === -1 ? { unclosed: ch } : {}),
+      });
       i = stop + 1;
       continue;
     }
     let j = i;
     let value: string | null = null;
+    let unclosed: string | undefined;
     while (j < text.length && !SEPARATOR.test(text[j] as string)) {
       const q = QUOTES[text[j] as string];
       // `--service="my vpn"`: the quoted part is the flag's value, spaces and all.
       if (q && /^--?[A-Za-z][^=]*=$/.test(text.slice(i, j))) {
-        const end = text.indexOf(q, j + 1);
+        const end = closingAt(text, j + 1, q);
         const stop = end === -1 ? text.length : end;
-        value = text.slice(i, j) + text.slice(j + 1, stop);
+        value = text.slice(i, j) + unescaped(text.slice(j + 1, stop), q);
+        if (end === -1) unclosed = text[j];
         j = stop + 1;
         break;
       }
       j++;
     }
-    tokens.push({ value: value ?? text.slice(i, j), quoted: false });
+    tokens.push({ value: value ?? text.slice(i, j), quoted: false, ...(unclosed ? { unclosed } : {}) });
     i = j;
   }
   return tokens;
 }
 
 export const MAX_TEXT = 4000;
-const MAX_LINE = 8000;
+/** The longest line read, flags and all (help says so). */
+export const MAX_LINE = 8000;
 
 function usageError(def: CommandDef, code: string, message: string, field?: string): UserError {
   const example = def.examples[0] ? `\nExample: ${def.examples[0]}` : '';
@@ -114,7 +135,7 @@ export function checkValue(
   switch (opt.kind) {
     case 'choice': {
       const v = text.toLowerCase();
-      const hit = opt.choices?.find((c) => c.toLowerCase() === v);
+      const hit = [...(opt.choices ?? []), ...(opt.unlisted ?? [])].find((c) => c.toLowerCase() === v);
       if (!hit) {
         throw usageError(
           def,
@@ -188,16 +209,43 @@ function checkText(def: CommandDef, opt: OptionDef, raw: string): string {
   return text;
 }
 
+/** A value as it is typed back in a command this parser reads: quoted (`\"` inside) unless it is one plain word. */
+export function typedValue(value: string): string {
+  const plain = value !== '' && !/^-/.test(value) && ![...value].some((ch) => SEPARATOR.test(ch) || ch in QUOTES);
+  return plain ? value : `"${value.replace(/"/g, '\\"')}"`;
+}
+
+/** `--impact`, `-x`, `--note=…`: a word that names an option (a quoted word or a negative number never does). */
+const isFlag = (t: Token): boolean => !t.quoted && /^--?[A-Za-z]/.test(t.value) && !/^-\d/.test(t.value);
+
+/** Free text given as `--name value` runs to the next flag; every other kind of value is one word. */
+export const runsToNextFlag = (opt: OptionDef): boolean => opt.kind === 'text' && !opt.positional;
+
 /** Parses the words after the subcommand against a definition. */
 export function parseArgs(def: CommandDef, text: string, platform: Platform, actorId: string): OptionValues {
   if (text.length > MAX_LINE)
-    throw usageError(def, 'USAGE.TOO_LONG', `That line is too long (at most ${MAX_LINE} characters).`);
+    throw usageError(
+      def,
+      'USAGE.TOO_LONG',
+      `That line is too long (at most ${MAX_LINE.toLocaleString('en')} characters).`,
+    );
   const tokens = tokenize(text);
+  const open = tokens.find((t) => t.unclosed);
+  if (open?.unclosed) {
+    // A quote left open would swallow the options after it (`"Printer broken --impact high`): say so instead.
+    const from = open.quoted ? `${open.unclosed}${open.value}` : open.value.replace('=', `=${open.unclosed}`);
+    throw usageError(
+      def,
+      'USAGE.UNCLOSED_QUOTE',
+      `Unclosed quote: ${shown(from, 40)} has no closing ${QUOTES[open.unclosed]}. Close the quote after the value; options go outside it.`,
+    );
+  }
   const given = new Map<string, string | boolean>();
+  const ranOn: string[] = [];
   const loose: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token;
-    const flag = !tok.quoted && /^--?[A-Za-z]/.test(tok.value) && !/^-\d/.test(tok.value) ? tok.value : null;
+    const flag = isFlag(tok) ? tok.value : null;
     if (!flag) {
       loose.push(tok);
       continue;
@@ -228,8 +276,17 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
       if (!next || (!next.quoted && /^--[A-Za-z]/.test(next.value))) {
         throw usageError(def, 'USAGE.MISSING', `--${opt.name} needs a value.`, opt.name);
       }
-      value = next.value;
+      const words = [next.value];
       i++;
+      // A text value runs to the next flag (`--note call the vendor --impact high`); a quoted one is what is quoted.
+      if (runsToNextFlag(opt) && !next.quoted) {
+        for (let after = tokens[i + 1]; after && !isFlag(after); after = tokens[i + 1]) {
+          words.push(after.value);
+          i++;
+        }
+      }
+      value = words.join(' ');
+      if (words.length > 1) ranOn.push(`--${opt.name} took "${shown(value, 40)}"`);
     }
     given.set(opt.name, value);
   }
@@ -243,6 +300,16 @@ export function parseArgs(def: CommandDef, text: string, platform: Platform, act
     } else {
       given.set(opt.name, (loose.shift() as Token).value);
     }
+  }
+  const missing = def.options.find((o) => o.positional && o.required && !given.has(o.name));
+  if (missing && ranOn.length) {
+    // The words meant for it went to a flag before them: say where they went.
+    throw usageError(
+      def,
+      'USAGE.MISSING',
+      `Missing <${missing.name}>. (${ranOn.join(', ')}: a value runs to the next --flag; quote it to end it sooner.)`,
+      missing.name,
+    );
   }
   if (loose.length > 0) {
     throw usageError(def, 'USAGE.UNEXPECTED', `Unexpected "${shown(loose.map((t) => t.value).join(' '), 60)}".`);

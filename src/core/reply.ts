@@ -14,6 +14,8 @@ export interface ReplyAction {
   /** Usually the ticket id; comes back as the invocation's `id` option. */
   value: string;
   style?: 'primary' | 'danger';
+  /** The command a person types to do the same, when `value` is not typeable (the terminal shows this). */
+  typed?: string;
   /** When set, pressing the action opens this form first (e.g. a resolution note). */
   form?: FormSpec;
 }

@@ -1,7 +1,7 @@
 // A ticket as a platform-neutral card: the reply every platform renders and keeps updated.
 
 import { TZDate } from '@date-fns/tz';
-import { format, isSameDay } from 'date-fns';
+import { format, isSameDay, isSameYear } from 'date-fns';
 import { changeRecordOf } from '../domain/change.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket, TicketSummary } from '../domain/entities.ts';
@@ -10,11 +10,12 @@ import { slaStanding } from '../domain/sla.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { shownThroughout } from './typedText.ts';
 
-/** "14:05" today, "3 Dec 14:05" otherwise, in the reader's timezone. */
+/** "14:05" today, "3 Dec 14:05" this year, "3 Dec 2031 14:05" in any other year: in the reader's timezone. */
 export function formatTime(at: Date, now: Date, timezone: string): string {
   const t = new TZDate(at, timezone);
   const n = new TZDate(now, timezone);
-  return isSameDay(t, n) ? format(t, 'HH:mm') : format(t, 'd MMM HH:mm');
+  if (isSameDay(t, n)) return format(t, 'HH:mm');
+  return format(t, isSameYear(t, n) ? 'd MMM HH:mm' : 'd MMM yyyy HH:mm');
 }
 
 /** "3 Dec 22:00 → 4 Dec 02:00 (Europe/Berlin)", in the reader's zone, which it names: a window is read by a CAB

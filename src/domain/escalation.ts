@@ -216,16 +216,19 @@ function formatTarget(t: EscalationTarget, personName: (identity: string) => str
 }
 
 /**
- * The policy as text parsePolicy reads back to the same policy (the repeat is said apart, as --repeat); with
- * `personName`, people are shown by name for a person to read instead.
+ * The policy as a person reads it: its levels as text parsePolicy reads back to the same levels, then how often
+ * the whole policy runs again (`--repeat`), so no reader of the policy is left without it; with `personName`,
+ * people are shown by name for a person to read.
  */
 export function formatPolicy(policy: EscalationPolicy, personName: (identity: string) => string = (id) => id): string {
-  return policy.levels
+  const levels = policy.levels
     .map(
       (l, i) =>
         `${l.targets.map((t) => formatTarget(t, personName)).join(', ')}${i === 0 ? '' : ` after ${formatAfter(l.after)}`}`,
     )
     .join('; ');
+  const n = policy.repeat;
+  return n ? `${levels} (then ${n} more time${n === 1 ? '' : 's'}: --repeat ${n})` : levels;
 }
 
 /** The ticket history lines paging writes, which the ticket card reads to keep Acknowledge on every copy. */

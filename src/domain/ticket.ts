@@ -34,10 +34,16 @@ const TRANSITIONS: Readonly<Record<TicketState, readonly TicketState[]>> = Objec
 
 export const allowedFrom = (state: TicketState): readonly TicketState[] => TRANSITIONS[state];
 
-/** What is allowed from a state, for refusals: "from new it can go to: assigned, resolved" or "closed is final". */
+/** Where one command takes a ticket two steps at once, named beside the steps: start takes a new ticket, then starts it. */
+const SHORTCUTS: Readonly<Partial<Record<TicketState, string>>> = Object.freeze({
+  new: 'or straight to in_progress: /ticket start takes it',
+});
+
+/** What is allowed from a state, for refusals: "from new it can go to: assigned, resolved (…)" or "closed is final". */
 export function allowedText(from: TicketState): string {
   const allowed = TRANSITIONS[from];
-  return allowed.length ? `from ${from} it can go to: ${allowed.join(', ')}` : `${from} is final`;
+  const shortcut = SHORTCUTS[from] ? ` (${SHORTCUTS[from]})` : '';
+  return allowed.length ? `from ${from} it can go to: ${allowed.join(', ')}${shortcut}` : `${from} is final`;
 }
 
 /** Refuses a lifecycle change with a message naming what is allowed from here. */

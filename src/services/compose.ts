@@ -106,8 +106,10 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  /** Identities that are admins whatever is granted in chat. */
+  /** Identities that are admins whatever is granted in chat (SWITCHBOARD_ADMINS). */
   admins: readonly string[];
+  /** The terminal's user (`console:<user>`), an admin too when Switchboard runs at the terminal alone. */
+  terminalUser?: string;
   sla: SlaTargets;
   matrix: PriorityMatrix;
   /** Distinct approvers that approve a change (default 1). */
@@ -153,7 +155,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   await migrateTickets(connection, { log: progress });
   await migrateLayout(connection, progress);
   const changes = new ChangeFeed();
-  const peopleService = new PeopleService(people, new Set(o.admins));
+  const peopleService = new PeopleService(people, new Set(o.admins), o.terminalUser);
   const cardService = new CardService(cards);
   const files = new FileRepository(connection);
   const outboxService = new Outbox(

@@ -135,6 +135,11 @@ function askReply(t: Ticket): Reply {
     visibility: 'channel',
     header: `How did we do on ${t.ticketId}?`,
     context: `To add a comment: /ticket csat ${t.ticketId} <1-5> <comment>`,
-    actions: CSAT_SCORES.map((n) => ({ id: 'ticket.csat', label: SCORE_LABELS[n], value: `${t.ticketId}:${n}` })),
+    actions: CSAT_SCORES.map((n) => ({
+      id: 'ticket.csat',
+      label: SCORE_LABELS[n],
+      value: `${t.ticketId}:${n}`,
+      typed: `/ticket csat ${t.ticketId} ${n}`,
+    })),
   };
 }

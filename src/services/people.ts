@@ -38,11 +38,17 @@ export class PeopleService {
   /** Told when a person's quiet hours or timezone change (held reminders are released from it). */
   onQuietChanged: ((tenant: string, personId: string, now: Date) => Promise<void>) | undefined;
 
+  /** Everyone who is an admin whatever is granted in chat: the configured admins and the terminal's user. */
+  private readonly admins: ReadonlySet<string>;
   constructor(
     private readonly repo: PersonRepository,
     /** Identities that are admins by configuration (SWITCHBOARD_ADMINS). */
-    private readonly admins: ReadonlySet<string>,
-  ) {}
+    private readonly configured: ReadonlySet<string>,
+    /** The terminal's user (`console:<user>`): an admin while Switchboard runs at the terminal alone. */
+    private readonly terminalUser?: string,
+  ) {
+    this.admins = new Set([...configured, ...(terminalUser ? [terminalUser] : [])]);
+  }
 
   private readonly known = new Map<string, { person: KnownPerson; profile: string; epoch: string; until: number }>();
   /** Wrong link codes per `tenant\0identity` in this process. */
@@ -121,9 +127,13 @@ export class PeopleService {
    * A person is an admin by configuration when any of their identities is in SWITCHBOARD_ADMINS,
    * whichever side of a link it was entered on: asked of each configured identity by _id.
    */
-  private async isConfiguredAdmin(tenant: string, id: Identity): Promise<boolean> {
-    if (this.admins.has(id.identity) || this.admins.has(id.personId)) return true;
-    const admins = await Promise.all([...this.admins].map((a) => this.repo.findIdentity(tenant, a)));
+  private async isConfiguredAdmin(
+    tenant: string,
+    id: Identity,
+    among: ReadonlySet<string> = this.admins,
+  ): Promise<boolean> {
+    if (among.has(id.identity) || among.has(id.personId)) return true;
+    const admins = await Promise.all([...among].map((a) => this.repo.findIdentity(tenant, a)));
     return admins.some((a) => a?.personId === id.personId);
   }
 
@@ -219,10 +229,19 @@ export class PeopleService {
   /** A configured admin stays one whatever is granted in chat: say so rather than pretend otherwise. */
   private async refuseConfiguredAdmin(tenant: string, target: PersonRef): Promise<void> {
     const id = await this.repo.findIdentity(tenant, target.identity);
-    if (this.admins.has(target.identity) || (id && (await this.isConfiguredAdmin(tenant, id)))) {
+    const among = async (set: ReadonlySet<string>) =>
+      set.has(target.identity) || (id !== null && (await this.isConfiguredAdmin(tenant, id, set)));
+    if (await among(this.configured)) {
       throw new UserError(
         'ROLE.CONFIGURED',
         `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`,
+      );
+    }
+    // Not the setting: the person typing at the terminal is its admin, named so they know why.
+    if (this.terminalUser && (await among(new Set([this.terminalUser])))) {
+      throw new UserError(
+        'ROLE.TERMINAL_ADMIN',
+        `${target.name} is the terminal's user, an admin for as long as Switchboard runs at the terminal; a role given or taken in chat does not change that.`,
       );
     }
   }

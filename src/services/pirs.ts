@@ -1,6 +1,6 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format, isSameYear } from 'date-fns';
 import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
@@ -36,7 +36,11 @@ interface RemindPayload {
 }
 
 const jobIdOf = (tenant: string, ticketId: string, day: number) => `pir:${tenant}/${ticketId}#${day}`;
-const when = (at: Date, timezone: string) => format(new TZDate(at, timezone), 'EEE d MMM HH:mm');
+/** "Tue 3 Dec 14:05", with the year when it is not `now`'s, in the reader's zone. */
+const when = (at: Date, timezone: string, now: Date) => {
+  const t = new TZDate(at, timezone);
+  return format(t, isSameYear(t, new TZDate(now, timezone)) ? 'EEE d MMM HH:mm' : 'EEE d MMM yyyy HH:mm');
+};
 const MAX_LINK = 500;
 
 /** A link as people paste one: http(s), a host with a dot (or localhost), no spaces. */
@@ -156,7 +160,7 @@ export class PirService {
         p.priority,
         p.title,
         p.assignee?.name ?? 'unassigned',
-        `${p.dueAt.getTime() < now.getTime() ? 'OVERDUE since' : 'due'} ${when(p.dueAt, timezone)}`,
+        `${p.dueAt.getTime() < now.getTime() ? 'OVERDUE since' : 'due'} ${when(p.dueAt, timezone, now)}`,
       ].join(' · '),
     );
     const count = `${open.length} open, ${overdue} overdue`;
@@ -182,10 +186,10 @@ export class PirService {
     const left = this.o.days - p.day;
     const status =
       left > 0
-        ? `is due ${when(pir.dueAt, zone)} (${left} business day${left === 1 ? '' : 's'} left)`
+        ? `is due ${when(pir.dueAt, zone, job.dueAt)} (${left} business day${left === 1 ? '' : 's'} left)`
         : left === 0
-          ? `is due today, ${when(pir.dueAt, zone)}`
-          : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${when(pir.dueAt, zone)})`;
+          ? `is due today, ${when(pir.dueAt, zone, job.dueAt)}`
+          : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${when(pir.dueAt, zone, job.dueAt)})`;
     const reply: Reply = {
       text: `PIR for ${pir.ticketId} (${pir.title}) ${status}. When it is written: /ticket pir ${pir.ticketId} done <link>`,
       visibility: 'channel',

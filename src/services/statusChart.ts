@@ -98,8 +98,19 @@ function draw(
   chart.destroy();
 }
 
-/** The day labels: `03-10` for each day, thinned out by chart.js when the period is long. */
+/** The day labels: `03-10` for each day. */
 const dayLabel = (d: { year: number; month: number; day: number }) => isoDate(d).slice(5);
+/** Day labels that fit side by side under the trend; more days are labelled every so many. */
+const MAX_DAY_LABELS = 16;
+
+/**
+ * Every `step`-th day's label, counted back from the last day, so the period's last day is always labelled
+ * (chart.js's own thinning counts from the first and left a month's last day bare).
+ */
+function dayTicks(labels: readonly string[]): (value: unknown, index: number) => string {
+  const step = Math.max(1, Math.ceil(labels.length / MAX_DAY_LABELS));
+  return (_value, index) => ((labels.length - 1 - index) % step === 0 ? (labels[index] ?? '') : '');
+}
 
 export function renderStatusChart(s: StatusSummary, o: ChartOptions = {}): Buffer {
   loadFont();
@@ -108,20 +119,24 @@ export function renderStatusChart(s: StatusSummary, o: ChartOptions = {}): Buffe
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = BACKGROUND;
   ctx.fillRect(0, 0, CHART_WIDTH, CHART_HEIGHT);
+  const days = s.daily.map((d) => dayLabel(d.day));
   draw(
     canvas,
     0,
     {
       type: 'bar',
       data: {
-        labels: s.daily.map((d) => dayLabel(d.day)),
+        labels: days,
         datasets: [
           { label: 'Opened', data: s.daily.map((d) => d.opened), backgroundColor: '#d9822b' },
           { label: 'Resolved', data: s.daily.map((d) => d.resolved), backgroundColor: '#2b8a3e' },
         ],
       },
       options: {
-        scales: { x: {}, y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          x: { ticks: { autoSkip: false, callback: dayTicks(days) } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+        },
         plugins: { title: { display: true, text: `Opened vs resolved per day (${s.period.timeZone})` } },
       },
     },

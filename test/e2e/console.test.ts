@@ -62,7 +62,7 @@ describe('terminal adapter (npm start)', () => {
     const out = first.stdout.split('\n');
     // `npm start` runs on the wall clock: within 15 minutes of midnight the due time carries its date.
     expect(out[0]).toMatch(
-      /^INC-1 · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by (\d{1,2} \w{3} )?\d\d:\d\d/,
+      /^INC-1 · P1 · new · VPN drops every 5 minutes · service vpn · SLA: respond by (\d{1,2} \w{3} (\d{4} )?)?\d\d:\d\d/,
     );
     expect(first.stdout).toContain('INC-1 is assigned to ada.');
     expect(first.stdout).toContain('Comment added to INC-1.');
@@ -107,6 +107,16 @@ describe('terminal adapter (npm start)', () => {
     expect(r.stdout).toContain('1 ticket\n');
     const again = await runBot('/ticket list --state all\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
     expect(again.stdout).not.toContain('Never opened');
+  });
+
+  it('names why the terminal user cannot lose the admin role: being at the terminal, not SWITCHBOARD_ADMINS', async () => {
+    const r = await runBot('/role revoke me\n/role show\n', { SWITCHBOARD_DATA_DIR: dataDir, USER: 'ada' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "ada is the terminal's user, an admin for as long as Switchboard runs at the terminal; a role given or taken in chat does not change that.",
+    );
+    expect(r.stdout).not.toContain('SWITCHBOARD_ADMINS');
+    expect(r.stdout).toContain('You are an admin.');
   });
 
   it('serves /healthz, /readyz and /metrics on PORT (loopback) while the terminal runs', async () => {

@@ -260,7 +260,8 @@ describe('/help', () => {
   it('gives an overview, and one command with its usage and examples', async () => {
     const all = ok(await ada('/help'));
     expect(all.header).toBe('Switchboard commands');
-    expect(all.list?.length).toBe(allCommands.length);
+    // Every command, and the forms a bare command reads from its first word (/status export).
+    expect(all.list?.length).toBe(allCommands.length + allCommands.flatMap((d) => d.forms ?? []).length);
     expect(all.text).toContain('/ticket new');
 
     const one = ok(await ada('/help ticket new'));
@@ -269,6 +270,68 @@ describe('/help', () => {
     expect(one.text).toContain('Examples:');
 
     expect((await ada('/help nothing')).error).toBe('HELP.UNKNOWN');
+  });
+
+  it('explains /status export, lists it in the overview, and offers no review kind that is always refused', async () => {
+    const exp = ok(await root('/help status export'));
+    expect(exp.text).toMatch(/^\/status export \[<period>\] \[--format csv\]\n.*CSV/);
+    expect(exp.text).toContain('Needs role: agent');
+    expect(exp.text).toContain('  /status export week');
+    expect(ok(await root('/help status')).text).toContain('Also: /status export [<period>] [--format csv]');
+    expect(ok(await ada('/help')).list).toContainEqual(
+      expect.stringMatching(/^\/status export +The period's tickets as CSV/),
+    );
+
+    const add = ok(await ada('/help review add'));
+    expect(add.text).toContain('[--kind reminder|change|digest|pir|stale]');
+    expect(add.text).not.toContain('sla');
+    // Asked for anyway, it is still told why not.
+    expect((await root('/review add "SLA" every day at 09:00 --kind sla')).error).toBe('REVIEW.SLA_ALWAYS_ON');
+  });
+
+  it('says how long a line, and each value, may be', async () => {
+    const all = ok(await ada('/help'));
+    expect(all.text).toContain('A line holds at most 8,000 characters');
+    expect(all.context).toContain('A line holds at most 8,000 characters');
+    const one = ok(await ada('/help ticket new'));
+    expect(one.text).toContain('<title> (required): ');
+    expect(one.text).toMatch(/<title> \(required\): .* \(up to 200 characters\)\n/);
+    expect(one.text).toMatch(/--description: .* \(up to 4,000 characters\)\n/);
+    expect((await ada(`/ticket new ${'x'.repeat(8001)}`)).text).toContain(
+      'That line is too long (at most 8,000 characters).',
+    );
+  });
+
+  it('shows a change id for the commands that take a change', async () => {
+    for (const sub of ['approve', 'reject']) {
+      const r = ok(await ada(`/help ticket ${sub}`));
+      expect(r.text).toContain(`/ticket ${sub} <CHG-1> [<reason…>]`);
+      expect(r.text).toContain('<id> (required): Change id, like CHG-3');
+      expect(r.text).not.toContain('INC-');
+    }
+    expect(ok(await ada('/help ticket show')).text).toContain('/ticket show <INC-1>');
+  });
+
+  it("says that a flag's value runs to the next flag, and a several-word --note is taken whole", async () => {
+    expect(ok(await ada('/help')).text).toContain("A --flag's value runs to the next --flag");
+    expect(ok(await ada('/help ticket remind')).text).toContain(
+      "Options (a text option's value runs to the next --flag):",
+    );
+    expect(ok(await ada('/help ticket show')).text).toContain('\nOptions:\n');
+
+    const r = ok(await root('/ticket remind INC-1 in 1 minute --note quiet test'));
+    expect(r.text).toMatch(/^I will remind you about INC-1 /);
+  });
+
+  it('says how to put a quote inside a quoted value, and that way works', async () => {
+    const all = ok(await ada('/help'));
+    expect(all.text).toContain('inside the quotes, \\" is a quote');
+    expect(all.context).toContain('inside the quotes, \\" is a quote');
+
+    const r = ok(await ada('/ticket new "Quote \\"inside\\" test" --impact low'));
+    const t = await storedTicket(bot.db.connection, 'console:local', r.card?.ticketId as string);
+    expect(t?.title).toBe('Quote "inside" test');
+    expect(t?.impact).toBe('low');
   });
 });
 
@@ -333,5 +396,26 @@ describe('what was typed, shown back', () => {
     expect(r.error, r.text).toBeUndefined();
     expect(r.context).toContain('Requested by Mal[U+202E]lory[U+001B][2J via console');
     expect(rawControlIn(JSON.stringify(r))).toBeNull();
+  });
+});
+
+describe('times people read', () => {
+  it('carry the year when it is not this year', async () => {
+    const far = ok(await root('/ticket remind INC-1 in 5 years'));
+    expect(far.text).toMatch(/ at 10 Mar 2031 \d\d:\d\d \(UTC\)/);
+    const near = ok(await root('/ticket remind INC-1 in 2 days'));
+    expect(near.text).toMatch(/ at 12 Mar \d\d:\d\d \(UTC\)/);
+  });
+});
+
+describe("a team's escalation policy", () => {
+  it('is shown with its --repeat, by /team show as by /oncall policy', async () => {
+    ok(await root('/team create repeaters'));
+    const set = ok(await root('/oncall policy repeaters "oncall; team after 5m" --repeat 2'));
+    expect(set.text).toBe('repeaters pages: oncall; team after 5m (then 2 more times: --repeat 2).');
+    const show = ok(await root('/team show repeaters'));
+    expect(show.fields?.find((f) => f.label === 'Escalation')?.value).toBe(
+      'oncall; team after 5m (then 2 more times: --repeat 2)',
+    );
   });
 });

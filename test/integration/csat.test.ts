@@ -1,5 +1,6 @@
 // Requester satisfaction on the real database: asked once whatever reopens or processes, answered once, counted in /status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderText } from '../../adapters/console/render.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
@@ -51,6 +52,10 @@ describe('requester satisfaction', () => {
       expect(asks(inc)).toHaveLength(1);
       expect(ask?.reply.actions?.map((a) => [a.id, a.value])).toEqual(
         [1, 2, 3, 4, 5].map((n) => ['ticket.csat', `${inc}:${n}`]),
+      );
+      // The terminal shows each button as the command that does the same, typed as it would be.
+      expect(renderText(ask?.reply as Reply, true)).toContain(
+        `  next: ${[1, 2, 3, 4, 5].map((n) => `/ticket csat ${inc} ${n}`).join('  |  ')}`,
       );
       ok(await zed(`/ticket reopen ${inc} "still offline"`));
       ok(await personAt(other.core, 'root')(`/ticket resolve ${inc} "new driver"`));

@@ -58,7 +58,7 @@ describe('/ticket remind', () => {
     expect(r.error, r.text).toBeUndefined();
     expect(r.text).toMatch(
       new RegExp(
-        `^I will remind you about ${id} 14:00 \\(UTC\\), by DM\\. It is (RM-\\w{5}): /ticket remind cancel \\1 drops it\\.$`,
+        `^I will remind you about ${id} at 14:00 \\(UTC\\), by DM\\. It is (RM-\\w{5}): /ticket remind cancel \\1 drops it\\.$`,
       ),
     );
     later(119 * MIN);

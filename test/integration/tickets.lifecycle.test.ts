@@ -103,8 +103,16 @@ describe('state machine through commands', () => {
   });
 
   const refusals: Array<[Ticket['state'], string, RegExp]> = [
-    ['new', 'pending ID', /is new and cannot become pending; from new it can go to: assigned, resolved\./],
-    ['new', 'close ID', /is new and cannot become closed; from new it can go to: assigned, resolved\./],
+    [
+      'new',
+      'pending ID',
+      /is new and cannot become pending; from new it can go to: assigned, resolved \(or straight to in_progress: \/ticket start takes it\)\./,
+    ],
+    [
+      'new',
+      'close ID',
+      /is new and cannot become closed; from new it can go to: assigned, resolved \(or straight to in_progress: \/ticket start takes it\)\./,
+    ],
     ['new', 'reopen ID', /is new; only a resolved ticket can be reopened.*from new it can go to: assigned, resolved/],
     [
       'assigned',

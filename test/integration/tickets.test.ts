@@ -1,8 +1,11 @@
 // Every /ticket subcommand end to end through the real core on the real database.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createConsoleAdapter } from '../../adapters/console/index.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { recordingSender } from '../support/recordingSender.ts';
 import { storedTicket, ticketCount } from '../support/storedTickets.ts';
 
 let bot: TestBot;
@@ -120,7 +123,7 @@ describe('/ticket show', () => {
     expect(r.card).toBeUndefined();
     expect(r.header).toBe(`${id} · Mail is slow`);
     expect(r.text).toContain('💬 bob: looking at the queue');
-    expect(r.text).toMatch(/• (\d{1,2} \w{3} )?\d\d:\d\d ada opened → new/);
+    expect(r.text).toMatch(/• (\d{1,2} \w{3} (\d{4} )?)?\d\d:\d\d ada opened → new/);
     expect(r.list).toContain('💬 bob: looking at the queue');
   });
 });
@@ -209,6 +212,43 @@ describe('/ticket list', () => {
     expect(ok(await paged('/ticket list --page 9')).header).toBe('No open tickets on page 9');
     expect((await paged('/ticket list --page 0')).error).toBe('USAGE.BAD_VALUE');
     expect((await paged('/ticket list --page two')).error).toBe('USAGE.BAD_VALUE');
+  });
+
+  it('shows the terminal a next page it can type, the filters kept', async () => {
+    for (let i = 1; i <= 21; i++) ok(await root(`/ticket new "Queue ${i}" --service print queue --type request`));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (b) => (printed += b));
+    const terminal = createConsoleAdapter({
+      core: bot.core,
+      user: 'root',
+      input,
+      output,
+      interactive: true,
+      onEnd: () => {},
+    });
+    // What other tests sent this person by DM may be printed at any moment: wait for the answer, not the prompt.
+    const typed = async (line: string, answer: RegExp): Promise<string> => {
+      const from = printed.length;
+      input.write(`${line}\n`);
+      await vi.waitFor(() => expect(printed.slice(from)).toMatch(answer), { timeout: 15_000 });
+      return printed.slice(from);
+    };
+    await terminal.start();
+    try {
+      const first = await typed('/ticket list --type request --service print queue', /\n {2}next: \/ticket list.*\n/);
+      expect(first).toContain('(page 1; more: --page 2)');
+      const hint = /\n {2}next: (\/ticket list.*)\n/.exec(first)?.[1];
+      expect(hint).toBe('/ticket list --page 2 --type request --service "print queue"');
+      const second = await typed(hint as string, / · Queue 1 · .*\n/);
+      expect(second).toContain('Open ticket 21–21, newest first (page 2)\n');
+      expect(second).toMatch(/ · Queue 1 · service print queue · /);
+    } finally {
+      input.end();
+      await terminal.stop();
+      bot.core.registerSender(recordingSender('console'));
+    }
   });
 
   it('says when nothing matches', async () => {

@@ -50,15 +50,15 @@ describe('tokenize', () => {
       { value: 's', quoted: false },
       { value: 'bad’', quoted: false },
     ]);
-    expect(tokenize('“left open')).toEqual([{ value: 'left open', quoted: true }]);
+    expect(tokenize('“left open')).toEqual([{ value: 'left open', quoted: true, unclosed: '“' }]);
   });
 
-  it('runs an unclosed quote to the end of the line', () => {
+  it('runs an unclosed quote to the end of the line, and marks it unclosed', () => {
     expect(tokenize('a "b c  d')).toEqual([
       { value: 'a', quoted: false },
-      { value: 'b c  d', quoted: true },
+      { value: 'b c  d', quoted: true, unclosed: '"' },
     ]);
-    expect(tokenize('"')).toEqual([{ value: '', quoted: true }]);
+    expect(tokenize('"')).toEqual([{ value: '', quoted: true, unclosed: '"' }]);
   });
 
   it('keeps a quoted --flag="value" together as one flag word', () => {
@@ -66,7 +66,20 @@ describe('tokenize', () => {
       { value: 'x', quoted: false },
       { value: '--service=my vpn', quoted: false },
       { value: '--team=Net ops', quoted: false },
-      { value: '--note=open', quoted: false },
+      { value: '--note=open', quoted: false, unclosed: '"' },
+    ]);
+  });
+
+  it('reads \\" inside a quoted value as a quote, in either spelling of a value', () => {
+    expect(tokenize('"Quote \\"inside\\" test" --note="say \\"hi\\"" \'it\\\'s\'')).toEqual([
+      { value: 'Quote "inside" test', quoted: true },
+      { value: '--note=say "hi"', quoted: false },
+      { value: "it's", quoted: true },
+    ]);
+    // A backslash before anything else is itself.
+    expect(tokenize('"C:\\temp\\x" a\\"b')).toEqual([
+      { value: 'C:\\temp\\x', quoted: true },
+      { value: 'a\\"b', quoted: false },
     ]);
   });
 
@@ -94,6 +107,39 @@ describe('parseArgs', () => {
       impact: 'high',
       service: 'vpn',
     });
+  });
+
+  it("runs a text option's value to the next flag; a quoted value, a choice and --flag=value are one word", () => {
+    const remind = def('ticket', 'remind');
+    expect(parse(remind, 'INC-4 in 1 minute --note quiet test')).toEqual({
+      id: 'INC-4',
+      when: 'in 1 minute',
+      note: 'quiet test',
+    });
+    expect(parse(remind, 'INC-4 tomorrow 9am --note call the "vendor" back')).toEqual({
+      id: 'INC-4',
+      when: 'tomorrow 9am',
+      note: 'call the vendor back',
+    });
+    expect(parse(NEW, 'VPN --description since the 14:00 push --impact high --service corp vpn')).toEqual({
+      title: 'VPN',
+      description: 'since the 14:00 push',
+      impact: 'high',
+      service: 'corp vpn',
+    });
+    expect(parse(NEW, '--description "since 14:00" VPN is down --impact high again')).toEqual({
+      description: 'since 14:00',
+      title: 'VPN is down again',
+      impact: 'high',
+    });
+    expect(parse(NEW, '--service=vpn VPN is down')).toEqual({ service: 'vpn', title: 'VPN is down' });
+    expect(parse(def('ticket', 'list'), '--service corp vpn -2 --mine')).toEqual({
+      service: 'corp vpn -2',
+      mine: true,
+    });
+    expect(usageError(NEW, '--service vpn VPN is down').message).toBe(
+      'Missing <title>. (--service took "vpn VPN is down": a value runs to the next --flag; quote it to end it sooner.)',
+    );
   });
 
   it('reads --flag="quoted value" with its spaces', () => {
@@ -247,6 +293,20 @@ describe('parseArgs', () => {
       expect(e.code).toBe('USAGE.BAD_TICKET_ID');
       expect(e.message).toContain('"FOO-1" is not a ticket id');
       expect(e.hint).toContain('Usage: /ticket show <INC-1>');
+    });
+
+    it('an unclosed quote, which would swallow the options after it', () => {
+      const e = usageError(NEW, '"Printer broken --impact high --urgency high');
+      expect(e.code).toBe('USAGE.UNCLOSED_QUOTE');
+      expect(e.message).toBe(
+        'Unclosed quote: "Printer broken --impact high --urgency … has no closing ". Close the quote after the value; options go outside it.',
+      );
+      expect(e.hint).toMatch(/^Usage: \/ticket new/);
+      expect(usageError(NEW, 'VPN --service="corp vpn').message).toMatch(
+        /^Unclosed quote: --service="corp vpn has no closing "/,
+      );
+      expect(usageError(NEW, '“Printer broken').message).toMatch(/^Unclosed quote: “Printer broken has no closing ”/);
+      expect(parse(NEW, '"Printer broken" --impact high')).toEqual({ title: 'Printer broken', impact: 'high' });
     });
 
     it('words left over', () => {

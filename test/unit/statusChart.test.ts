@@ -74,6 +74,24 @@ describe('the status chart', () => {
     expect(GlobalFonts.has(CHART_FONT)).toBe(true);
   });
 
+  it("labels a month's last day (thinned labels are counted back from it)", async () => {
+    const end = new Date('2026-03-31T15:00:00Z');
+    const { current, previous } = parsePeriod('month', end, 'UTC');
+    const month = buildSummary({ scope: null, current, previous, facts: [], open: [], now: end });
+    expect(month.daily.at(-1)?.day).toEqual({ year: 2026, month: 3, day: 31 });
+    const inked = await pixels(renderStatusChart(month));
+    const blank = await pixels(renderStatusChart(month, { textColor: 'rgba(0,0,0,0)' }));
+    // Under the trend's right end, where only the last day's (slanted) label reaches.
+    let ink = 0;
+    for (let y = 356; y < CHART_HEIGHT; y++) {
+      for (let x = 600; x < 640; x++) {
+        const i = (y * CHART_WIDTH + x) * 4;
+        if (inked[i] !== blank[i] || inked[i + 1] !== blank[i + 1] || inked[i + 2] !== blank[i + 2]) ink++;
+      }
+    }
+    expect(ink).toBeGreaterThan(30);
+  });
+
   it('has a text table of the same figures for readers without images', () => {
     const table = statusChartTable(summary());
     expect(table).toContain('2026-03-05       2         0');
