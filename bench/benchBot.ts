@@ -53,10 +53,18 @@ export async function startBenchBot(
   db: BenchDatabase,
   section: string,
   env: Record<string, string>,
+  opts: { monitorCommands?: boolean } = {},
 ): Promise<BenchBot> {
   const config = loadConfig(env);
   const dbName = `bench_${section}_${randomBytes(6).toString('hex')}`;
-  const { connection, close } = await openDatabase({ uri: db.uri, dataDir: tmpdir(), dbName, timeoutMs: 10_000, log });
+  const { connection, close } = await openDatabase({
+    uri: db.uri,
+    dataDir: tmpdir(),
+    dbName,
+    timeoutMs: 10_000,
+    log,
+    ...opts,
+  });
   try {
     const { admins, orgs, timezone, sla, matrix } = config;
     const services = await buildServices(connection, { admins, sla, matrix, outbox: { log, pollMs: 50 } });

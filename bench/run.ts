@@ -19,6 +19,8 @@ async function optional(file: string, exportName: string): Promise<Section | str
 async function main(): Promise<number> {
   const sections: Array<[string, Section | string]> = [
     ['core', benchCore],
+    ['roundtrips', await optional('./roundTrips.ts', 'benchRoundTrips')],
+    ['ids', await optional('./idIndex.ts', 'benchIdIndex')],
     ['slack', await optional('./slack.ts', 'benchSlack')],
     ['discord', await optional('./discord.ts', 'benchDiscord')],
     ['storage', await optional('./storage.ts', 'benchStorage')],

@@ -1,0 +1,58 @@
+// Round trips per chat command, counted on the wire (driver command events less the background loops), with the
+// time each command takes beside the floor of one `_id` read in the same run.
+import type { Actor, Origin } from '../src/core/invocation.ts';
+import { countRoundTrips } from '../src/store/roundTrips.ts';
+import { type BenchDatabase, startBenchBot } from './benchBot.ts';
+
+const COMMANDS = [
+  ['/ticket new', '/ticket new "VPN drops" --impact high --urgency high'],
+  ['/ticket show', '/ticket show INC-2'],
+  ['/ticket list', '/ticket list'],
+  ['/ticket assign', '/ticket assign INC-2 me'],
+  ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
+  ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
+  ['/ticket close', '/ticket close INC-2'],
+  ['/status week', '/status week'],
+  ['/oncall', '/oncall'],
+] as const;
+
+export async function benchRoundTrips(db: BenchDatabase): Promise<string[]> {
+  const bot = await startBenchBot(db, 'roundtrips', { SWITCHBOARD_ADMINS: 'console:root' }, { monitorCommands: true });
+  const wire = countRoundTrips(bot.connection);
+  try {
+    const actor: Actor = { id: 'console:root', platform: 'console', displayName: 'root' };
+    const origin: Origin = { platform: 'console', workspace: 'local', channel: 'general' };
+    const type = async (line: string) => {
+      await bot.core.settled();
+      wire.reset();
+      const t = performance.now();
+      const m = /^\/(\S+)\s*([\s\S]*)$/.exec(line) as RegExpExecArray;
+      const r = await bot.core.handle({ actor, origin, command: m[1] as string, text: m[2] as string });
+      await bot.core.settled();
+      return { r, ms: performance.now() - t, trips: wire.seen().length };
+    };
+    await type('/ticket new "warm up"');
+    // The floor: one read by `_id` on the same server, the cheapest round trip there is.
+    const floors: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await bot.connection.collection('tickets_open').findOne({ _id: 'console:local/INC-1' } as never);
+      floors.push(performance.now() - t);
+    }
+    floors.sort((a, b) => a - b);
+    const floor = floors[10] as number;
+    const lines = [
+      `roundtrips · per chat command, counted on the wire (${db.backend}); floor: one _id read ${floor.toFixed(2)} ms`,
+    ];
+    for (const [name, line] of COMMANDS) {
+      const { trips, ms } = await type(line);
+      lines.push(
+        `  ${name.padEnd(16)} ${String(trips).padStart(3)} round trips  ${ms.toFixed(1).padStart(7)} ms  ×${(ms / floor).toFixed(0)} floor`,
+      );
+    }
+    return lines;
+  } finally {
+    wire.stop();
+    await bot.close();
+  }
+}
