@@ -14,6 +14,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { declareExpiry, sweepExpired } from '../store/expiry.ts';
 import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
+import { declareIndexes } from '../store/indexes.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { migrateLayout } from '../store/layoutMigration.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
@@ -154,6 +155,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const progress = o.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   await migrateTickets(connection, { log: progress });
   await migrateLayout(connection, progress);
+  await declareIndexes(connection);
   const changes = new ChangeFeed();
   const peopleService = new PeopleService(people, new Set(o.admins), o.terminalUser);
   const cardService = new CardService(cards);
@@ -229,7 +231,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   pageNamedTeams(changes, teams, paging, o.outbox?.log ?? pino({ level: 'silent' }));
   const csatRepo = new CsatRepository(connection);
   const rollupRepo = new RollupRepository(connection, o.outbox?.now);
-  await rollupRepo.declareIndexes();
   const rollups = new RollupService(rollupRepo, tickets, o.sla, o.outbox?.log, () => csatRepo.every());
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, o.outbox?.log);
@@ -252,7 +253,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   housekeeping.listen(changes);
   await declareExpiry(connection);
   const reminderRepo = new ReminderRepository(connection);
-  await reminderRepo.init();
   const reminders = new ReminderService(
     jobs,
     ticketService,

@@ -54,6 +54,9 @@ const identitySchema = new Schema<Identity & { _id: string }>(
 );
 identitySchema.index({ tenant: 1, identity: 1 }, { unique: true });
 identitySchema.index({ tenant: 1, personId: 1 });
+// A profile refreshed in every tenant, and a person found by name.
+identitySchema.index({ identity: 1 });
+identitySchema.index({ tenant: 1, displayName: 1 });
 
 const roleSchema = new Schema<RoleGrant & { _id: string }>(
   {

@@ -42,12 +42,6 @@ export class ReminderRepository {
     this.reminders = connection.collection<ReminderDoc>('reminders');
   }
 
-  /** The indexes the reads by person and by ticket use on MongoDB. */
-  async init(): Promise<void> {
-    await this.reminders.createIndex({ tenant: 1, personId: 1 });
-    await this.reminders.createIndex({ tenant: 1, ticketId: 1 });
-  }
-
   /** False when the id is taken (the caller draws another). */
   add(r: PendingReminder): Promise<boolean> {
     return insertOnce(this.reminders, { _id: keyOf(r.tenant, r.reminderId), ...r });

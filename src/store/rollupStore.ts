@@ -51,11 +51,6 @@ export class RollupRepository {
     this.days = connection.collection<DayDoc>(DAYS);
   }
 
-  /** The index the unfolded facts are read by on MongoDB (on FerretDB the set is small and scanned). */
-  async declareIndexes(): Promise<void> {
-    await this.facts.createIndex({ tenant: 1, at: 1 });
-  }
-
   /** True when this event was not counted yet: a replayed change, or another process, inserts the same `_id`. */
   async insert(fact: RollupFact): Promise<boolean> {
     const { id, ...rest } = fact;

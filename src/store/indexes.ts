@@ -1,0 +1,25 @@
+// The secondary indexes of the collections the store reaches through the driver (mongoose schemas declare their own).
+import type { Connection, mongo } from 'mongoose';
+
+/**
+ * One line each: the collection, the index, and the query it serves on MongoDB (docs/storage.md has the whole
+ * table). On FerretDB 1.x they are created too, and unused: there only `_id` reaches an index.
+ */
+const INDEXES: ReadonlyArray<readonly [collection: string, key: mongo.IndexSpecification, serves: string]> = [
+  ['outbox_claims', { at: 1 }, 'the nightly prune of old delivery claims'],
+  ['rollup_facts', { tenant: 1, at: 1 }, "a period's facts not folded yet (/status)"],
+  ['rollup_facts', { day: 1 }, 'the nightly fold of past days'],
+  ['teams', { tenant: 1 }, "a tenant's teams"],
+  ['reviews', { tenant: 1, removed: 1 }, '/review list'],
+  ['reviews', { removed: 1, paused: 1 }, 'the schedules the cron tasks keep'],
+  ['pirs', { tenant: 1, done: 1 }, 'the open post-incident reviews'],
+  ['freezes', { tenant: 1, to: 1 }, "a tenant's change freezes, and the old ones dropped"],
+  ['process_heartbeats', { at: 1 }, 'old heartbeats dropped'],
+  ['reminders', { tenant: 1, personId: 1 }, '/ticket remind list'],
+  ['reminders', { tenant: 1, ticketId: 1 }, "a ticket's waiting reminders (--deliveries)"],
+];
+
+/** Creates them (one at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes it finds done). */
+export async function declareIndexes(connection: Connection): Promise<void> {
+  for (const [collection, key] of INDEXES) await (connection.db as mongo.Db).collection(collection).createIndex(key);
+}
