@@ -3,7 +3,7 @@
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
 import { ephemeral, type Reply } from '../src/core/reply.ts';
 import { formatTime } from '../src/core/ticketCard.ts';
-import { UserError } from '../src/domain/errors.ts';
+import { type ErrorCode, UserError } from '../src/domain/errors.ts';
 import { isQuiet, type QuietHours, quietEndsAt, readQuietHours } from '../src/domain/quietHours.ts';
 import { isTimeZone, readTimeZone } from '../src/domain/timezone.ts';
 import type { PersonSettings } from '../src/services/people.ts';
@@ -48,7 +48,7 @@ function show(ctx: CommandContext, settings: PersonSettings): Reply {
   });
 }
 
-const refused = (code: string, what: string, examples: string[], form: string): UserError =>
+const refused = (code: ErrorCode, what: string, examples: string[], form: string): UserError =>
   new UserError(
     code,
     `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}; nothing was changed.`,

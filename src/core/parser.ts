@@ -1,6 +1,6 @@
 // The text parser: quotes, --flag value, --flag=value, mentions, the rest of the line. Never throws.
 import { parseDuration } from '../domain/duration.ts';
-import { UserError } from '../domain/errors.ts';
+import { type ErrorCode, UserError } from '../domain/errors.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
 import { PLATFORMS, type Platform } from './invocation.ts';
@@ -75,7 +75,7 @@ export const MAX_TEXT = 4000;
 /** The longest line read, flags and all (help says so). */
 export const MAX_LINE = 8000;
 
-function usageError(def: CommandDef, code: string, message: string, field?: string): UserError {
+function usageError(def: CommandDef, code: ErrorCode, message: string, field?: string): UserError {
   const example = def.examples[0] ? `\nExample: ${def.examples[0]}` : '';
   return new UserError(code, message, `Usage: ${usageOf(def)}${example}`, field);
 }

@@ -1,10 +1,14 @@
-// Errors a person can cause: values with a stable dotted code, rendered as an ephemeral reply.
+// Errors a person can cause: values with a stable dotted code from the catalogue, rendered as an ephemeral reply.
+import type { ErrorCode } from './errorCodes.ts';
+
+export type { ErrorCode } from './errorCodes.ts';
+
 export class UserError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   /** The option a usage error is about, so a form can show it on that field. */
   readonly field: string | undefined;
-  constructor(code: string, message: string, hint?: string, field?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string, field?: string) {
     super(message);
     this.name = 'UserError';
     this.code = code;

@@ -1,6 +1,6 @@
 // Escalation policies: who is paged at which level, read from `/oncall policy` text and written back.
 import { parseDuration } from './duration.ts';
-import { UserError } from './errors.ts';
+import { type ErrorCode, UserError } from './errors.ts';
 import { quoted } from './scheduleTypes.ts';
 
 export { nextStep, PAGE_LAST_LEVEL_REPEATS, type PageStep, type PlannedPolicy, pagePlan } from './pagePlan.ts';
@@ -53,7 +53,7 @@ export const POLICY_LIMITS = Object.freeze({
 const MAX_TEXT = 1000;
 const HINT = `A step is <target>[, <target>…] [after <duration>], steps split by ";", targets oncall, @person, team or #channel. For example: ${POLICY_EXAMPLES.join('  or  ')}`;
 
-const refuse = (code: string, message: string, field = 'policy'): UserError =>
+const refuse = (code: ErrorCode, message: string, field = 'policy'): UserError =>
   new UserError(code, message, HINT, field);
 
 /** The neutral mention forms adapters hand the core: `@slack:U1`, `@discord:123`, and at the console `@ann`. */

@@ -1,6 +1,6 @@
 // The options of `/oncall rotation` read into a rotation layer, with the defaults and clear refusals.
 import { formatClockTime, readClockTime } from './clockTime.ts';
-import { UserError } from './errors.ts';
+import { type ErrorCode, UserError } from './errors.ts';
 import { localParts, weekdayOf } from './localTime.ts';
 import { type Handoff, type RotationLayer, readEvery } from './rotation.ts';
 import { DAY_NAMES, quoted } from './scheduleTypes.ts';
@@ -24,7 +24,8 @@ export interface RotationOptions {
   layer?: string | number | undefined;
 }
 
-const refuse = (code: string, message: string, field: string): UserError => new UserError(code, message, HINT, field);
+const refuse = (code: ErrorCode, message: string, field: string): UserError =>
+  new UserError(code, message, HINT, field);
 
 /** "mon", "Monday", "tues" -> 1; null when it is no weekday. */
 function readWeekday(word: string): number | null {
