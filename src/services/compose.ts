@@ -252,7 +252,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   );
   housekeeping.listen(changes);
   await declareExpiry(connection);
-  const reminderRepo = new ReminderRepository(connection);
   const reminders = new ReminderService(
     jobs,
     ticketService,

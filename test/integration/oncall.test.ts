@@ -106,7 +106,9 @@ describe('/oncall', () => {
 
   it('a shift taken where nobody was on call says who is on call, and covers nobody', async () => {
     ok(await root('/team create spare --services spare-disk'));
-    expect(ok(await root('/oncall take spare until 18:00')).text).toBe('You are on call for spare until 18:00 (UTC). You joined spare.');
+    expect(ok(await root('/oncall take spare until 18:00')).text).toBe(
+      'You are on call for spare until 18:00 (UTC). You joined spare.',
+    );
     const line = 'spare: root until 18:00 (UTC)';
     expect(ok(await bob('/oncall spare')).list).toEqual([line]);
     expect(ok(await bob('/oncall now spare')).list).toEqual([line]);
