@@ -31,6 +31,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** How far back a restart looks for jobs it missed. */
 const LOOK_BACK_MS = 7 * 86_400_000;
+/** How long a minute that is over is still read: a write of a job filed under it may be in flight that long. */
+const SETTLE_MS = 5_000;
 /** Claims (each a round trip) made side by side while walking a minute. */
 const CLAIMS_AT_ONCE = 8;
 /** How soon a job another process holds is first looked at again. */
@@ -156,7 +158,7 @@ export class JobEngine {
     for (let m = this.scanFrom; m <= current; m += MINUTE) {
       // An hour that is over with no job filed in it is passed in one read, not sixty.
       const hour = Math.floor(m / HOUR) * HOUR;
-      if (m === this.scanFrom && m === hour && hour + HOUR <= current && !(await this.hourHasJobs(hour))) {
+      if (m === this.scanFrom && m === hour && hour + HOUR + SETTLE_MS <= now && !(await this.hourHasJobs(hour))) {
         this.scanFrom = hour + HOUR;
         m = hour + HOUR - MINUTE;
         continue;
@@ -183,8 +185,9 @@ export class JobEngine {
       await this.considerAll(todo, now);
       await this.lookAtHeld(w.ids, now);
       if (this.inFlight.size >= this.o.concurrency) return;
-      // Over, and all of it ended: never looked at again.
-      if (m === this.scanFrom && m < current && w.ids.every((id) => this.ended.has(id))) {
+      // Over, and all of it ended: never looked at again. Not before a few seconds into the next minute, though: a
+      // job whose writer read the clock in that minute may still be on its way to the database.
+      if (m === this.scanFrom && m + MINUTE + SETTLE_MS <= now && w.ids.every((id) => this.ended.has(id))) {
         this.minutes.delete(m);
         for (const id of w.ids) this.forget(id);
         this.scanFrom = m + MINUTE;
