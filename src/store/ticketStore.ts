@@ -7,7 +7,7 @@ import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
-import { findByIds } from './serverProfile.ts';
+import { findByIds, serverProfile } from './serverProfile.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
 import {
   ARCHIVE,
@@ -299,8 +299,37 @@ export class TicketRepository {
    */
   async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
     await this.validate(patch);
+    if ((await serverProfile(this.connection)).atomicUpdates)
+      return this.applyAtomically(tenant, ticketId, version, patch);
     const claim = await this.claim(tenant, ticketId, version);
     await this.writeValid(claim, patch);
+  }
+
+  /**
+   * Where an update's filter and change are one step (MongoDB), the `{_id, version}` filter alone lets exactly one
+   * writer of a version through: no claim is written or freed (two round trips fewer a change). The page goes
+   * first, named by a fresh token; a writer the filter refuses leaves a page no ticket lists, never read.
+   */
+  private async applyAtomically(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
+    const key = ticketKey(tenant, ticketId);
+    const suffix = `${version + 1}.${randomBytes(8).toString('hex')}`;
+    const page = {
+      _id: pageId(key, suffix),
+      history: patch.history,
+      comments: patch.comment ? [patch.comment] : [],
+    };
+    await this.pages(numberOf(ticketId)).insertOne(page);
+    const res = await this.hot.updateOne({ _id: key, version }, {
+      $set: patch.set,
+      $push: { pages: suffix },
+      $inc: { version: 1 },
+    } as mongo.UpdateFilter<TicketDoc>);
+    if (res.matchedCount === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
+    this.remember(page);
+    if (patch.set.state === 'closed') {
+      const closed = await this.hot.findOne({ _id: key });
+      if (closed) await this.moveToArchive(closed, false);
+    }
   }
 
   /** Takes the right to move the ticket from `version` to `version + 1`, or throws VersionConflict. */
