@@ -72,7 +72,9 @@ describe('/status export on Slack', () => {
     expect(s.fake.callsTo('files.getUploadURLExternal')[0]?.body.filename).toMatch(/^tickets-.*\.csv$/);
     const tenant = s.bot.core.tenantOf('slack', s.fake.bot.teamId);
     await expectMatchesDatabase(s.bot, tenant, s.fake.uploaded(done.body.files[0].id as string), ['INC-1', 'INC-2']);
-    // The outbox carried the file's ref, not its bytes: the message left it, and the ledger says delivered.
+    // The outbox carried the file's ref, not its bytes: the message left it (once its delivery is written down,
+    // which may come a moment after the platform's answer), and the ledger says delivered.
+    await s.bot.services.outbox.drained();
     const ledger = await s.bot.services.outbox.stats();
     expect(ledger.depth).toBe(0);
   });
