@@ -58,6 +58,8 @@ export class JobEngine {
   /** Attempts another process holds: since when, and when to look again whether it ended (backing off). */
   private readonly held = new Map<string, { since: number; checkAt: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Jobs started by this process so far: what tells drained() a run may have planned another. */
+  private runs = 0;
   private scanFrom = 0;
   private starting: Promise<void> = Promise.resolve();
   private savedScan = 0;
@@ -124,14 +126,19 @@ export class JobEngine {
     this.loop.kick();
   }
 
-  /** Resolves once no job this process could run now is waiting or running (tests). */
+  /**
+   * Resolves once no job this process could run now is waiting or running (tests). A job that ran may have planned
+   * another one due already (a page step plans the next): so it is over only when a walk begun after every run
+   * ended finds nothing to start.
+   */
   async drained(): Promise<void> {
     for (let round = 0; round < 1000; round++) {
       if (!this.running) return;
+      const runsBefore = this.runs;
       // A walk that began after this call: one already under way may have read the clock before it moved.
       await this.loop.fresh();
       await Promise.allSettled([...this.inFlight.values()]);
-      if (this.inFlight.size === 0 && !this.hasRunnable()) return;
+      if (this.inFlight.size === 0 && !this.hasRunnable() && this.runs === runsBefore) return;
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -278,6 +285,7 @@ export class JobEngine {
       .catch((err) => this.o.log.error({ err, job: id }, 'jobs: could not record how a job ended'))
       .finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, p);
+    this.runs++;
   }
 
   private async holderAlive(job: Job, key: string, now: number): Promise<boolean> {
