@@ -71,6 +71,9 @@ interface Change {
   summary: string;
 }
 
+/** Tries of one change against others writing the same ticket before TICKET.BUSY. */
+const MAX_CHANGE_ATTEMPTS = 24;
+
 export class TicketService {
   private readonly queue = new KeyedQueue();
   /** Next number per tenant:type, learnt from the database and kept while this process owns it. */
@@ -520,7 +523,9 @@ export class TicketService {
           await this.repo.apply(t.tenant, t.ticketId, t.version, patch);
         } catch (e) {
           if (!(e instanceof VersionConflict)) throw e;
-          if (attempt >= 12) {
+          // Enough to outlast another process's queue of changes to this ticket (it writes them back to back, so a
+          // loser can lose to each in turn); still bounded, so a person is told rather than kept waiting.
+          if (attempt >= MAX_CHANGE_ATTEMPTS) {
             throw new UserError(
               'TICKET.BUSY',
               `${t.ticketId} is being changed by others right now; nothing was changed, try again.`,
