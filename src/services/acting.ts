@@ -13,3 +13,17 @@ export interface Acting {
   /** Timezone to show times in (the person's, else the organisation's). */
   timezone: string;
 }
+
+/**
+ * The house acting on its own (housekeeping, paging, alerts): an admin, so the ticket lifecycle rules are the only
+ * check; `who` names which part of it, as the history shows.
+ */
+export function systemActing(
+  tenant: string,
+  who: PersonRef,
+  now: Date,
+  timezone: string,
+  source: TicketSource = { platform: 'system', workspace: tenant },
+): Acting {
+  return { tenant, person: who, role: 'admin', source, now, timezone };
+}

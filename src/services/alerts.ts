@@ -17,7 +17,7 @@ import {
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
-import type { Acting } from './acting.ts';
+import { type Acting, systemActing } from './acting.ts';
 import { KeyedQueue } from './keyedQueue.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
@@ -418,17 +418,15 @@ export class AlertService {
   /** Alerts act as the system: an admin, so the ticket lifecycle rules are the only check. */
   private acting(now: Date, channel: string | null): Acting {
     const where = channel ? parseChannelAddress(channel) : null;
-    return {
-      tenant: this.tenant,
-      person: { id: 'switchboard-alerts', identity: 'system:alerts', name: 'Alerts' },
-      role: 'admin',
-      source:
-        where && where.platform !== 'console'
-          ? { platform: where.platform, workspace: this.tenant, channel: where.channel }
-          : { platform: where ? 'console' : 'system', workspace: this.tenant },
+    return systemActing(
+      this.tenant,
+      { id: 'switchboard-alerts', identity: 'system:alerts', name: 'Alerts' },
       now,
-      timezone: this.o.timezone,
-    };
+      this.o.timezone,
+      where && where.platform !== 'console'
+        ? { platform: where.platform, workspace: this.tenant, channel: where.channel }
+        : { platform: where ? 'console' : 'system', workspace: this.tenant },
+    );
   }
 
   private async emit<E>(listeners: Array<(e: E) => void | Promise<void>>, e: E): Promise<void> {

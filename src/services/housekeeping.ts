@@ -8,7 +8,7 @@ import { housekeepingFor, pendingSince, type StaleRules } from '../domain/stale.
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NudgeRepository } from '../store/nudgeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
-import type { Acting } from './acting.ts';
+import { systemActing } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { Outbox } from './outbox.ts';
 import type { TicketService } from './tickets.ts';
@@ -20,15 +20,8 @@ interface HousekeepPayload {
   ticketId: string;
 }
 
-/** Who acts when the housekeeping changes a ticket: an admin, so the lifecycle rules are the only check. */
-const systemActing = (tenant: string, now: Date, timezone: string): Acting => ({
-  tenant,
-  person: { id: 'switchboard', identity: 'system:switchboard', name: 'Switchboard' },
-  role: 'admin',
-  source: { platform: 'system', workspace: tenant },
-  now,
-  timezone,
-});
+/** Who the history shows acting when the housekeeping changes a ticket. */
+const HOUSEKEEPING = { id: 'switchboard', identity: 'system:switchboard', name: 'Switchboard' };
 
 /** The nudge's key: one per ticket and time it went pending (src/store/nudgeStore.ts). */
 const spellOf = (tenant: string, t: TicketSummary): string =>
@@ -106,7 +99,7 @@ export class Housekeeping {
     const spell = spellOf(p.tenant, t);
     const nudgedAt = t.state === 'pending' ? await this.nudges.nudgedAt(spell) : null;
     const step = housekeepingFor(t, now, this.rules, nudgedAt);
-    const acting = systemActing(p.tenant, now, this.timezone);
+    const acting = systemActing(p.tenant, HOUSEKEEPING, now, this.timezone);
     try {
       if (step === 'nudge') {
         // The DM first, under the spell's key: a run cut short before the record nudges again, and sends once.

@@ -14,7 +14,7 @@ import {
 } from '../domain/escalation.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
-import type { Acting } from './acting.ts';
+import { type Acting, systemActing } from './acting.ts';
 import type { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { Outbox } from './outbox.ts';
@@ -538,14 +538,12 @@ export class PagingService {
 
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */
   private system(tenant: string, now: Date): Acting {
-    return {
+    return systemActing(
       tenant,
-      person: { id: 'switchboard-oncall', identity: 'system:oncall', name: 'On-call' },
-      role: 'admin',
-      source: { platform: 'system', workspace: tenant },
+      { id: 'switchboard-oncall', identity: 'system:oncall', name: 'On-call' },
       now,
-      timezone: this.o.timezone,
-    };
+      this.o.timezone,
+    );
   }
 }
 
