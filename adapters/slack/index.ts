@@ -57,6 +57,8 @@ export interface SlackAdapterDeps {
 export interface SlackAdapter extends ChatAdapter {
   readonly platform: 'slack';
   readonly app: App;
+  /** Resolves once no invocation is running (a button press, a command, an event): tests wait on it. */
+  idle(): Promise<void>;
 }
 
 /** Where the adapter's HTTP routes live on the shared server (Bolt answers /slack/events, 404 for the rest). */
@@ -213,6 +215,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       for (const req of inFlight) req.socket.destroy();
       await within(Promise.all([closing, work.idle()]), grace);
     },
+    idle: () => work.idle(),
     /** The one workspace a bot token belongs to, as auth.test names its team. */
     async workspaces() {
       const { teamId } = await whoAmI();

@@ -43,29 +43,38 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
         return;
       }
       await work.run(async () => {
-        const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
-        if (!(await core.claimDelivery(claim))) return;
-        const [command, subcommand] = splitId(action.action_id);
-        const actor = await people.actor(body.user.id, body.user.name);
-        const reply = await core.handle({
-          actor,
-          origin: {
-            platform: 'slack',
-            workspace: body.team?.id ?? body.user.team_id ?? '',
-            channel,
-            thread: messageTs,
-          },
-          command,
-          subcommand,
-          options: { id: value },
-          deliveryId: claim,
-        });
-        await delivery.deliver(reply, { ...place, cardOf: value });
+        // Released inside the work itself, so the adapter is idle only once a press may be judged again.
+        try {
+          await pressButton();
+        } finally {
+          inFlight.delete(busy);
+        }
       });
     } catch (error) {
       await delivery.apologise(error, place, `button ${action.action_id}`);
     } finally {
       inFlight.delete(busy);
+    }
+
+    async function pressButton(): Promise<void> {
+      const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
+      if (!(await core.claimDelivery(claim))) return;
+      const [command, subcommand] = splitId(action.action_id);
+      const actor = await people.actor(body.user.id, body.user.name);
+      const reply = await core.handle({
+        actor,
+        origin: {
+          platform: 'slack',
+          workspace: body.team?.id ?? body.user.team_id ?? '',
+          channel,
+          thread: messageTs,
+        },
+        command,
+        subcommand,
+        options: { id: value },
+        deliveryId: claim,
+      });
+      await delivery.deliver(reply, { ...place, cardOf: value });
     }
   });
 

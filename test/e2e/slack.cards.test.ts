@@ -196,6 +196,8 @@ describe('Slack ticket cards', () => {
   it('pressing a button again after it worked is refused, only to the presser', async () => {
     const first = await press('ticket.start');
     await nextUpdate(first.since);
+    // "Again after it worked": once the first press has run to its end (during it, a second is a double click).
+    await s.adapter.idle();
     const responseUrl = s.fake.responseUrl();
     await s.send.interaction(
       payloads.button({
