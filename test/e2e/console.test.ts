@@ -1,4 +1,5 @@
 // The terminal as a newcomer uses it: `npm start` with lines piped in, on the embedded database.
+// @module-tag time-of-day
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';

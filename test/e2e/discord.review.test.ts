@@ -1,5 +1,6 @@
 // A per-minute review typed in a Discord server channel posts there each minute, through the job engine, the outbox
 // and discord.js.
+// @module-tag time-of-day
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';

@@ -1,4 +1,5 @@
 // An Alertmanager alert to a page on two platforms and back: webhook -> incident -> DMs on Slack and Discord -> Acknowledge -> no more pages.
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';

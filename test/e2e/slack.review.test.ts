@@ -1,4 +1,5 @@
 // A per-minute review typed in a Slack channel posts there each minute, through the job engine, the outbox and Bolt.
+// @module-tag time-of-day
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedCall } from '../support/fakeSlack.ts';

@@ -1,4 +1,5 @@
 // /status export through the real Bolt and discord.js clients: the CSV is uploaded to the channel, parses, and matches the database.
+// @module-tag time-of-day
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../src/domain/exportRows.ts';

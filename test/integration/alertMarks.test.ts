@@ -1,4 +1,5 @@
 // The marks of alert notifications told, on the real database: one collection, a repeat carried across midnight, expiring after a week.
+// @module-tag time-of-day
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertKeyRepository } from '../../src/store/alertKeyStore.ts';
 import { sweepExpired } from '../../src/store/expiry.ts';

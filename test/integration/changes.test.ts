@@ -1,4 +1,5 @@
 // Change tickets through the core on the real database: windows, CAB decisions, quorum, freezes and the agenda.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';

@@ -1,6 +1,7 @@
 // Reviews as node-cron tasks on the real database: one task per review, each run elected once across two
 // processes by the insert of its job's claim, the job engine standing aside; paused reviews lose their task.
 // node-cron keeps real time, so these tasks run on a seconds field (the only real waits: about 3 s).
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CronTasks } from '../../src/scheduler/cronTasks.ts';

@@ -1,4 +1,5 @@
 // Requester satisfaction on the real database: asked once whatever reopens or processes, answered once, counted in /status.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../adapters/console/render.ts';
 import type { Reply } from '../../src/core/reply.ts';

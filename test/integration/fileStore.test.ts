@@ -1,4 +1,5 @@
 // Files the outbox sends, on the real database: stored in chunks, carried by ref, read back whole, expiring after a week.
+// @module-tag time-of-day
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepExpired } from '../../src/store/expiry.ts';

@@ -1,4 +1,5 @@
 // The job store on the real database: four fixed collections, jobs found by the minute they are filed under, expiry.
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEngine } from '../../src/scheduler/jobs.ts';

@@ -1,4 +1,5 @@
 // A database in the layout of dated and numbered collections, moved into the fixed set at start-up: nothing lost, once.
+// @module-tag time-of-day
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateLayout } from '../../src/store/layoutMigration.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';

@@ -1,4 +1,5 @@
 // Scheduled housekeeping on the real database: delivery claims older than a week are forgotten, expired jobs swept.
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLAIM_RETENTION_MS, startMaintenance } from '../../src/scheduler/maintenance.ts';

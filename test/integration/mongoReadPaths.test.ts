@@ -1,5 +1,6 @@
 // The store's MongoDB read paths (one `$in` or `_id` range read) give the answers the FerretDB ones do: run on the
 // test server with the MongoDB profile assumed (on FerretDB they scan, which changes the cost, not the answer).
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RollupFact } from '../../src/domain/rollupFacts.ts';
 import { FileRepository } from '../../src/store/fileStore.ts';

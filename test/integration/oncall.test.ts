@@ -1,5 +1,6 @@
 // /team and /oncall schedules on the real database, on an injected clock: teams, rotations, overrides, taking a
 // shift, the coming shifts and the coverage check, and every refusal with its reason.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';

@@ -1,5 +1,6 @@
 // Paging on the real database with an injected clock: the escalation timeline, ack, an ack racing a step,
 // escalate now, a restart mid-escalation, two processes paging each step once, and the overdue-step auditor.
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';

@@ -1,3 +1,4 @@
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';

@@ -1,5 +1,6 @@
 // Post-incident reviews on the real database with an injected clock: opened once when a P1 incident is resolved,
 // due two business days on (over a weekend), the assignee reminded each business day until it is marked done.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { JobEnd } from '../../src/store/jobStore.ts';

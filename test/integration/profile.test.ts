@@ -1,4 +1,5 @@
 // /profile on the real database: a person's own timezone and quiet hours, across linked identities and processes.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/core/createBot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';

@@ -1,5 +1,6 @@
 // /ticket remind on the job engine, real database and an injected clock: due on time, once (two processes, a
 // process that died mid-job), caught up after downtime within the grace period and recorded as missed beyond it.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { formatTime } from '../../src/core/ticketCard.ts';

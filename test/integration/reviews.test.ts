@@ -1,5 +1,6 @@
 // /review on the job engine, real database and an injected clock: on time, in order, once per run (two
 // processes), paused and resumed, caught up after downtime, and refused when the schedule is not understood.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';

@@ -1,4 +1,5 @@
 // Daily rollups on the real database: kept from the change feed, counted once, and equal to a rebuild from the tickets.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RollupFact } from '../../src/domain/rollupFacts.ts';

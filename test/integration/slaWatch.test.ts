@@ -1,5 +1,6 @@
 // The SLA watch on the real database with an injected clock: 75% and 100% of each target, once each, to the
 // assignee or the ticket's channel; nothing while pending and later after it; a P1 breach in the card thread.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';

@@ -1,6 +1,7 @@
 // Stale reviews and the always-on housekeeping on the job engine, real database and an injected clock: the sweep by
 // assignee; the pending requester nudged once then the ticket resolved, resolved tickets closed, with no review at all.
 // The waits are fractions of a day (0.01 d = 14.4 minutes) so the engine walks minutes, not weeks.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { adminActing, personAt, startTestBot, type TestBot } from '../support/harness.ts';

@@ -1,4 +1,5 @@
 // /status on the real database over a seeded fortnight: figures from the rollups, the open work, on-call, scopes, refusals.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { RollupRepository } from '../../src/store/rollupStore.ts';

@@ -1,4 +1,5 @@
 // The chart beside /status on the real database: posted after the summary through the outbox, or, when it cannot be drawn, logged while the summary still arrives.
+// @module-tag time-of-day
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';

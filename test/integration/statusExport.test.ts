@@ -1,4 +1,5 @@
 // /status export on the real database: the period's tickets (asker's local days, open and archived) as a CSV that parses and matches.
+// @module-tag time-of-day
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
 // A ticket's version claim across two processes: a clock running ahead and a stalled writer cannot both write.
+// @module-tag time-of-day
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Ticket, TicketRepository, VersionConflict } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';

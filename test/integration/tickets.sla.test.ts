@@ -1,4 +1,5 @@
 // SLA clocks through commands with a controlled clock: due times, pause and resume, first response, MTTA/MTTR figures.
+// @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';

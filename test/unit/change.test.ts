@@ -1,4 +1,5 @@
 // The CAB rules on their own: window overlap at the edges, quorum by distinct people, freezes and admins.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { decideChange, type Freeze, overlaps, parseWindow } from '../../src/domain/change.ts';
 import type { ChangeRecord } from '../../src/domain/entities.ts';

@@ -1,4 +1,5 @@
 // Escalation policies read from text (targets, cumulative after, repeat, limits) and the page timeline step by step.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUserError, type UserError } from '../../src/domain/errors.ts';

@@ -1,4 +1,5 @@
 // How an instant is written for a person: the time today, the day this year, the year otherwise, in their zone.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { formatTime } from '../../src/core/ticketCard.ts';
 

@@ -1,4 +1,5 @@
 // Who is on call: rotation handoffs across DST (New York, Berlin) and at midnight, layers, overrides, until, shifts, gaps.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gaps, type OnCallSchedule, onCallAt, type RotationLayer, shifts } from '../../src/domain/oncall.ts';

@@ -1,4 +1,5 @@
 // Quiet hours read from text, and isQuiet/quietEndsAt in the person's zone across midnight and DST changes.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isQuiet, type QuietHours, quietEndsAt, readQuietHours } from '../../src/domain/quietHours.ts';

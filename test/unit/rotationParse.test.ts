@@ -1,4 +1,5 @@
 // The options of `/oncall rotation` read into a layer: defaults, every/handoff forms, and refusals with examples.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUserError, type UserError } from '../../src/domain/errors.ts';

@@ -1,4 +1,5 @@
 // Property: no text a person can type makes parseSchedule or parseWhen throw, and every answer is well formed.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeSchedule, nextRuns, parseSchedule } from '../../src/domain/schedule.ts';

@@ -1,4 +1,5 @@
 // Recurring schedules: phrases and crons read, run instants across DST in three zones, month ends, descriptions.
+// @module-tag time-of-day
 import { parse as nodeCronParse, validate as nodeCronValidate } from 'node-cron';
 import { describe, expect, it } from 'vitest';
 import {

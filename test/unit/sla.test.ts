@@ -1,4 +1,5 @@
 // SLA clock maths: due times from targets, pause and resume, first response, resolution, reprioritising.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA } from '../../config/defaults.ts';
 import {

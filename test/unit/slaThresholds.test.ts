@@ -1,4 +1,5 @@
 // The SLA watch's thresholds: 75% and 100% of each target, moved by paused time and by a change of priority.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { pauseClock, recordFirstResponse, reprioritise, resumeClock, startClock } from '../../src/domain/sla.ts';
 import { currentThreshold, slaThresholds } from '../../src/domain/slaThresholds.ts';

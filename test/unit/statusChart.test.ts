@@ -1,4 +1,5 @@
 // The status chart renders in the process: a real PNG of the right size, with its labels drawn in the shipped font.
+// @module-tag time-of-day
 import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { buildSummary, parsePeriod } from '../../src/domain/summary.ts';

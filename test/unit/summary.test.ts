@@ -1,4 +1,5 @@
 // The status summary from fixed tickets: periods of local days, paused SLA time, reopens, period edges, zones, DST.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA } from '../../config/defaults.ts';
 import type { AuditEntry, PersonRef, Ticket } from '../../src/domain/entities.ts';

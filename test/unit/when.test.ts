@@ -1,4 +1,5 @@
 // One-shot times read in the person's zone (not the machine's), refusals with examples, and business days.
+// @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
 import { addBusinessDays, parseWhen } from '../../src/domain/when.ts';
 
