@@ -16,7 +16,9 @@ export default defineConfig({
     maxWorkers: 2,
     // A file whose behaviour depends on the time of day carries `// @module-tag time-of-day`: the moved-clock passes
     // (scripts/test-clocks.sh) run those files only. test/unit/testTags.test.ts says which files must carry it.
-    tags: [{ name: 'time-of-day', description: 'Computes with the calendar: days, hours, zones, due times, schedules.' }],
+    tags: [
+      { name: 'time-of-day', description: 'Computes with the calendar: days, hours, zones, due times, schedules.' },
+    ],
     reporters: ['default', 'json'],
     outputFile: { json: '.data/test-results.json' },
   },
