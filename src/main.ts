@@ -1,20 +1,14 @@
-// The composition root: config -> database -> bot core -> adapters -> start; clean stop on signals.
+// The program: config -> database -> the house (createSwitchboard) -> adapters -> start; clean stop on signals.
 import { join } from 'node:path';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
-import { allCommands } from '../commands/index.ts';
 import { settleAlertTenant } from './core/alertTenant.ts';
 import type { ChatAdapter } from './core/bot.ts';
-import { createBot } from './core/createBot.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
-import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
-import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
-import { startMaintenance } from './scheduler/maintenance.ts';
-import { startPageAuditor } from './scheduler/pageAuditor.ts';
-import { buildServices } from './services/compose.ts';
 import { configAndLog, databaseOf } from './startup.ts';
+import { createSwitchboard } from './switchboard.ts';
 
 async function main(): Promise<void> {
   const { config, log } = configAndLog('switchboard', 'switchboard');
@@ -40,42 +34,21 @@ async function main(): Promise<void> {
     outbox: () => services.outbox.stats(),
   });
 
-  const services = await buildServices(db.connection, {
-    admins: config.admins,
+  const house = await createSwitchboard({
+    config,
+    connection: db.connection,
+    log,
     // The person at the terminal is the local admin.
     ...(onConsole ? { terminalUser: consoleIdentity } : {}),
-    sla: config.sla,
-    matrix: config.matrix,
-    cabQuorum: config.cabQuorum,
-    pirDays: config.pirDays,
-    pageRepeatMs: config.pageRepeatMs,
-    onOverdueSteps: (count) => metrics.overdueSteps(count),
-    timezone: config.timezone,
-    stale: config.stale,
-    alerts: config.alerts,
-    dataDir: config.dataDir,
-    progress: (line) => log.info(line),
-    outbox: { log, onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome) },
+    hooks: {
+      onCommand: (e) => metrics.commandFinished(e),
+      onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome),
+      onOverdueSteps: (count) => metrics.overdueSteps(count),
+    },
   });
-  const bot = await createBot({
-    services,
-    definitions: allCommands,
-    log,
-    orgs: config.orgs,
-    timezone: config.timezone,
-    onCommand: (e) => metrics.commandFinished(e),
-  });
+  const { core: bot, services } = house;
 
-  const maintenance = startMaintenance({
-    pruneClaims: bot.pruneClaims,
-    foldRollups: (now) => services.rollups.fold(now),
-    sweepExpired: (now) => services.storage.sweepExpired(now),
-    log,
-    timezone: config.timezone,
-  });
   const adapters: ChatAdapter[] = [];
-  let jobs: JobEngine | undefined;
-  let cron: CronTasks | undefined;
   const http: HttpServer | undefined = config.http
     ? createHttpServer({
         log,
@@ -89,12 +62,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    maintenance.stop();
-    await cron?.stop();
-    // Jobs not run yet stay in the database: the next start (or another process) runs them.
-    await jobs?.stop();
-    // Messages still waiting stay in the outbox: the next start delivers them.
-    await services.outbox.stop();
+    await house.stop();
     await Promise.allSettled(adapters.map((a) => a.stop()));
     await http?.close();
     await db.close();
@@ -158,11 +126,7 @@ async function main(): Promise<void> {
         if (config.alerts.token) throw e;
       }
     }
-    services.outbox.start();
-    jobs = startJobEngine(services, { log, graceMs: config.catchupMs });
-    cron = await startCronTasks(services, { log });
-    const auditor = startPageAuditor(services.paging, { log });
-    process.once('beforeExit', () => auditor.stop());
+    await house.start();
   } catch (e) {
     log.error({ err: e }, 'an adapter could not start');
     process.stderr.write(`switchboard: could not start: ${(e as Error).message}\n`);

@@ -71,6 +71,11 @@ export class CronTasks {
     await Promise.allSettled([...this.running]);
   }
 
+  /** Resolves once every run started so far has ended (tests: a run begun before a pause may still post). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
   /** The review task names running now (tests, /readyz-style checks). */
   names(): string[] {
     return [...this.tasks.keys()].sort();

@@ -83,6 +83,9 @@ describe('review tasks', () => {
       await root(`/review pause ${id}`);
       await a.sync();
       expect(a.names()).not.toContain(`review:console:local/${id}`);
+      // A run begun before the pause may still be posting: what follows counts only what the pause let through.
+      await a.settled();
+      await bot.core.settled();
       posts.calls.length = 0;
       await sleep(1500);
       expect(posts.calls.filter((c) => c.reply.text === 'Pausable: p')).toEqual([]);

@@ -1,15 +1,15 @@
 // The whole bot core on a private database of the real server: what integration and e2e tests drive.
 import pino, { type Logger } from 'pino';
-import { allCommands } from '../../commands/index.ts';
 import { type Config, loadConfig } from '../../config/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import { type Bot, type BotOptions, createBot } from '../../src/core/createBot.ts';
+import type { Bot, BotOptions } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin, Platform } from '../../src/core/invocation.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { type JobEngine, startJobEngine } from '../../src/scheduler/jobs.ts';
+import type { JobEngine } from '../../src/scheduler/jobs.ts';
 import type { Acting } from '../../src/services/acting.ts';
-import { buildServices, type ServiceOptions, type Services } from '../../src/services/compose.ts';
+import type { ServiceOptions, Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
+import { createSwitchboard } from '../../src/switchboard.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
 export interface TestBot {
@@ -35,6 +35,15 @@ export function testClock(start = '2026-03-10T12:00:00Z'): () => Date {
   return () => new Date(origin + Math.round(performance.now() - began));
 }
 
+/**
+ * The house as main.ts builds it (createSwitchboard), on the test's clock. Two background parts stay off because
+ * they fire on the wall clock, which a test's injected clock does not move: reviews' node-cron tasks (the job engine
+ * runs reviews on the injected clock, as it does after downtime) and the nightly maintenance schedule (tests run a
+ * round with `maintenance` built for them, test/integration/maintenance.test.ts). Had they run, a test could see
+ * the hour it runs at. The page auditor runs, on the test's clock.
+ */
+const TEST_BACKGROUND = { reviewTasks: false, maintenance: false } as const;
+
 export async function startTestBot(
   opts: {
     env?: Record<string, string>;
@@ -57,23 +66,20 @@ export async function startTestBot(
   const db = opts.database ?? (await testDatabase());
   const now = opts.now ?? testClock();
   const log = opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const services = await buildServices(db.connection, {
-    ...config,
-    ...opts.services,
-    progress: opts.progress ?? (() => {}),
-    outbox: { now, log, pollMs: 50, backoffMs: 50 },
-  });
-  services.outbox.start();
-  const jobs = startJobEngine(services, { now, log, pollMs: 50 });
-  const core = await createBot({
-    services,
-    definitions: allCommands,
+  const house = await createSwitchboard({
+    config,
+    connection: db.connection,
     log,
-    orgs: config.orgs,
-    timezone: config.timezone,
     now,
-    ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
+    ...(opts.services?.renderChart ? { renderChart: opts.services.renderChart } : {}),
+    progress: opts.progress ?? (() => {}),
+    ...(opts.onCommand ? { hooks: { onCommand: opts.onCommand } } : {}),
+    pollMs: 50,
+    background: TEST_BACKGROUND,
   });
+  await house.start();
+  const { core, services } = house;
+  const jobs = house.jobs as JobEngine;
   return {
     core,
     config,
@@ -82,9 +88,7 @@ export async function startTestBot(
     jobs,
     services,
     async close() {
-      await jobs.stop();
-      await core.settled();
-      await services.outbox.stop();
+      await house.stop({ settle: true });
       if (!opts.database) await db.close();
     },
   };
@@ -103,29 +107,24 @@ export async function anotherProcess(
     timeoutMs: opts.timeoutMs ?? 10_000,
     log,
   });
-  const services = await buildServices(handle.connection, {
-    ...bot.config,
-    outbox: { now: opts.now ?? bot.now, log, pollMs: 50, backoffMs: 50 },
-  });
-  services.outbox.start();
-  const jobs = startJobEngine(services, { now: opts.now ?? bot.now, log, pollMs: 50 });
-  const core = await createBot({
-    services,
-    definitions: allCommands,
+  const house = await createSwitchboard({
+    config: bot.config,
+    connection: handle.connection,
     log,
-    orgs: bot.config.orgs,
-    timezone: bot.config.timezone,
     now: opts.now ?? bot.now,
+    pollMs: 50,
+    background: TEST_BACKGROUND,
   });
+  await house.start();
+  const { core, services } = house;
+  const jobs = house.jobs as JobEngine;
   return {
     core,
     handle,
     jobs,
     services,
     async close() {
-      await jobs.stop();
-      await core.settled();
-      await services.outbox.stop();
+      await house.stop({ settle: true });
       await handle.close();
     },
   };
