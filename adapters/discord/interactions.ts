@@ -349,7 +349,7 @@ export class DiscordInteractions {
     receivedAt: number,
     fallbackEphemeral: boolean,
     before?: () => Promise<void>,
-    handle: (inv: Invocation) => Promise<Reply> = (x) => this.d.core.handle(x),
+    handle?: (inv: Invocation) => Promise<Reply>,
   ): Promise<void> {
     const key = `${inv.command}.${inv.subcommand ?? ''}`;
     await answer(
@@ -358,12 +358,18 @@ export class DiscordInteractions {
         try {
           // The answer's own clock (defer at the deadline) keeps running while the work waits its turn.
           const done = await this.d.work.run(async () => {
-            if (!(await this.d.core.claimDelivery(`discord:interaction:${i.id}`))) {
+            const r = await this.d.core.dispatch(
+              `discord:interaction:${i.id}`,
+              async () => {
+                await before?.();
+                return inv;
+              },
+              handle,
+            );
+            if (!r) {
               this.d.log.info({ interaction: i.id }, 'discord: interaction already handled; ignoring the redelivery');
               return null;
             }
-            await before?.();
-            const r = await handle(inv);
             // Learned before anything is sent: the next one of these may already be on its way.
             this.guess.learn(key, r);
             this.noteForms(r);

@@ -62,7 +62,6 @@ export class DiscordMessages {
     if (!ticket) return false;
     // Without the message content intent only mentions carry text: nothing to record then.
     if (!text) return true;
-    if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return true;
     const def = this.d.core.definitions().find((d) => d.command === 'ticket' && d.name === 'comment');
     const idOpt = def?.options.find((o) => o.kind === 'ticket')?.name ?? 'id';
     const textOpt = def?.options.find((o) => o.kind === 'text')?.name ?? 'text';
@@ -80,8 +79,11 @@ export class DiscordMessages {
       options: { [idOpt]: ticket.ticketId, [textOpt]: plainProse(text) },
       deliveryId: m.id,
     };
-    this.d.cards.quietOnce(thread.id);
-    const reply = await this.d.core.handle(inv);
+    const reply = await this.d.core.dispatch(`discord:message:${m.id}`, () => {
+      this.d.cards.quietOnce(thread.id);
+      return inv;
+    });
+    if (!reply) return true;
     if (reply.error) {
       this.d.cards.speakAgain(thread.id);
       await this.replyTo(m, reply);
@@ -97,7 +99,6 @@ export class DiscordMessages {
     const [first, rest] = splitFirstWord(neutralMentions(text));
     const family = first.replace(/^\//, '').toLowerCase();
     const known = this.d.core.definitions().some((d) => d.command === family);
-    if (!(await this.d.core.claimDelivery(`discord:message:${m.id}`))) return;
     const inv: Invocation = {
       actor: actorOf(m.author, m.member),
       origin: originOf(
@@ -110,8 +111,11 @@ export class DiscordMessages {
       text: known ? rest : '',
       deliveryId: m.id,
     };
-    await this.rememberMentioned(m);
-    const reply = await this.d.core.handle(inv);
+    const reply = await this.d.core.dispatch(`discord:message:${m.id}`, async () => {
+      await this.rememberMentioned(m);
+      return inv;
+    });
+    if (!reply) return;
     const sent = await this.replyTo(m, reply);
     if (reply.card && sent) {
       await this.d.cards.posted(

@@ -78,17 +78,19 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
       await work.run(async () => {
         // Slack never resends a slash command, so a second request with the same trigger is a captured one replayed
         // inside the 5-minute signature window: the command does not run twice.
-        if (command.trigger_id && !(await core.claimDelivery(`slack:command:${command.trigger_id}`))) return;
-        const actor = await people.actor(command.user_id, command.user_name);
-        await people.rememberMentioned(command.text ?? '', command.team_id);
-        const reply = await core.handle({
-          actor,
-          origin: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },
-          command: routed.command,
-          text: routed.text,
-          deliveryId: command.trigger_id,
+        const key = command.trigger_id ? `slack:command:${command.trigger_id}` : undefined;
+        const reply = await core.dispatch(key, async () => {
+          const actor = await people.actor(command.user_id, command.user_name);
+          await people.rememberMentioned(command.text ?? '', command.team_id);
+          return {
+            actor,
+            origin: { platform: 'slack', workspace: command.team_id, channel: command.channel_id },
+            command: routed.command,
+            text: routed.text,
+            deliveryId: command.trigger_id,
+          };
         });
-        await delivery.deliver(reply, place);
+        if (reply) await delivery.deliver(reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, `command ${command.command}`);

@@ -64,25 +64,27 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       await work.run(async () => {
         const ticket = await core.ticketForThread('slack', channel, thread);
         if (!ticket) return;
-        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
-        const actor = await people.actor(user);
-        const forget = delivery.expectEcho(ticket.ticketId, actor.id, channel, thread);
-        const reply = await core.handle({
-          actor,
-          origin: {
-            platform: 'slack',
-            workspace: (body as Envelope).team_id ?? '',
-            channel: channel,
-            thread: thread,
-          },
-          command: 'ticket',
-          subcommand: 'comment',
-          // Prose written in the thread, not a command line: something invisible pasted in must not get it refused.
-          options: { id: ticket.ticketId, text: plainProse(plainSlackText(e.text ?? '')) },
-          deliveryId: eventId,
+        let forget = () => {};
+        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
+          const actor = await people.actor(user);
+          forget = delivery.expectEcho(ticket.ticketId, actor.id, channel, thread);
+          return {
+            actor,
+            origin: {
+              platform: 'slack',
+              workspace: (body as Envelope).team_id ?? '',
+              channel: channel,
+              thread: thread,
+            },
+            command: 'ticket',
+            subcommand: 'comment',
+            // Prose written in the thread, not a command line: something invisible pasted in must not get it refused.
+            options: { id: ticket.ticketId, text: plainProse(plainSlackText(e.text ?? '')) },
+            deliveryId: eventId,
+          };
         });
         // Success shows up as the card's update; only a refusal needs telling.
-        if (reply.error) {
+        if (reply?.error) {
           forget();
           await delivery.ephemeral(reply, place);
         }
@@ -146,32 +148,29 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     const place = { user: m.user, channel: m.channel, ...(m.thread ? { thread: m.thread } : {}) };
     try {
       await work.run(async () => {
-        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
-        const defs = core.definitions();
-        const words = commandText(m.text);
-        const [first, rest] = splitFirstWord(words);
-        const family = first.replace(/^\//, '').toLowerCase();
-        const routed = families(defs).includes(family) ? routeText(defs, family, rest) : { command: 'help', text: '' };
-        const workspace = (m.body as Envelope).team_id ?? m.team ?? '';
-        const [actor, messageLink] = await Promise.all([
-          people.actor(m.user),
-          permalinkOf(client, log, m.channel, m.ts),
-          people.rememberMentioned(m.text, workspace),
-        ]);
-        const reply = await core.handle({
-          actor,
-          origin: {
-            platform: 'slack',
-            workspace,
-            channel: m.channel,
-            thread: m.thread,
-            messageLink,
-          },
-          command: routed.command,
-          text: routed.text,
-          deliveryId: eventId,
+        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
+          const defs = core.definitions();
+          const words = commandText(m.text);
+          const [first, rest] = splitFirstWord(words);
+          const family = first.replace(/^\//, '').toLowerCase();
+          const routed = families(defs).includes(family)
+            ? routeText(defs, family, rest)
+            : { command: 'help', text: '' };
+          const workspace = (m.body as Envelope).team_id ?? m.team ?? '';
+          const [actor, messageLink] = await Promise.all([
+            people.actor(m.user),
+            permalinkOf(client, log, m.channel, m.ts),
+            people.rememberMentioned(m.text, workspace),
+          ]);
+          return {
+            actor,
+            origin: { platform: 'slack', workspace, channel: m.channel, thread: m.thread, messageLink },
+            command: routed.command,
+            text: routed.text,
+            deliveryId: eventId,
+          };
         });
-        await delivery.deliver(reply, place);
+        if (reply) await delivery.deliver(reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, what);

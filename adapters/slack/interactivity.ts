@@ -58,11 +58,9 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
 
     async function pressButton(): Promise<void> {
       const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
-      if (!(await core.claimDelivery(claim))) return;
       const [command, subcommand] = splitId(action.action_id);
-      const actor = await people.actor(body.user.id, body.user.name);
-      const reply = await core.handle({
-        actor,
+      const reply = await core.dispatch(claim, async () => ({
+        actor: await people.actor(body.user.id, body.user.name),
         origin: {
           platform: 'slack',
           workspace: body.team?.id ?? body.user.team_id ?? '',
@@ -73,8 +71,8 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
         subcommand,
         options: { id: value },
         deliveryId: claim,
-      });
-      await delivery.deliver(reply, { ...place, cardOf: value });
+      }));
+      if (reply) await delivery.deliver(reply, { ...place, cardOf: value });
     }
   });
 
@@ -106,10 +104,11 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
     const place = { user: body.user.id, channel: meta.channel, thread: meta.thread, cardOf: meta.cardOf };
     try {
       await work.run(async () => {
-        if (!(await core.claimDelivery(`slack:view:${view.id}:${view.hash ?? ''}`))) return;
-        const actor = await people.actor(body.user.id, body.user.name);
-        const reply = await core.handle({ ...invocation, actor });
-        await delivery.deliver(reply, place);
+        const reply = await core.dispatch(`slack:view:${view.id}:${view.hash ?? ''}`, async () => ({
+          ...invocation,
+          actor: await people.actor(body.user.id, body.user.name),
+        }));
+        if (reply) await delivery.deliver(reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, `form ${view.callback_id}`);

@@ -50,6 +50,18 @@ export interface BotCore {
    * Adapters claim `slack:event:<event_id>`, `slack:action:<container+action_ts>`, `discord:interaction:<id>`.
    */
   claimDelivery(key: string): Promise<boolean>;
+  /**
+   * The one pipeline an adapter runs a person's request through: claims the delivery (null when it was handled
+   * already: a retry, a redelivery, a replay), builds the invocation only then (so a duplicate costs no platform
+   * lookups), and handles it: the person recognised, their role checked, the command run and observed, and any
+   * failure answered with a ref. Resolves with the reply to deliver. `run` stands in for `handle` where the
+   * request is more than one command (a ticket opened from a message at most once).
+   */
+  dispatch(
+    deliveryKey: string | undefined,
+    build: () => Invocation | Promise<Invocation>,
+    run?: (invocation: Invocation) => Promise<Reply>,
+  ): Promise<Reply | null>;
   /** Gives a claim back when the work it guarded failed on our side, so a retry can do it. */
   releaseDelivery(key: string): Promise<void>;
   /**
