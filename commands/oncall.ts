@@ -2,11 +2,11 @@
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
 import { ephemeral } from '../src/core/reply.ts';
 import { formatTime } from '../src/core/ticketCard.ts';
-import { shownThroughout } from '../src/core/typedText.ts';
 import type { PersonRef } from '../src/domain/entities.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { ROTATION_EXAMPLES } from '../src/domain/oncall.ts';
 import { parseWhen } from '../src/domain/when.ts';
+import { shownThroughout } from '../src/kit/typedText.ts';
 import type { Team } from '../src/services/teams.ts';
 import { actingOf } from './acting.ts';
 import { onCallLine, peopleIn, TEAM } from './team.ts';

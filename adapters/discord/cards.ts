@@ -3,7 +3,7 @@ import { type Client, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotCore, CardRef } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { BoundedMap } from '../../src/kit/boundedMap.ts';
 import { DeliveryFailure, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
 import type { PostedMessage } from './answer.ts';
 import { isStructured, messageOf, restBody } from './render.ts';

@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { FormSpec } from '../../src/core/reply.ts';
-import { splitFirstWord } from '../../src/core/typedText.ts';
+import { splitFirstWord } from '../../src/kit/typedText.ts';
 import type { SlackContext } from './context.ts';
 import { commandText } from './text.ts';
 

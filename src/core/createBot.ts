@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { isUserError, UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
+import { KeyedQueue } from '../kit/keyedQueue.ts';
+import { shownThroughout } from '../kit/typedText.ts';
 import type { Services } from '../services/compose.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../services/failures.ts';
-import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { TicketChanged } from '../services/notifier.ts';
 import { actorNamedBy } from './actingAs.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
@@ -16,7 +17,6 @@ import { messageTickets } from './messageTickets.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
 import { ephemeral, type Reply } from './reply.ts';
 import { ticketCard } from './ticketCard.ts';
-import { shownThroughout } from './typedText.ts';
 
 export interface BotOptions {
   /** The use cases, built over the database by src/main.ts (buildServices). */

@@ -2,9 +2,9 @@
 import { parseDuration } from '../domain/duration.ts';
 import { type ErrorCode, UserError } from '../domain/errors.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from '../kit/typedText.ts';
 import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
 import { PLATFORMS, type Platform } from './invocation.ts';
-import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from './typedText.ts';
 
 export interface Token {
   value: string;

@@ -3,10 +3,10 @@ import { formatDuration } from '../domain/duration.ts';
 import { isoDate } from '../domain/localTime.ts';
 import { BACKLOG_BUCKETS, type Figure, type OpenTicketLine, type Period } from '../domain/summary.ts';
 import { PRIORITIES } from '../domain/ticket.ts';
+import { shownThroughout } from '../kit/typedText.ts';
 import type { StatusReport } from '../services/summaries.ts';
 import type { Reply, ReplyField } from './reply.ts';
 import { formatTime } from './ticketCard.ts';
-import { shownThroughout } from './typedText.ts';
 
 const BREACHES_SHOWN = 10;
 

@@ -7,8 +7,8 @@ import { formatDuration } from '../domain/duration.ts';
 import type { Ticket, TicketSummary } from '../domain/entities.ts';
 import { PAGE_HISTORY } from '../domain/escalation.ts';
 import { slaStanding } from '../domain/sla.ts';
+import { shownThroughout } from '../kit/typedText.ts';
 import type { Reply, ReplyAction } from './reply.ts';
-import { shownThroughout } from './typedText.ts';
 
 /** "14:05" today, "3 Dec 14:05" this year, "3 Dec 2031 14:05" in any other year: in the reader's timezone. */
 export function formatTime(at: Date, now: Date, timezone: string): string {

@@ -1,9 +1,9 @@
 // The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { PacedLoop } from '../kit/pacedLoop.ts';
 import { HOUSEKEEP_KIND } from '../services/housekeeping.ts';
 import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
-import { PacedLoop } from '../services/pacedLoop.ts';
 import { PAGE_KIND } from '../services/paging.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';

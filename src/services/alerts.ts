@@ -16,9 +16,9 @@ import {
 } from '../domain/alerts.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
+import { KeyedQueue } from '../kit/keyedQueue.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { type Acting, systemActing } from './acting.ts';
-import { KeyedQueue } from './keyedQueue.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { TicketService } from './tickets.ts';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Platform } from '../core/invocation.ts';
 import type { Reply } from '../core/reply.ts';
+import { PacedLoop } from '../kit/pacedLoop.ts';
 import type { FileRepository } from '../store/fileStore.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
 import type { CardService } from './cards.ts';
@@ -14,7 +15,6 @@ import {
   parseChannelAddress,
   type Sent,
 } from './messaging.ts';
-import { PacedLoop } from './pacedLoop.ts';
 import type { PeopleService } from './people.ts';
 
 export interface OutboxOptions {
