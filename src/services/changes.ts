@@ -1,10 +1,11 @@
 // The CAB's view of change tickets: the agenda of changes awaiting approval, with their freezes and tallies.
-import type { Reply, ReplyAction } from '../core/reply.ts';
-import { windowText } from '../core/ticketCard.ts';
+
 import { approvalsOf, changeRecordOf, type Freeze, freezesOver } from '../domain/change.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import { shownThroughout } from '../kit/typedText.ts';
+import type { Reply, ReplyAction } from '../present/reply.ts';
+import { windowText } from '../present/time.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { CabRules } from './tickets.ts';
 

@@ -1,9 +1,9 @@
 // Requester satisfaction: the requester is asked once when a ticket is resolved, and answers once, 1-5 with a comment.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
 import { CSAT_COMMENT_MAX, CSAT_SCORES, type CsatAnswer, type CsatScore } from '../domain/csat.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import type { Reply } from '../present/reply.ts';
 import type { CsatRepository } from '../store/csatStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';

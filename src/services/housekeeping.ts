@@ -1,10 +1,10 @@
 // Always-on ticket housekeeping as durable jobs: a quiet pending requester nudged, then the ticket resolved; resolved ones closed.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { housekeepingFor, pendingSince, type StaleRules } from '../domain/stale.ts';
+import type { Reply } from '../present/reply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NudgeRepository } from '../store/nudgeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';

@@ -1,7 +1,8 @@
 // What on-call says by itself in a team's channel: each handoff (who is on, who is off), and a daily coverage check.
-import { formatTime } from '../core/ticketCard.ts';
+
 import { addDays, instantOf, localParts } from '../domain/localTime.ts';
 import { onCallAt } from '../domain/oncall.ts';
+import { formatTime } from '../present/time.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Outbox } from './outbox.ts';
 import type { Team, TeamService } from './teams.ts';

@@ -1,7 +1,5 @@
 // Paging: an incident's escalation, one durable job per step, fenced by a generation, stopped by one ack.
 import type { Logger } from 'pino';
-import type { Reply, ReplyAction } from '../core/reply.ts';
-import { cardActions, ticketCard } from '../core/ticketCard.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError, UserError } from '../domain/errors.ts';
@@ -12,6 +10,8 @@ import {
   PAGE_HISTORY,
   type PlannedPolicy,
 } from '../domain/escalation.ts';
+import type { Reply, ReplyAction } from '../present/reply.ts';
+import { cardActions, ticketCard } from '../present/ticketCard.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import { type Acting, systemActing } from './acting.ts';

@@ -1,12 +1,12 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
 import { TZDate } from '@date-fns/tz';
 import { format, isSameYear } from 'date-fns';
-import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { addBusinessDays } from '../domain/when.ts';
+import type { Reply } from '../present/reply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Pir, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';

@@ -1,10 +1,10 @@
 // Personal follow-ups: "/ticket remind INC-4 tomorrow 9am" becomes a durable job that DMs the asker at that time.
 import { randomBytes } from 'node:crypto';
-import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
 import { isQuiet, type QuietHours, quietEndsAt } from '../domain/quietHours.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { parseWhen } from '../domain/when.ts';
+import type { Reply } from '../present/reply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { PendingReminder, ReminderRepository } from '../store/reminderStore.ts';
 import type { Acting } from './acting.ts';

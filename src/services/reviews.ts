@@ -1,6 +1,5 @@
 // Scheduled reviews: a recurring post in a channel (a reminder, the CAB agenda, a digest), each run a durable job.
-import type { Reply } from '../core/reply.ts';
-import { statusReply } from '../core/statusReply.ts';
+
 import { isUserError, UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
 import { hasRole } from '../domain/roles.ts';
@@ -8,6 +7,8 @@ import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domai
 import { type StatusSummary, statusArgs } from '../domain/summary.ts';
 import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
 import { isTimeZone } from '../domain/timezone.ts';
+import type { Reply } from '../present/reply.ts';
+import { statusReply } from '../present/statusReply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';

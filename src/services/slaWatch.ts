@@ -1,13 +1,13 @@
 // The SLA watch: every ticket change plans a job at each 75% / 100% threshold of its clock; the job warns the assignee.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
-import { formatTime } from '../core/ticketCard.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { currentThreshold, type SlaTargetName, type SlaThreshold, slaThresholds } from '../domain/slaThresholds.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { BoundedMap } from '../kit/boundedMap.ts';
+import type { Reply } from '../present/reply.ts';
+import { formatTime } from '../present/time.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NoticeRepository } from '../store/noticeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';

@@ -1,9 +1,10 @@
 // Stale tickets: the sweep a stale review posts (the housekeeping runs on its own: src/services/housekeeping.ts).
-import type { Reply } from '../core/reply.ts';
+
 import { formatDuration } from '../domain/duration.ts';
 import type { Review } from '../domain/review.ts';
 import { staleByAssignee } from '../domain/stale.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import type { Reply } from '../present/reply.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 
 export const DEFAULT_STALE_DAYS = 3;

@@ -1,12 +1,12 @@
 // /status: the summary for a period, from the rollups of its days and the open tickets, with on-call and the CAB queue.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { isoDate } from '../domain/localTime.ts';
 import type { RollupFact } from '../domain/rollupFacts.ts';
 import { buildSummary, parsePeriod, type StatusSummary } from '../domain/summary.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import type { Reply } from '../present/reply.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { ChangeService } from './changes.ts';
 import type { Outbox } from './outbox.ts';

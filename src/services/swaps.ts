@@ -1,10 +1,10 @@
 // Shift swaps: one person proposes, the person asked accepts or declines once, and an accept becomes two overrides.
 import { randomBytes } from 'node:crypto';
-import type { Reply } from '../core/reply.ts';
-import { formatTime } from '../core/ticketCard.ts';
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { shifts } from '../domain/oncall.ts';
+import type { Reply } from '../present/reply.ts';
+import { formatTime } from '../present/time.ts';
 import type { ShiftSwap, SwapAnswer, SwapRepository, SwapSpan } from '../store/swapStore.ts';
 import type { Acting } from './acting.ts';
 import type { Outbox } from './outbox.ts';

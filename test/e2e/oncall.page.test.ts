@@ -1,8 +1,8 @@
 // An Alertmanager alert to a page on two platforms and back: webhook -> incident -> DMs on Slack and Discord -> Acknowledge -> no more pages.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { ADMIN_ID, buttonOf, type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.ts';
 import { buttonsOf, readable, type SlackBot, slackEnv, startSlackBot } from '../support/fakeSlackBot.ts';

@@ -1,7 +1,7 @@
 // Requester satisfaction on the real database: asked once whatever reopens or processes, answered once, counted in /status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../adapters/console/render.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 

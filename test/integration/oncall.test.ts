@@ -1,7 +1,7 @@
 // /team and /oncall schedules on the real database, on an injected clock: teams, rotations, overrides, taking a
 // shift, the coming shifts and the coverage check, and every refusal with its reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 

@@ -2,7 +2,7 @@
 // assignee; the pending requester nudged once then the ticket resolved, resolved tickets closed, with no review at all.
 // The waits are fractions of a day (0.01 d = 14.4 minutes) so the engine walks minutes, not weeks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { adminActing, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
