@@ -10,7 +10,6 @@ import { shownThroughout } from '../kit/typedText.ts';
 import { ephemeral, type Reply } from '../present/reply.ts';
 import { ticketCard } from '../present/ticketCard.ts';
 import type { Services } from '../services/compose.ts';
-import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../services/failures.ts';
 import type { TicketChanged } from '../services/notifier.ts';
 import { actorNamedBy } from './actingAs.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
@@ -219,10 +218,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         const hint = err.hint ?? (err.field && def ? `Usage: ${usageOf(def)}` : undefined);
         return userErrorReply(new UserError(err.code, err.message, hint, err.field));
       }
-      if (isDatabaseUnavailable(err)) {
+      if (o.services.failures.isDatabaseUnavailable(err)) {
         outcome = 'db_unavailable';
         o.log.warn({ ref, err: (err as Error).message }, 'database unavailable');
-        const text = mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
+        const text = o.services.failures.mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
         return ephemeral(`${text} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
       }
       outcome = 'error';
