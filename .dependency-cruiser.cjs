@@ -1,7 +1,12 @@
-// The walls of DESIGN.md, checked by `npm run lint` (depcruise src commands adapters config).
+// The walls of DESIGN.md, checked by `npm run lint` (depcruise src commands adapters config). This pass reads type-only
+// imports too; .dependency-cruiser.runtime.cjs adds the walls that only what is loaded at run time must hold.
 /** @type {import('dependency-cruiser').IConfiguration} */
 
-const HOUSE_OUTSIDE_DOMAIN = '^(src/(store|services|core|scheduler|http|main\\.ts)|adapters|commands|config)(/|$)';
+const HOUSE_OUTSIDE_DOMAIN =
+  '^(src/(store|services|present|kit|core|scheduler|http|main\\.ts|startup\\.ts|app\\.ts)|adapters|commands|config)(/|$)';
+// What stands above the services: it calls them, they never call it.
+const ABOVE_THE_SERVICES =
+  '^(src/(core|http|scheduler|main\\.ts|startup\\.ts|rollupsRebuild\\.ts)|commands|adapters)(/|$)';
 const SLACK_SDK = 'node_modules/@slack/';
 const DISCORD_SDK = 'node_modules/(discord\\.js|@discordjs)/';
 const DATABASE_DRIVER = 'node_modules/(mongoose|mongodb|mongodb-memory-server-core|bson)/';
@@ -36,6 +41,39 @@ module.exports = {
       severity: 'error',
       from: { path: '^(src|commands|config)/', pathNot: '^src/main\\.ts$' },
       to: { path: '^adapters/' },
+    },
+    {
+      name: 'services-never-reach-the-core',
+      comment:
+        'src/services say what happened (notices, Replies from src/present); they never import the core, nor anything above them, by any path, types included.',
+      severity: 'error',
+      from: { path: '^src/services/' },
+      to: { path: ABOVE_THE_SERVICES, reachable: true },
+    },
+    {
+      name: 'present-knows-no-use-case',
+      comment:
+        'src/present turns notices and reports into platform-neutral Replies: it imports the domain and src/kit only, by any path, types included.',
+      severity: 'error',
+      from: { path: '^src/present/' },
+      to: { path: '^(src/(store|services|core|scheduler|http)|commands|adapters|config)/', reachable: true },
+    },
+    {
+      name: 'kit-stands-alone',
+      comment:
+        'src/kit holds generic helpers (queues, bounded maps, paced loops, typed text): nothing of the house in them.',
+      severity: 'error',
+      from: { path: '^src/kit/' },
+      to: { path: '^(src|commands|adapters|config)/', pathNot: '^src/kit/' },
+    },
+    {
+      name: 'adapters-use-the-core-present-and-kit',
+      comment:
+        'adapters/ speak to the house through the core (Invocations in), src/present (Replies out, the sender port) and src/kit; config/ gives their settings. ' +
+        'Exempt: adapters/discord/register.ts, the `npm run discord:register` entry point, which publishes every command definition as src/main.ts loads them.',
+      severity: 'error',
+      from: { path: '^adapters/', pathNot: '^adapters/discord/register\\.ts$' },
+      to: { path: '^(src|commands)/', pathNot: '^src/(core|present|kit)/' },
     },
     {
       name: 'adapters-skip-the-store',

@@ -1,8 +1,8 @@
 // /role and /link: who may do what, and one person across Slack, Discord and the terminal.
 
 import type { CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
 import { ROLES, type Role } from '../src/domain/roles.ts';
+import { ephemeral } from '../src/present/reply.ts';
 
 const USER = {
   name: 'user',

@@ -1,10 +1,10 @@
 // The /freeze family: periods when changes should not happen; a change planned inside one needs an admin's approval.
 import type { CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
-import { shownThroughout } from '../src/core/typedText.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { parseWhen } from '../src/domain/when.ts';
+import { shownThroughout } from '../src/kit/typedText.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 
 const EXAMPLES = '/freeze add "2026-12-20 00:00" "2027-01-04 00:00" year-end freeze';

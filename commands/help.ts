@@ -1,7 +1,7 @@
 // /help: an overview of every command, or one command with its usage and examples.
 import { type CommandDef, usageOf } from '../src/core/command.ts';
 import { MAX_LINE, MAX_TEXT, runsToNextFlag } from '../src/core/parser.ts';
-import { ephemeral } from '../src/core/reply.ts';
+import { ephemeral } from '../src/present/reply.ts';
 
 /** How anything is typed, on every platform: the overview ends with it. */
 export const TYPING: readonly string[] = [

@@ -1,12 +1,12 @@
 // The /oncall family, schedules: who is on call, rotations, overrides, the coming shifts, taking a shift, gaps.
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
-import { shownThroughout } from '../src/core/typedText.ts';
 import type { PersonRef } from '../src/domain/entities.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { ROTATION_EXAMPLES } from '../src/domain/oncall.ts';
 import { parseWhen } from '../src/domain/when.ts';
+import { shownThroughout } from '../src/kit/typedText.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import type { Team } from '../src/services/teams.ts';
 import { actingOf } from './acting.ts';
 import { onCallLine, peopleIn, TEAM } from './team.ts';

@@ -1,11 +1,11 @@
 // The /oncall family, paging: the escalation policy, paging a team or a person, acknowledging, escalating now.
 import type { CommandDef } from '../src/core/command.ts';
 import { parseUserRef } from '../src/core/parser.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import { formatDuration } from '../src/domain/duration.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { formatPolicy, POLICY_EXAMPLES } from '../src/domain/escalation.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 
 const policy: CommandDef = {

@@ -1,9 +1,9 @@
 // The /oncall family, swaps: propose a shift swap to a teammate, and their Accept / Decline.
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { parseWhen } from '../src/domain/when.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 import { TEAM } from './team.ts';
 

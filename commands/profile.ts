@@ -1,11 +1,11 @@
 // /profile: a person's own settings (timezone, quiet hours), shared by their linked identities.
 
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import { type ErrorCode, UserError } from '../src/domain/errors.ts';
 import { isQuiet, type QuietHours, quietEndsAt, readQuietHours } from '../src/domain/quietHours.ts';
 import { isTimeZone, readTimeZone } from '../src/domain/timezone.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import type { PersonSettings } from '../src/services/people.ts';
 
 const TZ_RESET = new Set(['auto', 'reset', 'default']);

@@ -1,8 +1,8 @@
 // /review: scheduled reviews and reminders in a channel (managers manage them; anyone may list them).
 import type { CommandContext, CommandDef, OptionDef } from '../src/core/command.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import type { Review } from '../src/domain/review.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import { digestArgs } from '../src/services/reviews.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';

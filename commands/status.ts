@@ -1,10 +1,10 @@
 // The /status family: how the work is going, for a team, a service or everything, over a period of local days.
 import type { CommandContext, CommandDef, CommandServices } from '../src/core/command.ts';
-import type { Reply } from '../src/core/reply.ts';
-import { statusReply } from '../src/core/statusReply.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { isoDate } from '../src/domain/localTime.ts';
 import { statusArgs } from '../src/domain/summary.ts';
+import type { Reply } from '../src/present/reply.ts';
+import { statusReply } from '../src/present/statusReply.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
 
 /**

@@ -1,11 +1,11 @@
 // The /team family: on-call teams, who is in them and the services they own.
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
 import { broadcastOf, parseUserRef } from '../src/core/parser.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
-import { shownThroughout } from '../src/core/typedText.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { formatPolicy } from '../src/domain/escalation.ts';
+import { shownThroughout } from '../src/kit/typedText.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import type { Team } from '../src/services/teams.ts';
 import { actingOf } from './acting.ts';
 

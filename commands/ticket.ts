@@ -1,10 +1,11 @@
 // The /ticket family: open and look at tickets; the lifecycle commands are in ticketWork.ts.
 import type { CommandDef } from '../src/core/command.ts';
-import { formatTime, ticketCard } from '../src/core/ticketCard.ts';
 import { parseWindow } from '../src/domain/change.ts';
 import { UserError } from '../src/domain/errors.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
+import { ticketCard } from '../src/present/ticketCard.ts';
+import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { ticketCsat } from './ticketCsat.ts';

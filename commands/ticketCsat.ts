@@ -1,7 +1,7 @@
 // /ticket csat: the requester rates how a resolved ticket went (the 1-5 buttons of the DM run it too).
 import type { CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
 import { CSAT_COMMENT_MAX, csatTarget, parseCsatScore } from '../src/domain/csat.ts';
+import { ephemeral } from '../src/present/reply.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 

@@ -1,8 +1,8 @@
 // /ticket show <id> --deliveries: the ledger of what was sent about a ticket, to whom, where, and what became of it.
 import type { CommandContext, CommandServices } from '../src/core/command.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import type { Ticket } from '../src/domain/entities.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 
 /** The newest this many are shown: a long-lived ticket's whole ledger would not fit a message. */
 const SHOWN = 25;

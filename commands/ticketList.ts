@@ -1,11 +1,11 @@
 // /ticket list: the open work by default, a page at a time, with a Next page button that carries the filters.
 import type { CommandContext, CommandDef, CommandServices, OptionValues } from '../src/core/command.ts';
 import { typedValue } from '../src/core/parser.ts';
-import { ephemeral, type ReplyAction } from '../src/core/reply.ts';
-import { ticketLine } from '../src/core/ticketCard.ts';
 import { UserError } from '../src/domain/errors.ts';
 import type { Priority, TicketState, TicketType } from '../src/domain/ticket.ts';
 import { OPEN_STATES, PRIORITIES, STATES, TICKET_TYPES } from '../src/domain/ticket.ts';
+import { ephemeral, type ReplyAction } from '../src/present/reply.ts';
+import { ticketLine } from '../src/present/ticketCard.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 

@@ -1,8 +1,8 @@
 // /ticket pir: the post-incident reviews of P1/P2 incidents, listed, and marked done with the document's link.
 import type { CommandDef } from '../src/core/command.ts';
-import { ephemeral } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import { UserError } from '../src/domain/errors.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 

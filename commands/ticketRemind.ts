@@ -1,9 +1,9 @@
 // /ticket remind: a one-shot reminder about a ticket, by DM, at a time read in the asker's timezone; and the
 // asker's own reminders, listed (`/ticket remind list`) and cancelled (`/ticket remind cancel RM-…`).
 import type { CommandContext, CommandDef, CommandServices } from '../src/core/command.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { formatTime } from '../src/core/ticketCard.ts';
 import { UserError } from '../src/domain/errors.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
 import type { PendingReminder } from '../src/services/reminders.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';

@@ -1,8 +1,8 @@
 // What the /ticket commands share: the ticket id option, and how a change is confirmed.
 import type { OptionDef } from '../src/core/command.ts';
-import { ephemeral, type Reply } from '../src/core/reply.ts';
-import { ticketLine } from '../src/core/ticketCard.ts';
 import type { Ticket } from '../src/domain/entities.ts';
+import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { ticketLine } from '../src/present/ticketCard.ts';
 
 export const ID: OptionDef = {
   name: 'id',

@@ -6,8 +6,8 @@ import type { Readable, Writable } from 'node:stream';
 import { AS_USAGE } from '../../src/core/actingAs.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
-import type { Reply, ReplyFile } from '../../src/core/reply.ts';
-import { splitFirstWord, trimSpace } from '../../src/core/typedText.ts';
+import { splitFirstWord, trimSpace } from '../../src/kit/typedText.ts';
+import type { Reply, ReplyFile } from '../../src/present/reply.ts';
 import { renderText } from './render.ts';
 
 export interface ConsoleAdapterDeps {

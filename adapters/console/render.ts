@@ -1,5 +1,5 @@
 // Replies as plain text for the terminal.
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 
 /**
  * The text a terminal shows; with `hints`, the card's buttons as the commands they stand for, each in the

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import { ephemeral, type Reply } from '../../src/core/reply.ts';
+import { ephemeral, type Reply } from '../../src/present/reply.ts';
 import { type FormStash, formCustomId } from './customIds.ts';
 import { messageOf, modalOf } from './render.ts';
 

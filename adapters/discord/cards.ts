@@ -2,9 +2,9 @@
 import { type Client, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotCore, CardRef } from '../../src/core/bot.ts';
-import type { Reply } from '../../src/core/reply.ts';
-import { BoundedMap } from '../../src/services/boundedMap.ts';
-import { DeliveryFailure, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
+import { BoundedMap } from '../../src/kit/boundedMap.ts';
+import type { Reply } from '../../src/present/reply.ts';
+import { DeliveryFailure, type PlatformSender, type Sent } from '../../src/present/sender.ts';
 import type { PostedMessage } from './answer.ts';
 import { isStructured, messageOf, restBody } from './render.ts';
 

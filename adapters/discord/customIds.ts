@@ -1,6 +1,7 @@
 // Button and modal custom ids: what a press or a submission must carry back to become an Invocation.
-import type { FormSpec, ReplyAction } from '../../src/core/reply.ts';
-import { BoundedMap } from '../../src/services/boundedMap.ts';
+
+import { BoundedMap } from '../../src/kit/boundedMap.ts';
+import type { FormSpec, ReplyAction } from '../../src/present/reply.ts';
 
 const MAX = 100;
 

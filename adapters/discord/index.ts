@@ -4,8 +4,8 @@ import { Client, Events, GatewayIntentBits, Partials, type RepliableInteraction,
 import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
-import type { FormSpec } from '../../src/core/reply.ts';
-import { WorkQueue } from '../../src/services/workQueue.ts';
+import { WorkQueue } from '../../src/kit/workQueue.ts';
+import type { FormSpec } from '../../src/present/reply.ts';
 import { DiscordCards } from './cards.ts';
 import { FormStash } from './customIds.ts';
 import { DiscordInteractions } from './interactions.ts';

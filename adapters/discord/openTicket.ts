@@ -1,5 +1,5 @@
 // "Open ticket" on a message: the title and description a ticket gets from the message it quotes.
-import { plainProse } from '../../src/core/typedText.ts';
+import { plainProse } from '../../src/kit/typedText.ts';
 
 /** Title and description limits of `/ticket new`, as its definition gives them. */
 export interface TicketTextLimits {

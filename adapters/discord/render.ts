@@ -5,7 +5,7 @@ import type {
   APIEmbed,
   APIModalInteractionResponseCallbackData,
 } from 'discord.js';
-import type { FormField, FormSpec, Reply, ReplyAction } from '../../src/core/reply.ts';
+import type { FormField, FormSpec, Reply, ReplyAction } from '../../src/present/reply.ts';
 import { actionCustomId } from './customIds.ts';
 
 export interface MessageBody {

@@ -1,8 +1,8 @@
 // Slash commands for every command family the core defines: ack at once, then run and answer.
 import type { App } from '@slack/bolt';
 import type { CommandDef } from '../../src/core/command.ts';
-import type { FormSpec } from '../../src/core/reply.ts';
-import { splitFirstWord } from '../../src/core/typedText.ts';
+import { splitFirstWord } from '../../src/kit/typedText.ts';
+import type { FormSpec } from '../../src/present/reply.ts';
 import type { SlackContext } from './context.ts';
 import { commandText } from './text.ts';
 

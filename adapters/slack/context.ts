@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { WorkQueue } from '../../src/services/workQueue.ts';
+import type { WorkQueue } from '../../src/kit/workQueue.ts';
 import type { SlackDelivery } from './delivery.ts';
 import type { SlackPeople } from './people.ts';
 

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { FormSpec, Reply } from '../../src/core/reply.ts';
-import { BoundedMap } from '../../src/services/boundedMap.ts';
-import { WorkQueueFull } from '../../src/services/workQueue.ts';
+import { BoundedMap } from '../../src/kit/boundedMap.ts';
+import { WorkQueueFull } from '../../src/kit/workQueue.ts';
+import type { FormSpec, Reply } from '../../src/present/reply.ts';
 import { type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
 
 type WebClient = App['client'];

@@ -1,6 +1,6 @@
 // Events API: replies in a card's thread become comments, :ticket: reactions open tickets, mentions run commands.
 import type { App } from '@slack/bolt';
-import { plainProse, splitFirstWord } from '../../src/core/typedText.ts';
+import { plainProse, splitFirstWord } from '../../src/kit/typedText.ts';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
 import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';

@@ -3,7 +3,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Actor } from '../../src/core/invocation.ts';
-import { plainProse } from '../../src/core/typedText.ts';
+import { plainProse } from '../../src/kit/typedText.ts';
 import { plainSlackText } from './text.ts';
 
 type WebClient = App['client'];

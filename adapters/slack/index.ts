@@ -4,7 +4,7 @@ import { App, type Authorize, type HTTPReceiver, type SocketModeReceiver, webApi
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config/index.ts';
 import type { BotCore, ChatAdapter } from '../../src/core/bot.ts';
-import { WorkQueue } from '../../src/services/workQueue.ts';
+import { WorkQueue } from '../../src/kit/workQueue.ts';
 import { boltLogger } from './boltLogger.ts';
 import { registerSlashCommands } from './commands.ts';
 import type { SlackContext } from './context.ts';

@@ -1,5 +1,5 @@
 // Replies as Block Kit, forms as modals, and modal state back into command options.
-import type { FormSpec, Reply, ReplyAction } from '../../src/core/reply.ts';
+import type { FormSpec, Reply, ReplyAction } from '../../src/present/reply.ts';
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): exceeding one rejects the whole message.
 const MAX_HEADER = 150;

@@ -1,8 +1,8 @@
 // Slack's part of the messaging port: posts, DMs and card edits for the outbox, each failure classified for it.
 import type { App } from '@slack/bolt';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { Reply, ReplyFile } from '../../src/core/reply.ts';
-import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../../src/services/messaging.ts';
+import type { Reply, ReplyFile } from '../../src/present/reply.ts';
+import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../../src/present/sender.ts';
 import type { SlackDelivery } from './delivery.ts';
 import { escapeText, renderReply } from './render.ts';
 

@@ -1,8 +1,9 @@
 // The terminal's `/as @dave <command…>`: an admin runs one command as another person, with that person's role.
 import { UserError } from '../domain/errors.ts';
-import type { Actor, Invocation, Platform } from './invocation.ts';
+import type { Platform } from '../domain/platform.ts';
+import { shown } from '../kit/typedText.ts';
+import type { Actor, Invocation } from './invocation.ts';
 import { broadcastOf, parseUserRef } from './parser.ts';
-import { shown } from './typedText.ts';
 
 export const AS_USAGE = 'Usage: /as @person <command…>, e.g. /as @dave /ticket list --mine';
 

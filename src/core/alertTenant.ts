@@ -1,6 +1,7 @@
 // Where alerts belong when nothing names it: the one workspace the bot is in, asked of its platforms at start-up.
+
+import type { Platform } from '../domain/platform.ts';
 import type { ChatAdapter } from './bot.ts';
-import type { Platform } from './invocation.ts';
 
 /** Start-up cannot choose the organisation alerts belong to: the bot is in several (or none it can name). */
 export class AlertTenantUnknown extends Error {

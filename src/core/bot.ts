@@ -1,9 +1,11 @@
 // The face the core shows to adapters: run an invocation, keep cards, claim deliveries, hear changes.
-import type { PlatformSender } from '../services/messaging.ts';
+
+import type { Platform } from '../domain/platform.ts';
+import type { Reply } from '../present/reply.ts';
+import type { PlatformSender } from '../present/sender.ts';
 import type { CommandDef } from './command.ts';
-import type { Actor, Invocation, Platform } from './invocation.ts';
+import type { Actor, Invocation } from './invocation.ts';
 import type { MessageTicketOutcome, SourceMessageRef } from './messageTickets.ts';
-import type { Reply } from './reply.ts';
 
 /** Where a ticket's card was posted, so it can be edited in place and its thread read. */
 export interface CardRef {

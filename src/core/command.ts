@@ -2,6 +2,7 @@
 
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
+import type { FormSpec, Reply } from '../present/reply.ts';
 import type { CsatService } from '../services/csat.ts';
 import type { ExportService } from '../services/exports.ts';
 import type { Outbox } from '../services/outbox.ts';
@@ -15,7 +16,6 @@ import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
 import type { TicketService } from '../services/tickets.ts';
 import type { Actor, Invocation, Origin } from './invocation.ts';
-import type { FormSpec, Reply } from './reply.ts';
 
 export type OptionKind =
   /** free text */

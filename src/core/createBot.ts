@@ -2,21 +2,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isUserError, UserError } from '../domain/errors.ts';
+import type { Platform } from '../domain/platform.ts';
 import { hasRole } from '../domain/roles.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
+import { KeyedQueue } from '../kit/keyedQueue.ts';
+import { shownThroughout } from '../kit/typedText.ts';
+import { ephemeral, type Reply } from '../present/reply.ts';
+import { ticketCard } from '../present/ticketCard.ts';
 import type { Services } from '../services/compose.ts';
-import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../services/failures.ts';
-import { KeyedQueue } from '../services/keyedQueue.ts';
 import type { TicketChanged } from '../services/notifier.ts';
 import { actorNamedBy } from './actingAs.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
 import { type CommandDef, type CommandServices, usageOf } from './command.ts';
-import type { Actor, Invocation, Platform } from './invocation.ts';
+import type { Actor, Invocation } from './invocation.ts';
 import { messageTickets } from './messageTickets.ts';
 import { CommandRegistry, userErrorReply } from './registry.ts';
-import { ephemeral, type Reply } from './reply.ts';
-import { ticketCard } from './ticketCard.ts';
-import { shownThroughout } from './typedText.ts';
 
 export interface BotOptions {
   /** The use cases, built over the database by src/main.ts (buildServices). */
@@ -218,10 +218,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
         const hint = err.hint ?? (err.field && def ? `Usage: ${usageOf(def)}` : undefined);
         return userErrorReply(new UserError(err.code, err.message, hint, err.field));
       }
-      if (isDatabaseUnavailable(err)) {
+      if (o.services.failures.isDatabaseUnavailable(err)) {
         outcome = 'db_unavailable';
         o.log.warn({ ref, err: (err as Error).message }, 'database unavailable');
-        const text = mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
+        const text = o.services.failures.mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
         return ephemeral(`${text} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
       }
       outcome = 'error';

@@ -1,6 +1,5 @@
 // What goes into the core: who asked, where, which command, with which arguments.
-export const PLATFORMS = Object.freeze(['slack', 'discord', 'console'] as const);
-export type Platform = (typeof PLATFORMS)[number];
+import type { Platform } from '../domain/platform.ts';
 
 export interface Actor {
   /** Platform identity: `slack:U0123ABC`, `discord:81234`, `console:alice`. */

@@ -1,7 +1,8 @@
 // One chat message opens one ticket, for good: a reaction, shortcut or "Open ticket" after that answers with it.
 import type { Logger } from 'pino';
-import type { Actor, Invocation, Platform } from './invocation.ts';
-import { ephemeral, type Reply } from './reply.ts';
+import type { Platform } from '../domain/platform.ts';
+import { ephemeral, type Reply } from '../present/reply.ts';
+import type { Actor, Invocation } from './invocation.ts';
 
 /** The message a ticket is opened from, and who asked. */
 export interface SourceMessageRef {

@@ -1,10 +1,10 @@
 // The text parser: quotes, --flag value, --flag=value, mentions, the rest of the line. Never throws.
 import { parseDuration } from '../domain/duration.ts';
 import { type ErrorCode, UserError } from '../domain/errors.ts';
+import { PLATFORMS, type Platform } from '../domain/platform.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from '../kit/typedText.ts';
 import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
-import { PLATFORMS, type Platform } from './invocation.ts';
-import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from './typedText.ts';
 
 export interface Token {
   value: string;

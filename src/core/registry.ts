@@ -1,11 +1,11 @@
 // Command lookup: families and subcommands, duplicate ids refused at load, text or typed invocations resolved.
 import { UserError } from '../domain/errors.ts';
+import { shown, trimSpace } from '../kit/typedText.ts';
+import { ephemeral, type Reply } from '../present/reply.ts';
 import type { CommandDef, OptionValues } from './command.ts';
 import { usageOf } from './command.ts';
 import type { Invocation } from './invocation.ts';
 import { checkOptions, parseArgs, tokenize } from './parser.ts';
-import { ephemeral, type Reply } from './reply.ts';
-import { shown, trimSpace } from './typedText.ts';
 
 export type Resolution = { def: CommandDef; options: OptionValues } | { reply: Reply };
 

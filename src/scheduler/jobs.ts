@@ -1,15 +1,15 @@
 // The job engine: durable one-shot jobs run once, at their time, by whichever process claims them; late ones within the grace period are caught up.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { PacedLoop } from '../kit/pacedLoop.ts';
 import { HOUSEKEEP_KIND } from '../services/housekeeping.ts';
 import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
-import { PacedLoop } from '../services/pacedLoop.ts';
 import { PAGE_KIND } from '../services/paging.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
 import { REMIND_KIND } from '../services/reminders.ts';
 import { REVIEW_KIND } from '../services/reviews.ts';
 import { SLA_KIND } from '../services/slaWatch.ts';
-import { type Job, type JobRepository, minuteKey } from '../store/jobStore.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
 
 /** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
 export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<unknown>;
@@ -175,7 +175,7 @@ export class JobEngine {
         w = { ids: [] };
         this.minutes.set(m, w);
       }
-      for (const job of await this.repo.filedUnder(minuteKey(new Date(m)))) {
+      for (const job of await this.repo.filedIn(new Date(m))) {
         if (this.jobs.has(job._id)) continue;
         this.jobs.set(job._id, job);
         w.ids.push(job._id);

@@ -1,7 +1,6 @@
 // Alert intake: an Alertmanager group or an event opens its incident once, notes what is new on it, acks and resolves it.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ticketCard } from '../core/ticketCard.ts';
 import {
   type AlertEvent,
   type AlertmanagerAlert,
@@ -16,9 +15,10 @@ import {
 } from '../domain/alerts.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
+import { KeyedQueue } from '../kit/keyedQueue.ts';
+import { ticketCard } from '../present/ticketCard.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { type Acting, systemActing } from './acting.ts';
-import { KeyedQueue } from './keyedQueue.ts';
 import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { TicketService } from './tickets.ts';

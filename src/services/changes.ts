@@ -1,25 +1,15 @@
 // The CAB's view of change tickets: the agenda of changes awaiting approval, with their freezes and tallies.
-import type { Reply, ReplyAction } from '../core/reply.ts';
-import { windowText } from '../core/ticketCard.ts';
-import { shownThroughout } from '../core/typedText.ts';
-import { approvalsOf, changeRecordOf, type Freeze, freezesOver } from '../domain/change.ts';
+
+import { changeRecordOf } from '../domain/change.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import { cabAgendaReply } from '../present/cabAgenda.ts';
+import type { Reply } from '../present/reply.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { CabRules } from './tickets.ts';
 
-/** Two buttons a change, within the 25 a message may carry on Slack and Discord. */
-const AGENDA_MAX = 12;
 /** Open changes read per agenda, newest first: far more than a CAB gets through in one sitting. */
 const READ_MAX = 200;
-
-export const rejectForm = (id: string) => ({
-  id: 'ticket.reject',
-  title: `Reject ${id}`,
-  submitLabel: 'Reject',
-  fields: [{ name: 'reason', label: 'Why it is rejected', kind: 'long' as const, required: true }],
-  hidden: { id },
-});
 
 export class ChangeService {
   constructor(
@@ -42,43 +32,6 @@ export class ChangeService {
       this.awaitingApproval(tenant),
       this.cab.freezes.listFreezes(tenant, now),
     ]);
-    const quorum = this.cab.quorum;
-    if (changes.length === 0) {
-      return { text: 'CAB agenda: no change awaits approval.', visibility: 'channel', header: 'CAB agenda' };
-    }
-    const shown = changes.slice(0, AGENDA_MAX);
-    const lines = shown.map((t) => this.agendaLine(t, freezes, now, timezone, quorum));
-    if (changes.length > shown.length) {
-      lines.push(`…and ${changes.length - shown.length} more: /ticket list --type change`);
-    }
-    const actions: ReplyAction[] = shown.flatMap((t) => [
-      { id: 'ticket.approve', label: `Approve ${t.ticketId}`, value: t.ticketId, style: 'primary' as const },
-      {
-        id: 'ticket.reject',
-        label: `Reject ${t.ticketId}`,
-        value: t.ticketId,
-        style: 'danger' as const,
-        form: rejectForm(t.ticketId),
-      },
-    ]);
-    const count = `${changes.length} change${changes.length === 1 ? '' : 's'} awaiting approval`;
-    return shownThroughout({
-      text: [`CAB agenda: ${count}`, ...lines.map((l) => `• ${l}`)].join('\n'),
-      visibility: 'channel',
-      header: 'CAB agenda',
-      context: `${count} · ${quorum} approval${quorum === 1 ? '' : 's'} needed · a change inside a freeze needs an admin`,
-      list: lines,
-      actions,
-    });
-  }
-
-  private agendaLine(t: TicketSummary, freezes: readonly Freeze[], now: Date, timezone: string, quorum: number) {
-    const record = changeRecordOf(t.change);
-    const parts = [t.ticketId, t.title];
-    parts.push(record.window ? `window ${windowText(record.window, now, timezone)}` : 'no window planned');
-    for (const f of freezesOver(record.window, freezes))
-      parts.push(`FREEZE ${f.freezeId} (${f.reason}): admin approval`);
-    parts.push(`${approvalsOf(record)} of ${quorum} approvals`);
-    return parts.join(' · ');
+    return cabAgendaReply({ changes, freezes, quorum: this.cab.quorum, now, timezone });
   }
 }

@@ -9,6 +9,7 @@ import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
+import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../store/connection.ts';
 import { CsatRepository } from '../store/csatStore.ts';
 import { ClaimRepository } from '../store/deliveryStore.ts';
 import { declareExpiry, sweepExpired } from '../store/expiry.ts';
@@ -38,6 +39,7 @@ import { ChangeService } from './changes.ts';
 import { DeliveryClaims } from './claims.ts';
 import { CsatService } from './csat.ts';
 import { ExportService } from './exports.ts';
+import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
@@ -72,6 +74,8 @@ export interface Services {
   outbox: Outbox;
   /** Pending requesters nudged, then their tickets resolved; resolved tickets closed: jobs, always on. */
   housekeeping: Housekeeping;
+  /** Whether a failure was the database out of reach (the core's apology says so). */
+  failures: FailureReading;
   /** Nightly housekeeping of expired documents, where the server has no TTL index (src/store/expiry.ts). */
   storage: { sweepExpired(now: Date): Promise<number> };
   /** Durable one-shot jobs (src/scheduler/jobs.ts runs them). */
@@ -264,6 +268,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   return {
     housekeeping,
     storage: { sweepExpired: (now: Date) => sweepExpired(connection, now) },
+    failures: { isDatabaseUnavailable, mayHaveReachedDatabase },
     files,
     alerts,
     paging,

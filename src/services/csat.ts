@@ -1,9 +1,9 @@
 // Requester satisfaction: the requester is asked once when a ticket is resolved, and answers once, 1-5 with a comment.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
-import { CSAT_COMMENT_MAX, CSAT_SCORES, type CsatAnswer, type CsatScore } from '../domain/csat.ts';
+import { CSAT_COMMENT_MAX, type CsatAnswer, type CsatScore } from '../domain/csat.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import { csatAskReply } from '../present/ticketNotice.ts';
 import type { CsatRepository } from '../store/csatStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
@@ -12,7 +12,6 @@ import type { Outbox } from './outbox.ts';
 import type { RollupService } from './rollups.ts';
 import type { TicketService } from './tickets.ts';
 
-const SCORE_LABELS: Record<CsatScore, string> = { 1: '1 poor', 2: '2', 3: '3', 4: '4', 5: '5 great' };
 const wasResolved = (t: Ticket): boolean => t.history.some((h) => h.action === 'state' && h.to === 'resolved');
 /** Comments go on the history as typed, less control characters (newlines stay). */
 const cleanComment = (text: string | undefined): string | null =>
@@ -55,7 +54,7 @@ export class CsatService {
     await this.outbox.toPerson(
       t.tenant,
       t.requester.id,
-      askReply(t),
+      csatAskReply(t),
       { ticketId: t.ticketId },
       `csat:${t.tenant}/${t.ticketId}`,
     );
@@ -126,20 +125,4 @@ export class CsatService {
   findMany(tenant: string, ticketIds: readonly string[]): Promise<Map<string, CsatAnswer>> {
     return this.repo.findMany(tenant, ticketIds);
   }
-}
-
-function askReply(t: Ticket): Reply {
-  const text = `How did we do on ${t.ticketId} "${t.title.slice(0, 80)}", now resolved? Press 1 (poor) to 5 (great), or type /ticket csat ${t.ticketId} <1-5> [comment].`;
-  return {
-    text,
-    visibility: 'channel',
-    header: `How did we do on ${t.ticketId}?`,
-    context: `To add a comment: /ticket csat ${t.ticketId} <1-5> <comment>`,
-    actions: CSAT_SCORES.map((n) => ({
-      id: 'ticket.csat',
-      label: SCORE_LABELS[n],
-      value: `${t.ticketId}:${n}`,
-      typed: `/ticket csat ${t.ticketId} ${n}`,
-    })),
-  };
 }

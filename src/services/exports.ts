@@ -4,6 +4,7 @@ import { UserError } from '../domain/errors.ts';
 import { EXPORT_COLUMNS, exportRow } from '../domain/exportRows.ts';
 import { isoDate } from '../domain/localTime.ts';
 import { type Period, parsePeriod } from '../domain/summary.ts';
+import { exportReply } from '../present/reportFiles.ts';
 import { writeExportFile } from '../store/exportFiles.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { CsatService } from './csat.ts';
@@ -87,21 +88,7 @@ export class ExportService {
       );
     }
     const name = `tickets-${days}.csv`;
-    await this.outbox.toChannel(
-      to.address,
-      {
-        text: `Tickets opened ${days} (${timezone}): ${rows} row${rows === 1 ? '' : 's'}, CSV`,
-        visibility: 'channel',
-        file: {
-          name,
-          mime: 'text/csv',
-          alt: `Tickets opened ${days}, as CSV`,
-          base64: Buffer.from(csv, 'utf8').toString('base64'),
-        },
-      },
-      { tenant },
-      to.thread,
-    );
+    await this.outbox.toChannel(to.address, exportReply({ days, timezone, rows, name, csv }), { tenant }, to.thread);
     return { period, path: name, rows, bytes, cut, uploaded: true };
   }
 }

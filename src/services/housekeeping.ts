@@ -1,10 +1,10 @@
 // Always-on ticket housekeeping as durable jobs: a quiet pending requester nudged, then the ticket resolved; resolved ones closed.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { housekeepingFor, pendingSince, type StaleRules } from '../domain/stale.ts';
+import { nudgeReply } from '../present/ticketNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NudgeRepository } from '../store/nudgeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
@@ -103,7 +103,13 @@ export class Housekeeping {
     try {
       if (step === 'nudge') {
         // The DM first, under the spell's key: a run cut short before the record nudges again, and sends once.
-        await this.outbox.toPerson(p.tenant, t.requester.id, this.nudgeFor(t), { ticketId: t.ticketId }, spell);
+        await this.outbox.toPerson(
+          p.tenant,
+          t.requester.id,
+          nudgeReply({ ticket: t, resolveMs: this.rules.resolveMs }),
+          { ticketId: t.ticketId },
+          spell,
+        );
         await this.nudges.record(spell, now);
         // The resolve that follows if nobody answers: no ticket change plans it.
         await this.plan(t);
@@ -128,19 +134,5 @@ export class Housekeeping {
       throw e;
     }
     return 'nothing due: the ticket moved on';
-  }
-
-  private nudgeFor(t: TicketSummary): Reply {
-    const wait = formatDuration(this.rules.resolveMs);
-    const text = [
-      `${t.ticketId} · ${t.title} is waiting for your answer.`,
-      `Reply with /ticket comment ${t.ticketId} <your answer>; with no answer it is resolved automatically in ${wait}.`,
-    ].join('\n');
-    return {
-      text,
-      visibility: 'channel',
-      header: `${t.ticketId} is waiting for you`,
-      actions: [{ id: 'ticket.show', label: 'Show', value: t.ticketId }],
-    };
   }
 }

@@ -1,7 +1,8 @@
 // What on-call says by itself in a team's channel: each handoff (who is on, who is off), and a daily coverage check.
-import { formatTime } from '../core/ticketCard.ts';
+
 import { addDays, instantOf, localParts } from '../domain/localTime.ts';
 import { onCallAt } from '../domain/oncall.ts';
+import { coverageReply, handoffReply } from '../present/oncallNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Outbox } from './outbox.ts';
 import type { Team, TeamService } from './teams.ts';
@@ -40,13 +41,10 @@ export class OnCallNotices {
     const zone = this.zoneOf(team);
     const off = before ? (team.members.find((m) => m.id === before.person)?.name ?? before.person) : null;
     const on = after.person?.name ?? after.answer?.person ?? null;
-    const until = after.answer ? ` until ${formatTime(after.answer.until, job.dueAt, zone)} (${zone})` : '';
-    const text = on
-      ? `${team.name}: ${on} is on call now${until}${off ? `; ${off} is off` : ''}.`
-      : `${team.name}: nobody is on call now${off ? `; ${off} is off` : ''}. Pages will reach nobody until someone is.`;
+    const until = after.answer?.until ?? null;
     await this.outbox.toChannel(
       team.channel,
-      { text, visibility: 'channel', header: `${team.name} on-call handoff` },
+      handoffReply({ team: team.name, on, off, until, at: job.dueAt, timezone: zone }),
       { tenant },
       undefined,
       `handoff:${job._id}`,
@@ -64,13 +62,9 @@ export class OnCallNotices {
     if (problems.length === 0) return 'no problems';
     if (!team.channel) return 'no team channel';
     const zone = this.zoneOf(team);
-    const lines = problems.map((p) =>
-      p.replace(/\{(\d+)\}/g, (_, ms) => formatTime(new Date(Number(ms)), job.dueAt, zone)),
-    );
-    const header = `${team.name} on-call coverage: ${lines.length} problem${lines.length === 1 ? '' : 's'} in the next ${COVERAGE_DAYS} days`;
     await this.outbox.toChannel(
       team.channel,
-      { text: [header, ...lines.map((l) => `• ${l}`)].join('\n'), visibility: 'channel', header, list: lines },
+      coverageReply({ team: team.name, problems, days: COVERAGE_DAYS, at: job.dueAt, timezone: zone }),
       { tenant },
       undefined,
       `coverage:${job._id}`,

@@ -1,20 +1,14 @@
 // The outbox: every message the bot sends first is written here, delivered by one process, and recorded in the ledger.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Platform } from '../core/invocation.ts';
-import type { Reply } from '../core/reply.ts';
+import type { Platform } from '../domain/platform.ts';
+import { PacedLoop } from '../kit/pacedLoop.ts';
+import type { Reply } from '../present/reply.ts';
+import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../present/sender.ts';
 import type { FileRepository } from '../store/fileStore.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
 import type { CardService } from './cards.ts';
-import {
-  cardThreadOf,
-  DeliveryFailure,
-  type MessageContext,
-  type PlatformSender,
-  parseChannelAddress,
-  type Sent,
-} from './messaging.ts';
-import { PacedLoop } from './pacedLoop.ts';
+import { cardThreadOf, parseChannelAddress } from './messaging.ts';
 import type { PeopleService } from './people.ts';
 
 export interface OutboxOptions {

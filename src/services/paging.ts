@@ -1,7 +1,5 @@
 // Paging: an incident's escalation, one durable job per step, fenced by a generation, stopped by one ack.
 import type { Logger } from 'pino';
-import type { Reply, ReplyAction } from '../core/reply.ts';
-import { cardActions, ticketCard } from '../core/ticketCard.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError, UserError } from '../domain/errors.ts';
@@ -12,6 +10,7 @@ import {
   PAGE_HISTORY,
   type PlannedPolicy,
 } from '../domain/escalation.ts';
+import { pageExhaustedReply, pageExhaustedText, pageLateReply, pageReply } from '../present/pageNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import { type Acting, systemActing } from './acting.ts';
@@ -369,10 +368,7 @@ export class PagingService {
       if (team?.channel) {
         await this.outbox.toChannel(
           team.channel,
-          {
-            text: `Paging is late: ${e.ticketId}'s next page was due ${formatDuration(lateMs)} ago and has not gone out. Check the bot, and page by hand if need be.`,
-            visibility: 'channel',
-          },
+          pageLateReply({ ticketId: e.ticketId, lateMs }),
           { tenant: e.tenant, ticketId: e.ticketId },
           undefined,
           `page-overdue:${e.tenant}/${e.ticketId}@${e.gen}#${index}`,
@@ -439,7 +435,15 @@ export class PagingService {
     now: Date,
   ): Promise<string[]> {
     const targets = e.policy.levels[level]?.targets ?? [];
-    const reply = this.pageReply(ticket, e, level, repeat, now);
+    const reply = pageReply({
+      ticket,
+      level,
+      repeat,
+      team: e.team,
+      message: e.message,
+      now,
+      timezone: this.o.timezone,
+    });
     const about = { ticketId: ticket.ticketId };
     const reached: string[] = [];
     for (const t of targets) {
@@ -477,32 +481,12 @@ export class PagingService {
     }
   }
 
-  private pageReply(ticket: Ticket, e: LiveEscalation, level: number, repeat: number, now: Date): Reply {
-    const card = ticketCard(ticket, now, this.o.timezone);
-    const resolve = cardActions(ticket).find((a) => a.id === 'ticket.resolve');
-    const actions: ReplyAction[] = [
-      { id: 'oncall.ack', label: 'Acknowledge', value: ticket.ticketId, style: 'primary' },
-      ...(resolve ? [resolve] : []),
-      { id: 'oncall.escalate', label: 'Escalate now', value: ticket.ticketId, style: 'danger' },
-    ];
-    const who = e.team ? `${e.team} on-call` : 'on-call';
-    // A page's message is its incident's title (/oncall page): said once, unless it says more than the title.
-    const said = e.message && e.message.trim() !== ticket.title.trim() ? e.message : null;
-    const line = `PAGE (${who}, level ${level + 1}${repeat ? `, again ${repeat}` : ''}): ${ticket.ticketId} ${ticket.priority} ${ticket.title}`;
-    return {
-      ...card,
-      text: `${line}${said ? ` — ${said}` : ''}. Acknowledge with /oncall ack ${ticket.ticketId}.`,
-      header: `PAGE · ${card.header ?? ticket.ticketId}`,
-      actions,
-    };
-  }
-
   private async nobodyAcknowledged(e: LiveEscalation, ticket: Ticket, team: Team | null, job: Job, now: Date) {
-    const text = `Nobody acknowledged the page for ${ticket.ticketId} (${ticket.priority} ${ticket.title}) after every level of ${e.team ? `${e.team}'s` : 'its'} policy.`;
+    const notice = { ticket, team: e.team };
     if (team?.channel) {
       await this.outbox.toChannel(
         team.channel,
-        { text, visibility: 'channel', actions: [{ id: 'ticket.show', label: 'Show', value: ticket.ticketId }] },
+        pageExhaustedReply(notice),
         { tenant: e.tenant, ticketId: ticket.ticketId },
         undefined,
         `${job._id}:exhausted`,
@@ -513,7 +497,7 @@ export class PagingService {
       this.system(e.tenant, now),
       ticket,
       { action: 'page_exhausted', note: 'nobody acknowledged' },
-      text,
+      pageExhaustedText(notice),
     );
   }
 

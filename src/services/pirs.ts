@@ -1,12 +1,11 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
-import { TZDate } from '@date-fns/tz';
-import { format, isSameYear } from 'date-fns';
-import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { addBusinessDays } from '../domain/when.ts';
+import { pirDoneReply, pirDueReply, pirListReply } from '../present/pirNotice.ts';
+import type { Reply } from '../present/reply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Pir, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';
@@ -37,10 +36,6 @@ interface RemindPayload {
 
 const jobIdOf = (tenant: string, ticketId: string, day: number) => `pir:${tenant}/${ticketId}#${day}`;
 /** "Tue 3 Dec 14:05", with the year when it is not `now`'s, in the reader's zone. */
-const when = (at: Date, timezone: string, now: Date) => {
-  const t = new TZDate(at, timezone);
-  return format(t, isSameYear(t, new TZDate(now, timezone)) ? 'EEE d MMM HH:mm' : 'EEE d MMM yyyy HH:mm');
-};
 const MAX_LINK = 500;
 
 /** A link as people paste one: http(s), a host with a dot (or localhost), no spaces. */
@@ -132,7 +127,7 @@ export class PirService {
     if (pir.channel) {
       await this.outbox.toChannel(
         pir.channel,
-        { text: `PIR for ${pir.ticketId} is done: ${url}`, visibility: 'channel' },
+        pirDoneReply({ ticketId: pir.ticketId, link: url }),
         { tenant: pir.tenant, ticketId: pir.ticketId },
         undefined,
         `pir-done:${pir.tenant}/${pir.ticketId}`,
@@ -151,26 +146,7 @@ export class PirService {
 
   /** The open PIRs as a message: what `/ticket pir list` answers and a `--kind pir` review posts. */
   async listReply(tenant: string, now: Date, timezone: string, header = 'PIRs'): Promise<Reply> {
-    const open = await this.repo.listOpen(tenant);
-    if (open.length === 0) return { text: `${header}: no PIR is open.`, visibility: 'channel', header };
-    const overdue = open.filter((p) => p.dueAt.getTime() < now.getTime()).length;
-    const lines = open.map((p) =>
-      [
-        p.ticketId,
-        p.priority,
-        p.title,
-        p.assignee?.name ?? 'unassigned',
-        `${p.dueAt.getTime() < now.getTime() ? 'OVERDUE since' : 'due'} ${when(p.dueAt, timezone, now)}`,
-      ].join(' · '),
-    );
-    const count = `${open.length} open, ${overdue} overdue`;
-    return {
-      text: [`${header}: ${count}`, ...lines.map((l) => `• ${l}`)].join('\n'),
-      visibility: 'channel',
-      header,
-      context: count,
-      list: lines,
-    };
+    return pirListReply({ open: await this.repo.listOpen(tenant), header, now, timezone });
   }
 
   /** One business day's reminder: the DM (once, however often the job runs), then the next day's job. */
@@ -183,18 +159,7 @@ export class PirService {
     if (!pir.assignee) return 'unassigned';
     const settings = await this.people.settingsOf(pir.tenant, pir.assignee.id);
     const zone = firstTimeZone([settings.timezone], pir.timezone);
-    const left = this.o.days - p.day;
-    const status =
-      left > 0
-        ? `is due ${when(pir.dueAt, zone, job.dueAt)} (${left} business day${left === 1 ? '' : 's'} left)`
-        : left === 0
-          ? `is due today, ${when(pir.dueAt, zone, job.dueAt)}`
-          : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${when(pir.dueAt, zone, job.dueAt)})`;
-    const reply: Reply = {
-      text: `PIR for ${pir.ticketId} (${pir.title}) ${status}. When it is written: /ticket pir ${pir.ticketId} done <link>`,
-      visibility: 'channel',
-      actions: [{ id: 'ticket.show', label: 'Show', value: pir.ticketId }],
-    };
+    const reply = pirDueReply({ pir, daysLeft: this.o.days - p.day, now: job.dueAt, timezone: zone });
     await this.outbox.toPerson(pir.tenant, pir.assignee.id, reply, { ticketId: pir.ticketId }, `job:${job._id}`);
     return undefined;
   }

@@ -1,10 +1,10 @@
 // Personal follow-ups: "/ticket remind INC-4 tomorrow 9am" becomes a durable job that DMs the asker at that time.
 import { randomBytes } from 'node:crypto';
-import type { Reply } from '../core/reply.ts';
 import { UserError } from '../domain/errors.ts';
 import { isQuiet, type QuietHours, quietEndsAt } from '../domain/quietHours.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { parseWhen } from '../domain/when.ts';
+import { reminderReply } from '../present/ticketNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { PendingReminder, ReminderRepository } from '../store/reminderStore.ts';
 import type { Acting } from './acting.ts';
@@ -173,12 +173,7 @@ export class ReminderService {
       await this.jobs.schedule({ ...job, _id: `${job._id}-after-quiet`, dueAt: until });
       return 'held for quiet hours';
     }
-    const reply: Reply = {
-      text: `Reminder: ${p.ticketId}${p.note ? ` — ${p.note}` : ''}`,
-      visibility: 'channel',
-      actions: [{ id: 'ticket.show', label: 'Show', value: p.ticketId }],
-    };
-    await this.outbox.toPerson(job.tenant, p.personId, reply, { ticketId: p.ticketId }, `job:${job._id}`);
+    await this.outbox.toPerson(job.tenant, p.personId, reminderReply(p), { ticketId: p.ticketId }, `job:${job._id}`);
     if (r) await this.pending.remove(job.tenant, r.reminderId, job._id);
     return undefined;
   }

@@ -1,13 +1,19 @@
 // Scheduled reviews: a recurring post in a channel (a reminder, the CAB agenda, a digest), each run a durable job.
-import type { Reply } from '../core/reply.ts';
-import { statusReply } from '../core/statusReply.ts';
+
 import { isUserError, UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
 import { hasRole } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
 import { type StatusSummary, statusArgs } from '../domain/summary.ts';
-import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
 import { isTimeZone } from '../domain/timezone.ts';
+import type { Reply } from '../present/reply.ts';
+import {
+  agendaReviewReply,
+  digestRefusedReply,
+  digestReply,
+  openCountsReply,
+  reminderReviewReply,
+} from '../present/reviewNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
@@ -268,31 +274,22 @@ export class ReviewService {
   /** `charted` is given the summary a digest showed, for its chart. */
   private async replyFor(review: Review, now: Date, charted: { summary?: StatusSummary } = {}): Promise<Reply> {
     if (review.kind === 'change') {
-      const agenda = await this.cab.cabAgenda(review.tenant, now, review.timezone);
-      return { ...agenda, visibility: 'channel', header: `${review.name} · ${agenda.header ?? 'CAB agenda'}` };
+      return agendaReviewReply({ review, agenda: await this.cab.cabAgenda(review.tenant, now, review.timezone) });
     }
     if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
     if (review.kind === 'stale') return this.stale.sweep(review, now);
-    if (review.kind === 'digest' && this.summaries) return this.digestReply(review, now, this.summaries, charted);
+    if (review.kind === 'digest' && this.summaries) return this.digest(review, now, this.summaries, charted);
     if (review.kind === 'digest') {
-      const counts = await this.tickets.openCounts(review.tenant);
-      const lines = PRIORITIES.map((p) => `${p}: ${counts[p] ?? 0}`);
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      return {
-        text: [`${review.name}: ${total} open ticket${total === 1 ? '' : 's'}`, ...lines].join('\n'),
-        visibility: 'channel',
-        header: review.name,
-        list: [`${total} open (${OPEN_STATES.join(', ')})`, ...lines],
-      };
+      return openCountsReply({ review, counts: await this.tickets.openCounts(review.tenant) });
     }
-    return { text: `${review.name}: ${review.text ?? ''}`, visibility: 'channel', header: review.name };
+    return reminderReviewReply({ review });
   }
 
   /**
    * A digest is /status as the review's text says (`storage week`, `month`, nothing: everything this week), in
    * the review's timezone. A text that no longer names a team or service is posted as the refusal it is.
    */
-  private async digestReply(
+  private async digest(
     review: Review,
     now: Date,
     summaries: SummaryService,
@@ -302,15 +299,10 @@ export class ReviewService {
     try {
       const report = await summaries.status(review.tenant, scope, period, now, review.timezone);
       charted.summary = report.summary;
-      const reply = statusReply(report, review.timezone);
-      return {
-        ...reply,
-        header: `${review.name} · ${reply.header ?? 'Status'}`,
-        text: `${review.name}\n${reply.text}`,
-      };
+      return digestReply({ review, report });
     } catch (e) {
       if (!isUserError(e)) throw e;
-      return { text: `${review.name}: ${e.message}`, visibility: 'channel', header: review.name };
+      return digestRefusedReply({ review, reason: e.message });
     }
   }
 

@@ -1,16 +1,15 @@
 // The SLA watch: every ticket change plans a job at each 75% / 100% threshold of its clock; the job warns the assignee.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
-import { formatTime } from '../core/ticketCard.ts';
-import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { currentThreshold, type SlaTargetName, type SlaThreshold, slaThresholds } from '../domain/slaThresholds.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
+import { BoundedMap } from '../kit/boundedMap.ts';
+import type { Reply } from '../present/reply.ts';
+import { slaReply } from '../present/slaNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { NoticeRepository } from '../store/noticeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
-import { BoundedMap } from './boundedMap.ts';
 import type { CardService } from './cards.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { cardThreadOf, parseChannelAddress, sourceAddress } from './messaging.ts';
@@ -129,12 +128,13 @@ export class SlaWatch {
     const key = noticeKey(ticket.tenant, ticket.ticketId, t.target, t.pct);
     // The outbox forgets its keys after a week; this mark does not (a ticket pending for longer re-plans).
     if (await this.told.wasTold(key)) return 'notified already';
-    const inChannel = noticeOf(ticket, t, now, this.zones.timezone);
+    const inChannel = slaReply({ ticket, threshold: t, now, timezone: this.zones.timezone });
     const about = { ticketId: ticket.ticketId };
     let sent = false;
     if (ticket.assignee) {
       const settings = await this.zones.people.settingsOf(ticket.tenant, ticket.assignee.id);
-      const reply = noticeOf(ticket, t, now, firstTimeZone([settings.timezone], this.zones.timezone));
+      const timezone = firstTimeZone([settings.timezone], this.zones.timezone);
+      const reply = slaReply({ ticket, threshold: t, now, timezone });
       sent = (await this.outbox.toPerson(ticket.tenant, ticket.assignee.id, reply, about, key)).length > 0;
     } else {
       const address = sourceAddress(ticket.source);
@@ -169,21 +169,4 @@ export class SlaWatch {
     }
     return seen.size > 0;
   }
-}
-
-function noticeOf(t: Ticket, th: SlaThreshold, now: Date, zone: string): Reply {
-  const span = formatDuration(th.spanMs);
-  const due = `${formatTime(th.dueAt, now, zone)} ${zone}`;
-  const what =
-    th.pct === 100
-      ? th.target === 'response'
-        ? `SLA breached: no response within ${span} (due ${due})`
-        : `SLA breached: not resolved within ${span} (due ${due})`
-      : `SLA warning: ${th.pct}% of the ${span} ${th.target} time is used; ${th.target === 'response' ? 'respond' : 'resolve'} by ${due}`;
-  const text = `${t.ticketId} (${t.priority}) "${t.title}": ${what}${t.assignee ? '' : ' — unassigned'}.`;
-  return {
-    text,
-    visibility: 'channel',
-    actions: [{ id: 'ticket.show', label: 'Show', value: t.ticketId }],
-  };
 }

@@ -1,12 +1,12 @@
 // /status: the summary for a period, from the rollups of its days and the open tickets, with on-call and the CAB queue.
 import type { Logger } from 'pino';
-import type { Reply } from '../core/reply.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
-import { isoDate } from '../domain/localTime.ts';
 import type { RollupFact } from '../domain/rollupFacts.ts';
 import { buildSummary, parsePeriod, type StatusSummary } from '../domain/summary.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import type { Reply } from '../present/reply.ts';
+import { statusChartReply } from '../present/reportFiles.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { ChangeService } from './changes.ts';
 import type { Outbox } from './outbox.ts';
@@ -64,20 +64,7 @@ export class SummaryService {
       const { renderStatusChart, statusChartTable } = await import('./statusChart.ts');
       const png = await (this.charts?.render ?? renderStatusChart)(summary);
       if (png.length > CHART_MAX_BYTES) throw new Error(`the chart came out at ${png.length} bytes`);
-      const days = `${isoDate(summary.period.firstDay)}..${isoDate(summary.period.lastDay)}`;
-      const scope = (summary.scope ?? 'everything').replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40);
-      const header = `Chart · ${summary.scope ?? 'everything'} · ${days}: opened vs resolved per day, open by priority`;
-      return {
-        text: `${header}\n${statusChartTable(summary)}`,
-        header,
-        visibility: 'channel',
-        file: {
-          name: `status-${scope}-${days}.png`,
-          mime: 'image/png',
-          alt: `Opened vs resolved per day ${days}, and open tickets by priority`,
-          base64: png.toString('base64'),
-        },
-      };
+      return statusChartReply({ summary, png, table: statusChartTable(summary) });
     } catch (err) {
       this.charts?.log.error({ err, scope: summary.scope }, 'status: the chart could not be drawn');
       return null;

@@ -1,10 +1,10 @@
 // Shift swaps: one person proposes, the person asked accepts or declines once, and an accept becomes two overrides.
 import { randomBytes } from 'node:crypto';
-import type { Reply } from '../core/reply.ts';
-import { formatTime } from '../core/ticketCard.ts';
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { shifts } from '../domain/oncall.ts';
+import { swapAnsweredReply, swapAskedReply } from '../present/oncallNotice.ts';
+import { formatTime } from '../present/time.ts';
 import type { ShiftSwap, SwapAnswer, SwapRepository, SwapSpan } from '../store/swapStore.ts';
 import type { Acting } from './acting.ts';
 import type { Outbox } from './outbox.ts';
@@ -106,7 +106,13 @@ export class SwapService {
       if (await this.repo.propose(swap)) break;
     }
     const zone = await this.zoneOf(acting.tenant, member);
-    await this.outbox.toPerson(acting.tenant, member.id, this.askReply(swap, zone, acting.now), {}, `swap:${swap._id}`);
+    await this.outbox.toPerson(
+      acting.tenant,
+      member.id,
+      swapAskedReply({ swap, now: acting.now, timezone: zone }),
+      {},
+      `swap:${swap._id}`,
+    );
     return swap;
   }
 
@@ -157,14 +163,10 @@ export class SwapService {
       }
     }
     const zone = await this.zoneOf(acting.tenant, swap.proposer);
-    const span = (s: SwapSpan) => `${formatTime(s.from, acting.now, zone)} → ${formatTime(s.to, acting.now, zone)}`;
-    const text = accept
-      ? `${swap.target.name} accepted your swap in ${swap.team}: they cover your shift ${span(swap.give)}, you cover theirs ${span(swap.take)} (${zone}).`
-      : `${swap.target.name} declined your swap in ${swap.team} (your shift ${span(swap.give)} for theirs ${span(swap.take)}, ${zone}).`;
     await this.outbox.toPerson(
       acting.tenant,
       swap.proposer.id,
-      { text, visibility: 'ephemeral' },
+      swapAnsweredReply({ swap, now: acting.now, timezone: zone, accepted: accept }),
       {},
       `swap:${swap._id}:answer`,
     );
@@ -206,23 +208,5 @@ export class SwapService {
 
   private async zoneOf(tenant: string, person: PersonRef): Promise<string> {
     return (await this.people.settingsOf(tenant, person.id)).timezone ?? this.timezone;
-  }
-
-  private askReply(swap: ShiftSwap, zone: string, now: Date): Reply {
-    const span = (s: SwapSpan) => `${formatTime(s.from, now, zone)} → ${formatTime(s.to, now, zone)}`;
-    const text = `${swap.proposer.name} asks to swap on-call shifts in ${swap.team}: you cover their shift ${span(swap.give)}, they cover your next one ${span(swap.take)} (${zone}). Answer by ${formatTime(swap.expiresAt, now, zone)}.`;
-    return {
-      text,
-      visibility: 'ephemeral',
-      header: `Shift swap · ${swap.team}`,
-      fields: [
-        { label: 'You cover', value: span(swap.give) },
-        { label: `${swap.proposer.name} covers`, value: span(swap.take) },
-      ],
-      actions: [
-        { id: 'oncall.swap-accept', label: 'Accept', value: swap._id, style: 'primary' },
-        { id: 'oncall.swap-decline', label: 'Decline', value: swap._id },
-      ],
-    };
   }
 }

@@ -25,6 +25,7 @@ import {
   type TicketState,
   type TicketType,
 } from '../domain/ticket.ts';
+import { KeyedQueue } from '../kit/keyedQueue.ts';
 import {
   type AuditEntry,
   type Ticket,
@@ -36,7 +37,6 @@ import {
 } from '../store/ticketStore.ts';
 import type { Acting } from './acting.ts';
 import type { FreezeService } from './freezes.ts';
-import { KeyedQueue } from './keyedQueue.ts';
 import type { Notifier } from './notifier.ts';
 import type { PeopleService } from './people.ts';
 

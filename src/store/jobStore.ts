@@ -188,6 +188,11 @@ export class JobRepository {
     }
   }
 
+  /** The jobs filed under the minute `at` falls in: what the engine asks, without knowing how minutes are keyed. */
+  filedIn(at: Date): Promise<Job[]> {
+    return this.filedUnder(minuteKey(at));
+  }
+
   /** Every job filed under a minute: one `_id` range read on MongoDB, single reads until a gap on FerretDB. */
   async filedUnder(minute: string): Promise<Job[]> {
     const slots = this.part<Slot>('job_slots');

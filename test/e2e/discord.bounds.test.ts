@@ -5,7 +5,7 @@ import { DiscordCards } from '../../adapters/discord/cards.ts';
 import { FormStash } from '../../adapters/discord/customIds.ts';
 import { SlackDelivery } from '../../adapters/slack/delivery.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import { BoundedMap } from '../../src/services/boundedMap.ts';
+import { BoundedMap } from '../../src/kit/boundedMap.ts';
 import { isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { holdCore } from '../support/harness.ts';
 import { storedTickets } from '../support/storedTickets.ts';

@@ -1,6 +1,6 @@
 // A slow database: interactions are deferred at once and settled later, with the right visibility.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ephemeral } from '../../src/core/reply.ts';
+import { ephemeral } from '../../src/present/reply.ts';
 import {
   buttonOf,
   type DiscordTestBot,

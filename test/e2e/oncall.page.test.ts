@@ -2,8 +2,8 @@
 // @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { ADMIN_ID, buttonOf, type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.ts';
 import { buttonsOf, readable, type SlackBot, slackEnv, startSlackBot } from '../support/fakeSlackBot.ts';

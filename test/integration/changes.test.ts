@@ -2,7 +2,7 @@
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/core/invocation.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { ChangeService } from '../../src/services/changes.ts';
 import { TicketRepository } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { rawControlIn } from '../support/rawText.ts';
 import { storedTicket, ticketCount } from '../support/storedTickets.ts';

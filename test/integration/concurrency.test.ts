@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketChange } from '../../src/core/bot.ts';
 import type { Bot } from '../../src/core/createBot.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { storedTicket, storedTickets, ticketCount } from '../support/storedTickets.ts';

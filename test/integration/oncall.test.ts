@@ -2,7 +2,7 @@
 // shift, the coming shifts and the coverage check, and every refusal with its reason.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 

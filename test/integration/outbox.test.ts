@@ -3,8 +3,8 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleAdapter } from '../../adapters/console/index.ts';
-import { ticketCard } from '../../src/core/ticketCard.ts';
-import { DeliveryFailure } from '../../src/services/messaging.ts';
+import { DeliveryFailure } from '../../src/present/sender.ts';
+import { ticketCard } from '../../src/present/ticketCard.ts';
 import type { Outbox } from '../../src/services/outbox.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender, type SentCall } from '../support/recordingSender.ts';

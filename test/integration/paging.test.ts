@@ -3,10 +3,10 @@
 // @module-tag time-of-day
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { pageJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';

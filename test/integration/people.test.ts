@@ -1,7 +1,7 @@
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/core/invocation.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { storedTicket } from '../support/storedTickets.ts';

@@ -2,7 +2,7 @@
 // due two business days on (over a weekend), the assignee reminded each business day until it is marked done.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import type { JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';

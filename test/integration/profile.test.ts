@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/core/createBot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 type Person = (line: string) => Promise<Reply>;

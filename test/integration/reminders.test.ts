@@ -2,8 +2,8 @@
 // process that died mid-job), caught up after downtime within the grace period and recorded as missed beyond it.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
-import { formatTime } from '../../src/core/ticketCard.ts';
+import type { Reply } from '../../src/present/reply.ts';
+import { formatTime } from '../../src/present/time.ts';
 import type { Job, JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';

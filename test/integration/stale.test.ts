@@ -3,7 +3,7 @@
 // The waits are fractions of a day (0.01 d = 14.4 minutes) so the engine walks minutes, not weeks.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { adminActing, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 

@@ -1,7 +1,7 @@
 // /status on the real database over a seeded fortnight: figures from the rollups, the open work, on-call, scopes, refusals.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { RollupRepository } from '../../src/store/rollupStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';

@@ -3,10 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
 import { UserError } from '../../src/domain/errors.ts';
 import { EXPORT_COLUMNS } from '../../src/domain/exportRows.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { ExportService } from '../../src/services/exports.ts';
 import { TicketRepository } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';

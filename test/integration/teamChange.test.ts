@@ -1,7 +1,7 @@
 // /team set, rename and delete on the real database: each changes the team, and each is refused with its reason
 // while the team is paged (a live escalation targets it) or on duty (someone is on call for it now).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 const clock = new Date('2026-03-10T10:00:00Z');

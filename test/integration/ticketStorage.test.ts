@@ -1,6 +1,6 @@
 // The storage layout on the real database: closing moves a ticket to the archive exactly once, whoever races it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { archiveName, HOT, pagesName } from '../../src/store/ticketSchema.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { storedTicket } from '../support/storedTickets.ts';

@@ -1,7 +1,7 @@
 // /ticket new --team on the real database: an unknown team is refused, the team is shown on the card and in
 // /ticket show, and a P1/P2 incident pages the team it names (unless a team owns its service).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 

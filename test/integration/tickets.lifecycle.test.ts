@@ -1,6 +1,6 @@
 // The lifecycle through commands: allowed moves, refused ones naming the allowed states, audit history, id sequences.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { storedTicket } from '../support/storedTickets.ts';

@@ -1,7 +1,7 @@
 // SLA clocks through commands with a controlled clock: due times, pause and resume, first response, MTTA/MTTR figures.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import type { Ticket } from '../../src/store/ticketStore.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { storedTicket } from '../support/storedTickets.ts';

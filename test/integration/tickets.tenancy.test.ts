@@ -1,6 +1,6 @@
 // Tenants: every workspace sees only its own tickets, unless configuration joins workspaces into one organisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 let bot: TestBot;

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterDeps } from '../../adapters/discord/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 import { type FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
 import {
   buttonPress,

@@ -1,7 +1,7 @@
 // A platform at the messaging port that records what it was asked to send, and fails on request: the outbox's tests' far end.
-import type { Platform } from '../../src/core/invocation.ts';
-import type { Reply } from '../../src/core/reply.ts';
-import type { MessageContext, PlatformSender, Sent } from '../../src/services/messaging.ts';
+import type { Platform } from '../../src/domain/platform.ts';
+import type { Reply } from '../../src/present/reply.ts';
+import type { MessageContext, PlatformSender, Sent } from '../../src/present/sender.ts';
 
 export interface SentCall {
   op: 'post' | 'dm' | 'edit';

@@ -1,7 +1,7 @@
 // How an instant is written for a person: the time today, the day this year, the year otherwise, in their zone.
 // @module-tag time-of-day
 import { describe, expect, it } from 'vitest';
-import { formatTime } from '../../src/core/ticketCard.ts';
+import { formatTime } from '../../src/present/time.ts';
 
 describe('formatTime', () => {
   const now = new Date('2026-12-31T23:30:00Z');

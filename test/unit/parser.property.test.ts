@@ -2,10 +2,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
-import type { Invocation, Platform } from '../../src/core/invocation.ts';
+import type { Invocation } from '../../src/core/invocation.ts';
 import { parseArgs, tokenize } from '../../src/core/parser.ts';
 import { CommandRegistry } from '../../src/core/registry.ts';
 import { isUserError } from '../../src/domain/errors.ts';
+import type { Platform } from '../../src/domain/platform.ts';
 
 const registry = new CommandRegistry(allCommands);
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
 import type { CommandDef } from '../../src/core/command.ts';
-import type { Platform } from '../../src/core/invocation.ts';
 import { parseArgs, parseUserRef, tokenize } from '../../src/core/parser.ts';
 import { isUserError, type UserError } from '../../src/domain/errors.ts';
+import type { Platform } from '../../src/domain/platform.ts';
 
 const def = (command: string, name: string): CommandDef => {
   const d = allCommands.find((c) => c.command === command && c.name === name);

@@ -4,7 +4,7 @@ import { allCommands } from '../../commands/index.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import { CommandRegistry } from '../../src/core/registry.ts';
-import { ephemeral } from '../../src/core/reply.ts';
+import { ephemeral } from '../../src/present/reply.ts';
 
 const registry = new CommandRegistry(allCommands);
 const inv = (command: string, rest: Partial<Invocation> = {}): Invocation => ({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageOf } from '../../adapters/discord/render.ts';
 import { renderReply } from '../../adapters/slack/render.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Reply } from '../../src/present/reply.ts';
 
 const reply: Reply = {
   text: 'Sweep · 2 stale tickets <@U999> @everyone',

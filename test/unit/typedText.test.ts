@@ -7,8 +7,8 @@ import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
 import { parseArgs, tokenize } from '../../src/core/parser.ts';
 import { CommandRegistry } from '../../src/core/registry.ts';
-import { firstRefused, plainProse, shown, shownThroughout } from '../../src/core/typedText.ts';
 import { isUserError, type UserError } from '../../src/domain/errors.ts';
+import { firstRefused, plainProse, shown, shownThroughout } from '../../src/kit/typedText.ts';
 import { rawControlIn } from '../support/rawText.ts';
 
 const def = (command: string, name: string): CommandDef => {

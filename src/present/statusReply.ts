@@ -1,14 +1,34 @@
 // The status summary as a platform-neutral Reply: a header, one field per figure, breaches as a list.
 import { formatDuration } from '../domain/duration.ts';
 import { isoDate } from '../domain/localTime.ts';
-import { BACKLOG_BUCKETS, type Figure, type OpenTicketLine, type Period } from '../domain/summary.ts';
+import {
+  BACKLOG_BUCKETS,
+  type Figure,
+  type OpenTicketLine,
+  type Period,
+  type StatusSummary,
+} from '../domain/summary.ts';
 import { PRIORITIES } from '../domain/ticket.ts';
-import type { StatusReport } from '../services/summaries.ts';
+import { shownThroughout } from '../kit/typedText.ts';
 import type { Reply, ReplyField } from './reply.ts';
-import { formatTime } from './ticketCard.ts';
-import { shownThroughout } from './typedText.ts';
+import { formatTime } from './time.ts';
 
 const BREACHES_SHOWN = 10;
+
+/** What a status reply shows: the summaries service's report is one (its teams and people carry more). */
+export interface StatusView {
+  summary: StatusSummary;
+  /** Who is on call in each team asked about. */
+  onCall: ReadonlyArray<{
+    team: { name: string };
+    answer: { person: string; until: Date } | null;
+    person: { name: string } | null;
+  }>;
+  /** Change tickets still waiting for the CAB, in the scope. */
+  awaitingApproval: ReadonlyArray<{ ticketId: string }>;
+  /** True when the open tickets were more than could be read. */
+  openCut: boolean;
+}
 
 const signed = (n: number, text: (abs: number) => string): string =>
   `${n === 0 ? '±' : n > 0 ? '+' : '−'}${text(Math.abs(n))}`;
@@ -33,7 +53,7 @@ const days = (p: Period): string =>
 const oldestLine = (t: OpenTicketLine | null): string =>
   t ? `${t.ticketId} ${t.title.slice(0, 60)} (open ${formatDuration(t.ageMs)})` : 'none';
 
-export function statusReply(report: StatusReport, timezone: string): Reply {
+export function statusReply(report: StatusView, timezone: string): Reply {
   const s = report.summary;
   const scope = s.scope ?? 'everything';
   const header = `Status · ${scope} · ${days(s.period)} (${timezone})`;
