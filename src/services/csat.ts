@@ -51,7 +51,9 @@ export class CsatService {
     // Resolved by the bot itself (stale housekeeping, an alert that cleared): nobody's work to rate. Not
     // claimed either, so a person resolving it after a reopen still asks.
     if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
-    if (await this.repo.asked(t.tenant, t.ticketId)) return;
+    // Asked only after a person resolved it: a first resolve by a person (the history shows none before) cannot
+    // have been asked, so only a resolve after a reopen reads the claim.
+    if (resolvesByPeople(t) > 1 && (await this.repo.asked(t.tenant, t.ticketId))) return;
     await this.outbox.toPerson(
       t.tenant,
       t.requester.id,
@@ -143,3 +145,8 @@ function askReply(t: Ticket): Reply {
     })),
   };
 }
+
+/** How often people (not the bot itself) resolved the ticket, this resolve included. */
+const resolvesByPeople = (t: Ticket): number =>
+  t.history.filter((h) => h.action === 'state' && h.to === 'resolved' && !h.actor.identity.startsWith('system:'))
+    .length;
