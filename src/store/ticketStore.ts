@@ -5,6 +5,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { expiresAfter, expiring } from './expiry.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
@@ -71,7 +72,14 @@ interface ClaimDoc {
   owner: string;
   /** the database server's time when the claim was made */
   at: Date;
+  /** a day after `at`: a claim long used goes by TTL or the nightly sweep (a close frees its ticket's at once) */
+  expireAt: Date;
 }
+
+/** Version claims expire (src/store/expiry.ts): TTL on MongoDB, the nightly sweep on FerretDB. */
+const VERSIONS = expiring('ticket_versions');
+/** How long a used claim stays: long past any lease, short enough that claims stay a day's changes at most. */
+const CLAIM_RETENTION_MS = 86_400_000;
 
 export interface TicketRepositoryOptions {
   /** how old (by the database server's clock) a claim must be before another writer may take it; default 10 s */
@@ -108,7 +116,7 @@ export class TicketRepository {
       (connection.models.OpenTicket as Model<TicketDoc> | undefined) ??
       connection.model<TicketDoc>('OpenTicket', ticketSchema);
     this.numbers = new TicketNumbers(connection);
-    this.versions = connection.collection('ticket_versions');
+    this.versions = connection.collection(VERSIONS);
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
   }
@@ -468,10 +476,9 @@ export class TicketRepository {
       throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
     }
     const after = this.written(key, claim.version, patch, suffix);
-    // Closed: the move to the archive frees this claim and the one before it together.
-    if (patch.set.state === 'closed') return this.archiveClosed(key, after);
-    // The claim before this one can no longer be used by anyone (the version filter refuses it).
-    void this.versions.deleteOne({ _id: `${key}#${claim.version}` }).catch(() => undefined);
+    // Used claims are left (no round trip of their own): the version filter refuses them from here on, they expire
+    // a day after they were made, and the move to the archive frees a closed ticket's claims at once.
+    if (patch.set.state === 'closed') await this.archiveClosed(key, after);
   }
 
   /**
@@ -489,12 +496,12 @@ export class TicketRepository {
       }
     }
     await this.hot.deleteOne({ _id: doc._id, state: 'closed' });
-    // Closed is final: its last claims (the close's, and the one before, which the close's writer left) have
-    // nothing left to guard, and claims must not pile up with history. Freed in one delete: on FerretDB `$in`
-    // scans, but this collection holds about one claim per open ticket. Where updates are atomic none is written.
+    // Closed is final: its claims have nothing left to guard, and claims must not pile up with history. Freed in
+    // one delete of every version's claim: on FerretDB `$in` scans, over claims of a day's changes at most (each
+    // expires a day after it was made). Where updates are atomic none is written.
     if ((await serverProfile(this.connection)).atomicUpdates) return;
-    const last = [`${doc._id}#${doc.version}`, `${doc._id}#${doc.version - 1}`];
-    await this.versions.deleteMany({ _id: { $in: last } }).catch(() => undefined);
+    const claims = Array.from({ length: doc.version }, (_, i) => `${doc._id}#${i + 1}`);
+    if (claims.length) await this.versions.deleteMany({ _id: { $in: claims } }).catch(() => undefined);
   }
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
@@ -512,7 +519,7 @@ export class TicketRepository {
   private async insertClaim(id: string, owner: string, retakeStale = true): Promise<boolean> {
     const at = await this.clock.now();
     try {
-      await this.versions.insertOne({ _id: id, owner, at });
+      await this.versions.insertOne({ _id: id, owner, at, expireAt: expiresAfter(at, CLAIM_RETENTION_MS) });
       return true;
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
