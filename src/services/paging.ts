@@ -139,8 +139,11 @@ export class PagingService {
       // Closed from resolved: the resolve ended all of it already (and a step left planned ends its live record
       // itself, finding the ticket finished). Closed is final, so no episode follows it to be ended either.
       if (t.state === 'closed' && closedFromResolved(t)) return;
-      // Never paged (no first episode started: a later one starts only after it): no episode to end.
-      if (t.state !== 'closed' && (await this.repo.startedAt(t.tenant, t.ticketId, 0))) {
+      // Never paged (no first episode started: a later one starts only after it): no episode to end, and a live
+      // record without its start (a starter that died, or one starting this moment) is ended by its own step,
+      // which finds the ticket finished.
+      if (!(await this.repo.startedAt(t.tenant, t.ticketId, 0))) return;
+      if (t.state !== 'closed') {
         const episode = await this.repo.episode(t.tenant, t.ticketId);
         if (episode === 0 || (await this.repo.startedAt(t.tenant, t.ticketId, episode))) {
           await this.repo.closeEpisode(t.tenant, t.ticketId, episode, t.updatedAt);
