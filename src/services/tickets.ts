@@ -554,6 +554,11 @@ export class TicketService {
           await this.repo.apply(t.tenant, t.ticketId, t.version, patch);
         } catch (e) {
           if (!(e instanceof VersionConflict)) throw e;
+          // A remembered ticket changed elsewhere meanwhile: read it, without waiting or counting a try.
+          if (remembered) {
+            attempt--;
+            continue;
+          }
           // Enough to outlast another process's queue of changes to this ticket (it writes them back to back, so a
           // loser can lose to each in turn); still bounded, so a person is told rather than kept waiting.
           if (attempt >= MAX_CHANGE_ATTEMPTS) {
