@@ -186,6 +186,14 @@ export class RollupRepository {
     this.known.clear();
     this.knownToken = null;
     const folds = this.days as unknown as mongo.Collection<FoldsDoc>;
-    await folds.updateOne({ _id: FOLDS_ID }, { $set: { token: randomUUID() } }, { upsert: true });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await folds.updateOne({ _id: FOLDS_ID }, { $set: { token: randomUUID() } }, { upsert: true });
+        return;
+      } catch (e) {
+        // Two first-ever upserts can race to insert; the loser updates the winner's document.
+        if (!isDuplicateKey(e) || attempt > 2) throw e;
+      }
+    }
   }
 }
