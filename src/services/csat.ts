@@ -148,5 +148,7 @@ function askReply(t: Ticket): Reply {
 
 /** How often people (not the bot itself) resolved the ticket, this resolve included. */
 const resolvesByPeople = (t: Ticket): number =>
-  t.history.filter((h) => h.action === 'state' && h.to === 'resolved' && !h.actor.identity.startsWith('system:'))
-    .length;
+  t.history.filter(
+    // History written by older versions may name its actor without an identity: counted as a person's (read then).
+    (h) => h.action === 'state' && h.to === 'resolved' && !(h.actor?.identity ?? '').startsWith('system:'),
+  ).length;
