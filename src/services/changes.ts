@@ -19,7 +19,17 @@ export class ChangeService {
 
   /** Open changes still awaiting approval (the hot set only), soonest window first, unplanned last. */
   async awaitingApproval(tenant: string): Promise<TicketSummary[]> {
-    const open = await this.repo.list(tenant, { type: 'change', states: [...OPEN_STATES], limit: READ_MAX });
+    return this.awaitingAmong(
+      await this.repo.list(tenant, { type: 'change', states: [...OPEN_STATES], limit: READ_MAX }),
+    );
+  }
+
+  /**
+   * The same, picked from open tickets read already, newest first (every open ticket of the tenant, or at least its
+   * newest changes): what /status shows without reading them again.
+   */
+  awaitingAmong(openNewestFirst: readonly TicketSummary[]): TicketSummary[] {
+    const open = openNewestFirst.filter((t) => t.type === 'change').slice(0, READ_MAX);
     const start = (t: TicketSummary) => t.change?.window?.from.getTime() ?? Number.POSITIVE_INFINITY;
     return open
       .filter((t) => changeRecordOf(t.change).approval === 'pending')

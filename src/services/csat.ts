@@ -50,7 +50,9 @@ export class CsatService {
     // Resolved by the bot itself (stale housekeeping, an alert that cleared): nobody's work to rate. Not
     // claimed either, so a person resolving it after a reopen still asks.
     if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
-    if (await this.repo.asked(t.tenant, t.ticketId)) return;
+    // Asked only after a person resolved it: a first resolve by a person (the history shows none before) cannot
+    // have been asked, so only a resolve after a reopen reads the claim.
+    if (resolvesByPeople(t) > 1 && (await this.repo.asked(t.tenant, t.ticketId))) return;
     await this.outbox.toPerson(
       t.tenant,
       t.requester.id,
@@ -126,3 +128,10 @@ export class CsatService {
     return this.repo.findMany(tenant, ticketIds);
   }
 }
+
+/** How often people (not the bot itself) resolved the ticket, this resolve included. */
+const resolvesByPeople = (t: Ticket): number =>
+  t.history.filter(
+    // History written by older versions may name its actor without an identity: counted as a person's (read then).
+    (h) => h.action === 'state' && h.to === 'resolved' && !(h.actor?.identity ?? '').startsWith('system:'),
+  ).length;

@@ -55,6 +55,10 @@ const PAGED = new Set(['P1', 'P2']);
 export const START_RETRY_MS = [1_000, 5_000, 25_000];
 const FINISHED = new Set(['resolved', 'closed']);
 
+/** The change that closed the ticket took it from resolved. */
+const closedFromResolved = (t: Ticket): boolean =>
+  [...t.history].reverse().find((h) => h.action === 'state' && h.to === 'closed')?.from === 'resolved';
+
 /** The timeline of one generation: the policy from the level it starts at, `after`s counted from that level. */
 function planOf(e: LiveEscalation): PlannedPolicy {
   const levels = e.policy.levels.slice(e.fromLevel);
@@ -131,9 +135,18 @@ export class PagingService {
     if (FINISHED.has(t.state)) {
       // Resolved: the episode is over (reopened and raised again, the incident pages again), and the live
       // record goes now; a step already planned would find the state itself.
-      const episode = await this.repo.episode(t.tenant, t.ticketId);
-      if (await this.repo.startedAt(t.tenant, t.ticketId, episode)) {
-        await this.repo.closeEpisode(t.tenant, t.ticketId, episode, t.updatedAt);
+      // Closed from resolved: the resolve ended all of it already (and a step left planned ends its live record
+      // itself, finding the ticket finished). Closed is final, so no episode follows it to be ended either.
+      if (t.state === 'closed' && closedFromResolved(t)) return;
+      // Never paged (no first episode started: a later one starts only after it): no episode to end, and a live
+      // record without its start (a starter that died, or one starting this moment) is ended by its own step,
+      // which finds the ticket finished.
+      if (!(await this.repo.startedAt(t.tenant, t.ticketId, 0))) return;
+      if (t.state !== 'closed') {
+        const episode = await this.repo.episode(t.tenant, t.ticketId);
+        if (episode === 0 || (await this.repo.startedAt(t.tenant, t.ticketId, episode))) {
+          await this.repo.closeEpisode(t.tenant, t.ticketId, episode, t.updatedAt);
+        }
       }
       const live = await this.repo.find(t.tenant, t.ticketId);
       if (live) await this.repo.end(t.tenant, t.ticketId, live.startedAt);

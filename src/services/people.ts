@@ -58,8 +58,15 @@ export class PeopleService {
   /** Settings per `tenant\0personId`, trusted while the tenant's people epoch stands. */
   private readonly settingsKnown = new Map<string, { settings: PersonSettings; epoch: string; until: number }>();
 
+  /** Identities per `tenant\0personId` (where DMs go), trusted while the tenant's people epoch stands. */
+  private readonly identitiesKnown = new Map<
+    string,
+    { identities: Array<{ identity: string; displayName: string }>; epoch: string; until: number }
+  >();
+
   /** Forgets what this process learnt about people (after role grants, links and settings). */
   private forget(): void {
+    this.identitiesKnown.clear();
     this.known.clear();
     this.epochs.clear();
     this.settingsKnown.clear();
@@ -365,8 +372,19 @@ export class PeopleService {
   }
 
   /** Every platform identity linked to a person (where a DM to them can go). */
-  identitiesOf(tenant: string, personId: string): Promise<Array<{ identity: string; displayName: string }>> {
-    return this.repo.identitiesOf(tenant, personId);
+  async identitiesOf(tenant: string, personId: string): Promise<Array<{ identity: string; displayName: string }>> {
+    // Links change the tenant's people epoch, so what was read stands while it does (as roles and settings do).
+    const epoch = await this.epochOf(tenant);
+    const key = `${tenant}\u0000${personId}`;
+    const hit = this.identitiesKnown.get(key);
+    if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.identities;
+    const identities = await this.repo.identitiesOf(tenant, personId);
+    // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
+    if (identities.length > 0) {
+      if (this.identitiesKnown.size > 10_000) this.identitiesKnown.clear();
+      this.identitiesKnown.set(key, { identities, epoch, until: Date.now() + RECOGNISE_TTL_MS });
+    }
+    return identities;
   }
 
   /** Refreshes the profile of every known copy of a platform identity (its name, timezone or email changed). */

@@ -91,12 +91,13 @@ export class SummaryService {
     timezone: string,
   ): Promise<StatusReport> {
     const { current, previous } = parsePeriod(periodText, now, timezone);
-    const [teams, open, facts, changes] = await Promise.all([
+    const [teams, open, facts] = await Promise.all([
       this.teams.list(tenant),
       this.tickets.list(tenant, { states: [...OPEN_STATES], limit: OPEN_MAX }),
       this.rollups.between(tenant, previous.from, current.to),
-      this.cab.awaitingApproval(tenant),
     ]);
+    // The changes awaiting the CAB are among the open tickets just read, unless there were more than could be.
+    const changes = open.length < OPEN_MAX ? this.cab.awaitingAmong(open) : await this.cab.awaitingApproval(tenant);
     const scope = scopeOf(scopeText, teams);
     const inScope = (t: { team: string | null; service: string | null }): boolean => {
       if (scope.team) return lower(t.team) === lower(scope.team.name) || scope.team.services.includes(lower(t.service));
@@ -115,11 +116,12 @@ export class SummaryService {
     }
     const owner =
       scope.team ?? (scope.service ? (teams.find((t) => t.services.includes(scope.service ?? '')) ?? null) : null);
+    // From the teams just read: a team's or every team's on-call, as /oncall answers it.
     const onCall = owner
-      ? await this.teams.onCall(tenant, owner.name, now)
+      ? [this.teams.onCallIn(owner, now)]
       : scope.service
         ? []
-        : await this.teams.onCall(tenant, undefined, now);
+        : teams.map((t) => this.teams.onCallIn(t, now));
     return {
       summary: buildSummary({
         scope: scope.label,

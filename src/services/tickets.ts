@@ -165,6 +165,19 @@ export class TicketService {
 
   /** Finds a ticket the person may see: their own, or any when they are an agent. */
   async getTicket(acting: Acting, id: string): Promise<Ticket> {
+    const ticketId = this.ticketIdOf(id);
+    const t = await this.repo.find(acting.tenant, ticketId);
+    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${ticketId} here.`, undefined, 'id');
+    return this.maySee(acting, t);
+  }
+
+  /** The ticket as this process last read or wrote it (no round trip), or null: a change's first guess. */
+  private rememberedTicket(acting: Acting, id: string): Ticket | null {
+    const t = this.repo.remembered(acting.tenant, this.ticketIdOf(id));
+    return t && this.maySee(acting, t);
+  }
+
+  private ticketIdOf(id: string): string {
     const parsed = parseTicketId(id);
     if (!parsed) {
       throw new UserError(
@@ -173,12 +186,15 @@ export class TicketService {
         'Ticket ids look like INC-12, REQ-3, PRB-1 or CHG-7.',
       );
     }
-    const t = await this.repo.find(acting.tenant, parsed.id);
-    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${parsed.id} here.`, undefined, 'id');
+    return parsed.id;
+  }
+
+  /** Their own ticket, or any when they are an agent (a requester never changes, so a remembered one answers too). */
+  private maySee(acting: Acting, t: Ticket): Ticket {
     if (!hasRole(acting.role, 'agent') && t.requester.id !== acting.person.id) {
       throw new UserError(
         'PERMISSION.DENIED',
-        `${parsed.id} is not yours: seeing other people's tickets needs the agent role.`,
+        `${t.ticketId} is not yours: seeing other people's tickets needs the agent role.`,
       );
     }
     return t;
@@ -503,9 +519,24 @@ export class TicketService {
   /** Loads, decides, and writes one change; retried when the ticket moved underneath us. */
   private async change(acting: Acting, id: string, decide: (t: Ticket) => Change, quiet = false): Promise<Ticket> {
     const result = await this.queue.run(`${acting.tenant}:${id.toUpperCase()}`, async () => {
+      // The first try decides on the ticket as this process last knew it, when it does (no read): the write is
+      // filtered on that version, so a ticket changed elsewhere meanwhile is refused, and every later try reads.
+      let guess = true;
       for (let attempt = 0; ; attempt++) {
-        const t = await this.getTicket(acting, id);
-        const c = decide(t);
+        const remembered = guess ? this.rememberedTicket(acting, id) : null;
+        guess = false;
+        const t = remembered ?? (await this.getTicket(acting, id));
+        let c: Change;
+        try {
+          c = decide(t);
+        } catch (e) {
+          // Refused on what this process remembered: decided again on what the database holds.
+          if (remembered) {
+            attempt--;
+            continue;
+          }
+          throw e;
+        }
         const now = acting.now;
         const set: TicketPatch['set'] = { ...c.set, updatedAt: now };
         const byRequester = acting.person.id === t.requester.id;
@@ -523,6 +554,11 @@ export class TicketService {
           await this.repo.apply(t.tenant, t.ticketId, t.version, patch);
         } catch (e) {
           if (!(e instanceof VersionConflict)) throw e;
+          // A remembered ticket changed elsewhere meanwhile: read it, without waiting or counting a try.
+          if (remembered) {
+            attempt--;
+            continue;
+          }
           // Enough to outlast another process's queue of changes to this ticket (it writes them back to back, so a
           // loser can lose to each in turn); still bounded, so a person is told rather than kept waiting.
           if (attempt >= MAX_CHANGE_ATTEMPTS) {

@@ -130,11 +130,13 @@ export class CardRepository {
   }
 
   async forTicket(tenant: string, ticketId: string): Promise<CardRecord[]> {
-    const [slots, forgotten, legacy] = await Promise.all([
+    const [slots, legacy] = await Promise.all([
       this.readSlots(this.slots, cardSlot, tenant, ticketId),
-      this.readSlots(this.forgotten, forgottenSlot, tenant, ticketId),
       this.legacyOf(tenant, ticketId),
     ]);
+    // A forget only hides cards: with none recorded there is nothing it could hide, and nothing to read.
+    if (slots.length === 0 && !legacy) return [];
+    const forgotten = await this.readSlots(this.forgotten, forgottenSlot, tenant, ticketId);
     // Legacy cards come before slot 0; a forget hides them whatever its `upTo`.
     const all = [...(legacy?.refs ?? []).map((r) => ({ ref: r, n: -1 })), ...slots.map((s, n) => ({ ref: s, n }))];
     const alive = all.filter(({ ref, n }) => !forgotten.some((f) => sameMessage(f, ref) && n <= f.upTo));

@@ -168,21 +168,30 @@ export class JobRepository {
     const slots = this.part<Slot>('job_slots');
     const at = new Date(`${minute}:00Z`);
     const hour = hourKey(at);
-    // The hour's marker first: a walk that finds no marker passes the hour, so it must never miss a slot.
-    if (!this.markedHours.has(hour)) {
-      await insertOnce(slots, { _id: `hour:${hour}`, expireAt: expiry(at) });
-      this.markedHours.add(hour);
-      if (this.markedHours.size > 1000) this.markedHours.delete(this.markedHours.values().next().value as string);
-    }
+    // The hour's marker first: a walk that finds no marker passes the hour, so it must never miss a slot. An
+    // hour this process has not marked goes in the same round trip as the slot, ahead of it (an ordered insert
+    // stops at the first refusal, so the slot never lands without its marker).
+    let marker: Slot | null = this.markedHours.has(hour) ? null : { _id: `hour:${hour}`, expireAt: expiry(at) };
     let n = this.nextSlot.get(minute) ?? 0;
     for (;;) {
+      const slot: Slot = { _id: `${minute}#${n}`, job, expireAt: expiry(at) };
       try {
-        await slots.insertOne({ _id: `${minute}#${n}`, job, expireAt: expiry(at) });
+        if (marker) await slots.insertMany([marker, slot], { ordered: true });
+        else await slots.insertOne(slot);
+        if (marker) this.marked(hour);
         this.nextSlot.set(minute, n + 1);
         if (this.nextSlot.size > 10_000) this.nextSlot.delete(this.nextSlot.keys().next().value as string);
         return;
       } catch (e) {
         if (!isDuplicate(e)) throw e;
+        if (marker) {
+          // Refused at the marker (another process, or this one before a restart, marked the hour): the slot was
+          // not tried. Refused at the slot: the marker went in, and the slot is taken.
+          const refusedAt = (e as { writeErrors?: Array<{ index: number }> }).writeErrors?.[0]?.index ?? 0;
+          marker = null;
+          this.marked(hour);
+          if (refusedAt === 0) continue;
+        }
         n++;
       }
     }
@@ -191,6 +200,11 @@ export class JobRepository {
   /** The jobs filed under the minute `at` falls in: what the engine asks, without knowing how minutes are keyed. */
   filedIn(at: Date): Promise<Job[]> {
     return this.filedUnder(minuteKey(at));
+  }
+
+  private marked(hour: string): void {
+    this.markedHours.add(hour);
+    if (this.markedHours.size > 1000) this.markedHours.delete(this.markedHours.values().next().value as string);
   }
 
   /** Every job filed under a minute: one `_id` range read on MongoDB, single reads until a gap on FerretDB. */

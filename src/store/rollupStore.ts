@@ -1,4 +1,5 @@
 // Daily rollups: each ticket event inserted once as a fact, folded nightly into day documents; two fixed collections.
+import { randomUUID } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { addDays, isoDate, type LocalDate, localParts } from '../domain/localTime.ts';
 import { type RollupFact, utcDay } from '../domain/rollupFacts.ts';
@@ -13,6 +14,11 @@ interface DayDoc {
   _id: string;
   facts: (Omit<RollupFact, 'id'> & { id: string })[];
 }
+/** The fold marker: a new token at each fold. */
+interface FoldsDoc {
+  _id: string;
+  token: string;
+}
 
 const FACTS = expiring('rollup_facts');
 const DAYS = 'rollups';
@@ -23,10 +29,14 @@ const DAYS = 'rollups';
 const FACT_RETENTION_MS = 35 * 86_400_000;
 /** Facts of the last few days stay unfolded (a late event of yesterday still lands beside its day's others). */
 const FOLD_AFTER_DAYS = 2;
-/** How long a settled day's documents are kept in memory (a late fold shows within this). */
-const SETTLED_KEPT_MS = 3_600_000;
-/** Tenant-days kept: a year for a few tenants. */
-const SETTLED_DAYS = 2000;
+/** Tenant-days kept in memory: a year for a few tenants. */
+const DAYS_KEPT = 2000;
+/**
+ * The marker every fold and rebuild rewrites once it has written its day documents (`~` sorts after every
+ * tenant's days, so no period's range reads it): day documents change only then, so while it stands the days a
+ * process has read, empty ones too, are still what the database holds.
+ */
+const FOLDS_ID = '~folds';
 /** Day documents read at once on FerretDB (each a read by `_id`). */
 const READS_AT_ONCE = 16;
 
@@ -40,8 +50,10 @@ const dayId = (tenant: string, day: string, k: number): string => `${tenant}/${d
 export class RollupRepository {
   private readonly facts: mongo.Collection<FactDoc>;
   private readonly days: mongo.Collection<DayDoc>;
-  /** Folded days read lately, per tenant and day, until the instant they are read again. */
-  private readonly settled = new Map<string, { docs: DayDoc[]; until: number }>();
+  /** Days read since the fold marker last moved, per tenant and day (an empty day too). */
+  private readonly known = new Map<string, DayDoc[]>();
+  /** The fold marker's token those days were read under. */
+  private knownToken: string | null = null;
 
   constructor(
     private readonly connection: Connection,
@@ -84,29 +96,34 @@ export class RollupRepository {
       const after = `${tenant}/${days[days.length - 1]}$`;
       return this.days.find({ _id: { $gte: first, $lt: after } }).toArray();
     }
-    const out: DayDoc[] = [];
-    for (let i = 0; i < days.length; i += READS_AT_ONCE) {
-      const docs = await Promise.all(days.slice(i, i + READS_AT_ONCE).map((day) => this.dayDocs(tenant, day)));
-      for (const d of docs) out.push(...d);
+    // The marker first: a fold writes its days, then the marker, so days read after it are at least that new.
+    const token = (await (this.days as unknown as mongo.Collection<FoldsDoc>).findOne({ _id: FOLDS_ID }))?.token ?? '';
+    if (token !== this.knownToken) {
+      this.known.clear();
+      this.knownToken = token;
     }
-    return out;
+    const found = new Map<string, DayDoc[]>();
+    for (const day of days) {
+      const hit = this.known.get(`${tenant}\u0000${day}`);
+      if (hit) found.set(day, hit);
+    }
+    const unknown = days.filter((day) => !found.has(day));
+    for (let i = 0; i < unknown.length; i += READS_AT_ONCE) {
+      await Promise.all(
+        unknown.slice(i, i + READS_AT_ONCE).map(async (day) => {
+          const docs = await this.readDay(tenant, day);
+          found.set(day, docs);
+          // Kept only under the token it was read after (another call may have seen a newer one meanwhile).
+          if (this.knownToken === token) this.keep(`${tenant}\u0000${day}`, docs);
+        }),
+      );
+    }
+    return days.flatMap((day) => found.get(day) ?? []);
   }
 
-  /**
-   * One tenant's day: `#0`, then the later folds while there are any. A day folded long enough ago that only a late
-   * replay could add to it is kept in memory for a while (a day document never changes once written).
-   */
-  private async dayDocs(tenant: string, day: string): Promise<DayDoc[]> {
-    const key = `${tenant}\u0000${day}`;
-    const now = this.clock().getTime();
-    const kept = this.settled.get(key);
-    if (kept && kept.until > now) return kept.docs;
-    const docs = await this.readDay(tenant, day);
-    if (docs.length && day < utcDay(new Date(now - (FOLD_AFTER_DAYS + 1) * 86_400_000))) {
-      this.settled.set(key, { docs, until: now + SETTLED_KEPT_MS });
-      if (this.settled.size > SETTLED_DAYS) this.settled.delete(this.settled.keys().next().value as string);
-    }
-    return docs;
+  private keep(key: string, docs: DayDoc[]): void {
+    this.known.set(key, docs);
+    if (this.known.size > DAYS_KEPT) this.known.delete(this.known.keys().next().value as string);
   }
 
   private async readDay(tenant: string, day: string): Promise<DayDoc[]> {
@@ -151,7 +168,7 @@ export class RollupRepository {
         }
       }
     }
-    this.settled.clear();
+    if (folded > 0) await this.foldsMoved();
     // All folded now (a fact of those days written since is a replay of one folded: the same id).
     if (waiting.length) await this.facts.deleteMany({ day: { $lt: cut } });
     return folded;
@@ -161,5 +178,22 @@ export class RollupRepository {
   async clear(): Promise<void> {
     await this.facts.deleteMany({});
     await this.days.deleteMany({});
+    await this.foldsMoved();
+  }
+
+  /** Every process's days read before now are old: a new token on the fold marker (the last writer's stands). */
+  private async foldsMoved(): Promise<void> {
+    this.known.clear();
+    this.knownToken = null;
+    const folds = this.days as unknown as mongo.Collection<FoldsDoc>;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await folds.updateOne({ _id: FOLDS_ID }, { $set: { token: randomUUID() } }, { upsert: true });
+        return;
+      } catch (e) {
+        // Two first-ever upserts can race to insert; the loser updates the winner's document.
+        if (!isDuplicateKey(e) || attempt > 2) throw e;
+      }
+    }
   }
 }

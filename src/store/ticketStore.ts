@@ -5,6 +5,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { expiresAfter, expiring } from './expiry.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
@@ -71,7 +72,14 @@ interface ClaimDoc {
   owner: string;
   /** the database server's time when the claim was made */
   at: Date;
+  /** a day after `at`: a claim long used goes by TTL or the nightly sweep (a close frees its ticket's at once) */
+  expireAt: Date;
 }
+
+/** Version claims expire (src/store/expiry.ts): TTL on MongoDB, the nightly sweep on FerretDB. */
+const VERSIONS = expiring('ticket_versions');
+/** How long a used claim stays: long past any lease, short enough that claims stay a day's changes at most. */
+const CLAIM_RETENTION_MS = 86_400_000;
 
 export interface TicketRepositoryOptions {
   /** how old (by the database server's clock) a claim must be before another writer may take it; default 10 s */
@@ -80,6 +88,8 @@ export interface TicketRepositoryOptions {
 
 /** Pages kept in memory: a ticket's worth is a few, so this covers the tickets anyone is working on. */
 const PAGES_KEPT = 20_000;
+/** Open tickets remembered as this process last read or wrote them: a first guess for the next change. */
+const TICKETS_KEPT = 5_000;
 
 export class TicketRepository {
   /** The hot set: open and resolved tickets, the only ticket documents ever updated. */
@@ -92,6 +102,11 @@ export class TicketRepository {
   private readonly indexedArchives = new Set<string>();
   /** Pages read or written by this process, most recently used last (pages are insert-only). */
   private readonly pageCache = new Map<string, PageDoc>();
+  /**
+   * Open tickets as this process last read or wrote them. Only a change uses them, as a guess: its write is
+   * filtered on the version it read, so a ticket another process changed meanwhile is refused and read afresh.
+   */
+  private readonly ticketCache = new Map<string, TicketDoc>();
 
   constructor(
     private readonly connection: Connection,
@@ -101,7 +116,7 @@ export class TicketRepository {
       (connection.models.OpenTicket as Model<TicketDoc> | undefined) ??
       connection.model<TicketDoc>('OpenTicket', ticketSchema);
     this.numbers = new TicketNumbers(connection);
-    this.versions = connection.collection('ticket_versions');
+    this.versions = connection.collection(VERSIONS);
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
   }
@@ -155,6 +170,7 @@ export class TicketRepository {
     await this.pages(ticket.number).insertOne(first);
     this.remember(first);
     await this.hot.insertOne({ _id, ...saved } as TicketDoc);
+    this.keep({ _id, ...saved } as TicketDoc);
     const { pages: _pages, ...entity } = saved;
     return { ...entity, comments, history } as Ticket;
   }
@@ -172,10 +188,57 @@ export class TicketRepository {
   private async findDoc(tenant: string, ticketId: string): Promise<TicketDoc | null> {
     const key = ticketKey(tenant, ticketId);
     const hot = await this.hot.findOne({ _id: key });
-    if (hot && hot.state !== 'closed') return hot;
+    if (hot && hot.state !== 'closed') {
+      this.keep(hot);
+      return hot;
+    }
+    this.ticketCache.delete(key);
     const archived = await this.archive(numberOf(ticketId)).findOne({ _id: key });
     if (hot) await this.moveToArchive(hot, archived !== null);
     return archived ?? hot;
+  }
+
+  /**
+   * The ticket as this process last read or wrote it, without a round trip; null when it is not in memory whole
+   * (its document and every page). It may be behind another process's change: only a change uses it, as a guess
+   * its version filter checks.
+   */
+  remembered(tenant: string, ticketId: string): Ticket | null {
+    const doc = this.ticketCache.get(ticketKey(tenant, ticketId));
+    if (!doc || doc.state === 'closed') return null;
+    const { _id: key, pages, ...rest } = doc;
+    const ordered: PageDoc[] = [];
+    for (const s of pages) {
+      const p = this.pageCache.get(pageId(key, s));
+      if (!p) return null;
+      ordered.push(p);
+    }
+    return {
+      ...rest,
+      history: ordered.flatMap((p) => p.history),
+      comments: ordered.flatMap((p) => p.comments),
+    } as Ticket;
+  }
+
+  private keep(doc: TicketDoc): void {
+    this.ticketCache.delete(doc._id);
+    this.ticketCache.set(doc._id, doc);
+    if (this.ticketCache.size > TICKETS_KEPT) this.ticketCache.delete(this.ticketCache.keys().next().value as string);
+  }
+
+  /**
+   * What a write of `patch` made of the remembered ticket at `version` (null when it is not remembered at that
+   * version, or the change names a nested path this cannot apply).
+   */
+  private written(key: string, version: number, patch: TicketPatch, suffix: string): TicketDoc | null {
+    const before = this.ticketCache.get(key);
+    if (!before || before.version !== version || Object.keys(patch.set).some((k) => k.includes('.'))) {
+      this.ticketCache.delete(key);
+      return null;
+    }
+    const after = { ...before, ...patch.set, pages: [...before.pages, suffix], version: version + 1 } as TicketDoc;
+    this.keep(after);
+    return after;
   }
 
   /** Keeps a page (insert-only, so it stays true) among the most recently used. */
@@ -324,12 +387,20 @@ export class TicketRepository {
       $push: { pages: suffix },
       $inc: { version: 1 },
     } as mongo.UpdateFilter<TicketDoc>);
-    if (res.matchedCount === 0) throw new VersionConflict(`${ticketId} changed meanwhile`);
-    this.remember(page);
-    if (patch.set.state === 'closed') {
-      const closed = await this.hot.findOne({ _id: key });
-      if (closed) await this.moveToArchive(closed, false);
+    if (res.matchedCount === 0) {
+      this.ticketCache.delete(key);
+      throw new VersionConflict(`${ticketId} changed meanwhile`);
     }
+    this.remember(page);
+    const after = this.written(key, version, patch, suffix);
+    if (patch.set.state === 'closed') await this.archiveClosed(key, after);
+  }
+
+  /** A ticket just written closed leaves the hot set: as this process wrote it, or as read when not remembered. */
+  private async archiveClosed(key: string, written: TicketDoc | null): Promise<void> {
+    this.ticketCache.delete(key);
+    const closed = written ?? (await this.hot.findOne({ _id: key }));
+    if (closed) await this.moveToArchive(closed, false);
   }
 
   /** Takes the right to move the ticket from `version` to `version + 1`, or throws VersionConflict. */
@@ -393,17 +464,21 @@ export class TicketRepository {
         $inc: { version: 1 },
       } as mongo.UpdateFilter<TicketDoc>);
       matched = res.matchedCount;
+    } catch (e) {
+      this.ticketCache.delete(key);
+      throw e;
     } finally {
       // Failed or not applied: free our claim at once so nobody waits for it (only ours: it may be someone's now).
       if (matched === 0) await free();
     }
-    if (matched === 0) throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
-    // The claim before this one can no longer be used by anyone (the version filter refuses it).
-    void this.versions.deleteOne({ _id: `${key}#${claim.version}` }).catch(() => undefined);
-    if (patch.set.state === 'closed') {
-      const closed = await this.hot.findOne({ _id: key });
-      if (closed) await this.moveToArchive(closed, false);
+    if (matched === 0) {
+      this.ticketCache.delete(key);
+      throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
     }
+    const after = this.written(key, claim.version, patch, suffix);
+    // Used claims are left (no round trip of their own): the version filter refuses them from here on, they expire
+    // a day after they were made, and the move to the archive frees a closed ticket's claims at once.
+    if (patch.set.state === 'closed') await this.archiveClosed(key, after);
   }
 
   /**
@@ -421,8 +496,12 @@ export class TicketRepository {
       }
     }
     await this.hot.deleteOne({ _id: doc._id, state: 'closed' });
-    // Closed is final: its last claim has nothing left to guard, and claims must not pile up with history.
-    await this.versions.deleteOne({ _id: `${doc._id}#${doc.version}` }).catch(() => undefined);
+    // Closed is final: its claims have nothing left to guard, and claims must not pile up with history. Freed in
+    // one delete of every version's claim: on FerretDB `$in` scans, over claims of a day's changes at most (each
+    // expires a day after it was made). Where updates are atomic none is written.
+    if ((await serverProfile(this.connection)).atomicUpdates) return;
+    const claims = Array.from({ length: doc.version }, (_, i) => `${doc._id}#${i + 1}`);
+    if (claims.length) await this.versions.deleteMany({ _id: { $in: claims } }).catch(() => undefined);
   }
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
@@ -440,7 +519,7 @@ export class TicketRepository {
   private async insertClaim(id: string, owner: string, retakeStale = true): Promise<boolean> {
     const at = await this.clock.now();
     try {
-      await this.versions.insertOne({ _id: id, owner, at });
+      await this.versions.insertOne({ _id: id, owner, at, expireAt: expiresAfter(at, CLAIM_RETENTION_MS) });
       return true;
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;

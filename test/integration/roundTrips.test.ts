@@ -6,19 +6,28 @@ import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 /**
  * What each command may cost today on the embedded database (measured; `npm run bench -- roundtrips` prints the
- * same). Lowering a figure is progress: lower the budget with it. The issue's aim is 6 for every one of them.
+ * same). Lowering a figure is progress: lower the budget with it. The issue's aim is 6 for every one of them;
+ * docs/storage.md says what the commands still above it send, and why.
  */
 const BUDGET: Record<string, number> = {
-  '/ticket new': 8,
-  '/ticket show': 2,
-  '/ticket list': 2,
-  '/ticket assign': 7,
-  '/ticket comment': 8,
-  '/ticket resolve': 23,
-  '/ticket close': 15,
-  '/status week': 21,
-  '/oncall': 2,
+  '/ticket new': 6,
+  '/ticket show': 1,
+  '/ticket list': 1,
+  '/ticket assign': 4,
+  '/ticket comment': 4,
+  '/ticket resolve': 15,
+  '/ticket close': 7,
+  // The first after a fold reads each day of the two periods once; later ones only the fold marker.
+  '/status week': 20,
+  '/status week, its days known': 6,
+  '/oncall': 1,
 };
+
+/**
+ * The tenant's people epoch is read at most once a second (src/services/people.ts), by whichever command comes
+ * first in that second, so on a loaded machine any command may carry it: it is not counted against a command.
+ */
+const EPOCH = 'find people_epochs';
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -37,29 +46,36 @@ afterAll(async () => {
 describe('round trips per chat command', () => {
   it('stay within each command’s budget, once the people and the ticket are known to the process', async () => {
     const root = personAt(bot.core, 'root');
-    const cost = async (line: string): Promise<number> => {
+    const cost = async (line: string): Promise<readonly string[]> => {
       await bot.core.settled();
       wire.reset();
       const r = await root(line);
       await bot.core.settled();
       expect(r.error, r.text).toBeUndefined();
-      return wire.seen().length;
+      return wire.seen().filter((c, i, all) => !(c === EPOCH && all.indexOf(c) === i));
     };
     // The first command of a person makes them known (their identity, settings): not what a command costs after.
     await cost('/ticket new "warm up"');
-    const counted: Record<string, number> = {
-      '/ticket new': await cost('/ticket new "VPN drops" --impact high --urgency high'),
-      '/ticket show': await cost('/ticket show INC-2'),
-      '/ticket list': await cost('/ticket list'),
-      '/ticket assign': await cost('/ticket assign INC-2 me'),
-      '/ticket comment': await cost('/ticket comment INC-2 "rolled back"'),
-      '/ticket resolve': await cost('/ticket resolve INC-2 "config fixed"'),
-      '/ticket close': await cost('/ticket close INC-2'),
-      '/status week': await cost('/status week'),
-      '/oncall': await cost('/oncall'),
-    };
-    for (const [command, n] of Object.entries(counted)) {
-      expect({ command, withinBudget: n <= (BUDGET[command] as number), n }).toMatchObject({
+    const commands: Array<[string, string]> = [
+      ['/ticket new', '/ticket new "VPN drops" --impact high --urgency high'],
+      ['/ticket show', '/ticket show INC-2'],
+      ['/ticket list', '/ticket list'],
+      ['/ticket assign', '/ticket assign INC-2 me'],
+      ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
+      ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
+      ['/ticket close', '/ticket close INC-2'],
+      ['/status week', '/status week'],
+      ['/status week, its days known', '/status week'],
+      ['/oncall', '/oncall'],
+    ];
+    const counted: Array<{ command: string; n: number; sent: readonly string[] }> = [];
+    for (const [command, line] of commands) {
+      const sent = await cost(line);
+      counted.push({ command, n: sent.length, sent });
+    }
+    for (const { command, n, sent } of counted) {
+      // What was sent shows beside a figure over its budget.
+      expect({ command, withinBudget: n <= (BUDGET[command] as number), n, sent }).toMatchObject({
         command,
         withinBudget: true,
       });
