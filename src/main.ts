@@ -8,7 +8,7 @@ import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
 import { configAndLog, databaseOf } from './startup.ts';
-import { createSwitchboard } from './switchboard.ts';
+import { createSwitchboard } from './app.ts';
 
 async function main(): Promise<void> {
   const { config, log } = configAndLog('switchboard', 'switchboard');

@@ -1,6 +1,6 @@
 // `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets and the requesters' answers.
 import { configAndLog, databaseOf } from './startup.ts';
-import { createSwitchboard } from './switchboard.ts';
+import { createSwitchboard } from './app.ts';
 
 async function rebuild(): Promise<void> {
   const { config, log } = configAndLog('rollups:rebuild', 'switchboard-rollups');

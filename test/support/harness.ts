@@ -10,7 +10,7 @@ import type { JobEngine } from '../../src/scheduler/jobs.ts';
 import type { Acting } from '../../src/services/acting.ts';
 import type { ServiceOptions, Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
-import { createSwitchboard } from '../../src/switchboard.ts';
+import { createSwitchboard } from '../../src/app.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
 export interface TestBot {
