@@ -1,6 +1,7 @@
 // The program: config -> database -> the house (createSwitchboard) -> adapters -> start; clean stop on signals.
 import { join } from 'node:path';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
+import { createSwitchboard } from './app.ts';
 import { settleAlertTenant } from './core/alertTenant.ts';
 import type { ChatAdapter } from './core/bot.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -8,7 +9,6 @@ import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
 import { configAndLog, databaseOf } from './startup.ts';
-import { createSwitchboard } from './app.ts';
 
 async function main(): Promise<void> {
   const { config, log } = configAndLog('switchboard', 'switchboard');

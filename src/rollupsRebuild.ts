@@ -1,6 +1,7 @@
 // `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets and the requesters' answers.
-import { configAndLog, databaseOf } from './startup.ts';
+
 import { createSwitchboard } from './app.ts';
+import { configAndLog, databaseOf } from './startup.ts';
 
 async function rebuild(): Promise<void> {
   const { config, log } = configAndLog('rollups:rebuild', 'switchboard-rollups');

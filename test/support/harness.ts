@@ -1,6 +1,7 @@
 // The whole bot core on a private database of the real server: what integration and e2e tests drive.
 import pino, { type Logger } from 'pino';
 import { type Config, loadConfig } from '../../config/index.ts';
+import { createSwitchboard } from '../../src/app.ts';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Bot, BotOptions } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
@@ -10,7 +11,6 @@ import type { JobEngine } from '../../src/scheduler/jobs.ts';
 import type { Acting } from '../../src/services/acting.ts';
 import type { ServiceOptions, Services } from '../../src/services/compose.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts';
-import { createSwitchboard } from '../../src/app.ts';
 import { type TestDatabase, testDatabase } from './db.ts';
 
 export interface TestBot {
