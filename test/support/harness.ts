@@ -37,13 +37,14 @@ export function testClock(start = '2026-03-10T12:00:00Z'): () => Date {
 }
 
 /**
- * The house as main.ts builds it (createSwitchboard), on the test's clock. Two background parts stay off because
- * they fire on the wall clock, which a test's injected clock does not move: reviews' node-cron tasks (the job engine
- * runs reviews on the injected clock, as it does after downtime) and the nightly maintenance schedule (tests run a
- * round with `maintenance` built for them, test/integration/maintenance.test.ts). Had they run, a test could see
- * the hour it runs at. The page auditor runs, on the test's clock.
+ * The house as main.ts builds it (createSwitchboard), on the test's clock. Three background parts stay off: each
+ * fires on the wall clock or a real-time interval, which a test's injected clock does not move, so a test could see
+ * the hour it runs at, or a round land in the middle of what it checks. Reviews' node-cron tasks (the job engine runs
+ * reviews on the injected clock, as it does after downtime; test/integration/cronTasks.test.ts runs the tasks), the
+ * page auditor's minute (paging.test.ts calls `audit` at the instants it checks) and the nightly maintenance
+ * (maintenance.test.ts runs its rounds).
  */
-const TEST_BACKGROUND = { reviewTasks: false, maintenance: false } as const;
+const TEST_BACKGROUND = { reviewTasks: false, pageAuditor: false, maintenance: false } as const;
 
 export async function startTestBot(
   opts: {
