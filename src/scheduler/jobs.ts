@@ -288,13 +288,6 @@ export class JobEngine {
     this.runs++;
   }
 
-  private async holderAlive(job: Job, key: string, now: number): Promise<boolean> {
-    const attempt = Number(key.slice(key.lastIndexOf('#') + 1));
-    const holder = await this.repo.claimOwner(job, attempt);
-    const beat = holder ? await this.repo.heartbeats.lastBeat(holder) : null;
-    return beat !== null && now - beat.getTime() < this.o.leaseMs;
-  }
-
   /**
    * Jobs another process holds, due a look: one read says which have ended; one held past the lease without an
    * end belongs to a process that died, and is taken over (next attempt). Looks back off: each comes after
@@ -318,7 +311,8 @@ export class JobEngine {
       const age = now - held.since;
       if (age >= this.o.leaseMs) {
         // Past the lease, but its process still beats: slow, not dead (taking it over would run it twice).
-        if (await this.holderAlive(job, key, now)) {
+        const attempt = this.attempts.get(job._id) ?? 0;
+        if (!(await this.repo.abandoned(job, attempt, held.since, now, this.o.leaseMs))) {
           held.checkAt = now + this.o.leaseMs / 4;
           continue;
         }

@@ -105,6 +105,8 @@ export class Outbox {
   private readonly laneTimers = new Map<string, NodeJS.Timeout>();
   /** Other writers found alive (their messages are theirs to deliver), and when that was read. */
   private readonly writersSeen = new Map<string, { alive: boolean; at: number }>();
+  /** Records of finished messages on their way to the database. */
+  private readonly recording = new Set<Promise<void>>();
   /** Finished here, recorded in the ledger, and about to be deleted from the outbox in one batch. */
   private readonly leaving = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -324,6 +326,7 @@ export class Outbox {
     this.stopBeating = undefined;
     beating?.();
     const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending])
+      .then(() => Promise.allSettled([...this.recording]))
       // What this process wrote and did not get to goes to whichever process runs next: claims given back,
       // and the process says it has gone, so nobody waits out a lease for it.
       .then(() => Promise.allSettled([...this.local.keys()].map((lane) => this.handBack(lane))))
@@ -352,6 +355,7 @@ export class Outbox {
     for (;;) {
       await this.loop.pending;
       await Promise.allSettled([...this.inFlight.values()]);
+      await Promise.allSettled([...this.recording]);
       // A stopped outbox delivers nothing more here: what waits is for the next start.
       if (!this.running) return;
       const now = this.now().getTime();
@@ -749,7 +753,11 @@ export class Outbox {
     const reason =
       sent.skipped ??
       (m.waited ? `after waiting out ${m.waited}× 429` : m.attempt ? `on attempt ${m.attempt + 1}` : null);
-    await this.finish(m, sent.skipped ? 'skipped' : 'delivered', reason, sent);
+    const recorded = this.finish(m, sent.skipped ? 'skipped' : 'delivered', reason, sent);
+    // From memory, the lane goes on while its record is written (with others finishing at once); see `finish`.
+    if (local)
+      recorded.catch((err) => this.o.log.error({ err, message: m._id }, 'outbox: could not record a delivery'));
+    else await recorded;
     return null;
   }
 
@@ -789,7 +797,18 @@ export class Outbox {
     return null;
   }
 
-  private async finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
+  /**
+   * Records what became of a message, then lets it leave the outbox. Until the record is written, a process that
+   * dies would have the message sent again by whoever takes it over (the at-least-once window, docs/outbox.md).
+   */
+  private finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
+    const p = this.record(m, outcome, reason, sent);
+    this.recording.add(p);
+    void p.catch(() => {}).finally(() => this.recording.delete(p));
+    return p;
+  }
+
+  private async record(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
     await this.repo.record({
       ...describedBy(m),
       outcome,

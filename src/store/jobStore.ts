@@ -3,6 +3,7 @@ import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { Lease } from './lease.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 
 export interface Job {
@@ -71,6 +72,8 @@ export class JobRepository {
 
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
+  /** A job attempt's claim `<job>#<attempt>` (and "once" marks `<key>!`), in `job_claims`. */
+  private readonly lease: Lease;
 
   constructor(
     private readonly connection: Connection,
@@ -86,6 +89,7 @@ export class JobRepository {
     this.c = Object.fromEntries(PARTS.map((p) => [p, connection.collection<never>(p)])) as unknown as {
       [P in Part]: mongo.Collection<never>;
     };
+    this.lease = new Lease(this.part('job_claims'), this.heartbeats, expiry);
   }
 
   private part<T extends mongo.Document>(part: Part): mongo.Collection<T> {
@@ -157,11 +161,7 @@ export class JobRepository {
    * day `at` falls in, dropped with them.
    */
   once(key: string, at: Date): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date; expireAt: Date }>('job_claims'), {
-      _id: `${key}!`,
-      at,
-      expireAt: expiry(at),
-    });
+    return this.lease.claim(`${key}!`, at);
   }
 
   private async file(minute: string, job: Job): Promise<void> {
@@ -228,20 +228,17 @@ export class JobRepository {
     return new Set(found.map((e) => e._id));
   }
 
-  /** The process holding an attempt's claim (null: not claimed). */
-  async claimOwner(ref: JobRef, attempt: number): Promise<string | null> {
-    const c = this.part<{ _id: string; owner: string }>('job_claims');
-    return (await c.findOne({ _id: `${ref._id}#${attempt}` }))?.owner ?? null;
+  /** True for the one process that may run this attempt. Its claim goes with the job (`expireAt` from its due time). */
+  claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
+    return this.lease.claim(`${ref._id}#${attempt}`, at, owner, expiry(ref.dueAt));
   }
 
-  /** True for the one process that may run this attempt. */
-  claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date; owner: string; expireAt: Date }>('job_claims'), {
-      _id: `${ref._id}#${attempt}`,
-      at,
-      owner,
-      expireAt: expiry(ref.dueAt),
-    });
+  /**
+   * Whether an attempt another process holds may be taken over: held (since this process first saw it) past the
+   * lease, by a process that has stopped beating.
+   */
+  abandoned(ref: JobRef, attempt: number, since: number, now: number, leaseMs: number): Promise<boolean> {
+    return this.lease.abandoned(`${ref._id}#${attempt}`, now, { since, leaseMs });
   }
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */

@@ -32,19 +32,18 @@ export class Claims {
     private readonly expireAt?: (at: Date) => Date,
   ) {}
 
-  private doc(key: string, at: Date, owner?: string): ClaimDoc {
-    return {
-      _id: key,
-      at,
-      ...(owner ? { owner } : {}),
-      ...(this.expireAt ? { expireAt: this.expireAt(at) } : {}),
-    };
+  private doc(key: string, at: Date, owner?: string, expireAt?: Date): ClaimDoc {
+    const expires = expireAt ?? this.expireAt?.(at);
+    return { _id: key, at, ...(owner ? { owner } : {}), ...(expires ? { expireAt: expires } : {}) };
   }
 
-  /** True for the one caller whose insert took `key`; false for every later one. */
-  async claim(key: string, at: Date, owner?: string): Promise<boolean> {
+  /**
+   * True for the one caller whose insert took `key`; false for every later one. `expireAt` overrides when the
+   * claim may go (a job's claim goes with its job).
+   */
+  async claim(key: string, at: Date, owner?: string, expireAt?: Date): Promise<boolean> {
     try {
-      await this.collection.insertOne(this.doc(key, at, owner));
+      await this.collection.insertOne(this.doc(key, at, owner, expireAt));
       return true;
     } catch (e) {
       if (isDuplicateKey(e)) return false;
