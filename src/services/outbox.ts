@@ -34,7 +34,7 @@ export interface OutboxOptions {
   /** First back-off; doubles per attempt up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Lanes delivering at once in this process. */
+  /** Lanes (channels, DMs) delivering at once in this process (default 32: each is one platform call in flight). */
   concurrency?: number;
   /** Each finished delivery (metrics). */
   onDelivery?: (platform: string, outcome: DeliveryOutcome | 'retried' | 'rate_limited') => void;
@@ -131,7 +131,7 @@ export class Outbox {
       maxAttempts: opts.maxAttempts ?? 8,
       backoffMs: opts.backoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
-      concurrency: opts.concurrency ?? 16,
+      concurrency: opts.concurrency ?? 32,
       onDelivery: opts.onDelivery,
       files: opts.files,
     };

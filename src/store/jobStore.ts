@@ -1,8 +1,9 @@
 // Durable one-shot jobs: the job, the minute it is filed under, its claims and its end, in four fixed collections. Insert-only.
 import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
+import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { insertEach, insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 import { Lease } from './lease.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 
@@ -74,6 +75,14 @@ export class JobRepository {
   readonly heartbeats: Heartbeats;
   /** A job attempt's claim `<job>#<attempt>` (and "once" marks `<key>!`), in `job_claims`. */
   private readonly lease: Lease;
+  /** Claims made at once (a burst of due jobs, taken a few side by side) go in one insert. */
+  private readonly claims = new GroupCommit<{ key: string; at: Date; owner: string; expireAt: Date }, boolean>((c) =>
+    this.lease.claimEach(c),
+  );
+  /** Ends recorded at once go in one insert. */
+  private readonly ends = new GroupCommit<JobEnd & { expireAt: Date }, boolean>((docs) =>
+    insertEach(this.part<JobEnd & { expireAt: Date }>('job_ends'), docs),
+  );
 
   constructor(
     private readonly connection: Connection,
@@ -230,7 +239,7 @@ export class JobRepository {
 
   /** True for the one process that may run this attempt. Its claim goes with the job (`expireAt` from its due time). */
   claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return this.lease.claim(`${ref._id}#${attempt}`, at, owner, expiry(ref.dueAt));
+    return this.claims.push({ key: `${ref._id}#${attempt}`, at, owner, expireAt: expiry(ref.dueAt) });
   }
 
   /**
@@ -243,11 +252,7 @@ export class JobRepository {
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
   end(ref: JobRef, entry: Omit<JobEnd, '_id'>): Promise<boolean> {
-    return insertOnce(this.part<JobEnd & { expireAt: Date }>('job_ends'), {
-      _id: ref._id,
-      ...entry,
-      expireAt: expiry(ref.dueAt),
-    });
+    return this.ends.push({ _id: ref._id, ...entry, expireAt: expiry(ref.dueAt) });
   }
 
   /** Every document of one part (tests and tools: it reads the whole collection). */

@@ -60,6 +60,14 @@ export class Claims {
     return new Set(keys.filter((_, i) => ok[i]));
   }
 
+  /** Claims of their own (time, holder, expiry) in one round trip: true for each this caller took. */
+  claimEach(claims: ReadonlyArray<{ key: string; at: Date; owner?: string; expireAt?: Date }>): Promise<boolean[]> {
+    return insertEach(
+      this.collection,
+      claims.map((c) => this.doc(c.key, c.at, c.owner, c.expireAt)),
+    );
+  }
+
   /** Who holds `key` (null: nobody claimed it). */
   async holder(key: string): Promise<Holder | null> {
     const doc = await this.collection.findOne({ _id: key });
