@@ -68,6 +68,7 @@ export class JobRepository {
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
+  private readonly dueListeners = new Set<() => void>();
   /** The last add filing under each minute in this process. */
   private readonly filing = new Map<string, Promise<void>>();
 
@@ -155,6 +156,14 @@ export class JobRepository {
     } finally {
       if (this.filing.get(minute) === done) this.filing.delete(minute);
     }
+    // Due already (a page's first step, planned as the incident opens): the engine here need not wait for its poll.
+    if (filed.getTime() <= written) for (const listener of this.dueListeners) listener();
+  }
+
+  /** `listener` hears of each job this process files that is due already (the job engine looks at once). */
+  onDueNow(listener: () => void): () => void {
+    this.dueListeners.add(listener);
+    return () => this.dueListeners.delete(listener);
   }
 
   /**
@@ -199,20 +208,28 @@ export class JobRepository {
 
   /** Every job filed under a minute: one `_id` range read on MongoDB, single reads until a gap on FerretDB. */
   async filedUnder(minute: string): Promise<Job[]> {
+    return (await this.filedSince(minute, 0)).jobs;
+  }
+
+  /**
+   * The jobs filed under a minute from slot `from` on, and the slot to read from next time: a walk that comes back
+   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway).
+   */
+  async filedSince(minute: string, from: number): Promise<{ jobs: Job[]; next: number }> {
     const slots = this.part<Slot>('job_slots');
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
-      return found.flatMap((slot) => (slot.job ? [slot.job] : []));
+      return { jobs: found.flatMap((slot) => (slot.job ? [slot.job] : [])), next: found.length };
     }
     const jobs: Job[] = [];
     // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
-    // Most minutes have none: slot 0 alone first, then a few at a time.
-    for (let n = 0, width = 1; ; n += width, width = PROBES_AT_ONCE) {
+    // Most minutes have none: one slot alone first, then a few at a time.
+    for (let n = from, width = 1; ; n += width, width = PROBES_AT_ONCE) {
       const batch = await Promise.all(
         Array.from({ length: width }, (_, k) => slots.findOne({ _id: `${minute}#${n + k}` })),
       );
-      for (const slot of batch) {
-        if (!slot) return jobs;
+      for (const [k, slot] of batch.entries()) {
+        if (!slot) return { jobs, next: n + k };
         if (slot.job) jobs.push(slot.job);
       }
     }

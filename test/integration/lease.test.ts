@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Heartbeats } from '../../src/store/heartbeats.ts';
 import { Claims, Lease } from '../../src/store/lease.ts';
-import { testDatabase, type TestDatabase } from '../support/db.ts';
+import { type TestDatabase, testDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
 let lease: Lease;
