@@ -219,7 +219,12 @@ export class JobRepository {
     const slots = this.part<Slot>('job_slots');
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
-      return { jobs: found.flatMap((slot) => (slot.job ? [slot.job] : [])), next: found.length };
+      const numbered = found.map((slot) => ({ slot, n: Number(slot._id.slice(slot._id.lastIndexOf('#') + 1)) }));
+      const since = numbered.filter((x) => x.n >= from).sort((x, y) => x.n - y.n);
+      return {
+        jobs: since.flatMap(({ slot }) => (slot.job ? [slot.job] : [])),
+        next: Math.max(from, ...numbered.map((x) => x.n + 1)),
+      };
     }
     const jobs: Job[] = [];
     // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
