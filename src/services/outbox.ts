@@ -298,11 +298,6 @@ export class Outbox {
     };
   }
 
-  /** Whether the process `owner` (a claim's holder) still beats, within the lease: alive, however slow. */
-  alive(owner: string, now: number): Promise<boolean> {
-    return this.repo.alive(owner, now, this.o.leaseMs);
-  }
-
   /** Forgets delivery claims older than `before` (nightly; FerretDB has no TTL indexes). */
   pruneClaims(before: Date): Promise<number> {
     return this.repo.pruneClaims(before);
