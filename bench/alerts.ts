@@ -103,11 +103,20 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       Array.from({ length: ALERTS }, async (_, i) => {
         const g = i % GROUPS;
         if (!sentAt.has(g)) sentAt.set(g, performance.now());
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify(notification(i, new Date().toISOString())),
-        });
+        let res: Response;
+        try {
+          res = await fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify(notification(i, new Date().toISOString())),
+          });
+        } catch (err) {
+          // Counted, not fatal: a connection the server (or the machine) dropped under the burst is a figure too.
+          const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+          const key = `fetch failed (${cause})`;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+          return { g, ticket: undefined };
+        }
         const body = (await res.json().catch(() => ({}))) as { outcome?: string; ticket?: string };
         const key = res.status === 202 ? (body.outcome ?? '?') : `HTTP ${res.status}`;
         outcomes.set(key, (outcomes.get(key) ?? 0) + 1);

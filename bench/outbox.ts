@@ -16,18 +16,18 @@ const TENANT = 'slack:TBENCH';
 const CHANNELS = 20;
 const WARMUP = 100;
 /** Handed over all at once: the Web API client's own queue keeps 100 calls in flight, the outbox 16 channels. */
-const BURST = 2000;
+const BURST = Number(process.env.BENCH_OUTBOX_BURST ?? 2000);
 /**
  * A smaller burst, with the ledger empty and then full: the outbox's rate depends on how much waits (FerretDB scans
  * the outbox to read it and to delete from it), so the full-ledger burst is compared with one of the same size.
  */
-const SMALL_BURST = 500;
+const SMALL_BURST = Number(process.env.BENCH_OUTBOX_SMALL ?? 500);
 /** The small bursts too take turns: empty then full, then full then empty. */
 const SMALL_ROUNDS = 2;
 /** Open loop: a message leaves on schedule whether or not the earlier ones were delivered. */
-const TRICKLE = { rate: 50, count: 500 };
+const TRICKLE = { rate: 50, count: Number(process.env.BENCH_OUTBOX_TRICKLE ?? 500) };
 /** Delivered messages put behind the outbox (ledger entries and their claims) before the second measurements. */
-const HISTORY = 100_000;
+const HISTORY = Number(process.env.BENCH_OUTBOX_HISTORY ?? 100_000);
 /** Seeding stops here, and says so, if the database inserts more slowly than the bench can wait. */
 const SEED_BUDGET_MS = 240_000;
 /** The trickle and the database work are measured in this many rounds, the empty and the full ledger in turn. */

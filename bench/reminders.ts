@@ -21,6 +21,10 @@ const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const PEOPLE = Number(process.env.BENCH_REMINDERS_PEOPLE ?? 50);
 const BUDGET_MS = Number(process.env.BENCH_REMINDERS_BUDGET_MS ?? 900_000);
 const DUE = new Date('2030-01-07T09:00:00Z');
+/** BENCH_REMINDERS_COMMANDS=1: prints the database commands the two processes sent, by collection, with their time. */
+const COUNT_COMMANDS = process.env.BENCH_REMINDERS_COMMANDS === '1';
+const commands = new Map<string, { n: number; ms: number }>();
+const names = new Map<number, string>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -44,7 +48,28 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
   const config = loadConfig({});
   const processes = [];
   for (let p = 0; p < 2; p++) {
-    const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
+    const handle = await openDatabase({
+      uri: db.uri,
+      dbName,
+      dataDir: tmpdir(),
+      timeoutMs: 10_000,
+      log,
+      monitorCommands: COUNT_COMMANDS,
+    });
+    if (COUNT_COMMANDS) {
+      handle.connection.getClient().on('commandSucceeded', (e) => {
+        const k = names.get(e.requestId) ?? e.commandName;
+        names.delete(e.requestId);
+        const t = commands.get(k) ?? { n: 0, ms: 0 };
+        t.n++;
+        t.ms += e.duration;
+        commands.set(k, t);
+      });
+      handle.connection.getClient().on('commandStarted', (e) => {
+        const target = e.command[e.commandName];
+        names.set(e.requestId, typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
+      });
+    }
     const services = await buildServices(handle.connection, { ...config, outbox: { now, log } });
     const core = await createBot({ services, definitions: allCommands, log, orgs: config.orgs, timezone: 'UTC', now });
     core.registerSender(sender);
@@ -82,7 +107,11 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     const twice = [...delivered.values()].filter((n) => n > 1).length;
     const sorted = [...lateness].sort((x, y) => x - y);
     const last = sorted.at(-1) ?? Number.NaN;
+    const tally = [...commands].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25);
     return [
+      ...tally.map(
+        ([k, t]) => `  command ${k}: ${t.n} (${(t.n / COUNT).toFixed(2)}/reminder), ${(t.ms / 1000).toFixed(1)} s`,
+      ),
       `  ${COUNT} one-shot reminders due at one instant, DMs to ${PEOPLE} people, two bot processes (job engine + outbox each)`,
       `  added in ${addS.toFixed(1)} s (${(COUNT / addS).toFixed(0)}/s)`,
       `  delivered ${delivered.size} of ${COUNT}, ${twice} more than once${delivered.size < COUNT ? ` — stopped after the ${s(BUDGET_MS)} budget` : ''}`,

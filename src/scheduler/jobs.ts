@@ -51,7 +51,7 @@ export class JobEngine {
   private readonly offset = randomBytes(2).readUInt16BE(0);
   private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
   /** Minutes still watched, with the jobs found in each and how many slots were read. */
-  private readonly minutes = new Map<number, { ids: string[] }>();
+  private readonly minutes = new Map<number, { ids: string[]; read: number }>();
   private readonly ended = new Set<string>();
   private readonly jobs = new Map<string, Job>();
   private readonly attempts = new Map<string, number>();
@@ -66,6 +66,7 @@ export class JobEngine {
   /** Hours that are over, and whether any job was filed in them (nothing is filed in an hour that is over). */
   private readonly hoursSeen = new Map<number, boolean>();
   private stopBeating: (() => void) | undefined;
+  private stopListening: (() => void) | undefined;
   private readonly loop: PacedLoop;
 
   constructor(
@@ -108,6 +109,7 @@ export class JobEngine {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
       })
       .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last walk stopped'));
+    this.stopListening ??= this.repo.onDueNow(() => this.kick());
     this.stopBeating ??= this.repo.heartbeats.keepBeating(this.owner, this.now, (err) =>
       this.o.log.warn({ err }, 'jobs: could not say this process is alive'),
     );
@@ -118,6 +120,8 @@ export class JobEngine {
     this.loop.stop();
     this.stopBeating?.();
     this.stopBeating = undefined;
+    this.stopListening?.();
+    this.stopListening = undefined;
     const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
@@ -172,10 +176,13 @@ export class JobEngine {
       }
       let w = this.minutes.get(m);
       if (!w) {
-        w = { ids: [] };
+        w = { ids: [], read: 0 };
         this.minutes.set(m, w);
       }
-      for (const job of await this.repo.filedIn(new Date(m))) {
+      // Only the slots filed since the last look: a burst of thousands in one minute is read once, not every pass.
+      const filed = await this.repo.filedInSince(new Date(m), w.read);
+      w.read = filed.next;
+      for (const job of filed.jobs) {
         if (this.jobs.has(job._id)) continue;
         this.jobs.set(job._id, job);
         w.ids.push(job._id);
@@ -288,13 +295,6 @@ export class JobEngine {
     this.runs++;
   }
 
-  private async holderAlive(job: Job, key: string, now: number): Promise<boolean> {
-    const attempt = Number(key.slice(key.lastIndexOf('#') + 1));
-    const holder = await this.repo.claimOwner(job, attempt);
-    const beat = holder ? await this.repo.heartbeats.lastBeat(holder) : null;
-    return beat !== null && now - beat.getTime() < this.o.leaseMs;
-  }
-
   /**
    * Jobs another process holds, due a look: one read says which have ended; one held past the lease without an
    * end belongs to a process that died, and is taken over (next attempt). Looks back off: each comes after
@@ -318,7 +318,8 @@ export class JobEngine {
       const age = now - held.since;
       if (age >= this.o.leaseMs) {
         // Past the lease, but its process still beats: slow, not dead (taking it over would run it twice).
-        if (await this.holderAlive(job, key, now)) {
+        const attempt = this.attempts.get(job._id) ?? 0;
+        if (!(await this.repo.abandoned(job, attempt, held.since, now, this.o.leaseMs))) {
           held.checkAt = now + this.o.leaseMs / 4;
           continue;
         }

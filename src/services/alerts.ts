@@ -45,9 +45,8 @@ export interface AlertOptions {
   log: Logger;
   /** A claimed generation still without its incident after this long was abandoned (its claimer died). */
   claimLeaseMs?: number;
-  /** This process's token, stamped on its claims, and whether a claimer's process still beats. */
+  /** This process's token (a beating one), stamped on its claims. */
   owner?: string;
-  alive?: (owner: string, now: number) => Promise<boolean>;
   /** How long a second sender waits for the incident the first is opening. */
   waitMs?: number;
 }
@@ -377,13 +376,9 @@ export class AlertService {
     const ticketId = await this.repo.boundTo(key, gen);
     if (!ticketId) {
       if (await this.repo.abandoned(key, gen)) return { kind: 'done', gen };
-      const claim = await this.repo.claimOf(key, gen);
-      const now = this.o.now().getTime();
-      const age = now - (claim?.at.getTime() ?? 0);
-      if (age <= (this.o.claimLeaseMs ?? 30_000)) return { kind: 'pending', gen };
       // Past the lease, but its claimer still beats: slow under a burst, not dead; its incident is coming.
-      const alive = claim?.owner && this.o.alive ? await this.o.alive(claim.owner, now) : false;
-      return alive ? { kind: 'pending', gen } : { kind: 'done', gen };
+      const gone = await this.repo.claimAbandoned(key, gen, this.o.now(), this.o.claimLeaseMs ?? 30_000);
+      return gone ? { kind: 'done', gen } : { kind: 'pending', gen };
     }
     try {
       const ticket = await this.tickets.getTicket(this.acting(this.o.now(), null), ticketId);

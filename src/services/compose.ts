@@ -208,7 +208,6 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     now: o.outbox?.now ?? (() => new Date()),
     log: o.outbox?.log ?? pino({ level: 'silent' }),
     owner: outboxService.owner,
-    alive: (owner, now) => outboxService.alive(owner, now),
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
   // A team saved whose handoff or coverage jobs could not be planned is logged (the team change stands).

@@ -28,7 +28,7 @@ export interface OutboxOptions {
   /** First back-off; doubles per attempt up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Lanes delivering at once in this process. */
+  /** Lanes (channels, DMs) delivering at once in this process (default 32: each is one platform call in flight). */
   concurrency?: number;
   /** Each finished delivery (metrics). */
   onDelivery?: (platform: string, outcome: DeliveryOutcome | 'retried' | 'rate_limited') => void;
@@ -64,6 +64,8 @@ const platformOf = (p: string): Platform => p as Platform;
 /** Delivered messages leave the outbox in batches: at most this long after delivery, or this many at once. */
 const FLUSH_MS = 250;
 const FLUSH_AT = 500;
+/** How long what this process read of another writer's heartbeat holds. */
+const WRITER_RECHECK_MS = 5000;
 const asData = (r: Reply): Record<string, unknown> => JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
 
 export class Outbox {
@@ -78,10 +80,27 @@ export class Outbox {
   /** Claims seen held by someone else: when this process first saw each, to tell a dead holder. */
   private readonly heldSince = new Map<string, number>();
   private lastSeq = 0;
+  /** The next read of the outbox for others' messages waits until then (performance.now()). */
+  private nextReadAt = 0;
   /** The last read of the outbox, by lane, in order: where a lane goes on from after a delivery. */
   private snapshot = new Map<string, OutboxMessage[]>();
   /** Lanes whose head was rescheduled (a retry, a 429): the next look reads the database. */
   private readonly retried = new Set<string>();
+  /**
+   * Messages this process wrote and holds (it claimed their attempt when it wrote them), by lane, in order: it
+   * delivers them from here, never reading them back. The database copy is for another process to take over.
+   */
+  private readonly local = new Map<string, OutboxMessage[]>();
+  private readonly localIds = new Set<string>();
+  /** Attempts of local messages this process holds the claim of. */
+  private readonly held = new Set<string>();
+  /** Local lanes with work ready while every lane slot was busy: started as slots free up. */
+  private readonly readyLanes = new Set<string>();
+  private readonly laneTimers = new Map<string, NodeJS.Timeout>();
+  /** Other writers found alive (their messages are theirs to deliver), and when that was read. */
+  private readonly writersSeen = new Map<string, { alive: boolean; at: number }>();
+  /** Records of finished messages on their way to the database. */
+  private readonly recording = new Set<Promise<void>>();
   /** Finished here, recorded in the ledger, and about to be deleted from the outbox in one batch. */
   private readonly leaving = new Set<string>();
   private flushing: Promise<void> | null = null;
@@ -106,7 +125,7 @@ export class Outbox {
       maxAttempts: opts.maxAttempts ?? 8,
       backoffMs: opts.backoffMs ?? 1000,
       maxBackoffMs: opts.maxBackoffMs ?? 300_000,
-      concurrency: opts.concurrency ?? 16,
+      concurrency: opts.concurrency ?? 32,
       onDelivery: opts.onDelivery,
       files: opts.files,
     };
@@ -152,12 +171,8 @@ export class Outbox {
       },
       key ? `k:${key}` : undefined,
     );
-    if (key) {
-      await this.repo.addOnce([m]);
-      this.kick();
-    } else {
-      await this.enqueue([m]);
-    }
+    if (key) this.hold(await this.repo.addOnce([m]));
+    else await this.enqueue([m]);
     return m._id;
   }
 
@@ -194,8 +209,8 @@ export class Outbox {
     });
     if (key) {
       const added = await this.repo.addOnce(messages);
-      this.kick();
-      return added.map((m) => m._id);
+      this.hold(added);
+      return added.map((a) => a.m._id);
     }
     return (await this.enqueue(messages)).map((m) => m._id);
   }
@@ -294,15 +309,34 @@ export class Outbox {
   /** Stops taking new work; waits (at most `graceMs`) for deliveries in flight. */
   async stop(graceMs = 5000): Promise<void> {
     this.loop.stop();
-    this.stopBeating?.();
+    for (const t of this.laneTimers.values()) clearTimeout(t);
+    this.laneTimers.clear();
+    const beating = this.stopBeating;
     this.stopBeating = undefined;
-    const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]).then(() => this.flush());
+    beating?.();
+    const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending])
+      .then(() => Promise.allSettled([...this.recording]))
+      // What this process wrote and did not get to goes to whichever process runs next: claims given back,
+      // and the process says it has gone, so nobody waits out a lease for it.
+      .then(() => Promise.allSettled([...this.local.keys()].map((lane) => this.handBack(lane))))
+      .then(() => this.flush())
+      .then(() => (beating ? this.repo.heartbeats.gone(this.owner) : undefined))
+      .catch((err) => this.o.log.warn({ err }, 'outbox: could not hand back what waits'));
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   /** Looks for work now (after an enqueue, a finished delivery, or a test moving the clock). */
   kick(): void {
+    // Asked for: the next pass reads the outbox whatever the pace (see tick).
+    this.nextReadAt = 0;
     this.loop.kick();
+    // Local lanes waiting on a time (a retry, a 429) look again: the clock may have moved (tests move it).
+    const waiting = [...this.laneTimers];
+    for (const [lane, t] of waiting) {
+      clearTimeout(t);
+      this.laneTimers.delete(lane);
+    }
+    for (const [lane] of waiting) this.pump(lane);
   }
 
   /** Resolves once nothing this process could deliver now is waiting or in flight (tests, benchmarks). */
@@ -310,18 +344,27 @@ export class Outbox {
     for (;;) {
       await this.loop.pending;
       await Promise.allSettled([...this.inFlight.values()]);
+      await Promise.allSettled([...this.recording]);
       // A stopped outbox delivers nothing more here: what waits is for the next start.
       if (!this.running) return;
       const now = this.now().getTime();
-      const ready = (await this.repo.waiting()).filter(
+      const localReady = [...this.local.entries()].some(
+        ([lane, q]) => q[0] && q[0].dueAt.getTime() <= now && (this.blockedUntil.get(lane) ?? 0) <= now,
+      );
+      // Only a lane's head can go: one behind a head another process holds waits with it.
+      const heads = new Map<string, OutboxMessage>();
+      for (const m of await this.theirs(await this.repo.waitingForOthers(this.owner), now)) {
+        const h = heads.get(m.lane);
+        if (!h || m.seq < h.seq) heads.set(m.lane, m);
+      }
+      const ready = [...heads.values()].filter(
         (m) =>
-          !this.leaving.has(m._id) &&
           this.senders.has(m.platform) &&
           m.dueAt.getTime() <= now &&
           (this.blockedUntil.get(m.lane) ?? 0) <= now &&
           !this.heldSince.has(`${m._id}#${m.attempt}`),
       );
-      if (ready.length === 0 && this.inFlight.size === 0 && !this.loop.pending) {
+      if (!localReady && ready.length === 0 && this.inFlight.size === 0 && !this.loop.pending) {
         await this.flush();
         return;
       }
@@ -362,6 +405,7 @@ export class Outbox {
       createdAt: at,
       lastError: null,
       waited: 0,
+      writer: this.writerFor(m.platform),
     };
   }
 
@@ -372,15 +416,141 @@ export class Outbox {
   }
 
   private async enqueue(messages: OutboxMessage[]): Promise<OutboxMessage[]> {
-    await this.repo.add(messages);
-    this.kick();
+    const held = await this.repo.add(messages);
+    this.hold(messages.map((m, i) => ({ m, held: held[i] === true })));
     return messages;
+  }
+
+  /**
+   * Messages just written: those this process holds go straight to their lanes here, from memory; the rest
+   * (no sender here for their platform, the outbox stopped) wait in the database for any process.
+   */
+  private hold(written: ReadonlyArray<{ m: OutboxMessage; held: boolean }>): void {
+    let others = false;
+    const lanes = new Set<string>();
+    const unheld: OutboxMessage[] = [];
+    for (const { m, held } of written) {
+      if (!held || !this.running) {
+        // Written to be delivered here but not held after all (its claim was taken, the outbox stopped): anyone's.
+        if (m.writer) unheld.push(m);
+        others = true;
+        continue;
+      }
+      const queue = this.local.get(m.lane);
+      if (queue) queue.push(m);
+      else this.local.set(m.lane, [m]);
+      this.localIds.add(m._id);
+      this.held.add(`${m._id}#${m.attempt}`);
+      lanes.add(m.lane);
+    }
+    for (const lane of lanes) this.pump(lane);
+    if (unheld.length > 0) {
+      void this.repo
+        .handBack(unheld, this.owner)
+        .catch((err) => this.o.log.warn({ err }, 'outbox: could not hand back messages'))
+        .finally(() => this.kick());
+    } else if (others) this.kick();
+  }
+
+  /** Whether this process will deliver what it writes for `platform` itself, from memory. */
+  private writerFor(platform: string): string | null {
+    return this.running && this.senders.has(platform) ? this.owner : null;
+  }
+
+  /** Starts the head of a local lane, if it is due, not held back, and a lane slot is free. */
+  private pump(lane: string): void {
+    if (!this.running || this.inFlight.has(lane)) return;
+    const queue = this.local.get(lane);
+    const head = queue?.[0];
+    if (!queue || !head) {
+      this.local.delete(lane);
+      return;
+    }
+    if (this.inFlight.size >= this.o.concurrency) {
+      this.readyLanes.add(lane);
+      return;
+    }
+    const now = this.now().getTime();
+    const at = Math.max(this.blockedUntil.get(lane) ?? 0, head.dueAt.getTime());
+    if (at > now) {
+      if (!this.laneTimers.has(lane)) {
+        const t = setTimeout(() => {
+          this.laneTimers.delete(lane);
+          this.pump(lane);
+        }, at - now);
+        t.unref();
+        this.laneTimers.set(lane, t);
+      }
+      return;
+    }
+    const p = this.runLocal(lane, head, queue, now)
+      .catch((err) => this.o.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
+      .finally(() => {
+        this.inFlight.delete(lane);
+        this.pump(lane);
+        this.pumpReady();
+      });
+    this.inFlight.set(lane, p);
+  }
+
+  /** Lanes that waited for a free slot. */
+  private pumpReady(): void {
+    for (const lane of this.readyLanes) {
+      if (this.inFlight.size >= this.o.concurrency) return;
+      this.readyLanes.delete(lane);
+      this.pump(lane);
+    }
+  }
+
+  /** Delivers a local lane's head from memory: no read of it, or of the outbox, on the way. */
+  private async runLocal(lane: string, head: OutboxMessage, queue: OutboxMessage[], now: number): Promise<void> {
+    const sender = this.senders.get(head.platform);
+    const key = `${head._id}#${head.attempt}`;
+    // A retry's attempt is claimed when it is due; lost, another process took the message over (it thought this
+    // one dead): the lane is left to the database, where that process's delivery orders it.
+    if (
+      !sender ||
+      (!this.held.has(key) && !(await this.repo.claim(head._id, head.attempt, new Date(now), this.owner)))
+    ) {
+      await this.handBack(lane);
+      return;
+    }
+    this.held.add(key);
+    const newer = head.op === 'edit' && supersededIn(queue, head);
+    const retry = newer
+      ? await this.finish(head, 'skipped', 'superseded by a newer update', {}).then(() => null)
+      : await this.deliver(head, sender, true);
+    this.held.delete(key);
+    if (retry) {
+      Object.assign(head, retry);
+      return;
+    }
+    if (queue[0] === head) queue.shift();
+    this.localIds.delete(head._id);
+    if (queue.length === 0 && this.local.get(lane) === queue) this.local.delete(lane);
+  }
+
+  /** A local lane goes to the database path: this process's claims on it go, and any process may deliver it. */
+  private async handBack(lane: string): Promise<void> {
+    const queue = this.local.get(lane) ?? [];
+    this.local.delete(lane);
+    this.readyLanes.delete(lane);
+    for (const m of queue) this.localIds.delete(m._id);
+    for (const m of queue) this.held.delete(`${m._id}#${m.attempt}`);
+    await this.repo.handBack(queue, this.owner);
+    this.kick();
   }
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    const waiting = (await this.repo.waiting()).filter((m) => !this.leaving.has(m._id));
+    // On FerretDB a read of the outbox scans all of it, this process's own burst too: while it drains, the read
+    // for others' messages (rare: a writer gone, a platform only another process runs) keeps to a fifth of the time.
+    if (performance.now() < this.nextReadAt) return;
+    const t0 = performance.now();
+    const read = await this.repo.waitingForOthers(this.owner);
+    this.nextReadAt = performance.now() + 4 * (performance.now() - t0);
     const now = this.now().getTime();
+    const waiting = await this.theirs(read, now);
     const lanes = new Map<string, OutboxMessage[]>();
     for (const m of waiting) {
       const lane = lanes.get(m.lane);
@@ -404,6 +574,30 @@ export class Outbox {
         t.unref();
       }
     }
+  }
+
+  /**
+   * What this process may deliver of what others wrote: a message whose writer still beats is that writer's to
+   * deliver, from its memory; one whose writer is gone (it died, or stopped) or that has none is anyone's.
+   */
+  private async theirs(read: OutboxMessage[], now: number): Promise<OutboxMessage[]> {
+    const out: OutboxMessage[] = [];
+    for (const m of read) {
+      if (this.leaving.has(m._id) || this.localIds.has(m._id)) continue;
+      if (m.writer && m.writer !== this.owner && (await this.writerAlive(m.writer, now))) continue;
+      out.push(m);
+    }
+    return out;
+  }
+
+  /** Read at most once a beat per writer. */
+  private async writerAlive(writer: string, now: number): Promise<boolean> {
+    const seen = this.writersSeen.get(writer);
+    if (seen && Math.abs(now - seen.at) < WRITER_RECHECK_MS) return seen.alive;
+    const alive = await this.repo.alive(writer, now, this.o.leaseMs);
+    this.writersSeen.set(writer, { alive, at: now });
+    if (this.writersSeen.size > 1000) this.writersSeen.delete(this.writersSeen.keys().next().value as string);
+    return alive;
   }
 
   /**
@@ -432,7 +626,9 @@ export class Outbox {
           return Number.POSITIVE_INFINITY;
         }
         // Held past the lease by a process still alive (beating): slow, not dead. Taking it over would send twice.
-        if (await this.holderAlive(head._id, head.attempt, now)) return Number.POSITIVE_INFINITY;
+        if (!(await this.repo.abandoned(head._id, head.attempt, since, now, this.o.leaseMs))) {
+          return Number.POSITIVE_INFINITY;
+        }
         // The holder has had far longer than any delivery takes, and has stopped beating: it died. Next attempt.
         this.o.log.warn({ message: head._id, lane }, 'outbox: taking over a delivery whose process stopped');
         this.heldSince.delete(key);
@@ -443,13 +639,12 @@ export class Outbox {
     }
     this.heldSince.delete(key);
     // A newer card update of the same message is waiting behind this one: this one would only be overwritten.
-    const newer =
-      head.op === 'edit' &&
-      queue.some(
-        (m) =>
-          m !== head && m.op === 'edit' && m.messageId === head.messageId && (m.version ?? 0) > (head.version ?? 0),
-      );
-    const p = (newer ? this.finish(head, 'skipped', 'superseded by a newer update', {}) : this.deliver(head, sender))
+    const newer = head.op === 'edit' && supersededIn(queue, head);
+    const p = (
+      newer
+        ? this.finish(head, 'skipped', 'superseded by a newer update', {})
+        : this.deliver(head, sender, false).then(() => {})
+    )
       .catch((err) => this.o.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
       .finally(() => {
         this.inFlight.delete(lane);
@@ -467,18 +662,6 @@ export class Outbox {
     const sender = this.senders.get(at.platform);
     if (!sender?.cannotPost) return null;
     return sender.cannotPost(at.channel).catch(() => null);
-  }
-
-  /** Whether the process holding a claim still beats (within the lease): alive, however slow. */
-  async alive(owner: string, now: number): Promise<boolean> {
-    const beat = await this.repo.heartbeats.lastBeat(owner);
-    return beat !== null && now - beat.getTime() < this.o.leaseMs;
-  }
-
-  private async holderAlive(id: string, attempt: number, now: number): Promise<boolean> {
-    const holder = await this.repo.claimOwner(id, attempt);
-    const beat = holder ? await this.repo.heartbeats.lastBeat(holder) : null;
-    return beat !== null && now - beat.getTime() < this.o.leaseMs;
   }
 
   /**
@@ -522,7 +705,8 @@ export class Outbox {
     return { ...reply, file: { name: file.name, mime: file.mime, alt: file.alt, base64: bytes.toString('base64') } };
   }
 
-  private async deliver(m: OutboxMessage, sender: PlatformSender): Promise<void> {
+  /** Resolves with the message's next attempt when it is to be tried again, else null (it is finished). */
+  private async deliver(m: OutboxMessage, sender: PlatformSender, local: boolean): Promise<Retry | null> {
     let reply = m.reply as unknown as Reply;
     const ctx: MessageContext = {
       tenant: m.tenant,
@@ -540,8 +724,7 @@ export class Outbox {
             : sender.post(m.channel, reply, m.thread ?? undefined, ctx),
       );
     } catch (err) {
-      await this.failed(m, sender, err);
-      return;
+      return this.failed(m, sender, err, local);
     }
     if (reply.card && m.op !== 'edit' && sent.messageId && sent.channel && this.cards) {
       await this.cards
@@ -559,10 +742,15 @@ export class Outbox {
     const reason =
       sent.skipped ??
       (m.waited ? `after waiting out ${m.waited}× 429` : m.attempt ? `on attempt ${m.attempt + 1}` : null);
-    await this.finish(m, sent.skipped ? 'skipped' : 'delivered', reason, sent);
+    const recorded = this.finish(m, sent.skipped ? 'skipped' : 'delivered', reason, sent);
+    // From memory, the lane goes on while its record is written (with others finishing at once); see `finish`.
+    if (local)
+      recorded.catch((err) => this.o.log.error({ err, message: m._id }, 'outbox: could not record a delivery'));
+    else await recorded;
+    return null;
   }
 
-  private async failed(m: OutboxMessage, sender: PlatformSender, err: unknown): Promise<void> {
+  private async failed(m: OutboxMessage, sender: PlatformSender, err: unknown, local: boolean): Promise<Retry | null> {
     const f =
       err instanceof DeliveryFailure ? err : new DeliveryFailure('transient', (err as Error)?.message ?? String(err));
     const now = this.now().getTime();
@@ -572,14 +760,10 @@ export class Outbox {
       this.blockedUntil.set(m.lane, now + wait);
       this.o.onDelivery?.(m.platform, 'rate_limited');
       this.o.log.info({ lane: m.lane, waitMs: wait }, 'outbox: rate limited on one channel; waiting it out');
-      this.retried.add(m.lane);
-      await this.repo.reschedule(m._id, m.attempt, {
-        attempt: m.attempt + 1,
-        dueAt: new Date(now + wait),
-        lastError: f.reason,
-        waited: m.waited + 1,
-      });
-      return;
+      const retry = { attempt: m.attempt + 1, dueAt: new Date(now + wait), lastError: f.reason, waited: m.waited + 1 };
+      if (!local) this.retried.add(m.lane);
+      await this.repo.reschedule(m._id, m.attempt, retry);
+      return retry;
     }
     if (f.kind === 'transient' && m.attempt + 1 < this.o.maxAttempts) {
       const backoff = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** m.attempt);
@@ -588,13 +772,10 @@ export class Outbox {
         { message: m._id, lane: m.lane, reason: f.reason, backoff },
         'outbox: delivery failed; will retry',
       );
-      this.retried.add(m.lane);
-      await this.repo.reschedule(m._id, m.attempt, {
-        attempt: m.attempt + 1,
-        dueAt: new Date(now + backoff),
-        lastError: f.reason,
-      });
-      return;
+      const retry = { attempt: m.attempt + 1, dueAt: new Date(now + backoff), lastError: f.reason, waited: m.waited };
+      if (!local) this.retried.add(m.lane);
+      await this.repo.reschedule(m._id, m.attempt, retry);
+      return retry;
     }
     const reason = f.kind === 'transient' ? `gave up after ${m.attempt + 1} attempts: ${f.reason}` : f.reason;
     this.o.log.warn({ message: m._id, lane: m.lane, reason }, 'outbox: delivery failed for good');
@@ -602,9 +783,21 @@ export class Outbox {
     if (f.gone && m.op === 'edit' && sender.cardGone) {
       await sender.cardGone(m.channel, m.messageId as string, { tenant: m.tenant, ticketId: m.ticketId ?? undefined });
     }
+    return null;
   }
 
-  private async finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
+  /**
+   * Records what became of a message, then lets it leave the outbox. Until the record is written, a process that
+   * dies would have the message sent again by whoever takes it over (the at-least-once window, docs/outbox.md).
+   */
+  private finish(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
+    const p = this.record(m, outcome, reason, sent);
+    this.recording.add(p);
+    void p.catch(() => {}).finally(() => this.recording.delete(p));
+    return p;
+  }
+
+  private async record(m: OutboxMessage, outcome: DeliveryOutcome, reason: string | null, sent: Sent): Promise<void> {
     await this.repo.record({
       ...describedBy(m),
       outcome,
@@ -654,6 +847,16 @@ export class Outbox {
     });
     return Promise.race([work, limit]).finally(() => clearTimeout(timer));
   }
+}
+
+/** What a message is moved to when it is tried again. */
+type Retry = Pick<OutboxMessage, 'attempt' | 'dueAt' | 'lastError' | 'waited'>;
+
+/** A newer card update of the same message waits behind this one: this one would only be overwritten. */
+function supersededIn(queue: readonly OutboxMessage[], head: OutboxMessage): boolean {
+  return queue.some(
+    (m) => m !== head && m.op === 'edit' && m.messageId === head.messageId && (m.version ?? 0) > (head.version ?? 0),
+  );
 }
 
 /** What the ledger says of a message, whatever became of it. */

@@ -1,8 +1,10 @@
 // Which incident an alert key (a groupKey, a dedup_key) is, generation by generation, and which notifications were told: insert-only, read by `_id`.
 import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
+import { Heartbeats } from './heartbeats.ts';
 import { insertOnce } from './insertOnce.ts';
 import { dayKey } from './jobStore.ts';
+import { Lease } from './lease.ts';
 
 /** A notification told: its hash, and when it was last heard (a repeat moves it on). */
 interface SeenDoc {
@@ -31,20 +33,26 @@ interface AlertKeyDoc {
 export class AlertKeyRepository {
   private readonly keys: mongo.Collection<AlertKeyDoc>;
   private readonly seen: mongo.Collection<SeenDoc>;
+  /** The claim of a generation: kept while its claimer's process beats, given up once it has stopped. */
+  private readonly lease: Lease;
 
   constructor(connection: Connection) {
     this.keys = connection.collection('alert_keys');
     this.seen = connection.collection(expiring('alert_seen'));
+    this.lease = new Lease(this.keys, new Heartbeats(connection));
   }
 
   /** True for the one caller that takes generation `gen` of `key`. */
   claim(key: string, gen: number, at: Date, owner?: string): Promise<boolean> {
-    return insertOnce(this.keys, { _id: `${key}#${gen}`, at, ...(owner ? { owner } : {}) });
+    return this.lease.claim(`${key}#${gen}`, at, owner);
   }
 
-  async claimOf(key: string, gen: number): Promise<{ at: Date; owner: string | null } | null> {
-    const doc = await this.keys.findOne({ _id: `${key}#${gen}` });
-    return doc ? { at: doc.at, owner: doc.owner ?? null } : null;
+  /**
+   * Whether generation `gen`'s claimer has given it up without a word: its claim is older than `leaseMs` (by the
+   * claimer's own time) and its process no longer beats (or it never said which process it was).
+   */
+  claimAbandoned(key: string, gen: number, now: Date, leaseMs: number): Promise<boolean> {
+    return this.lease.abandoned(`${key}#${gen}`, now.getTime(), { leaseMs });
   }
 
   /** Records which incident generation `gen` opened; false when it was recorded already. */

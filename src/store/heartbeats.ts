@@ -3,6 +3,10 @@ import type { Connection, mongo } from 'mongoose';
 
 /** How often a process beats. A holder is taken for dead only when its last beat is older than the lease. */
 export const BEAT_MS = 5000;
+
+/** A beat this recent says its process is alive (however slow); none, or an older one, says it stopped. */
+export const isAliveBeat = (beat: Date | null, now: number, leaseMs: number): boolean =>
+  beat !== null && now - beat.getTime() < leaseMs;
 const KEEP_MS = 86_400_000;
 
 /**
@@ -24,6 +28,11 @@ export class Heartbeats {
 
   async lastBeat(owner: string): Promise<Date | null> {
     return (await this.beats.findOne({ _id: owner }))?.at ?? null;
+  }
+
+  /** The process stopped on purpose: it says so at once, so what it held is taken over without waiting out a lease. */
+  async gone(owner: string): Promise<void> {
+    await this.beats.deleteOne({ _id: owner });
   }
 
   /** Beats for `owner` every BEAT_MS until the returned function is called; a failed beat is tried at the next. */

@@ -13,3 +13,24 @@ export async function insertOnce<T extends { _id: string }>(collection: mongo.Co
     throw e;
   }
 }
+
+/**
+ * Many inserts in one round trip, each "only once": true for each document this caller's insert took, false for
+ * one whose `_id` was there already. Any other refusal is thrown.
+ */
+export async function insertEach<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  docs: readonly T[],
+): Promise<boolean[]> {
+  const ok = docs.map(() => true);
+  if (docs.length === 0) return ok;
+  try {
+    await collection.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (e) {
+    const errors = (e as { writeErrors?: unknown }).writeErrors;
+    const list = (Array.isArray(errors) ? errors : errors ? [errors] : []) as Array<{ code?: number; index: number }>;
+    if (list.length === 0 || list.some((w) => w.code !== 11000)) throw e;
+    for (const w of list) ok[w.index] = false;
+  }
+  return ok;
+}

@@ -1,8 +1,10 @@
 // Durable one-shot jobs: the job, the minute it is filed under, its claims and its end, in four fixed collections. Insert-only.
 import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
+import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { insertEach, insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { Lease } from './lease.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 
 export interface Job {
@@ -66,11 +68,22 @@ export class JobRepository {
   private readonly cursor: mongo.Collection<{ _id: string; minute: Date }>;
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
+  private readonly dueListeners = new Set<() => void>();
   /** The last add filing under each minute in this process. */
   private readonly filing = new Map<string, Promise<void>>();
 
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
+  /** A job attempt's claim `<job>#<attempt>` (and "once" marks `<key>!`), in `job_claims`. */
+  private readonly lease: Lease;
+  /** Claims made at once (a burst of due jobs, taken a few side by side) go in one insert. */
+  private readonly claims = new GroupCommit<{ key: string; at: Date; owner: string; expireAt: Date }, boolean>((c) =>
+    this.lease.claimEach(c),
+  );
+  /** Ends recorded at once go in one insert. */
+  private readonly ends = new GroupCommit<JobEnd & { expireAt: Date }, boolean>((docs) =>
+    insertEach(this.part<JobEnd & { expireAt: Date }>('job_ends'), docs),
+  );
 
   constructor(
     private readonly connection: Connection,
@@ -86,6 +99,7 @@ export class JobRepository {
     this.c = Object.fromEntries(PARTS.map((p) => [p, connection.collection<never>(p)])) as unknown as {
       [P in Part]: mongo.Collection<never>;
     };
+    this.lease = new Lease(this.part('job_claims'), this.heartbeats, expiry);
   }
 
   private part<T extends mongo.Document>(part: Part): mongo.Collection<T> {
@@ -142,6 +156,14 @@ export class JobRepository {
     } finally {
       if (this.filing.get(minute) === done) this.filing.delete(minute);
     }
+    // Due already (a page's first step, planned as the incident opens): the engine here need not wait for its poll.
+    if (filed.getTime() <= written) for (const listener of this.dueListeners) listener();
+  }
+
+  /** `listener` hears of each job this process files that is due already (the job engine looks at once). */
+  onDueNow(listener: () => void): () => void {
+    this.dueListeners.add(listener);
+    return () => this.dueListeners.delete(listener);
   }
 
   /**
@@ -157,11 +179,7 @@ export class JobRepository {
    * day `at` falls in, dropped with them.
    */
   once(key: string, at: Date): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date; expireAt: Date }>('job_claims'), {
-      _id: `${key}!`,
-      at,
-      expireAt: expiry(at),
-    });
+    return this.lease.claim(`${key}!`, at);
   }
 
   private async file(minute: string, job: Job): Promise<void> {
@@ -202,6 +220,11 @@ export class JobRepository {
     return this.filedUnder(minuteKey(at));
   }
 
+  /** The jobs filed under the minute `at` falls in, from slot `from` on: where the engine's last look stopped. */
+  filedInSince(at: Date, from: number): Promise<{ jobs: Job[]; next: number }> {
+    return this.filedSince(minuteKey(at), from);
+  }
+
   private marked(hour: string): void {
     this.markedHours.add(hour);
     if (this.markedHours.size > 1000) this.markedHours.delete(this.markedHours.values().next().value as string);
@@ -209,20 +232,33 @@ export class JobRepository {
 
   /** Every job filed under a minute: one `_id` range read on MongoDB, single reads until a gap on FerretDB. */
   async filedUnder(minute: string): Promise<Job[]> {
+    return (await this.filedSince(minute, 0)).jobs;
+  }
+
+  /**
+   * The jobs filed under a minute from slot `from` on, and the slot to read from next time: a walk that comes back
+   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway).
+   */
+  async filedSince(minute: string, from: number): Promise<{ jobs: Job[]; next: number }> {
     const slots = this.part<Slot>('job_slots');
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
-      return found.flatMap((slot) => (slot.job ? [slot.job] : []));
+      const numbered = found.map((slot) => ({ slot, n: Number(slot._id.slice(slot._id.lastIndexOf('#') + 1)) }));
+      const since = numbered.filter((x) => x.n >= from).sort((x, y) => x.n - y.n);
+      return {
+        jobs: since.flatMap(({ slot }) => (slot.job ? [slot.job] : [])),
+        next: Math.max(from, ...numbered.map((x) => x.n + 1)),
+      };
     }
     const jobs: Job[] = [];
     // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
-    // Most minutes have none: slot 0 alone first, then a few at a time.
-    for (let n = 0, width = 1; ; n += width, width = PROBES_AT_ONCE) {
+    // Most minutes have none: one slot alone first, then a few at a time.
+    for (let n = from, width = 1; ; n += width, width = PROBES_AT_ONCE) {
       const batch = await Promise.all(
         Array.from({ length: width }, (_, k) => slots.findOne({ _id: `${minute}#${n + k}` })),
       );
-      for (const slot of batch) {
-        if (!slot) return jobs;
+      for (const [k, slot] of batch.entries()) {
+        if (!slot) return { jobs, next: n + k };
         if (slot.job) jobs.push(slot.job);
       }
     }
@@ -247,29 +283,22 @@ export class JobRepository {
     return new Set(found.map((e) => e._id));
   }
 
-  /** The process holding an attempt's claim (null: not claimed). */
-  async claimOwner(ref: JobRef, attempt: number): Promise<string | null> {
-    const c = this.part<{ _id: string; owner: string }>('job_claims');
-    return (await c.findOne({ _id: `${ref._id}#${attempt}` }))?.owner ?? null;
+  /** True for the one process that may run this attempt. Its claim goes with the job (`expireAt` from its due time). */
+  claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
+    return this.claims.push({ key: `${ref._id}#${attempt}`, at, owner, expireAt: expiry(ref.dueAt) });
   }
 
-  /** True for the one process that may run this attempt. */
-  claim(ref: JobRef, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return insertOnce(this.part<{ _id: string; at: Date; owner: string; expireAt: Date }>('job_claims'), {
-      _id: `${ref._id}#${attempt}`,
-      at,
-      owner,
-      expireAt: expiry(ref.dueAt),
-    });
+  /**
+   * Whether an attempt another process holds may be taken over: held (since this process first saw it) past the
+   * lease, by a process that has stopped beating.
+   */
+  abandoned(ref: JobRef, attempt: number, since: number, now: number, leaseMs: number): Promise<boolean> {
+    return this.lease.abandoned(`${ref._id}#${attempt}`, now, { since, leaseMs });
   }
 
   /** Records how a job ended; false when it had ended already (a cancel racing a run, a second runner). */
   end(ref: JobRef, entry: Omit<JobEnd, '_id'>): Promise<boolean> {
-    return insertOnce(this.part<JobEnd & { expireAt: Date }>('job_ends'), {
-      _id: ref._id,
-      ...entry,
-      expireAt: expiry(ref.dueAt),
-    });
+    return this.ends.push({ _id: ref._id, ...entry, expireAt: expiry(ref.dueAt) });
   }
 
   /** Every document of one part (tests and tools: it reads the whole collection). */

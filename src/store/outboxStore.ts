@@ -1,6 +1,9 @@
 // The outbox (messages waiting to go out: small, it takes the updates), its claims and its ledger (both insert-only).
 import type { Connection, mongo } from 'mongoose';
+import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
+import { Claims, Lease } from './lease.ts';
+import { serverProfile } from './serverProfile.ts';
 
 export type OutboxOp = 'post' | 'dm' | 'edit';
 
@@ -35,6 +38,11 @@ export interface OutboxMessage {
   lastError: string | null;
   /** How many 429s were waited out. */
   waited: number;
+  /**
+   * The process that wrote it and delivers it from memory (it holds the claim of attempt 0 from the write on);
+   * null (or absent, before this field): any process that runs its platform delivers it.
+   */
+  writer?: string | null;
 }
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'skipped';
@@ -58,8 +66,13 @@ export interface LedgerEntry {
 type LedgerDoc = LedgerEntry & { _id: string };
 
 import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
-import { insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
+/** One write's messages: the held ones (a writer) have their first attempt claimed in the same write. */
+type Adding = { m: OutboxMessage; once: boolean };
+
+/** Single deletes in flight at once on FerretDB. */
+const DELETES_AT_ONCE = 16;
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
 
@@ -71,54 +84,88 @@ const LEDGER_READ_MAX = 500;
  */
 export class OutboxRepository {
   private readonly outbox: mongo.Collection<OutboxMessage>;
-  private readonly claims: mongo.Collection<{ _id: string; at: Date; owner: string }>;
+  /** Attempt claims `<message>#<attempt>` and finish marks `<message>#done`. */
+  private readonly claims: Lease;
   /** The ids of keyed messages added, for a week: a second add of one delivered since is refused. */
-  private readonly keys: mongo.Collection<{ _id: string; expireAt: Date }>;
+  private readonly keys: Claims;
   private readonly ledger: mongo.Collection<LedgerDoc>;
   /** Next free ledger slot per ticket, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
+  /** Messages written at once (a burst, a change's cards) go in one insert, and their claims in one more. */
+  private readonly adds = new GroupCommit<Adding, boolean>((items) => this.writeAdds(items));
+  /** Messages finished at once are recorded together: their finish marks in one insert, their ledger lines in one. */
+  private readonly records = new GroupCommit<LedgerEntry, undefined>((entries) => this.writeRecords(entries));
 
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
 
-  constructor(connection: Connection) {
+  constructor(private readonly connection: Connection) {
     this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
-    this.claims = connection.collection('outbox_claims');
-    this.keys = connection.collection(expiring('outbox_keys'));
+    this.claims = new Lease(connection.collection('outbox_claims'), this.heartbeats);
+    this.keys = new Claims(connection.collection(expiring('outbox_keys')), (at) =>
+      expiresAfter(at, SHORT_RETENTION_MS),
+    );
     this.ledger = connection.collection<LedgerDoc>('outbox_ledger');
   }
 
   async init(): Promise<void> {}
 
-  async add(messages: OutboxMessage[]): Promise<void> {
-    if (messages.length > 0) await this.outbox.insertMany(messages, { ordered: true });
+  /**
+   * Writes messages to the outbox; a message with a `writer` has its first attempt claimed by it in the same
+   * write (its writer delivers it from memory). Resolves, per message, whether its writer holds that claim.
+   */
+  async add(messages: OutboxMessage[]): Promise<boolean[]> {
+    return Promise.all(messages.map((m) => this.adds.push({ m, once: false })));
   }
 
   /**
    * Adds messages that have ids of their own (derived from the work that sends them): one already waiting,
-   * or already taken up for delivery, is not added again. Resolves with those added.
+   * or already taken up for delivery, is not added again. Resolves with those added (and whether each is held).
    */
-  async addOnce(messages: OutboxMessage[]): Promise<OutboxMessage[]> {
-    const added: OutboxMessage[] = [];
-    for (const m of messages) {
-      // Waiting already (a second run of the same work): nothing to add.
-      try {
-        await this.outbox.insertOne(m);
-      } catch (e) {
-        if (!isDuplicate(e)) throw e;
-        continue;
-      }
+  async addOnce(messages: OutboxMessage[]): Promise<Array<{ m: OutboxMessage; held: boolean }>> {
+    const out = await Promise.all(
+      messages.map(async (m) => {
+        const r = await this.adds.push({ m, once: true });
+        return r === null ? null : { m, held: r };
+      }),
+    );
+    return out.filter((x): x is { m: OutboxMessage; held: boolean } => x !== null);
+  }
+
+  /** One write of many adds: the messages, the keys of keyed ones, the first claims of held ones. */
+  private async writeAdds(items: Adding[]): Promise<boolean[]> {
+    const fresh = await insertEach(
+      this.outbox,
+      items.map((i) => i.m),
+    );
+    const keyed = items.filter((i, k) => i.once && fresh[k]);
+    if (keyed.length > 0) {
       // Added before and since delivered (it left the outbox): this one is a second send. The key is an insert
       // by `_id`, so the check costs the same however much was sent; a key expired (after a week) is caught by
       // the delivery claim (`<id>#0`, taken then), which no process can take again.
-      if (await insertOnce(this.keys, { _id: m._id, expireAt: expiresAfter(m.createdAt, SHORT_RETENTION_MS) })) {
-        added.push(m);
-      } else {
-        await this.outbox.deleteOne({ _id: m._id, attempt: 0 });
+      const ids = keyed.map((i) => i.m._id);
+      const kept = await this.keys.claimMany(ids, keyed[0]?.m.createdAt ?? new Date());
+      for (const i of keyed) {
+        if (kept.has(i.m._id)) continue;
+        fresh[items.indexOf(i)] = false;
+        await this.outbox.deleteOne({ _id: i.m._id, attempt: 0 });
       }
     }
-    return added;
+    const held = items.filter((i, k) => fresh[k] && i.m.writer);
+    const won = new Set<string>();
+    const byWriter = new Map<string, string[]>();
+    for (const i of held) {
+      const w = i.m.writer as string;
+      byWriter.set(w, [...(byWriter.get(w) ?? []), `${i.m._id}#${i.m.attempt}`]);
+    }
+    for (const [writer, keys] of byWriter) {
+      for (const k of await this.claims.claimMany(keys, held[0]?.m.createdAt ?? new Date(), writer)) won.add(k);
+    }
+    // Keyed messages answer null when they were not added; others whether their writer holds them.
+    return items.map((i, k) =>
+      !fresh[k] ? (i.once ? (null as unknown as boolean) : false) : won.has(`${i.m._id}#${i.m.attempt}`),
+    );
   }
 
   /** Everything waiting (the collection is small: what is delivered leaves it). */
@@ -126,9 +173,40 @@ export class OutboxRepository {
     return this.outbox.find({}).toArray();
   }
 
+  /** What waits for anyone but `writer`: that process delivers its own from memory. */
+  async waitingForOthers(writer: string): Promise<OutboxMessage[]> {
+    return this.outbox.find({ writer: { $ne: writer } }).toArray();
+  }
+
   /** True for the one process that may deliver this attempt of this message. */
   claim(id: string, attempt: number, at: Date, owner: string): Promise<boolean> {
-    return insertOnce(this.claims, { _id: `${id}#${attempt}`, at, owner });
+    return this.claims.claim(`${id}#${attempt}`, at, owner);
+  }
+
+  /**
+   * A writer that will not deliver its messages after all (it stops, or another process took one over) gives
+   * them to every process: its claim of their attempt goes, and they lose their writer.
+   */
+  async handBack(messages: readonly OutboxMessage[], owner: string): Promise<void> {
+    await Promise.all(
+      messages.map(async (m) => {
+        await this.outbox.updateOne({ _id: m._id, attempt: m.attempt }, { $set: { writer: null } });
+        await this.claims.release(`${m._id}#${m.attempt}`, owner);
+      }),
+    );
+  }
+
+  /**
+   * Whether the attempt's claim may be taken over: held past the lease (since this process first saw it held)
+   * by a process that has stopped beating.
+   */
+  abandoned(id: string, attempt: number, since: number, now: number, leaseMs: number): Promise<boolean> {
+    return this.claims.abandoned(`${id}#${attempt}`, now, { since, leaseMs });
+  }
+
+  /** Whether the process `owner` still beats within `leaseMs`. */
+  alive(owner: string, now: number, leaseMs: number): Promise<boolean> {
+    return this.claims.alive(owner, now, leaseMs);
   }
 
   /** Moves a message to its next attempt (a retry, or taking over a claim whose holder died). */
@@ -140,38 +218,64 @@ export class OutboxRepository {
     await this.outbox.updateOne({ _id: id, attempt: fromAttempt }, { $set: set });
   }
 
-  /** Records what became of a message (and that it is finished); it then leaves the outbox with `remove`. */
+  /**
+   * Records what became of a message (and that it is finished); it then leaves the outbox with `remove`. Messages
+   * finished at once are recorded in one write.
+   */
   async record(entry: LedgerEntry): Promise<void> {
-    // Finished first: a process that dies before its ledger line leaves a gap in the ledger, never a second send.
-    await insertOnce(this.claims, { _id: `${entry.messageId}#done`, at: entry.finishedAt, owner: 'done' });
-    await this.appendLedger(entry);
+    await this.records.push(entry);
   }
 
-  /** The process holding an attempt's claim (null: not claimed). */
-  async claimOwner(id: string, attempt: number): Promise<string | null> {
-    return (await this.claims.findOne({ _id: `${id}#${attempt}` }))?.owner ?? null;
+  private async writeRecords(entries: LedgerEntry[]): Promise<undefined[]> {
+    // Finished first: a process that dies before its ledger line leaves a gap in the ledger, never a second send.
+    await this.claims.claimMany(
+      entries.map((e) => `${e.messageId}#done`),
+      entries[0]?.finishedAt ?? new Date(),
+      'done',
+    );
+    const docs: LedgerDoc[] = [];
+    const slots = new Map<string, number>();
+    for (const entry of entries) {
+      if (!entry.ticketId) {
+        docs.push({ _id: `${entry.tenant}/-/${entry.messageId}`, ...entry });
+        continue;
+      }
+      // A ticket's entries are numbered slots read back by `_id`: no scan of everyone else's history.
+      const key = `${entry.tenant}/${entry.ticketId}`;
+      const slot = slots.get(key) ?? this.nextSlot.get(key) ?? 0;
+      slots.set(key, slot + 1);
+      docs.push({ _id: `${key}/L${slot}`, ...entry });
+    }
+    const ok = await insertEach(this.ledger, docs);
+    for (const [key, next] of slots) this.nextSlot.set(key, Math.max(this.nextSlot.get(key) ?? 0, next));
+    // A slot another process took meanwhile: that entry probes on for the next free one.
+    for (let k = 0; k < docs.length; k++) {
+      const entry = entries[k] as LedgerEntry;
+      if (!ok[k] && entry.ticketId) await this.appendLedger(entry);
+    }
+    return entries.map(() => undefined);
   }
 
   /** Whether a message was finished (by any process), though it may still be in the outbox for a moment. */
-  async finished(id: string): Promise<boolean> {
-    return (await this.claims.findOne({ _id: `${id}#done` })) !== null;
+  finished(id: string): Promise<boolean> {
+    return this.claims.taken(`${id}#done`);
   }
 
   /** Messages recorded as finished leave the outbox, many in one delete (each delete scans on FerretDB). */
   async remove(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.outbox.deleteMany({ _id: { $in: ids } });
-  }
-
-  private async appendLedger(entry: LedgerEntry): Promise<void> {
-    if (!entry.ticketId) {
-      try {
-        await this.ledger.insertOne({ _id: `${entry.tenant}/-/${entry.messageId}`, ...entry });
-      } catch (e) {
-        if (!isDuplicate(e)) throw e;
-      }
+    if (ids.length === 0) return;
+    if ((await serverProfile(this.connection)).idSetsIndexed) {
+      await this.outbox.deleteMany({ _id: { $in: ids } });
       return;
     }
-    // A ticket's entries are numbered slots read back by `_id`: no scan of everyone else's history.
+    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst); single deletes by `_id` use its index.
+    for (let i = 0; i < ids.length; i += DELETES_AT_ONCE) {
+      await Promise.all(ids.slice(i, i + DELETES_AT_ONCE).map((id) => this.outbox.deleteOne({ _id: id })));
+    }
+  }
+
+  /** A ticket's entry in the first free slot, probing past those taken. */
+  private async appendLedger(entry: LedgerEntry): Promise<void> {
     const key = `${entry.tenant}/${entry.ticketId}`;
     let slot = this.nextSlot.get(key) ?? 0;
     for (;;) {
@@ -201,6 +305,6 @@ export class OutboxRepository {
 
   /** Forgets claims older than `before` (nightly); a message is long gone by then. */
   async pruneClaims(before: Date): Promise<number> {
-    return (await this.claims.deleteMany({ at: { $lt: before } })).deletedCount;
+    return this.claims.prune(before);
   }
 }

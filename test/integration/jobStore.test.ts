@@ -82,6 +82,23 @@ describe('a fixed set of collections', () => {
     expect(await repo.filedUnder('2026-03-12T08:31')).toEqual([]);
   });
 
+  it('reads a minute again only from where the last look stopped: what was filed since, not the whole minute', async () => {
+    // A database of its own: the other tests here count every job filed.
+    const own = await testDatabase();
+    try {
+      const slots = new JobRepository(own.connection);
+      for (let i = 0; i < 12; i++) await slots.add(job(`s${i}`, '2026-03-12T09:30:00Z'));
+      const first = await slots.filedSince('2026-03-12T09:30', 0);
+      expect(first.jobs).toHaveLength(12);
+      for (let i = 12; i < 15; i++) await slots.add(job(`s${i}`, '2026-03-12T09:30:00Z'));
+      const next = await slots.filedSince('2026-03-12T09:30', first.next);
+      expect(next.jobs.map((j) => j._id).sort()).toEqual(['s12', 's13', 's14']);
+      expect(next.next).toBe(15);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lets a job and its records expire a retention after it is due: TTL on MongoDB, the nightly sweep on FerretDB', async () => {
     const { ttl } = await serverProfile(db.connection);
     if (ttl) {

@@ -1,0 +1,37 @@
+// Writes asked for while one is on its way go together in the next: one round trip for many callers, none waiting behind more than one write.
+export class GroupCommit<T, R> {
+  private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  private writing = false;
+
+  constructor(
+    /** Writes a batch; answers one result per item, in order. */
+    private readonly write: (items: T[]) => Promise<R[]>,
+    /** The most items in one write. */
+    private readonly max = 1000,
+  ) {}
+
+  /** Resolves once the write carrying `item` is done. */
+  push(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // Callers in the same turn of the event loop join the first write.
+      if (!this.writing) {
+        this.writing = true;
+        queueMicrotask(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.max);
+      try {
+        const results = await this.write(batch.map((b) => b.item));
+        for (const [i, b] of batch.entries()) b.resolve(results[i] as R);
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.writing = false;
+  }
+}
