@@ -1,7 +1,7 @@
 // The outbox delivers what a process just wrote from that process's memory (never reading it back), and the database
 // copy is for takeover: a live writer's messages are left to it, a dead or stopped writer's are delivered once by another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryFailure } from '../../src/services/messaging.ts';
+import { DeliveryFailure } from '../../src/present/sender.ts';
 import type { Outbox } from '../../src/services/outbox.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 import { anotherProcess, startTestBot, type TestBot } from '../support/harness.ts';
