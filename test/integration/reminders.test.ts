@@ -33,6 +33,11 @@ const settle = async (...engines: Array<{ drained(): Promise<void> }>) => {
   await Promise.all(engines.map((e) => e.drained()));
   await bot.core.settled();
 };
+/** Both processes: a job the other one ran is delivered by its own outbox, from its memory. */
+const settleBoth = async (other: { jobs: { drained(): Promise<void> }; core: { settled(): Promise<void> } }) => {
+  await settle(bot.jobs, other.jobs);
+  await other.core.settled();
+};
 
 beforeAll(async () => {
   bot = await startTestBot({ now });
@@ -239,8 +244,8 @@ describe('exactly once', () => {
           expect(r.error, r.text).toBeUndefined();
         }
         later(5 * MIN);
-        await settle(bot.jobs, other.jobs);
-        await settle(bot.jobs, other.jobs);
+        await settleBoth(other);
+        await settleBoth(other);
         const notes = dms.calls.map((c) => c.reply.text.split('— ')[1]).sort();
         expect(notes).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`).sort());
       }
@@ -308,6 +313,7 @@ describe('downtime', () => {
       try {
         back.core.registerSender(dms);
         await settle(back.jobs);
+        await back.core.settled();
         expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — soon`]);
         await back.jobs.stop();
         // Down again until two hours after the second was due: beyond the hour of grace.
@@ -319,6 +325,7 @@ describe('downtime', () => {
       try {
         again.core.registerSender(dms);
         await settle(again.jobs);
+        await again.core.settled();
         expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id} — soon`]);
         const missed = (await ends()).filter((e) => e.outcome === 'missed' && !String(e._id).startsWith('sla:'));
         expect(missed).toHaveLength(1);
