@@ -96,9 +96,11 @@ describe('post-incident reviews', () => {
       other.core.registerSender(sent);
       at('2026-03-13T11:59:00Z');
       await settle(bot.jobs, other.jobs);
+      await other.core.settled();
       expect(dmsToAda()).toEqual([]);
       at('2026-03-13T12:00:00Z');
       await settle(bot.jobs, other.jobs);
+      await other.core.settled();
       expect(dmsToAda()).toEqual([
         `PIR for ${inc} (VPN down) is due Mon 16 Mar 12:00 (1 business day left). When it is written: /ticket pir ${inc} done <link>`,
       ]);

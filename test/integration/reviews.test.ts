@@ -132,6 +132,7 @@ describe('runs once, and catches up', () => {
       for (let i = 1; i <= 20; i++) {
         later(10 * MIN);
         await settle(bot.jobs, other.jobs);
+        await other.core.settled();
         expect(said().filter((t) => t === 'Hourly: tick')).toHaveLength(i);
       }
     } finally {
@@ -154,6 +155,7 @@ describe('runs once, and catches up', () => {
       try {
         back.core.registerSender(posts);
         await settle(back.jobs);
+        await back.core.settled();
         expect(said()).toEqual(['Late: hello']);
         expect((await root(`/review show ${id}`)).list).toContain(`${at}: late`);
       } finally {
