@@ -77,6 +77,14 @@ module.exports = {
       to: { path: '^(src|commands)/', pathNot: '^src/((core|present|kit)/|domain/platform\\.ts$)' },
     },
     {
+      name: 'platform-specs-are-data',
+      comment:
+        'adapters/<platform>/platform.ts declares the platform (name, id forms, limits) for src/main.ts to register before the config is read: data only, so it imports nothing but src/domain/platform.ts (no SDK is loaded for a platform that is not configured).',
+      severity: 'error',
+      from: { path: '^adapters/[^/]+/platform\\.ts$' },
+      to: { pathNot: '^src/domain/platform\\.ts$' },
+    },
+    {
       name: 'adapters-skip-the-store',
       comment: 'adapters/ call the core and services; they never touch src/store or the database driver.',
       severity: 'error',
