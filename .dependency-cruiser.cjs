@@ -70,10 +70,19 @@ module.exports = {
       name: 'adapters-use-the-core-present-and-kit',
       comment:
         'adapters/ speak to the house through the core (Invocations in), src/present (Replies out, the sender port) and src/kit; config/ gives their settings. ' +
-        'Exempt: adapters/discord/register.ts, the `npm run discord:register` entry point, which publishes every command definition as src/main.ts loads them.',
+        'Exempt: adapters/discord/register.ts, the `npm run discord:register` entry point, which publishes every command definition as src/main.ts loads them. ' +
+        'Allowed besides: src/domain/platform.ts, the PlatformSpec each adapter declares (adapters/<platform>/platform.ts).',
       severity: 'error',
       from: { path: '^adapters/', pathNot: '^adapters/discord/register\\.ts$' },
-      to: { path: '^(src|commands)/', pathNot: '^src/(core|present|kit)/' },
+      to: { path: '^(src|commands)/', pathNot: '^src/((core|present|kit)/|domain/platform\\.ts$)' },
+    },
+    {
+      name: 'platform-specs-are-data',
+      comment:
+        'adapters/<platform>/platform.ts declares the platform (name, id forms, limits) for src/main.ts to register before the config is read: data only, so it imports nothing but src/domain/platform.ts (no SDK is loaded for a platform that is not configured).',
+      severity: 'error',
+      from: { path: '^adapters/[^/]+/platform\\.ts$' },
+      to: { pathNot: '^src/domain/platform\\.ts$' },
     },
     {
       name: 'adapters-skip-the-store',

@@ -7,7 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: 'test/support/globalSetup.ts',
     // SWITCHBOARD_TEST_NOW moves the wall clock of every test process (scripts/test-clocks.sh).
-    setupFiles: ['test/support/shiftedClock.ts', 'test/support/propertySeed.ts'],
+    setupFiles: ['test/support/shiftedClock.ts', 'test/support/propertySeed.ts', 'test/support/housePlatforms.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,

@@ -7,6 +7,7 @@ import type mongoose from 'mongoose';
 import pino from 'pino';
 import { allCommands } from '../commands/index.ts';
 import { type Config, loadConfig } from '../config/index.ts';
+import '../test/support/housePlatforms.ts';
 import { type Bot, createBot } from '../src/core/createBot.ts';
 import { buildServices, type Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';

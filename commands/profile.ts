@@ -2,6 +2,7 @@
 
 import type { CommandContext, CommandDef } from '../src/core/command.ts';
 import { type ErrorCode, UserError } from '../src/domain/errors.ts';
+import { platformNamed } from '../src/domain/platform.ts';
 import { isQuiet, type QuietHours, quietEndsAt, readQuietHours } from '../src/domain/quietHours.ts';
 import { isTimeZone, readTimeZone } from '../src/domain/timezone.ts';
 import { ephemeral, type Reply } from '../src/present/reply.ts';
@@ -11,19 +12,13 @@ import type { PersonSettings } from '../src/services/people.ts';
 const TZ_RESET = new Set(['auto', 'reset', 'default']);
 const QUIET_OFF = new Set(['off', 'none']);
 
-const PLATFORM_NAMES: Readonly<Record<string, string>> = Object.freeze({
-  slack: 'Slack',
-  discord: 'Discord',
-  console: 'the terminal',
-});
-
 /** The zone times are shown in and where it comes from, in words. */
 function timezoneLine(ctx: CommandContext, settings: PersonSettings): string {
   if (settings.timezone !== null && settings.timezone === ctx.timezone) {
     return `${ctx.timezone} (set by you; /profile tz auto goes back to the default)`;
   }
   if (ctx.actor.timezone && isTimeZone(ctx.actor.timezone) && ctx.actor.timezone === ctx.timezone) {
-    return `${ctx.timezone} (given by ${PLATFORM_NAMES[ctx.origin.platform] ?? ctx.origin.platform})`;
+    return `${ctx.timezone} (given by ${platformNamed(ctx.origin.platform)?.title ?? ctx.origin.platform})`;
   }
   return `${ctx.timezone} (the organisation's default)`;
 }
@@ -94,7 +89,7 @@ const profile: CommandDef = {
         const platform = ctx.actor.timezone && isTimeZone(ctx.actor.timezone) ? ctx.actor.timezone : null;
         return ephemeral(
           platform
-            ? `Your timezone follows ${PLATFORM_NAMES[ctx.origin.platform] ?? ctx.origin.platform} again: ${platform}.`
+            ? `Your timezone follows ${platformNamed(ctx.origin.platform)?.title ?? ctx.origin.platform} again: ${platform}.`
             : "Your timezone is the organisation's default again (where a platform gives one, that platform's).",
         );
       }

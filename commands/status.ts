@@ -2,6 +2,7 @@
 import type { CommandContext, CommandDef, CommandServices } from '../src/core/command.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { isoDate } from '../src/domain/localTime.ts';
+import { isOnePlace, threadMarkOn } from '../src/domain/platform.ts';
 import { statusArgs } from '../src/domain/summary.ts';
 import type { Reply } from '../src/present/reply.ts';
 import { statusReply } from '../src/present/statusReply.ts';
@@ -13,15 +14,15 @@ import { sourceAddress } from '../src/services/messaging.ts';
  */
 async function exportReply(ctx: CommandContext, period: string | undefined, s: CommandServices): Promise<Reply> {
   const { origin } = ctx;
-  const address = origin.platform === 'console' ? null : sourceAddress(origin);
-  if (origin.platform !== 'console' && !address) {
+  const address = isOnePlace(origin.platform) ? null : sourceAddress(origin);
+  if (!isOnePlace(origin.platform) && !address) {
     throw new UserError(
       'STATUS.EXPORT_NO_CHANNEL',
       'An export is uploaded to the channel it is asked in, and this conversation is not one the bot can post a file to.',
       'Ask in a channel the bot is in, for example: /status export week',
     );
   }
-  const to = address ? { address, thread: origin.platform === 'slack' ? origin.thread : undefined } : undefined;
+  const to = address ? { address, thread: threadMarkOn(origin.platform, origin.thread) } : undefined;
   const e = await s.exports.ticketsCsv(ctx.tenant, period, ctx.now, ctx.timezone, to);
   const days = `${isoDate(e.period.firstDay)}..${isoDate(e.period.lastDay)}`;
   const cut = e.cut ? `, the first ${e.rows} (the period has more: ask for a shorter one)` : '';
@@ -85,7 +86,7 @@ const status: CommandDef = {
       ctx.tenant,
       sourceAddress(origin),
       report.summary,
-      origin.platform === 'slack' ? origin.thread : undefined,
+      threadMarkOn(origin.platform, origin.thread),
     );
     return statusReply(report, ctx.timezone);
   },

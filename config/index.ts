@@ -2,6 +2,7 @@
 
 import { parseSeverityMap, type SeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
+import { workspaceExample } from '../src/domain/platform.ts';
 import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 import type { Level, Priority } from '../src/domain/ticket.ts';
@@ -150,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     (e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN ? undefined : 'console:local');
   if (e.WEBHOOK_TOKEN && !alertTenant && e.SLACK_BOT_TOKEN && e.DISCORD_TOKEN) {
     throw new ConfigError(
-      'invalid configuration: ALERT_TENANT: say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like slack:T0123ABC)',
+      `invalid configuration: ALERT_TENANT: say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like ${workspaceExample()})`,
     );
   }
   const severity = parseSeverityMap(e.ALERT_SEVERITY_MAP);

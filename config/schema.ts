@@ -4,6 +4,14 @@ import { parseSeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
+import {
+  channelAddressExamples,
+  channelAddressPattern,
+  identityExamples,
+  identityPattern,
+  orgExample,
+  orgPattern,
+} from './platformForms.ts';
 
 const optionalText = z
   .string()
@@ -55,11 +63,8 @@ const identityList = z
       .split(',')
       .map((p) => p.trim())
       .filter(Boolean)) {
-      if (!/^(slack|discord|console):[^\s:]+$/.test(part)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${part}" must look like slack:U0123ABC, discord:1234 or console:alice`,
-        });
+      if (!identityPattern().test(part)) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" must look like ${identityExamples()}` });
       }
     }
   });
@@ -74,8 +79,8 @@ const orgList = z
       .split(';')
       .map((p) => p.trim())
       .filter(Boolean)) {
-      if (!/^[a-z0-9_-]+=((slack|discord|console):[^\s,:=;]+)(,(slack|discord|console):[^\s,:=;]+)*$/i.test(org)) {
-        ctx.addIssue({ code: 'custom', message: `"${org}" must look like acme=slack:T0123,discord:81234` });
+      if (!orgPattern().test(org)) {
+        ctx.addIssue({ code: 'custom', message: `"${org}" must look like ${orgExample()}` });
         continue;
       }
       const [name, members] = org.split('=') as [string, string];
@@ -157,12 +162,11 @@ export const envSchema = z.object({
   WEBHOOK_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters (a random secret, e.g. openssl rand -hex 32)',
   }),
-  INCIDENT_CHANNEL: optionalText.refine(
-    (v) => v === undefined || /^(console|(slack|discord):[A-Za-z0-9]{1,40})$/.test(v),
-    {
-      message: 'must look like slack:C0123ABC, discord:<channel id> or console',
-    },
-  ),
+  INCIDENT_CHANNEL: optionalText.superRefine((v, ctx) => {
+    if (v !== undefined && !channelAddressPattern().test(v)) {
+      ctx.addIssue({ code: 'custom', message: `must look like ${channelAddressExamples()}` });
+    }
+  }),
   ALERT_SEVERITY_MAP: z
     .string()
     .optional()

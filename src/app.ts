@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { allCommands } from '../commands/index.ts';
 import type { Config } from '../config/index.ts';
 import { type Bot, type BotOptions, createBot } from './core/createBot.ts';
+import { type PlatformSpec, registerPlatforms } from './domain/platform.ts';
 import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
 import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
 import { type Maintenance, startMaintenance } from './scheduler/maintenance.ts';
@@ -26,6 +27,8 @@ export interface SwitchboardOptions {
   config: Config;
   connection: Connection;
   log: Logger;
+  /** The platforms the house speaks on (each adapter's spec, adapters/<platform>/platform.ts), registered here. */
+  platforms?: readonly PlatformSpec[];
   /** The one clock of the house (default: the wall clock). */
   now?: () => Date;
   /** The terminal's user (`console:<user>`), an admin too when Switchboard runs at the terminal alone. */
@@ -61,6 +64,7 @@ export interface Switchboard {
 export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchboard> {
   const { config, log } = o;
   const now = o.now ?? (() => new Date());
+  registerPlatforms(o.platforms ?? []);
   const services = await buildServices(o.connection, {
     admins: config.admins,
     ...(o.terminalUser ? { terminalUser: o.terminalUser } : {}),

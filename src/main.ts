@@ -1,14 +1,22 @@
 // The program: config -> database -> the house (createSwitchboard) -> adapters -> start; clean stop on signals.
 import { join } from 'node:path';
 import { createConsoleAdapter } from '../adapters/console/index.ts';
+import { consolePlatform } from '../adapters/console/platform.ts';
+import { discordPlatform } from '../adapters/discord/platform.ts';
+import { slackPlatform } from '../adapters/slack/platform.ts';
 import { createSwitchboard } from './app.ts';
 import { settleAlertTenant } from './core/alertTenant.ts';
 import type { ChatAdapter } from './core/bot.ts';
+import { registerPlatforms } from './domain/platform.ts';
 import { createMetrics } from './http/metrics.ts';
 import { checkReadiness, databaseWithin, pingCheck } from './http/readiness.ts';
 import { createHttpServer, type HttpServer, ListenError } from './http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from './http/webhooks.ts';
 import { configAndLog, databaseOf } from './startup.ts';
+
+// The platforms the house speaks on, registered before the config is read (it checks identities and addresses
+// against them). A new platform is its adapters/<platform>/platform.ts, and its spec in this list.
+const PLATFORMS = registerPlatforms([slackPlatform, discordPlatform, consolePlatform]);
 
 async function main(): Promise<void> {
   const { config, log } = configAndLog('switchboard', 'switchboard');
@@ -38,6 +46,7 @@ async function main(): Promise<void> {
     config,
     connection: db.connection,
     log,
+    platforms: PLATFORMS,
     // The person at the terminal is the local admin.
     ...(onConsole ? { terminalUser: consoleIdentity } : {}),
     hooks: {

@@ -1,6 +1,6 @@
 // Where alerts belong when nothing names it: the one workspace the bot is in, asked of its platforms at start-up.
 
-import type { Platform } from '../domain/platform.ts';
+import { type Platform, workspaceExample } from '../domain/platform.ts';
 import type { ChatAdapter } from './bot.ts';
 
 /** Start-up cannot choose the organisation alerts belong to: the bot is in several (or none it can name). */
@@ -9,7 +9,7 @@ export class AlertTenantUnknown extends Error {
     super(
       found.length
         ? `ALERT_TENANT: the bot is in ${found.length} workspaces (${found.join(', ')}); say which one alerts belong to (an organisation from SWITCHBOARD_ORGS, or one of those)`
-        : 'ALERT_TENANT: the bot could not name the workspace it is in; say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like slack:T0123ABC)',
+        : `ALERT_TENANT: the bot could not name the workspace it is in; say which organisation alerts belong to (a name from SWITCHBOARD_ORGS, or a workspace like ${workspaceExample()})`,
     );
     this.name = 'AlertTenantUnknown';
   }

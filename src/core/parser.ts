@@ -1,7 +1,7 @@
 // The text parser: quotes, --flag value, --flag=value, mentions, the rest of the line. Never throws.
 import { parseDuration } from '../domain/duration.ts';
 import { type ErrorCode, UserError } from '../domain/errors.ts';
-import { PLATFORMS, type Platform } from '../domain/platform.ts';
+import { isPlatformName, type Platform, platformNamed } from '../domain/platform.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstRefused, joinLineEnds, SEPARATOR, shown, trimSpace } from '../kit/typedText.ts';
 import { type CommandDef, type OptionDef, type OptionValues, usageOf } from './command.ts';
@@ -100,8 +100,9 @@ export function parseUserRef(raw: string, platform: Platform, actorId: string): 
   if (v.toLowerCase() === 'me') return actorId;
   if (broadcastOf(v)) return null;
   const neutral = /^@?([a-z]+):([A-Za-z0-9._-]{1,64})$/.exec(v);
-  if (neutral) return (PLATFORMS as readonly string[]).includes(neutral[1] as string) ? v.replace(/^@/, '') : null;
-  if (platform === 'console' && /^@?[A-Za-z0-9._-]{1,64}$/.test(v)) return `console:${v.replace(/^@/, '')}`;
+  if (neutral) return isPlatformName(neutral[1] as string) ? v.replace(/^@/, '') : null;
+  if (platformNamed(platform)?.barePeople && /^@?[A-Za-z0-9._-]{1,64}$/.test(v))
+    return `${platform}:${v.replace(/^@/, '')}`;
   return null;
 }
 

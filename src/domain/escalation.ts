@@ -1,6 +1,7 @@
 // Escalation policies: who is paged at which level, read from `/oncall policy` text and written back.
 import { parseDuration } from './duration.ts';
 import { type ErrorCode, UserError } from './errors.ts';
+import { chatPlatforms, isOnePlace, isPlatformName, platformNamed } from './platform.ts';
 import { quoted } from './scheduleTypes.ts';
 
 export { nextStep, PAGE_LAST_LEVEL_REPEATS, type PageStep, type PlannedPolicy, pagePlan } from './pagePlan.ts';
@@ -56,23 +57,39 @@ const HINT = `A step is <target>[, <target>…] [after <duration>], steps split 
 const refuse = (code: ErrorCode, message: string, field = 'policy'): UserError =>
   new UserError(code, message, HINT, field);
 
-/** The neutral mention forms adapters hand the core: `@slack:U1`, `@discord:123`, and at the console `@ann`. */
+/** The neutral mention forms adapters hand the core: `@<platform>:<id>`, and a bare `@ann` where people are named so. */
 function neutralPerson(raw: string, platform: string): string | null {
-  const m = /^@?(slack|discord|console):([A-Za-z0-9._-]{1,64})$/.exec(raw);
-  if (m) return `${m[1]}:${m[2]}`;
-  if (platform === 'console' && /^@[A-Za-z0-9._-]{1,64}$/.test(raw)) return `console:${raw.slice(1)}`;
+  const m = /^@?([a-z][a-z0-9-]*):([A-Za-z0-9._-]{1,64})$/.exec(raw);
+  if (m) return isPlatformName(m[1] as string) ? `${m[1]}:${m[2]}` : null;
+  if (platformNamed(platform)?.barePeople && /^@[A-Za-z0-9._-]{1,64}$/.test(raw)) return `${platform}:${raw.slice(1)}`;
   return null;
 }
 
-/** A channel id of the platform (Slack C…/G…, Discord snowflake), or a full address; null otherwise. */
-function channelAddress(raw: string, platform: string): string | null {
-  if (raw === 'console' || (platform === 'console' && raw.startsWith('#'))) return 'console';
-  const full = /^(slack|discord):([A-Za-z0-9]{1,40})$/.exec(raw);
-  const [p, id] = full ? [full[1] as string, full[2] as string] : [platform, raw.replace(/^#/, '')];
-  if (p === 'slack' && /^[CG][A-Z0-9]{5,30}$/.test(id)) return `slack:${id}`;
-  if (p === 'discord' && /^\d{15,25}$/.test(id)) return `discord:${id}`;
-  return null;
+/** The full address `<platform>:<id>` of a platform with channels, split; null otherwise. */
+function fullAddress(raw: string): [string, string] | null {
+  const full = /^([a-z][a-z0-9-]*):([A-Za-z0-9]{1,40})$/.exec(raw);
+  return full && platformNamed(full[1] as string)?.channels ? [full[1] as string, full[2] as string] : null;
 }
+
+/** `<platform>:…` where the platform has channels. */
+function onChatPlatform(raw: string): boolean {
+  const colon = raw.indexOf(':');
+  return colon > 0 && Boolean(platformNamed(raw.slice(0, colon))?.channels);
+}
+
+/** A channel id of the platform (as it writes its ids), or a full address; null otherwise. */
+function channelAddress(raw: string, platform: string): string | null {
+  if (isOnePlace(raw)) return raw;
+  if (isOnePlace(platform) && raw.startsWith('#')) return platform;
+  const [p, id] = fullAddress(raw) ?? [platform, raw.replace(/^#/, '')];
+  return platformNamed(p)?.channels?.id.test(id) ? `${p}:${id}` : null;
+}
+
+/** How each chat platform's channel ids are given: `#C0123ABC on Slack, #123456789012345678 on Discord`. */
+const channelIdForms = (): string =>
+  chatPlatforms()
+    .map((s) => `#${s.channels?.example} on ${s.title}`)
+    .join(', ');
 
 function readTarget(raw: string, opts: PolicyOptions): EscalationTarget {
   const word = raw.toLowerCase();
@@ -87,12 +104,12 @@ function readTarget(raw: string, opts: PolicyOptions): EscalationTarget {
     if (!id) throw refuse('ONCALL.BAD_TARGET', `${quoted(raw)} is not a person I know: mention them.`);
     return { kind: 'person', id };
   }
-  if (raw.startsWith('#') || /^(slack|discord):/.test(raw) || raw === 'console') {
+  if (raw.startsWith('#') || onChatPlatform(raw) || isOnePlace(raw)) {
     const address = channelAddress(raw, opts.platform);
     if (!address) {
       throw refuse(
         'ONCALL.BAD_TARGET',
-        `${quoted(raw)} is not a channel id: give the id (#C0123ABC on Slack, #123456789012345678 on Discord), or #team-channel for the team's own.`,
+        `${quoted(raw)} is not a channel id: give the id (${channelIdForms()}), or #team-channel for the team's own.`,
       );
     }
     return { kind: 'channel', address };

@@ -15,6 +15,7 @@ import {
 } from '../domain/alerts.ts';
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
+import { isOnePlace } from '../domain/platform.ts';
 import { KeyedQueue } from '../kit/keyedQueue.ts';
 import { ticketCard } from '../present/ticketCard.ts';
 import type { AlertKeyRepository } from '../store/alertKeyStore.ts';
@@ -418,9 +419,9 @@ export class AlertService {
       { id: 'switchboard-alerts', identity: 'system:alerts', name: 'Alerts' },
       now,
       this.o.timezone,
-      where && where.platform !== 'console'
+      where && !isOnePlace(where.platform)
         ? { platform: where.platform, workspace: this.tenant, channel: where.channel }
-        : { platform: where ? 'console' : 'system', workspace: this.tenant },
+        : { platform: where ? where.platform : 'system', workspace: this.tenant },
     );
   }
 

@@ -3,11 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../domain/errors.ts';
 import { EXPORT_COLUMNS, exportRow } from '../domain/exportRows.ts';
 import { isoDate } from '../domain/localTime.ts';
+import { platformNamed } from '../domain/platform.ts';
 import { type Period, parsePeriod } from '../domain/summary.ts';
 import { exportReply } from '../present/reportFiles.ts';
 import { writeExportFile } from '../store/exportFiles.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { CsatService } from './csat.ts';
+import { parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 
 /** A year of a busy tenant fits; more is cut, and the reply says so. */
@@ -79,10 +81,16 @@ export class ExportService {
       const path = await writeExportFile(this.dir, tenant, days, csv);
       return { period, path, rows, bytes, cut, uploaded: false };
     }
-    if (bytes > this.uploadMaxBytes) {
+    // The house's cap, or the platform's own where it takes less.
+    const platform = parseChannelAddress(to.address)?.platform ?? '';
+    const maxBytes = Math.min(
+      this.uploadMaxBytes,
+      platformNamed(platform)?.limits.fileBytes ?? Number.POSITIVE_INFINITY,
+    );
+    if (bytes > maxBytes) {
       throw new UserError(
         'STATUS.EXPORT_TOO_BIG',
-        `The export of ${days} comes to ${megabytes(bytes)} (${rows} tickets), more than a chat upload takes (${megabytes(this.uploadMaxBytes)}).`,
+        `The export of ${days} comes to ${megabytes(bytes)} (${rows} tickets), more than a chat upload takes (${megabytes(maxBytes)}).`,
         'Ask for a shorter period, for example: /status export week, or /status export 2026-03-01..2026-03-07',
         'period',
       );

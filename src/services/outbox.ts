@@ -1,7 +1,7 @@
 // The outbox: every message the bot sends first is written here, delivered by one process, and recorded in the ledger.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Platform } from '../domain/platform.ts';
+import { isOnePlace, type Platform } from '../domain/platform.ts';
 import { PacedLoop } from '../kit/pacedLoop.ts';
 import type { Reply } from '../present/reply.ts';
 import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../present/sender.ts';
@@ -167,7 +167,7 @@ export class Outbox {
         thread: thread ?? null,
         reply,
         what: thread ? 'thread line' : 'post',
-        to: `${where.platform} ${where.platform === 'console' ? 'terminal' : `#${where.channel}`}${thread ? ' (thread)' : ''}`,
+        to: `${where.platform} ${isOnePlace(where.platform) ? 'terminal' : `#${where.channel}`}${thread ? ' (thread)' : ''}`,
       },
       key ? `k:${key}` : undefined,
     );
@@ -658,7 +658,7 @@ export class Outbox {
   async cannotPostTo(address: string): Promise<string | null> {
     const at = parseChannelAddress(address);
     if (!at) return 'it is not a channel address';
-    if (at.platform === 'console') return null;
+    if (isOnePlace(at.platform)) return null;
     const sender = this.senders.get(at.platform);
     if (!sender?.cannotPost) return null;
     return sender.cannotPost(at.channel).catch(() => null);

@@ -3,6 +3,7 @@ import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { DEFAULT_POLICY_TEXT, type EscalationPolicy, parsePolicy } from '../domain/escalation.ts';
 import { gaps, type OnCallAnswer, type OnCallSchedule, onCallAt, parseRotation, shifts } from '../domain/oncall.ts';
+import { isPlatformName } from '../domain/platform.ts';
 import { hasRole } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { Team, TeamRepository } from '../store/teamStore.ts';
@@ -406,7 +407,7 @@ export class TeamService {
     for (const m of team.members) {
       if (!inRotation.has(m.id)) continue;
       const ids = await this.people.identitiesOf(team.tenant, m.id);
-      if (!ids.some((i) => /^(slack|discord|console):/.test(i.identity)))
+      if (!ids.some((i) => isPlatformName(i.identity.split(':')[0] as string)))
         problems.push(`${m.name} has no identity the bot can DM`);
     }
     const policy = this.policyOf(team);
