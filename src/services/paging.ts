@@ -16,6 +16,7 @@ import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore
 import { type Acting, systemActing } from './acting.ts';
 import type { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
 import type { Team, TeamService } from './teams.ts';
@@ -71,7 +72,10 @@ const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
   repeat: 0,
 });
 
-export class PagingService {
+export class PagingService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [PAGE_KIND]: (job, run) => this.runStep(job, run.now) };
+
   /** Step jobs this process has filed again (see `repair`). */
   private readonly refiled = new Set<string>();
 

@@ -10,6 +10,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Pir, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import { sourceAddress } from './messaging.ts';
 import type { TicketChanged } from './notifier.ts';
 import type { Outbox } from './outbox.ts';
@@ -51,7 +52,10 @@ export function looksLikeUrl(text: string): boolean {
   }
 }
 
-export class PirService {
+export class PirService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [PIR_REMIND_KIND]: (job) => this.runJob(job) };
+
   constructor(
     private readonly repo: PirRepository,
     private readonly jobs: JobRepository,

@@ -18,6 +18,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
@@ -78,7 +79,10 @@ export function digestArgs(text: string | null | undefined): { scope: string | u
 export const jobIdOf = (r: Pick<Review, 'tenant' | 'reviewId'>, slot: Date) =>
   `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
 
-export class ReviewService {
+export class ReviewService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [REVIEW_KIND]: (job, run) => this.runJob(job, run.now) };
+
   constructor(
     private readonly repo: ReviewRepository,
     private readonly jobs: JobRepository,
