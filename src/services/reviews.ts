@@ -5,7 +5,7 @@ import type { Review } from '../domain/review.ts';
 import { hasRole } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
 import { isTimeZone } from '../domain/timezone.ts';
-import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { Job, JobRef, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
@@ -48,12 +48,12 @@ export class ReviewService implements OwnsJobKinds {
     private readonly repo: ReviewRepository,
     private readonly jobs: JobRepository,
     private readonly outbox: Outbox,
-    private readonly cab: ChangeService,
-    private readonly tickets: TicketService,
-    private readonly pirs: PirService,
-    private readonly stale: StaleService,
+    cab: ChangeService,
+    tickets: TicketService,
+    pirs: PirService,
+    stale: StaleService,
     /** When given, a digest posts the /status summary (its text names the team or service, and the period). */
-    private readonly summaries?: SummaryService,
+    summaries?: SummaryService,
   ) {
     this.kinds = { cab, tickets, pirs, stale, summaries };
   }
@@ -198,6 +198,11 @@ export class ReviewService implements OwnsJobKinds {
     await this.post(review, now, slot);
     await this.plan(review, new Date(slot), now);
     return undefined;
+  }
+
+  /** The durable job of one run, as the review's node-cron task claims it (src/scheduler/cronTasks.ts). */
+  jobOf(review: Pick<Review, 'tenant' | 'reviewId'>, slot: Date): JobRef {
+    return { _id: jobIdOf(review, slot), dueAt: slot };
   }
 
   /**
