@@ -43,7 +43,7 @@ const freezeAdd: CommandDef = {
     const from = timeOf('from', o.from as string, ctx.now, ctx.timezone);
     const to = timeOf('to', o.to as string, ctx.now, ctx.timezone);
     if (to.getTime() <= from.getTime()) {
-      throw new UserError('FREEZE.BAD_WINDOW', 'A freeze must end after it starts.', `For example: ${EXAMPLES}`, 'to');
+      throw UserError.of('FREEZE.BAD_WINDOW', {}, `For example: ${EXAMPLES}`, 'to');
     }
     const f = await s.tickets.cab.freezes.addFreeze(actingOf(ctx), { from, to }, o.reason as string);
     return shownThroughout(ephemeral(`${f.freezeId} added: changes frozen ${span(f, ctx)}: ${f.reason}`));

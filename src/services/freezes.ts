@@ -16,13 +16,13 @@ export class FreezeService {
   async addFreeze(acting: Acting, window: Window, reason: string): Promise<Freeze> {
     this.mustManage(acting);
     if (window.to.getTime() <= window.from.getTime()) {
-      throw new UserError('FREEZE.BAD_WINDOW', 'A freeze must end after it starts.', '', 'to');
+      throw UserError.of('FREEZE.BAD_WINDOW', {}, '', 'to');
     }
     const text = reason.trim();
-    if (text === '') throw new UserError('FREEZE.NO_REASON', 'Say why changes are frozen.', '', 'reason');
+    if (text === '') throw UserError.of('FREEZE.NO_REASON', {}, '', 'reason');
     await this.repo.prune(acting.tenant, acting.now);
     if ((await this.repo.list(acting.tenant)).length >= MAX_FREEZES) {
-      throw new UserError('FREEZE.TOO_MANY', `There are ${MAX_FREEZES} freezes already; remove some first.`);
+      throw UserError.of('FREEZE.TOO_MANY', { max: MAX_FREEZES });
     }
     return this.repo.insert({
       tenant: acting.tenant,
@@ -46,7 +46,7 @@ export class FreezeService {
     const freezeId = `FRZ-${Number(m[1])}`;
     const found = await this.repo.find(acting.tenant, freezeId);
     if (!found || !(await this.repo.remove(acting.tenant, freezeId))) {
-      throw new UserError('FREEZE.NOT_FOUND', `There is no freeze ${freezeId} here.`, 'See them with /freeze list.');
+      throw UserError.of('FREEZE.NOT_FOUND', { id: freezeId }, 'See them with /freeze list.');
     }
     return found;
   }

@@ -269,10 +269,7 @@ export class PagingService implements OwnsJobKinds {
       await this.lastEpisode(acting.tenant, ticket.ticketId),
     );
     if (done) {
-      throw new UserError(
-        'ONCALL.ACKNOWLEDGED',
-        `${ticket.ticketId} was acknowledged by ${done.by.name}; it is not paging.`,
-      );
+      throw UserError.of('ONCALL.ACKNOWLEDGED', { id: ticket.ticketId, by: done.by.name });
     }
     const e = await this.repo.find(acting.tenant, ticket.ticketId);
     if (!e) {
@@ -294,7 +291,7 @@ export class PagingService implements OwnsJobKinds {
       pending: { index: 0, dueAt: acting.now },
     };
     if (!(await this.repo.save(moved, e.gen))) {
-      throw new UserError('ONCALL.BUSY', `${ticket.ticketId}'s page moved on at the same moment; try again.`);
+      throw UserError.of('ONCALL.BUSY', { id: ticket.ticketId });
     }
     await this.planStep(moved, 0, acting.now, acting.now);
     const named = next.targets.map((t) =>

@@ -208,12 +208,7 @@ export class PirService implements OwnsJobKinds {
     }
     const pir = await this.repo.find(acting.tenant, parsed.id);
     if (!pir) {
-      throw new UserError(
-        'PIR.NOT_FOUND',
-        `${parsed.id} has no PIR: one opens when a P1 or P2 incident is resolved.`,
-        'See the open ones with /ticket pir list.',
-        'id',
-      );
+      throw UserError.of('PIR.NOT_FOUND', { id: parsed.id }, 'See the open ones with /ticket pir list.', 'id');
     }
     return pir;
   }

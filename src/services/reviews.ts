@@ -76,12 +76,7 @@ export class ReviewService implements OwnsJobKinds {
     const def = reviewKind(kind);
     if (def?.refusal) throw def.refusal();
     if (def?.notYet) {
-      throw new UserError(
-        'REVIEW.KIND_NOT_YET',
-        `--kind ${kind} reviews are not built yet; ${REVIEW_KINDS.join(', ')} are.`,
-        undefined,
-        'kind',
-      );
+      throw UserError.of('REVIEW.KIND_NOT_YET', { kind, kinds: REVIEW_KINDS.join(', ') }, undefined, 'kind');
     }
     if (!def) {
       throw new UserError(
@@ -287,12 +282,7 @@ export class ReviewService implements OwnsJobKinds {
     const id = reviewId.toUpperCase();
     const review = /^RV-\d{1,6}$/.test(id) ? await this.repo.find(acting.tenant, id) : null;
     if (!review || review.removed) {
-      throw new UserError(
-        'REVIEW.NOT_FOUND',
-        `There is no review ${reviewId.slice(0, 20)} here.`,
-        'See them with /review list.',
-        'id',
-      );
+      throw UserError.of('REVIEW.NOT_FOUND', { id: reviewId.slice(0, 20) }, 'See them with /review list.', 'id');
     }
     return review;
   }

@@ -71,7 +71,7 @@ export class TeamService {
       );
     }
     if ((await this.repo.list(acting.tenant)).length >= MAX_TEAMS) {
-      throw new UserError('TEAM.TOO_MANY', `There are ${MAX_TEAMS} teams already; remove some first.`);
+      throw UserError.of('TEAM.TOO_MANY', { max: MAX_TEAMS });
     }
     const services = opts.services === undefined ? [] : this.servicesOf(opts.services);
     await this.mustOwnNoneYet(acting.tenant, services, name);
@@ -89,9 +89,9 @@ export class TeamService {
       version: 0,
     };
     if (!(await this.repo.create(team))) {
-      throw new UserError(
+      throw UserError.of(
         'TEAM.EXISTS',
-        `There is a team ${name} already.`,
+        { name },
         `See it with /team show ${name}; change it with /team set ${name}.`,
         'name',
       );
@@ -128,7 +128,7 @@ export class TeamService {
     const team = await this.change(acting, name, (t) => {
       added = people.filter((p) => !t.members.some((m) => m.id === p.id));
       if (t.members.length + added.length > MAX_MEMBERS) {
-        throw new UserError('TEAM.TOO_MANY_MEMBERS', `A team has at most ${MAX_MEMBERS} members.`);
+        throw UserError.of('TEAM.TOO_MANY_MEMBERS', { max: MAX_MEMBERS });
       }
       t.members.push(...added);
     });
@@ -202,14 +202,10 @@ export class TeamService {
     await this.mustBeIdle(acting, team, 'renamed');
     const outcome = await this.repo.rename(team, to);
     if (outcome === 'exists') {
-      throw new UserError('TEAM.EXISTS', `There is a team ${to} already.`, `See it with /team show ${to}.`, 'new');
+      throw UserError.of('TEAM.EXISTS', { name: to }, `See it with /team show ${to}.`, 'new');
     }
     if (outcome === 'changed') {
-      throw new UserError(
-        'TEAM.BUSY',
-        `${team.name} was changed by someone else at the same moment; nothing was renamed.`,
-        'Try again.',
-      );
+      throw UserError.of('TEAM.BUSY', { team: team.name, done: 'renamed' }, 'Try again.');
     }
     const renamed = { ...team, name: to, version: team.version + 1 };
     await this.onChanged?.(renamed, acting.now).catch(() => {});
@@ -222,11 +218,7 @@ export class TeamService {
     const team = await this.get(acting.tenant, name);
     await this.mustBeIdle(acting, team, 'deleted');
     if (!(await this.repo.removeAt(team))) {
-      throw new UserError(
-        'TEAM.BUSY',
-        `${team.name} was changed by someone else at the same moment; nothing was deleted.`,
-        'Try again.',
-      );
+      throw UserError.of('TEAM.BUSY', { team: team.name, done: 'deleted' }, 'Try again.');
     }
     return team;
   }
@@ -298,8 +290,7 @@ export class TeamService {
     const team = await this.change(acting, name, (t) => {
       joined = joinTeam(t, [who]);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
-      if (t.overrides.length >= MAX_OVERRIDES)
-        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+      if (t.overrides.length >= MAX_OVERRIDES) throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
       t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
     });
     return { team, joined };
@@ -324,7 +315,7 @@ export class TeamService {
       for (const c of covers) if (!t.members.some((m) => m.id === c.person.id)) t.members.push(c.person);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
       if (t.overrides.length + covers.length > MAX_OVERRIDES)
-        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+        throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
       for (const c of covers) t.overrides.push({ person: c.person.id, from: c.from, to: c.to, createdAt: acting.now });
     });
   }
@@ -443,11 +434,7 @@ export class TeamService {
         return saved;
       }
     }
-    throw new UserError(
-      'TEAM.BUSY',
-      `${name} was changed by someone else at the same moment; nothing was saved.`,
-      'Try again.',
-    );
+    throw UserError.of('TEAM.BUSY', { team: name, done: 'saved' }, 'Try again.');
   }
 
   private async peopleOf(acting: Acting, identities: readonly string[]): Promise<PersonRef[]> {
@@ -486,9 +473,9 @@ export class TeamService {
     for (const t of await this.repo.list(tenant)) {
       const taken = services.find((s) => t.services.includes(s));
       if (taken && t.name.toLowerCase() !== name.toLowerCase()) {
-        throw new UserError(
+        throw UserError.of(
           'TEAM.SERVICE_TAKEN',
-          `${taken} belongs to ${t.name} already.`,
+          { service: taken, team: t.name },
           'A service belongs to one team.',
           'services',
         );
