@@ -4,6 +4,7 @@ import type { Review } from '../src/domain/review.ts';
 import { ephemeral, type Reply } from '../src/present/reply.ts';
 import { formatTime } from '../src/present/time.ts';
 import { REVIEW_KINDS, reviewKind, UNLISTED_REVIEW_KINDS } from '../src/services/reviewKinds/index.ts';
+import { MANAGE_REVIEWS } from '../src/services/reviews.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 
@@ -32,7 +33,7 @@ const reviewAdd: CommandDef = {
     '/review add "Monthly review" first Monday of the month at 14:00 --kind digest --tz Europe/Berlin',
     '/review add "Stale sweep" weekdays at 09:00 --kind stale --days 3',
   ],
-  minRole: 'manager',
+  minRole: MANAGE_REVIEWS.role,
   options: [
     { name: 'name', kind: 'text', description: 'What it is called', required: true, positional: true, maxLength: 100 },
     {
@@ -123,7 +124,7 @@ const simple = (
   name,
   summary,
   examples: [`/review ${name} RV-1`],
-  minRole: 'manager',
+  minRole: MANAGE_REVIEWS.role,
   options: [RV],
   run: (ctx, o, s) => act(ctx, o.id as string, s),
 });

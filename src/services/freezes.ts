@@ -1,7 +1,7 @@
 // Freeze windows: managers declare them, anyone lists them, and change approvals consult them.
 import type { Freeze, Window } from '../domain/change.ts';
 import { UserError } from '../domain/errors.ts';
-import { hasRole } from '../domain/roles.ts';
+import { type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { FreezeRepository } from '../store/freezeStore.ts';
 import type { Acting } from './acting.ts';
@@ -9,6 +9,9 @@ import type { Acting } from './acting.ts';
 /** A tenant with more live freezes than this is a mistake (or abuse); the collection is scanned on every read. */
 const MAX_FREEZES = 200;
 const FREEZE_ID = /^FRZ-?(\d{1,9})$/i;
+
+/** Declaring and lifting freezes (anyone may list them). */
+export const MANAGE_FREEZES: RoleNeed = { role: 'manager', denied: 'Managing freeze windows needs the manager role.' };
 
 export class FreezeService {
   constructor(private readonly repo: FreezeRepository) {}
@@ -52,8 +55,7 @@ export class FreezeService {
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing freeze windows needs the manager role.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_FREEZES);
+    if (refused) throw refused;
   }
 }

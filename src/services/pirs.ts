@@ -1,6 +1,6 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
 import { UserError } from '../domain/errors.ts';
-import { hasRole } from '../domain/roles.ts';
+import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { addBusinessDays } from '../domain/when.ts';
@@ -51,6 +51,9 @@ export function looksLikeUrl(text: string): boolean {
     return false;
   }
 }
+
+/** The open PIRs, listed. */
+export const LIST_PIRS: RoleNeed = { role: 'agent', denied: 'The PIR list is for agents.' };
 
 export class PirService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
@@ -142,9 +145,8 @@ export class PirService implements OwnsJobKinds {
 
   /** The open PIRs, soonest due first. */
   list(acting: Acting): Promise<Pir[]> {
-    if (!hasRole(acting.role, 'agent')) {
-      return Promise.reject(new UserError('PERMISSION.DENIED', 'The PIR list is for agents.'));
-    }
+    const refused = refusalFor(acting.role, LIST_PIRS);
+    if (refused) return Promise.reject(refused);
     return this.repo.listOpen(acting.tenant);
   }
 

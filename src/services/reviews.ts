@@ -2,7 +2,7 @@
 
 import { UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
-import { hasRole } from '../domain/roles.ts';
+import { type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
 import { isTimeZone } from '../domain/timezone.ts';
 import type { Job, JobRef, JobRepository } from '../store/jobStore.ts';
@@ -39,6 +39,12 @@ export interface RunRecord {
 /** The durable job of one run: its id names the review and the slot, so planning it twice plans it once. */
 export const jobIdOf = (r: Pick<Review, 'tenant' | 'reviewId'>, slot: Date) =>
   `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
+
+/** Adding, pausing, resuming, removing and running reviews (anyone may list and show them). */
+export const MANAGE_REVIEWS: RoleNeed = {
+  role: 'manager',
+  denied: 'Managing reviews needs the manager role; anyone may /review list.',
+};
 
 export class ReviewService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
@@ -288,8 +294,7 @@ export class ReviewService implements OwnsJobKinds {
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing reviews needs the manager role; anyone may /review list.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_REVIEWS);
+    if (refused) throw refused;
   }
 }

@@ -3,7 +3,7 @@ import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { DEFAULT_POLICY_TEXT, type EscalationPolicy, parsePolicy } from '../domain/escalation.ts';
 import { gaps, type OnCallAnswer, type OnCallSchedule, onCallAt, parseRotation, shifts } from '../domain/oncall.ts';
-import { hasRole } from '../domain/roles.ts';
+import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { Team, TeamRepository } from '../store/teamStore.ts';
 import type { Acting } from './acting.ts';
@@ -46,6 +46,12 @@ function joinTeam(t: Team, people: readonly PersonRef[]): PersonRef[] {
   t.members.push(...joined);
   return joined;
 }
+
+/** Managing teams, rotations, overrides and policies (anyone may look). */
+export const MANAGE_TEAMS: RoleNeed = {
+  role: 'manager',
+  denied: 'Managing teams and on-call needs the manager role; anyone may look.',
+};
 
 export class TeamService {
   /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
@@ -484,8 +490,7 @@ export class TeamService {
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing teams and on-call needs the manager role; anyone may look.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_TEAMS);
+    if (refused) throw refused;
   }
 }
