@@ -28,6 +28,14 @@ module.exports = {
       to: { path: STORE, reachable: true },
     },
     {
+      name: 'the-scheduler-loads-no-service',
+      comment:
+        "src/scheduler is handed the services and reads what they declare (job kinds, a run's job): it loads none of them for a constant.",
+      severity: 'error',
+      from: { path: '^src/scheduler/' },
+      to: { path: '^src/services/', reachable: true },
+    },
+    {
       name: 'present-and-kit-load-no-store',
       comment: 'src/present and src/kit are below the services: no repository, no driver.',
       severity: 'error',

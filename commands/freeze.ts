@@ -5,6 +5,7 @@ import { parseWhen } from '../src/domain/when.ts';
 import { shownThroughout } from '../src/kit/typedText.ts';
 import { ephemeral } from '../src/present/reply.ts';
 import { formatTime } from '../src/present/time.ts';
+import { MANAGE_FREEZES } from '../src/services/freezes.ts';
 import { actingOf } from './acting.ts';
 
 const EXAMPLES = '/freeze add "2026-12-20 00:00" "2027-01-04 00:00" year-end freeze';
@@ -25,7 +26,7 @@ const freezeAdd: CommandDef = {
   name: 'add',
   summary: 'Declare a change freeze (times in your timezone; quote times with spaces).',
   examples: [EXAMPLES, '/freeze add "friday 18:00" "monday 08:00" release weekend'],
-  minRole: 'manager',
+  minRole: MANAGE_FREEZES.role,
   options: [
     { name: 'from', kind: 'text', description: 'When it starts', required: true, positional: true, maxLength: 100 },
     { name: 'to', kind: 'text', description: 'When it ends', required: true, positional: true, maxLength: 100 },
@@ -43,7 +44,7 @@ const freezeAdd: CommandDef = {
     const from = timeOf('from', o.from as string, ctx.now, ctx.timezone);
     const to = timeOf('to', o.to as string, ctx.now, ctx.timezone);
     if (to.getTime() <= from.getTime()) {
-      throw new UserError('FREEZE.BAD_WINDOW', 'A freeze must end after it starts.', `For example: ${EXAMPLES}`, 'to');
+      throw UserError.of('FREEZE.BAD_WINDOW', {}, `For example: ${EXAMPLES}`, 'to');
     }
     const f = await s.tickets.cab.freezes.addFreeze(actingOf(ctx), { from, to }, o.reason as string);
     return shownThroughout(ephemeral(`${f.freezeId} added: changes frozen ${span(f, ctx)}: ${f.reason}`));
@@ -78,7 +79,7 @@ const freezeRemove: CommandDef = {
   name: 'remove',
   summary: 'Lift a change freeze.',
   examples: ['/freeze remove FRZ-1'],
-  minRole: 'manager',
+  minRole: MANAGE_FREEZES.role,
   options: [
     { name: 'id', kind: 'text', description: 'Freeze id, like FRZ-1', required: true, positional: true, maxLength: 20 },
   ],

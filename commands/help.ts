@@ -1,6 +1,7 @@
 // /help: an overview of every command, or one command with its usage and examples.
 import { type CommandDef, usageOf } from '../src/core/command.ts';
 import { MAX_LINE, MAX_TEXT, runsToNextFlag } from '../src/core/parser.ts';
+import { errorCatalogueLines } from '../src/present/errorCatalogue.ts';
 import { ephemeral } from '../src/present/reply.ts';
 
 /** How anything is typed, on every platform: the overview ends with it. */
@@ -76,6 +77,14 @@ export const help: CommandDef = {
   ],
   async run(_ctx, o, s) {
     const defs = s.definitions();
+    if (typeof o.command === 'string' && o.command.trim().toLowerCase() === 'errors') {
+      // The catalogue (src/domain/errorCodes.ts): what each code a refusal carries means.
+      const lines = errorCatalogueLines();
+      return ephemeral(['Codes a refusal carries, and what they mean:', ...lines].join('\n'), {
+        header: 'Help: errors',
+        list: lines,
+      });
+    }
     if (typeof o.command === 'string') {
       const text = helpFor(defs, o.command);
       if (text) return ephemeral(text, { header: `Help: /${o.command.replace(/^\//, '')}` });

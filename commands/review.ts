@@ -3,7 +3,8 @@ import type { CommandContext, CommandDef, OptionDef } from '../src/core/command.
 import type { Review } from '../src/domain/review.ts';
 import { ephemeral, type Reply } from '../src/present/reply.ts';
 import { formatTime } from '../src/present/time.ts';
-import { digestArgs } from '../src/services/reviews.ts';
+import { REVIEW_KINDS, reviewKind, UNLISTED_REVIEW_KINDS } from '../src/services/reviewKinds/index.ts';
+import { MANAGE_REVIEWS } from '../src/services/reviews.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 
@@ -15,20 +16,12 @@ const RV: OptionDef = {
   positional: true,
   maxLength: 20,
 };
-const KINDS = ['reminder', 'change', 'digest', 'pir', 'stale'] as const;
 
 const when = (at: Date, ctx: CommandContext) => `${formatTime(at, ctx.now, ctx.timezone)}`;
 const line = (r: Review) => `${r.reviewId} · ${r.name} · ${r.kind} · ${r.channel}${r.paused ? ' · paused' : ''}`;
 
-/** What a review's kind is about: a stale sweep's days, a digest's scope and period. */
-function kindDetail(r: Review): string {
-  if (r.kind === 'stale') return ` (no update for ${r.days ?? 3} days)`;
-  if (r.kind === 'digest') {
-    const { scope, period } = digestArgs(r.text);
-    return ` (scope: ${scope ?? 'everything'}, period: ${period ?? 'week'})`;
-  }
-  return '';
-}
+/** What a review's kind is about (its kind says): a stale sweep's days, a digest's scope and period. */
+const kindDetail = (r: Review): string => reviewKind(r.kind)?.detail?.(r) ?? '';
 
 const reviewAdd: CommandDef = {
   command: 'review',
@@ -40,7 +33,7 @@ const reviewAdd: CommandDef = {
     '/review add "Monthly review" first Monday of the month at 14:00 --kind digest --tz Europe/Berlin',
     '/review add "Stale sweep" weekdays at 09:00 --kind stale --days 3',
   ],
-  minRole: 'manager',
+  minRole: MANAGE_REVIEWS.role,
   options: [
     { name: 'name', kind: 'text', description: 'What it is called', required: true, positional: true, maxLength: 100 },
     {
@@ -53,12 +46,12 @@ const reviewAdd: CommandDef = {
       maxLength: 200,
     },
     { name: 'channel', kind: 'text', description: 'Where it posts (default: here), like #C0123ABC', maxLength: 60 },
-    // `sla` is read (to be told that SLA notices are always on) but not offered: it is always refused.
+    // The kinds are src/services/reviewKinds'; `sla` is read (to be told SLA notices are always on), never offered.
     {
       name: 'kind',
       kind: 'choice',
-      choices: KINDS,
-      unlisted: ['sla'],
+      choices: REVIEW_KINDS,
+      unlisted: UNLISTED_REVIEW_KINDS,
       description: 'What it posts (default reminder)',
     },
     { name: 'tz', kind: 'text', description: 'Timezone, like Europe/Berlin (default: yours)', maxLength: 60 },
@@ -131,7 +124,7 @@ const simple = (
   name,
   summary,
   examples: [`/review ${name} RV-1`],
-  minRole: 'manager',
+  minRole: MANAGE_REVIEWS.role,
   options: [RV],
   run: (ctx, o, s) => act(ctx, o.id as string, s),
 });

@@ -13,12 +13,12 @@ export const AS_USAGE = 'Usage: /as @person <command…>, e.g. /as @dave /ticket
  */
 export function actorNamedBy(inv: Invocation, who: string): Actor {
   if (inv.origin.platform !== 'console') {
-    throw new UserError('AS.TERMINAL_ONLY', '/as is for the terminal only: here everyone acts as themselves.');
+    throw UserError.of('AS.TERMINAL_ONLY', {});
   }
   const id = broadcastOf(who) ? null : parseUserRef(who, inv.origin.platform, inv.actor.id);
   if (!id) throw new UserError('AS.NOT_A_PERSON', `"${shown(who, 40)}" is not one person.`, AS_USAGE);
   if (inv.command.toLowerCase() === 'as') {
-    throw new UserError('AS.NESTED', 'One /as at a time: it runs one command as one person.', AS_USAGE);
+    throw UserError.of('AS.NESTED', {}, AS_USAGE);
   }
   return { id, platform: id.slice(0, id.indexOf(':')) as Platform, displayName: id.slice(id.indexOf(':') + 1) };
 }

@@ -71,9 +71,9 @@ export interface DecisionInput {
 /** The change record after one decision, or a UserError saying why the decision is refused. */
 export function decideChange(current: ChangeRecord, d: DecisionInput): ChangeRecord {
   if (current.approval !== 'pending') {
-    throw new UserError(
+    throw UserError.of(
       'CHANGE.DECIDED',
-      `${d.ticketId} is already ${current.approval}; the CAB decision is final.`,
+      { id: d.ticketId, approval: current.approval },
       current.approval === 'rejected' ? 'Open a new change ticket for a revised plan.' : undefined,
     );
   }
@@ -87,10 +87,7 @@ export function decideChange(current: ChangeRecord, d: DecisionInput): ChangeRec
   if (d.decision === 'approve' && !d.mayApproveInFreeze) {
     const [freeze] = freezesOver(current.window, d.freezes);
     if (freeze) {
-      throw new UserError(
-        'CHANGE.FROZEN',
-        `${d.ticketId} is planned inside freeze ${freeze.freezeId} (${freeze.reason}): approving it needs an admin.`,
-      );
+      throw UserError.of('CHANGE.FROZEN', { id: d.ticketId, freezeId: freeze.freezeId, reason: freeze.reason });
     }
   }
   const decision: ChangeDecision = { by: d.by, decision: d.decision, reason: d.reason, at: d.at };

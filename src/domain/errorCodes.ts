@@ -1,4 +1,5 @@
-// The catalogue of errors a person can cause: every code a UserError may carry, with what it means. One place.
+// The catalogue of errors a person can cause: every code a UserError may carry, with what it means and, where the
+// message has one fixed form, its template. One place: /help errors and the README's table are drawn from it.
 
 /** Each code, and what it tells the person (the message itself says it in words fit for the case). */
 export const ERROR_CODES = {
@@ -125,3 +126,58 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
+
+/**
+ * The message of a code that is always said the same way, with `{slot}`s the throw site fills
+ * (`UserError.of('TICKET.NOT_FOUND', { id })`). A code whose message depends on the case (a usage error names its
+ * option and what was typed) has none here: its throw site says it.
+ */
+export const ERROR_MESSAGES = {
+  'AS.NESTED': 'One /as at a time: it runs one command as one person.',
+  'AS.TERMINAL_ONLY': '/as is for the terminal only: here everyone acts as themselves.',
+  'CHANGE.DECIDED': '{id} is already {approval}; the CAB decision is final.',
+  'CHANGE.FROZEN': '{id} is planned inside freeze {freezeId} ({reason}): approving it needs an admin.',
+  'CSAT.NOT_RESOLVED': '{id} has not been resolved yet; rate it once it is.',
+  'FREEZE.BAD_WINDOW': 'A freeze must end after it starts.',
+  'FREEZE.NOT_FOUND': 'There is no freeze {id} here.',
+  'FREEZE.NO_REASON': 'Say why changes are frozen.',
+  'FREEZE.TOO_MANY': 'There are {max} freezes already; remove some first.',
+  'LINK.BAD_CODE': 'The code {code} is unknown or has expired.',
+  'LINK.SAME_IDENTITY': 'Enter the code on your other platform, not where you asked for it.',
+  'LINK.TOO_MANY': 'Too many wrong link codes: wait 10 minutes, then run /link on your other platform for a new code.',
+  'ONCALL.ACKNOWLEDGED': '{id} was acknowledged by {by}; it is not paging.',
+  'ONCALL.BUSY': "{id}'s page moved on at the same moment; try again.",
+  'ONCALL.SWAP_SELF': 'You cannot swap a shift with yourself.',
+  'ONCALL.TOO_MANY': 'A team has at most {max} overrides.',
+  'PIR.NOT_FOUND': '{id} has no PIR: one opens when a P1 or P2 incident is resolved.',
+  'REVIEW.KIND_NOT_YET': '--kind {kind} reviews are not built yet; {kinds} are.',
+  'REVIEW.NOT_FOUND': 'There is no review {id} here.',
+  'REVIEW.SLA_ALWAYS_ON':
+    'SLA notices are not a schedule: they are a standing watch, always on. Each open ticket tells its assignee (or, unassigned, the channel it came from) at 75% and 100% of its response and resolution targets; a P1/P2 breach is also posted in its card thread.',
+  'ROLE.CONFIGURED': '{name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.',
+  'ROLE.NONE': '{name} holds no granted role; they are a requester.',
+  'TEAM.BUSY': '{team} was changed by someone else at the same moment; nothing was {done}.',
+  'TEAM.EXISTS': 'There is a team {name} already.',
+  'TEAM.SERVICE_TAKEN': '{service} belongs to {team} already.',
+  'TEAM.TOO_MANY': 'There are {max} teams already; remove some first.',
+  'TEAM.TOO_MANY_MEMBERS': 'A team has at most {max} members.',
+  'TICKET.BUSY': '{id} is being changed by others right now; nothing was changed, try again.',
+  'TICKET.NOT_FOUND': 'There is no ticket {id} here.',
+  VALIDATION: 'That was not saved: {problems}',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+
+/** The codes said in one fixed form. */
+export type TemplatedCode = keyof typeof ERROR_MESSAGES;
+
+type SlotsOf<T extends string> = T extends `${string}{${infer Slot}}${infer Rest}` ? Slot | SlotsOf<Rest> : never;
+
+/** What a code's template needs filled: one value per `{slot}`. */
+export type MessageSlots<C extends TemplatedCode> = {
+  readonly [S in SlotsOf<(typeof ERROR_MESSAGES)[C]>]: string | number;
+};
+
+/** A code's message with its slots filled. */
+export function messageOf<C extends TemplatedCode>(code: C, slots: MessageSlots<C>): string {
+  const values = slots as Readonly<Record<string, string | number>>;
+  return (ERROR_MESSAGES[code] as string).replace(/\{(\w+)\}/g, (_, slot: string) => String(values[slot]));
+}

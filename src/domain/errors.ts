@@ -1,5 +1,5 @@
 // Errors a person can cause: values with a stable dotted code from the catalogue, rendered as an ephemeral reply.
-import type { ErrorCode } from './errorCodes.ts';
+import { type ErrorCode, type MessageSlots, messageOf, type TemplatedCode } from './errorCodes.ts';
 
 export type { ErrorCode } from './errorCodes.ts';
 
@@ -14,6 +14,11 @@ export class UserError extends Error {
     this.code = code;
     this.hint = hint;
     this.field = field;
+  }
+
+  /** A code said in its catalogued form (src/domain/errorCodes.ts, ERROR_MESSAGES), its slots filled. */
+  static of<C extends TemplatedCode>(code: C, slots: MessageSlots<C>, hint?: string, field?: string): UserError {
+    return new UserError(code, messageOf(code, slots), hint, field);
   }
 }
 

@@ -3,6 +3,7 @@
 import { approvalsOf, changeRecordOf, type Freeze, freezesOver } from '../domain/change.ts';
 import type { TicketSummary } from '../domain/entities.ts';
 import { shownThroughout } from '../kit/typedText.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { windowText } from './time.ts';
 
@@ -66,3 +67,6 @@ function agendaLine(t: TicketSummary, a: CabAgenda): string {
   parts.push(`${approvalsOf(record)} of ${a.quorum} approvals`);
   return parts.join(' · ');
 }
+
+/** This module's notice kinds, `change.*` (src/present/notices.ts). */
+export const CHANGE_NOTICES = registerNotices('change', { agenda: cabAgendaReply });

@@ -1,5 +1,7 @@
 // How on-call speaks by itself: a handoff and a coverage check in a team's channel, a shift swap asked and answered
 // in a DM. The services say what happened; this is how it looks.
+
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 import { formatTime } from './time.ts';
 
@@ -93,3 +95,11 @@ export function swapAnsweredReply(n: SwapNotice & { accepted: boolean }): Reply 
     : `${swap.target.name} declined your swap in ${swap.team} (your shift ${span(swap.give)} for theirs ${span(swap.take)}, ${zone}).`;
   return { text, visibility: 'ephemeral' };
 }
+
+/** This module's notice kinds, `oncall.*` (src/present/notices.ts). */
+export const ONCALL_NOTICES = registerNotices('oncall', {
+  handoff: handoffReply,
+  coverage: coverageReply,
+  swapAsked: swapAskedReply,
+  swapAnswered: swapAnsweredReply,
+});

@@ -2,6 +2,7 @@
 // acknowledged. The paging service says what happened; this is the one home of how it looks.
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { cardActions, ticketCard } from './ticketCard.ts';
 
@@ -67,4 +68,11 @@ export const pageExhaustedReply = (n: PageExhaustedNotice): Reply => ({
   text: pageExhaustedText(n),
   visibility: 'channel',
   actions: [{ id: 'ticket.show', label: 'Show', value: n.ticket.ticketId }],
+});
+
+/** This module's notice kinds, `page.*` (src/present/notices.ts). */
+export const PAGE_NOTICES = registerNotices('page', {
+  step: pageReply,
+  late: pageLateReply,
+  exhausted: pageExhaustedReply,
 });

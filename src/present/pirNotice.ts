@@ -2,6 +2,7 @@
 // assignee, and the open ones as a list (/ticket pir list, a `--kind pir` review).
 import { TZDate } from '@date-fns/tz';
 import { format, isSameYear } from 'date-fns';
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 
 /** "Tue 3 Mar 17:00": a PIR's due time, weekday first (PIRs count business days). */
@@ -75,3 +76,6 @@ export function pirListReply(n: PirList): Reply {
     list: lines,
   };
 }
+
+/** This module's notice kinds, `pir.*` (src/present/notices.ts). */
+export const PIR_NOTICES = registerNotices('pir', { done: pirDoneReply, due: pirDueReply, list: pirListReply });

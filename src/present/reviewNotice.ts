@@ -1,6 +1,7 @@
 // How a scheduled review's run is posted in its channel: a digest ready (the status report under the review's
 // name), the open counts when no summary can be made, a reminder's text, a CAB agenda under the review's name.
 import { OPEN_STATES, PRIORITIES } from '../domain/ticket.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 import { type StatusView, statusReply } from './statusReply.ts';
 
@@ -50,4 +51,13 @@ export const agendaReviewReply = (n: { review: { name: string }; agenda: Reply }
   ...n.agenda,
   visibility: 'channel',
   header: `${n.review.name} · ${n.agenda.header ?? 'CAB agenda'}`,
+});
+
+/** This module's notice kinds, `review.*` (src/present/notices.ts). */
+export const REVIEW_NOTICES = registerNotices('review', {
+  digest: digestReply,
+  digestRefused: digestRefusedReply,
+  openCounts: openCountsReply,
+  reminder: reminderReviewReply,
+  agenda: agendaReviewReply,
 });

@@ -3,6 +3,7 @@
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import type { SlaThreshold } from '../domain/slaThresholds.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 import { formatTime } from './time.ts';
 
@@ -31,3 +32,6 @@ export function slaReply(n: SlaNotice): Reply {
     actions: [{ id: 'ticket.show', label: 'Show', value: t.ticketId }],
   };
 }
+
+/** This module's notice kinds, `sla.*` (src/present/notices.ts). */
+export const SLA_NOTICES = registerNotices('sla', { threshold: slaReply });

@@ -2,6 +2,7 @@
 // mentioned on the platform it posts to.
 import { formatDuration } from '../domain/duration.ts';
 import type { StaleGroup } from '../domain/stale.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
@@ -38,3 +39,6 @@ export function staleReply(n: StaleSwept): Reply {
     ...(n.mentions.length ? { mentions: [...n.mentions] } : {}),
   };
 }
+
+/** This module's notice kinds, `stale.*` (src/present/notices.ts). */
+export const STALE_NOTICES = registerNotices('stale', { swept: staleReply });

@@ -3,6 +3,7 @@
 import { CSAT_SCORES, type CsatScore } from '../domain/csat.ts';
 import { formatDuration } from '../domain/duration.ts';
 import type { TicketSummary } from '../domain/entities.ts';
+import { registerNotices } from './notices.ts';
 import type { Reply } from './reply.ts';
 
 type Named = Pick<TicketSummary, 'ticketId' | 'title'>;
@@ -47,4 +48,11 @@ export const reminderReply = (n: { ticketId: string; note?: string | null | unde
   text: `Reminder: ${n.ticketId}${n.note ? ` — ${n.note}` : ''}`,
   visibility: 'channel',
   actions: [{ id: 'ticket.show', label: 'Show', value: n.ticketId }],
+});
+
+/** This module's notice kinds, `ticket.*` (src/present/notices.ts). */
+export const TICKET_NOTICES = registerNotices('ticket', {
+  nudge: nudgeReply,
+  csatAsk: csatAskReply,
+  reminder: reminderReply,
 });

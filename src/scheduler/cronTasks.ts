@@ -5,7 +5,6 @@ import { type RunCoordinator, type ScheduledTask, schedule, setRunCoordinator, v
 import type { Logger } from 'pino';
 import type { Review } from '../domain/review.ts';
 import { cronOf } from '../domain/schedule.ts';
-import { jobIdOf } from '../services/reviews.ts';
 import type { JobRef } from '../store/jobStore.ts';
 
 export interface CronTaskDeps {
@@ -157,13 +156,16 @@ export async function startCronTasks(
   services: {
     reviewStore: { active(): Promise<Review[]> };
     jobs: Pick<CronTaskDeps, 'claim' | 'end'>;
-    reviews: { runOnTask(tenant: string, reviewId: string, slot: Date, now: Date): Promise<string | undefined> };
+    reviews: {
+      runOnTask(tenant: string, reviewId: string, slot: Date, now: Date): Promise<string | undefined>;
+      jobOf(review: Review, slot: Date): JobRef;
+    };
   },
   opts: { log: Logger; refreshMs?: number },
 ): Promise<CronTasks> {
   const tasks = new CronTasks({
     active: () => services.reviewStore.active(),
-    jobOf: (review, slot) => ({ _id: jobIdOf(review, slot), dueAt: slot }),
+    jobOf: (review, slot) => services.reviews.jobOf(review, slot),
     claim: (ref, attempt, at, owner) => services.jobs.claim(ref, attempt, at, owner),
     end: (ref, entry) => services.jobs.end(ref, entry),
     run: (review, slot, now) => services.reviews.runOnTask(review.tenant, review.reviewId, slot, now),

@@ -2,17 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PacedLoop } from '../kit/pacedLoop.ts';
-import { HOUSEKEEP_KIND } from '../services/housekeeping.ts';
-import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
-import { PAGE_KIND } from '../services/paging.ts';
-import { PIR_REMIND_KIND } from '../services/pirs.ts';
-import { REMIND_KIND } from '../services/reminders.ts';
-import { REVIEW_KIND } from '../services/reviews.ts';
-import { SLA_KIND } from '../services/slaWatch.ts';
+import type { JobHandler, JobKinds } from '../services/jobKinds.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 
-/** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
-export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<unknown>;
+export type { JobHandler } from '../services/jobKinds.ts';
 
 export interface JobEngineOptions {
   now?: () => Date;
@@ -334,32 +327,26 @@ export class JobEngine {
   }
 }
 
-/** The engine with every kind of job this house knows, over the services that do the work. */
+/** The job kinds the services own (each service's `jobKinds`), read from whatever it is handed; a kind twice is refused. */
+export function jobKindsOf(owners: Iterable<unknown>): Map<string, JobHandler> {
+  const kinds = new Map<string, JobHandler>();
+  for (const owner of owners) {
+    if (typeof owner !== 'object' || owner === null || !('jobKinds' in owner)) continue;
+    for (const [kind, handler] of Object.entries((owner as { jobKinds: JobKinds }).jobKinds)) {
+      if (kinds.has(kind)) throw new Error(`jobs: the job kind ${kind} is declared twice`);
+      kinds.set(kind, handler);
+    }
+  }
+  return kinds;
+}
+
+/** The engine with every kind of job the services declare (see src/services/jobKinds.ts), over their repository. */
 export function startJobEngine(
-  services: {
-    jobs: JobRepository;
-    reminders: { run(job: Job, now: Date): Promise<string | undefined> };
-    reviews: { runJob(job: Job, now: Date): Promise<string | undefined> };
-    pirs: { runJob(job: Job): Promise<string | undefined> };
-    slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };
-    oncallNotices: {
-      runHandoff(job: Job, now: Date): Promise<string | undefined>;
-      runCoverage(job: Job, now: Date): Promise<string | undefined>;
-    };
-    paging: { runStep(job: Job, now: Date): Promise<string | undefined> };
-    housekeeping: { runJob(job: Job, now: Date): Promise<string | undefined>; planWaiting(): Promise<number> };
-  },
+  services: { jobs: JobRepository; housekeeping: { planWaiting(): Promise<number> } },
   opts: JobEngineOptions,
 ): JobEngine {
   const engine = new JobEngine(services.jobs, opts);
-  engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
-  engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
-  engine.handle(PIR_REMIND_KIND, (job) => services.pirs.runJob(job));
-  engine.handle(SLA_KIND, (job, run) => services.slaWatch.runJob(job, run.now));
-  engine.handle(HANDOFF_KIND, (job, run) => services.oncallNotices.runHandoff(job, run.now));
-  engine.handle(COVERAGE_KIND, (job, run) => services.oncallNotices.runCoverage(job, run.now));
-  engine.handle(PAGE_KIND, (job, run) => services.paging.runStep(job, run.now));
-  engine.handle(HOUSEKEEP_KIND, (job, run) => services.housekeeping.runJob(job, run.now));
+  for (const [kind, handler] of jobKindsOf(Object.values(services))) engine.handle(kind, handler);
   engine.start();
   // Tickets that changed while no process ran get their next housekeeping step (one planned already stays).
   services.housekeeping

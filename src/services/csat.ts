@@ -75,12 +75,7 @@ export class CsatService {
       );
     }
     if (!wasResolved(t)) {
-      throw new UserError(
-        'CSAT.NOT_RESOLVED',
-        `${t.ticketId} has not been resolved yet; rate it once it is.`,
-        undefined,
-        'id',
-      );
+      throw UserError.of('CSAT.NOT_RESOLVED', { id: t.ticketId }, undefined, 'id');
     }
     const answer: CsatAnswer = {
       tenant: t.tenant,

@@ -1,7 +1,7 @@
 // Freeze windows: managers declare them, anyone lists them, and change approvals consult them.
 import type { Freeze, Window } from '../domain/change.ts';
 import { UserError } from '../domain/errors.ts';
-import { hasRole } from '../domain/roles.ts';
+import { type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { FreezeRepository } from '../store/freezeStore.ts';
 import type { Acting } from './acting.ts';
@@ -10,19 +10,22 @@ import type { Acting } from './acting.ts';
 const MAX_FREEZES = 200;
 const FREEZE_ID = /^FRZ-?(\d{1,9})$/i;
 
+/** Declaring and lifting freezes (anyone may list them). */
+export const MANAGE_FREEZES: RoleNeed = { role: 'manager', denied: 'Managing freeze windows needs the manager role.' };
+
 export class FreezeService {
   constructor(private readonly repo: FreezeRepository) {}
 
   async addFreeze(acting: Acting, window: Window, reason: string): Promise<Freeze> {
     this.mustManage(acting);
     if (window.to.getTime() <= window.from.getTime()) {
-      throw new UserError('FREEZE.BAD_WINDOW', 'A freeze must end after it starts.', '', 'to');
+      throw UserError.of('FREEZE.BAD_WINDOW', {}, '', 'to');
     }
     const text = reason.trim();
-    if (text === '') throw new UserError('FREEZE.NO_REASON', 'Say why changes are frozen.', '', 'reason');
+    if (text === '') throw UserError.of('FREEZE.NO_REASON', {}, '', 'reason');
     await this.repo.prune(acting.tenant, acting.now);
     if ((await this.repo.list(acting.tenant)).length >= MAX_FREEZES) {
-      throw new UserError('FREEZE.TOO_MANY', `There are ${MAX_FREEZES} freezes already; remove some first.`);
+      throw UserError.of('FREEZE.TOO_MANY', { max: MAX_FREEZES });
     }
     return this.repo.insert({
       tenant: acting.tenant,
@@ -46,14 +49,13 @@ export class FreezeService {
     const freezeId = `FRZ-${Number(m[1])}`;
     const found = await this.repo.find(acting.tenant, freezeId);
     if (!found || !(await this.repo.remove(acting.tenant, freezeId))) {
-      throw new UserError('FREEZE.NOT_FOUND', `There is no freeze ${freezeId} here.`, 'See them with /freeze list.');
+      throw UserError.of('FREEZE.NOT_FOUND', { id: freezeId }, 'See them with /freeze list.');
     }
     return found;
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing freeze windows needs the manager role.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_FREEZES);
+    if (refused) throw refused;
   }
 }

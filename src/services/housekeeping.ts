@@ -10,6 +10,7 @@ import type { NudgeRepository } from '../store/nudgeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import { systemActing } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import type { TicketService } from './tickets.ts';
 
@@ -33,7 +34,10 @@ const spellOf = (tenant: string, t: TicketSummary): string =>
  * reads the ticket again and does what is due then, if anything (an update since moved the wait on: a later job
  * was planned by that change). On the job engine: once, across processes and restarts.
  */
-export class Housekeeping {
+export class Housekeeping implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [HOUSEKEEP_KIND]: (job, run) => this.runJob(job, run.now) };
+
   constructor(
     private readonly repo: TicketRepository,
     private readonly tickets: TicketService,

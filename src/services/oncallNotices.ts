@@ -4,6 +4,7 @@ import { addDays, instantOf, localParts } from '../domain/localTime.ts';
 import { onCallAt } from '../domain/oncall.ts';
 import { coverageReply, handoffReply } from '../present/oncallNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import type { Team, TeamService } from './teams.ts';
 
@@ -14,7 +15,13 @@ const COVERAGE_TIME = '09:00';
 const COVERAGE_DAYS = 14;
 const MINUTE = 60_000;
 
-export class OnCallNotices {
+export class OnCallNotices implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = {
+    [HANDOFF_KIND]: (job, run) => this.runHandoff(job, run.now),
+    [COVERAGE_KIND]: (job, run) => this.runCoverage(job, run.now),
+  };
+
   constructor(
     private readonly teams: TeamService,
     private readonly jobs: JobRepository,

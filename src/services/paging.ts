@@ -16,6 +16,7 @@ import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore
 import { type Acting, systemActing } from './acting.ts';
 import type { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
 import type { Team, TeamService } from './teams.ts';
@@ -71,7 +72,10 @@ const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
   repeat: 0,
 });
 
-export class PagingService {
+export class PagingService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [PAGE_KIND]: (job, run) => this.runStep(job, run.now) };
+
   /** Step jobs this process has filed again (see `repair`). */
   private readonly refiled = new Set<string>();
 
@@ -265,10 +269,7 @@ export class PagingService {
       await this.lastEpisode(acting.tenant, ticket.ticketId),
     );
     if (done) {
-      throw new UserError(
-        'ONCALL.ACKNOWLEDGED',
-        `${ticket.ticketId} was acknowledged by ${done.by.name}; it is not paging.`,
-      );
+      throw UserError.of('ONCALL.ACKNOWLEDGED', { id: ticket.ticketId, by: done.by.name });
     }
     const e = await this.repo.find(acting.tenant, ticket.ticketId);
     if (!e) {
@@ -290,7 +291,7 @@ export class PagingService {
       pending: { index: 0, dueAt: acting.now },
     };
     if (!(await this.repo.save(moved, e.gen))) {
-      throw new UserError('ONCALL.BUSY', `${ticket.ticketId}'s page moved on at the same moment; try again.`);
+      throw UserError.of('ONCALL.BUSY', { id: ticket.ticketId });
     }
     await this.planStep(moved, 0, acting.now, acting.now);
     const named = next.targets.map((t) =>

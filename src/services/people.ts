@@ -227,7 +227,7 @@ export class PeopleService {
     const target = await this.seenPerson(tenant, identity);
     await this.refuseConfiguredAdmin(tenant, target);
     if (!(await this.repo.revoke(tenant, target.id))) {
-      throw new UserError('ROLE.NONE', `${target.name} holds no granted role; they are a requester.`);
+      throw UserError.of('ROLE.NONE', { name: target.name });
     }
     await this.changed(tenant);
     return target;
@@ -239,10 +239,7 @@ export class PeopleService {
     const among = async (set: ReadonlySet<string>) =>
       set.has(target.identity) || (id !== null && (await this.isConfiguredAdmin(tenant, id, set)));
     if (await among(this.configured)) {
-      throw new UserError(
-        'ROLE.CONFIGURED',
-        `${target.name} is an admin by configuration (SWITCHBOARD_ADMINS); change it there.`,
-      );
+      throw UserError.of('ROLE.CONFIGURED', { name: target.name });
     }
     // Not the setting: the person typing at the terminal is its admin, named so they know why.
     if (this.terminalUser && (await among(new Set([this.terminalUser])))) {
@@ -326,10 +323,7 @@ export class PeopleService {
     const failures = this.linkFailures.get(who);
     if (failures && now.getTime() - failures.since >= LINK_FAILURE_WINDOW_MS) this.linkFailures.delete(who);
     else if (failures && failures.count >= LINK_MAX_FAILURES) {
-      throw new UserError(
-        'LINK.TOO_MANY',
-        'Too many wrong link codes: wait 10 minutes, then run /link on your other platform for a new code.',
-      );
+      throw UserError.of('LINK.TOO_MANY', {});
     }
     const c = await this.repo.takeLinkCode(tenant, code);
     if (!c || c.expiresAt < now) {
@@ -337,17 +331,13 @@ export class PeopleService {
       seen.count++;
       if (this.linkFailures.size > 10_000) this.linkFailures.clear();
       this.linkFailures.set(who, seen);
-      throw new UserError(
-        'LINK.BAD_CODE',
-        `The code ${code} is unknown or has expired.`,
-        'Run /link on your other platform to get a new code.',
-      );
+      throw UserError.of('LINK.BAD_CODE', { code }, 'Run /link on your other platform to get a new code.');
     }
     if (c.identity === identity) {
-      throw new UserError('LINK.SAME_IDENTITY', 'Enter the code on your other platform, not where you asked for it.');
+      throw UserError.of('LINK.SAME_IDENTITY', {});
     }
     const owner = await this.repo.findIdentity(tenant, c.identity);
-    if (!owner) throw new UserError('LINK.BAD_CODE', `The code ${code} is unknown or has expired.`);
+    if (!owner) throw UserError.of('LINK.BAD_CODE', { code });
     await this.carrySettings(tenant, identity, owner.personId, now);
     await this.repo.setPerson(tenant, identity, owner.personId);
     this.linkFailures.delete(who);

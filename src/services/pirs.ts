@@ -1,6 +1,6 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
 import { UserError } from '../domain/errors.ts';
-import { hasRole } from '../domain/roles.ts';
+import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { addBusinessDays } from '../domain/when.ts';
@@ -10,6 +10,7 @@ import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Pir, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import { sourceAddress } from './messaging.ts';
 import type { TicketChanged } from './notifier.ts';
 import type { Outbox } from './outbox.ts';
@@ -51,7 +52,13 @@ export function looksLikeUrl(text: string): boolean {
   }
 }
 
-export class PirService {
+/** The open PIRs, listed. */
+export const LIST_PIRS: RoleNeed = { role: 'agent', denied: 'The PIR list is for agents.' };
+
+export class PirService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [PIR_REMIND_KIND]: (job) => this.runJob(job) };
+
   constructor(
     private readonly repo: PirRepository,
     private readonly jobs: JobRepository,
@@ -138,9 +145,8 @@ export class PirService {
 
   /** The open PIRs, soonest due first. */
   list(acting: Acting): Promise<Pir[]> {
-    if (!hasRole(acting.role, 'agent')) {
-      return Promise.reject(new UserError('PERMISSION.DENIED', 'The PIR list is for agents.'));
-    }
+    const refused = refusalFor(acting.role, LIST_PIRS);
+    if (refused) return Promise.reject(refused);
     return this.repo.listOpen(acting.tenant);
   }
 
@@ -204,12 +210,7 @@ export class PirService {
     }
     const pir = await this.repo.find(acting.tenant, parsed.id);
     if (!pir) {
-      throw new UserError(
-        'PIR.NOT_FOUND',
-        `${parsed.id} has no PIR: one opens when a P1 or P2 incident is resolved.`,
-        'See the open ones with /ticket pir list.',
-        'id',
-      );
+      throw UserError.of('PIR.NOT_FOUND', { id: parsed.id }, 'See the open ones with /ticket pir list.', 'id');
     }
     return pir;
   }

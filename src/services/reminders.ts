@@ -8,6 +8,7 @@ import { reminderReply } from '../present/ticketNotice.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { PendingReminder, ReminderRepository } from '../store/reminderStore.ts';
 import type { Acting } from './acting.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
 import type { TicketService } from './tickets.ts';
@@ -49,7 +50,10 @@ const jobOf = (r: PendingReminder, jobId: string, at: Date, now: Date): Job => (
   ticketId: r.ticketId,
 });
 
-export class ReminderService {
+export class ReminderService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [REMIND_KIND]: (job, run) => this.run(job, run.now) };
+
   constructor(
     private readonly jobs: JobRepository,
     private readonly tickets: TicketService,

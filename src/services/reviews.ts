@@ -1,95 +1,71 @@
 // Scheduled reviews: a recurring post in a channel (a reminder, the CAB agenda, a digest), each run a durable job.
 
-import { isUserError, UserError } from '../domain/errors.ts';
+import { UserError } from '../domain/errors.ts';
 import type { Review } from '../domain/review.ts';
-import { hasRole } from '../domain/roles.ts';
+import { type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { describeSchedule, nextRuns, parseSchedule, runsBetween } from '../domain/schedule.ts';
-import { type StatusSummary, statusArgs } from '../domain/summary.ts';
 import { isTimeZone } from '../domain/timezone.ts';
-import type { Reply } from '../present/reply.ts';
-import {
-  agendaReviewReply,
-  digestRefusedReply,
-  digestReply,
-  openCountsReply,
-  reminderReviewReply,
-} from '../present/reviewNotice.ts';
-import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { Job, JobRef, JobRepository } from '../store/jobStore.ts';
 import type { ReviewRepository } from '../store/reviewStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeService } from './changes.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import { channelFormsOn, parseChannelAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PirService } from './pirs.ts';
+import {
+  DEFAULT_REVIEW_KIND,
+  KINDS_WITH_DAYS,
+  type NewReview,
+  REVIEW_KINDS,
+  type ReviewKindServices,
+  reviewKind,
+} from './reviewKinds/index.ts';
 import type { StaleService } from './stale.ts';
 import type { SummaryService } from './summaries.ts';
 import type { TicketService } from './tickets.ts';
 
+export { digestArgs, type NewReview, REVIEW_KINDS } from './reviewKinds/index.ts';
+
 export const REVIEW_KIND = 'review.run';
-/** What a review can post. sla is a standing watch still to come (issue 9). */
-export const REVIEW_KINDS = ['reminder', 'change', 'digest', 'pir', 'stale'] as const;
-export type ReviewKind = (typeof REVIEW_KINDS)[number];
-const LATER_KINDS = ['sla'];
 /** A run this much after its time counts as late in `/review show`. */
 const LATE_MS = 60_000;
-
-export interface NewReview {
-  name: string;
-  when: string;
-  /** `#C0123`, `slack:C0123`, `discord:<id>`, `console`; default: where it was typed. */
-  channel?: string | undefined;
-  kind?: string | undefined;
-  timezone?: string | undefined;
-  text?: string | undefined;
-  /** Stale reviews: days without an update (a number, may be fractional). */
-  days?: string | undefined;
-}
 
 export interface RunRecord {
   at: Date;
   outcome: 'delivered' | 'late' | 'missed' | 'failed' | 'paused' | 'not run';
 }
 
-/** `--days` of a stale review: a positive number of days up to a year; refused on other kinds. */
-function staleDaysOf(kind: string, given: string | undefined): number | undefined {
-  if (given === undefined) return undefined;
-  const n = /^\d{1,3}(\.\d{1,4})?$/.test(given.trim()) ? Number(given) : Number.NaN;
-  if (kind !== 'stale') {
-    throw new UserError('USAGE.BAD_OPTION', '--days is for stale reviews (--kind stale).', undefined, 'days');
-  }
-  if (!(n > 0 && n <= 365)) {
-    throw new UserError(
-      'USAGE.BAD_NUMBER',
-      `--days must be a number of days above 0 and at most 365, like 3 or 0.5; got "${given.slice(0, 20)}".`,
-      'Try: --days 3, or --days 7',
-      'days',
-    );
-  }
-  return n;
-}
-
-/** A digest's text as /status's scope and period (`storage week`, `month`, nothing: everything this week). */
-export function digestArgs(text: string | null | undefined): { scope: string | undefined; period: string | undefined } {
-  const [first, second] = (text ?? '').trim().split(/\s+/).filter(Boolean);
-  return statusArgs(first, second);
-}
-
 /** The durable job of one run: its id names the review and the slot, so planning it twice plans it once. */
 export const jobIdOf = (r: Pick<Review, 'tenant' | 'reviewId'>, slot: Date) =>
   `review:${r.tenant}/${r.reviewId}@${slot.toISOString()}`;
 
-export class ReviewService {
+/** Adding, pausing, resuming, removing and running reviews (anyone may list and show them). */
+export const MANAGE_REVIEWS: RoleNeed = {
+  role: 'manager',
+  denied: 'Managing reviews needs the manager role; anyone may /review list.',
+};
+
+export class ReviewService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [REVIEW_KIND]: (job, run) => this.runJob(job, run.now) };
+
   constructor(
     private readonly repo: ReviewRepository,
     private readonly jobs: JobRepository,
     private readonly outbox: Outbox,
-    private readonly cab: ChangeService,
-    private readonly tickets: TicketService,
-    private readonly pirs: PirService,
-    private readonly stale: StaleService,
+    cab: ChangeService,
+    tickets: TicketService,
+    pirs: PirService,
+    stale: StaleService,
     /** When given, a digest posts the /status summary (its text names the team or service, and the period). */
-    private readonly summaries?: SummaryService,
-  ) {}
+    summaries?: SummaryService,
+  ) {
+    this.kinds = { cab, tickets, pirs, stale, summaries };
+  }
+
+  /** What a review kind's check and run may use. */
+  private readonly kinds: ReviewKindServices;
 
   async add(acting: Acting, input: NewReview): Promise<{ review: Review; next: Date[] }> {
     this.mustManage(acting);
@@ -102,24 +78,13 @@ export class ReviewService {
         'tz',
       );
     }
-    const kind = input.kind ?? 'reminder';
-    if (kind === 'sla') {
-      throw new UserError(
-        'REVIEW.SLA_ALWAYS_ON',
-        'SLA notices are not a schedule: they are a standing watch, always on. Each open ticket tells its assignee (or, unassigned, the channel it came from) at 75% and 100% of its response and resolution targets; a P1/P2 breach is also posted in its card thread.',
-        undefined,
-        'kind',
-      );
+    const kind = input.kind ?? DEFAULT_REVIEW_KIND;
+    const def = reviewKind(kind);
+    if (def?.refusal) throw def.refusal();
+    if (def?.notYet) {
+      throw UserError.of('REVIEW.KIND_NOT_YET', { kind, kinds: REVIEW_KINDS.join(', ') }, undefined, 'kind');
     }
-    if (LATER_KINDS.includes(kind)) {
-      throw new UserError(
-        'REVIEW.KIND_NOT_YET',
-        `--kind ${kind} reviews are not built yet; ${REVIEW_KINDS.join(', ')} are.`,
-        undefined,
-        'kind',
-      );
-    }
-    if (!(REVIEW_KINDS as readonly string[]).includes(kind)) {
+    if (!def) {
       throw new UserError(
         'USAGE.BAD_CHOICE',
         `--kind must be one of ${REVIEW_KINDS.join(', ')}; got "${kind.slice(0, 20)}".`,
@@ -127,15 +92,8 @@ export class ReviewService {
         'kind',
       );
     }
-    if (kind === 'reminder' && !input.text) {
-      throw new UserError(
-        'USAGE.MISSING',
-        'A reminder review needs --text: what it should say.',
-        `Try: /review add "${input.name}" ${input.when} --text "Change review in 10 minutes"`,
-        'text',
-      );
-    }
-    const days = staleDaysOf(kind, input.days);
+    def.check?.(input);
+    const days = this.daysOf(def.readDays, input.days);
     const schedule = parseSchedule(input.when, acting.now, timezone);
     if (!schedule.ok) {
       throw new UserError(
@@ -146,7 +104,7 @@ export class ReviewService {
       );
     }
     const channel = this.channelOf(acting, input.channel);
-    if (kind === 'digest') await this.mustReadDigest(acting, input.text, timezone);
+    await def.confirm?.(acting, input, timezone, this.kinds);
     const review = await this.repo.add({
       tenant: acting.tenant,
       name: input.name,
@@ -243,6 +201,11 @@ export class ReviewService {
     return undefined;
   }
 
+  /** The durable job of one run, as the review's node-cron task claims it (src/scheduler/cronTasks.ts). */
+  jobOf(review: Pick<Review, 'tenant' | 'reviewId'>, slot: Date): JobRef {
+    return { _id: jobIdOf(review, slot), dueAt: slot };
+  }
+
   /**
    * One run fired by the review's node-cron task, which has claimed the run's job (see src/scheduler/cronTasks.ts):
    * post (once) and plan the next run, as the job would. Read again first: another process may have paused it.
@@ -258,72 +221,22 @@ export class ReviewService {
 
   private async post(review: Review, now: Date, slot: string): Promise<void> {
     const key = `review:${review.tenant}/${review.reviewId}@${slot}`;
-    const charted: { summary?: StatusSummary } = {};
-    await this.outbox.toChannel(
-      review.channel,
-      await this.replyFor(review, now, charted),
-      { tenant: review.tenant },
-      undefined,
-      key,
-    );
-    // A digest's chart follows it, keyed too: a run taken over after a crash posts it once.
-    const chart = charted.summary && (await this.summaries?.chartReply(charted.summary));
+    // A kind no longer known (a review stored by a newer version, say) posts as a reminder, as it always has.
+    const kind = reviewKind(review.kind) ?? reviewKind(DEFAULT_REVIEW_KIND);
+    const made = await kind?.run(review, now, this.kinds);
+    if (!made) return;
+    await this.outbox.toChannel(review.channel, made.reply, { tenant: review.tenant }, undefined, key);
+    // A chart follows it (a digest's), keyed too: a run taken over after a crash posts it once.
+    const chart = await made.chart?.();
     if (chart) await this.outbox.toChannel(review.channel, chart, { tenant: review.tenant }, undefined, `${key}/chart`);
   }
 
-  /** `charted` is given the summary a digest showed, for its chart. */
-  private async replyFor(review: Review, now: Date, charted: { summary?: StatusSummary } = {}): Promise<Reply> {
-    if (review.kind === 'change') {
-      return agendaReviewReply({ review, agenda: await this.cab.cabAgenda(review.tenant, now, review.timezone) });
-    }
-    if (review.kind === 'pir') return this.pirs.listReply(review.tenant, now, review.timezone, review.name);
-    if (review.kind === 'stale') return this.stale.sweep(review, now);
-    if (review.kind === 'digest' && this.summaries) return this.digest(review, now, this.summaries, charted);
-    if (review.kind === 'digest') {
-      return openCountsReply({ review, counts: await this.tickets.openCounts(review.tenant) });
-    }
-    return reminderReviewReply({ review });
-  }
-
-  /**
-   * A digest is /status as the review's text says (`storage week`, `month`, nothing: everything this week), in
-   * the review's timezone. A text that no longer names a team or service is posted as the refusal it is.
-   */
-  private async digest(
-    review: Review,
-    now: Date,
-    summaries: SummaryService,
-    charted: { summary?: StatusSummary },
-  ): Promise<Reply> {
-    const { scope, period } = digestArgs(review.text);
-    try {
-      const report = await summaries.status(review.tenant, scope, period, now, review.timezone);
-      charted.summary = report.summary;
-      return digestReply({ review, report });
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      return digestRefusedReply({ review, reason: e.message });
-    }
-  }
-
-  /**
-   * A digest's text is /status's arguments: a scope (a team or a service) and a period. They are read once now,
-   * as a run would, so a typo is refused here with its reason rather than posted at every run.
-   */
-  private async mustReadDigest(acting: Acting, text: string | undefined, timezone: string): Promise<void> {
-    if (!this.summaries) return;
-    const { scope, period } = digestArgs(text);
-    try {
-      await this.summaries.status(acting.tenant, scope, period, acting.now, timezone);
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      throw new UserError(
-        e.code,
-        `A digest posts /status ${(text ?? '').trim().slice(0, 60)}, and that is refused: ${e.message}`,
-        'Name a team or a service, then a period: --text "storage week", --text "vpn month"; /team list shows the teams.',
-        'text',
-      );
-    }
+  /** `--days`, read by the kind that takes it; refused on the others. */
+  private daysOf(read: ((given: string) => number) | undefined, given: string | undefined): number | undefined {
+    if (given === undefined) return undefined;
+    if (read) return read(given);
+    const takers = KINDS_WITH_DAYS.map((k) => `${k} reviews (--kind ${k})`).join(' or ');
+    throw new UserError('USAGE.BAD_OPTION', `--days is for ${takers}.`, undefined, 'days');
   }
 
   /** Files the next run after `after` as a job whose id names its slot: planning it twice plans it once. */
@@ -375,19 +288,13 @@ export class ReviewService {
     const id = reviewId.toUpperCase();
     const review = /^RV-\d{1,6}$/.test(id) ? await this.repo.find(acting.tenant, id) : null;
     if (!review || review.removed) {
-      throw new UserError(
-        'REVIEW.NOT_FOUND',
-        `There is no review ${reviewId.slice(0, 20)} here.`,
-        'See them with /review list.',
-        'id',
-      );
+      throw UserError.of('REVIEW.NOT_FOUND', { id: reviewId.slice(0, 20) }, 'See them with /review list.', 'id');
     }
     return review;
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing reviews needs the manager role; anyone may /review list.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_REVIEWS);
+    if (refused) throw refused;
   }
 }

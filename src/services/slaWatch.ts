@@ -12,6 +12,7 @@ import type { NoticeRepository } from '../store/noticeStore.ts';
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { CardService } from './cards.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import { cardThreadOf, parseChannelAddress, sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
@@ -35,7 +36,10 @@ export const slaJobId = (tenant: string, ticketId: string, t: Pick<SlaThreshold,
 const noticeKey = (tenant: string, ticketId: string, target: string, pct: number) =>
   `sla:${tenant}/${ticketId}:${target}:${pct}`;
 
-export class SlaWatch {
+export class SlaWatch implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [SLA_KIND]: (job, run) => this.runJob(job, run.now) };
+
   /** Jobs this process planned already: a comment on a busy ticket does not try four inserts again. */
   private readonly planned = new BoundedMap<string, true>(10_000);
 

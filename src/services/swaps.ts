@@ -38,12 +38,7 @@ export class SwapService {
     const target = await this.people.personFor(acting.tenant, identity, acting.now);
     const me = acting.person;
     if (target.id === me.id) {
-      throw new UserError(
-        'ONCALL.SWAP_SELF',
-        'You cannot swap a shift with yourself.',
-        'Name someone else in the team.',
-        'person',
-      );
+      throw UserError.of('ONCALL.SWAP_SELF', {}, 'Name someone else in the team.', 'person');
     }
     const member = team.members.find((m) => m.id === target.id);
     if (!member) {

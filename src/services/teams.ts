@@ -4,7 +4,7 @@ import { UserError } from '../domain/errors.ts';
 import { DEFAULT_POLICY_TEXT, type EscalationPolicy, parsePolicy } from '../domain/escalation.ts';
 import { gaps, type OnCallAnswer, type OnCallSchedule, onCallAt, parseRotation, shifts } from '../domain/oncall.ts';
 import { isPlatformName } from '../domain/platform.ts';
-import { hasRole } from '../domain/roles.ts';
+import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { quoted } from '../domain/scheduleTypes.ts';
 import type { Team, TeamRepository } from '../store/teamStore.ts';
 import type { Acting } from './acting.ts';
@@ -48,6 +48,12 @@ function joinTeam(t: Team, people: readonly PersonRef[]): PersonRef[] {
   return joined;
 }
 
+/** Managing teams, rotations, overrides and policies (anyone may look). */
+export const MANAGE_TEAMS: RoleNeed = {
+  role: 'manager',
+  denied: 'Managing teams and on-call needs the manager role; anyone may look.',
+};
+
 export class TeamService {
   /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
   cannotPostTo: ((address: string) => Promise<string | null>) | undefined;
@@ -72,7 +78,7 @@ export class TeamService {
       );
     }
     if ((await this.repo.list(acting.tenant)).length >= MAX_TEAMS) {
-      throw new UserError('TEAM.TOO_MANY', `There are ${MAX_TEAMS} teams already; remove some first.`);
+      throw UserError.of('TEAM.TOO_MANY', { max: MAX_TEAMS });
     }
     const services = opts.services === undefined ? [] : this.servicesOf(opts.services);
     await this.mustOwnNoneYet(acting.tenant, services, name);
@@ -90,9 +96,9 @@ export class TeamService {
       version: 0,
     };
     if (!(await this.repo.create(team))) {
-      throw new UserError(
+      throw UserError.of(
         'TEAM.EXISTS',
-        `There is a team ${name} already.`,
+        { name },
         `See it with /team show ${name}; change it with /team set ${name}.`,
         'name',
       );
@@ -129,7 +135,7 @@ export class TeamService {
     const team = await this.change(acting, name, (t) => {
       added = people.filter((p) => !t.members.some((m) => m.id === p.id));
       if (t.members.length + added.length > MAX_MEMBERS) {
-        throw new UserError('TEAM.TOO_MANY_MEMBERS', `A team has at most ${MAX_MEMBERS} members.`);
+        throw UserError.of('TEAM.TOO_MANY_MEMBERS', { max: MAX_MEMBERS });
       }
       t.members.push(...added);
     });
@@ -203,14 +209,10 @@ export class TeamService {
     await this.mustBeIdle(acting, team, 'renamed');
     const outcome = await this.repo.rename(team, to);
     if (outcome === 'exists') {
-      throw new UserError('TEAM.EXISTS', `There is a team ${to} already.`, `See it with /team show ${to}.`, 'new');
+      throw UserError.of('TEAM.EXISTS', { name: to }, `See it with /team show ${to}.`, 'new');
     }
     if (outcome === 'changed') {
-      throw new UserError(
-        'TEAM.BUSY',
-        `${team.name} was changed by someone else at the same moment; nothing was renamed.`,
-        'Try again.',
-      );
+      throw UserError.of('TEAM.BUSY', { team: team.name, done: 'renamed' }, 'Try again.');
     }
     const renamed = { ...team, name: to, version: team.version + 1 };
     await this.onChanged?.(renamed, acting.now).catch(() => {});
@@ -223,11 +225,7 @@ export class TeamService {
     const team = await this.get(acting.tenant, name);
     await this.mustBeIdle(acting, team, 'deleted');
     if (!(await this.repo.removeAt(team))) {
-      throw new UserError(
-        'TEAM.BUSY',
-        `${team.name} was changed by someone else at the same moment; nothing was deleted.`,
-        'Try again.',
-      );
+      throw UserError.of('TEAM.BUSY', { team: team.name, done: 'deleted' }, 'Try again.');
     }
     return team;
   }
@@ -299,8 +297,7 @@ export class TeamService {
     const team = await this.change(acting, name, (t) => {
       joined = joinTeam(t, [who]);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
-      if (t.overrides.length >= MAX_OVERRIDES)
-        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+      if (t.overrides.length >= MAX_OVERRIDES) throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
       t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
     });
     return { team, joined };
@@ -325,7 +322,7 @@ export class TeamService {
       for (const c of covers) if (!t.members.some((m) => m.id === c.person.id)) t.members.push(c.person);
       t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
       if (t.overrides.length + covers.length > MAX_OVERRIDES)
-        throw new UserError('ONCALL.TOO_MANY', `A team has at most ${MAX_OVERRIDES} overrides.`);
+        throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
       for (const c of covers) t.overrides.push({ person: c.person.id, from: c.from, to: c.to, createdAt: acting.now });
     });
   }
@@ -444,11 +441,7 @@ export class TeamService {
         return saved;
       }
     }
-    throw new UserError(
-      'TEAM.BUSY',
-      `${name} was changed by someone else at the same moment; nothing was saved.`,
-      'Try again.',
-    );
+    throw UserError.of('TEAM.BUSY', { team: name, done: 'saved' }, 'Try again.');
   }
 
   private async peopleOf(acting: Acting, identities: readonly string[]): Promise<PersonRef[]> {
@@ -487,9 +480,9 @@ export class TeamService {
     for (const t of await this.repo.list(tenant)) {
       const taken = services.find((s) => t.services.includes(s));
       if (taken && t.name.toLowerCase() !== name.toLowerCase()) {
-        throw new UserError(
+        throw UserError.of(
           'TEAM.SERVICE_TAKEN',
-          `${taken} belongs to ${t.name} already.`,
+          { service: taken, team: t.name },
           'A service belongs to one team.',
           'services',
         );
@@ -498,8 +491,7 @@ export class TeamService {
   }
 
   private mustManage(acting: Acting): void {
-    if (!hasRole(acting.role, 'manager')) {
-      throw new UserError('PERMISSION.DENIED', 'Managing teams and on-call needs the manager role; anyone may look.');
-    }
+    const refused = refusalFor(acting.role, MANAGE_TEAMS);
+    if (refused) throw refused;
   }
 }

@@ -167,7 +167,7 @@ export class TicketService {
   async getTicket(acting: Acting, id: string): Promise<Ticket> {
     const ticketId = this.ticketIdOf(id);
     const t = await this.repo.find(acting.tenant, ticketId);
-    if (!t) throw new UserError('TICKET.NOT_FOUND', `There is no ticket ${ticketId} here.`, undefined, 'id');
+    if (!t) throw UserError.of('TICKET.NOT_FOUND', { id: ticketId }, undefined, 'id');
     return this.maySee(acting, t);
   }
 
@@ -562,10 +562,7 @@ export class TicketService {
           // Enough to outlast another process's queue of changes to this ticket (it writes them back to back, so a
           // loser can lose to each in turn); still bounded, so a person is told rather than kept waiting.
           if (attempt >= MAX_CHANGE_ATTEMPTS) {
-            throw new UserError(
-              'TICKET.BUSY',
-              `${t.ticketId} is being changed by others right now; nothing was changed, try again.`,
-            );
+            throw UserError.of('TICKET.BUSY', { id: t.ticketId });
           }
           // Someone else (another process) is writing this ticket: let them finish, then decide again.
           await new Promise((r) => setTimeout(r, 5 + Math.random() * 10 * (attempt + 1)));

@@ -8,7 +8,7 @@ export async function validOrRefused<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof mongoose.Error.ValidationError) {
       const msgs = Object.values(err.errors).map((e) => `${e.path}: ${e.message}`);
-      throw new UserError('VALIDATION', `That was not saved: ${msgs.join('; ')}`, '');
+      throw UserError.of('VALIDATION', { problems: msgs.join('; ') }, '');
     }
     throw err;
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
+import { ERROR_CODES } from '../../src/domain/errorCodes.ts';
 import type { Reply } from '../../src/present/reply.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { rawControlIn } from '../support/rawText.ts';
@@ -287,6 +288,13 @@ describe('/help', () => {
     expect(add.text).not.toContain('sla');
     // Asked for anyway, it is still told why not.
     expect((await root('/review add "SLA" every day at 09:00 --kind sla')).error).toBe('REVIEW.SLA_ALWAYS_ON');
+  });
+
+  it('lists the error codes from the catalogue with /help errors', async () => {
+    const errors = ok(await ada('/help errors'));
+    expect(errors.header).toBe('Help: errors');
+    expect(errors.list).toContain('TICKET.NOT_FOUND: no such ticket (or not the person’s to see)');
+    expect(errors.list?.length).toBe(Object.keys(ERROR_CODES).length);
   });
 
   it('says how long a line, and each value, may be', async () => {

@@ -1,0 +1,14 @@
+// Job kinds: each service that files durable jobs declares the kinds it owns and how each runs (`jobKinds`); the
+// job engine (src/scheduler/jobs.ts) reads them from the services it is handed and names none itself.
+import type { Job } from '../store/jobStore.ts';
+
+/** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
+export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<unknown>;
+
+/** A service's job kinds: the kind's name (stored on every job of it) and what runs it. */
+export type JobKinds = Readonly<Record<string, JobHandler>>;
+
+/** What owns job kinds: a service with a `jobKinds` table. */
+export interface OwnsJobKinds {
+  readonly jobKinds: JobKinds;
+}
