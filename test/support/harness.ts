@@ -2,8 +2,9 @@
 import pino, { type Logger } from 'pino';
 import { type Config, loadConfig } from '../../config/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { Bot, BotOptions } from '../../src/core/createBot.ts';
+import type { Bot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
+import type { PipelineObserver } from '../../src/core/observer.ts';
 import type { Platform } from '../../src/domain/platform.ts';
 import type { Reply } from '../../src/present/reply.ts';
 import type { JobEngine } from '../../src/scheduler/jobs.ts';
@@ -49,7 +50,8 @@ export async function startTestBot(
   opts: {
     env?: Record<string, string>;
     now?: () => Date;
-    onCommand?: BotOptions['onCommand'];
+    /** Hears every invocation as it finishes (the pipeline's `finish`). */
+    onCommand?: NonNullable<PipelineObserver['finish']>;
     /** The log the services write to (default: silent, or TEST_LOG_LEVEL). */
     log?: Logger;
     /** Service options a test varies (e.g. a chart renderer that fails). */
@@ -74,7 +76,7 @@ export async function startTestBot(
     now,
     ...(opts.services?.renderChart ? { renderChart: opts.services.renderChart } : {}),
     progress: opts.progress ?? (() => {}),
-    ...(opts.onCommand ? { hooks: { onCommand: opts.onCommand } } : {}),
+    ...(opts.onCommand ? { hooks: { pipeline: { finish: opts.onCommand } } } : {}),
     pollMs: 50,
     background: TEST_BACKGROUND,
   });
