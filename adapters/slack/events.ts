@@ -1,6 +1,6 @@
 // Events API: replies in a card's thread become comments, :ticket: reactions open tickets, mentions run commands.
 import type { App } from '@slack/bolt';
-import { plainProse, splitFirstWord } from '../../src/kit/typedText.ts';
+import { splitFirstWord } from '../../src/kit/typedText.ts';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
 import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
@@ -64,30 +64,16 @@ export function registerEvents(app: App, ctx: SlackContext): void {
       await work.run(async () => {
         const ticket = await core.ticketForThread('slack', channel, thread);
         if (!ticket) return;
-        let forget = () => {};
-        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
-          const actor = await people.actor(user);
-          forget = delivery.expectEcho(ticket.ticketId, actor.id, channel, thread);
-          return {
-            actor,
-            origin: {
-              platform: 'slack',
-              workspace: (body as Envelope).team_id ?? '',
-              channel: channel,
-              thread: thread,
-            },
-            command: 'ticket',
-            subcommand: 'comment',
-            // Prose written in the thread, not a command line: something invisible pasted in must not get it refused.
-            options: { id: ticket.ticketId, text: plainProse(plainSlackText(e.text ?? '')) },
+        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () =>
+          core.commentInThread(ticket.ticketId, {
+            actor: await people.actor(user),
+            origin: { platform: 'slack', workspace: (body as Envelope).team_id ?? '', channel, thread },
+            text: plainSlackText(e.text ?? ''),
             deliveryId: eventId,
-          };
-        });
+          }),
+        );
         // Success shows up as the card's update; only a refusal needs telling.
-        if (reply?.error) {
-          forget();
-          await delivery.ephemeral(reply, place);
-        }
+        if (reply?.error) await delivery.ephemeral(reply, place);
       });
     } catch (error) {
       await delivery.apologise(error, place, 'thread comment');

@@ -6,6 +6,7 @@ import type { PlatformSender } from '../present/sender.ts';
 import type { CommandDef } from './command.ts';
 import type { Actor, Invocation } from './invocation.ts';
 import type { MessageTicketOutcome, SourceMessageRef } from './messageTickets.ts';
+import type { ThreadReply } from './threadComment.ts';
 
 /** Where a ticket's card was posted, so it can be edited in place and its thread read. */
 export interface CardRef {
@@ -64,6 +65,11 @@ export interface BotCore {
     build: () => Invocation | Promise<Invocation>,
     run?: (invocation: Invocation) => Promise<Reply>,
   ): Promise<Reply | null>;
+  /**
+   * The invocation a reply written in a ticket's card thread is: a comment on that ticket, marked as said in that
+   * thread, so the change it makes is not summed up back into it (the card is still shown anew).
+   */
+  commentInThread(ticketId: string, reply: ThreadReply): Invocation;
   /** Gives a claim back when the work it guarded failed on our side, so a retry can do it. */
   releaseDelivery(key: string): Promise<void>;
   /**

@@ -15,6 +15,7 @@ import { messageTickets } from './messageTickets.ts';
 import { loggingObserver, observers, type PipelineObserver } from './observer.ts';
 import { invocationPipeline } from './pipeline.ts';
 import { CommandRegistry } from './registry.ts';
+import { echoes, threadCommentOf } from './threadComment.ts';
 
 export interface BotOptions {
   /** The use cases, built over the database by src/main.ts (buildServices). */
@@ -66,7 +67,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           platform: c.platform as Platform,
           channel: c.channel,
           messageId: c.messageId,
-          thread: c.thread ?? undefined,
+          // The thread the change was written in already holds the person's own words: no line repeats them.
+          thread: echoes(c, ev.origin) ? undefined : (c.thread ?? undefined),
         })),
       );
     } catch (err) {
@@ -180,6 +182,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       return run ? run(invocation) : this.handle(invocation);
     },
     releaseDelivery: (key) => claims.release(key),
+    commentInThread: (ticketId, reply) => threadCommentOf(registry.definitions, ticketId, reply),
     async recordCard(c) {
       await cards.record({ ...c, thread: c.thread ?? null, at: now() });
     },
