@@ -13,6 +13,7 @@ import type { CommandDef, CommandServices } from './command.ts';
 import type { Invocation } from './invocation.ts';
 import { messageTickets } from './messageTickets.ts';
 import { loggingObserver, observers, type PipelineObserver } from './observer.ts';
+import { MAX_TEXT } from './parser.ts';
 import { invocationPipeline } from './pipeline.ts';
 import { CommandRegistry } from './registry.ts';
 import { echoes, threadCommentOf } from './threadComment.ts';
@@ -149,11 +150,13 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     emit: observers([loggingObserver(o.log), ...(o.observers ?? [])], o.log),
   });
   const shownHandle = async (inv: Invocation): Promise<Reply> => shownThroughout(await handle(inv));
-  const ticketFromMessage = messageTickets({
+  const ticketNew = o.definitions.find((d) => d.command === 'ticket' && d.name === 'new');
+  const limitOf = (name: string) => ticketNew?.options.find((x) => x.name === name)?.maxLength ?? MAX_TEXT;
+  const openOnce = messageTickets({
     records: o.services.messageTickets,
     claim: (key) => claims.claim(key, now()),
     release: (key) => claims.release(key),
-    handle: shownHandle,
+    limits: () => ({ title: limitOf('title'), description: limitOf('description') }),
     tenantOf,
     now,
     log: o.log,
@@ -163,7 +166,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     services,
     // Whatever a reply quotes (a name, a title stored long ago), no raw control reaches a platform.
     handle: shownHandle,
-    ticketFromMessage,
+    // Through `this`, as dispatch: a core wrapped around this one runs the commands.
+    ticketFromMessage(this: BotCore, message, read) {
+      return openOnce(message, read, (inv) => this.handle(inv));
+    },
     check(inv) {
       try {
         const r = registry.resolve(inv);
