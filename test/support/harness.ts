@@ -52,6 +52,8 @@ export async function startTestBot(
     now?: () => Date;
     /** Hears every invocation as it finishes (the pipeline's `finish`). */
     onCommand?: NonNullable<PipelineObserver['finish']>;
+    /** Hears every event of the pipeline (run, denied, success, error, finish); with onCommand, this one hears finish. */
+    observer?: PipelineObserver;
     /** The log the services write to (default: silent, or TEST_LOG_LEVEL). */
     log?: Logger;
     /** Service options a test varies (e.g. a chart renderer that fails). */
@@ -76,7 +78,9 @@ export async function startTestBot(
     now,
     ...(opts.services?.renderChart ? { renderChart: opts.services.renderChart } : {}),
     progress: opts.progress ?? (() => {}),
-    ...(opts.onCommand ? { hooks: { pipeline: { finish: opts.onCommand } } } : {}),
+    ...(opts.observer || opts.onCommand
+      ? { hooks: { pipeline: opts.observer ?? { finish: opts.onCommand as NonNullable<PipelineObserver['finish']> } } }
+      : {}),
     pollMs: 50,
     background: TEST_BACKGROUND,
   });
