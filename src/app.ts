@@ -5,7 +5,8 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { allCommands } from '../commands/index.ts';
 import type { Config } from '../config/index.ts';
-import { type Bot, type BotOptions, createBot } from './core/createBot.ts';
+import { type Bot, createBot } from './core/createBot.ts';
+import type { PipelineObserver } from './core/observer.ts';
 import { type PlatformSpec, registerPlatforms } from './domain/platform.ts';
 import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
 import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
@@ -35,7 +36,8 @@ export interface SwitchboardOptions {
   terminalUser?: string;
   /** Metrics and other listeners. */
   hooks?: {
-    onCommand?: BotOptions['onCommand'];
+    /** The pipeline's listeners (metrics): run, denied, success, error, finish of every invocation. */
+    pipeline?: PipelineObserver;
     onDelivery?: NonNullable<ServiceOptions['outbox']>['onDelivery'];
     onOverdueSteps?: (count: number) => void;
   };
@@ -94,7 +96,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     orgs: config.orgs,
     timezone: config.timezone,
     now,
-    ...(o.hooks?.onCommand ? { onCommand: o.hooks.onCommand } : {}),
+    ...(o.hooks?.pipeline ? { observers: [o.hooks.pipeline] } : {}),
   });
   const parts = { reviewTasks: true, pageAuditor: true, maintenance: true, ...o.background };
   let jobs: JobEngine | undefined;

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     // The person at the terminal is the local admin.
     ...(onConsole ? { terminalUser: consoleIdentity } : {}),
     hooks: {
-      onCommand: (e) => metrics.commandFinished(e),
+      pipeline: { finish: (e) => metrics.commandFinished(e) },
       onDelivery: (platform, outcome) => metrics.deliveryFinished(platform, outcome),
       onOverdueSteps: (count) => metrics.overdueSteps(count),
     },

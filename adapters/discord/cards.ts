@@ -19,16 +19,12 @@ export interface CardDeps {
 
 /** Threads known not to be ticket threads, briefly: chatter in other threads then costs no query each time. */
 const NOT_A_TICKET_TTL_MS = 60_000;
-/** A comment's own change arrives within moments; a quiet thread that heard nothing by then speaks again. */
-const ECHO_TTL_MS = 60_000;
 /** Enough for every busy thread of a large server; beyond it the oldest are forgotten, not the process's memory. */
 const MAX_THREADS_KEPT = 10_000;
 
 type Where = { guildId: string | null; inThread: string | null };
 
 export class DiscordCards {
-  /** Threads whose latest message was a comment made there: its change summary would only echo it. */
-  private readonly echo = new BoundedMap<string, true>(MAX_THREADS_KEPT, ECHO_TTL_MS);
   /** Cards being recorded, by message id (a thread started from a message shares its id). */
   private readonly recording = new Map<string, Promise<void>>();
   private readonly notTicket = new BoundedMap<string, true>(MAX_THREADS_KEPT, NOT_A_TICKET_TTL_MS);
@@ -99,19 +95,9 @@ export class DiscordCards {
     }
   }
 
-  /** The next change summary for this thread is not posted (it would repeat what was just said there). */
-  quietOnce(thread: string): void {
-    this.echo.set(thread, true);
-  }
-
-  /** The comment that asked for quiet was refused: no change of its own will use it up. */
-  speakAgain(thread: string): void {
-    this.echo.delete(thread);
-  }
-
-  /** How many threads are remembered, as quiet or as not a ticket's (bounded). */
+  /** How many threads are remembered as not a ticket's (bounded). */
   get threadsKept(): number {
-    return this.echo.size + this.notTicket.size;
+    return this.notTicket.size;
   }
 
   /**
@@ -153,13 +139,7 @@ export class DiscordCards {
     };
     return {
       platform: 'discord',
-      post: async (channel, reply) => {
-        // A thread line right after a comment made in that thread would only repeat it.
-        if (reply.visibility === 'thread' && this.echo.delete(channel)) {
-          return { skipped: 'the change came from a message in this thread' };
-        }
-        return post(channel, reply);
-      },
+      post: async (channel, reply) => post(channel, reply),
       dm: async (user, reply) => {
         const dm = (await call(() =>
           this.d.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }),

@@ -14,7 +14,6 @@ import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
-import { MAX_TEXT } from '../../src/core/parser.ts';
 import { BoundedMap } from '../../src/kit/boundedMap.ts';
 import { type WorkQueue, WorkQueueFull } from '../../src/kit/workQueue.ts';
 import type { FormSpec, Reply } from '../../src/present/reply.ts';
@@ -22,7 +21,6 @@ import { type AnswerDeps, answer, answerNow, apology, busy, newRef, VisibilityGu
 import { definitionFor, OPEN_TICKET_COMMAND, optionFor } from './commands.ts';
 import { decodeCustomId, type FormStash, formCustomId, formForPress, splitActionId } from './customIds.ts';
 import { actorOf, messageLink, originOf, workspaceOf } from './identity.ts';
-import { type TicketTextLimits, ticketFromMessage } from './openTicket.ts';
 import { messageOf, modalFields, modalOf } from './render.ts';
 
 type Options = Record<string, string | boolean | number | undefined>;
@@ -276,26 +274,25 @@ export class DiscordInteractions {
     }
     const m = i.targetMessage;
     const link = messageLink(i.guildId, m.channelId, m.id);
-    const author = m.member?.displayName ?? m.author.globalName ?? m.author.username;
-    const { title, description } = ticketFromMessage({ content: m.content, author, link }, this.ticketTextLimits());
     const workspace = workspaceOf(i.guildId, i.client);
     const inv: Invocation = {
-      ...this.invocation(i, 'ticket', 'new', { title, description }),
+      ...this.invocation(i, 'ticket', 'new', {}),
       origin: originOf(workspace, i.channelId, i.channel, link),
     };
-    // One message, one ticket: "Open ticket" on it again (by anyone) answers with the ticket it has.
+    // One message, one ticket: "Open ticket" on it again (by anyone) answers with the ticket it has. The core
+    // decides the title and description from the message's words.
     const source = { platform: 'discord' as const, workspace, channel: m.channelId, messageId: m.id, actor: inv.actor };
-    await this.run(i, inv, receivedAt, false, undefined, async (open) => {
-      const result = await this.d.core.ticketFromMessage(source, () => this.d.core.handle(open));
+    const read = async () => ({
+      text: m.content,
+      author: m.member?.displayName ?? m.author.globalName ?? m.author.username,
+      link,
+      origin: inv.origin,
+      deliveryId: i.id,
+    });
+    await this.run(i, inv, receivedAt, false, undefined, async () => {
+      const result = await this.d.core.ticketFromMessage(source, read);
       return result.reply ?? apology(newRef());
     });
-  }
-
-  /** `/ticket new`'s own limits, so a quoted message is cut to what the command takes. */
-  private ticketTextLimits(): TicketTextLimits {
-    const def = this.d.core.definitions().find((d) => d.command === 'ticket' && d.name === 'new');
-    const max = (name: string) => def?.options.find((o) => o.name === name)?.maxLength ?? MAX_TEXT;
-    return { title: max('title'), description: max('description') };
   }
 
   // ---- autocomplete ---------------------------------------------------------------------------

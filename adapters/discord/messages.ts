@@ -3,7 +3,7 @@ import type { Client, Message } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Invocation } from '../../src/core/invocation.ts';
-import { plainProse, splitFirstWord } from '../../src/kit/typedText.ts';
+import { splitFirstWord } from '../../src/kit/typedText.ts';
 import { type WorkQueue, WorkQueueFull } from '../../src/kit/workQueue.ts';
 import type { Reply } from '../../src/present/reply.ts';
 import { busy, newRef } from './answer.ts';
@@ -62,30 +62,22 @@ export class DiscordMessages {
     if (!ticket) return false;
     // Without the message content intent only mentions carry text: nothing to record then.
     if (!text) return true;
-    const def = this.d.core.definitions().find((d) => d.command === 'ticket' && d.name === 'comment');
-    const idOpt = def?.options.find((o) => o.kind === 'ticket')?.name ?? 'id';
-    const textOpt = def?.options.find((o) => o.kind === 'text')?.name ?? 'text';
-    const inv: Invocation = {
-      actor: actorOf(m.author, m.member),
-      origin: originOf(
-        workspaceOf(m.guildId, m.client),
-        m.channelId,
-        thread,
-        messageLink(m.guildId, m.channelId, m.id),
-      ),
-      command: 'ticket',
-      subcommand: 'comment',
-      // Prose people wrote, not a command line: something invisible pasted in must not get it refused.
-      options: { [idOpt]: ticket.ticketId, [textOpt]: plainProse(text) },
-      deliveryId: m.id,
-    };
-    const reply = await this.d.core.dispatch(`discord:message:${m.id}`, () => {
-      this.d.cards.quietOnce(thread.id);
-      return inv;
-    });
+    const origin = originOf(
+      workspaceOf(m.guildId, m.client),
+      m.channelId,
+      thread,
+      messageLink(m.guildId, m.channelId, m.id),
+    );
+    const reply = await this.d.core.dispatch(`discord:message:${m.id}`, () =>
+      this.d.core.commentInThread(ticket.ticketId, {
+        actor: actorOf(m.author, m.member),
+        origin: { ...origin, channel: origin.channel ?? m.channelId, thread: thread.id },
+        text,
+        deliveryId: m.id,
+      }),
+    );
     if (!reply) return true;
     if (reply.error) {
-      this.d.cards.speakAgain(thread.id);
       await this.replyTo(m, reply);
     } else {
       await m.react('✅').catch((err) => this.d.log.warn({ err }, 'discord: could not react to a comment'));

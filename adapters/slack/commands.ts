@@ -42,7 +42,7 @@ export function formWhenEmpty(defs: readonly CommandDef[], family: string, text:
 
 export const families = (defs: readonly CommandDef[]): string[] => [...new Set(defs.map((d) => d.command))];
 
-export function registerSlashCommands(app: App, { core, people, delivery, work }: SlackContext): void {
+export function registerSlashCommands(app: App, { core, people, delivery, request }: SlackContext): void {
   // One listener for every command: the families come from the core's definitions at each request, so a
   // family added to the core works as soon as its slash command exists in the app manifest.
   app.command(/^\/[a-z][a-z0-9_-]*$/, async ({ command, ack, respond }) => {
@@ -53,6 +53,7 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
       respond: respond as unknown as (m: Record<string, unknown>) => Promise<unknown>,
       triggerId: command.trigger_id,
     };
+    let routed: RoutedText;
     try {
       const defs = core.definitions();
       const family = command.command.slice(1).toLowerCase();
@@ -67,7 +68,7 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
         );
         return;
       }
-      const routed = routeText(defs, family, commandText(command.text ?? ''));
+      routed = routeText(defs, family, commandText(command.text ?? ''));
       // The modal opens straight from the definition: no database round-trip eats the trigger's 3 seconds.
       // The submission runs through the core, where the permission check happens.
       const form = formWhenEmpty(defs, routed.command, routed.text);
@@ -75,11 +76,18 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
         await delivery.openForm(form, command.trigger_id, { channel: command.channel_id });
         return;
       }
-      await work.run(async () => {
-        // Slack never resends a slash command, so a second request with the same trigger is a captured one replayed
-        // inside the 5-minute signature window: the command does not run twice.
-        const key = command.trigger_id ? `slack:command:${command.trigger_id}` : undefined;
-        const reply = await core.dispatch(key, async () => {
+    } catch (error) {
+      await delivery.apologise(error, place, `command ${command.command}`);
+      return;
+    }
+    // Slack never resends a slash command, so a second request with the same trigger is a captured one replayed
+    // inside the 5-minute signature window: the command does not run twice.
+    const key = command.trigger_id ? `slack:command:${command.trigger_id}` : undefined;
+    await request({
+      what: `command ${command.command}`,
+      place,
+      dispatch: () =>
+        core.dispatch(key, async () => {
           const actor = await people.actor(command.user_id, command.user_name);
           await people.rememberMentioned(command.text ?? '', command.team_id);
           return {
@@ -89,11 +97,7 @@ export function registerSlashCommands(app: App, { core, people, delivery, work }
             text: routed.text,
             deliveryId: command.trigger_id,
           };
-        });
-        if (reply) await delivery.deliver(reply, place);
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, `command ${command.command}`);
-    }
+        }),
+    });
   });
 }

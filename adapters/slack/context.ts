@@ -5,6 +5,7 @@ import type { BotCore } from '../../src/core/bot.ts';
 import type { WorkQueue } from '../../src/kit/workQueue.ts';
 import type { SlackDelivery } from './delivery.ts';
 import type { SlackPeople } from './people.ts';
+import type { SlackRequests } from './request.ts';
 
 export type WebClient = App['client'];
 
@@ -16,4 +17,6 @@ export interface SlackContext {
   client: WebClient;
   /** Where the work after an ack runs (bounded). */
   work: WorkQueue;
+  /** Runs one request through the core's pipeline in that work, delivers the reply, apologises for a failure. */
+  request: SlackRequests;
 }

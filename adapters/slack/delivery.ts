@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { BotCore } from '../../src/core/bot.ts';
-import { BoundedMap } from '../../src/kit/boundedMap.ts';
 import { WorkQueueFull } from '../../src/kit/workQueue.ts';
 import type { FormSpec, Reply } from '../../src/present/reply.ts';
 import { type FormMetadata, renderModal, renderReply, type SlackMessage } from './render.ts';
@@ -27,9 +26,6 @@ export interface Place {
 
 /** Cards whose shown content is remembered; the oldest are forgotten (then their next change is simply sent). */
 const MAX_SHOWN = 5000;
-/** A comment's own change arrives within moments; thread replies awaiting theirs beyond this many are forgotten. */
-const ECHO_TTL_MS = 60_000;
-const MAX_ECHOES = 10_000;
 
 const slackError = (e: unknown): string | undefined => (e as { data?: { error?: string } })?.data?.error;
 
@@ -41,8 +37,6 @@ export class SlackDelivery {
   private readonly shown = new Map<string, string>();
   /** Public channels the bot has joined (or found itself in) since it started. */
   private readonly joined = new Set<string>();
-  /** Thread replies just turned into comments: their change is not echoed back into the same thread. */
-  private readonly echoes = new BoundedMap<string, true>(MAX_ECHOES, ECHO_TTL_MS);
 
   constructor(
     private readonly client: WebClient,
@@ -191,26 +185,6 @@ export class SlackDelivery {
     } catch (e) {
       this.log.error({ err: e, ref }, 'could not tell the person about the failure');
     }
-  }
-
-  /**
-   * The next change to `ticketId` by `actorId` came from a reply in this card thread: the card is still
-   * updated, but the summary is not posted back under the person's own words.
-   */
-  expectEcho(ticketId: string, actorId: string, channel: string, thread: string): () => void {
-    const key = `${ticketId}|${actorId}|${channel}|${thread}`;
-    this.echoes.set(key, true);
-    return () => this.echoes.delete(key);
-  }
-
-  /** Thread replies whose change is still expected (bounded in number and age). */
-  get echoesKept(): number {
-    return this.echoes.size;
-  }
-
-  /** True (once) when a thread line about this change would only echo the person's own reply in that thread. */
-  takeEcho(ticketId: string, actorId: string, channel: string, thread: string): boolean {
-    return this.echoes.take(`${ticketId}|${actorId}|${channel}|${thread}`) !== undefined;
   }
 
   /** Whether a card message already shows exactly this (then an edit is skipped). */

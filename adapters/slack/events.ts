@@ -1,9 +1,9 @@
 // Events API: replies in a card's thread become comments, :ticket: reactions open tickets, mentions run commands.
 import type { App } from '@slack/bolt';
-import { plainProse, splitFirstWord } from '../../src/kit/typedText.ts';
+import { splitFirstWord } from '../../src/kit/typedText.ts';
 import { families, routeText } from './commands.ts';
 import type { SlackContext } from './context.ts';
-import { fetchMessage, openTicketFromMessage, permalinkOf } from './fromMessage.ts';
+import { fetchMessage, permalinkOf, readForTicket } from './fromMessage.ts';
 import { commandText, plainSlackText } from './text.ts';
 
 export const TICKET_REACTION = 'ticket';
@@ -41,7 +41,7 @@ export function textAfterMention(text: string, botUserId: string | undefined): s
 }
 
 export function registerEvents(app: App, ctx: SlackContext): void {
-  const { core, people, delivery, log, client, work } = ctx;
+  const { core, people, delivery, log, client, request } = ctx;
   app.event('message', async ({ event, body, context }) => {
     const e = event as unknown as MessageEvent;
     const { user, thread_ts: thread, channel } = e;
@@ -60,38 +60,26 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     if (botUserId && e.text?.includes(`<@${botUserId}`)) return;
     const eventId = (body as Envelope).event_id;
     const place = { user, channel, thread };
-    try {
-      await work.run(async () => {
+    await request({
+      what: 'thread comment',
+      place,
+      async dispatch() {
         const ticket = await core.ticketForThread('slack', channel, thread);
-        if (!ticket) return;
-        let forget = () => {};
-        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
-          const actor = await people.actor(user);
-          forget = delivery.expectEcho(ticket.ticketId, actor.id, channel, thread);
-          return {
-            actor,
-            origin: {
-              platform: 'slack',
-              workspace: (body as Envelope).team_id ?? '',
-              channel: channel,
-              thread: thread,
-            },
-            command: 'ticket',
-            subcommand: 'comment',
-            // Prose written in the thread, not a command line: something invisible pasted in must not get it refused.
-            options: { id: ticket.ticketId, text: plainProse(plainSlackText(e.text ?? '')) },
+        if (!ticket) return null;
+        return core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () =>
+          core.commentInThread(ticket.ticketId, {
+            actor: await people.actor(user),
+            origin: { platform: 'slack', workspace: (body as Envelope).team_id ?? '', channel, thread },
+            text: plainSlackText(e.text ?? ''),
             deliveryId: eventId,
-          };
-        });
-        // Success shows up as the card's update; only a refusal needs telling.
-        if (reply?.error) {
-          forget();
-          await delivery.ephemeral(reply, place);
-        }
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, 'thread comment');
-    }
+          }),
+        );
+      },
+      // Success shows up as the card's update; only a refusal needs telling.
+      answer: async (reply) => {
+        if (reply.error) await delivery.ephemeral(reply, place);
+      },
+    });
   });
 
   app.event('reaction_added', async ({ event, body }) => {
@@ -99,36 +87,38 @@ export function registerEvents(app: App, ctx: SlackContext): void {
     const { channel, ts } = event.item;
     const place = { user: event.user, channel };
     const eventId = (body as Envelope).event_id;
-    try {
-      await work.run(async () => {
-        // Slack's retries of one reaction are that reaction; many reactions on one message make one ticket.
-        if (eventId && !(await core.claimDelivery(`slack:event:${eventId}`))) return;
-        const actor = await people.actor(event.user);
-        const workspace = (body as Envelope).team_id ?? '';
-        const result = await core.ticketFromMessage(
-          { platform: 'slack', workspace, channel, messageId: ts, actor },
-          async () => {
-            const message = await fetchMessage(client, channel, ts);
-            if (!message) {
-              log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
-              return null;
-            }
-            const authorName = message.author ? (await people.actor(message.author)).displayName : undefined;
-            return openTicketFromMessage(core, client, log, {
-              actor,
-              workspace,
-              message: { ...message, authorName },
-              deliveryId: eventId,
-            });
+    const workspace = (body as Envelope).team_id ?? '';
+    await request({
+      what: 'ticket reaction',
+      place,
+      // Slack's retries of one reaction are that reaction; many reactions on one message make one ticket.
+      dispatch: () =>
+        core.dispatch(
+          eventId ? `slack:event:${eventId}` : undefined,
+          async () => ({
+            actor: await people.actor(event.user),
+            origin: { platform: 'slack', workspace, channel },
+            command: 'ticket',
+            subcommand: 'new',
+            deliveryId: eventId,
+          }),
+          async ({ actor }) => {
+            const result = await core.ticketFromMessage(
+              { platform: 'slack', workspace, channel, messageId: ts, actor },
+              async () => {
+                const message = await fetchMessage(client, channel, ts);
+                if (!message) {
+                  log.warn({ channel, ts }, 'reacted message not found; no ticket opened');
+                  return null;
+                }
+                return readForTicket(people, client, log, { workspace, message, deliveryId: eventId });
+              },
+            );
+            // Reacting while the ticket is being opened needs no answer: its card is on the way.
+            return result.outcome === 'opening' ? null : result.reply;
           },
-        );
-        // Reacting while the ticket is being opened needs no answer: its card is on the way.
-        if (result.outcome === 'opening' || !result.reply) return;
-        await delivery.deliver(result.reply, place);
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, 'ticket reaction');
-    }
+        ),
+    });
   });
 
   /** A line of words typed to the bot (after a mention, or in a DM) runs as a command. */
@@ -146,9 +136,11 @@ export function registerEvents(app: App, ctx: SlackContext): void {
   ): Promise<void> {
     const eventId = (m.body as Envelope).event_id;
     const place = { user: m.user, channel: m.channel, ...(m.thread ? { thread: m.thread } : {}) };
-    try {
-      await work.run(async () => {
-        const reply = await core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
+    await request({
+      what,
+      place,
+      dispatch: () =>
+        core.dispatch(eventId ? `slack:event:${eventId}` : undefined, async () => {
           const defs = core.definitions();
           const words = commandText(m.text);
           const [first, rest] = splitFirstWord(words);
@@ -169,12 +161,8 @@ export function registerEvents(app: App, ctx: SlackContext): void {
             text: routed.text,
             deliveryId: eventId,
           };
-        });
-        if (reply) await delivery.deliver(reply, place);
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, what);
-    }
+        }),
+    });
   }
 
   app.event('app_mention', async ({ event, body, context }) => {

@@ -1,15 +1,11 @@
-// Opening a ticket from an existing Slack message (message shortcut, :ticket: reaction): quote it, link it.
+// Reading the Slack message a ticket is opened from (message shortcut, :ticket: reaction): its words, author and link.
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { BotCore } from '../../src/core/bot.ts';
-import type { Actor } from '../../src/core/invocation.ts';
-import { plainProse } from '../../src/kit/typedText.ts';
+import type { MessageRead } from '../../src/core/messageTickets.ts';
+import type { SlackPeople } from './people.ts';
 import { plainSlackText } from './text.ts';
 
 type WebClient = App['client'];
-
-const MAX_TITLE = 80;
-const MAX_QUOTE = 3000;
 
 export interface SourceMessage {
   channel: string;
@@ -17,33 +13,6 @@ export interface SourceMessage {
   text: string;
   /** Slack user id of the message's author, when a person wrote it. */
   author?: string | undefined;
-  /** The author's display name, for the quote's attribution. */
-  authorName?: string | undefined;
-}
-
-export function ticketFromMessageOptions(
-  message: SourceMessage,
-  permalink: string | undefined,
-): { title: string; description: string } {
-  // A message quoted into a ticket is prose: what the core would refuse in it is dropped, not refused.
-  const plain = plainProse(plainSlackText(message.text)).trim();
-  const firstLine =
-    plain
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.trim() ?? '';
-  const title = firstLine
-    ? firstLine.length > MAX_TITLE
-      ? `${firstLine.slice(0, MAX_TITLE - 1)}…`
-      : firstLine
-    : 'Ticket from a Slack message';
-  const body = plain.length > MAX_QUOTE ? `${plain.slice(0, MAX_QUOTE - 1)}…` : plain;
-  const quote = (body || '(no text)')
-    .split('\n')
-    .map((l) => `> ${l}`)
-    .join('\n');
-  const by = message.authorName ? ` by ${message.authorName}` : '';
-  return { title, description: `${quote}\n\n— message${by}${permalink ? ` ${permalink}` : ''}` };
 }
 
 export async function permalinkOf(
@@ -73,25 +42,31 @@ export async function fetchMessage(client: WebClient, channel: string, ts: strin
   return found ? { channel, ts, text: found.text ?? '', author: found.user } : null;
 }
 
-export async function openTicketFromMessage(
-  core: BotCore,
+/**
+ * The message as the core wants it to open a ticket from: its words as the person wrote them, the author's display
+ * name and the permalink; the ticket's card goes to the message's channel, in its thread. The core decides the title
+ * and description.
+ */
+export async function readForTicket(
+  people: SlackPeople,
   client: WebClient,
   log: Logger,
-  args: { actor: Actor; workspace: string; message: SourceMessage; deliveryId?: string | undefined },
-) {
-  const permalink = await permalinkOf(client, log, args.message.channel, args.message.ts);
-  return core.handle({
-    actor: args.actor,
+  args: { workspace: string; message: SourceMessage; deliveryId?: string | undefined },
+): Promise<MessageRead> {
+  const { message } = args;
+  const author = message.author ? (await people.actor(message.author)).displayName : undefined;
+  const link = await permalinkOf(client, log, message.channel, message.ts);
+  return {
+    text: plainSlackText(message.text),
+    author,
+    link,
     origin: {
       platform: 'slack',
       workspace: args.workspace,
-      channel: args.message.channel,
-      thread: args.message.ts,
-      messageLink: permalink,
+      channel: message.channel,
+      thread: message.ts,
+      messageLink: link,
     },
-    command: 'ticket',
-    subcommand: 'new',
-    options: ticketFromMessageOptions(args.message, permalink),
     deliveryId: args.deliveryId,
-  });
+  };
 }

@@ -13,6 +13,7 @@ import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
+import { slackRequests } from './request.ts';
 import { slackSender } from './sender.ts';
 import { registerUnexpected } from './unexpected.ts';
 
@@ -147,7 +148,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const people = new SlackPeople(client, core, log, deps.people);
   const delivery = new SlackDelivery(client, core, log, new webApi.WebClient(config.botToken, clientOptions));
   const work = new WorkQueue(deps.concurrency ?? 8, deps.maxWaiting ?? 2000);
-  const ctx: SlackContext = { core, people, delivery, log, client, work };
+  const ctx: SlackContext = { core, people, delivery, log, client, work, request: slackRequests({ work, delivery }) };
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);

@@ -3,7 +3,7 @@ import type { App, BlockButtonAction, MessageShortcut, ViewSubmitAction } from '
 import type { Invocation } from '../../src/core/invocation.ts';
 import type { SlackContext } from './context.ts';
 import type { RespondFn } from './delivery.ts';
-import { openTicketFromMessage } from './fromMessage.ts';
+import { readForTicket } from './fromMessage.ts';
 import { slackIdentity } from './people.ts';
 import { decodeButtonValue, formOptions, parseFormMetadata } from './render.ts';
 
@@ -17,7 +17,7 @@ const splitId = (id: string): [string, string] => {
 };
 
 export function registerInteractivity(app: App, ctx: SlackContext): void {
-  const { core, people, delivery, log, client, work } = ctx;
+  const { core, people, delivery, log, client, request } = ctx;
   // A double click sends two payloads with different action_ts: while the first press of a button runs, a
   // second identical press by the same person is dropped; afterwards the core judges it (e.g. already resolved).
   const inFlight = new Set<string>();
@@ -37,42 +37,39 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
     const busy = `${body.user.id}:${action.action_id}:${value}:${messageTs ?? body.view?.id ?? ''}`;
     if (inFlight.has(busy)) return;
     inFlight.add(busy);
+    const what = `button ${action.action_id}`;
     try {
       if (form) {
         await delivery.openForm(form, body.trigger_id, { channel, thread: place.thread, cardOf: value });
         return;
       }
-      await work.run(async () => {
-        // Released inside the work itself, so the adapter is idle only once a press may be judged again.
-        try {
-          await pressButton();
-        } finally {
-          inFlight.delete(busy);
-        }
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, `button ${action.action_id}`);
-    } finally {
-      inFlight.delete(busy);
-    }
-
-    async function pressButton(): Promise<void> {
       const claim = `slack:action:${messageTs ?? body.view?.id ?? channel}:${action.action_id}:${action.action_ts}`;
       const [command, subcommand] = splitId(action.action_id);
-      const reply = await core.dispatch(claim, async () => ({
-        actor: await people.actor(body.user.id, body.user.name),
-        origin: {
-          platform: 'slack',
-          workspace: body.team?.id ?? body.user.team_id ?? '',
-          channel,
-          thread: messageTs,
-        },
-        command,
-        subcommand,
-        options: { id: value },
-        deliveryId: claim,
-      }));
-      if (reply) await delivery.deliver(reply, { ...place, cardOf: value });
+      await request({
+        what,
+        place,
+        dispatch: () =>
+          core.dispatch(claim, async () => ({
+            actor: await people.actor(body.user.id, body.user.name),
+            origin: {
+              platform: 'slack',
+              workspace: body.team?.id ?? body.user.team_id ?? '',
+              channel,
+              thread: messageTs,
+            },
+            command,
+            subcommand,
+            options: { id: value },
+            deliveryId: claim,
+          })),
+        answer: (reply) => delivery.deliver(reply, { ...place, cardOf: value }),
+        // Released inside the work itself, so the adapter is idle only once a press may be judged again.
+        settled: () => inFlight.delete(busy),
+      });
+    } catch (error) {
+      await delivery.apologise(error, place, what);
+    } finally {
+      inFlight.delete(busy);
     }
   });
 
@@ -101,18 +98,15 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
       }
     }
     await ack();
-    const place = { user: body.user.id, channel: meta.channel, thread: meta.thread, cardOf: meta.cardOf };
-    try {
-      await work.run(async () => {
-        const reply = await core.dispatch(`slack:view:${view.id}:${view.hash ?? ''}`, async () => ({
+    await request({
+      what: `form ${view.callback_id}`,
+      place: { user: body.user.id, channel: meta.channel, thread: meta.thread, cardOf: meta.cardOf },
+      dispatch: () =>
+        core.dispatch(`slack:view:${view.id}:${view.hash ?? ''}`, async () => ({
           ...invocation,
           actor: await people.actor(body.user.id, body.user.name),
-        }));
-        if (reply) await delivery.deliver(reply, place);
-      });
-    } catch (error) {
-      await delivery.apologise(error, place, `form ${view.callback_id}`);
-    }
+        })),
+    });
   });
 
   app.shortcut<MessageShortcut>(
@@ -120,35 +114,36 @@ export function registerInteractivity(app: App, ctx: SlackContext): void {
     async ({ ack, shortcut, respond }) => {
       await ack();
       const channel = shortcut.channel.id;
-      const place = { user: shortcut.user.id, channel, respond: respond as unknown as RespondFn };
-      try {
-        await work.run(async () => {
-          const actor = await people.actor(shortcut.user.id, shortcut.user.name);
-          const workspace = shortcut.team?.id ?? shortcut.user.team_id ?? '';
-          const result = await core.ticketFromMessage(
-            { platform: 'slack', workspace, channel, messageId: shortcut.message.ts, actor },
-            async () => {
-              const author = shortcut.message.user as string | undefined;
-              const authorName = author ? (await people.actor(author)).displayName : undefined;
-              return openTicketFromMessage(core, client, log, {
-                actor,
-                workspace,
-                message: {
-                  channel,
-                  ts: shortcut.message.ts,
-                  text: (shortcut.message.text as string | undefined) ?? '',
-                  author,
-                  authorName,
-                },
-                deliveryId: shortcut.action_ts,
-              });
-            },
-          );
-          if (result.reply) await delivery.deliver(result.reply, place);
-        });
-      } catch (error) {
-        await delivery.apologise(error, place, 'shortcut open_ticket_from_message');
-      }
+      const workspace = shortcut.team?.id ?? shortcut.user.team_id ?? '';
+      const message = {
+        channel,
+        ts: shortcut.message.ts,
+        text: (shortcut.message.text as string | undefined) ?? '',
+        author: shortcut.message.user as string | undefined,
+      };
+      await request({
+        what: 'shortcut open_ticket_from_message',
+        place: { user: shortcut.user.id, channel, respond: respond as unknown as RespondFn },
+        // No claim: a shortcut run again is answered with the ticket the message has.
+        dispatch: () =>
+          core.dispatch(
+            undefined,
+            async () => ({
+              actor: await people.actor(shortcut.user.id, shortcut.user.name),
+              origin: { platform: 'slack', workspace, channel },
+              command: 'ticket',
+              subcommand: 'new',
+              deliveryId: shortcut.action_ts,
+            }),
+            async ({ actor }) =>
+              (
+                await core.ticketFromMessage(
+                  { platform: 'slack', workspace, channel, messageId: message.ts, actor },
+                  () => readForTicket(people, client, log, { workspace, message, deliveryId: shortcut.action_ts }),
+                )
+              ).reply,
+          ),
+      });
     },
   );
 }

@@ -92,10 +92,7 @@ export function slackSender(client: WebClient, delivery: SlackDelivery, core: Bo
   };
   return {
     platform: 'slack',
-    async post(channel: string, reply: Reply, thread: string | undefined, ctx: MessageContext): Promise<Sent> {
-      if (thread && ctx.ticketId && ctx.actorId && delivery.takeEcho(ctx.ticketId, ctx.actorId, channel, thread)) {
-        return { skipped: 'the change came from a reply in this thread' };
-      }
+    async post(channel: string, reply: Reply, thread: string | undefined): Promise<Sent> {
       if (reply.file) return upload(channel, reply, reply.file, thread);
       const res = await call(() =>
         client.chat.postMessage({ channel, ...(thread ? { thread_ts: thread } : {}), ...messageFor(reply) } as never),

@@ -5,7 +5,8 @@ import type { Reply } from '../present/reply.ts';
 import type { PlatformSender } from '../present/sender.ts';
 import type { CommandDef } from './command.ts';
 import type { Actor, Invocation } from './invocation.ts';
-import type { MessageTicketOutcome, SourceMessageRef } from './messageTickets.ts';
+import type { MessageRead, MessageTicketOutcome, SourceMessageRef } from './messageTickets.ts';
+import type { ThreadReply } from './threadComment.ts';
 
 /** Where a ticket's card was posted, so it can be edited in place and its thread read. */
 export interface CardRef {
@@ -57,21 +58,27 @@ export interface BotCore {
    * already: a retry, a redelivery, a replay), builds the invocation only then (so a duplicate costs no platform
    * lookups), and handles it: the person recognised, their role checked, the command run and observed, and any
    * failure answered with a ref. Resolves with the reply to deliver. `run` stands in for `handle` where the
-   * request is more than one command (a ticket opened from a message at most once).
+   * request is more than one command (a ticket opened from a message at most once); its null is nothing to answer.
    */
   dispatch(
     deliveryKey: string | undefined,
     build: () => Invocation | Promise<Invocation>,
-    run?: (invocation: Invocation) => Promise<Reply>,
+    run?: (invocation: Invocation) => Promise<Reply | null>,
   ): Promise<Reply | null>;
+  /**
+   * The invocation a reply written in a ticket's card thread is: a comment on that ticket, marked as said in that
+   * thread, so the change it makes is not summed up back into it (the card is still shown anew).
+   */
+  commentInThread(ticketId: string, reply: ThreadReply): Invocation;
   /** Gives a claim back when the work it guarded failed on our side, so a retry can do it. */
   releaseDelivery(key: string): Promise<void>;
   /**
    * Opens a ticket from a chat message at most once, for good (Slack reaction or shortcut, Discord "Open
-   * ticket"): `open` runs only when no ticket was opened from the message yet and no other attempt is
-   * opening one; it resolves with the `ticket new` reply, or null when there was nothing to open from.
+   * ticket"). `read` fetches the message; it is called only when no ticket was opened from the message yet and no
+   * other attempt is opening one, and resolves with null when there is nothing to open from. The core decides the
+   * title and description (src/core/ticketText.ts, within `/ticket new`'s own limits) and runs `ticket new`.
    */
-  ticketFromMessage(message: SourceMessageRef, open: () => Promise<Reply | null>): Promise<MessageTicketOutcome>;
+  ticketFromMessage(message: SourceMessageRef, read: () => Promise<MessageRead | null>): Promise<MessageTicketOutcome>;
   recordCard(card: CardRef): Promise<void>;
   cardsFor(tenant: string, ticketId: string): Promise<CardRef[]>;
   /** Stops keeping a card whose message is gone (deleted, or its channel is), so it is not edited again. */

@@ -1,22 +1,22 @@
 // The bot core: invocation in, permission check, command run, reply out; and the change feed to adapters.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isUserError, UserError } from '../domain/errors.ts';
 import type { Platform } from '../domain/platform.ts';
-import { hasRole } from '../domain/roles.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { KeyedQueue } from '../kit/keyedQueue.ts';
 import { shownThroughout } from '../kit/typedText.ts';
-import { ephemeral, type Reply } from '../present/reply.ts';
+import type { Reply } from '../present/reply.ts';
 import { ticketCard } from '../present/ticketCard.ts';
 import type { Services } from '../services/compose.ts';
 import type { TicketChanged } from '../services/notifier.ts';
-import { actorNamedBy } from './actingAs.ts';
 import type { BotCore, CardRef, ChangeListener } from './bot.ts';
-import { type CommandDef, type CommandServices, usageOf } from './command.ts';
-import type { Actor, Invocation } from './invocation.ts';
+import type { CommandDef, CommandServices } from './command.ts';
+import type { Invocation } from './invocation.ts';
 import { messageTickets } from './messageTickets.ts';
-import { CommandRegistry, userErrorReply } from './registry.ts';
+import { loggingObserver, observers, type PipelineObserver } from './observer.ts';
+import { MAX_TEXT } from './parser.ts';
+import { invocationPipeline } from './pipeline.ts';
+import { CommandRegistry } from './registry.ts';
+import { echoes, threadCommentOf } from './threadComment.ts';
 
 export interface BotOptions {
   /** The use cases, built over the database by src/main.ts (buildServices). */
@@ -27,8 +27,8 @@ export interface BotOptions {
   orgs: Readonly<Record<string, string>>;
   timezone: string;
   now?: () => Date;
-  /** Hears every invocation once it is answered (metrics); `command` is a declared name, or "unknown". */
-  onCommand?: (e: { command: string; outcome: string; platform: string; ms: number }) => void;
+  /** Hear every invocation: run, denied, success, error, finish (metrics); the log hears them first. */
+  observers?: readonly PipelineObserver[];
 }
 
 export interface Bot extends BotCore {
@@ -38,12 +38,6 @@ export interface Bot extends BotCore {
   /** Forgets delivery claims made before `before` (scheduled maintenance); resolves with how many. */
   pruneClaims(before: Date): Promise<number>;
 }
-
-const an = (role: string) => (role === 'admin' || role === 'agent' ? 'an' : 'a');
-
-const DB_UNAVAILABLE = 'Database unavailable, nothing was changed, try again.';
-const DB_NO_ANSWER =
-  'Database unavailable: it did not answer in time. A change may not have been saved: check before trying again.';
 
 export async function createBot(o: BotOptions): Promise<Bot> {
   const now = o.now ?? (() => new Date());
@@ -74,7 +68,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           platform: c.platform as Platform,
           channel: c.channel,
           messageId: c.messageId,
-          thread: c.thread ?? undefined,
+          // The thread the change was written in already holds the person's own words: no line repeats them.
+          thread: echoes(c, ev.origin) ? undefined : (c.thread ?? undefined),
         })),
       );
     } catch (err) {
@@ -107,7 +102,6 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   });
 
   const registry = new CommandRegistry(o.definitions);
-  const families = new Set(o.definitions.map((d) => d.command));
   const services: CommandServices = {
     tickets: o.services.tickets,
     people: peopleService,
@@ -129,118 +123,6 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     return o.orgs[key] ?? key;
   };
 
-  /** Tells onCommand; typed text never becomes its `command` (a metric label per misspelling grows unbounded). */
-  function observe(inv: Invocation, def: CommandDef | undefined, outcome: string, ms: number): void {
-    if (!o.onCommand) return;
-    const family = inv.command.toLowerCase();
-    const command = def ? `${def.command}${def.name ? ` ${def.name}` : ''}` : families.has(family) ? family : 'unknown';
-    try {
-      o.onCommand({ command, outcome, platform: inv.origin.platform, ms });
-    } catch (err) {
-      o.log.error({ err }, 'the command observer failed');
-    }
-  }
-
-  /**
-   * The profile `/as` runs under: as the person was last seen (nothing of theirs is overwritten), or, for a
-   * terminal name never seen, a new local person; someone of another platform must have been seen.
-   */
-  async function asPerson(tenant: string, asked: Invocation) {
-    const seen = await peopleService.profileOf(tenant, asked.actor.id);
-    if (seen) return seen;
-    if (asked.actor.platform !== asked.origin.platform) {
-      throw new UserError('PERSON.UNKNOWN', `Switchboard has never seen ${asked.actor.id} here.`);
-    }
-    return { identity: asked.actor.id, displayName: asked.actor.displayName };
-  }
-
-  async function handle(inv: Invocation): Promise<Reply> {
-    const ref = randomBytes(4).toString('hex');
-    const started = performance.now();
-    let outcome = 'success';
-    let def: CommandDef | undefined;
-    try {
-      // Under `/as`, the command is read (`me` included) and run as the person named; the admin only asks.
-      const asked: Invocation = inv.as === undefined ? inv : { ...inv, actor: actorNamedBy(inv, inv.as) };
-      const resolved = registry.resolve(asked);
-      if ('reply' in resolved) {
-        outcome = 'usage';
-        return resolved.reply;
-      }
-      def = resolved.def;
-      const { options } = resolved;
-      const tenant = tenantOf(inv.origin.platform, inv.origin.workspace);
-      const at = now();
-      const profileOf = (a: Actor) => ({
-        identity: a.id,
-        displayName: a.displayName,
-        timezone: a.timezone,
-        email: a.email,
-      });
-      let known = await peopleService.recognise(tenant, profileOf(inv.actor), at);
-      if (asked !== inv) {
-        if (!hasRole(known.role, 'admin')) {
-          outcome = 'denied';
-          return ephemeral(`/as needs the admin role; you are ${an(known.role)} ${known.role}.`, {
-            error: 'PERMISSION.DENIED',
-          });
-        }
-        known = await peopleService.recognise(tenant, await asPerson(tenant, asked), at);
-        asked.actor = { ...asked.actor, displayName: known.person.name };
-      }
-      if (!hasRole(known.role, def.minRole)) {
-        outcome = 'denied';
-        return ephemeral(
-          `/${def.command}${def.name ? ` ${def.name}` : ''} needs the ${def.minRole} role; you are ${an(known.role)} ${known.role}. Ask an admin: /role grant @you ${def.minRole}`,
-          { error: 'PERMISSION.DENIED' },
-        );
-      }
-      return await def.run(
-        {
-          invocation: asked,
-          actor: asked.actor,
-          origin: inv.origin,
-          tenant,
-          role: known.role,
-          person: known.person,
-          // The zone set with /profile first, then the platform's, then the organisation's. A platform can send a
-          // timezone this runtime does not know: formatting would throw after the change.
-          timezone: firstTimeZone([known.settings.timezone, asked.actor.timezone, known.timezone], o.timezone),
-          now: at,
-        },
-        options,
-        services,
-      );
-    } catch (err) {
-      if (isUserError(err)) {
-        outcome = 'refused';
-        // An error about one option (a ticket id that is not there) also shows the right form.
-        const hint = err.hint ?? (err.field && def ? `Usage: ${usageOf(def)}` : undefined);
-        return userErrorReply(new UserError(err.code, err.message, hint, err.field));
-      }
-      if (o.services.failures.isDatabaseUnavailable(err)) {
-        outcome = 'db_unavailable';
-        o.log.warn({ ref, err: (err as Error).message }, 'database unavailable');
-        const text = o.services.failures.mayHaveReachedDatabase(err) ? DB_NO_ANSWER : DB_UNAVAILABLE;
-        return ephemeral(`${text} (ref ${ref})`, { error: 'SYSTEM.DB_UNAVAILABLE' });
-      }
-      outcome = 'error';
-      o.log.error(
-        { err, ref, command: inv.command, subcommand: inv.subcommand, actor: inv.actor.id },
-        'command failed',
-      );
-      return ephemeral(`Sorry, something went wrong on our side. Nothing more was changed. (ref ${ref})`, {
-        error: 'SYSTEM.ERROR',
-      });
-    } finally {
-      o.log.debug(
-        { ref, command: inv.command, actor: inv.actor.id, outcome, ms: Math.round(performance.now() - started) },
-        'invocation',
-      );
-      observe(inv, def, outcome, performance.now() - started);
-    }
-  }
-
   const toRef = (c: {
     tenant: string;
     ticketId: string;
@@ -257,12 +139,24 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     thread: c.thread ?? undefined,
   });
 
+  const handle = invocationPipeline({
+    registry,
+    services,
+    people: peopleService,
+    failures: o.services.failures,
+    tenantOf,
+    now,
+    timezone: o.timezone,
+    emit: observers([loggingObserver(o.log), ...(o.observers ?? [])], o.log),
+  });
   const shownHandle = async (inv: Invocation): Promise<Reply> => shownThroughout(await handle(inv));
-  const ticketFromMessage = messageTickets({
+  const ticketNew = o.definitions.find((d) => d.command === 'ticket' && d.name === 'new');
+  const limitOf = (name: string) => ticketNew?.options.find((x) => x.name === name)?.maxLength ?? MAX_TEXT;
+  const openOnce = messageTickets({
     records: o.services.messageTickets,
     claim: (key) => claims.claim(key, now()),
     release: (key) => claims.release(key),
-    handle: shownHandle,
+    limits: () => ({ title: limitOf('title'), description: limitOf('description') }),
     tenantOf,
     now,
     log: o.log,
@@ -272,7 +166,10 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     services,
     // Whatever a reply quotes (a name, a title stored long ago), no raw control reaches a platform.
     handle: shownHandle,
-    ticketFromMessage,
+    // Through `this`, as dispatch: a core wrapped around this one runs the commands.
+    ticketFromMessage(this: BotCore, message, read) {
+      return openOnce(message, read, (inv) => this.handle(inv));
+    },
     check(inv) {
       try {
         const r = registry.resolve(inv);
@@ -291,6 +188,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       return run ? run(invocation) : this.handle(invocation);
     },
     releaseDelivery: (key) => claims.release(key),
+    commentInThread: (ticketId, reply) => threadCommentOf(registry.definitions, ticketId, reply),
     async recordCard(c) {
       await cards.record({ ...c, thread: c.thread ?? null, at: now() });
     },

@@ -19,6 +19,11 @@ export interface Origin {
   thread?: string | undefined;
   /** Link to the message that caused this (shortcut, reaction, mention). */
   messageLink?: string | undefined;
+  /**
+   * Words a person wrote in `thread` (a reply there, made a comment by the core's `commentInThread`), not a button,
+   * a form or a command line: a change they make is not summed up back into that thread, under their own words.
+   */
+  saidInThread?: boolean | undefined;
 }
 
 export interface Invocation {

@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import type { Platform } from '../domain/platform.ts';
 import { ephemeral, type Reply } from '../present/reply.ts';
-import type { Actor, Invocation } from './invocation.ts';
+import type { Actor, Invocation, Origin } from './invocation.ts';
+import { type QuotedMessage, type TicketTextLimits, ticketTextOf } from './ticketText.ts';
 
 /** The message a ticket is opened from, and who asked. */
 export interface SourceMessageRef {
@@ -12,6 +13,12 @@ export interface SourceMessageRef {
   /** Slack message ts, Discord message id. */
   messageId: string;
   actor: Actor;
+}
+
+/** The message as the adapter read it, and where the ticket opened from it is asked for (its card goes there). */
+export interface MessageRead extends QuotedMessage {
+  origin: Origin;
+  deliveryId?: string | undefined;
 }
 
 /**
@@ -36,7 +43,8 @@ export interface MessageTicketDeps {
   /** The short-lived claim that lets one attempt at a time open the ticket (a unique insert). */
   claim(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
-  handle(inv: Invocation): Promise<Reply>;
+  /** `/ticket new`'s own title and description limits. */
+  limits(): TicketTextLimits;
   tenantOf(platform: Platform, workspace: string): string;
   now(): Date;
   log: Logger;
@@ -52,8 +60,9 @@ export function messageTicketKey(tenant: string, m: Pick<SourceMessageRef, 'plat
  * So a card that fails to post, or a claim pruned a week later, never makes a second ticket.
  */
 export function messageTickets(d: MessageTicketDeps) {
-  const existing = async (m: SourceMessageRef, ticketId: string): Promise<Reply> => {
-    const shown = await d.handle({
+  type Handle = (inv: Invocation) => Promise<Reply>;
+  const existing = async (m: SourceMessageRef, ticketId: string, handle: Handle): Promise<Reply> => {
+    const shown = await handle({
       actor: m.actor,
       origin: { platform: m.platform, workspace: m.workspace, channel: m.channel },
       command: 'ticket',
@@ -66,17 +75,33 @@ export function messageTickets(d: MessageTicketDeps) {
     return { ...shown, visibility: 'ephemeral', text: `${said}\n${shown.text}`, context: said };
   };
 
+  /** The `ticket new` a message read makes, its title and description by the one rule. */
+  const open = async (m: SourceMessageRef, read: () => Promise<MessageRead | null>, handle: Handle) => {
+    const message = await read();
+    if (!message) return null;
+    return handle({
+      actor: m.actor,
+      origin: message.origin,
+      command: 'ticket',
+      subcommand: 'new',
+      options: ticketTextOf(message, d.limits()),
+      deliveryId: message.deliveryId,
+    });
+  };
+
+  /** `read` is called only when no ticket was opened from the message yet and no other attempt is opening one. */
   return async function openOnce(
     m: SourceMessageRef,
-    open: () => Promise<Reply | null>,
+    read: () => Promise<MessageRead | null>,
+    handle: Handle,
   ): Promise<MessageTicketOutcome> {
     const key = messageTicketKey(d.tenantOf(m.platform, m.workspace), m);
     const before = await d.records.ticketOf(key);
-    if (before) return { outcome: 'exists', ticketId: before, reply: await existing(m, before) };
+    if (before) return { outcome: 'exists', ticketId: before, reply: await existing(m, before, handle) };
     const claim = `message:${key}`;
     if (!(await d.claim(claim))) {
       const meanwhile = await d.records.ticketOf(key);
-      if (meanwhile) return { outcome: 'exists', ticketId: meanwhile, reply: await existing(m, meanwhile) };
+      if (meanwhile) return { outcome: 'exists', ticketId: meanwhile, reply: await existing(m, meanwhile, handle) };
       return {
         outcome: 'opening',
         reply: ephemeral('A ticket is being opened from this message right now; its card will appear here.'),
@@ -84,7 +109,7 @@ export function messageTickets(d: MessageTicketDeps) {
     }
     let reply: Reply | null = null;
     try {
-      reply = await open();
+      reply = await open(m, read, handle);
     } finally {
       // Nothing opened (or `open` threw): give the claim back, so the message can be tried again.
       if (!reply?.card) await d.release(claim).catch(() => undefined);

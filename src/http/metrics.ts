@@ -1,7 +1,7 @@
 // The bot's Prometheus metrics: one registry per instance, fed by the core's command observer and by providers.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** What the core reports after every invocation (createBot's `onCommand`). */
+/** What the pipeline tells its observers when an invocation finishes (src/core/observer.ts, `finish`). */
 export interface CommandFinished {
   command: string;
   /** The core's own outcome: success, usage, denied, refused, invalid, db_unavailable, error. */

@@ -12,6 +12,8 @@ export interface Acting {
   now: Date;
   /** Timezone to show times in (the person's, else the organisation's). */
   timezone: string;
+  /** The thread the person wrote this in (a reply there that became a comment), on `source`'s platform. */
+  saidIn?: { channel: string; thread: string } | undefined;
 }
 
 /**

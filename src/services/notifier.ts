@@ -8,6 +8,8 @@ export interface TicketChanged {
   actorIdentity: string;
   actorName: string;
   platform: string;
+  /** The thread the change was written in (a reply there that became a comment): its summary is not posted back there. */
+  origin?: { platform: string; channel: string; thread: string } | undefined;
 }
 
 export interface Notifier {

@@ -589,6 +589,7 @@ export class TicketService {
       actorIdentity: acting.person.identity,
       actorName: acting.person.name,
       platform: acting.source.platform,
+      ...(acting.saidIn ? { origin: { platform: acting.source.platform, ...acting.saidIn } } : {}),
     });
   }
 }

@@ -1,9 +1,8 @@
-// Adapters' memory and work are bounded: forms waiting, threads known, work in flight (Discord), echoes (Slack).
+// Adapters' memory and work are bounded: forms waiting, threads known, work in flight (Discord).
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DiscordCards } from '../../adapters/discord/cards.ts';
 import { FormStash } from '../../adapters/discord/customIds.ts';
-import { SlackDelivery } from '../../adapters/slack/delivery.ts';
 import type { BotCore } from '../../src/core/bot.ts';
 import { BoundedMap } from '../../src/kit/boundedMap.ts';
 import { isEphemeral, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
@@ -73,12 +72,6 @@ describe('DiscordCards', () => {
     await cards.ticketForThread('parent', 'thread-11999');
     expect(lookups).toBe(12_000);
   });
-
-  it('a thread told to be quiet for a comment is kept in mind only briefly and boundedly', () => {
-    const cards = new DiscordCards({ client: {} as never, core: {} as BotCore, log: pino({ level: 'silent' }) });
-    for (let i = 0; i < 12_000; i++) cards.quietOnce(`thread-${i}`);
-    expect(cards.threadsKept).toBeLessThanOrEqual(10_000);
-  });
 });
 
 describe('work in flight', () => {
@@ -119,13 +112,5 @@ describe('work in flight', () => {
       release();
       await t.close();
     }
-  });
-});
-
-describe('Slack echo map', () => {
-  it('thread replies waiting for their change are kept boundedly, however many arrive', () => {
-    const delivery = new SlackDelivery({} as never, {} as BotCore, pino({ level: 'silent' }));
-    for (let i = 0; i < 12_000; i++) delivery.expectEcho(`INC-${i}`, 'slack:UADA', 'C1', `${i}.000100`);
-    expect(delivery.echoesKept).toBeLessThanOrEqual(10_000);
   });
 });

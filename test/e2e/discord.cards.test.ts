@@ -1,7 +1,7 @@
 // Ticket cards on Discord: buttons through the lifecycle, edits in place, the thread, and "Open ticket".
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ticketFromMessage } from '../../adapters/discord/openTicket.ts';
+import { ticketTextOf } from '../../src/core/ticketText.ts';
 import {
   buttonLabels,
   buttonOf,
@@ -235,12 +235,12 @@ describe('"Open ticket" on a message', () => {
     expect(textOf(a.message)).toMatch(/INC-\d+ · line 0/);
     expect(textOf(a.message)).toContain('Description: > line 0\n> line 1');
     // What was stored: cut to the description's limit, ending with the author and the whole link.
-    const quoted = ticketFromMessage(
-      { content: lines.content, author: 'Alice Liddell', link: 'https://discord.com/channels/1/2/3' },
+    const quoted = ticketTextOf(
+      { text: lines.content, author: 'Alice Liddell', link: 'https://discord.com/channels/1/2/3' },
       { title: 200, description: 4000 },
     );
     expect(quoted.description.length).toBeLessThanOrEqual(4000);
-    expect(quoted.description).toMatch(/…\n— Alice Liddell, https:\/\/discord\.com\/channels\/1\/2\/3$/);
+    expect(quoted.description).toMatch(/…\n\n— message by Alice Liddell https:\/\/discord\.com\/channels\/1\/2\/3$/);
 
     const bell = t.say(t.alice, 'Printer\u0007 says PC LOAD LETTER\u0085 again', t.channel);
     const b = await t.answer(t.openTicketFrom(t.admin, bell));

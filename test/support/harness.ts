@@ -3,8 +3,9 @@ import pino, { type Logger } from 'pino';
 import { type Config, loadConfig } from '../../config/index.ts';
 import { createSwitchboard } from '../../src/app.ts';
 import type { BotCore } from '../../src/core/bot.ts';
-import type { Bot, BotOptions } from '../../src/core/createBot.ts';
+import type { Bot } from '../../src/core/createBot.ts';
 import type { Actor, Invocation, Origin } from '../../src/core/invocation.ts';
+import type { PipelineObserver } from '../../src/core/observer.ts';
 import type { Platform } from '../../src/domain/platform.ts';
 import type { Reply } from '../../src/present/reply.ts';
 import type { JobEngine } from '../../src/scheduler/jobs.ts';
@@ -50,7 +51,10 @@ export async function startTestBot(
   opts: {
     env?: Record<string, string>;
     now?: () => Date;
-    onCommand?: BotOptions['onCommand'];
+    /** Hears every invocation as it finishes (the pipeline's `finish`). */
+    onCommand?: NonNullable<PipelineObserver['finish']>;
+    /** Hears every event of the pipeline (run, denied, success, error, finish); with onCommand, this one hears finish. */
+    observer?: PipelineObserver;
     /** The log the services write to (default: silent, or TEST_LOG_LEVEL). */
     log?: Logger;
     /** Service options a test varies (e.g. a chart renderer that fails). */
@@ -75,7 +79,9 @@ export async function startTestBot(
     now,
     ...(opts.services?.renderChart ? { renderChart: opts.services.renderChart } : {}),
     progress: opts.progress ?? (() => {}),
-    ...(opts.onCommand ? { hooks: { onCommand: opts.onCommand } } : {}),
+    ...(opts.observer || opts.onCommand
+      ? { hooks: { pipeline: opts.observer ?? { finish: opts.onCommand as NonNullable<PipelineObserver['finish']> } } }
+      : {}),
     pollMs: 50,
     background: TEST_BACKGROUND,
   });
