@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
+import { DEFAULT_UPDATE_CADENCE, type UpdateCadence } from '../domain/incident.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
@@ -15,6 +16,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { declareExpiry, sweepExpired } from '../store/expiry.ts';
 import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
+import { IncidentRepository } from '../store/incidentStore.ts';
 import { declareIndexes } from '../store/indexes.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { migrateLayout } from '../store/layoutMigration.ts';
@@ -42,6 +44,7 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { IncidentService } from './incidents.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
@@ -86,6 +89,8 @@ export interface Services {
   reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** Major incidents over incident tickets (update-due reminders are jobs of kind incident.update_due). */
+  incidents: IncidentService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -121,6 +126,8 @@ export interface ServiceOptions {
   cabQuorum?: number;
   /** Business days to a PIR's due time (default 5). */
   pirDays?: number;
+  /** Minutes between a major incident's stakeholder updates, by severity (SWITCHBOARD_UPDATE_CADENCE). */
+  updateCadence?: UpdateCadence;
   /** The organisation's timezone (default UTC): where a PIR's weekends are. */
   timezone?: string;
   /** Stale-ticket housekeeping waits, in days (default 3, 3 more, 7). */
@@ -181,6 +188,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
   });
   pirs.listen(changes);
+  const incidents = new IncidentService(
+    new IncidentRepository(connection),
+    ticketService,
+    peopleService,
+    outboxService,
+    {
+      cadence: o.updateCadence ?? DEFAULT_UPDATE_CADENCE,
+    },
+  );
   const slaWatch = new SlaWatch(
     jobs,
     new NoticeRepository(connection),
@@ -301,6 +317,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       summaries,
     ),
     pirs,
+    incidents,
     slaWatch,
   };
 }
