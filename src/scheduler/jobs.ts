@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PacedLoop } from '../kit/pacedLoop.ts';
 import { HOUSEKEEP_KIND } from '../services/housekeeping.ts';
+import { INCIDENT_UPDATE_DUE_KIND } from '../services/incidentReminders.ts';
 import { COVERAGE_KIND, HANDOFF_KIND } from '../services/oncallNotices.ts';
 import { PAGE_KIND } from '../services/paging.ts';
 import { PIR_REMIND_KIND } from '../services/pirs.ts';
@@ -340,6 +341,7 @@ export function startJobEngine(
     reminders: { run(job: Job, now: Date): Promise<string | undefined> };
     reviews: { runJob(job: Job, now: Date): Promise<string | undefined> };
     pirs: { runJob(job: Job): Promise<string | undefined> };
+    incidentReminders: { runJob(job: Job, now: Date): Promise<string | undefined> };
     slaWatch: { runJob(job: Job, now: Date): Promise<string | undefined> };
     oncallNotices: {
       runHandoff(job: Job, now: Date): Promise<string | undefined>;
@@ -354,6 +356,7 @@ export function startJobEngine(
   engine.handle(REMIND_KIND, (job, run) => services.reminders.run(job, run.now));
   engine.handle(REVIEW_KIND, (job, run) => services.reviews.runJob(job, run.now));
   engine.handle(PIR_REMIND_KIND, (job) => services.pirs.runJob(job));
+  engine.handle(INCIDENT_UPDATE_DUE_KIND, (job, run) => services.incidentReminders.runJob(job, run.now));
   engine.handle(SLA_KIND, (job, run) => services.slaWatch.runJob(job, run.now));
   engine.handle(HANDOFF_KIND, (job, run) => services.oncallNotices.runHandoff(job, run.now));
   engine.handle(COVERAGE_KIND, (job, run) => services.oncallNotices.runCoverage(job, run.now));

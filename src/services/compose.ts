@@ -44,6 +44,7 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { IncidentReminders } from './incidentReminders.ts';
 import { IncidentService } from './incidents.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -91,6 +92,8 @@ export interface Services {
   pirs: PirService;
   /** Major incidents over incident tickets (update-due reminders are jobs of kind incident.update_due). */
   incidents: IncidentService;
+  /** Update-due reminders of major incidents (jobs of kind incident.update_due). */
+  incidentReminders: IncidentReminders;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -188,15 +191,21 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
   });
   pirs.listen(changes);
-  const incidents = new IncidentService(
-    new IncidentRepository(connection),
-    ticketService,
-    peopleService,
-    outboxService,
+  const incidentRepo = new IncidentRepository(connection);
+  const cadence = o.updateCadence ?? DEFAULT_UPDATE_CADENCE;
+  const incidentReminders: IncidentReminders = new IncidentReminders(
+    incidentRepo,
+    jobs,
+    (i, reply, key): Promise<void> => incidents.toRoom(i, reply, key),
     {
-      cadence: o.updateCadence ?? DEFAULT_UPDATE_CADENCE,
+      cadence,
+      timezone: o.timezone ?? 'UTC',
     },
   );
+  const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
+    cadence,
+    onChanged: (i): Promise<void> => incidentReminders.plan(i),
+  });
   const slaWatch = new SlaWatch(
     jobs,
     new NoticeRepository(connection),
@@ -318,6 +327,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ),
     pirs,
     incidents,
+    incidentReminders,
     slaWatch,
   };
 }
