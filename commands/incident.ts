@@ -30,6 +30,12 @@ const declare: CommandDef = {
     { name: 'sev', kind: 'choice', choices: ['1', '2'], description: 'Severity: 1 (default for a title) or 2' },
     { name: 'service', kind: 'text', description: 'The service that is down, e.g. vpn', maxLength: 100 },
     { name: 'commander', kind: 'user', description: 'Who leads it (default: you)' },
+    {
+      name: 'stakeholders',
+      kind: 'text',
+      description: "Where updates go too, e.g. #C0123 (default: the service's team channel)",
+      maxLength: 80,
+    },
   ],
   async run(ctx, o, s) {
     const sev = str(o.sev);
@@ -38,6 +44,7 @@ const declare: CommandDef = {
       severity: sev === '1' ? 1 : sev === '2' ? 2 : undefined,
       service: str(o.service)?.trim() || undefined,
       commander: str(o.commander),
+      stakeholders: str(o.stakeholders)?.trim() || undefined,
     });
     const cadence = s.incidents.o.cadence[incident.severity];
     return declaredReply(incident, roomNote, cadence, ctx.now, ctx.timezone);

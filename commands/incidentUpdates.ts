@@ -44,8 +44,9 @@ const update: CommandDef = {
       ? `Next update due ${formatTime(r.nextDue, ctx.now, ctx.timezone)}.`
       : 'It is resolved: no more updates are due.';
     const told = r.incident.subscribers.filter((p) => p.id !== ctx.person.id).length;
+    const where = r.incident.stakeholders ? `, ${r.incident.stakeholders} (stakeholders)` : '';
     return ephemeral(
-      `Update ${r.incident.updates} on ${r.incident.ticketId} posted to the room and sent to ${told} subscriber${told === 1 ? '' : 's'}. ${next}`,
+      `Update ${r.incident.updates} on ${r.incident.ticketId} posted to the room${where} and sent to ${told} subscriber${told === 1 ? '' : 's'}. ${next}`,
     );
   },
 };

@@ -43,7 +43,7 @@ export function incidentCardReply(i: IncidentView): Reply {
 
 /** What the declarer is told: the incident, and where its room is (or why there is none). */
 export function declaredReply(
-  i: IncidentView,
+  i: IncidentView & { stakeholders: string | null },
   roomNote: string | null,
   cadenceMin: number,
   now: Date,
@@ -58,6 +58,7 @@ export function declaredReply(
       `${i.ticketId} declared a ${sev(i)} major incident: ${i.title}. Commander: ${i.roles.commander?.name ?? 'nobody'}.`,
       room,
       ...(roomNote ? [roomNote] : []),
+      ...(i.stakeholders ? [`Stakeholder updates also go to ${i.stakeholders}.`] : []),
       `First stakeholder update due ${due}: /incident update "<text>"`,
     ].join('\n'),
     visibility: 'ephemeral',

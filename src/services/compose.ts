@@ -205,6 +205,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
     cadence,
     onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    // Read when an incident is declared, long after the teams below are built.
+    teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
   });
   const slaWatch = new SlaWatch(
     jobs,

@@ -31,6 +31,7 @@ import { declaredAlready, needAgent, refuseResolved, refuseStatus } from './inci
 import { sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
+import { channelAddressOf } from './teams.ts';
 import type { TicketService } from './tickets.ts';
 
 export interface DeclareInput {
@@ -40,12 +41,16 @@ export interface DeclareInput {
   service?: string | undefined;
   /** Identity (`slack:U1`) of the commander; the declarer by default. */
   commander?: string | undefined;
+  /** Where stakeholder updates go too (`#C0123` or an address); default: the service's team channel. */
+  stakeholders?: string | undefined;
 }
 
 export interface IncidentOptions {
   cadence: UpdateCadence;
   /** After each change is written: the update-due reminder planned anew (set by the reminders). */
   onChanged?: (incident: Incident) => Promise<void>;
+  /** The channel of the team that owns a service (its stakeholders by default). */
+  teamChannelOf?: (tenant: string, service: string) => Promise<string | null>;
 }
 
 const MAX_SUBSCRIBERS = 500;
@@ -64,6 +69,7 @@ export class IncidentService {
     needAgent(acting, 'declare a major incident');
     // Everything a person can get wrong is checked before anything is written.
     const commander = input.commander ? await this.seen(acting, input.commander) : acting.person;
+    const given = input.stakeholders ? channelAddressOf(input.stakeholders, acting.source.platform) : null;
     const existing = parseTicketId(input.what);
     let ticket: Awaited<ReturnType<TicketService['getTicket']>>;
     if (existing) {
@@ -103,19 +109,20 @@ export class IncidentService {
       });
     }
     const severity: Severity = input.severity ?? (ticket.priority === 'P1' ? 1 : 2);
+    const service = input.service ?? ticket.service;
     const incident: Incident = {
       tenant: acting.tenant,
       ticketId: ticket.ticketId,
       title: ticket.title,
       severity,
-      service: input.service ?? ticket.service,
+      service,
       status: 'investigating',
       roles: { commander, comms: null, scribe: null },
       declaredBy: acting.person,
       declaredAt: acting.now,
       room: { name: roomNameOf(ticket.number, ticket.title), address: null },
       origin: sourceAddress(acting.source),
-      stakeholders: null,
+      stakeholders: given ?? (service ? ((await this.o.teamChannelOf?.(acting.tenant, service)) ?? null) : null),
       subscribers: [acting.person],
       lastUpdateAt: acting.now,
       updates: 0,
@@ -194,6 +201,17 @@ export class IncidentService {
     const reply = updateReply(i, text, acting.person, acting.now, nextDue, acting.timezone);
     const key = `incident:${i.tenant}/${i.ticketId}#u${i.updates}`;
     await this.toRoom(i, reply, key);
+    // The stakeholder channel, unless it is where the room's lines go already (the terminal shows both).
+    const room = i.room.address ?? i.origin;
+    if (i.stakeholders && (i.stakeholders !== room || room === 'console')) {
+      await this.outbox.toChannel(
+        i.stakeholders,
+        reply,
+        { tenant: i.tenant, ticketId: i.ticketId },
+        undefined,
+        `${key}:s`,
+      );
+    }
     for (const s of i.subscribers) {
       if (s.id === acting.person.id) continue;
       await this.outbox.toPerson(i.tenant, s.id, reply, { ticketId: i.ticketId }, `${key}:dm`);

@@ -180,3 +180,48 @@ describe('running it', () => {
     ]);
   });
 });
+
+describe('stakeholder updates', () => {
+  it('refuses a stakeholder channel that cannot be posted in here, before anything is written', async () => {
+    const before = (await incidents()).length;
+    const text = await refused(root('/incident declare "Disk full" --stakeholders #C0123'), 'USAGE.BAD_CHANNEL');
+    expect(text).toContain('--channel console');
+    expect(await incidents()).toHaveLength(before);
+    expect(await bot.db.connection.collection('tickets_open').countDocuments({})).toBe(2);
+  });
+
+  it("go to the service team's channel by default, as well as the room and the subscribers", async () => {
+    ok(await root('/team create dba --channel console --services db'));
+    at('2026-03-12T16:00:00Z');
+    const r = ok(await root('/incident declare "DB slow" --sev 2 --service db'));
+    expect(r.text).toContain('INC-3 declared a SEV2 major incident: DB slow. Commander: root.');
+    expect(r.text).toContain('Stakeholder updates also go to console.');
+    ok(await root('/incident role commander @ada --incident INC-3'));
+    at('2026-03-12T16:30:00Z');
+    const before = sent.calls.length;
+    const u = ok(await ada('/incident update "replica lag at 40s" --incident INC-3'));
+    expect(u.text).toBe(
+      'Update 1 on INC-3 posted to the room, console (stakeholders) and sent to 1 subscriber. Next update due 13:30.',
+    );
+    await settle();
+    const update = [
+      'Update on INC-3: DB slow',
+      'replica lag at 40s',
+      'Status: investigating · Severity: SEV2 · Commander: ada · Since start: 30m · Next update: by 13:30 (America/New_York)',
+      '(posted by ada)',
+    ].join('\n');
+    // Only the update: the incident's page to the dba team is sent meanwhile too.
+    const after = sent.calls
+      .slice(before)
+      .filter((c) => c.reply.text.includes('Update on INC-3'))
+      .map((c) => [c.op, c.channel, c.reply.text]);
+    // Lanes (the terminal, root's DMs) deliver side by side: the order between them is not fixed.
+    expect(after.sort()).toEqual(
+      [
+        ['post', 'console', `[#inc-3-db-slow] ${update}`],
+        ['post', 'console', update],
+        ['dm', 'root', update],
+      ].sort(),
+    );
+  });
+});
