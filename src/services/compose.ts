@@ -205,9 +205,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
     cadence,
     onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    onError: (err, ticketId) =>
+      o.outbox?.log?.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     // Read when an incident is declared, long after the teams below are built.
     teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
   });
+  incidents.listen(changes);
   const slaWatch = new SlaWatch(
     jobs,
     new NoticeRepository(connection),

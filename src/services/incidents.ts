@@ -2,6 +2,7 @@
 // that writes itself; the update-due reminder is a job (incidentReminders.ts). Told through the outbox, in the room.
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import { PAGE_HISTORY } from '../domain/escalation.ts';
 import {
   type IncidentRole,
   type IncidentStatus,
@@ -26,7 +27,8 @@ import type {
   TimelineEntry,
   TimelineKind,
 } from '../store/incidentStore.ts';
-import type { Acting } from './acting.ts';
+import { type Acting, systemActing } from './acting.ts';
+import type { ChangeFeed } from './changeFeed.ts';
 import { declaredAlready, needAgent, refuseResolved, refuseStatus } from './incidentRefusals.ts';
 import { sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
@@ -49,11 +51,19 @@ export interface IncidentOptions {
   cadence: UpdateCadence;
   /** After each change is written: the update-due reminder planned anew (set by the reminders). */
   onChanged?: (incident: Incident) => Promise<void>;
+  /** A page line that could not be put on the timeline (the page itself stands). */
+  onError?: (err: unknown, ticketId: string) => void;
   /** The channel of the team that owns a service (its stakeholders by default). */
   teamChannelOf?: (tenant: string, service: string) => Promise<string | null>;
 }
 
 const MAX_SUBSCRIBERS = 500;
+/** The ticket history lines paging writes, as timeline kinds. */
+const PAGE_KINDS: Readonly<Record<string, TimelineKind>> = {
+  [PAGE_HISTORY.paged]: 'page',
+  [PAGE_HISTORY.acknowledged]: 'ack',
+  page_escalated: 'escalation',
+};
 const RETRIES = 8;
 
 export class IncidentService {
@@ -64,6 +74,25 @@ export class IncidentService {
     private readonly outbox: Outbox,
     readonly o: IncidentOptions,
   ) {}
+
+  /**
+   * Pages, acknowledgements and escalations of a major incident's ticket go on its timeline, as paging writes them on
+   * the ticket's history (each line once: paging claims its lines). Other ticket changes cost nothing here.
+   */
+  listen(feed: ChangeFeed): void {
+    feed.subscribe(async (ev) => {
+      const last = ev.ticket.history.at(-1);
+      const kind = last ? PAGE_KINDS[last.action] : undefined;
+      if (!last || !kind || ev.ticket.type !== 'incident') return;
+      try {
+        if (!(await this.repo.find(ev.ticket.tenant, ev.ticket.ticketId))) return;
+        const acting = systemActing(ev.ticket.tenant, last.actor, last.at, 'UTC', ev.ticket.source);
+        await this.change(acting, ev.ticket.ticketId, () => ({ kind, text: last.note ?? last.action, patch: {} }));
+      } catch (err) {
+        this.o.onError?.(err, ev.ticket.ticketId);
+      }
+    });
+  }
 
   async declare(acting: Acting, input: DeclareInput): Promise<{ incident: Incident; roomNote: string | null }> {
     needAgent(acting, 'declare a major incident');

@@ -225,3 +225,19 @@ describe('stakeholder updates', () => {
     );
   });
 });
+
+describe('pages on the timeline', () => {
+  it('puts the acknowledgement of a major incident’s page on its timeline', async () => {
+    // INC-3 (service db) pages the dba team from the moment its ticket opens: that page may come before the
+    // declaration is written, so only what follows the update is checked.
+    at('2026-03-12T16:32:00Z');
+    await bot.jobs.drained();
+    await settle();
+    ok(await ada('/oncall ack INC-3'));
+    await settle();
+    const lines = ok(await root('/incident timeline INC-3')).text.split('\n');
+    expect(lines.slice(lines.findIndex((l) => l.includes('· update ·')) + 1)).toEqual([
+      '• 17:32 · ada · ack · acknowledged by ada, MTTA 32m',
+    ]);
+  });
+});
