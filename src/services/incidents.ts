@@ -2,7 +2,6 @@
 // that writes itself; the update-due reminder is a job (incidentReminders.ts). Told through the outbox, in the room.
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
-import { PAGE_HISTORY } from '../domain/escalation.ts';
 import {
   type IncidentRole,
   type IncidentStatus,
@@ -27,9 +26,10 @@ import type {
   TimelineEntry,
   TimelineKind,
 } from '../store/incidentStore.ts';
-import { type Acting, systemActing } from './acting.ts';
+import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
-import { declaredAlready, needAgent, refuseResolved, refuseStatus } from './incidentRefusals.ts';
+import { listenForPages } from './incidentPages.ts';
+import { declaredAlready, needAgent, refuseResolved, refuseStatus, subscription } from './incidentRefusals.ts';
 import { sourceAddress } from './messaging.ts';
 import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
@@ -58,12 +58,6 @@ export interface IncidentOptions {
 }
 
 const MAX_SUBSCRIBERS = 500;
-/** The ticket history lines paging writes, as timeline kinds. */
-const PAGE_KINDS: Readonly<Record<string, TimelineKind>> = {
-  [PAGE_HISTORY.paged]: 'page',
-  [PAGE_HISTORY.acknowledged]: 'ack',
-  page_escalated: 'escalation',
-};
 const RETRIES = 8;
 
 export class IncidentService {
@@ -75,23 +69,14 @@ export class IncidentService {
     readonly o: IncidentOptions,
   ) {}
 
-  /**
-   * Pages, acknowledgements and escalations of a major incident's ticket go on its timeline, as paging writes them on
-   * the ticket's history (each line once: paging claims its lines). Other ticket changes cost nothing here.
-   */
+  /** Paging's lines on a major incident's ticket, on its timeline too (incidentPages.ts). */
   listen(feed: ChangeFeed): void {
-    feed.subscribe(async (ev) => {
-      const last = ev.ticket.history.at(-1);
-      const kind = last ? PAGE_KINDS[last.action] : undefined;
-      if (!last || !kind || ev.ticket.type !== 'incident') return;
-      try {
-        if (!(await this.repo.find(ev.ticket.tenant, ev.ticket.ticketId))) return;
-        const acting = systemActing(ev.ticket.tenant, last.actor, last.at, 'UTC', ev.ticket.source);
-        await this.change(acting, ev.ticket.ticketId, () => ({ kind, text: last.note ?? last.action, patch: {} }));
-      } catch (err) {
-        this.o.onError?.(err, ev.ticket.ticketId);
-      }
-    });
+    listenForPages(
+      feed,
+      this.repo,
+      (acting, ticketId, kind, text) => this.change(acting, ticketId, () => ({ kind, text, patch: {} })),
+      this.o.onError,
+    );
   }
 
   async declare(acting: Acting, input: DeclareInput): Promise<{ incident: Incident; roomNote: string | null }> {
@@ -254,30 +239,7 @@ export class IncidentService {
   }
 
   async subscribe(acting: Acting, ref: string | undefined, on: boolean): Promise<Incident> {
-    return this.change(acting, ref, (cur) => {
-      const has = cur.subscribers.some((p) => p.id === acting.person.id);
-      if (on && has)
-        throw new UserError(
-          'INCIDENT.ALREADY_SUBSCRIBED',
-          `You follow ${cur.ticketId} already.`,
-          `Stop with /incident unsubscribe ${cur.ticketId}`,
-        );
-      if (!on && !has)
-        throw new UserError(
-          'INCIDENT.NOT_SUBSCRIBED',
-          `You do not follow ${cur.ticketId}.`,
-          `Follow it with /incident subscribe ${cur.ticketId}`,
-        );
-      if (on && cur.subscribers.length >= MAX_SUBSCRIBERS)
-        throw new UserError(
-          'INCIDENT.TOO_MANY_SUBSCRIBERS',
-          `${cur.ticketId} has ${MAX_SUBSCRIBERS} subscribers, the most it takes; its stakeholder channel hears every update.`,
-        );
-      const subscribers = on
-        ? [...cur.subscribers, acting.person]
-        : cur.subscribers.filter((p) => p.id !== acting.person.id);
-      return { kind: on ? 'subscribed' : 'unsubscribed', text: acting.person.name, patch: { subscribers } };
-    });
+    return this.change(acting, ref, (cur) => subscription(cur, acting.person, on, MAX_SUBSCRIBERS));
   }
 
   async get(acting: Acting, ref: string | undefined): Promise<Incident> {
