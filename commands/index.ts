@@ -3,6 +3,7 @@ import type { CommandDef } from '../src/core/command.ts';
 import { adminCommands } from './admin.ts';
 import { freezeCommands } from './freeze.ts';
 import { help } from './help.ts';
+import { incidentCommands } from './incident.ts';
 import { oncallCommands } from './oncall.ts';
 import { oncallPagingCommands } from './oncallPaging.ts';
 import { oncallSwapCommands } from './oncallSwap.ts';
@@ -14,6 +15,7 @@ import { ticketCommands } from './ticket.ts';
 
 export const allCommands: readonly CommandDef[] = [
   ...ticketCommands,
+  ...incidentCommands,
   ...freezeCommands,
   ...reviewCommands,
   ...statusCommands,

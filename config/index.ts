@@ -2,6 +2,7 @@
 
 import { parseSeverityMap, type SeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
+import { parseUpdateCadence, type UpdateCadence } from '../src/domain/incident.ts';
 import { workspaceExample } from '../src/domain/platform.ts';
 import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
@@ -63,6 +64,8 @@ export interface Config {
   cabQuorum: number;
   /** Business days from a P1/P2 incident's resolve to its post-incident review's due time. */
   pirDays: number;
+  /** SWITCHBOARD_UPDATE_CADENCE: minutes between a major incident's stakeholder updates, by severity. */
+  updateCadence: UpdateCadence;
   /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
   stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageRepeatMs: parseDuration(e.SWITCHBOARD_PAGE_REPEAT) as number,
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     pirDays: e.SWITCHBOARD_PIR_DAYS,
+    updateCadence: parseUpdateCadence(e.SWITCHBOARD_UPDATE_CADENCE) as UpdateCadence,
     stale: {
       nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
       resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,

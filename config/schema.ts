@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseSeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
+import { parseUpdateCadence } from '../src/domain/incident.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
 import {
@@ -136,6 +137,13 @@ export const envSchema = z.object({
     .min(1, { message: 'must be at least 1 business day' })
     .max(30, { message: 'must be at most 30 business days' })
     .default(5),
+  /** Minutes between a major incident's stakeholder updates, by severity: the commander is reminded when one is due. */
+  SWITCHBOARD_UPDATE_CADENCE: z
+    .string()
+    .refine((v) => parseUpdateCadence(v) !== null, {
+      message: 'must be like 1=30m,2=60m (severity 1 and 2, each 5m to 24h)',
+    })
+    .default('1=30m,2=60m'),
   SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),
   SWITCHBOARD_PENDING_RESOLVE_DAYS: days.default(3),
   SWITCHBOARD_AUTOCLOSE_DAYS: days.default(7),

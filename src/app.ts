@@ -74,6 +74,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,
     pirDays: config.pirDays,
+    updateCadence: config.updateCadence,
     pageRepeatMs: config.pageRepeatMs,
     timezone: config.timezone,
     stale: config.stale,

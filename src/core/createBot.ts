@@ -109,6 +109,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    incidents: o.services.incidents,
     teams: o.services.teams,
     paging: o.services.paging,
     swaps: o.services.swaps,

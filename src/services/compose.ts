@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
+import { DEFAULT_UPDATE_CADENCE, type UpdateCadence } from '../domain/incident.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
@@ -15,6 +16,7 @@ import { ClaimRepository } from '../store/deliveryStore.ts';
 import { declareExpiry, sweepExpired } from '../store/expiry.ts';
 import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
+import { IncidentRepository } from '../store/incidentStore.ts';
 import { declareIndexes } from '../store/indexes.ts';
 import { JobRepository } from '../store/jobStore.ts';
 import { migrateLayout } from '../store/layoutMigration.ts';
@@ -42,6 +44,8 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { IncidentReminders } from './incidentReminders.ts';
+import { IncidentService } from './incidents.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
@@ -86,6 +90,10 @@ export interface Services {
   reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** Major incidents over incident tickets (update-due reminders are jobs of kind incident.update_due). */
+  incidents: IncidentService;
+  /** Update-due reminders of major incidents (jobs of kind incident.update_due). */
+  incidentReminders: IncidentReminders;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -121,6 +129,8 @@ export interface ServiceOptions {
   cabQuorum?: number;
   /** Business days to a PIR's due time (default 5). */
   pirDays?: number;
+  /** Minutes between a major incident's stakeholder updates, by severity (SWITCHBOARD_UPDATE_CADENCE). */
+  updateCadence?: UpdateCadence;
   /** The organisation's timezone (default UTC): where a PIR's weekends are. */
   timezone?: string;
   /** Stale-ticket housekeeping waits, in days (default 3, 3 more, 7). */
@@ -181,6 +191,26 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
   });
   pirs.listen(changes);
+  const incidentRepo = new IncidentRepository(connection);
+  const cadence = o.updateCadence ?? DEFAULT_UPDATE_CADENCE;
+  const incidentReminders: IncidentReminders = new IncidentReminders(
+    incidentRepo,
+    jobs,
+    (i, reply, key): Promise<void> => incidents.toRoom(i, reply, key),
+    {
+      cadence,
+      timezone: o.timezone ?? 'UTC',
+    },
+  );
+  const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
+    cadence,
+    onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    onError: (err, ticketId) =>
+      o.outbox?.log?.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
+    // Read when an incident is declared, long after the teams below are built.
+    teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
+  });
+  incidents.listen(changes);
   const slaWatch = new SlaWatch(
     jobs,
     new NoticeRepository(connection),
@@ -300,6 +330,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       summaries,
     ),
     pirs,
+    incidents,
+    incidentReminders,
     slaWatch,
   };
 }

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       pageRepeatMs: 120_000,
       cabQuorum: 1,
       pirDays: 5,
+      updateCadence: { 1: 30, 2: 60 },
       stale: { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 },
       logLevel: 'warn',
       port: 3000,
@@ -76,6 +77,14 @@ describe('loadConfig', () => {
     expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'shh' });
     expect(c.http).toEqual({ port: 8080, host: undefined });
     expect(c.discord).toBeUndefined();
+  });
+
+  it('reads the major incident update cadence, and stops on one it cannot read', () => {
+    expect(loadConfig({ SWITCHBOARD_UPDATE_CADENCE: '1=15m,2=2h' }).updateCadence).toEqual({ 1: 15, 2: 120 });
+    expect(loadConfig({ SWITCHBOARD_UPDATE_CADENCE: '2=45m' }).updateCadence).toEqual({ 1: 30, 2: 45 });
+    for (const bad of ['1=30', '3=30m', '1=2m', '1=30m;2=60m']) {
+      expect(() => loadConfig({ SWITCHBOARD_UPDATE_CADENCE: bad }), bad).toThrow(/SWITCHBOARD_UPDATE_CADENCE/);
+    }
   });
 
   it('prefers SWITCHBOARD_CONSOLE_USER over USER', () => {

@@ -27,6 +27,7 @@ describe('CommandRegistry at load', () => {
   it('accepts every shipped command', () => {
     expect(registry.familyNames()).toEqual([
       'ticket',
+      'incident',
       'freeze',
       'review',
       'status',
@@ -69,7 +70,7 @@ describe('CommandRegistry.resolve', () => {
     const r = registry.resolve(inv('tickt', { text: 'new x' }));
     expect('reply' in r && r.reply).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
     expect('reply' in r && r.reply.text).toContain(
-      'There is no command /tickt. Commands: /ticket, /freeze, /review, /status, /team, /oncall, /role, /link, /profile, /help',
+      'There is no command /tickt. Commands: /ticket, /incident, /freeze, /review, /status, /team, /oncall, /role, /link, /profile, /help',
     );
   });
 

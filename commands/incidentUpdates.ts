@@ -1,0 +1,119 @@
+// The /incident family, telling people: stakeholder updates, subscriptions, notes and the timeline.
+import type { CommandDef, OptionDef } from '../src/core/command.ts';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../src/domain/incident.ts';
+import { timelineReply } from '../src/present/incidentNotice.ts';
+import { ephemeral } from '../src/present/reply.ts';
+import { formatTime } from '../src/present/time.ts';
+import { actingOf } from './acting.ts';
+import { str } from './ticketShared.ts';
+
+/** The incident a command is about: implied in its room, named elsewhere. */
+export const INCIDENT: OptionDef = {
+  name: 'incident',
+  kind: 'ticket',
+  description: 'The incident, like INC-12 (implied in its room)',
+  autocomplete: true,
+};
+
+const update: CommandDef = {
+  command: 'incident',
+  name: 'update',
+  summary: 'Post a stakeholder update (status, severity, commander, time since start, next update due).',
+  examples: [
+    '/incident update "Failover done; VPN back for most users" --status monitoring',
+    '/incident update "Still investigating" --incident INC-12',
+  ],
+  minRole: 'agent',
+  options: [
+    {
+      name: 'text',
+      kind: 'text',
+      description: 'What stakeholders should know',
+      required: true,
+      positional: true,
+      rest: true,
+      maxLength: 2000,
+    },
+    { name: 'status', kind: 'choice', choices: INCIDENT_STATUSES, description: 'Move the status with the update' },
+    INCIDENT,
+  ],
+  async run(ctx, o, s) {
+    const st = str(o.status) as IncidentStatus | undefined;
+    const r = await s.incidents.postUpdate(actingOf(ctx), str(o.incident), (o.text as string).trim(), st);
+    const next = r.nextDue
+      ? `Next update due ${formatTime(r.nextDue, ctx.now, ctx.timezone)}.`
+      : 'It is resolved: no more updates are due.';
+    const told = r.incident.subscribers.filter((p) => p.id !== ctx.person.id).length;
+    const where = r.incident.stakeholders ? `, ${r.incident.stakeholders} (stakeholders)` : '';
+    return ephemeral(
+      `Update ${r.incident.updates} on ${r.incident.ticketId} posted to the room${where} and sent to ${told} subscriber${told === 1 ? '' : 's'}. ${next}`,
+    );
+  },
+};
+
+const subscribe: CommandDef = {
+  command: 'incident',
+  name: 'subscribe',
+  summary: 'Follow an incident: its stakeholder updates come to you by DM.',
+  examples: ['/incident subscribe INC-12', '/incident subscribe'],
+  minRole: 'requester',
+  options: [{ ...INCIDENT, positional: true }],
+  async run(ctx, o, s) {
+    const i = await s.incidents.subscribe(actingOf(ctx), str(o.incident), true);
+    return ephemeral(
+      `You follow ${i.ticketId}: its updates come to you by DM. Stop with /incident unsubscribe ${i.ticketId}`,
+    );
+  },
+};
+
+const unsubscribe: CommandDef = {
+  command: 'incident',
+  name: 'unsubscribe',
+  summary: 'Stop following an incident.',
+  examples: ['/incident unsubscribe INC-12'],
+  minRole: 'requester',
+  options: [{ ...INCIDENT, positional: true }],
+  async run(ctx, o, s) {
+    const i = await s.incidents.subscribe(actingOf(ctx), str(o.incident), false);
+    return ephemeral(`You no longer follow ${i.ticketId}.`);
+  },
+};
+
+const note: CommandDef = {
+  command: 'incident',
+  name: 'note',
+  summary: 'Add a line to an incident timeline.',
+  examples: ['/incident note "restarted the concentrators"', '/incident note "vendor called back" --incident INC-12'],
+  minRole: 'agent',
+  options: [
+    {
+      name: 'text',
+      kind: 'text',
+      description: 'What happened',
+      required: true,
+      positional: true,
+      rest: true,
+      maxLength: 1000,
+    },
+    INCIDENT,
+  ],
+  async run(ctx, o, s) {
+    const i = await s.incidents.note(actingOf(ctx), str(o.incident), (o.text as string).trim());
+    return ephemeral(`Noted on ${i.ticketId}'s timeline.`);
+  },
+};
+
+const timeline: CommandDef = {
+  command: 'incident',
+  name: 'timeline',
+  summary: "An incident's timeline, in your timezone.",
+  examples: ['/incident timeline INC-12', '/incident timeline'],
+  minRole: 'requester',
+  options: [{ ...INCIDENT, positional: true }],
+  async run(ctx, o, s) {
+    const { incident, entries } = await s.incidents.timeline(actingOf(ctx), str(o.incident));
+    return timelineReply(incident, entries, ctx.now, ctx.timezone);
+  },
+};
+
+export const incidentUpdateCommands: readonly CommandDef[] = [update, subscribe, unsubscribe, note, timeline];
