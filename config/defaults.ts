@@ -1,4 +1,4 @@
-// Defaults for the service rules: SLA targets per priority.
+// Defaults for the service rules: SLA targets per priority, and the organisation's timezone.
 import type { SlaTargets } from '../src/domain/sla.ts';
 
 const MIN = 60_000;
@@ -11,3 +11,6 @@ export const DEFAULT_SLA: SlaTargets = Object.freeze({
   P3: { responseMs: 4 * HOUR, resolutionMs: 3 * DAY },
   P4: { responseMs: 1 * DAY, resolutionMs: 10 * DAY },
 });
+
+/** The organisation's timezone when SWITCHBOARD_TIMEZONE is unset: the one default zone of the house. */
+export const DEFAULT_TIMEZONE = 'UTC';
