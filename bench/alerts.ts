@@ -4,12 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
+import { createSwitchboard } from '../src/app.ts';
 import { createHttpServer } from '../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../src/http/webhooks.ts';
 import type { PlatformSender } from '../src/present/sender.ts';
-import { startJobEngine } from '../src/scheduler/jobs.ts';
 import type { Acting } from '../src/services/acting.ts';
-import { buildServices } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
@@ -70,16 +69,25 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       return { messageId: `dm-${pages}`, channel: `D-${user}` };
     },
   };
-  const config = loadConfig({ WEBHOOK_TOKEN: TOKEN });
-  const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
   // Repeats an hour apart: only the first page of each incident is in the burst.
-  const services = await buildServices(handle.connection, { ...config, pageRepeatMs: 3_600_000, outbox: { now, log } });
+  const config = loadConfig({ WEBHOOK_TOKEN: TOKEN, SWITCHBOARD_PAGE_REPEAT: '1h' });
+  const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
+  // The house as main.ts builds it, with its job engine and outbox; its timers (review tasks, page auditor,
+  // maintenance) stay off, as they are not what is measured.
+  const house = await createSwitchboard({
+    config,
+    connection: handle.connection,
+    log,
+    now,
+    progress: () => {},
+    background: { reviewTasks: false, pageAuditor: false, maintenance: false },
+  });
+  const { services } = house;
   services.outbox.register(sender);
   const http = createHttpServer({ log, readiness: async () => ({ ready: true, reasons: [] }) });
   http.mount(WEBHOOK_PREFIX, createAlertWebhooks({ token: TOKEN, alerts: services.alerts, log }));
   const { port } = await http.listen(0, '127.0.0.1');
-  const engine = startJobEngine(services, { now, log });
-  services.outbox.start();
+  await house.start();
   try {
     const admin: Acting = {
       tenant: TENANT,
@@ -151,8 +159,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
         `p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? Number.NaN)}`,
     ];
   } finally {
-    await engine.stop();
-    await services.outbox.stop();
+    await house.stop();
     await http.close();
     await handle.connection.dropDatabase().catch(() => {});
     await handle.close();

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
 import pino from 'pino';
-import { allCommands } from '../commands/index.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import '../test/support/housePlatforms.ts';
-import { type Bot, createBot } from '../src/core/createBot.ts';
-import { buildServices, type Services } from '../src/services/compose.ts';
+import { createSwitchboard } from '../src/app.ts';
+import type { Bot } from '../src/core/createBot.ts';
+import type { Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { startEmbeddedServer } from '../src/store/embedded.ts';
 
@@ -67,10 +67,19 @@ export async function startBenchBot(
     ...opts,
   });
   try {
-    const { admins, orgs, timezone, sla, matrix } = config;
-    const services = await buildServices(connection, { admins, sla, matrix, outbox: { log, pollMs: 50 } });
-    services.outbox.start();
-    const core = await createBot({ services, definitions: allCommands, log, orgs, timezone });
+    // The house as the bot builds it, delivering; no background part runs (the job engine's walk and the timers'
+    // rounds would land in the figures of the commands measured).
+    const house = await createSwitchboard({
+      config,
+      connection,
+      log,
+      now: () => new Date(),
+      progress: () => {},
+      pollMs: 50,
+      background: { jobEngine: false, reviewTasks: false, pageAuditor: false, maintenance: false },
+    });
+    await house.start();
+    const { core, services } = house;
     return {
       core,
       config,
@@ -78,8 +87,7 @@ export async function startBenchBot(
       services,
       async close() {
         try {
-          await core.settled();
-          await services.outbox.stop();
+          await house.stop({ settle: true });
           await connection.dropDatabase().catch(() => {});
         } finally {
           await close();

@@ -3,12 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
-import { allCommands } from '../commands/index.ts';
 import { loadConfig } from '../config/index.ts';
-import { createBot } from '../src/core/createBot.ts';
+import { createSwitchboard } from '../src/app.ts';
 import type { PlatformSender } from '../src/present/sender.ts';
-import { type JobEngine, startJobEngine } from '../src/scheduler/jobs.ts';
-import { buildServices } from '../src/services/compose.ts';
 import { REMIND_KIND } from '../src/services/reminders.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
@@ -70,10 +67,18 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
         names.set(e.requestId, typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
       });
     }
-    const services = await buildServices(handle.connection, { ...config, outbox: { now, log } });
-    const core = await createBot({ services, definitions: allCommands, log, orgs: config.orgs, timezone: 'UTC', now });
-    core.registerSender(sender);
-    processes.push({ handle, services, core, engine: undefined as JobEngine | undefined });
+    // A bot process as main.ts builds it, on the shifted clock; started once the burst is filed. Its timers (review
+    // tasks, page auditor, maintenance) stay off: they run on the wall clock and are not what is measured.
+    const house = await createSwitchboard({
+      config,
+      connection: handle.connection,
+      log,
+      now,
+      progress: () => {},
+      background: { reviewTasks: false, pageAuditor: false, maintenance: false },
+    });
+    house.core.registerSender(sender);
+    processes.push({ handle, house, services: house.services });
   }
   const [a] = processes;
   if (!a) return [];
@@ -96,10 +101,7 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     }
     const addS = (performance.now() - t0) / 1000;
     shift = DUE.getTime() - 3000 - Date.now();
-    for (const p of processes) {
-      p.services.outbox.start();
-      p.engine = startJobEngine(p.services, { now, log });
-    }
+    for (const p of processes) await p.house.start();
     const deadline = performance.now() + 3000 + BUDGET_MS;
     while (performance.now() < deadline && delivered.size < COUNT) await sleep(500);
     // Time for a second delivery of anything to show itself.
@@ -119,10 +121,7 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
         `p99 ${s(percentile(sorted, 99))}, max ${s(last)} (${(delivered.size / (last / 1000)).toFixed(1)} DMs/s)`,
     ];
   } finally {
-    for (const p of processes) {
-      await p.engine?.stop();
-      await p.services.outbox.stop();
-    }
+    for (const p of processes) await p.house.stop();
     await a.handle.connection.dropDatabase().catch(() => {});
     for (const p of processes) await p.handle.close();
   }

@@ -1,4 +1,5 @@
-// Defaults for the service rules: SLA targets per priority.
+// Defaults for the service rules: SLA targets per priority, the priority matrix, and the organisation's timezone.
+import type { PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 
 const MIN = 60_000;
@@ -11,3 +12,13 @@ export const DEFAULT_SLA: SlaTargets = Object.freeze({
   P3: { responseMs: 4 * HOUR, resolutionMs: 3 * DAY },
   P4: { responseMs: 1 * DAY, resolutionMs: 10 * DAY },
 });
+
+/** ITIL impact (rows) x urgency (columns) to a priority, when SWITCHBOARD_PRIORITY_MATRIX changes no cell. */
+export const DEFAULT_MATRIX: PriorityMatrix = Object.freeze({
+  high: { high: 'P1', medium: 'P2', low: 'P3' },
+  medium: { high: 'P2', medium: 'P3', low: 'P4' },
+  low: { high: 'P3', medium: 'P4', low: 'P4' },
+});
+
+/** The organisation's timezone when SWITCHBOARD_TIMEZONE is unset: the one default zone of the house. */
+export const DEFAULT_TIMEZONE = 'UTC';

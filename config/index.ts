@@ -4,10 +4,10 @@ import { parseSeverityMap, type SeverityMap } from '../src/domain/alerts.ts';
 import { parseDuration } from '../src/domain/duration.ts';
 import { parseUpdateCadence, type UpdateCadence } from '../src/domain/incident.ts';
 import { workspaceExample } from '../src/domain/platform.ts';
-import { DEFAULT_MATRIX, type PriorityMatrix } from '../src/domain/priority.ts';
+import type { PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 import type { Level, Priority } from '../src/domain/ticket.ts';
-import { DEFAULT_SLA } from './defaults.ts';
+import { DEFAULT_MATRIX, DEFAULT_SLA } from './defaults.ts';
 import { CONSOLE_NAME, envSchema } from './schema.ts';
 
 export interface SlackConfig {

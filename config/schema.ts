@@ -5,6 +5,7 @@ import { parseDuration } from '../src/domain/duration.ts';
 import { parseUpdateCadence } from '../src/domain/incident.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
+import { DEFAULT_TIMEZONE } from './defaults.ts';
 import {
   channelAddressExamples,
   channelAddressPattern,
@@ -110,7 +111,7 @@ export const envSchema = z.object({
     .string()
     .trim()
     .refine(isTimeZone, { message: 'must be an IANA timezone like UTC or Europe/Paris' })
-    .default('UTC'),
+    .default(DEFAULT_TIMEZONE),
   SWITCHBOARD_CONSOLE_USER: optionalText.refine((v) => v === undefined || CONSOLE_NAME.test(v), {
     message: 'must be a name of letters, digits, ".", "_" or "-" (at most 64), so that console:<name> can be named',
   }),

@@ -16,6 +16,12 @@ import { buildServices, type ServiceOptions, type Services } from './services/co
 
 /** What runs in the background once started; each is on unless turned off. */
 export interface BackgroundParts {
+  /**
+   * The job engine: due jobs (reminders, SLA thresholds, escalation steps, handoffs) run on the house's clock. Off
+   * where the house is built to deliver and measure only what it is asked (the benches of chat commands and
+   * alert intake, test/support/alertProcess.ts): the outbox still delivers.
+   */
+  jobEngine?: boolean;
   /** Reviews as node-cron tasks: they fire on the wall clock, not on an injected one. */
   reviewTasks?: boolean;
   /** Escalation steps more than two minutes overdue reported, each minute. */
@@ -27,11 +33,12 @@ export interface BackgroundParts {
 export interface SwitchboardOptions {
   config: Config;
   connection: Connection;
+  /** The one log of the house. */
   log: Logger;
+  /** The one clock of the house: the entry point chooses it (main.ts the wall clock, a test its own). */
+  now: () => Date;
   /** The platforms the house speaks on (each adapter's spec, adapters/<platform>/platform.ts), registered here. */
   platforms?: readonly PlatformSpec[];
-  /** The one clock of the house (default: the wall clock). */
-  now?: () => Date;
   /** The terminal's user (`console:<user>`), an admin too when Switchboard runs at the terminal alone. */
   terminalUser?: string;
   /** Metrics and other listeners. */
@@ -53,21 +60,22 @@ export interface SwitchboardOptions {
 export interface Switchboard {
   core: Bot;
   services: Services;
-  /** The job engine, once started. */
+  /** The job engine, once started (unless `background.jobEngine` is off). */
   readonly jobs: JobEngine | undefined;
   /** Maintenance, once started: `runOnce()` is what the nightly schedule runs. */
   readonly maintenance: Maintenance | undefined;
-  /** Starts delivering and running: the outbox, the job engine, and the background parts not turned off. */
+  /** Starts delivering and running: the outbox, and the background parts not turned off. */
   start(): Promise<void>;
   /** Stops in the reverse order; with `settle`, waits for change notifications in flight first (tests). */
   stop(opts?: { settle?: boolean }): Promise<void>;
 }
 
 export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchboard> {
-  const { config, log } = o;
-  const now = o.now ?? (() => new Date());
+  const { config, log, now } = o;
   registerPlatforms(o.platforms ?? []);
   const services = await buildServices(o.connection, {
+    now,
+    log,
     admins: config.admins,
     ...(o.terminalUser ? { terminalUser: o.terminalUser } : {}),
     sla: config.sla,
@@ -84,8 +92,6 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     ...(o.renderChart ? { renderChart: o.renderChart } : {}),
     progress: o.progress ?? ((line) => log.info(line)),
     outbox: {
-      now,
-      log,
       ...(o.pollMs ? { pollMs: o.pollMs, backoffMs: o.pollMs } : {}),
       ...(o.hooks?.onDelivery ? { onDelivery: o.hooks.onDelivery } : {}),
     },
@@ -99,7 +105,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     now,
     ...(o.hooks?.pipeline ? { observers: [o.hooks.pipeline] } : {}),
   });
-  const parts = { reviewTasks: true, pageAuditor: true, maintenance: true, ...o.background };
+  const parts = { jobEngine: true, reviewTasks: true, pageAuditor: true, maintenance: true, ...o.background };
   let jobs: JobEngine | undefined;
   let cron: CronTasks | undefined;
   let auditor: PageAuditor | undefined;
@@ -118,12 +124,13 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
       if (started) return;
       started = true;
       services.outbox.start();
-      jobs = startJobEngine(services, {
-        now,
-        log,
-        graceMs: config.catchupMs,
-        ...(o.pollMs ? { pollMs: o.pollMs } : {}),
-      });
+      if (parts.jobEngine)
+        jobs = startJobEngine(services, {
+          now,
+          log,
+          graceMs: config.catchupMs,
+          ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+        });
       if (parts.reviewTasks) cron = await startCronTasks(services, { log });
       if (parts.pageAuditor) auditor = startPageAuditor(services.paging, { log, now });
       if (parts.maintenance)

@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     config,
     connection: db.connection,
     log,
+    // The running bot's one clock: the wall clock.
+    now: () => new Date(),
     platforms: PLATFORMS,
     // The person at the terminal is the local admin.
     ...(onConsole ? { terminalUser: consoleIdentity } : {}),

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allCommands } from '../../commands/index.ts';
 import { loadConfig } from '../../config/index.ts';
-import { createBot } from '../../src/core/createBot.ts';
-import { buildServices } from '../../src/services/compose.ts';
+import { createSwitchboard } from '../../src/app.ts';
 import { type DatabaseHandle, type DatabaseHealth, openDatabase } from '../../src/store/connection.ts';
 import { personAt, testClock } from '../support/harness.ts';
 
@@ -39,13 +37,13 @@ async function embeddedBot(timeoutMs: number) {
   const states: DatabaseHealth[] = [];
   db.onStateChange((h) => states.push(h));
   const config = loadConfig({ SWITCHBOARD_ADMINS: 'console:root' });
-  const core = await createBot({
-    services: await buildServices(db.connection, config),
-    definitions: allCommands,
+  // Built as main.ts builds it, not started: the faults are seen through commands alone.
+  const { core } = await createSwitchboard({
+    config,
+    connection: db.connection,
     log,
-    orgs: config.orgs,
-    timezone: config.timezone,
     now: testClock(),
+    progress: () => {},
   });
   cleanups.push(() => core.settled());
   return { db, dataDir, lines, states, root: personAt(core, 'root') };

@@ -1,12 +1,13 @@
-// A bot process as far as alerts go, for the alert-intake tests: services on the real database, the webhooks on a real HTTP server.
+// A bot process as far as alerts go, for the alert-intake tests: the house on the real database, the webhooks on a real HTTP server.
 import pino from 'pino';
 import { loadConfig } from '../../config/index.ts';
+import { createSwitchboard } from '../../src/app.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Acting } from '../../src/services/acting.ts';
 import type { AlertAcknowledged, AlertIncident } from '../../src/services/alerts.ts';
-import { buildServices, type Services } from '../../src/services/compose.ts';
+import type { Services } from '../../src/services/compose.ts';
 import { openDatabase } from '../../src/store/connection.ts';
 import type { TestDatabase } from './db.ts';
 import { adminActing, testClock } from './harness.ts';
@@ -24,7 +25,7 @@ export interface AlertProcess {
   close(): Promise<void>;
 }
 
-/** A bot process as far as alerts go: services on its own connection, the one HTTP server with the webhooks mounted. */
+/** A bot process as far as alerts go: the house (createSwitchboard) on its connection, the one HTTP server with the webhooks mounted. */
 export async function alertProcess(
   db: TestDatabase,
   o: { env?: Record<string, string>; now?: () => Date; own?: boolean } = {},
@@ -34,13 +35,21 @@ export async function alertProcess(
     ? await openDatabase({ uri: db.uri, dbName: db.dbName, dataDir: '.data', timeoutMs: 10_000, log })
     : null;
   const now = o.now ?? testClock();
-  const services = await buildServices(handle?.connection ?? db.connection, {
-    ...config,
-    outbox: { now, log, pollMs: 50, backoffMs: 50 },
+  // The house as main.ts builds it, delivering; no background part runs, the job engine neither: what an alert
+  // test sees is what the intake did (escalation steps and repeats are paging.test.ts's, run at chosen instants).
+  const house = await createSwitchboard({
+    config,
+    connection: handle?.connection ?? db.connection,
+    log,
+    now,
+    progress: () => {},
+    pollMs: 50,
+    background: { jobEngine: false, reviewTasks: false, pageAuditor: false, maintenance: false },
   });
+  const { services } = house;
   const sender = recordingSender('console');
   services.outbox.register(sender);
-  services.outbox.start();
+  await house.start();
   const incidents: AlertIncident[] = [];
   const acks: AlertAcknowledged[] = [];
   services.alerts.onAlertIncident((e) => {
@@ -60,7 +69,7 @@ export async function alertProcess(
     acks,
     async close() {
       await http.close();
-      await services.outbox.stop();
+      await house.stop({ settle: true });
       await handle?.close();
     },
   };

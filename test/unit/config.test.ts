@@ -1,10 +1,9 @@
 // loadConfig: defaults with nothing set, and bad values that stop start-up naming the variable.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SLA } from '../../config/defaults.ts';
+import { DEFAULT_MATRIX, DEFAULT_SLA } from '../../config/defaults.ts';
 import { ConfigError, loadConfig } from '../../config/index.ts';
 import { DEFAULT_SEVERITY_MAP } from '../../src/domain/alerts.ts';
-import { DEFAULT_MATRIX } from '../../src/domain/priority.ts';
 
 function refusal(env: Record<string, string>): ConfigError {
   try {

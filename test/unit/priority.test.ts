@@ -1,7 +1,8 @@
 // The ITIL impact x urgency matrix: the nine default cells, and a matrix changed through configuration.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MATRIX } from '../../config/defaults.ts';
 import { loadConfig } from '../../config/index.ts';
-import { DEFAULT_MATRIX, priorityFor } from '../../src/domain/priority.ts';
+import { priorityFor } from '../../src/domain/priority.ts';
 
 describe('priority matrix', () => {
   it.each([
