@@ -337,6 +337,17 @@ export class Outbox {
       this.laneTimers.delete(lane);
     }
     for (const [lane] of waiting) this.pump(lane);
+    this.pumpLocal();
+  }
+
+  /**
+   * Every local lane that is neither running nor waiting on a timer starts its head: a lane whose turn was passed
+   * over (its slot went to a delivery of others' messages, which does not pump local lanes) is not left behind.
+   */
+  private pumpLocal(): void {
+    for (const lane of [...this.local.keys()]) {
+      if (!this.inFlight.has(lane) && !this.laneTimers.has(lane)) this.pump(lane);
+    }
   }
 
   /** Resolves once nothing this process could deliver now is waiting or in flight (tests, benchmarks). */
@@ -574,6 +585,7 @@ export class Outbox {
         t.unref();
       }
     }
+    this.pumpLocal();
   }
 
   /**
