@@ -2,12 +2,14 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
+import { postmortemDirIn } from '../../config/defaults.ts';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
 import { DEFAULT_UPDATE_CADENCE, type UpdateCadence } from '../domain/incident.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
+import type { Priority } from '../domain/ticket.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../store/connection.ts';
@@ -44,6 +46,8 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { declareAlertIncidents } from './incidentAuto.ts';
+import { IncidentCloseout } from './incidentCloseout.ts';
 import { IncidentReminders } from './incidentReminders.ts';
 import { IncidentService } from './incidents.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
@@ -94,6 +98,8 @@ export interface Services {
   incidents: IncidentService;
   /** Update-due reminders of major incidents (jobs of kind incident.update_due). */
   incidentReminders: IncidentReminders;
+  /** Major incidents closed out: the room's summary (jobs of kind incident.closeout), the post-incident draft. */
+  incidentCloseout: IncidentCloseout;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -155,6 +161,10 @@ export interface ServiceOptions {
   renderChart?: (summary: StatusSummary) => Buffer;
   /** Where the embedded database and export files live (default .data). */
   dataDir?: string;
+  /** SWITCHBOARD_MAJOR_AUTO: alert incidents of these priorities declare themselves major (default: none). */
+  majorAuto?: readonly Priority[];
+  /** Where `/incident postmortem` writes drafts at the terminal (default: `postmortems` in the data directory). */
+  postmortemDir?: string;
   /** Start-up progress lines (the storage migration); default: stderr. */
   progress?: (line: string) => void;
 }
@@ -189,6 +199,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     days: o.pirDays ?? 5,
     timezone: o.timezone ?? 'UTC',
     onError: (err, ticketId) => o.outbox?.log?.error({ err, ticketId }, 'pirs: could not open the PIR'),
+    // A major incident's PIR opens with the draft written from its timeline (set late: the close-out is built below).
+    draftOf: (t) => closeout.draftForPir(t),
   });
   pirs.listen(changes);
   const incidentRepo = new IncidentRepository(connection);
@@ -204,13 +216,26 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   );
   const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
     cadence,
-    onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    onChanged: async (i): Promise<void> => {
+      await incidentReminders.plan(i);
+      await closeout.onChanged(i);
+    },
     onError: (err, ticketId) =>
       o.outbox?.log?.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     // Read when an incident is declared, long after the teams below are built.
     teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
   });
   incidents.listen(changes);
+  const closeout: IncidentCloseout = new IncidentCloseout(incidentRepo, jobs, incidents, ticketService, outboxService, {
+    timezone: o.timezone ?? 'UTC',
+    postmortemDir: o.postmortemDir ?? postmortemDirIn(o.dataDir ?? '.data'),
+    now: o.outbox?.now ?? (() => new Date()),
+    // Counted once the rollups are built below.
+    recordMajor: (fact) => rollups.recordMajor(fact),
+    onError: (err, ticketId) =>
+      o.outbox?.log?.error({ err, ticketId }, 'incidents: the resolve of the ticket did not resolve the incident'),
+  });
+  closeout.listen(changes);
   const slaWatch = new SlaWatch(
     jobs,
     new NoticeRepository(connection),
@@ -238,6 +263,12 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     now: o.outbox?.now ?? (() => new Date()),
     log: o.outbox?.log ?? pino({ level: 'silent' }),
     owner: outboxService.owner,
+  });
+  declareAlertIncidents(alerts, incidents, {
+    priorities: o.majorAuto ?? [],
+    timezone: o.timezone ?? 'UTC',
+    onError: (err, ticketId) =>
+      o.outbox?.log?.error({ err, ticketId }, 'incidents: an alert incident could not declare itself major'),
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outboxService, o.timezone ?? 'UTC');
   // A team saved whose handoff or coverage jobs could not be planned is logged (the team change stands).
@@ -304,7 +335,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     swaps: new SwapService(new SwapRepository(connection), teams, peopleService, outboxService, o.timezone ?? 'UTC'),
     rollups,
     csat,
-    exports: new ExportService(tickets, csat, join(o.dataDir ?? '.data', 'exports'), outboxService),
+    exports: new ExportService(
+      tickets,
+      csat,
+      join(o.dataDir ?? '.data', 'exports'),
+      outboxService,
+      undefined,
+      (tenant, from, to) => rollups.between(tenant, from, to),
+    ),
     summaries,
     tickets: ticketService,
     cab: changeService,
@@ -332,6 +370,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     pirs,
     incidents,
     incidentReminders,
+    incidentCloseout: closeout,
     slaWatch,
   };
 }

@@ -23,6 +23,11 @@ export class RollupService {
     return this.repo.insert(csatFactOf(answer));
   }
 
+  /** Counts a major incident's close-out (src/services/incidentCloseout.ts); once, by the fact's `_id`. */
+  recordMajor(fact: RollupFact): Promise<boolean> {
+    return this.repo.insert(fact);
+  }
+
   /** Counts each change as it happens; a fact that could not be written is logged, and a rebuild restores it. */
   listen(feed: ChangeFeed): void {
     feed.subscribe(async (ev) => {

@@ -55,6 +55,8 @@ export interface TimelineEntry {
   by: PersonRef;
   kind: TimelineKind;
   text: string;
+  /** The status this change moved the incident to (entries written before it was kept have none). */
+  status?: IncidentStatus | undefined;
 }
 
 /** What a change sets on the incident; kept on its entry, so whoever finds the entry can finish the change. */
@@ -122,6 +124,7 @@ export class IncidentRepository {
       tenant: base.tenant,
       ticketId: base.ticketId,
       ...entry,
+      ...(patch.status ? { status: patch.status } : {}),
       seq,
       patch,
     };
