@@ -295,7 +295,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   pageNamedTeams(changes, teams, paging, o.outbox?.log ?? pino({ level: 'silent' }));
   const csatRepo = new CsatRepository(connection);
   const rollupRepo = new RollupRepository(connection, o.outbox?.now);
-  const rollups = new RollupService(rollupRepo, tickets, o.sla, o.outbox?.log, () => csatRepo.every());
+  const rollups = new RollupService(
+    rollupRepo,
+    tickets,
+    o.sla,
+    o.outbox?.log,
+    () => csatRepo.every(),
+    () => closeout.majorFacts(),
+  );
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, o.outbox?.log);
   csat.listen(changes);

@@ -4,7 +4,7 @@
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { isMajorIncidentTicket } from '../domain/incident.ts';
-import { type CloseoutEntry, closeoutFigures, postmortemDraft } from '../domain/postmortem.ts';
+import { type CloseoutEntry, type CloseoutFigures, closeoutFigures, postmortemDraft } from '../domain/postmortem.ts';
 import { majorFactOf, type RollupFact } from '../domain/rollupFacts.ts';
 import { closeoutReply, postmortemFileReply } from '../present/incidentCloseout.ts';
 import type { Reply } from '../present/reply.ts';
@@ -120,21 +120,7 @@ export class IncidentCloseout implements OwnsJobKinds {
     if (i.status !== 'resolved') return 'not resolved';
     const figures = closeoutFigures(i, await this.entriesOf(i), job.dueAt);
     await this.incidents.toRoom(i, closeoutReply({ ticketId: i.ticketId, title: i.title, figures }), `job:${job._id}`);
-    if (this.o.recordMajor) {
-      const t = await this.tickets.getTicket(this.house(i.tenant, job.dueAt), i.ticketId);
-      await this.o.recordMajor(
-        majorFactOf({
-          tenant: i.tenant,
-          ticketId: i.ticketId,
-          at: figures.resolvedAt ?? job.dueAt,
-          priority: t.priority,
-          service: i.service ?? t.service,
-          team: t.team,
-          mitigateMs: figures.mitigateMs ?? figures.durationMs,
-          updates: figures.updates,
-        }),
-      );
-    }
+    if (this.o.recordMajor) await this.o.recordMajor(await this.factOf(i, figures, job.dueAt));
     return undefined;
   }
 
@@ -189,6 +175,29 @@ export class IncidentCloseout implements OwnsJobKinds {
       if (e instanceof UserError && e.code === 'INCIDENT.INVALID_STATUS') return this.repo.find(t.tenant, t.ticketId);
       throw e;
     }
+  }
+
+  /** Every resolved major incident's close-out as a rollup fact, again (`rollups:rebuild`: a scan, as a rebuild is). */
+  async *majorFacts(): AsyncIterable<RollupFact> {
+    for await (const i of this.repo.every()) {
+      if (i.status !== 'resolved') continue;
+      const figures = closeoutFigures(i, await this.entriesOf(i), i.lastUpdateAt);
+      if (figures.resolvedAt) yield this.factOf(i, figures, figures.resolvedAt);
+    }
+  }
+
+  private async factOf(i: Incident, figures: CloseoutFigures, at: Date): Promise<RollupFact> {
+    const t = await this.tickets.getTicket(this.house(i.tenant, at), i.ticketId);
+    return majorFactOf({
+      tenant: i.tenant,
+      ticketId: i.ticketId,
+      at: figures.resolvedAt ?? at,
+      priority: t.priority,
+      service: i.service ?? t.service,
+      team: t.team,
+      mitigateMs: figures.mitigateMs ?? figures.durationMs,
+      updates: figures.updates,
+    });
   }
 
   private async entriesOf(i: Incident): Promise<CloseoutEntry[]> {

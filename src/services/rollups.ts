@@ -16,6 +16,8 @@ export class RollupService {
     private readonly log?: Logger,
     /** The requesters' answers, read whole by a rebuild (they live apart from the tickets). */
     private readonly answers?: () => AsyncIterable<CsatAnswer>,
+    /** Facts kept elsewhere than on the tickets (major incidents' close-outs), made again by a rebuild. */
+    private readonly more?: () => AsyncIterable<RollupFact>,
   ) {}
 
   /** Counts a requester's answer; inserting it again (a retried answer, another process) is refused by its `_id`. */
@@ -62,6 +64,7 @@ export class RollupService {
       if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
     }
     if (this.answers) for await (const a of this.answers()) if (await this.recordCsat(a)) facts++;
+    if (this.more) for await (const f of this.more()) if (await this.repo.insert(f)) facts++;
     // Folded now: the facts of past days read from their day documents from here on, as the nightly fold leaves them.
     await this.repo.fold(null);
     return { tickets, facts };

@@ -160,6 +160,11 @@ export class IncidentRepository {
     return docs.map((d) => strip(d) as TimelineEntry).sort((a, b) => a.seq - b.seq);
   }
 
+  /** Every incident there is, of every tenant: a scan, for `rollups:rebuild` only. */
+  async *every(): AsyncIterable<Incident> {
+    for await (const doc of this.incidents.find({})) yield strip(doc);
+  }
+
   /** A room is this incident's for good: false when the address was taken (by another incident). */
   async claimRoom(tenant: string, address: string, ticketId: string): Promise<boolean> {
     return insertOnce(this.rooms, { _id: keyOf(tenant, address), ticketId });
