@@ -37,7 +37,7 @@ export interface CloseoutOptions {
   now: () => Date;
   /** The close-out counted in the rollups (once, by the fact's id). */
   recordMajor?: (fact: RollupFact) => Promise<boolean>;
-  /** A ticket change this could not act on (the change itself stands). */
+  /** A ticket change this could not act on, or a ticket it could not mark (the change itself stands). */
   onError?: (err: unknown, ticketId: string) => void;
 }
 
@@ -66,11 +66,10 @@ export class IncidentCloseout implements OwnsJobKinds {
    */
   async onChanged(i: Incident): Promise<void> {
     if (i.seq === 1) {
-      await this.tickets.noteMajor(
-        systemActing(i.tenant, i.declaredBy, i.declaredAt, this.o.timezone),
-        i.ticketId,
-        i.severity,
-      );
+      // The declaration stands without the mark (its ticket's resolve then leaves the incident to be resolved by hand).
+      await this.tickets
+        .noteMajor(systemActing(i.tenant, i.declaredBy, i.declaredAt, this.o.timezone), i.ticketId, i.severity)
+        .catch((err: unknown) => this.o.onError?.(err, i.ticketId));
     }
     if (i.status !== 'resolved') return;
     const p: CloseoutPayload = { tenant: i.tenant, ticketId: i.ticketId };

@@ -92,7 +92,7 @@ export class PirService implements OwnsJobKinds {
     if (!opensPir(t)) return;
     const openedAt = t.resolvedAt ?? t.updatedAt;
     // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
-    const draft = t.resolvedAt?.getTime() === t.updatedAt.getTime() ? ((await this.o.draftOf?.(t)) ?? null) : null;
+    const draft = t.resolvedAt?.getTime() === t.updatedAt.getTime() ? await this.draftOf(t) : null;
     const pir: Pir = {
       tenant: t.tenant,
       ticketId: t.ticketId,
@@ -108,6 +108,16 @@ export class PirService implements OwnsJobKinds {
     };
     if (!(await this.repo.open(pir))) return;
     await this.plan(pir, 1);
+  }
+
+  /** The draft the PIR opens with, if any; one that could not be written is logged, and the PIR opens without. */
+  private async draftOf(t: Ticket): Promise<string | null> {
+    try {
+      return (await this.o.draftOf?.(t)) ?? null;
+    } catch (err) {
+      this.o.onError?.(err, t.ticketId);
+      return null;
+    }
   }
 
   /** `/ticket pir <INC-n> done <link>`: the assignee, or any agent. The team channel is told once. */

@@ -100,6 +100,7 @@ describe('the close-out summary', () => {
 
   it('opens the PIR with the draft when the ticket is resolved afterwards', async () => {
     at('2026-03-12T15:00:00Z');
+    ok(await root('/ticket assign INC-1 @ada'));
     ok(await ada('/ticket resolve INC-1 "config rolled back"'));
     await settle();
     const draft = (await pir('INC-1'))?.draft as string;
@@ -233,5 +234,17 @@ describe('rollups:rebuild', () => {
     expect(before).toBe('Major incidents resolved: 3 (+3) · mean time to mitigate 20m (new) · 0.3 updates each');
     await bot.services.rollups.rebuild();
     expect(await majorLine()).toBe(before);
+  });
+});
+
+describe('the PIR', () => {
+  it('reminds its assignee to start from the draft', async () => {
+    // The first business day after the resolve (Thursday 15:00 UTC): Friday 15:00.
+    at('2026-03-13T15:01:00Z');
+    await settle();
+    const dms = sent.calls.filter((c) => c.op === 'dm' && c.channel === 'ada').map((c) => c.reply.text);
+    expect(dms.find((t) => t.startsWith('PIR for INC-1'))).toContain(
+      'Start from its draft: /incident postmortem INC-1. When it is written: /ticket pir INC-1 done <link>',
+    );
   });
 });
