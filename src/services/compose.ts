@@ -233,7 +233,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     // Counted once the rollups are built below.
     recordMajor: (fact) => rollups.recordMajor(fact),
     onError: (err, ticketId) =>
-      o.outbox?.log?.error({ err, ticketId }, 'incidents: the resolve of the ticket did not resolve the incident'),
+      o.outbox?.log?.error({ err, ticketId }, 'incidents: the close-out could not mark or follow the ticket'),
   });
   closeout.listen(changes);
   const slaWatch = new SlaWatch(
