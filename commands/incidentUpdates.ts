@@ -1,9 +1,13 @@
-// The /incident family, telling people: stakeholder updates, subscriptions, notes and the timeline.
+// The /incident family, telling people: stakeholder updates, subscriptions, notes, the timeline and the post-incident
+// draft.
 import type { CommandDef, OptionDef } from '../src/core/command.ts';
+import { UserError } from '../src/domain/errors.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../src/domain/incident.ts';
+import { isOnePlace, threadMarkOn } from '../src/domain/platform.ts';
 import { timelineReply } from '../src/present/incidentNotice.ts';
 import { ephemeral } from '../src/present/reply.ts';
 import { formatTime } from '../src/present/time.ts';
+import { sourceAddress } from '../src/services/messaging.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 
@@ -116,4 +120,40 @@ const timeline: CommandDef = {
   },
 };
 
-export const incidentUpdateCommands: readonly CommandDef[] = [update, subscribe, unsubscribe, note, timeline];
+const postmortem: CommandDef = {
+  command: 'incident',
+  name: 'postmortem',
+  summary:
+    'The post-incident draft, written from the timeline: a markdown file here (at the terminal, written to disk).',
+  examples: ['/incident postmortem INC-12', '/incident postmortem'],
+  minRole: 'agent',
+  options: [{ ...INCIDENT, positional: true }],
+  async run(ctx, o, s) {
+    const { origin } = ctx;
+    const address = isOnePlace(origin.platform) ? null : sourceAddress(origin);
+    if (!isOnePlace(origin.platform) && !address) {
+      throw new UserError(
+        'INCIDENT.POSTMORTEM_NO_CHANNEL',
+        'The draft is uploaded to the channel it is asked in, and this conversation is not one the bot can post a file to.',
+        'Ask in a channel the bot is in, or in the incident room: /incident postmortem INC-12',
+      );
+    }
+    const to = address ? { address, thread: threadMarkOn(origin.platform, origin.thread) } : undefined;
+    const p = await s.incidentCloseout.postmortem(actingOf(ctx), str(o.incident), to);
+    return p.uploaded
+      ? {
+          text: `The post-incident draft for ${p.incident.ticketId} is uploaded to this channel: ${p.path}`,
+          visibility: 'channel',
+        }
+      : ephemeral(`The post-incident draft for ${p.incident.ticketId} is written to ${p.path}`);
+  },
+};
+
+export const incidentUpdateCommands: readonly CommandDef[] = [
+  update,
+  subscribe,
+  unsubscribe,
+  note,
+  timeline,
+  postmortem,
+];

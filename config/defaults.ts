@@ -1,4 +1,6 @@
-// Defaults for the service rules: SLA targets per priority, the priority matrix, and the organisation's timezone.
+// Defaults for the service rules: SLA targets per priority, the priority matrix, the organisation's timezone, and
+// where postmortem drafts go at the terminal.
+import { join } from 'node:path';
 import type { PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 
@@ -22,3 +24,6 @@ export const DEFAULT_MATRIX: PriorityMatrix = Object.freeze({
 
 /** The organisation's timezone when SWITCHBOARD_TIMEZONE is unset: the one default zone of the house. */
 export const DEFAULT_TIMEZONE = 'UTC';
+
+/** Where `/incident postmortem` writes drafts at the terminal unless SWITCHBOARD_POSTMORTEM_DIR says: in the data directory. */
+export const postmortemDirIn = (dataDir: string): string => join(dataDir, 'postmortems');

@@ -7,7 +7,7 @@ import { workspaceExample } from '../src/domain/platform.ts';
 import type { PriorityMatrix } from '../src/domain/priority.ts';
 import type { SlaTargets } from '../src/domain/sla.ts';
 import type { Level, Priority } from '../src/domain/ticket.ts';
-import { DEFAULT_MATRIX, DEFAULT_SLA } from './defaults.ts';
+import { DEFAULT_MATRIX, DEFAULT_SLA, postmortemDirIn } from './defaults.ts';
 import { CONSOLE_NAME, envSchema } from './schema.ts';
 
 export interface SlackConfig {
@@ -66,6 +66,10 @@ export interface Config {
   pirDays: number;
   /** SWITCHBOARD_UPDATE_CADENCE: minutes between a major incident's stakeholder updates, by severity. */
   updateCadence: UpdateCadence;
+  /** SWITCHBOARD_POSTMORTEM_DIR: where `/incident postmortem` writes drafts at the terminal. */
+  postmortemDir: string;
+  /** SWITCHBOARD_MAJOR_AUTO: the alert incidents' priorities that declare themselves major (none when off). */
+  majorAuto: readonly Priority[];
   /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
   stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
@@ -75,6 +79,13 @@ export interface Config {
   discord: DiscordConfig | undefined;
   alerts: AlertConfig;
 }
+
+/** SWITCHBOARD_MAJOR_AUTO's words, as the alert incidents' priorities that declare themselves major. */
+const MAJOR_AUTO: Readonly<Record<'off' | 'p1' | 'p2', readonly Priority[]>> = {
+  off: [],
+  p1: ['P1'],
+  p2: ['P1', 'P2'],
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -174,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     pirDays: e.SWITCHBOARD_PIR_DAYS,
     updateCadence: parseUpdateCadence(e.SWITCHBOARD_UPDATE_CADENCE) as UpdateCadence,
+    postmortemDir: e.SWITCHBOARD_POSTMORTEM_DIR ?? postmortemDirIn(e.SWITCHBOARD_DATA_DIR),
+    majorAuto: MAJOR_AUTO[e.SWITCHBOARD_MAJOR_AUTO],
     stale: {
       nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
       resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,

@@ -145,6 +145,15 @@ export const envSchema = z.object({
       message: 'must be like 1=30m,2=60m (severity 1 and 2, each 5m to 24h)',
     })
     .default('1=30m,2=60m'),
+  /** Where `/incident postmortem` writes drafts at the terminal; default: `postmortems` in SWITCHBOARD_DATA_DIR. */
+  SWITCHBOARD_POSTMORTEM_DIR: optionalText,
+  /** Alert incidents that declare themselves major: off, p1, or p2 (P1 and P2). */
+  SWITCHBOARD_MAJOR_AUTO: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['off', 'p1', 'p2'], { message: 'must be off, p1 (P1 alert incidents) or p2 (P1 and P2)' }))
+    .default('off'),
   SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),
   SWITCHBOARD_PENDING_RESOLVE_DAYS: days.default(3),
   SWITCHBOARD_AUTOCLOSE_DAYS: days.default(7),

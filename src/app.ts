@@ -88,6 +88,8 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     stale: config.stale,
     alerts: config.alerts,
     dataDir: config.dataDir,
+    postmortemDir: config.postmortemDir,
+    majorAuto: config.majorAuto,
     ...(o.hooks?.onOverdueSteps ? { onOverdueSteps: o.hooks.onOverdueSteps } : {}),
     ...(o.renderChart ? { renderChart: o.renderChart } : {}),
     progress: o.progress ?? ((line) => log.info(line)),

@@ -1,4 +1,4 @@
-// `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets and the requesters' answers.
+// `npm run rollups:rebuild`: drops the daily rollups and counts every ticket's events again, from the tickets, the requesters' answers and the major incidents closed out.
 
 import { createSwitchboard } from './app.ts';
 import { configAndLog, databaseOf } from './startup.ts';

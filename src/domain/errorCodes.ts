@@ -70,6 +70,7 @@ export const ERROR_CODES = {
   'INCIDENT.INVALID_STATUS': 'a status change the major incident does not allow',
   'INCIDENT.NOT_FOUND': 'no such major incident',
   'INCIDENT.NOT_SUBSCRIBED': 'not following the incident',
+  'INCIDENT.POSTMORTEM_NO_CHANNEL': 'a post-incident draft asked for where the bot cannot post a file',
   'INCIDENT.RESOLVED': 'the major incident is resolved',
   'INCIDENT.ROLE_HELD': 'the person holds that incident role already',
   'INCIDENT.TOO_MANY_SUBSCRIBERS': 'a major incident over its subscriber limit',

@@ -1,4 +1,5 @@
-// The period's tickets as export rows: the columns, one row per ticket, and cells a spreadsheet never runs as formulas.
+// The period's tickets as export rows: the columns, one row per ticket (a major incident's close-out figures too), and
+// cells a spreadsheet never runs as formulas.
 import type { TicketSummary } from './entities.ts';
 
 export const EXPORT_COLUMNS = [
@@ -18,7 +19,16 @@ export const EXPORT_COLUMNS = [
   'sla response met',
   'sla resolution met',
   'csat',
+  'major incident',
+  'minutes to mitigate',
+  'stakeholder updates',
 ] as const;
+
+/** A major incident's close-out figures, as the rollups keep them (a `major` fact). */
+export interface MajorFigures {
+  mitigateMs: number;
+  updates: number;
+}
 
 /**
  * A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a leading tab or carriage return, which
@@ -30,7 +40,7 @@ const instant = (d: Date | null | undefined): string => (d ? d.toISOString() : '
 const yesNo = (v: boolean | null): string => (v === null ? '' : v ? 'yes' : 'no');
 
 /** One ticket's row; times are UTC instants (ISO 8601), and a figure not known yet is an empty cell. */
-export function exportRow(t: TicketSummary, csat: number | null): string[] {
+export function exportRow(t: TicketSummary, csat: number | null, major: MajorFigures | null = null): string[] {
   const responded = t.sla.firstResponseAt;
   const cells = [
     t.ticketId,
@@ -49,6 +59,9 @@ export function exportRow(t: TicketSummary, csat: number | null): string[] {
     yesNo(responded ? responded.getTime() <= t.sla.responseDueAt.getTime() : null),
     yesNo(t.resolvedAt ? t.resolvedAt.getTime() <= t.sla.resolutionDueAt.getTime() : null),
     csat === null ? '' : String(csat),
+    major ? 'yes' : '',
+    major ? String(Math.round(major.mitigateMs / 60_000)) : '',
+    major ? String(major.updates) : '',
   ];
   return cells.map(neutralised);
 }

@@ -53,3 +53,9 @@ export function roomNameOf(number: number, title: string): string {
 export function nextUpdateDue(lastUpdateAt: Date, severity: Severity, cadence: UpdateCadence): Date {
   return new Date(lastUpdateAt.getTime() + cadence[severity] * 60_000);
 }
+
+/** The ticket history line a declaration writes: a change heard later knows its ticket is a major incident's. */
+export const MAJOR_INCIDENT_HISTORY = 'major_declared';
+
+export const isMajorIncidentTicket = (t: { history: readonly { action: string }[] }): boolean =>
+  t.history.some((h) => h.action === MAJOR_INCIDENT_HISTORY);

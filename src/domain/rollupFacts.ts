@@ -1,4 +1,5 @@
-// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened, csat).
+// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened, csat),
+// and a major incident's close-out (major).
 import type { CsatAnswer } from './csat.ts';
 import type { Ticket } from './entities.ts';
 import { isoDate, localParts } from './localTime.ts';
@@ -15,7 +16,7 @@ import {
 } from './sla.ts';
 import { PRIORITIES, type Priority, type TicketType } from './ticket.ts';
 
-export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened' | 'csat';
+export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened' | 'csat' | 'major';
 
 export interface RollupFact {
   /** `<tenant>/<UTC day>/<ticket>/<event>`: the same event always makes the same id, so a replay counts once. */
@@ -35,6 +36,8 @@ export interface RollupFact {
   met?: boolean;
   /** csat: the requester's score, 1-5. */
   score?: number;
+  /** major: the stakeholder updates the major incident had (its `ms` is its time to mitigate). */
+  updates?: number;
 }
 
 /** The UTC day an instant falls on: rollups are filed by it, and read by the exact instant. */
@@ -117,5 +120,31 @@ export function csatFactOf(a: CsatAnswer): RollupFact {
     service: a.service,
     team: a.team,
     score: a.score,
+  };
+}
+
+/** A major incident closed out, counted on the day it was resolved: its time to mitigate and its updates. */
+export function majorFactOf(m: {
+  tenant: string;
+  ticketId: string;
+  at: Date;
+  priority: Priority;
+  service: string | null;
+  team: string | null;
+  mitigateMs: number;
+  updates: number;
+}): RollupFact {
+  return {
+    id: `${m.tenant}/${utcDay(m.at)}/${m.ticketId}/major`,
+    tenant: m.tenant,
+    ticketId: m.ticketId,
+    type: 'incident',
+    kind: 'major',
+    at: m.at,
+    priority: m.priority,
+    service: m.service,
+    team: m.team,
+    ms: m.mitigateMs,
+    updates: m.updates,
   };
 }

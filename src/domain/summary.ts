@@ -151,6 +151,8 @@ export interface StatusSummary {
   daily: DayFlow[];
   /** Requester satisfaction: % of answers in the period that scored 4-5, and how many answered. */
   csat: { percent: Figure; count: Figure };
+  /** Major incidents resolved in the period: how many, mean time to mitigate (ms), mean stakeholder updates each. */
+  major: { count: Figure; mttm: Figure; updatesEach: Figure };
 }
 
 export interface DayFlow {
@@ -180,6 +182,7 @@ interface Flow {
   ttr: Record<Priority | 'all', { sum: number; n: number }>;
   services: Map<string, number>;
   csat: { met: number; all: number };
+  major: { n: number; mitigate: number; updates: number };
 }
 
 const sums = () => Object.fromEntries(['all', ...PRIORITIES].map((p) => [p, { sum: 0, n: 0 }])) as Flow['tta'];
@@ -195,6 +198,7 @@ function flowOf(facts: readonly RollupFact[], p: Period): Flow {
     ttr: sums(),
     services: new Map(),
     csat: { met: 0, all: 0 },
+    major: { n: 0, mitigate: 0, updates: 0 },
   };
   const from = p.from.getTime();
   const to = p.to.getTime();
@@ -205,7 +209,11 @@ function flowOf(facts: readonly RollupFact[], p: Period): Flow {
       f.opened++;
       if (x.type === 'incident' && x.service) f.services.set(x.service, (f.services.get(x.service) ?? 0) + 1);
     } else if (x.kind === 'reopened') f.reopened++;
-    else if (x.kind === 'csat') {
+    else if (x.kind === 'major') {
+      f.major.n++;
+      f.major.mitigate += x.ms ?? 0;
+      f.major.updates += x.updates ?? 0;
+    } else if (x.kind === 'csat') {
       f.csat.all++;
       if (isSatisfied(x.score ?? 0)) f.csat.met++;
     } else {
@@ -312,5 +320,16 @@ export function buildSummary(input: SummaryInput): StatusSummary {
     topServices: services,
     daily: dailyOf(input.facts, input.current),
     csat: { percent: figure(percent(cur.csat), percent(prev.csat)), count: figure(cur.csat.all, prev.csat.all) },
+    major: {
+      count: figure(cur.major.n, prev.major.n),
+      mttm: figure(
+        mean({ sum: cur.major.mitigate, n: cur.major.n }),
+        mean({ sum: prev.major.mitigate, n: prev.major.n }),
+      ),
+      updatesEach: figure(
+        cur.major.n ? Math.round((cur.major.updates / cur.major.n) * 10) / 10 : null,
+        prev.major.n ? Math.round((prev.major.updates / prev.major.n) * 10) / 10 : null,
+      ),
+    },
   };
 }

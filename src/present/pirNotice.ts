@@ -18,7 +18,8 @@ export const pirDoneReply = (n: { ticketId: string; link: string }): Reply => ({
 
 /** A PIR's reminder: `daysLeft` business days to its due time (0: today; below 0: overdue by that many). */
 export interface PirDueNotice {
-  pir: { ticketId: string; title: string; dueAt: Date };
+  /** `draft`: a major incident's PIR opened with one (written from its timeline). */
+  pir: { ticketId: string; title: string; dueAt: Date; draft?: string | null | undefined };
   daysLeft: number;
   now: Date;
   timezone: string;
@@ -34,7 +35,7 @@ export function pirDueReply(n: PirDueNotice): Reply {
         ? `is due today, ${due}`
         : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${due})`;
   return {
-    text: `PIR for ${pir.ticketId} (${pir.title}) ${status}. When it is written: /ticket pir ${pir.ticketId} done <link>`,
+    text: `PIR for ${pir.ticketId} (${pir.title}) ${status}.${pir.draft ? ` Start from its draft: /incident postmortem ${pir.ticketId}.` : ''} When it is written: /ticket pir ${pir.ticketId} done <link>`,
     visibility: 'channel',
     actions: [{ id: 'ticket.show', label: 'Show', value: pir.ticketId }],
   };

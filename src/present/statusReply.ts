@@ -110,6 +110,15 @@ export function statusReply(report: StatusView, timezone: string): Reply {
       label: 'CSAT',
       value: `${shownFigure(s.csat.percent, 'percent')} · ${shownFigure(s.csat.count, 'count')} answers`,
     },
+    // Only where there was one, in the period or the one before: most periods have none to speak of.
+    ...(s.major.count.value || s.major.count.previous
+      ? [
+          {
+            label: 'Major incidents resolved',
+            value: `${shownFigure(s.major.count, 'count')} · mean time to mitigate ${shownFigure(s.major.mttm, 'ms')} · ${s.major.updatesEach.value ?? '–'} updates each`,
+          },
+        ]
+      : []),
   ];
   const context = `Changes against the ${s.previous.days} day${s.previous.days === 1 ? '' : 's'} before (${days(s.previous)}); open figures are as of now.`;
   const text = [

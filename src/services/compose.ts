@@ -6,6 +6,7 @@ import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
+import type { Priority } from '../domain/ticket.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../store/connection.ts';
 import { CsatRepository } from '../store/csatStore.ts';
@@ -117,6 +118,10 @@ export interface ServiceOptions extends OnCallOptions {
   outbox?: Omit<OutboxOptions, 'now' | 'log' | 'files'>;
   /** Draws the /status chart; tests give one that fails. Default: chart.js on @napi-rs/canvas. */
   renderChart?: (summary: StatusSummary) => Buffer;
+  /** SWITCHBOARD_MAJOR_AUTO: alert incidents of these priorities declare themselves major (none: off). */
+  majorAuto: readonly Priority[];
+  /** SWITCHBOARD_POSTMORTEM_DIR: where `/incident postmortem` writes drafts at the terminal. */
+  postmortemDir: string;
 }
 
 export async function buildServices(connection: Connection, o: ServiceOptions): Promise<Services> {
@@ -144,11 +149,20 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     days: o.pirDays,
     timezone,
     onError: (err, ticketId) => log.error({ err, ticketId }, 'pirs: could not open the PIR'),
+    // A major incident's PIR opens with the draft written from its timeline (the close-out is built below).
+    draftOf: (t) => onCall.incidentCloseout.draftForPir(t),
   });
   pirs.listen(changes);
   const onCall = buildOnCall(
     connection,
-    { changes, jobs, tickets: ticketService, people: peopleService, outbox: outboxService },
+    {
+      changes,
+      jobs,
+      tickets: ticketService,
+      people: peopleService,
+      outbox: outboxService,
+      recordMajor: (fact) => rollups.recordMajor(fact),
+    },
     o,
   );
   const slaWatch = new SlaWatch(jobs, new NoticeRepository(connection), tickets, outboxService, cardService, log, {
@@ -158,7 +172,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   slaWatch.watch(changes);
   const csatRepo = new CsatRepository(connection);
   const rollupRepo = new RollupRepository(connection, now);
-  const rollups = new RollupService(rollupRepo, tickets, o.sla, log, () => csatRepo.every());
+  const rollups = new RollupService(
+    rollupRepo,
+    tickets,
+    o.sla,
+    log,
+    () => csatRepo.every(),
+    () => onCall.incidentCloseout.majorFacts(),
+  );
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, log);
   csat.listen(changes);
@@ -196,7 +217,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     files,
     rollups,
     csat,
-    exports: new ExportService(tickets, csat, join(o.dataDir, 'exports'), outboxService),
+    exports: new ExportService(
+      tickets,
+      csat,
+      join(o.dataDir, 'exports'),
+      outboxService,
+      undefined,
+      (tenant, from, to) => rollups.between(tenant, from, to),
+    ),
     summaries,
     tickets: ticketService,
     cab: changeService,

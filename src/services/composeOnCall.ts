@@ -4,6 +4,8 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { SeverityMap } from '../domain/alerts.ts';
 import type { UpdateCadence } from '../domain/incident.ts';
+import type { RollupFact } from '../domain/rollupFacts.ts';
+import type { Priority } from '../domain/ticket.ts';
 import { AlertKeyRepository } from '../store/alertKeyStore.ts';
 import { IncidentRepository } from '../store/incidentStore.ts';
 import type { JobRepository } from '../store/jobStore.ts';
@@ -12,6 +14,8 @@ import { SwapRepository } from '../store/swapStore.ts';
 import { TeamRepository } from '../store/teamStore.ts';
 import { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import { declareAlertIncidents } from './incidentAuto.ts';
+import { IncidentCloseout } from './incidentCloseout.ts';
 import { IncidentReminders } from './incidentReminders.ts';
 import { IncidentService } from './incidents.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -44,6 +48,10 @@ export interface OnCallOptions {
   };
   /** Each audit's count of overdue escalation steps (metrics). */
   onOverdueSteps?: (count: number) => void;
+  /** SWITCHBOARD_MAJOR_AUTO: alert incidents of these priorities declare themselves major (none: off). */
+  majorAuto: readonly Priority[];
+  /** SWITCHBOARD_POSTMORTEM_DIR: where `/incident postmortem` writes drafts at the terminal. */
+  postmortemDir: string;
 }
 
 /** What the on-call and incident use cases are built on: the rest of the house, built first. */
@@ -53,6 +61,8 @@ export interface OnCallParts {
   tickets: TicketService;
   people: PeopleService;
   outbox: Outbox;
+  /** A close-out counted in the rollups (built after this part: called only once the house runs). */
+  recordMajor: (fact: RollupFact) => Promise<boolean>;
 }
 
 export interface OnCallServices {
@@ -70,6 +80,8 @@ export interface OnCallServices {
   incidents: IncidentService;
   /** Update-due reminders of major incidents (jobs of kind incident.update_due). */
   incidentReminders: IncidentReminders;
+  /** Major incidents closed out: the room's summary (jobs of kind incident.closeout), the post-incident draft. */
+  incidentCloseout: IncidentCloseout;
 }
 
 export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOptions): OnCallServices {
@@ -85,11 +97,23 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
   );
   const incidents: IncidentService = new IncidentService(incidentRepo, p.tickets, people, outbox, {
     cadence: o.updateCadence,
-    onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    onChanged: async (i): Promise<void> => {
+      await incidentReminders.plan(i);
+      await closeout.onChanged(i);
+    },
     onError: (err, ticketId) => log.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
   });
   incidents.listen(changes);
+  const closeout: IncidentCloseout = new IncidentCloseout(incidentRepo, jobs, incidents, p.tickets, outbox, {
+    timezone: o.timezone,
+    postmortemDir: o.postmortemDir,
+    now: o.now,
+    recordMajor: (fact) => p.recordMajor(fact),
+    onError: (err, ticketId) =>
+      log.error({ err, ticketId }, 'incidents: the close-out could not mark or follow the ticket'),
+  });
+  closeout.listen(changes);
   const alerts = new AlertService(new AlertKeyRepository(connection), p.tickets, outbox, {
     tenant: o.alerts.tenant,
     severityMap: o.alerts.severityMap,
@@ -104,6 +128,12 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
     now: o.now,
     log,
     owner: outbox.owner,
+  });
+  declareAlertIncidents(alerts, incidents, {
+    priorities: o.majorAuto,
+    timezone: o.timezone,
+    onError: (err, ticketId) =>
+      log.error({ err, ticketId }, 'incidents: an alert incident could not declare itself major'),
   });
   const oncallNotices = new OnCallNotices(teams, jobs, outbox, o.timezone);
   // A team saved whose handoff or coverage jobs could not be planned is logged (the team change stands).
@@ -127,5 +157,5 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
   paging.listen(changes, alerts);
   pageNamedTeams(changes, teams, paging, log);
   const swaps = new SwapService(new SwapRepository(connection), teams, people, outbox, o.timezone);
-  return { teams, swaps, oncallNotices, paging, alerts, incidents, incidentReminders };
+  return { teams, swaps, oncallNotices, paging, alerts, incidents, incidentReminders, incidentCloseout: closeout };
 }

@@ -1,9 +1,10 @@
 // /status export: a period's tickets (opened in it, local days) as an RFC 4180 CSV file, with each one's CSAT score.
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../domain/errors.ts';
-import { EXPORT_COLUMNS, exportRow } from '../domain/exportRows.ts';
+import { EXPORT_COLUMNS, exportRow, type MajorFigures } from '../domain/exportRows.ts';
 import { isoDate } from '../domain/localTime.ts';
 import { platformNamed } from '../domain/platform.ts';
+import type { RollupFact } from '../domain/rollupFacts.ts';
 import { type Period, parsePeriod } from '../domain/summary.ts';
 import { exportReply } from '../present/reportFiles.ts';
 import { writeExportFile } from '../store/exportFiles.ts';
@@ -45,6 +46,8 @@ export class ExportService {
     /** Uploads go out through it; without one, every export is written to `dir`. */
     private readonly outbox?: Outbox,
     private readonly uploadMaxBytes = EXPORT_UPLOAD_MAX_BYTES,
+    /** The rollups' facts of [from, to): the major incidents closed out among the period's tickets. */
+    private readonly factsBetween?: (tenant: string, from: Date, to: Date) => Promise<RollupFact[]>,
   ) {}
 
   /**
@@ -66,9 +69,23 @@ export class ExportService {
       tenant,
       tickets.map((t) => t.ticketId),
     );
+    // A ticket opened in the period may be closed out after it: the facts up to now, of major incidents only.
+    const majors = new Map<string, MajorFigures>();
+    if (this.factsBetween && tickets.some((t) => t.type === 'incident')) {
+      for (const f of await this.factsBetween(
+        tenant,
+        period.from,
+        new Date(Math.max(now.getTime(), period.to.getTime())),
+      )) {
+        if (f.kind === 'major') majors.set(f.ticketId, { mitigateMs: f.ms ?? 0, updates: f.updates ?? 0 });
+      }
+    }
     // CRLF and quotes only where a cell needs them (a comma, a quote, a line break): RFC 4180.
     const csv = stringify(
-      [[...EXPORT_COLUMNS], ...tickets.map((t) => exportRow(t, scores.get(t.ticketId)?.score ?? null))],
+      [
+        [...EXPORT_COLUMNS],
+        ...tickets.map((t) => exportRow(t, scores.get(t.ticketId)?.score ?? null, majors.get(t.ticketId) ?? null)),
+      ],
       {
         record_delimiter: 'windows',
       },

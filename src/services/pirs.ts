@@ -1,4 +1,5 @@
 // Post-incident reviews: opened when a P1/P2 incident is resolved, due N business days on, the assignee reminded each business day until done.
+import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
@@ -26,7 +27,13 @@ export interface PirOptions {
   timezone: string;
   /** A PIR that could not be opened (the database down at the resolve): the resolve itself stands. */
   onError?: (err: unknown, ticketId: string) => void;
+  /** The PIR's first draft, as it opens (a major incident's, written from its timeline); null for none. */
+  draftOf?: (ticket: Ticket) => Promise<string | null>;
 }
+
+/** A resolved P1/P2 incident has a post-incident review. */
+export const opensPir = (t: Pick<Ticket, 'type' | 'state' | 'priority'>): boolean =>
+  t.type === 'incident' && t.state === 'resolved' && (t.priority === 'P1' || t.priority === 'P2');
 
 interface RemindPayload {
   tenant: string;
@@ -82,8 +89,10 @@ export class PirService implements OwnsJobKinds {
   /** Opens the PIR of a P1/P2 incident once resolved: once per incident, whatever process hears it, however often. */
   async onChange(ev: TicketChanged): Promise<void> {
     const t = ev.ticket;
-    if (t.type !== 'incident' || t.state !== 'resolved' || (t.priority !== 'P1' && t.priority !== 'P2')) return;
+    if (!opensPir(t)) return;
     const openedAt = t.resolvedAt ?? t.updatedAt;
+    // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
+    const draft = t.resolvedAt?.getTime() === t.updatedAt.getTime() ? await this.draftOf(t) : null;
     const pir: Pir = {
       tenant: t.tenant,
       ticketId: t.ticketId,
@@ -95,9 +104,20 @@ export class PirService implements OwnsJobKinds {
       dueAt: addBusinessDays(openedAt, this.o.days, this.o.timezone),
       timezone: this.o.timezone,
       done: null,
+      draft,
     };
     if (!(await this.repo.open(pir))) return;
     await this.plan(pir, 1);
+  }
+
+  /** The draft the PIR opens with, if any; one that could not be written is logged, and the PIR opens without. */
+  private async draftOf(t: Ticket): Promise<string | null> {
+    try {
+      return (await this.o.draftOf?.(t)) ?? null;
+    } catch (err) {
+      this.o.onError?.(err, t.ticketId);
+      return null;
+    }
   }
 
   /** `/ticket pir <INC-n> done <link>`: the assignee, or any agent. The team channel is told once. */

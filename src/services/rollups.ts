@@ -16,11 +16,18 @@ export class RollupService {
     private readonly log?: Logger,
     /** The requesters' answers, read whole by a rebuild (they live apart from the tickets). */
     private readonly answers?: () => AsyncIterable<CsatAnswer>,
+    /** Facts kept elsewhere than on the tickets (major incidents' close-outs), made again by a rebuild. */
+    private readonly more?: () => AsyncIterable<RollupFact>,
   ) {}
 
   /** Counts a requester's answer; inserting it again (a retried answer, another process) is refused by its `_id`. */
   recordCsat(answer: CsatAnswer): Promise<boolean> {
     return this.repo.insert(csatFactOf(answer));
+  }
+
+  /** Counts a major incident's close-out (src/services/incidentCloseout.ts); once, by the fact's `_id`. */
+  recordMajor(fact: RollupFact): Promise<boolean> {
+    return this.repo.insert(fact);
   }
 
   /** Counts each change as it happens; a fact that could not be written is logged, and a rebuild restores it. */
@@ -57,6 +64,7 @@ export class RollupService {
       if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
     }
     if (this.answers) for await (const a of this.answers()) if (await this.recordCsat(a)) facts++;
+    if (this.more) for await (const f of this.more()) if (await this.repo.insert(f)) facts++;
     // Folded now: the facts of past days read from their day documents from here on, as the nightly fold leaves them.
     await this.repo.fold(null);
     return { tickets, facts };

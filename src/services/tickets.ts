@@ -1,6 +1,7 @@
 // Ticket use cases: open, assign, start, pend, comment, resolve, close, reopen, reprioritise, and CAB decisions.
 import { approvalsOf, changeRecordOf, decideChange, type Window } from '../domain/change.ts';
 import { UserError } from '../domain/errors.ts';
+import { MAJOR_INCIDENT_HISTORY } from '../domain/incident.ts';
 import { type PriorityMatrix, priorityFor } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
 import {
@@ -419,6 +420,23 @@ export class TicketService {
       history: [{ action: 'pir_done', field: 'pir', to: link }],
       summary: `${acting.person.name} recorded the PIR for ${t.ticketId}: ${link}`,
     }));
+  }
+
+  /**
+   * "This is a major incident" on the history, written once when it is declared (src/services/incidentCloseout.ts):
+   * whoever hears the ticket change later knows it without reading the incident. Quiet: nothing is redrawn.
+   */
+  noteMajor(acting: Acting, id: string, severity: number): Promise<Ticket> {
+    return this.change(
+      acting,
+      id,
+      (t) => ({
+        set: {},
+        history: [{ action: MAJOR_INCIDENT_HISTORY, field: 'major', to: `SEV${severity}` }],
+        summary: `${t.ticketId} was declared a SEV${severity} major incident`,
+      }),
+      true,
+    );
   }
 
   /**

@@ -1,4 +1,4 @@
-// Export files on disk: `<dir>/<tenant>-<period>.csv`, written whole (a temporary name, then renamed).
+// Report files on disk: exports (`<dir>/<tenant>-<period>.csv`) and post-incident drafts, written whole (a temporary name, then renamed).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -10,6 +10,21 @@ export async function writeExportFile(dir: string, tenant: string, period: strin
   const path = resolve(join(dir, `${safe(tenant)}-${safe(period)}.csv`));
   const partial = `${path}.${process.pid}.part`;
   await writeFile(partial, content, 'utf8');
+  await rename(partial, path);
+  return path;
+}
+
+/** A post-incident draft on disk: `<dir>/<tenant>-<INC-n>.md`, written whole (a later draft replaces it). */
+export async function writePostmortemFile(
+  dir: string,
+  tenant: string,
+  ticketId: string,
+  markdown: string,
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = resolve(join(dir, `${safe(tenant)}-${safe(ticketId)}.md`));
+  const partial = `${path}.${process.pid}.part`;
+  await writeFile(partial, markdown, 'utf8');
   await rename(partial, path);
   return path;
 }

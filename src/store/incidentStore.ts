@@ -55,6 +55,8 @@ export interface TimelineEntry {
   by: PersonRef;
   kind: TimelineKind;
   text: string;
+  /** The status this change moved the incident to (entries written before it was kept have none). */
+  status?: IncidentStatus | undefined;
 }
 
 /** What a change sets on the incident; kept on its entry, so whoever finds the entry can finish the change. */
@@ -122,6 +124,7 @@ export class IncidentRepository {
       tenant: base.tenant,
       ticketId: base.ticketId,
       ...entry,
+      ...(patch.status ? { status: patch.status } : {}),
       seq,
       patch,
     };
@@ -155,6 +158,11 @@ export class IncidentRepository {
     );
     const docs = await findByIds(this.connection, this.timeline, ids, { patch: 0 });
     return docs.map((d) => strip(d) as TimelineEntry).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Every incident there is, of every tenant: a scan, for `rollups:rebuild` only. */
+  async *every(): AsyncIterable<Incident> {
+    for await (const doc of this.incidents.find({})) yield strip(doc);
   }
 
   /** A room is this incident's for good: false when the address was taken (by another incident). */

@@ -24,6 +24,8 @@ export interface Pir {
   /** The organisation's timezone when it was opened: business days are counted in it. */
   timezone: string;
   done: PirDone | null;
+  /** The first draft of the review, markdown (a major incident's, from its timeline); null (or absent) for none. */
+  draft?: string | null;
 }
 
 interface PirDoc extends Pir {

@@ -92,6 +92,9 @@ describe('/status export', () => {
         'sla response met': met(t.sla.firstResponseAt, t.sla.responseDueAt),
         'sla resolution met': met(t.resolvedAt, t.sla.resolutionDueAt),
         csat: t.ticketId === 'INC-2' ? '5' : '',
+        'major incident': '',
+        'minutes to mitigate': '',
+        'stakeholder updates': '',
       });
     }
     // A formula is text in a spreadsheet; quotes and commas come back exactly (RFC 4180 quoting).

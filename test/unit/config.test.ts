@@ -1,5 +1,6 @@
 // loadConfig: defaults with nothing set, and bad values that stop start-up naming the variable.
 
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MATRIX, DEFAULT_SLA } from '../../config/defaults.ts';
 import { ConfigError, loadConfig } from '../../config/index.ts';
@@ -32,6 +33,8 @@ describe('loadConfig', () => {
       cabQuorum: 1,
       pirDays: 5,
       updateCadence: { 1: 30, 2: 60 },
+      postmortemDir: join('.data', 'postmortems'),
+      majorAuto: [],
       stale: { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 },
       logLevel: 'warn',
       port: 3000,
@@ -46,6 +49,15 @@ describe('loadConfig', () => {
         autoresolve: true,
       },
     });
+  });
+
+  it('reads where postmortems go and which alert incidents declare themselves major', () => {
+    expect(loadConfig({ SWITCHBOARD_DATA_DIR: '/var/sb' }).postmortemDir).toBe(join('/var/sb', 'postmortems'));
+    expect(loadConfig({ SWITCHBOARD_POSTMORTEM_DIR: '/srv/pm' }).postmortemDir).toBe('/srv/pm');
+    expect(loadConfig({ SWITCHBOARD_MAJOR_AUTO: 'P1' }).majorAuto).toEqual(['P1']);
+    expect(loadConfig({ SWITCHBOARD_MAJOR_AUTO: 'p2' }).majorAuto).toEqual(['P1', 'P2']);
+    expect(loadConfig({ SWITCHBOARD_MAJOR_AUTO: 'off' }).majorAuto).toEqual([]);
+    expect(refusal({ SWITCHBOARD_MAJOR_AUTO: 'p3' }).message).toContain('SWITCHBOARD_MAJOR_AUTO');
   });
 
   it('reads the variables it knows', () => {
