@@ -66,6 +66,8 @@ export interface Config {
   pirDays: number;
   /** SWITCHBOARD_UPDATE_CADENCE: minutes between a major incident's stakeholder updates, by severity. */
   updateCadence: UpdateCadence;
+  /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: days a major incident's channel room stays after its ticket closes. */
+  roomArchiveDays: number;
   /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
   stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cabQuorum: e.SWITCHBOARD_CAB_QUORUM,
     pirDays: e.SWITCHBOARD_PIR_DAYS,
     updateCadence: parseUpdateCadence(e.SWITCHBOARD_UPDATE_CADENCE) as UpdateCadence,
+    roomArchiveDays: e.SWITCHBOARD_ROOM_ARCHIVE_DAYS,
     stale: {
       nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
       resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,

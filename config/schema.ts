@@ -5,6 +5,7 @@ import { parseDuration } from '../src/domain/duration.ts';
 import { parseUpdateCadence } from '../src/domain/incident.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
+import { DEFAULT_ROOM_ARCHIVE_DAYS } from './defaults.ts';
 import {
   channelAddressExamples,
   channelAddressPattern,
@@ -144,6 +145,8 @@ export const envSchema = z.object({
       message: 'must be like 1=30m,2=60m (severity 1 and 2, each 5m to 24h)',
     })
     .default('1=30m,2=60m'),
+  /** A major incident's channel room is archived this many days after its ticket closes (a thread room when it resolves). */
+  SWITCHBOARD_ROOM_ARCHIVE_DAYS: days.default(DEFAULT_ROOM_ARCHIVE_DAYS),
   SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),
   SWITCHBOARD_PENDING_RESOLVE_DAYS: days.default(3),
   SWITCHBOARD_AUTOCLOSE_DAYS: days.default(7),

@@ -12,8 +12,10 @@ import { SlackDelivery } from './delivery.ts';
 import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
+import { registerPins } from './pins.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
 import { slackRequests } from './request.ts';
+import { slackRooms } from './rooms.ts';
 import { slackSender } from './sender.ts';
 import { registerUnexpected } from './unexpected.ts';
 
@@ -152,6 +154,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);
+  registerPins(app, ctx);
   registerUnexpected(app, ctx);
 
   let started = false;
@@ -179,7 +182,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
   });
-  const sender = slackSender(outboxClient, delivery, core);
+  // Rooms go through the shared client: opening one is part of a declaration, and waits out a 429 like a reply does.
+  const sender = {
+    ...slackSender(outboxClient, delivery, core),
+    rooms: slackRooms(client, async () => (await whoAmI()).botUserId),
+  };
 
   return {
     platform: 'slack',

@@ -5,6 +5,7 @@ import type { Role } from '../domain/roles.ts';
 import type { FormSpec, Reply } from '../present/reply.ts';
 import type { CsatService } from '../services/csat.ts';
 import type { ExportService } from '../services/exports.ts';
+import type { IncidentRooms } from '../services/incidentRooms.ts';
 import type { IncidentService } from '../services/incidents.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
@@ -82,6 +83,8 @@ export interface CommandServices {
   pirs: PirService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */
   incidents: IncidentService;
+  /** Major incidents' rooms: a pinned message on the timeline. */
+  incidentRooms: IncidentRooms;
   /** On-call teams, schedules and policies. */
   teams: TeamService;
   /** Pages: started, acknowledged, escalated. */

@@ -110,6 +110,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reviews: o.services.reviews,
     pirs: o.services.pirs,
     incidents: o.services.incidents,
+    incidentRooms: o.services.incidentRooms,
     teams: o.services.teams,
     paging: o.services.paging,
     swaps: o.services.swaps,

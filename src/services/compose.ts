@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
+import { DEFAULT_ROOM_ARCHIVE_DAYS } from '../../config/defaults.ts';
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../domain/alerts.ts';
 import { DEFAULT_UPDATE_CADENCE, type UpdateCadence } from '../domain/incident.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
@@ -45,6 +46,7 @@ import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { IncidentReminders } from './incidentReminders.ts';
+import { IncidentRooms } from './incidentRooms.ts';
 import { IncidentService } from './incidents.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { OnCallNotices } from './oncallNotices.ts';
@@ -94,6 +96,8 @@ export interface Services {
   incidents: IncidentService;
   /** Update-due reminders of major incidents (jobs of kind incident.update_due). */
   incidentReminders: IncidentReminders;
+  /** Major incidents' rooms on their platforms (their archiving: jobs of kind incident.room_archive). */
+  incidentRooms: IncidentRooms;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -131,6 +135,8 @@ export interface ServiceOptions {
   pirDays?: number;
   /** Minutes between a major incident's stakeholder updates, by severity (SWITCHBOARD_UPDATE_CADENCE). */
   updateCadence?: UpdateCadence;
+  /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: a major incident's channel room is archived this long after its ticket closes. */
+  roomArchiveDays?: number;
   /** The organisation's timezone (default UTC): where a PIR's weekends are. */
   timezone?: string;
   /** Stale-ticket housekeeping waits, in days (default 3, 3 more, 7). */
@@ -202,9 +208,31 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       timezone: o.timezone ?? 'UTC',
     },
   );
+  const incidentRooms: IncidentRooms = new IncidentRooms(
+    incidentRepo,
+    outboxService,
+    peopleService,
+    jobs,
+    (acting, ticketId, decide) => incidents.change(acting, ticketId, decide),
+    { get: (acting, ref) => incidents.get(acting, ref) },
+    {
+      archiveDays: o.roomArchiveDays ?? DEFAULT_ROOM_ARCHIVE_DAYS,
+      log: o.outbox?.log ?? pino({ level: 'silent' }),
+      // Read when an incident is declared, long after the teams below are built.
+      teamOf: async (tenant, service, at) => {
+        const team = await teams.teamFor(tenant, service);
+        return team ? { channel: team.channel ?? null, onCall: teams.onCallIn(team, at).person } : null;
+      },
+    },
+  );
+  incidentRooms.listen(changes);
   const incidents: IncidentService = new IncidentService(incidentRepo, ticketService, peopleService, outboxService, {
     cadence,
-    onChanged: (i): Promise<void> => incidentReminders.plan(i),
+    onChanged: async (i): Promise<void> => {
+      await incidentReminders.plan(i);
+      await incidentRooms.changed(i);
+    },
+    openRoom: (acting, i) => incidentRooms.open(acting, i),
     onError: (err, ticketId) =>
       o.outbox?.log?.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     // Read when an incident is declared, long after the teams below are built.
@@ -332,6 +360,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     pirs,
     incidents,
     incidentReminders,
+    incidentRooms,
     slaWatch,
   };
 }
