@@ -7,7 +7,7 @@ import { messageOf } from './render.ts';
 /** Discord's refusals that mean the bot may not open a thread there: told to the declarer. */
 const NOT_ALLOWED: Readonly<Record<number, string>> = {
   50013:
-    'the bot lacks the Create Public Threads permission in that channel (50013): re-invite it with the URL in docs/discord.md',
+    'the bot lacks the Create Public Threads permission in that channel (50013): re-invite it with the URL in the README',
   50001: 'the bot cannot see that channel (50001 missing access)',
   160002: 'threads cannot be opened in that channel (160002)',
 };

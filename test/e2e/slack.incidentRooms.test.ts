@@ -172,8 +172,16 @@ describe('major incident rooms on Slack', () => {
     ok(await askCore(s.bot.core, '/incident update "looking at the queue" --incident INC-1'));
     await s.bot.core.services.outbox.drained();
     const inWar = s.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === WAR);
-    expect(inWar.some((c) => readable(c.body).includes('Update on INC-1'))).toBe(true);
+    const update = inWar.find((c) => readable(c.body).includes('Update on INC-1'));
+    expect(update, 'the update in #CWAR').toBeDefined();
     expect(s.fake.rooms.rooms.size).toBe(0);
+    // Whoever reads the update may follow it with its Subscribe button.
+    ok(await askCore(s.bot.core, '/help', 'UBO'));
+    expect(await answerTo(await press(update as RecordedCall, 'incident.subscribe', 'UBO'))).toContain(
+      'You follow INC-1',
+    );
+    const next = ok(await askCore(s.bot.core, '/incident update "queue drained" --incident INC-1'));
+    expect(next.text).toContain('sent to 1 subscriber');
   });
 
   it('two processes pressing Declare at the same moment open one room', async () => {
