@@ -145,7 +145,7 @@ export class IncidentRooms implements OwnsJobKinds {
     return { incident: written, first: true };
   }
 
-  /** After a status change: the topic shows it; a room that lives until the incident resolves is archived then. */
+  /** After a status, role or update: the topic shows it; a room that lives until the incident resolves is archived then. */
   async changed(incident: Incident): Promise<void> {
     const at = this.roomOf(incident);
     if (!at) return;

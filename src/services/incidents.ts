@@ -187,6 +187,8 @@ export class IncidentService {
       };
     });
     await this.toRoom(i, roleChangedReply(i, role, who, was, acting.person));
+    // The room's topic names the commander (the reminders' plan is unchanged: it follows updates only).
+    await this.o.onChanged?.(i);
     return i;
   }
 

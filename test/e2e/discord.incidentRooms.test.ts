@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/present/reply.ts';
 import { buttonOf, type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import type { FakeChannel } from '../support/fakeDiscordPayloads.ts';
-import { memberOf } from '../support/fakeDiscordPayloads.ts';
+import { memberOf, userMessage } from '../support/fakeDiscordPayloads.ts';
 
 let t: DiscordTestBot;
 
@@ -81,6 +81,12 @@ describe('major incident rooms on Discord', () => {
     expect((timeline.list ?? []).filter((l) => l.includes('📌'))).toEqual([
       expect.stringContaining('pinned · 📌 Alice Liddell: rolled back the config push'),
     ]);
+    // A message the bot never saw (sent while it was away): read through the partials, and on the timeline too.
+    const old = userMessage(t.where(t.alice, thread), 'vendor confirmed the firmware bug');
+    t.fake.keepUserMessage(old);
+    pin(t.admin, old);
+    await t.fake.waitFor(() => t.fake.messages.get(old.id)?.reactions.includes('✅'), 'the ✅ on the unseen message');
+    expect(t.fake.sent('GET', `/channels/${thread.id}/messages/${old.id}`)).toHaveLength(1);
     // 📌 outside a room is nothing at all.
     const elsewhere = t.say(t.alice, 'lunch?', t.channel);
     pin(t.admin, elsewhere);

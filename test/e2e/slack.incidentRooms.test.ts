@@ -75,7 +75,7 @@ describe('major incident rooms on Slack', () => {
   it('Declare opens #inc-1-… with the responders, the card pinned and the topic; 📌 once; archived days after close', async () => {
     await start();
     // Bo is on call for the team that owns vpn (Bo has used Switchboard, so the rotation may name him).
-    ok(await askCore(s.bot.core, '/help', 'UBO'));
+    await answerTo((await s.send.command('/help', '', { user: 'UBO', channel: WAR })).responseId);
     ok(await askCore(s.bot.core, '/role grant @slack:UBO agent'));
     ok(await askCore(s.bot.core, `/team create netops --services vpn --channel #${WAR}`));
     ok(await askCore(s.bot.core, '/oncall rotation netops @slack:UBO --every 1w'));
@@ -111,6 +111,8 @@ describe('major incident rooms on Slack', () => {
     });
     expect(await answerTo(roomLine.responseId)).toContain('INC-1 is identified');
     expect(room.topic).toBe('INC-1 SEV1 · identified · commander Grace');
+    ok(await askCore(s.bot.core, '/incident role commander @slack:UBO --incident INC-1'));
+    expect(room.topic).toBe('INC-1 SEV1 · identified · commander Bo');
 
     // 📌 on Bo's message: on the timeline once, though Slack redelivers and Grace pins it too.
     const said = s.fake.addMessage({ channel: room.id, user: 'UBO', text: 'rolled back the config push' });
