@@ -115,14 +115,7 @@ export function updateReply(
       return { label: label as string, value: rest.join(': ') };
     }),
     // Whoever reads it (a stakeholder channel, a subscriber's DM) may follow it from here.
-    actions: [
-      {
-        id: 'incident.subscribe',
-        label: 'Subscribe',
-        value: i.ticketId,
-        typed: `/incident subscribe ${i.ticketId}`,
-      },
-    ],
+    actions: [{ id: 'incident.subscribe', label: 'Subscribe', value: i.ticketId }],
   };
 }
 

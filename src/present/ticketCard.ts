@@ -98,7 +98,6 @@ export function cardActions(t: Ticket): ReplyAction[] {
       label: 'Declare major incident',
       value: id,
       style: 'danger',
-      typed: `/incident declare ${id}`,
     });
   }
   if (t.state === 'resolved') {
