@@ -182,10 +182,15 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
   });
-  // Rooms go through the shared client: opening one is part of a declaration, and waits out a 429 like a reply does.
+  // Opening a room is part of a declaration someone is waiting on: a 429 is waited out, a failure retried a few
+  // times quickly, never for Slack's 30 minutes (the declaration then stands without a room, and says why).
+  const roomsClient = new webApi.WebClient(config.botToken, {
+    ...clientOptions,
+    retryConfig: { ...retryConfig, retries: Math.min(retryConfig.retries ?? 0, 2), maxTimeout: 2000 },
+  });
   const sender = {
     ...slackSender(outboxClient, delivery, core),
-    rooms: slackRooms(client, async () => (await whoAmI()).botUserId),
+    rooms: slackRooms(roomsClient, async () => (await whoAmI()).botUserId),
   };
 
   return {

@@ -61,13 +61,13 @@ export interface IncidentOptions {
 }
 
 const MAX_SUBSCRIBERS = 500;
+const RETRIES = 8;
 
 /** The address of the thread a command came from, where the platform's threads are channels of their own. */
 const threadRoomOf = (acting: Acting): string | null =>
   acting.thread && platformNamed(acting.source.platform)?.channels?.threadIsChannel
     ? `${acting.source.platform}:${acting.thread}`
     : null;
-const RETRIES = 8;
 
 export class IncidentService {
   constructor(
