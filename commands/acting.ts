@@ -15,6 +15,7 @@ export function actingOf(ctx: CommandContext): Acting {
       ...(ctx.origin.channel ? { channel: ctx.origin.channel } : {}),
       ...(ctx.origin.messageLink ? { messageLink: ctx.origin.messageLink } : {}),
     },
+    ...(ctx.origin.thread ? { thread: ctx.origin.thread } : {}),
     ...(ctx.origin.saidInThread && ctx.origin.channel && ctx.origin.thread
       ? { saidIn: { channel: ctx.origin.channel, thread: ctx.origin.thread } }
       : {}),

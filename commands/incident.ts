@@ -22,7 +22,6 @@ const declare: CommandDef = {
       name: 'what',
       kind: 'text',
       description: 'A title for a new incident, or an open incident like INC-12',
-      required: true,
       positional: true,
       rest: true,
       maxLength: 200,
@@ -36,11 +35,13 @@ const declare: CommandDef = {
       description: "Where updates go too, e.g. #C0123 (default: the service's team channel)",
       maxLength: 80,
     },
+    // What a card's "Declare major incident" button sends (its value is the ticket's id).
+    { name: 'id', kind: 'ticket', description: 'An open incident to declare, like INC-12 (the card button sends it)' },
   ],
   async run(ctx, o, s) {
     const sev = str(o.sev);
     const { incident, roomNote } = await s.incidents.declare(actingOf(ctx), {
-      what: str(o.what) as string,
+      what: str(o.what) ?? str(o.id) ?? '',
       severity: sev === '1' ? 1 : sev === '2' ? 2 : undefined,
       service: str(o.service)?.trim() || undefined,
       commander: str(o.commander),

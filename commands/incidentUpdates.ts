@@ -5,6 +5,7 @@ import { UserError } from '../src/domain/errors.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../src/domain/incident.ts';
 import { isOnePlace, threadMarkOn } from '../src/domain/platform.ts';
 import { timelineReply } from '../src/present/incidentNotice.ts';
+import { pinnedReply } from '../src/present/incidentRoomNotice.ts';
 import { ephemeral } from '../src/present/reply.ts';
 import { formatTime } from '../src/present/time.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
@@ -61,9 +62,13 @@ const subscribe: CommandDef = {
   summary: 'Follow an incident: its stakeholder updates come to you by DM.',
   examples: ['/incident subscribe INC-12', '/incident subscribe'],
   minRole: 'requester',
-  options: [{ ...INCIDENT, positional: true }],
+  options: [
+    { ...INCIDENT, positional: true },
+    // What an update's Subscribe button sends (its value is the incident's id).
+    { name: 'id', kind: 'ticket', description: 'The incident, like INC-12 (the Subscribe button sends it)' },
+  ],
   async run(ctx, o, s) {
-    const i = await s.incidents.subscribe(actingOf(ctx), str(o.incident), true);
+    const i = await s.incidents.subscribe(actingOf(ctx), str(o.incident) ?? str(o.id), true);
     return ephemeral(
       `You follow ${i.ticketId}: its updates come to you by DM. Stop with /incident unsubscribe ${i.ticketId}`,
     );
@@ -104,6 +109,42 @@ const note: CommandDef = {
   async run(ctx, o, s) {
     const i = await s.incidents.note(actingOf(ctx), str(o.incident), (o.text as string).trim());
     return ephemeral(`Noted on ${i.ticketId}'s timeline.`);
+  },
+};
+
+/**
+ * What a 📌 on a message in an incident's room does: its words on the timeline, once per message. Open to everyone
+ * so that a 📌 outside a room is quietly nothing; in a room, the service asks for an agent.
+ */
+const pin: CommandDef = {
+  command: 'incident',
+  name: 'pin',
+  summary: "Put a message of the incident's room on its timeline (what a 📌 reaction on it does).",
+  examples: ['/incident pin 1712345678.000100 "rolled back the config push"'],
+  minRole: 'requester',
+  options: [
+    {
+      name: 'message',
+      kind: 'text',
+      description: "The room message's id",
+      required: true,
+      positional: true,
+      maxLength: 100,
+    },
+    {
+      name: 'text',
+      kind: 'text',
+      description: 'Its words',
+      required: true,
+      positional: true,
+      rest: true,
+      maxLength: 1000,
+    },
+    { name: 'author', kind: 'text', description: 'Who wrote it', maxLength: 100 },
+  ],
+  async run(ctx, o, s) {
+    const r = await s.incidentRooms.pin(actingOf(ctx), o.message as string, (o.text as string).trim(), str(o.author));
+    return pinnedReply(r.incident.ticketId, r.first);
   },
 };
 
@@ -154,6 +195,7 @@ export const incidentUpdateCommands: readonly CommandDef[] = [
   subscribe,
   unsubscribe,
   note,
+  pin,
   timeline,
   postmortem,
 ];

@@ -70,6 +70,8 @@ export interface Config {
   postmortemDir: string;
   /** SWITCHBOARD_MAJOR_AUTO: the alert incidents' priorities that declare themselves major (none when off). */
   majorAuto: readonly Priority[];
+  /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: days a major incident's channel room stays after its ticket closes. */
+  roomArchiveDays: number;
   /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
   stale: { nudgeDays: number; resolveDays: number; autocloseDays: number };
   logLevel: string;
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     updateCadence: parseUpdateCadence(e.SWITCHBOARD_UPDATE_CADENCE) as UpdateCadence,
     postmortemDir: e.SWITCHBOARD_POSTMORTEM_DIR ?? postmortemDirIn(e.SWITCHBOARD_DATA_DIR),
     majorAuto: MAJOR_AUTO[e.SWITCHBOARD_MAJOR_AUTO],
+    roomArchiveDays: e.SWITCHBOARD_ROOM_ARCHIVE_DAYS,
     stale: {
       nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
       resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,

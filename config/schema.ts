@@ -5,7 +5,7 @@ import { parseDuration } from '../src/domain/duration.ts';
 import { parseUpdateCadence } from '../src/domain/incident.ts';
 import { LEVELS, PRIORITIES } from '../src/domain/ticket.ts';
 import { isTimeZone } from '../src/domain/timezone.ts';
-import { DEFAULT_TIMEZONE } from './defaults.ts';
+import { DEFAULT_ROOM_ARCHIVE_DAYS, DEFAULT_TIMEZONE } from './defaults.ts';
 import {
   channelAddressExamples,
   channelAddressPattern,
@@ -154,6 +154,8 @@ export const envSchema = z.object({
     .toLowerCase()
     .pipe(z.enum(['off', 'p1', 'p2'], { message: 'must be off, p1 (P1 alert incidents) or p2 (P1 and P2)' }))
     .default('off'),
+  /** A major incident's channel room is archived this many days after its ticket closes (a thread room when it resolves). */
+  SWITCHBOARD_ROOM_ARCHIVE_DAYS: days.default(DEFAULT_ROOM_ARCHIVE_DAYS),
   SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),
   SWITCHBOARD_PENDING_RESOLVE_DAYS: days.default(3),
   SWITCHBOARD_AUTOCLOSE_DAYS: days.default(7),

@@ -83,6 +83,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     cabQuorum: config.cabQuorum,
     pirDays: config.pirDays,
     updateCadence: config.updateCadence,
+    roomArchiveDays: config.roomArchiveDays,
     pageRepeatMs: config.pageRepeatMs,
     timezone: config.timezone,
     stale: config.stale,

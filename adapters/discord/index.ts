@@ -10,6 +10,8 @@ import { DiscordCards } from './cards.ts';
 import { FormStash } from './customIds.ts';
 import { DiscordInteractions } from './interactions.ts';
 import { DiscordMessages } from './messages.ts';
+import { DiscordPins } from './pins.ts';
+import { discordRooms } from './rooms.ts';
 
 export interface DiscordAdapterDeps {
   core: BotCore;
@@ -29,7 +31,13 @@ const DEFAULT_SLOW_REPLY_MS = 1_500;
 
 /** Only what the bot uses: guilds (threads, channels), guild and DM messages; content only when asked for. */
 export function intentsFor(config: DiscordConfig): GatewayIntentBits[] {
-  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+  // Reactions: a 📌 in a major incident's room puts the message on its timeline.
+  const intents = [
+    GatewayIntentBits.Guilds,
+    GatewayIntentBits.GuildMessages,
+    GatewayIntentBits.GuildMessageReactions,
+    GatewayIntentBits.DirectMessages,
+  ];
   if (config.messageContent) intents.push(GatewayIntentBits.MessageContent);
   return intents;
 }
@@ -38,8 +46,9 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const log = deps.log.child({ adapter: 'discord' });
   const client = new Client({
     intents: intentsFor(deps.config),
-    // DM channels are never cached; without the partial their messages would be dropped.
-    partials: [Partials.Channel],
+    // DM channels are never cached; without the partial their messages would be dropped. A reaction on a message
+    // the bot has not cached (a restart, an old message) comes as partials too.
+    partials: [Partials.Channel, Partials.Message, Partials.Reaction, Partials.User],
     rest: deps.config.apiUrl ? { api: deps.config.apiUrl } : {},
     allowedMentions: { parse: [] },
   });
@@ -69,6 +78,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
 
   client.on(Events.InteractionCreate, (i) => void interactions.handle(i));
   client.on(Events.MessageCreate, (m) => void messages.handle(m));
+  const pins = new DiscordPins({ core: deps.core, log, work });
+  client.on(Events.MessageReactionAdd, (r, u) => void pins.handle(r, u));
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, 'discord: gateway resumed'));
   client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, 'discord: gateway reconnecting'));
   client.on(Events.ShardError, (err, shard) => log.warn({ err, shard }, 'discord: gateway error'));
@@ -78,9 +89,12 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   );
 
   // A card's buttons that open a form: remembered when the card is shown, so a press can open it.
-  const sender = cards.sender((card) => {
-    for (const a of card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
-  });
+  const sender = {
+    ...cards.sender((card) => {
+      for (const a of card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
+    }),
+    rooms: discordRooms(client),
+  };
 
   let running = false;
   return {

@@ -12,8 +12,10 @@ import { SlackDelivery } from './delivery.ts';
 import { registerEvents } from './events.ts';
 import { registerInteractivity } from './interactivity.ts';
 import { SlackPeople, type SlackPeopleOptions } from './people.ts';
+import { registerPins } from './pins.ts';
 import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
 import { slackRequests } from './request.ts';
+import { slackRooms } from './rooms.ts';
 import { slackSender } from './sender.ts';
 import { registerUnexpected } from './unexpected.ts';
 
@@ -152,6 +154,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
   registerEvents(app, ctx);
+  registerPins(app, ctx);
   registerUnexpected(app, ctx);
 
   let started = false;
@@ -179,7 +182,16 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
   });
-  const sender = slackSender(outboxClient, delivery, core);
+  // Opening a room is part of a declaration someone is waiting on: a 429 is waited out, a failure retried a few
+  // times quickly, never for Slack's 30 minutes (the declaration then stands without a room, and says why).
+  const roomsClient = new webApi.WebClient(config.botToken, {
+    ...clientOptions,
+    retryConfig: { ...retryConfig, retries: Math.min(retryConfig.retries ?? 0, 2), maxTimeout: 2000 },
+  });
+  const sender = {
+    ...slackSender(outboxClient, delivery, core),
+    rooms: slackRooms(roomsClient, async () => (await whoAmI()).botUserId),
+  };
 
   return {
     platform: 'slack',

@@ -6,6 +6,7 @@ import type { FormSpec, Reply } from '../present/reply.ts';
 import type { CsatService } from '../services/csat.ts';
 import type { ExportService } from '../services/exports.ts';
 import type { IncidentCloseout } from '../services/incidentCloseout.ts';
+import type { IncidentRooms } from '../services/incidentRooms.ts';
 import type { IncidentService } from '../services/incidents.ts';
 import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
@@ -85,6 +86,8 @@ export interface CommandServices {
   incidents: IncidentService;
   /** Major incidents closed out: the post-incident draft. */
   incidentCloseout: IncidentCloseout;
+  /** Major incidents' rooms: a pinned message on the timeline. */
+  incidentRooms: IncidentRooms;
   /** On-call teams, schedules and policies. */
   teams: TeamService;
   /** Pages: started, acknowledged, escalated. */

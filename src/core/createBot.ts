@@ -111,6 +111,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pirs: o.services.pirs,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,
+    incidentRooms: o.services.incidentRooms,
     teams: o.services.teams,
     paging: o.services.paging,
     swaps: o.services.swaps,

@@ -114,6 +114,8 @@ export function updateReply(
       const [label, ...rest] = f.split(': ');
       return { label: label as string, value: rest.join(': ') };
     }),
+    // Whoever reads it (a stakeholder channel, a subscriber's DM) may follow it from here.
+    actions: [{ id: 'incident.subscribe', label: 'Subscribe', value: i.ticketId }],
   };
 }
 

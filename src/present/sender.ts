@@ -2,6 +2,7 @@
 // a thread line) in platform-neutral Replies, without knowing a platform.
 import type { Platform } from '../domain/platform.ts';
 import type { Reply } from './reply.ts';
+import type { RoomSender } from './rooms.ts';
 
 /** Who a message is about, and who caused it, so a sender can drop what would only echo a person's own words. */
 export interface MessageContext {
@@ -36,6 +37,9 @@ export interface PlatformSender {
   /** Why the bot could not post in a channel (gone, archived, not a member, no access), or null when it can
    * (or the platform could not say right now). */
   cannotPost?(channel: string): Promise<string | null>;
+  /** Major incident rooms (rooms.ts), where the platform opens them; without, the room's lines go to the channel
+   * the incident came from. */
+  readonly rooms?: RoomSender | undefined;
 }
 
 export type FailureKind = 'permanent' | 'transient' | 'rate_limited';

@@ -86,6 +86,20 @@ export function cardActions(t: Ticket): ReplyAction[] {
   if (t.state !== 'resolved' && t.state !== 'closed') {
     a.push({ id: 'ticket.resolve', label: 'Resolve', value: id, style: 'primary', form: RESOLVE_FORM(id) });
   }
+  // A P1/P2 incident may become a major incident (declared once: a second press is told where its room is).
+  if (
+    t.type === 'incident' &&
+    (t.priority === 'P1' || t.priority === 'P2') &&
+    t.state !== 'resolved' &&
+    t.state !== 'closed'
+  ) {
+    a.push({
+      id: 'incident.declare',
+      label: 'Declare major incident',
+      value: id,
+      style: 'danger',
+    });
+  }
   if (t.state === 'resolved') {
     a.push({ id: 'ticket.close', label: 'Close', value: id });
     a.push({ id: 'ticket.reopen', label: 'Reopen', value: id, style: 'danger' });

@@ -14,6 +14,8 @@ export interface Acting {
   timezone: string;
   /** The thread the person wrote this in (a reply there that became a comment), on `source`'s platform. */
   saidIn?: { channel: string; thread: string } | undefined;
+  /** The thread the request came from (a Slack thread_ts, a Discord thread's id), on `source`'s platform. */
+  thread?: string | undefined;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { ChangeFeed } from './changeFeed.ts';
 import { declareAlertIncidents } from './incidentAuto.ts';
 import { IncidentCloseout } from './incidentCloseout.ts';
 import { IncidentReminders } from './incidentReminders.ts';
+import { IncidentRooms } from './incidentRooms.ts';
 import { IncidentService } from './incidents.ts';
 import { OnCallNotices } from './oncallNotices.ts';
 import type { Outbox } from './outbox.ts';
@@ -52,6 +53,8 @@ export interface OnCallOptions {
   majorAuto: readonly Priority[];
   /** SWITCHBOARD_POSTMORTEM_DIR: where `/incident postmortem` writes drafts at the terminal. */
   postmortemDir: string;
+  /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: a major incident's channel room is archived this long after its ticket closes. */
+  roomArchiveDays: number;
 }
 
 /** What the on-call and incident use cases are built on: the rest of the house, built first. */
@@ -82,6 +85,8 @@ export interface OnCallServices {
   incidentReminders: IncidentReminders;
   /** Major incidents closed out: the room's summary (jobs of kind incident.closeout), the post-incident draft. */
   incidentCloseout: IncidentCloseout;
+  /** Major incidents' rooms on their platforms (their archiving: jobs of kind incident.room_archive). */
+  incidentRooms: IncidentRooms;
 }
 
 export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOptions): OnCallServices {
@@ -95,12 +100,32 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
     (i, reply, key): Promise<void> => incidents.toRoom(i, reply, key),
     { cadence: o.updateCadence, timezone: o.timezone },
   );
+  const incidentRooms: IncidentRooms = new IncidentRooms(
+    incidentRepo,
+    outbox,
+    people,
+    jobs,
+    (acting, ticketId, decide) => incidents.change(acting, ticketId, decide),
+    { get: (acting, ref) => incidents.get(acting, ref) },
+    {
+      archiveDays: o.roomArchiveDays,
+      log,
+      // Read when an incident is declared, long after the teams are built.
+      teamOf: async (tenant, service, at) => {
+        const team = await teams.teamFor(tenant, service);
+        return team ? { channel: team.channel ?? null, onCall: teams.onCallIn(team, at).person } : null;
+      },
+    },
+  );
+  incidentRooms.listen(changes);
   const incidents: IncidentService = new IncidentService(incidentRepo, p.tickets, people, outbox, {
     cadence: o.updateCadence,
     onChanged: async (i): Promise<void> => {
       await incidentReminders.plan(i);
+      await incidentRooms.changed(i);
       await closeout.onChanged(i);
     },
+    openRoom: (acting, i) => incidentRooms.open(acting, i),
     onError: (err, ticketId) => log.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,
   });
@@ -157,5 +182,15 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
   paging.listen(changes, alerts);
   pageNamedTeams(changes, teams, paging, log);
   const swaps = new SwapService(new SwapRepository(connection), teams, people, outbox, o.timezone);
-  return { teams, swaps, oncallNotices, paging, alerts, incidents, incidentReminders, incidentCloseout: closeout };
+  return {
+    teams,
+    swaps,
+    oncallNotices,
+    paging,
+    alerts,
+    incidents,
+    incidentReminders,
+    incidentCloseout: closeout,
+    incidentRooms,
+  };
 }

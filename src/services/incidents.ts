@@ -10,6 +10,7 @@ import {
   type Severity,
   type UpdateCadence,
 } from '../domain/incident.ts';
+import { platformNamed } from '../domain/platform.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import {
   forRoom,
@@ -55,10 +56,18 @@ export interface IncidentOptions {
   onError?: (err: unknown, ticketId: string) => void;
   /** The channel of the team that owns a service (its stakeholders by default). */
   teamChannelOf?: (tenant: string, service: string) => Promise<string | null>;
+  /** Opens the incident's room on its platform once it is declared (incidentRooms.ts): null where none opens. */
+  openRoom?: (acting: Acting, incident: Incident) => Promise<{ incident: Incident; note: string } | null>;
 }
 
 const MAX_SUBSCRIBERS = 500;
 const RETRIES = 8;
+
+/** The address of the thread a command came from, where the platform's threads are channels of their own. */
+const threadRoomOf = (acting: Acting): string | null =>
+  acting.thread && platformNamed(acting.source.platform)?.channels?.threadIsChannel
+    ? `${acting.source.platform}:${acting.thread}`
+    : null;
 
 export class IncidentService {
   constructor(
@@ -124,7 +133,7 @@ export class IncidentService {
     }
     const severity: Severity = input.severity ?? (ticket.priority === 'P1' ? 1 : 2);
     const service = input.service ?? ticket.service;
-    const incident: Incident = {
+    let incident: Incident = {
       tenant: acting.tenant,
       ticketId: ticket.ticketId,
       title: ticket.title,
@@ -147,12 +156,18 @@ export class IncidentService {
       const had = await this.repo.find(acting.tenant, ticket.ticketId);
       throw declaredAlready(had ?? incident);
     }
-    await this.toRoom(incident, incidentCardReply(incident), `incident:${incident.tenant}/${incident.ticketId}#card`);
+    // The room is opened by the declaration's winner only; an opened room shows the card itself (pinned there).
+    const room = await this.o.openRoom?.(acting, incident);
+    if (room) incident = room.incident;
+    if (!incident.room.address) {
+      await this.toRoom(incident, incidentCardReply(incident), `incident:${incident.tenant}/${incident.ticketId}#card`);
+    }
     await this.o.onChanged?.(incident);
     const roomNote =
-      incident.origin === 'console'
+      room?.note ??
+      (incident.origin === 'console'
         ? null
-        : `No room was opened on ${acting.source.platform} yet: the incident's lines go to the channel it was declared in.`;
+        : `No room was opened on ${acting.source.platform} yet: the incident's lines go to the channel it was declared in.`);
     return { incident, roomNote };
   }
 
@@ -172,6 +187,8 @@ export class IncidentService {
       };
     });
     await this.toRoom(i, roleChangedReply(i, role, who, was, acting.person));
+    // The room's topic names the commander (the reminders' plan is unchanged: it follows updates only).
+    await this.o.onChanged?.(i);
     return i;
   }
 
@@ -265,7 +282,7 @@ export class IncidentService {
   }
 
   /** Reads, decides and writes; a change another process made first is read and decided again. */
-  private async change(
+  async change(
     acting: Acting,
     ref: string | undefined,
     decide: (cur: Incident) => { kind: TimelineKind; text: string; patch: IncidentPatch },
@@ -301,7 +318,11 @@ export class IncidentService {
       return id.id;
     }
     const address = sourceAddress(acting.source);
-    const inRoom = address && address !== 'console' ? await this.repo.incidentInRoom(acting.tenant, address) : null;
+    // Where a thread is a channel of its own (a room that is a thread), the thread is the room.
+    const thread = threadRoomOf(acting);
+    const inRoom =
+      (thread ? await this.repo.incidentInRoom(acting.tenant, thread) : null) ??
+      (address && address !== 'console' ? await this.repo.incidentInRoom(acting.tenant, address) : null);
     if (inRoom) return inRoom;
     throw new UserError(
       'INCIDENT.WHICH',

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isOnePlace, type Platform } from '../domain/platform.ts';
 import { PacedLoop } from '../kit/pacedLoop.ts';
 import type { Reply } from '../present/reply.ts';
+import type { RoomSender } from '../present/rooms.ts';
 import { DeliveryFailure, type MessageContext, type PlatformSender, type Sent } from '../present/sender.ts';
 import type { FileRepository } from '../store/fileStore.ts';
 import type { DeliveryOutcome, LedgerEntry, OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
@@ -144,6 +145,11 @@ export class Outbox {
   register(sender: PlatformSender): void {
     this.senders.set(sender.platform, sender);
     this.kick();
+  }
+
+  /** The rooms a platform opens (major incidents), when its sender offers them in this process. */
+  roomsOn(platform: string): RoomSender | undefined {
+    return this.senders.get(platform)?.rooms;
   }
 
   /** Posts a Reply in a channel: `slack:C0123ABC`, `discord:<channel id>`, `console`. Resolves with the message id. */

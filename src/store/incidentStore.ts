@@ -45,7 +45,9 @@ export type TimelineKind =
   | 'unsubscribed'
   | 'page'
   | 'ack'
-  | 'escalation';
+  | 'escalation'
+  | 'room'
+  | 'pinned';
 
 export interface TimelineEntry {
   tenant: string;
@@ -168,6 +170,11 @@ export class IncidentRepository {
   /** A room is this incident's for good: false when the address was taken (by another incident). */
   async claimRoom(tenant: string, address: string, ticketId: string): Promise<boolean> {
     return insertOnce(this.rooms, { _id: keyOf(tenant, address), ticketId });
+  }
+
+  /** A room's message on the timeline once, however often it is pinned: false when it was already. */
+  async claimPin(tenant: string, address: string, messageId: string, ticketId: string): Promise<boolean> {
+    return insertOnce(this.rooms, { _id: `${keyOf(tenant, address)}#pin:${messageId}`, ticketId });
   }
 
   async incidentInRoom(tenant: string, address: string): Promise<string | null> {

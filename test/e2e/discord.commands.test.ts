@@ -39,7 +39,12 @@ describe('/ticket through Discord', () => {
     expect(embed.title).toBe('INC-1 · VPN drops every 5 minutes');
     expect(embed.fields).toContainEqual({ name: 'Priority', value: 'P1', inline: true });
     expect(embed.footer.text).toContain('Requested by Root Admin');
-    expect(message?.components[0].components.map((c: any) => c.label)).toEqual(['Assign to me', 'Start', 'Resolve']);
+    expect(message?.components[0].components.map((c: any) => c.label)).toEqual([
+      'Assign to me',
+      'Start',
+      'Resolve',
+      'Declare major incident',
+    ]);
 
     const thread = await t.fake.waitFor(() => t.fake.messages.get(message?.id as string)?.thread, 'the card thread');
     expect(thread.name).toBe('INC-1 · VPN drops every 5 minutes');

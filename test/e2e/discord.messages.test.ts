@@ -9,7 +9,13 @@ import {
 } from '../support/fakeDiscordBot.ts';
 import { rawControlIn } from '../support/rawText.ts';
 
-const INTENTS = { Guilds: 1, GuildMessages: 512, DirectMessages: 4096, MessageContent: 32768 };
+const INTENTS = {
+  Guilds: 1,
+  GuildMessages: 512,
+  GuildMessageReactions: 1024,
+  DirectMessages: 4096,
+  MessageContent: 32768,
+};
 
 let t: DiscordTestBot;
 beforeAll(async () => {
@@ -20,10 +26,14 @@ afterAll(async () => {
 });
 
 describe('intents', () => {
-  it('identifies with guilds, guild messages, DMs and (configured here) message content only', () => {
+  it('identifies with guilds, guild messages, reactions (📌), DMs and (configured here) message content only', () => {
     const identify = t.fake.gateway.received.find((m) => m.op === 2);
     expect(identify?.d.intents).toBe(
-      INTENTS.Guilds | INTENTS.GuildMessages | INTENTS.DirectMessages | INTENTS.MessageContent,
+      INTENTS.Guilds |
+        INTENTS.GuildMessages |
+        INTENTS.GuildMessageReactions |
+        INTENTS.DirectMessages |
+        INTENTS.MessageContent,
     );
     expect(identify?.d.compress).toBeFalsy();
   });
@@ -32,7 +42,9 @@ describe('intents', () => {
     const other = await startDiscordTestBot({ messageContent: false });
     try {
       const identify = other.fake.gateway.received.find((m) => m.op === 2);
-      expect(identify?.d.intents).toBe(INTENTS.Guilds | INTENTS.GuildMessages | INTENTS.DirectMessages);
+      expect(identify?.d.intents).toBe(
+        INTENTS.Guilds | INTENTS.GuildMessages | INTENTS.GuildMessageReactions | INTENTS.DirectMessages,
+      );
     } finally {
       await other.close();
     }

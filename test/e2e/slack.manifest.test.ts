@@ -99,6 +99,10 @@ describe('Slack app manifest', () => {
         'app_mentions:read',
       ]),
     );
+    // Major incident rooms: conversations.create/invite/setTopic/archive, pins.add, :pushpin: reactions.
+    expect(listUnder('bot')).toEqual(
+      expect.arrayContaining(['channels:manage', 'pins:write', 'reactions:read', 'channels:join']),
+    );
     expect(manifest).toMatch(/interactivity:\s*\n\s*is_enabled:\s*true/);
   });
 });

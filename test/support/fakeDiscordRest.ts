@@ -299,6 +299,30 @@ export class FakeDiscordRest {
     const channel = state.channels.get(channelId);
     if (!channel) return reply(404, { message: 'Unknown Channel', code: 10003 });
     if (seg.length === 2 && method === 'GET') return reply(200, channel);
+    if (seg.length === 2 && method === 'PATCH' && channel.thread_metadata) {
+      // A thread's state: archived, locked, its name.
+      if (typeof body?.archived === 'boolean') channel.thread_metadata.archived = body.archived;
+      if (typeof body?.locked === 'boolean') channel.thread_metadata.locked = body.locked;
+      if (typeof body?.name === 'string') channel.name = body.name;
+      if (this.d.gateway.hasSession) this.d.gateway.dispatch('THREAD_UPDATE', channel);
+      return reply(200, channel);
+    }
+    if (seg.length === 3 && seg[2] === 'threads' && method === 'POST') {
+      if (state.noThreadsIn.has(channelId)) return reply(403, { message: 'Missing Permissions', code: 50013 });
+      if (channel.type !== 0) return reply(400, { message: 'Cannot execute action on this channel type', code: 50024 });
+      const name = String(body?.name ?? '');
+      if (name.length < 1 || name.length > 100) return reply(400, invalidFormBody([`name: length ${name.length}`]));
+      const thread = state.openThread(channelId, body);
+      if (this.d.gateway.hasSession) this.d.gateway.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+      return reply(201, thread);
+    }
+    if (seg[2] === 'thread-members' && seg.length === 4 && method === 'PUT') {
+      const members = state.threadMembers.get(channelId);
+      if (!members || channel.thread_metadata?.archived)
+        return reply(400, { message: 'Thread is archived', code: 50083 });
+      if (!members.includes(seg[3] as string)) members.push(seg[3] as string);
+      return reply(204);
+    }
     if (seg[2] !== 'messages') return reply(404, { message: 'Not Found', code: 0 });
     if (seg.length <= 4 && (method === 'POST' || method === 'PATCH') && messageProblems(body, 'body').length) {
       return reply(400, invalidFormBody(messageProblems(body, 'body')));

@@ -165,6 +165,37 @@ export class FakeDiscordState {
     m.edited_timestamp = new Date().toISOString();
   }
 
+  /** Channels where the bot may not open threads (Missing Permissions, 50013). */
+  readonly noThreadsIn = new Set<string>();
+  /** Members added to each thread, by thread id (the bot, who made it, included). */
+  readonly threadMembers = new Map<string, string[]>();
+
+  /** A thread without a starter message (`POST /channels/{id}/threads`): public (11) only when `type` says so. */
+  openThread(parentId: string, body: any): FakeChannel {
+    const thread: FakeChannel = {
+      id: nextSnowflake(),
+      type: body?.type === 11 ? 11 : 12,
+      guild_id: this.guild.id,
+      parent_id: parentId,
+      name: String(body?.name ?? 'thread').slice(0, 100),
+      owner_id: this.bot.id,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: body?.auto_archive_duration ?? 4320,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+      },
+      message_count: 0,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      total_message_sent: 0,
+    };
+    this.channels.set(thread.id, thread);
+    this.threadMembers.set(thread.id, [this.bot.id]);
+    return thread;
+  }
+
   /** A thread started from message `m` (it shares the message's id). */
   startThread(m: StoredMessage, body: any): FakeChannel {
     const thread: FakeChannel = {

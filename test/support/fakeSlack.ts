@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { FakeSlackRooms } from './fakeSlackRooms.ts';
 import { WAIT_FLOOR_MS } from './waits.ts';
 
 /** A Slack payload as recorded: arbitrary JSON that tests read freely. */
@@ -78,6 +79,8 @@ export interface FakeSlack {
   /** Messages the bot posted in its DM with a user, oldest first. */
   dmsTo(user: string): FakeMessage[];
   bot: { userId: string; botId: string; teamId: string };
+  /** Channels the bot made (major incident rooms): members, topic, pins, archived. */
+  rooms: FakeSlackRooms;
   /** Socket Mode: apps.connections.open points the app at this server's WebSocket. */
   socket: {
     /** Resolves once an app has connected and been sent `hello`. */
@@ -137,6 +140,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   /** One IM channel per user, as Slack keeps it: opening it again returns the same id. */
   const ims = new Map<string, string>();
   const bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' };
+  const rooms = new FakeSlackRooms(bot.userId);
   let clock = 1_700_000_000;
   let seq = 0;
   const nextTs = () => `${clock++}.${String(++seq).padStart(6, '0')}`;
@@ -257,7 +261,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           files: (body.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })),
         };
       default:
-        return { ok: false, error: 'unknown_method' };
+        return rooms.answer(method, body) ?? { ok: false, error: 'unknown_method' };
     }
   };
 
@@ -410,6 +414,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return channel ? messages.filter((m) => m.channel === channel) : [];
     },
     bot,
+    rooms,
     socket: {
       connected: () => (socket ? Promise.resolve() : new Promise<void>((resolve) => onConnected.push(resolve))),
       envelope(type, payload, extra = {}) {
