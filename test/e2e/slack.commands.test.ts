@@ -48,7 +48,8 @@ describe('Slack slash commands', () => {
       Object.keys(
         Object.fromEntries(card.body.blocks.at(-1).elements.map((e: { action_id: string }) => [e.action_id, 1])),
       ),
-    ).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve']);
+      // A P1 card also offers to declare it a major incident.
+    ).toEqual(['ticket.assign', 'ticket.start', 'ticket.resolve', 'incident.declare']);
 
     // Recorded where it was posted, so it can be updated in place.
     const cards = await s.bot.core.cardsFor('slack:T1', 'INC-1');

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       pirDays: 5,
       updateCadence: { 1: 30, 2: 60 },
       postmortemDir: join('.data', 'postmortems'),
+      roomArchiveDays: 7,
       majorAuto: [],
       stale: { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 },
       logLevel: 'warn',
