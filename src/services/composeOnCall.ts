@@ -120,10 +120,10 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
   incidentRooms.listen(changes);
   const incidents: IncidentService = new IncidentService(incidentRepo, p.tickets, people, outbox, {
     cadence: o.updateCadence,
-    onChanged: async (i): Promise<void> => {
+    onChanged: async (i, how): Promise<void> => {
       await incidentReminders.plan(i);
       await incidentRooms.changed(i);
-      await closeout.onChanged(i);
+      await closeout.onChanged(i, how);
     },
     openRoom: (acting, i) => incidentRooms.open(acting, i),
     onError: (err, ticketId) => log.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),

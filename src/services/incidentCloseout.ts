@@ -64,8 +64,8 @@ export class IncidentCloseout implements OwnsJobKinds {
    * After each change of an incident (IncidentService's `onChanged`): a declaration marks its ticket, so a ticket
    * change heard later knows it is a major incident's without a read; a resolve plans the close-out.
    */
-  async onChanged(i: Incident): Promise<void> {
-    if (i.seq === 1) {
+  async onChanged(i: Incident, how: { declared?: boolean } = { declared: i.seq === 1 }): Promise<void> {
+    if (how.declared) {
       // The declaration stands without the mark (its ticket's resolve then leaves the incident to be resolved by hand).
       await this.tickets
         .noteMajor(systemActing(i.tenant, i.declaredBy, i.declaredAt, this.o.timezone), i.ticketId, i.severity)

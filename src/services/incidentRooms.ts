@@ -1,8 +1,10 @@
 // A major incident's room on its platform: opened once at the declaration (a channel, a thread) with its responders
 // and its card, its topic kept, a 📌 on one of its messages put on the timeline once, and archived when it is over
 // (a thread when the incident resolves; a channel, by a job, days after the ticket closes).
+
 import type { Logger } from 'pino';
 import type { PersonRef } from '../domain/entities.ts';
+import { isMajorIncidentTicket } from '../domain/incident.ts';
 import { isOnePlace, platformNamed } from '../domain/platform.ts';
 import { incidentCardReply } from '../present/incidentNotice.ts';
 import {
@@ -166,7 +168,8 @@ export class IncidentRooms implements OwnsJobKinds {
       const t = ev.ticket;
       if (t.type !== 'incident' || (t.state !== 'resolved' && t.state !== 'closed')) return;
       const moved = t.history.slice(-2).some((h) => h.action === 'state' && h.to === t.state);
-      if (!moved) return;
+      // Only a major incident's ticket (its declaration left a quiet line on it) has a room: no read for the others.
+      if (!moved || !isMajorIncidentTicket(t)) return;
       try {
         const incident = await this.repo.find(t.tenant, t.ticketId);
         const at = incident ? this.roomOf(incident) : null;

@@ -50,8 +50,11 @@ export interface DeclareInput {
 
 export interface IncidentOptions {
   cadence: UpdateCadence;
-  /** After each change is written: the update-due reminder planned anew (set by the reminders). */
-  onChanged?: (incident: Incident) => Promise<void>;
+  /**
+   * After each change is written: the update-due reminder planned anew, the room kept, the close-out planned.
+   * `declared` is set once, for the declaration (whose incident may already carry its room's entry).
+   */
+  onChanged?: (incident: Incident, how?: { declared?: boolean }) => Promise<void>;
   /** A page line that could not be put on the timeline (the page itself stands). */
   onError?: (err: unknown, ticketId: string) => void;
   /** The channel of the team that owns a service (its stakeholders by default). */
@@ -162,7 +165,7 @@ export class IncidentService {
     if (!incident.room.address) {
       await this.toRoom(incident, incidentCardReply(incident), `incident:${incident.tenant}/${incident.ticketId}#card`);
     }
-    await this.o.onChanged?.(incident);
+    await this.o.onChanged?.(incident, { declared: true });
     const roomNote =
       room?.note ??
       (incident.origin === 'console'
