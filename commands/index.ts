@@ -9,6 +9,7 @@ import { oncallPagingCommands } from './oncallPaging.ts';
 import { oncallSwapCommands } from './oncallSwap.ts';
 import { profileCommands } from './profile.ts';
 import { reviewCommands } from './review.ts';
+import { serviceCommands } from './service.ts';
 import { statusCommands } from './status.ts';
 import { teamCommands } from './team.ts';
 import { ticketCommands } from './ticket.ts';
@@ -17,6 +18,7 @@ export const allCommands: readonly CommandDef[] = [
   ...ticketCommands,
   ...incidentCommands,
   ...freezeCommands,
+  ...serviceCommands,
   ...reviewCommands,
   ...statusCommands,
   ...teamCommands,

@@ -70,6 +70,8 @@ export interface Config {
   postmortemDir: string;
   /** SWITCHBOARD_MAJOR_AUTO: the alert incidents' priorities that declare themselves major (none when off). */
   majorAuto: readonly Priority[];
+  /** SWITCHBOARD_SERVICES: whether a ticket may name a service the catalog does not hold. */
+  services: 'auto' | 'open';
   /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: days a major incident's channel room stays after its ticket closes. */
   roomArchiveDays: number;
   /** Stale-ticket housekeeping: nudge pending requesters, then resolve; close resolved tickets (days each). */
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postmortemDir: e.SWITCHBOARD_POSTMORTEM_DIR ?? postmortemDirIn(e.SWITCHBOARD_DATA_DIR),
     majorAuto: MAJOR_AUTO[e.SWITCHBOARD_MAJOR_AUTO],
     roomArchiveDays: e.SWITCHBOARD_ROOM_ARCHIVE_DAYS,
+    services: e.SWITCHBOARD_SERVICES,
     stale: {
       nudgeDays: e.SWITCHBOARD_PENDING_NUDGE_DAYS,
       resolveDays: e.SWITCHBOARD_PENDING_RESOLVE_DAYS,

@@ -154,6 +154,13 @@ export const envSchema = z.object({
     .toLowerCase()
     .pipe(z.enum(['off', 'p1', 'p2'], { message: 'must be off, p1 (P1 alert incidents) or p2 (P1 and P2)' }))
     .default('off'),
+  /** Tickets may name any service (`open`), or only a declared one once the catalog holds one (`auto`). */
+  SWITCHBOARD_SERVICES: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['auto', 'open'], { message: 'must be auto (declared services only, once one is) or open (any)' }))
+    .default('auto'),
   /** A major incident's channel room is archived this many days after its ticket closes (a thread room when it resolves). */
   SWITCHBOARD_ROOM_ARCHIVE_DAYS: days.default(DEFAULT_ROOM_ARCHIVE_DAYS),
   SWITCHBOARD_PENDING_NUDGE_DAYS: days.default(3),

@@ -91,6 +91,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     dataDir: config.dataDir,
     postmortemDir: config.postmortemDir,
     majorAuto: config.majorAuto,
+    services: config.services,
     ...(o.hooks?.onOverdueSteps ? { onOverdueSteps: o.hooks.onOverdueSteps } : {}),
     ...(o.renderChart ? { renderChart: o.renderChart } : {}),
     progress: o.progress ?? ((line) => log.info(line)),

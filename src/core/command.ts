@@ -14,6 +14,7 @@ import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
+import type { ServiceCatalog } from '../services/serviceCatalog.ts';
 import type { SummaryService } from '../services/summaries.ts';
 import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
@@ -100,6 +101,8 @@ export interface CommandServices {
   csat: CsatService;
   /** /status export: a period's tickets as CSV. */
   exports: ExportService;
+  /** The service catalog. */
+  catalog: ServiceCatalog;
   definitions: () => readonly CommandDef[];
 }
 

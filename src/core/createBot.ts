@@ -118,6 +118,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     summaries: o.services.summaries,
     csat: o.services.csat,
     exports: o.services.exports,
+    catalog: o.services.catalog,
     definitions: () => registry.definitions,
   };
 

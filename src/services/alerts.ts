@@ -326,6 +326,7 @@ export class AlertService {
       type: 'incident',
       priority: draft.priority,
       service: draft.service ?? undefined,
+      anyService: true,
       team: owner?.team,
       tags: ['alert', source],
     });

@@ -26,6 +26,7 @@ import { PirRepository } from '../store/pirStore.ts';
 import { ReminderRepository } from '../store/reminderStore.ts';
 import { ReviewRepository } from '../store/reviewStore.ts';
 import { RollupRepository } from '../store/rollupStore.ts';
+import { ServiceRepository } from '../store/serviceStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
 import { CardService } from './cards.ts';
@@ -45,6 +46,7 @@ import { PirService } from './pirs.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
+import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -87,6 +89,8 @@ export interface Services extends OnCallServices {
   csat: CsatService;
   /** /status export: a period's tickets as a CSV file. */
   exports: ExportService;
+  /** The service catalog: services, their owners, targets and dependencies. */
+  catalog: ServiceCatalog;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
 }
@@ -120,6 +124,8 @@ export interface ServiceOptions extends OnCallOptions {
   renderChart?: (summary: StatusSummary) => Buffer;
   /** SWITCHBOARD_MAJOR_AUTO: alert incidents of these priorities declare themselves major (none: off). */
   majorAuto: readonly Priority[];
+  /** SWITCHBOARD_SERVICES: `open` lets a ticket name any service; `auto` only a declared one, once one is. */
+  services: ServicesMode;
   /** SWITCHBOARD_POSTMORTEM_DIR: where `/incident postmortem` writes drafts at the terminal. */
   postmortemDir: string;
 }
@@ -165,6 +171,14 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
     o,
   );
+  const catalog = new ServiceCatalog(
+    new ServiceRepository(connection),
+    tickets,
+    peopleService,
+    onCall.teams,
+    o.services,
+  );
+  ticketService.catalog = catalog;
   const slaWatch = new SlaWatch(jobs, new NoticeRepository(connection), tickets, outboxService, cardService, log, {
     people: peopleService,
     timezone,
@@ -226,6 +240,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       (tenant, from, to) => rollups.between(tenant, from, to),
     ),
     summaries,
+    catalog,
     tickets: ticketService,
     cab: changeService,
     people: peopleService,

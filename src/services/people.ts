@@ -72,8 +72,11 @@ export class PeopleService {
     this.settingsKnown.clear();
   }
 
-  /** The tenant's people epoch, read at most once a second: most commands need no round trip for it. */
-  private async epochOf(tenant: string): Promise<string> {
+  /**
+   * The tenant's people epoch, read at most once a second: most commands need no round trip for it. What else is
+   * kept in process per tenant and changed rarely (the service catalog) stands while it does too.
+   */
+  async epochOf(tenant: string): Promise<string> {
     const hit = this.epochs.get(tenant);
     if (hit && hit.until > Date.now()) return hit.epoch;
     const epoch = await this.repo.epoch(tenant);
@@ -101,8 +104,8 @@ export class PeopleService {
     return person;
   }
 
-  /** Roles and links changed in this tenant: every process's memory of its people is out of date. */
-  private async changed(tenant: string): Promise<void> {
+  /** Roles, links or the catalog changed in this tenant: every process's memory of them is out of date. */
+  async changed(tenant: string): Promise<void> {
     this.forget();
     await this.repo.bumpEpoch(tenant);
   }

@@ -49,6 +49,8 @@ export interface OpenTicketInput {
   urgency?: Level | undefined;
   priority?: Priority | undefined;
   service?: string | undefined;
+  /** Monitoring names services the catalog may not know: an alert's ticket is never refused for its service. */
+  anyService?: boolean | undefined;
   team?: string | undefined;
   tags?: string[] | undefined;
   /** Changes only: when the change is planned to happen. */
@@ -72,6 +74,11 @@ interface Change {
   summary: string;
 }
 
+/** Where a ticket's SLA targets come from when it names a service (src/services/serviceCatalog.ts). */
+export interface ServiceTargetsPort {
+  ticketTargets(tenant: string, service: string, defaults: SlaTargets, anyService?: boolean): Promise<SlaTargets>;
+}
+
 /** Tries of one change against others writing the same ticket before TICKET.BUSY. */
 const MAX_CHANGE_ATTEMPTS = 24;
 
@@ -79,6 +86,8 @@ export class TicketService {
   private readonly queue = new KeyedQueue();
   /** Next number per tenant:type, learnt from the database and kept while this process owns it. */
   private readonly nextNumber = new Map<string, number>();
+  /** The service catalog, set by the composition: a ticket on a service runs on its targets. */
+  catalog: ServiceTargetsPort | undefined;
 
   constructor(
     private readonly repo: TicketRepository,
@@ -112,6 +121,7 @@ export class TicketService {
     const urgency = input.urgency ?? 'medium';
     const priority = input.priority ?? priorityFor(this.matrix, impact, urgency);
     const now = acting.now;
+    const sla = await this.targetsOf(acting.tenant, input.service ?? null, input.anyService);
     const key = `${acting.tenant}:${type}`;
     const ticket = await this.queue.run(key, async () => {
       // The number claim (a unique insert) is the guarantee; the cache only saves reading the counter.
@@ -136,7 +146,7 @@ export class TicketService {
           watchers: [acting.person.id],
           source: acting.source,
           tags: input.tags ?? [],
-          sla: startClock(this.sla, priority, now),
+          sla: startClock(sla, priority, now),
           openedAt: now,
           updatedAt: now,
           resolvedAt: null,
@@ -396,7 +406,18 @@ export class TicketService {
     });
   }
 
-  setPriority(acting: Acting, id: string, priority: Priority): Promise<Ticket> {
+  /** The targets a ticket on `service` runs on: the catalog's for it, then the global defaults. */
+  private async targetsOf(tenant: string, service: string | null, anyService?: boolean): Promise<SlaTargets> {
+    if (service === null || !this.catalog) return this.sla;
+    return this.catalog.ticketTargets(tenant, service, this.sla, anyService);
+  }
+
+  async setPriority(acting: Acting, id: string, priority: Priority): Promise<Ticket> {
+    // The catalog is in memory: its targets for every service are at hand when the decision is made.
+    const targets = new Map<string, SlaTargets>();
+    // The copy the change decides on: remembered, or read now (and so remembered: the change reads nothing more).
+    const known = this.rememberedTicket(acting, id) ?? (await this.getTicket(acting, id).catch(() => null));
+    if (known?.service) targets.set(known.service, await this.targetsOf(acting.tenant, known.service, true));
     return this.change(acting, id, (t) => {
       if (t.priority === priority) throw new UserError('TICKET.UNCHANGED', `${t.ticketId} is already ${priority}.`);
       if (!OPEN_STATES.includes(t.state)) {
@@ -406,7 +427,10 @@ export class TicketService {
         );
       }
       return {
-        set: { priority, sla: reprioritise(t.sla, this.sla, priority, t.openedAt) },
+        set: {
+          priority,
+          sla: reprioritise(t.sla, (t.service && targets.get(t.service)) || this.sla, priority, t.openedAt),
+        },
         history: [{ action: 'priority', field: 'priority', from: t.priority, to: priority }],
         summary: `${acting.person.name} changed ${t.ticketId} priority ${t.priority} → ${priority}`,
       };

@@ -84,7 +84,7 @@ describe('bad input', () => {
     const r = await root('/tikcet new X');
     expect(r).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
     expect(r.text).toContain(
-      'There is no command /tikcet. Commands: /ticket, /incident, /freeze, /review, /status, /team, /oncall, /role, /link, /profile, /help. Try /help.',
+      'There is no command /tikcet. Commands: /ticket, /incident, /freeze, /service, /review, /status, /team, /oncall, /role, /link, /profile, /help. Try /help.',
     );
   });
 

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       updateCadence: { 1: 30, 2: 60 },
       postmortemDir: join('.data', 'postmortems'),
       roomArchiveDays: 7,
+      services: 'auto',
       majorAuto: [],
       stale: { nudgeDays: 3, resolveDays: 3, autocloseDays: 7 },
       logLevel: 'warn',
@@ -59,6 +60,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ SWITCHBOARD_MAJOR_AUTO: 'p2' }).majorAuto).toEqual(['P1', 'P2']);
     expect(loadConfig({ SWITCHBOARD_MAJOR_AUTO: 'off' }).majorAuto).toEqual([]);
     expect(refusal({ SWITCHBOARD_MAJOR_AUTO: 'p3' }).message).toContain('SWITCHBOARD_MAJOR_AUTO');
+  });
+
+  it('reads which services a ticket may name', () => {
+    expect(loadConfig({ SWITCHBOARD_SERVICES: 'Open' }).services).toBe('open');
+    expect(loadConfig({ SWITCHBOARD_SERVICES: 'auto' }).services).toBe('auto');
+    expect(refusal({ SWITCHBOARD_SERVICES: 'closed' }).message).toContain('SWITCHBOARD_SERVICES');
   });
 
   it('reads the variables it knows', () => {

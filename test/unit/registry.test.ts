@@ -29,6 +29,7 @@ describe('CommandRegistry at load', () => {
       'ticket',
       'incident',
       'freeze',
+      'service',
       'review',
       'status',
       'team',
@@ -70,7 +71,7 @@ describe('CommandRegistry.resolve', () => {
     const r = registry.resolve(inv('tickt', { text: 'new x' }));
     expect('reply' in r && r.reply).toMatchObject({ visibility: 'ephemeral', error: 'USAGE.UNKNOWN_COMMAND' });
     expect('reply' in r && r.reply.text).toContain(
-      'There is no command /tickt. Commands: /ticket, /incident, /freeze, /review, /status, /team, /oncall, /role, /link, /profile, /help',
+      'There is no command /tickt. Commands: /ticket, /incident, /freeze, /service, /review, /status, /team, /oncall, /role, /link, /profile, /help',
     );
   });
 
