@@ -1,7 +1,12 @@
 // With SWITCHBOARD_TEST_NOW set, every test process's wall clock starts at that instant (and runs on): the suite at 23:30 UTC, or across a DST change.
 const target = process.env.SWITCHBOARD_TEST_NOW?.trim();
 
-if (target) {
+// A worker may run many files in one module graph (isolate: false): the clock is moved once per process.
+const MOVED = Symbol.for('switchboard.test.shiftedClock');
+const moved = globalThis as unknown as Record<symbol, boolean>;
+
+if (target && !moved[MOVED]) {
+  moved[MOVED] = true;
   const at = Date.parse(target);
   if (Number.isNaN(at)) throw new Error(`SWITCHBOARD_TEST_NOW must be an ISO instant, got ${JSON.stringify(target)}`);
   const RealDate = Date;
