@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     ['reminders', await optional('./reminders.ts', 'benchReminders')],
     ['status', await optional('./status.ts', 'benchStatus')],
     ['alerts', await optional('./alerts.ts', 'benchAlerts')],
+    ['rooms', await optional('./incidentRooms.ts', 'benchIncidentRooms')],
   ];
   const only = process.argv.slice(2);
   const unknown = only.filter((name) => !sections.some(([s]) => s === name));
