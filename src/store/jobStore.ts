@@ -3,7 +3,7 @@ import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { insertEach, insertOnce, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 import { Lease } from './lease.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 
