@@ -67,9 +67,11 @@ describe('close-out figures', () => {
     const noMonitoring = timeline.filter((e) => e.kind !== 'update' && e.kind !== 'page' && e.kind !== 'ack');
     const f = closeoutFigures(incident, noMonitoring, new Date('2026-03-29T05:00:00Z'));
     expect(f).toMatchObject({ mitigateMs: 50 * 60_000, ackMs: null, paged: false });
-    expect(postmortemDraft(incident, noMonitoring, new Date(), 'UTC')).toContain('- Time to acknowledge: not paged');
+    expect(postmortemDraft(incident, noMonitoring, new Date('2026-03-29T05:00:00Z'), 'UTC')).toContain(
+      '- Time to acknowledge: not paged',
+    );
     const pagedOnly = timeline.filter((e) => e.kind !== 'ack');
-    expect(postmortemDraft(incident, pagedOnly, new Date(), 'UTC')).toContain(
+    expect(postmortemDraft(incident, pagedOnly, new Date('2026-03-29T05:00:00Z'), 'UTC')).toContain(
       '- Time to acknowledge: not acknowledged',
     );
     const open = closeoutFigures(
