@@ -24,9 +24,16 @@ let zed: ReturnType<typeof personAt>;
 let sent: ReturnType<typeof recordingSender>;
 let inc = '';
 const actionDocs = async () =>
-  (await bot.db.connection.collection('actions').find({ state: { $exists: true } }).toArray()).map((d) => d._id);
+  (
+    await bot.db.connection
+      .collection('actions')
+      .find({ state: { $exists: true } })
+      .toArray()
+  ).map((d) => d._id);
 const dmsToBo = () =>
-  sent.calls.filter((c) => c.op === 'dm' && c.channel === 'bo' && c.reply.text.startsWith('Action ')).map((c) => c.reply.text);
+  sent.calls
+    .filter((c) => c.op === 'dm' && c.channel === 'bo' && c.reply.text.startsWith('Action '))
+    .map((c) => c.reply.text);
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
   return r;
@@ -178,7 +185,9 @@ describe('reminders', () => {
     const again = await ada('/ticket action done act-1');
     expect(again.error).toBe('ACTION.ENDED');
     expect(again.text).toContain(`ACT-1 was done by bo already: ${link}`);
-    expect(ok(await root(`/ticket show ${inc}`)).text).toContain(`🛠 Action ACT-1 · Alert on disk usage · bo · done by bo (${link})`);
+    expect(ok(await root(`/ticket show ${inc}`)).text).toContain(
+      `🛠 Action ACT-1 · Alert on disk usage · bo · done by bo (${link})`,
+    );
     at('2026-03-17T09:00:00Z');
     await settle();
     expect(dmsToBo().slice(4)).toEqual([
