@@ -66,8 +66,7 @@ async function record(ctx: CommandContext, o: OptionValues, s: CommandServices, 
 export const ticketAction: CommandDef = {
   command: 'ticket',
   name: 'action',
-  summary:
-    'Follow-up actions on an incident or problem: record one with an owner and a due time; list, done <ACT-n> [link], defer <ACT-n> "<reason>".',
+  summary: 'Follow-up actions on an incident or problem: record; list; done <ACT-n> [link]; defer <ACT-n> <why>.',
   examples: FORMS.map((f) =>
     f.replace(' [--mine] [--overdue] [--service vpn]', ' --overdue').replace(/\[(https[^\]]+)\]/, '$1'),
   ),
@@ -77,6 +76,7 @@ export const ticketAction: CommandDef = {
       name: 'first',
       kind: 'text',
       description: 'The incident or problem (INC-4, PRB-2); or list, done, defer',
+      placeholder: 'INC-n|PRB-n|list|done|defer',
       required: true,
       positional: true,
       autocomplete: true,

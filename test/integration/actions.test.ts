@@ -227,4 +227,19 @@ describe('reminders', () => {
     const end = (await bot.services.jobs.all<JobEnd>('job_ends')).find((e) => e._id === 'action:console:local/ACT-2#4');
     expect(end).toMatchObject({ outcome: 'done', reason: 'deferred' });
   });
+
+  it('are recorded on a problem too, and listed as the owner own', async () => {
+    const prb = idOf(ok(await root('/ticket new "VPN keeps dropping" --type problem')));
+    expect(prb).toMatch(/^PRB-/);
+    const r = ok(
+      await ada(`/ticket action ${prb} "Replace the VPN concentrator" --owner @bo --due "2026-03-25 09:00"`),
+    );
+    expect(r.text).toContain(`Recorded ACT-3 on ${prb}: Replace the VPN concentrator.`);
+    expect(ok(await bo('/ticket action list --mine')).text).toBe(
+      [
+        'Open actions of yours: 1 open, 0 overdue (times in UTC)',
+        `• ACT-3 · ${prb} · Replace the VPN concentrator · bo · due Wed 25 Mar 09:00`,
+      ].join('\n'),
+    );
+  });
 });
