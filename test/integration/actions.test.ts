@@ -243,3 +243,28 @@ describe('reminders', () => {
     );
   });
 });
+
+describe('after a restart', () => {
+  it('sends the reminder that fell due while every process was down, late and once, from the process that starts', async () => {
+    await bot.jobs.stop();
+    await other.close();
+    // Wednesday 25 March, 09:20: ACT-3 fell due at 09:00 with no process running.
+    at('2026-03-25T09:20:00Z');
+    other = await anotherProcess(bot, { now });
+    other.core.registerSender(sent);
+    await other.jobs.drained();
+    await other.core.settled();
+    const act3 = () => dmsToBo().filter((t) => t.startsWith('Action ACT-3 '));
+    expect(act3()).toEqual([
+      expect.stringContaining('Action ACT-3 on PRB-1 (VPN keeps dropping) is due today, Wed 25 Mar 09:00'),
+    ]);
+    // The first process back too: nothing is sent twice.
+    bot.jobs.start();
+    await settle();
+    expect(act3()).toHaveLength(1);
+    // The chain goes on from the job the late one filed: Thursday's.
+    at('2026-03-26T09:00:00Z');
+    await settle();
+    expect(act3()).toHaveLength(2);
+  });
+});
