@@ -4,9 +4,11 @@ import { parseWindow } from '../src/domain/change.ts';
 import { UserError } from '../src/domain/errors.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
+import { actionLine } from '../src/present/actionNotice.ts';
 import { ticketCard } from '../src/present/ticketCard.ts';
 import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
+import { ticketAction } from './ticketAction.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { ticketCsat } from './ticketCsat.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
@@ -143,12 +145,18 @@ const ticketShow: CommandDef = {
           h.to ? ` → ${h.to}` : h.from ? ' cleared' : ''
         }${h.note ? ` (${h.note})` : ''}`,
     );
+    const actions = (await s.actions.ofTicket(t)).map((a) => `Action ${actionLine(a, ctx.now, ctx.timezone, false)}`);
     const { card: _notRecorded, ...view } = card;
     return {
       ...view,
       visibility: 'ephemeral',
-      list: [...comments.map((c) => `💬 ${c}`), ...history.map((h) => `• ${h}`)],
-      text: [card.text, ...comments.map((c) => `  💬 ${c}`), ...history.map((h) => `  • ${h}`)].join('\n'),
+      list: [...actions.map((a) => `🛠 ${a}`), ...comments.map((c) => `💬 ${c}`), ...history.map((h) => `• ${h}`)],
+      text: [
+        card.text,
+        ...actions.map((a) => `  🛠 ${a}`),
+        ...comments.map((c) => `  💬 ${c}`),
+        ...history.map((h) => `  • ${h}`),
+      ].join('\n'),
     };
   },
 };
@@ -160,6 +168,7 @@ export const ticketCommands: readonly CommandDef[] = [
   ...ticketWorkCommands,
   ticketRemind,
   ticketPir,
+  ticketAction,
   ticketCsat,
   ...ticketChangeCommands,
 ];

@@ -3,6 +3,7 @@
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { FormSpec, Reply } from '../present/reply.ts';
+import type { ActionService } from '../services/actions.ts';
 import type { CsatService } from '../services/csat.ts';
 import type { ExportService } from '../services/exports.ts';
 import type { IncidentCloseout } from '../services/incidentCloseout.ts';
@@ -83,6 +84,8 @@ export interface CommandServices {
   reminders: ReminderService;
   reviews: ReviewService;
   pirs: PirService;
+  /** Follow-up actions: recorded, listed, done or deferred. */
+  actions: ActionService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */
   incidents: IncidentService;
   /** Major incidents closed out: the post-incident draft. */

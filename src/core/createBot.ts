@@ -109,6 +109,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    actions: o.services.actions,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,
     incidentRooms: o.services.incidentRooms,

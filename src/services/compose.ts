@@ -7,6 +7,8 @@ import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import type { Priority } from '../domain/ticket.ts';
+import { actionLine } from '../present/actionNotice.ts';
+import { ActionRepository } from '../store/actionStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../store/connection.ts';
 import { CsatRepository } from '../store/csatStore.ts';
@@ -29,6 +31,7 @@ import { RollupRepository } from '../store/rollupStore.ts';
 import { ServiceRepository } from '../store/serviceStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
+import { ActionService } from './actions.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
@@ -79,6 +82,8 @@ export interface Services extends OnCallServices {
   reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** Follow-up actions: the continual improvement register, owners reminded each business day until done. */
+  actions: ActionService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -157,8 +162,18 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     onError: (err, ticketId) => log.error({ err, ticketId }, 'pirs: could not open the PIR'),
     // A major incident's PIR opens with the draft written from its timeline (the close-out is built below).
     draftOf: (t) => onCall.incidentCloseout.draftForPir(t),
+    openActionsOf: async (tenant, ticketId, at, zone) =>
+      (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
   pirs.listen(changes);
+  const actions = new ActionService(
+    new ActionRepository(connection),
+    jobs,
+    ticketService,
+    outboxService,
+    peopleService,
+    { timezone },
+  );
   const onCall = buildOnCall(
     connection,
     {
@@ -263,6 +278,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       summaries,
     ),
     pirs,
+    actions,
     slaWatch,
   };
 }
