@@ -72,7 +72,13 @@ const ticketNew: CommandDef = {
       choices: PRIORITIES,
       description: 'Set priority directly instead of impact x urgency',
     },
-    { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
+    {
+      name: 'service',
+      kind: 'text',
+      description: 'Affected service, e.g. vpn',
+      maxLength: 100,
+      autocomplete: 'service',
+    },
     {
       name: 'team',
       kind: 'text',

@@ -14,6 +14,7 @@ import {
   serviceNameOf,
   slaTargetsFor,
 } from '../domain/service.ts';
+import { suggestServices } from '../domain/serviceSuggest.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import type { CatalogService, ServiceRepository } from '../store/serviceStore.ts';
@@ -82,6 +83,19 @@ export class ServiceCatalog {
     if (this.known.size > 10_000) this.known.clear();
     this.known.set(tenant, { services, epoch, until: Date.now() + CATALOG_TTL_MS });
     return services;
+  }
+
+  /** What to offer for what someone has typed (completion on Discord, the type-ahead select on Slack): in process. */
+  async suggest(tenant: string, typed: string, limit?: number): Promise<CatalogService[]> {
+    return suggestServices(await this.list(tenant), typed, limit);
+  }
+
+  /**
+   * Whether a ticket may name a service the catalog does not hold (SWITCHBOARD_SERVICES=open, or none declared
+   * yet): a picker then offers what was typed as well.
+   */
+  async takesAnyName(tenant: string): Promise<boolean> {
+    return this.mode === 'open' || (await this.list(tenant)).length === 0;
   }
 
   async add(acting: Acting, name: string, input: ServiceInput): Promise<CatalogService> {
