@@ -102,7 +102,7 @@ const ticketNew: CommandDef = {
       { name: 'type', label: 'Type', kind: 'choice', choices: TICKET_TYPES, required: false },
       { name: 'impact', label: 'Impact', kind: 'choice', choices: LEVELS, required: false },
       { name: 'urgency', label: 'Urgency', kind: 'choice', choices: LEVELS, required: false },
-      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn' },
+      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn', suggest: 'service' },
     ],
   },
   async run(ctx, o, s) {
