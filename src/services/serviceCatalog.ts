@@ -61,6 +61,12 @@ export interface ServiceView {
 }
 
 const NONE = 'none';
+
+/**
+ * In `auto` mode the catalog binds a ticket's service once a manager has declared one with /service add: services
+ * that came in through a team's `--services` (typed, or moved from before the catalog) keep today's free text.
+ */
+const binds = (catalog: readonly CatalogService[]): boolean => catalog.some((s) => !s.viaTeam);
 const ADD_EXAMPLE = '/service add payroll --team hr-it --owner @ada --tier 1 --targets "P1=15m/4h"';
 
 export class ServiceCatalog {
@@ -95,7 +101,7 @@ export class ServiceCatalog {
    * yet): a picker then offers what was typed as well.
    */
   async takesAnyName(tenant: string): Promise<boolean> {
-    return this.mode === 'open' || (await this.list(tenant)).length === 0;
+    return this.mode === 'open' || !binds(await this.list(tenant));
   }
 
   async add(acting: Acting, name: string, input: ServiceInput): Promise<CatalogService> {
@@ -188,14 +194,14 @@ export class ServiceCatalog {
 
   /**
    * The SLA targets of a ticket on `service` (its own, then the global defaults), refusing an unknown service
-   * with the nearest names unless SWITCHBOARD_SERVICES=open or no service is declared yet. `anyService`: monitoring
+   * with the nearest names unless SWITCHBOARD_SERVICES=open or none is declared yet with /service add. `anyService`: monitoring
    * names services the catalog may not know, and an alert is never refused for it.
    */
   async ticketTargets(tenant: string, service: string, defaults: SlaTargets, anyService = false): Promise<SlaTargets> {
     const catalog = await this.list(tenant);
     const found = catalog.find((s) => s.name === service.toLowerCase());
     if (found) return slaTargetsFor(defaults, found.targets);
-    if (this.mode === 'open' || anyService || catalog.length === 0) return defaults;
+    if (this.mode === 'open' || anyService || !binds(catalog)) return defaults;
     throw this.notFound(
       service,
       catalog.map((s) => s.name),
@@ -300,7 +306,7 @@ export class ServiceCatalog {
   }
 
   /** The catalog changed: this process forgets it now, the others within a second (the tenant's epoch moves). */
-  private async changed(tenant: string): Promise<void> {
+  async changed(tenant: string): Promise<void> {
     this.known.delete(tenant);
     await this.people.changed(tenant);
   }
