@@ -74,7 +74,13 @@ const ticketNew: CommandDef = {
       choices: PRIORITIES,
       description: 'Set priority directly instead of impact x urgency',
     },
-    { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
+    {
+      name: 'service',
+      kind: 'text',
+      description: 'Affected service, e.g. vpn',
+      maxLength: 100,
+      autocomplete: 'service',
+    },
     {
       name: 'team',
       kind: 'text',
@@ -98,7 +104,7 @@ const ticketNew: CommandDef = {
       { name: 'type', label: 'Type', kind: 'choice', choices: TICKET_TYPES, required: false },
       { name: 'impact', label: 'Impact', kind: 'choice', choices: LEVELS, required: false },
       { name: 'urgency', label: 'Urgency', kind: 'choice', choices: LEVELS, required: false },
-      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn' },
+      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn', suggest: 'service' },
     ],
   },
   async run(ctx, o, s) {

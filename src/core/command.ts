@@ -48,8 +48,8 @@ export interface OptionDef {
   positional?: boolean;
   /** Takes the rest of the line (the last positional). */
   rest?: boolean;
-  /** Platforms that can, offer completion (ticket ids). */
-  autocomplete?: boolean;
+  /** Platforms that can, offer completion: ticket ids (`true`), or the names in the service catalog (`'service'`). */
+  autocomplete?: boolean | 'service';
   /** How the value is written in usage when its kind's usual form would mislead (`CHG-1` for a change). */
   placeholder?: string;
   /** Text: the most characters taken (default MAX_TEXT in the parser). */

@@ -141,7 +141,9 @@ export const ERROR_CODES = {
   'TEAM.NOT_FOUND': 'no such team',
   'TEAM.ON_DUTY': 'the team has someone on call now',
   'TEAM.PAGED': 'the team is being paged now',
+  'TEAM.OWNS_SERVICES': 'a team deleted while it runs services in the catalog',
   'TEAM.SERVICE_TAKEN': 'a service another team owns',
+  'TEAM.SERVICES_IN_CATALOG': "a team's services taken away with --services none (they live in the catalog)",
   'TEAM.TOO_MANY': 'too many teams',
   'TEAM.TOO_MANY_MEMBERS': 'a team over its member limit',
   // What the store refuses to write (a value the document's schema does not allow): nothing is written.

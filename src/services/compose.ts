@@ -50,6 +50,7 @@ import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
+import { CatalogOwnership } from './serviceOwnership.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -186,14 +187,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
     o,
   );
-  const catalog = new ServiceCatalog(
-    new ServiceRepository(connection),
-    tickets,
-    peopleService,
-    onCall.teams,
-    o.services,
-  );
+  const serviceRepo = new ServiceRepository(connection);
+  const catalog = new ServiceCatalog(serviceRepo, tickets, peopleService, onCall.teams, o.services);
   ticketService.catalog = catalog;
+  // The team that owns a service is the one the catalog names; the teams' own lists move into it (once, safely).
+  const ownership = new CatalogOwnership(catalog, serviceRepo, onCall.teams);
+  onCall.teams.ownership = ownership;
+  const moved = await ownership.migrateTeamServices(now());
+  if (moved.declared.length > 0) o.progress(`services: ${moved.declared.length} moved from teams into the catalog`);
+  for (const k of moved.kept) log.warn({ service: k }, 'services: a team listed a service the catalog gives another');
   const slaWatch = new SlaWatch(jobs, new NoticeRepository(connection), tickets, outboxService, cardService, log, {
     people: peopleService,
     timezone,
