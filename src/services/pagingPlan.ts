@@ -1,0 +1,60 @@
+// Paging's pure parts: the step job's kind, id and payload, the timeline of one generation, and the words for a target.
+import type { Ticket } from '../domain/entities.ts';
+import type { EscalationPolicy, EscalationTarget, PlannedPolicy } from '../domain/escalation.ts';
+import type { LiveEscalation } from '../store/pageStore.ts';
+
+export const PAGE_KIND = 'oncall.step';
+/** A step more than this late is reported by the auditor. */
+export const OVERDUE_MS = 120_000;
+/** A page start that failed is tried again after each of these. */
+export const START_RETRY_MS = [1_000, 5_000, 25_000];
+
+export const PAGED = new Set(['P1', 'P2']);
+export const FINISHED = new Set(['resolved', 'closed']);
+
+export interface StepPayload {
+  tenant: string;
+  ticketId: string;
+  gen: number;
+  index: number;
+  /** Absent on steps planned before episodes existed: episode 0. */
+  episode?: number;
+}
+
+/**
+ * The step job of one generation of one episode: a restarted escalation's steps have other ids, and the old ones
+ * find a new gen (or a new episode). Episode 0 keeps the form it had before episodes.
+ */
+export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number, episode = 0) =>
+  `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
+
+/** The change that closed the ticket took it from resolved. */
+export const closedFromResolved = (t: Ticket): boolean =>
+  [...t.history].reverse().find((h) => h.action === 'state' && h.to === 'closed')?.from === 'resolved';
+
+/** The timeline of one generation: the policy from the level it starts at, `after`s counted from that level. */
+export function planOf(e: LiveEscalation): PlannedPolicy {
+  const levels = e.policy.levels.slice(e.fromLevel);
+  const base = levels[0]?.after ?? 0;
+  return { levels: levels.map((l) => ({ after: l.after - base })), repeat: e.policy.repeat };
+}
+
+export const oneLevel = (target: EscalationTarget): EscalationPolicy => ({
+  levels: [{ after: 0, targets: [target] }],
+  repeat: 0,
+});
+
+export function describeTarget(t: EscalationTarget): string {
+  switch (t.kind) {
+    case 'oncall':
+      return 'the on-call person';
+    case 'team':
+      return 'every member';
+    case 'teamChannel':
+      return "the team's channel";
+    case 'person':
+      return t.id;
+    case 'channel':
+      return t.address;
+  }
+}
