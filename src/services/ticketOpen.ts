@@ -1,0 +1,110 @@
+// Opening a ticket: its priority from impact and urgency (or an agent's word), its SLA clock on the targets of its
+// service, and its number claimed by a unique insert (the cache of next numbers only saves reading the counter).
+import type { Window } from '../domain/change.ts';
+import { UserError } from '../domain/errors.ts';
+import { priorityFor } from '../domain/priority.ts';
+import { hasRole } from '../domain/roles.ts';
+import { startClock } from '../domain/sla.ts';
+import { formatTicketId, type Level, type Priority, type TicketType } from '../domain/ticket.ts';
+import type { Ticket } from '../store/ticketStore.ts';
+import type { Acting } from './acting.ts';
+import type { TicketCore } from './ticketCore.ts';
+
+export interface OpenTicketInput {
+  title: string;
+  description?: string | undefined;
+  type?: TicketType | undefined;
+  impact?: Level | undefined;
+  urgency?: Level | undefined;
+  priority?: Priority | undefined;
+  service?: string | undefined;
+  /** Monitoring names services the catalog may not know: an alert's ticket is never refused for its service. */
+  anyService?: boolean | undefined;
+  team?: string | undefined;
+  tags?: string[] | undefined;
+  /** Changes only: when the change is planned to happen. */
+  window?: Window | undefined;
+}
+
+export class TicketOpening {
+  /** Next number per tenant:type, learnt from the database and kept while this process owns it. */
+  private readonly nextNumber = new Map<string, number>();
+
+  constructor(private readonly c: TicketCore) {}
+
+  async openTicket(acting: Acting, input: OpenTicketInput): Promise<Ticket> {
+    // Requesters describe impact and urgency; choosing the priority outright is triage, an agent's call.
+    if (input.priority !== undefined && !hasRole(acting.role, 'agent')) {
+      throw new UserError(
+        'PERMISSION.DENIED',
+        'Setting --priority directly needs the agent role. Say how bad it is with --impact and --urgency instead (high, medium, low).',
+        '',
+        'priority',
+      );
+    }
+    const type = input.type ?? 'incident';
+    if (input.window && type !== 'change') {
+      throw new UserError(
+        'TICKET.WINDOW_NOT_CHANGE',
+        `Only a change has a planned window; this would be ${type === 'incident' ? 'an' : 'a'} ${type}. Add --type change, or drop --window.`,
+        '',
+        'window',
+      );
+    }
+    const impact = input.impact ?? 'medium';
+    const urgency = input.urgency ?? 'medium';
+    const priority = input.priority ?? priorityFor(this.c.matrix, impact, urgency);
+    const now = acting.now;
+    const sla = await this.c.targetsOf(acting.tenant, input.service ?? null, input.anyService);
+    const key = `${acting.tenant}:${type}`;
+    const ticket = await this.c.queue.run(key, async () => {
+      // The number claim (a unique insert) is the guarantee; the cache only saves reading the counter.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const from = this.nextNumber.get(key) ?? (await this.c.repo.maxNumber(acting.tenant, type)) + 1;
+        const number = await this.c.repo.claimNumber(acting.tenant, type, from);
+        const t: Ticket = {
+          tenant: acting.tenant,
+          type,
+          number,
+          ticketId: formatTicketId(type, number),
+          title: input.title,
+          description: input.description ?? '',
+          impact,
+          urgency,
+          priority,
+          state: 'new',
+          service: input.service ?? null,
+          team: input.team ?? null,
+          requester: acting.person,
+          assignee: null,
+          watchers: [acting.person.id],
+          source: acting.source,
+          tags: input.tags ?? [],
+          sla: startClock(sla, priority, now),
+          openedAt: now,
+          updatedAt: now,
+          resolvedAt: null,
+          closedAt: null,
+          resolution: null,
+          comments: [],
+          history: [{ at: now, actor: acting.person, platform: acting.source.platform, action: 'opened', to: 'new' }],
+          version: 0,
+          ...(type === 'change'
+            ? { change: { window: input.window ?? null, approval: 'pending' as const, decisions: [] } }
+            : {}),
+        };
+        const saved = await this.c.repo.insertNew(t);
+        if (saved !== 'taken') {
+          this.nextNumber.set(key, number + 1);
+          return saved;
+        }
+        // Another process took this number: learn the real maximum and try again.
+        this.nextNumber.delete(key);
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+      }
+      throw new Error(`could not allocate a ${type} number for ${acting.tenant} after 50 attempts`);
+    });
+    await this.c.notify(acting, ticket, `${acting.person.name} opened ${ticket.ticketId}: ${ticket.title}`);
+    return ticket;
+  }
+}
