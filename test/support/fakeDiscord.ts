@@ -15,6 +15,7 @@ import {
   nextSnowflake,
 } from './fakeDiscordPayloads.ts';
 import { FakeDiscordRest, type RecordedRequest } from './fakeDiscordRest.ts';
+import { FakeDiscordRooms } from './fakeDiscordRooms.ts';
 import {
   FakeDiscordState,
   type InteractionAnswer,
@@ -46,6 +47,8 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   /** The HTTP side: every request recorded, scripted 429s. */
   readonly rest: FakeDiscordRest;
+  /** Channels under a category (major incident rooms), channel modifies and pins. */
+  readonly rooms: FakeDiscordRooms;
   /** Emits `callback` (interaction id, status) for every interaction callback: the bench listens instead of polling. */
   readonly events = new EventEmitter();
 
@@ -78,7 +81,9 @@ export class FakeDiscord {
         after: [['GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()])]],
       }),
     });
+    this.rooms = new FakeDiscordRooms(this.state, this.gateway);
     this.rest = new FakeDiscordRest({
+      rooms: this.rooms,
       token: this.token,
       applicationId: this.applicationId,
       bot: this.bot,

@@ -69,6 +69,8 @@ export async function startDiscordTestBot(
     env?: Record<string, string>;
     /** The core's clock (and its job engine's); the harness's test clock unless given. */
     now?: () => Date;
+    /** DISCORD_INCIDENT_CATEGORY: an "Incidents" category made in the fake guild, rooms opened under it. */
+    incidentCategory?: boolean;
   } = {},
 ): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord(
@@ -77,6 +79,7 @@ export async function startDiscordTestBot(
   const env = Object.fromEntries(
     Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
   );
+  const category = opts.incidentCategory ? fake.rooms.addCategory('Incidents') : undefined;
   const bot = await startTestBot({ env, ...(opts.now ? { now: opts.now } : {}) });
   const logs: LogLine[] = [];
   const echo = process.env.TEST_LOG_LEVEL;
@@ -98,6 +101,7 @@ export async function startDiscordTestBot(
       guildId: fake.guild.id,
       apiUrl: fake.apiUrl,
       messageContent: opts.messageContent ?? true,
+      incidentCategory: category?.id,
     },
     log,
     ...(opts.slowReplyMs !== undefined ? { slowReplyMs: opts.slowReplyMs } : {}),
