@@ -1,8 +1,15 @@
 // Discord's rooms for major incidents: a public thread in the channel the incident came from (or its team's), its
 // responders added, archived when the incident resolves; or, with DISCORD_INCIDENT_CATEGORY, a text channel under
 // that category, its responders mentioned, its topic kept, renamed `closed-…` days after the ticket closes. Either
-// way the card is posted in it.
-import { ChannelType, type Client, type GuildTextBasedChannel, Routes, ThreadAutoArchiveDuration } from 'discord.js';
+// way the card is posted in it and pinned.
+import {
+  ChannelType,
+  type Client,
+  type GuildTextBasedChannel,
+  type Message,
+  Routes,
+  ThreadAutoArchiveDuration,
+} from 'discord.js';
 import type { RoomOpening, RoomRequest, RoomSender } from '../../src/present/rooms.ts';
 import { messageOf } from './render.ts';
 
@@ -20,6 +27,11 @@ const NO_CHANNEL: Readonly<Record<number, string>> = {
   50001: 'the bot cannot see the incidents category (50001 missing access)',
   10003: 'DISCORD_INCIDENT_CATEGORY names no channel the bot can see (10003 unknown channel)',
   30013: 'the server has as many channels as Discord allows (30013)',
+};
+/** Why the card could not be pinned, as the declarer reads it. */
+const NO_PIN: Readonly<Record<number, string>> = {
+  50013: 'the bot lacks the Pin Messages permission there (50013)',
+  30003: 'the room has 50 pinned messages already (30003)',
 };
 /** A topic change Discord holds back (two per ten minutes per channel) is dropped after this long, not waited for. */
 const TOPIC_WAIT_MS = 3_000;
@@ -44,10 +56,18 @@ export function discordRooms(client: Client, o: DiscordRoomsOptions = {}): RoomS
       const opened = o.category ? await openChannel(client, o.category, req) : await openThreadRoom(client, req);
       if ('reason' in opened) return { opened: false, reason: opened.reason };
       const { room, notes } = opened;
+      let card: Message | undefined;
       try {
-        await room.send(messageOf(req.card));
+        card = await room.send(messageOf(req.card));
       } catch (err) {
         notes.push(`posting the card failed (${failure(err)})`);
+      }
+      if (card) {
+        try {
+          await card.pin('the major incident card');
+        } catch (err) {
+          notes.push(`pinning the card failed: ${NO_PIN[codeOf(err) ?? 0] ?? failure(err)}`);
+        }
       }
       // A channel takes whoever may see the category: its responders are called in by a mention.
       if (!room.isThread() && req.members.length > 0) {

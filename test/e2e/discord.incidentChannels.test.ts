@@ -1,6 +1,6 @@
 // Major incident rooms on Discord as channels, with DISCORD_INCIDENT_CATEGORY, through discord.js and the fake
 // Discord: the card's Declare button makes a text channel inc-<n>-<slug> under the category, its topic the status
-// and commander (set again on each change), the card in it, the responders mentioned; resolving leaves it
+// and commander (set again on each change), the card in it and pinned, the responders mentioned; resolving leaves it
 // open; it is renamed closed-… SWITCHBOARD_ROOM_ARCHIVE_DAYS after the ticket closes; without Manage Channels the
 // incident is declared all the same and says why.
 // @module-tag time-of-day
@@ -47,7 +47,7 @@ const asAdmin = async (command: string, text: string): Promise<Reply> => {
 const category = (): FakeChannel => [...t.fake.channels.values()].find((c) => c.type === 4) as FakeChannel;
 
 describe('major incident rooms on Discord, under DISCORD_INCIDENT_CATEGORY', () => {
-  it('a channel under the category: topic kept, card in it, responders mentioned; closed-… days after close', async () => {
+  it('a channel under the category: topic kept, card pinned, responders mentioned; closed-… days after close', async () => {
     await start();
     const told = await declared('VPN down for everyone');
     expect(told).toContain('INC-1 declared a SEV1 major incident');
@@ -66,6 +66,7 @@ describe('major incident rooms on Discord, under DISCORD_INCIDENT_CATEGORY', () 
     expect(t.fake.sent('POST', `/channels/${t.channel.id}/threads`)).toEqual([]);
     const [card, responders] = t.fake.channelMessages(room.id);
     expect(textOf(card)).toContain('INC-1 · SEV1 major incident · investigating');
+    expect(t.fake.rooms.pins.get(room.id)).toEqual([card?.id]);
     expect(responders?.content).toBe(`Responders: <@${t.admin.id}>`);
     expect(responders?.allowed_mentions).toEqual({ users: [t.admin.id] });
     // One line in the channel it came from links to the room.

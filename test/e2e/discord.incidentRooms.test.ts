@@ -1,7 +1,7 @@
 // Major incident rooms on Discord, through discord.js and the fake Discord: the card's Declare button opens a public
 // thread in the channel the ticket came from, with the responders added and the card in it; a 📌 on a message there
 // becomes a timeline entry once (the gateway replaying it too); resolving the incident in its thread archives it; a
-// missing permission (50013) still declares and says why.
+// missing permission (50013) still declares and says why; the card is pinned in the thread, and a refused pin is a note.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/present/reply.ts';
@@ -64,6 +64,9 @@ describe('major incident rooms on Discord', () => {
     expect(t.fake.state.threadMembers.get(thread.id)).toContain(t.admin.id);
     const inThread = t.fake.channelMessages(thread.id);
     expect(textOf(inThread[0])).toContain('INC-1 · SEV1 major incident · investigating');
+    // The card is pinned in the thread (PUT /channels/{thread}/messages/pins/{card}).
+    expect(t.fake.rooms.pins.get(thread.id)).toEqual([inThread[0]?.id]);
+    expect(told).not.toContain('Note:');
     // One line in the channel it came from links to the room.
     await t.bot.core.services.outbox.drained();
     const links = t.fake.channelMessages(t.channel.id).filter((m) => textOf(m).includes('Its room'));
@@ -98,6 +101,18 @@ describe('major incident rooms on Discord', () => {
     expect(t.fake.sent('PATCH', `/channels/${thread.id}`).map((r) => r.body.archived)).toEqual([true]);
     expect(t.fake.messages.get(elsewhere.id)?.reactions).toEqual([]);
     expect(t.fake.channelMessages(t.channel.id).filter((m) => textOf(m).includes('not an incident room'))).toEqual([]);
+  });
+
+  it('without Pin Messages (50013) the room opens all the same, and the declarer is told the card is not pinned', async () => {
+    t = await startDiscordTestBot();
+    t.fake.rooms.noPins = true;
+    const told = await declare(await p1('Printer on fire'));
+    expect(told).toContain('The room is open: #inc-1-printer-on-fire');
+    expect(told).toContain('Note: pinning the card failed: the bot lacks the Pin Messages permission there (50013).');
+    const thread = [...t.fake.channels.values()].find((c) => c.name === 'inc-1-printer-on-fire') as FakeChannel;
+    expect(textOf(t.fake.channelMessages(thread.id)[0])).toContain('INC-1 · SEV1 major incident');
+    expect(t.fake.sent('PUT', /^\/channels\/\d+\/messages\/pins\//).map((r) => r.status)).toEqual([403]);
+    expect(t.fake.rooms.pins.size).toBe(0);
   });
 
   it('without the permission to open threads (50013), it is still declared, and says why', async () => {

@@ -15,8 +15,8 @@ const MAX_PINS = 50;
 export class FakeDiscordRooms {
   /** The bot lacks Manage Channels in the guild: creating or modifying a channel is 50013. */
   noManageChannels = false;
-  /** Channels (or threads) where the bot lacks Pin Messages: a pin there is 50013. */
-  readonly noPinsIn = new Set<string>();
+  /** The bot lacks Pin Messages (everywhere, threads and channels it makes included): a pin is 50013. */
+  noPins = false;
   /** Pinned message ids, by channel, oldest first. */
   readonly pins = new Map<string, string[]>();
 
@@ -97,7 +97,7 @@ export class FakeDiscordRooms {
   pin(channelId: string, messageId: string, reply: Reply): void {
     const m = this.state.messages.get(messageId);
     if (!m || m.deleted || m.channel_id !== channelId) return reply(404, { message: 'Unknown Message', code: 10008 });
-    if (this.noPinsIn.has(channelId)) return reply(403, MISSING_PERMISSIONS);
+    if (this.noPins) return reply(403, MISSING_PERMISSIONS);
     const pinned = this.pins.get(channelId) ?? [];
     if (pinned.includes(messageId)) return reply(204);
     if (pinned.length >= MAX_PINS) return reply(400, { message: 'Maximum number of pins reached (50)', code: 30003 });
