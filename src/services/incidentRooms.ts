@@ -73,7 +73,10 @@ const openJobId = (tenant: string, ticketId: string): string => `incident-room-o
 export class IncidentRooms implements OwnsJobKinds {
   // Each runs only where its platform is connected: elsewhere the engine leaves it for a process where it is.
   readonly jobKinds: JobKinds = {
-    [INCIDENT_ROOM_ARCHIVE_KIND]: (job) => this.runArchive(job),
+    [INCIDENT_ROOM_ARCHIVE_KIND]: {
+      run: (job) => this.runArchive(job),
+      runsHere: (job) => this.connected(parseChannelAddress(String(job.payload.address))?.platform),
+    },
     [INCIDENT_ROOM_OPEN_KIND]: {
       run: (job, run) => this.runOpen(job, run.now),
       runsHere: (job) => this.connected(String(job.payload.platform)),
@@ -293,7 +296,7 @@ export class IncidentRooms implements OwnsJobKinds {
     const where = parseChannelAddress(p.address);
     if (!where) return 'not a room address';
     const rooms = this.outbox.roomsOn(where.platform);
-    // Thrown: the job is recorded as failed, with the reason, where a person can see it.
+    // Not reached while the engine asks runsHere first; thrown, the job is recorded as failed with the reason.
     if (!rooms) throw new Error(`${where.platform} is not connected in this process`);
     await rooms.archive(where.channel);
     return undefined;

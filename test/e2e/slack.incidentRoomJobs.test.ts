@@ -1,7 +1,8 @@
 // A major incident's room jobs across processes, on Slack through Bolt and the fake Slack, on an injected clock:
 // the room of an incident whose declaring process did not open it (it has no Slack, or it claimed the opening and
 // died) is opened by the process that has Slack, once, when the job `incident-room-open:…` falls due (or once the
-// dead holder's lease is over).
+// dead holder's lease is over); and the archive job, in a process without Slack, is left for the one with Slack, not
+// recorded as failed.
 // @module-tag time-of-day
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { askCore, readable, type SlackBot, startSlackBot } from '../support/fake
 import { anotherProcess } from '../support/harness.ts';
 
 const SEC = 1000;
+const DAY = 86_400_000;
 const OPEN_JOB = 'incident-room-open:slack:T1/INC-1';
 
 let clock = new Date('2026-03-10T12:00:00Z');
@@ -27,9 +29,9 @@ const ok = (r: Reply): Reply => {
   return r;
 };
 
-async function start(): Promise<void> {
+async function start(env: Record<string, string> = {}): Promise<void> {
   clock = new Date('2026-03-10T12:00:00Z');
-  s = await startSlackBot({ now: () => clock });
+  s = await startSlackBot({ now: () => clock, env });
   s.fake.addUser({ id: 'UADMIN', name: 'root', display_name: 'Grace' });
   // A second process on the same database and clock, with no Slack: it cannot open or archive a Slack room.
   other = await anotherProcess(s.bot, { now: () => clock });
@@ -94,5 +96,27 @@ describe('major incident room jobs across processes', () => {
     await moveTo(new Date(job.dueAt.getTime() + 63 * SEC));
     await s.fake.waitFor(() => s.fake.rooms.byName('inc-1-mail-queue-stuck'), 5000, 'the room opened on takeover');
     expect(s.fake.callsTo('conversations.create')).toHaveLength(1);
+  });
+
+  it('the archive job, in a process without Slack, is left for the Slack process and not recorded as failed', async () => {
+    // A day's wait, not the default week: fewer empty hours for the engines to walk.
+    await start({ SWITCHBOARD_ROOM_ARCHIVE_DAYS: '1' });
+    const declared = ok(await askCore(s.bot.core, '/incident declare "Printer on fire" --sev 2'));
+    expect(declared.text).toContain('The room is open: #inc-1-printer-on-fire');
+    const room = s.fake.rooms.byName('inc-1-printer-on-fire');
+    if (!room) throw new Error('no room');
+    ok(await askCore(s.bot.core, '/ticket resolve INC-1 toner replaced'));
+    ok(await askCore(s.bot.core, '/ticket close INC-1'));
+    await s.bot.core.settled();
+    // Only the process without Slack runs its job engine when the archive falls due.
+    await s.bot.jobs.stop();
+    await moveTo(new Date(clock.getTime() + DAY + 60 * SEC));
+    const archive = 'incident-room-archive:slack:T1/INC-1';
+    expect(await endOf(archive)).toBeNull();
+    expect(room.archived).toBe(false);
+    s.bot.jobs.start();
+    await moveTo(new Date(clock.getTime() + SEC));
+    await s.fake.waitFor(() => room.archived, 5000, 'the room archived by the Slack process');
+    expect((await endOf(archive))?.outcome).toBe('done');
   });
 });
