@@ -12,6 +12,7 @@ import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
+import type { ProblemService } from '../services/problems.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
 import type { ServiceCatalog } from '../services/serviceCatalog.ts';
@@ -83,6 +84,8 @@ export interface CommandServices {
   reminders: ReminderService;
   reviews: ReviewService;
   pirs: PirService;
+  /** Problems: links to incidents, known errors. */
+  problems: ProblemService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */
   incidents: IncidentService;
   /** Major incidents closed out: the post-incident draft. */

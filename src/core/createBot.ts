@@ -109,6 +109,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    problems: o.services.problems,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,
     incidentRooms: o.services.incidentRooms,
