@@ -81,7 +81,9 @@ export class KnownErrors {
     const usage = `Try: /ticket known-error PRB-1 "Restart the VPN client, then sign in again"`;
     const parsed = idOfType(problemId, 'problem', usage);
     const workaround = workaroundOf(text, parsed.id);
-    const found = await this.tickets.getTicket(acting, parsed.id);
+    // As this process last knew it (no read) when that passes; a refusal is decided again on a fresh read.
+    const kept = this.repo.remembered(acting.tenant, parsed.id);
+    const found = kept && this.standing(kept) ? kept : await this.tickets.getTicket(acting, parsed.id);
     mustBe(found, 'problem', usage);
     if (!problemStands(found)) {
       throw new UserError(
@@ -116,6 +118,10 @@ export class KnownErrors {
     const known = problemRecordOf(problem).knownError;
     await this.keepKnownError(problem, known?.at ?? acting.now, known?.workaround ?? workaround);
     return { problem, service, already };
+  }
+
+  private standing(t: Ticket): boolean {
+    return t.type === 'problem' && problemStands(t) && t.service !== null;
   }
 
   /** The tenant's standing known errors by service: read once, kept while the tenant's people epoch stands. */

@@ -37,7 +37,22 @@ export class ProblemService {
 
   /** `/ticket link <INC-n> <PRB-n>`: the incident names the problem, the problem lists the incident. */
   async link(acting: Acting, incidentId: string, problemId: string): Promise<LinkOutcome> {
+    // Decided first on the two tickets as this process last knew them (no read); a refusal or an "already" is
+    // decided again on what the database holds, as a ticket change is (src/services/tickets.ts).
+    const known = this.rememberedPair(acting, incidentId, problemId);
+    if (known) {
+      try {
+        const r = await this.linkOn(acting, known[0], known[1]);
+        if (!r.already) return r;
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+      }
+    }
     const [incident, problem] = await this.pair(acting, incidentId, problemId);
+    return this.linkOn(acting, incident, problem);
+  }
+
+  private async linkOn(acting: Acting, incident: Ticket, problem: Ticket): Promise<LinkOutcome> {
     if (problem.state === 'closed') {
       throw new UserError(
         'PROBLEM.CLOSED',
@@ -188,15 +203,27 @@ export class ProblemService {
 
   /** Both tickets of a link, read side by side once each id is the right type. */
   private async pair(acting: Acting, incidentId: string, problemId: string): Promise<[Ticket, Ticket]> {
-    const refused = refusalFor(acting.role, MANAGE_PROBLEMS);
-    if (refused) throw refused;
-    const inc = idOfType(incidentId, 'incident', LINK_USAGE);
-    const prb = idOfType(problemId, 'problem', LINK_USAGE);
+    const [inc, prb] = this.idsOfPair(acting, incidentId, problemId);
     const [incident, problem] = await Promise.all([
       this.tickets.getTicket(acting, inc.id),
       this.tickets.getTicket(acting, prb.id),
     ]);
     return [incident, problem];
+  }
+
+  /** Both tickets as this process last read or wrote them (agents see every ticket), or null. */
+  private rememberedPair(acting: Acting, incidentId: string, problemId: string): [Ticket, Ticket] | null {
+    const [inc, prb] = this.idsOfPair(acting, incidentId, problemId);
+    const incident = this.repo.remembered(acting.tenant, inc.id);
+    const problem = this.repo.remembered(acting.tenant, prb.id);
+    return incident && problem ? [incident, problem] : null;
+  }
+
+  /** The two ids of a link, each of its type, for an agent; refused before anything is read otherwise. */
+  private idsOfPair(acting: Acting, incidentId: string, problemId: string): [{ id: string }, { id: string }] {
+    const refused = refusalFor(acting.role, MANAGE_PROBLEMS);
+    if (refused) throw refused;
+    return [idOfType(incidentId, 'incident', LINK_USAGE), idOfType(problemId, 'problem', LINK_USAGE)];
   }
 
   private nameProblem(acting: Acting, incidentId: string, problemId: string): Promise<Ticket> {
