@@ -286,6 +286,19 @@ describe('the PIR of a repeated incident', () => {
       linked: false,
     });
     expect((await pirOf(elsewhere))?.problem).toBeUndefined();
+    // A major incident's draft (written from its timeline) ends by naming the problem too.
+    const major = (await ada('/incident declare "Payroll down for everyone" --sev 1 --service payroll')).text;
+    const majorId = /\b(INC-\d+)\b/.exec(major)?.[1] as string;
+    ok(await ada(`/incident status resolved "reran the batch" --incident ${majorId}`));
+    ok(await ada(`/ticket resolve ${majorId} reran the batch`));
+    await bot.core.settled();
+    const draft = (await pirOf(majorId))?.draft as string;
+    expect(draft).toContain(`# Post-incident review: ${majorId}`);
+    expect(draft.trimEnd().split('\n').slice(-3)).toEqual([
+      '## Problem',
+      '',
+      `A repeated incident: problem ${problem} (Payroll batch deadlocks) is open on this service (link it with /ticket link).`,
+    ]);
     const list = ok(await ada('/ticket pir list'));
     expect(list.list?.find((l) => l.startsWith(`${second} `))).toContain(`problem ${problem}`);
     expect(list.list?.find((l) => l.startsWith(`${elsewhere} `))).not.toContain('problem');

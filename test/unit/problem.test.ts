@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.ts';
 import { idOfType, parseIncidentList, problemServiceOf, workaroundOf } from '../../src/domain/problem.ts';
+import { pirDueReply } from '../../src/present/pirNotice.ts';
 
 const codeOf = (f: () => unknown): string | undefined => {
   try {
@@ -52,5 +53,24 @@ describe('idOfType and workaroundOf', () => {
     expect(workaroundOf('  reboot  ', 'PRB-1')).toBe('reboot');
     expect(codeOf(() => workaroundOf('   ', 'PRB-1'))).toBe('USAGE.MISSING');
     expect(codeOf(() => workaroundOf('x'.repeat(1001), 'PRB-1'))).toBe('USAGE.TOO_LONG');
+  });
+});
+
+describe('a PIR reminder of a repeated incident', () => {
+  it('names the problem behind it', () => {
+    const reply = pirDueReply({
+      pir: {
+        ticketId: 'INC-9',
+        title: 'Payroll run failed',
+        dueAt: new Date('2026-03-12T12:00:00Z'),
+        problem: { ticketId: 'PRB-2', title: 'Payroll batch deadlocks', linked: true },
+      },
+      daysLeft: 1,
+      now: new Date('2026-03-11T12:00:00Z'),
+      timezone: 'UTC',
+    });
+    expect(reply.text).toContain(
+      '(1 business day left). A repeated incident: problem PRB-2 (Payroll batch deadlocks), linked.',
+    );
   });
 });
