@@ -2,6 +2,7 @@
 // thread of each new incident on that service, taken away when the problem is fixed and brought back on a reopen.
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
+import { isOnePlace } from '../domain/platform.ts';
 import { idOfType, mustBe, problemRecordOf, problemStands, workaroundOf } from '../domain/problem.ts';
 import { type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { OPEN_STATES, parseTicketId } from '../domain/ticket.ts';
@@ -56,6 +57,8 @@ export class KnownErrors {
   listen(feed: ChangeFeed, cards: CardService): void {
     feed.subscribe(async (ev) => {
       try {
+        // Opened where there are no threads (the terminal): the workaround is said right there.
+        if (ev.ticket.version === 0 && isOnePlace(ev.platform)) await this.tellAt(ev.platform, ev.ticket);
         await this.onProblemChanged(ev.ticket);
       } catch (err) {
         this.o.onError?.(err, ev.ticket.ticketId);
@@ -148,7 +151,13 @@ export class KnownErrors {
     const errors = await this.of(card.tenant);
     if (errors.size === 0) return;
     const t = this.repo.remembered(card.tenant, card.ticketId) ?? (await this.repo.find(card.tenant, card.ticketId));
-    if (t?.type !== 'incident' || !t.service || !OPEN_STATES.includes(t.state)) return;
+    if (t) await this.tellAt(`${card.platform}:${where.channel}`, t, where.thread ?? undefined);
+  }
+
+  /** The workaround of each known error on the incident's service marked before it opened, in one message, once. */
+  private async tellAt(address: string, t: Ticket, thread?: string): Promise<void> {
+    if (t.type !== 'incident' || !t.service || !OPEN_STATES.includes(t.state)) return;
+    const errors = await this.of(t.tenant);
     const told = (errors.get(t.service) ?? []).filter((e) => e.at.getTime() <= t.openedAt.getTime());
     if (told.length === 0) return;
     const reply = workaroundReply({
@@ -156,10 +165,10 @@ export class KnownErrors {
       problems: told.map((e) => ({ problemId: e.problemId, title: e.title, workaround: e.workaround })),
     });
     await this.outbox.toChannel(
-      `${card.platform}:${where.channel}`,
+      address,
       reply,
       { tenant: t.tenant, ticketId: t.ticketId },
-      where.thread ?? undefined,
+      thread,
       `known-error:${t.tenant}/${t.ticketId}`,
     );
   }

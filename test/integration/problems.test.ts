@@ -160,7 +160,10 @@ describe('known errors', () => {
   });
 
   it('posts the workaround once in the thread of a new incident on the service, whichever process records its cards', async () => {
-    const problem = idOf(ok(await ada('/ticket new "SSO token cache corrupt" --type problem --service sso')));
+    // On Slack (workspace T1: its own tenant), where incidents have threads; Grace is an admin by configuration.
+    const grace = personAt(bot.core, 'UADMIN', 'slack', 'T1');
+    const onSlack = 'slack:T1';
+    const problem = idOf(ok(await grace('/ticket new "SSO token cache corrupt" --type problem --service sso')));
     const other = await anotherProcess(bot);
     let failures = 0;
     // The first try of the workaround's post fails as a network fault would, whichever process sends it: the outbox
@@ -172,11 +175,11 @@ describe('known errors', () => {
     bot.core.registerSender(here);
     other.core.registerSender(there);
     try {
-      const elsewhere = personAt(other.core, 'carol');
+      const elsewhere = personAt(other.core, 'UCAROL', 'slack', 'T1');
       // An incident before the known error hears nothing (and the other process reads the known errors now).
       const before = idOf(ok(await elsewhere('/ticket new "SSO loops" --service sso')));
       await other.core.recordCard({
-        tenant,
+        tenant: onSlack,
         ticketId: before,
         platform: 'slack',
         channel: 'C1',
@@ -185,10 +188,10 @@ describe('known errors', () => {
       });
 
       later(60_000);
-      expect(ok(await ada(`/ticket known-error ${problem} "Clear the SSO cookie, then sign in again"`)).text).toBe(
+      expect(ok(await grace(`/ticket known-error ${problem} "Clear the SSO cookie, then sign in again"`)).text).toBe(
         `${problem} is a known error. New incidents on sso get its workaround in their thread.`,
       );
-      expect(field(ok(await ada(`/ticket show ${problem}`)), 'Known error')).toBe(
+      expect(field(ok(await grace(`/ticket show ${problem}`)), 'Known error')).toBe(
         'Workaround: Clear the SSO cookie, then sign in again',
       );
       // The other process sees the change within a second (the people epoch moved).
@@ -199,7 +202,7 @@ describe('known errors', () => {
       // Its cards recorded by both processes at once, in two channels, and one again: one post.
       await Promise.all([
         other.core.recordCard({
-          tenant,
+          tenant: onSlack,
           ticketId: fresh,
           platform: 'slack',
           channel: 'C2',
@@ -207,7 +210,7 @@ describe('known errors', () => {
           thread: '2.0',
         }),
         bot.core.recordCard({
-          tenant,
+          tenant: onSlack,
           ticketId: fresh,
           platform: 'slack',
           channel: 'C3',
@@ -215,7 +218,7 @@ describe('known errors', () => {
           thread: '3.0',
         }),
         bot.core.recordCard({
-          tenant,
+          tenant: onSlack,
           ticketId: fresh,
           platform: 'slack',
           channel: 'C3',
@@ -223,7 +226,7 @@ describe('known errors', () => {
           thread: '3.0',
         }),
         other.core.recordCard({
-          tenant,
+          tenant: onSlack,
           ticketId: other2,
           platform: 'slack',
           channel: 'C4',
@@ -247,6 +250,26 @@ describe('known errors', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('says the workaround at the terminal, which has no threads, when an incident is opened there', async () => {
+    const problem = idOf(ok(await ada('/ticket new "Wiki editor loses drafts" --type problem --service wiki-edit')));
+    ok(await ada(`/ticket known-error ${problem} "Save a copy before you publish"`));
+    const terminal = recordingSender('console');
+    bot.core.registerSender(terminal);
+    const inc = idOf(ok(await carol('/ticket new "Lost my page" --service wiki-edit')));
+    ok(await carol('/ticket new "Lost another page" --service wiki'));
+    await bot.core.settled();
+    await bot.services.outbox.drained();
+    const told = terminal.calls.filter((c) => c.reply.header === 'Known error');
+    expect(told.map((c) => [c.channel, c.thread, c.reply.text.split('\n')[0]])).toEqual([
+      [
+        'console',
+        undefined,
+        `Known error on this service. Workaround: ${problem} (Wiki editor loses drafts): Save a copy before you publish`,
+      ],
+    ]);
+    expect(told[0]?.reply.text).toContain(`/ticket link ${inc} ${problem}`);
   });
 
   it('stops telling it once the problem is resolved, and tells it again when it is reopened', async () => {
