@@ -27,7 +27,13 @@ const declare: CommandDef = {
       maxLength: 200,
     },
     { name: 'sev', kind: 'choice', choices: ['1', '2'], description: 'Severity: 1 (default for a title) or 2' },
-    { name: 'service', kind: 'text', description: 'The service that is down, e.g. vpn', maxLength: 100 },
+    {
+      name: 'service',
+      kind: 'text',
+      description: 'The service that is down, e.g. vpn',
+      maxLength: 100,
+      autocomplete: 'service',
+    },
     { name: 'commander', kind: 'user', description: 'Who leads it (default: you)' },
     {
       name: 'stakeholders',

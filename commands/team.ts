@@ -42,10 +42,10 @@ export function peopleIn(text: string, ctx: CommandContext, option: string, exam
   return out;
 }
 
-export function teamCard(team: Team, ctx: CommandContext, onCall: string): Reply {
+export function teamCard(team: Team, ctx: CommandContext, onCall: string, services: readonly string[]): Reply {
   const fields = [
     { label: 'Channel', value: team.channel ?? `none (set one with /team set ${team.name} --channel …)` },
-    { label: 'Services', value: team.services.join(', ') || 'none' },
+    { label: 'Services', value: services.join(', ') || 'none' },
     { label: 'Members', value: team.members.map((m) => m.name).join(', ') || 'none yet' },
     {
       label: 'Rotations',
@@ -98,16 +98,22 @@ const create: CommandDef = {
   options: [
     { ...TEAM, name: 'name', description: 'Team name (letters, digits, - and _)' },
     { name: 'channel', kind: 'text', description: 'Where the team is told things (a channel id)', maxLength: 60 },
-    { name: 'services', kind: 'text', description: 'Services it owns, comma-separated', maxLength: 1000 },
+    {
+      name: 'services',
+      kind: 'text',
+      description: 'Services it runs, comma-separated (declared in the service catalog if new)',
+      maxLength: 1000,
+    },
   ],
   async run(ctx, o, s) {
     const team = await s.teams.create(actingOf(ctx), o.name as string, {
       ...(typeof o.channel === 'string' ? { channel: o.channel } : {}),
       ...(typeof o.services === 'string' ? { services: o.services } : {}),
     });
+    const owns = await s.teams.ownedServices(ctx.tenant, team.name);
     return shownThroughout(
       ephemeral(
-        `Team ${team.name} is created${team.channel ? `, telling ${team.channel}` : ''}${team.services.length ? `, owning ${team.services.join(', ')}` : ''}. Add people with /team add ${team.name} @person.`,
+        `Team ${team.name} is created${team.channel ? `, telling ${team.channel}` : ''}${owns.length ? `, owning ${owns.join(', ')}` : ''}. Add people with /team add ${team.name} @person.`,
       ),
     );
   },
@@ -163,7 +169,8 @@ const show: CommandDef = {
   options: [TEAM],
   async run(ctx, o, s) {
     const team = await s.teams.get(ctx.tenant, o.team as string);
-    return shownThroughout(teamCard(team, ctx, onCallLine(team, s, ctx)));
+    const services = await s.teams.ownedServices(ctx.tenant, team.name);
+    return shownThroughout(teamCard(team, ctx, onCallLine(team, s, ctx), services));
   },
 };
 
@@ -177,9 +184,10 @@ const list: CommandDef = {
   async run(ctx, _o, s) {
     const teams = await s.teams.list(ctx.tenant);
     if (teams.length === 0) return ephemeral('No team yet. A manager creates one with /team create <name>.');
+    const owned = await Promise.all(teams.map((t) => s.teams.ownedServices(ctx.tenant, t.name)));
     const lines = teams.map(
-      (t) =>
-        `${t.name} · ${t.members.length} member${t.members.length === 1 ? '' : 's'} · ${t.services.join(', ') || 'no services'} · on call: ${onCallLine(t, s, ctx)}`,
+      (t, i) =>
+        `${t.name} · ${t.members.length} member${t.members.length === 1 ? '' : 's'} · ${owned[i]?.join(', ') || 'no services'} · on call: ${onCallLine(t, s, ctx)}`,
     );
     return shownThroughout(
       ephemeral([`Teams (${teams.length}):`, ...lines.map((l) => `• ${l}`)].join('\n'), {
@@ -193,8 +201,8 @@ const list: CommandDef = {
 const set: CommandDef = {
   command: 'team',
   name: 'set',
-  summary: "Change a team's channel or services (none clears one); not while it is paged or on duty.",
-  examples: ['/team set storage --channel #C0123ABC --services db,backup', '/team set storage --services none'],
+  summary: "Change a team's channel (none clears it), or claim services for it; not while it is paged or on duty.",
+  examples: ['/team set storage --channel #C0123ABC --services db,backup', '/team set storage --channel none'],
   minRole: 'manager',
   options: [
     TEAM,
@@ -207,7 +215,7 @@ const set: CommandDef = {
     {
       name: 'services',
       kind: 'text',
-      description: 'Services it owns, comma-separated (replaces them), or none',
+      description: 'Services it takes on, comma-separated (declared in the catalog if new)',
       maxLength: 1000,
     },
   ],
@@ -219,7 +227,7 @@ const set: CommandDef = {
     const said = [
       ...(typeof o.channel === 'string' ? [team.channel ? `tells ${team.channel}` : 'has no channel'] : []),
       ...(typeof o.services === 'string'
-        ? [team.services.length ? `owns ${team.services.join(', ')}` : 'owns no services']
+        ? [`owns ${(await s.teams.ownedServices(ctx.tenant, team.name)).join(', ') || 'no services'}`]
         : []),
     ];
     return shownThroughout(ephemeral(`${team.name} now ${said.join(' and ')}.`));
@@ -250,11 +258,7 @@ const deleteTeam: CommandDef = {
   options: [TEAM],
   async run(ctx, o, s) {
     const team = await s.teams.remove(actingOf(ctx), o.team as string);
-    return shownThroughout(
-      ephemeral(
-        `Team ${team.name} is deleted${team.services.length ? `; ${team.services.join(', ')} now belong${team.services.length === 1 ? 's' : ''} to no team` : ''}.`,
-      ),
-    );
+    return shownThroughout(ephemeral(`Team ${team.name} is deleted.`));
   },
 };
 

@@ -4,11 +4,13 @@ import { parseWindow } from '../src/domain/change.ts';
 import { UserError } from '../src/domain/errors.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
+import { actionLine } from '../src/present/actionNotice.ts';
 import { openedFromText } from '../src/present/problemNotice.ts';
 import { ticketCard } from '../src/present/ticketCard.ts';
 import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
 import { problemCommands } from './problem.ts';
+import { ticketAction } from './ticketAction.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { ticketCsat } from './ticketCsat.ts';
 import { deliveriesReply } from './ticketDeliveries.ts';
@@ -75,7 +77,13 @@ const ticketNew: CommandDef = {
       choices: PRIORITIES,
       description: 'Set priority directly instead of impact x urgency',
     },
-    { name: 'service', kind: 'text', description: 'Affected service, e.g. vpn', maxLength: 100 },
+    {
+      name: 'service',
+      kind: 'text',
+      description: 'Affected service, e.g. vpn',
+      maxLength: 100,
+      autocomplete: 'service',
+    },
     {
       name: 'team',
       kind: 'text',
@@ -100,7 +108,7 @@ const ticketNew: CommandDef = {
       { name: 'type', label: 'Type', kind: 'choice', choices: TICKET_TYPES, required: false },
       { name: 'impact', label: 'Impact', kind: 'choice', choices: LEVELS, required: false },
       { name: 'urgency', label: 'Urgency', kind: 'choice', choices: LEVELS, required: false },
-      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn' },
+      { name: 'service', label: 'Service', kind: 'text', required: false, placeholder: 'vpn', suggest: 'service' },
     ],
   },
   async run(ctx, o, s) {
@@ -154,12 +162,18 @@ const ticketShow: CommandDef = {
           h.to ? ` → ${h.to}` : h.from ? ' cleared' : ''
         }${h.note ? ` (${h.note})` : ''}`,
     );
+    const actions = (await s.actions.ofTicket(t)).map((a) => `Action ${actionLine(a, ctx.now, ctx.timezone, false)}`);
     const { card: _notRecorded, ...view } = card;
     return {
       ...view,
       visibility: 'ephemeral',
-      list: [...comments.map((c) => `💬 ${c}`), ...history.map((h) => `• ${h}`)],
-      text: [card.text, ...comments.map((c) => `  💬 ${c}`), ...history.map((h) => `  • ${h}`)].join('\n'),
+      list: [...actions.map((a) => `🛠 ${a}`), ...comments.map((c) => `💬 ${c}`), ...history.map((h) => `• ${h}`)],
+      text: [
+        card.text,
+        ...actions.map((a) => `  🛠 ${a}`),
+        ...comments.map((c) => `  💬 ${c}`),
+        ...history.map((h) => `  • ${h}`),
+      ].join('\n'),
     };
   },
 };
@@ -171,6 +185,7 @@ export const ticketCommands: readonly CommandDef[] = [
   ...ticketWorkCommands,
   ticketRemind,
   ticketPir,
+  ticketAction,
   ticketCsat,
   ...ticketChangeCommands,
   ...problemCommands,

@@ -112,7 +112,7 @@ export const ticketList: CommandDef = {
     },
     { name: 'priority', kind: 'choice', choices: PRIORITIES, description: 'Only this priority' },
     { name: 'type', kind: 'choice', choices: TICKET_TYPES, description: 'Only this type' },
-    { name: 'service', kind: 'text', description: 'Only this service', maxLength: 100 },
+    { name: 'service', kind: 'text', description: 'Only this service', maxLength: 100, autocomplete: 'service' },
     { name: 'assignee', kind: 'user', description: 'Only tickets assigned to this person' },
     { name: 'mine', kind: 'flag', description: 'Only tickets assigned to me' },
     {

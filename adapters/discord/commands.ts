@@ -51,7 +51,8 @@ function optionOf(o: OptionDef, required: boolean): APIApplicationCommandBasicOp
       return { ...base, type: OPTION_TYPE.STRING, max_length: 20 };
     default:
       // Discord refuses longer text in the client already; the core checks it again either way. A text that
-      // asks for completion (a ticket id, or a word like `list`: /ticket remind) is offered ticket ids.
+      // asks for completion is offered ticket ids (a ticket id, or a word like `list`: /ticket remind), or the
+      // catalog's service names (`autocomplete: 'service'`).
       return {
         ...base,
         type: OPTION_TYPE.STRING,

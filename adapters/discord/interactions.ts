@@ -302,28 +302,45 @@ export class DiscordInteractions {
     const sub = i.options.getSubcommand(false);
     const def = definitionFor(this.d.core.definitions(), i.commandName, sub);
     const opt = def ? optionFor(def, focused.name) : undefined;
+    const query = String(focused.value ?? '');
+    const workspace = workspaceOf(i.guildId, i.client);
+    if (opt?.kind === 'text' && opt.autocomplete === 'service') {
+      // The catalog kept in process: anything typed that it does not hold is still sent as typed.
+      const found = await this.withinBudget(async () => {
+        const { services } = await this.d.core.suggestServices('discord', workspace, query);
+        return services.map((s) => ({ name: s.label, value: s.name }));
+      }, 'service');
+      await i.respond(found.slice(0, 25));
+      return;
+    }
     if (opt?.kind !== 'ticket' && !(opt?.kind === 'text' && opt.autocomplete)) {
       await i.respond([]);
       return;
     }
-    const query = String(focused.value ?? '');
-    // Autocomplete cannot be deferred: an empty list beats no answer.
-    const suggest = () =>
-      this.d.core.suggestTickets('discord', workspaceOf(i.guildId, i.client), query, actorOf(i.user, i.member));
-    const found = await Promise.race([
-      // A full pool is an empty list, at once.
-      this.d.work.run(suggest).then((r) => r ?? []),
-      new Promise<Array<{ id: string; title: string }>>((r) => setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref()),
-    ]).catch((err) => {
-      this.d.log.warn({ err }, 'discord: ticket suggestions failed');
-      return [];
-    });
-    await i.respond(
-      found.slice(0, 25).map((t) => {
+    const found = await this.withinBudget(async () => {
+      const tickets = await this.d.core.suggestTickets('discord', workspace, query, actorOf(i.user, i.member));
+      return tickets.map((t) => {
         const name = `${t.id} · ${t.title}`;
         return { name: name.length > 100 ? `${name.slice(0, 99)}…` : name, value: t.id };
-      }),
-    );
+      });
+    }, 'ticket');
+    await i.respond(found.slice(0, 25));
+  }
+
+  /** Autocomplete cannot be deferred: an empty list (a full pool, a slow or failing database) beats no answer. */
+  private async withinBudget(
+    suggest: () => Promise<Array<{ name: string; value: string }>>,
+    what: string,
+  ): Promise<Array<{ name: string; value: string }>> {
+    return Promise.race([
+      this.d.work.run(suggest).then((r) => r ?? []),
+      new Promise<Array<{ name: string; value: string }>>((r) =>
+        setTimeout(() => r([]), AUTOCOMPLETE_BUDGET_MS).unref(),
+      ),
+    ]).catch((err) => {
+      this.d.log.warn({ err }, `discord: ${what} suggestions failed`);
+      return [];
+    });
   }
 
   // ---- running --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { buildHttpReceiver, buildSocketReceiver } from './receiver.ts';
 import { slackRequests } from './request.ts';
 import { slackRooms } from './rooms.ts';
 import { slackSender } from './sender.ts';
+import { registerSuggestions } from './suggestions.ts';
 import { registerUnexpected } from './unexpected.ts';
 
 /** Longest a request waits for the bot's own identity (auth.test) before it is handled without it. */
@@ -153,6 +154,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const ctx: SlackContext = { core, people, delivery, log, client, work, request: slackRequests({ work, delivery }) };
   registerSlashCommands(app, ctx);
   registerInteractivity(app, ctx);
+  registerSuggestions(app, ctx);
   registerEvents(app, ctx);
   registerPins(app, ctx);
   registerUnexpected(app, ctx);

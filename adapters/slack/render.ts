@@ -168,12 +168,21 @@ export function renderModal(form: FormSpec, meta: FormMetadata): Record<string, 
               options: (f.choices ?? []).slice(0, MAX_OPTIONS).map((c) => ({ text: plain(c, 75), value: c })),
               ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}),
             }
-          : {
-              type: 'plain_text_input',
-              action_id: f.name,
-              multiline: f.kind === 'long',
-              ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}),
-            };
+          : f.suggest
+            ? {
+                // Type-ahead: Slack asks the options load URL (a block_suggestion, adapters/slack/suggestions.ts)
+                // as the menu opens and at every key.
+                type: 'external_select',
+                action_id: f.name,
+                min_query_length: 0,
+                ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}),
+              }
+            : {
+                type: 'plain_text_input',
+                action_id: f.name,
+                multiline: f.kind === 'long',
+                ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}),
+              };
       return { type: 'input', block_id: f.name, optional: !f.required, label: plain(f.label, 2000), element };
     }),
   };

@@ -104,6 +104,16 @@ export interface BotCore {
     query: string,
     actor: Actor,
   ): Promise<Array<{ id: string; title: string }>>;
+  /**
+   * Catalog services for completion (Discord's autocomplete, Slack's type-ahead select): the ones matching what was
+   * typed, best first, at most 25, read from the catalog kept in process. `anyName`: a name the catalog does not
+   * hold is taken too (SWITCHBOARD_SERVICES=open, or nothing declared yet), so a picker may offer the typed text.
+   */
+  suggestServices(
+    platform: Platform,
+    workspace: string,
+    typed: string,
+  ): Promise<{ services: Array<{ name: string; label: string }>; anyName: boolean }>;
   /** Hear every ticket change as it happens (the terminal prints a line; cards are updated through the outbox). */
   onTicketChanged(listener: ChangeListener): void;
   /** An adapter's part of the messaging port: the outbox delivers its platform's messages through it. */

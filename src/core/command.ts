@@ -3,6 +3,7 @@
 import type { PersonRef } from '../domain/entities.ts';
 import type { Role } from '../domain/roles.ts';
 import type { FormSpec, Reply } from '../present/reply.ts';
+import type { ActionService } from '../services/actions.ts';
 import type { CsatService } from '../services/csat.ts';
 import type { ExportService } from '../services/exports.ts';
 import type { IncidentCloseout } from '../services/incidentCloseout.ts';
@@ -48,8 +49,8 @@ export interface OptionDef {
   positional?: boolean;
   /** Takes the rest of the line (the last positional). */
   rest?: boolean;
-  /** Platforms that can, offer completion (ticket ids). */
-  autocomplete?: boolean;
+  /** Platforms that can, offer completion: ticket ids (`true`), or the names in the service catalog (`'service'`). */
+  autocomplete?: boolean | 'service';
   /** How the value is written in usage when its kind's usual form would mislead (`CHG-1` for a change). */
   placeholder?: string;
   /** Text: the most characters taken (default MAX_TEXT in the parser). */
@@ -86,6 +87,8 @@ export interface CommandServices {
   pirs: PirService;
   /** Problems: links to incidents, known errors. */
   problems: ProblemService;
+  /** Follow-up actions: recorded, listed, done or deferred. */
+  actions: ActionService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */
   incidents: IncidentService;
   /** Major incidents closed out: the post-incident draft. */

@@ -1,6 +1,7 @@
 // The bot core: invocation in, permission check, command run, reply out; and the change feed to adapters.
 import type { Logger } from 'pino';
 import type { Platform } from '../domain/platform.ts';
+import { suggestionLabel } from '../domain/serviceSuggest.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { KeyedQueue } from '../kit/keyedQueue.ts';
 import { shownThroughout } from '../kit/typedText.ts';
@@ -110,6 +111,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reviews: o.services.reviews,
     pirs: o.services.pirs,
     problems: o.services.problems,
+    actions: o.services.actions,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,
     incidentRooms: o.services.incidentRooms,
@@ -218,6 +220,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           email: actor.email ?? null,
         });
       }
+    },
+    async suggestServices(platform, workspace, typed) {
+      const tenant = tenantOf(platform, workspace);
+      const catalog = o.services.catalog;
+      const [found, anyName] = await Promise.all([catalog.suggest(tenant, typed), catalog.takesAnyName(tenant)]);
+      return { services: found.map((s) => ({ name: s.name, label: suggestionLabel(s) })), anyName };
     },
     async suggestTickets(platform, workspace, query, actor) {
       const tenant = tenantOf(platform, workspace);

@@ -77,7 +77,15 @@ export const ERROR_CODES = {
   'INCIDENT.WHICH': 'no incident named, outside an incident room',
   'PIR.ALREADY_DONE': 'the post-incident review is done already',
   'PIR.NOT_FOUND': 'no post-incident review for that incident',
+  'PIR.OPEN_ACTIONS': 'a PIR marked done while its incident has follow-up actions open',
   'REMINDER.NOT_FOUND': 'no such reminder of the person’s',
+  // Follow-up actions.
+  'ACTION.BAD_ID': 'an action id not in the ACT-1 form',
+  'ACTION.CLOSED_TICKET': 'an action on a closed ticket',
+  'ACTION.ENDED': 'the action is done or deferred already',
+  'ACTION.NOT_FOUND': 'no such follow-up action',
+  'ACTION.NO_REASON': 'an action deferred without its reason',
+  'ACTION.WRONG_TICKET': 'an action on a ticket that is not an incident or a problem',
   // The service catalog.
   'SERVICE.BAD_DEPENDENCY': 'a dependency on a service the catalog does not hold (or too many)',
   'SERVICE.BAD_NAME': 'a service name not in the allowed form',
@@ -142,7 +150,9 @@ export const ERROR_CODES = {
   'TEAM.NOT_FOUND': 'no such team',
   'TEAM.ON_DUTY': 'the team has someone on call now',
   'TEAM.PAGED': 'the team is being paged now',
+  'TEAM.OWNS_SERVICES': 'a team deleted while it runs services in the catalog',
   'TEAM.SERVICE_TAKEN': 'a service another team owns',
+  'TEAM.SERVICES_IN_CATALOG': "a team's services taken away with --services none (they live in the catalog)",
   'TEAM.TOO_MANY': 'too many teams',
   'TEAM.TOO_MANY_MEMBERS': 'a team over its member limit',
   // What the store refuses to write (a value the document's schema does not allow): nothing is written.
@@ -163,6 +173,8 @@ export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ER
  * option and what was typed) has none here: its throw site says it.
  */
 export const ERROR_MESSAGES = {
+  'ACTION.CLOSED_TICKET': '{id} is closed: its history is final, so no action can be recorded on it.',
+  'ACTION.NOT_FOUND': 'There is no action {id} here.',
   'AS.NESTED': 'One /as at a time: it runs one command as one person.',
   'AS.TERMINAL_ONLY': '/as is for the terminal only: here everyone acts as themselves.',
   'CHANGE.DECIDED': '{id} is already {approval}; the CAB decision is final.',

@@ -28,6 +28,8 @@ export interface FormField {
   choices?: readonly string[];
   required: boolean;
   placeholder?: string;
+  /** A text a platform may offer a type-ahead list for: the service catalog's names (Slack's external select). */
+  suggest?: 'service';
 }
 
 /** A modal/form the platform shows; its submission runs `command`/`subcommand` with the fields as options. */

@@ -7,6 +7,8 @@ import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
 import type { StatusSummary } from '../domain/summary.ts';
 import type { Priority } from '../domain/ticket.ts';
+import { actionLine } from '../present/actionNotice.ts';
+import { ActionRepository } from '../store/actionStore.ts';
 import { CardRepository } from '../store/cardStore.ts';
 import { isDatabaseUnavailable, mayHaveReachedDatabase } from '../store/connection.ts';
 import { CsatRepository } from '../store/csatStore.ts';
@@ -30,6 +32,7 @@ import { RollupRepository } from '../store/rollupStore.ts';
 import { ServiceRepository } from '../store/serviceStore.ts';
 import { migrateTickets } from '../store/ticketMigration.ts';
 import { TicketRepository } from '../store/ticketStore.ts';
+import { ActionService } from './actions.ts';
 import { CardService } from './cards.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { ChangeService } from './changes.ts';
@@ -50,6 +53,7 @@ import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
+import { CatalogOwnership } from './serviceOwnership.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -84,6 +88,8 @@ export interface Services extends OnCallServices {
   pirs: PirService;
   /** Problems: incidents linked to them, known errors told to new incidents. */
   problems: ProblemService;
+  /** Follow-up actions: the continual improvement register, owners reminded each business day until done. */
+  actions: ActionService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
   slaWatch: SlaWatch;
   /** Change approvals as the CAB sees them: the agenda a scheduled review posts. */
@@ -174,8 +180,18 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     draftOf: (t) => onCall.incidentCloseout.draftForPir(t),
     // A repeated incident's PIR names the problem behind it.
     problemOf: (t) => problems.problemForPir(t),
+    openActionsOf: async (tenant, ticketId, at, zone) =>
+      (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
   pirs.listen(changes);
+  const actions = new ActionService(
+    new ActionRepository(connection),
+    jobs,
+    ticketService,
+    outboxService,
+    peopleService,
+    { timezone },
+  );
   const onCall = buildOnCall(
     connection,
     {
@@ -188,14 +204,15 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     },
     o,
   );
-  const catalog = new ServiceCatalog(
-    new ServiceRepository(connection),
-    tickets,
-    peopleService,
-    onCall.teams,
-    o.services,
-  );
+  const serviceRepo = new ServiceRepository(connection);
+  const catalog = new ServiceCatalog(serviceRepo, tickets, peopleService, onCall.teams, o.services);
   ticketService.catalog = catalog;
+  // The team that owns a service is the one the catalog names; the teams' own lists move into it (once, safely).
+  const ownership = new CatalogOwnership(catalog, serviceRepo, onCall.teams);
+  onCall.teams.ownership = ownership;
+  const moved = await ownership.migrateTeamServices(now());
+  if (moved.declared.length > 0) o.progress(`services: ${moved.declared.length} moved from teams into the catalog`);
+  for (const k of moved.kept) log.warn({ service: k }, 'services: a team listed a service the catalog gives another');
   const slaWatch = new SlaWatch(jobs, new NoticeRepository(connection), tickets, outboxService, cardService, log, {
     people: peopleService,
     timezone,
@@ -281,6 +298,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ),
     pirs,
     problems,
+    actions,
     slaWatch,
   };
 }

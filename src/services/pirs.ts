@@ -31,6 +31,8 @@ export interface PirOptions {
   draftOf?: (ticket: Ticket) => Promise<string | null>;
   /** The problem behind the incident (src/services/problems.ts): a repeated incident's PIR names it. */
   problemOf?: (ticket: Ticket) => Promise<PirProblem | null>;
+  /** The incident's follow-up actions neither done nor deferred, as lines: a PIR is not done while there are any. */
+  openActionsOf?: (tenant: string, ticketId: string, now: Date, timezone: string) => Promise<string[]>;
 }
 
 /** A resolved P1/P2 incident has a post-incident review. */
@@ -159,6 +161,17 @@ export class PirService implements OwnsJobKinds {
         `"${url.slice(0, 60)}" does not look like a link; give the PIR document's address.`,
         `Try: /ticket pir ${pir.ticketId} done https://wiki.example.com/pir/${pir.ticketId}`,
         'link',
+      );
+    }
+    const open = (await this.o.openActionsOf?.(acting.tenant, pir.ticketId, acting.now, acting.timezone)) ?? [];
+    if (open.length > 0 && !pir.done) {
+      throw new UserError(
+        'PIR.OPEN_ACTIONS',
+        [
+          `The PIR for ${pir.ticketId} cannot be done while ${open.length === 1 ? 'an action is' : `${open.length} actions are`} open:`,
+          ...open.map((line) => `• ${line}`),
+        ].join('\n'),
+        'Mark each done (/ticket action done ACT-n [link]) or defer it with a reason (/ticket action defer ACT-n "<reason>").',
       );
     }
     const done = { by: acting.person, at: acting.now, link: url };

@@ -14,6 +14,7 @@ import {
   serviceNameOf,
   slaTargetsFor,
 } from '../domain/service.ts';
+import { suggestServices } from '../domain/serviceSuggest.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import type { CatalogService, ServiceRepository } from '../store/serviceStore.ts';
@@ -60,6 +61,12 @@ export interface ServiceView {
 }
 
 const NONE = 'none';
+
+/**
+ * In `auto` mode the catalog binds a ticket's service once a manager has declared one with /service add: services
+ * that came in through a team's `--services` (typed, or moved from before the catalog) keep today's free text.
+ */
+const binds = (catalog: readonly CatalogService[]): boolean => catalog.some((s) => !s.viaTeam);
 const ADD_EXAMPLE = '/service add payroll --team hr-it --owner @ada --tier 1 --targets "P1=15m/4h"';
 
 export class ServiceCatalog {
@@ -82,6 +89,19 @@ export class ServiceCatalog {
     if (this.known.size > 10_000) this.known.clear();
     this.known.set(tenant, { services, epoch, until: Date.now() + CATALOG_TTL_MS });
     return services;
+  }
+
+  /** What to offer for what someone has typed (completion on Discord, the type-ahead select on Slack): in process. */
+  async suggest(tenant: string, typed: string, limit?: number): Promise<CatalogService[]> {
+    return suggestServices(await this.list(tenant), typed, limit);
+  }
+
+  /**
+   * Whether a ticket may name a service the catalog does not hold (SWITCHBOARD_SERVICES=open, or none declared
+   * yet): a picker then offers what was typed as well.
+   */
+  async takesAnyName(tenant: string): Promise<boolean> {
+    return this.mode === 'open' || !binds(await this.list(tenant));
   }
 
   async add(acting: Acting, name: string, input: ServiceInput): Promise<CatalogService> {
@@ -174,14 +194,14 @@ export class ServiceCatalog {
 
   /**
    * The SLA targets of a ticket on `service` (its own, then the global defaults), refusing an unknown service
-   * with the nearest names unless SWITCHBOARD_SERVICES=open or no service is declared yet. `anyService`: monitoring
+   * with the nearest names unless SWITCHBOARD_SERVICES=open or none is declared yet with /service add. `anyService`: monitoring
    * names services the catalog may not know, and an alert is never refused for it.
    */
   async ticketTargets(tenant: string, service: string, defaults: SlaTargets, anyService = false): Promise<SlaTargets> {
     const catalog = await this.list(tenant);
     const found = catalog.find((s) => s.name === service.toLowerCase());
     if (found) return slaTargetsFor(defaults, found.targets);
-    if (this.mode === 'open' || anyService || catalog.length === 0) return defaults;
+    if (this.mode === 'open' || anyService || !binds(catalog)) return defaults;
     throw this.notFound(
       service,
       catalog.map((s) => s.name),
@@ -286,7 +306,7 @@ export class ServiceCatalog {
   }
 
   /** The catalog changed: this process forgets it now, the others within a second (the tenant's epoch moves). */
-  private async changed(tenant: string): Promise<void> {
+  async changed(tenant: string): Promise<void> {
     this.known.delete(tenant);
     await this.people.changed(tenant);
   }

@@ -99,8 +99,10 @@ export class SummaryService {
     // The changes awaiting the CAB are among the open tickets just read, unless there were more than could be.
     const changes = open.length < OPEN_MAX ? this.cab.awaitingAmong(open) : await this.cab.awaitingApproval(tenant);
     const scope = scopeOf(scopeText, teams);
+    // What a team owns is in the service catalog (kept in process): read only when a team or service is asked for.
+    const owned = scope.team ? await this.teams.ownedServices(tenant, scope.team.name) : [];
     const inScope = (t: { team: string | null; service: string | null }): boolean => {
-      if (scope.team) return lower(t.team) === lower(scope.team.name) || scope.team.services.includes(lower(t.service));
+      if (scope.team) return lower(t.team) === lower(scope.team.name) || owned.includes(lower(t.service));
       if (scope.service) return lower(t.service) === scope.service;
       return true;
     };
@@ -114,8 +116,8 @@ export class SummaryService {
         'scope',
       );
     }
-    const owner =
-      scope.team ?? (scope.service ? (teams.find((t) => t.services.includes(scope.service ?? '')) ?? null) : null);
+    const ownerName = !scope.team && scope.service ? await this.teams.ownerNameOf(tenant, scope.service) : null;
+    const owner = scope.team ?? (ownerName ? (teams.find((t) => lower(t.name) === lower(ownerName)) ?? null) : null);
     // From the teams just read: a team's or every team's on-call, as /oncall answers it.
     const onCall = owner
       ? [this.teams.onCallIn(owner, now)]

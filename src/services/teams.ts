@@ -48,6 +48,24 @@ function joinTeam(t: Team, people: readonly PersonRef[]): PersonRef[] {
   return joined;
 }
 
+/**
+ * The service catalog's side of a team (src/services/serviceCatalog.ts, set in compose): the catalog says which
+ * team owns a service, and so who is paged for it. A team's own `services` list is what it was before the catalog,
+ * migrated into it at start-up (`ServiceCatalog.migrateTeamServices`).
+ */
+export interface ServiceOwnership {
+  /** The team the catalog names for the service, as the team was created; null when the catalog has no such service. */
+  teamOf(tenant: string, service: string): Promise<string | null>;
+  /** The catalog's services the team owns, by name. */
+  ownedBy(tenant: string, team: string): Promise<string[]>;
+  /** Refused (TEAM.SERVICE_TAKEN) when the catalog gives one of them to another team. */
+  mustBeFree(tenant: string, services: readonly string[], team: string): Promise<void>;
+  /** Declares the ones the catalog lacks, run by `team` and owned by the acting manager. */
+  claim(acting: Acting, team: string, services: readonly string[]): Promise<void>;
+  /** The team was renamed: its services follow it. */
+  renamed(acting: Acting, from: string, to: string): Promise<void>;
+}
+
 /** Managing teams, rotations, overrides and policies (anyone may look). */
 export const MANAGE_TEAMS: RoleNeed = {
   role: 'manager',
@@ -61,6 +79,8 @@ export class TeamService {
   livePagesOf: ((tenant: string, team: string) => Promise<string[]>) | undefined;
   /** Told after every change (handoff and coverage jobs are planned from it); a failure there is not the change's. */
   onChanged: ((team: Team, now: Date) => Promise<void>) | undefined;
+  /** Which team owns which service: the catalog (set in compose, which builds the catalog after the teams). */
+  ownership: ServiceOwnership | undefined;
 
   constructor(
     private readonly repo: TeamRepository,
@@ -81,12 +101,13 @@ export class TeamService {
       throw UserError.of('TEAM.TOO_MANY', { max: MAX_TEAMS });
     }
     const services = opts.services === undefined ? [] : this.servicesOf(opts.services);
-    await this.mustOwnNoneYet(acting.tenant, services, name);
+    await this.ownership?.mustBeFree(acting.tenant, services, name);
     const team: Team = {
       tenant: acting.tenant,
       name,
       channel: opts.channel ? channelAddressOf(opts.channel, acting.source.platform) : null,
-      services,
+      // What it owns is in the service catalog (claimed below), not on the team.
+      services: [],
       members: [],
       layers: [],
       overrides: [],
@@ -103,6 +124,7 @@ export class TeamService {
         'name',
       );
     }
+    await this.ownership?.claim(acting, team.name, services);
     await this.onChanged?.(team, acting.now).catch(() => {});
     return team;
   }
@@ -184,13 +206,23 @@ export class TeamService {
         : none(opts.channel)
           ? null
           : channelAddressOf(opts.channel, acting.source.platform);
-    const services =
-      opts.services === undefined ? undefined : none(opts.services) ? [] : this.servicesOf(opts.services);
-    if (services) await this.mustOwnNoneYet(acting.tenant, services, name);
-    await this.mustBeIdle(acting, await this.get(acting.tenant, name), 'changed');
+    if (opts.services !== undefined && none(opts.services)) {
+      // The catalog gives every service a team: one leaves a team by going to another, or out of the catalog.
+      throw new UserError(
+        'TEAM.SERVICES_IN_CATALOG',
+        `${name.slice(0, 40)}'s services are in the service catalog now, where each belongs to a team, so none were taken away.`,
+        'Give one to another team with /service set <service> --team <team>, or take it out with /service remove <service>.',
+        'services',
+      );
+    }
+    const services = opts.services === undefined ? undefined : this.servicesOf(opts.services);
+    if (services) await this.ownership?.mustBeFree(acting.tenant, services, name);
+    const team = await this.get(acting.tenant, name);
+    await this.mustBeIdle(acting, team, 'changed');
+    if (services) await this.ownership?.claim(acting, team.name, services);
+    if (channel === undefined) return team;
     return this.change(acting, name, (t) => {
-      if (channel !== undefined) t.channel = channel;
-      if (services !== undefined) t.services = services;
+      t.channel = channel;
     });
   }
 
@@ -214,6 +246,7 @@ export class TeamService {
     if (outcome === 'changed') {
       throw UserError.of('TEAM.BUSY', { team: team.name, done: 'renamed' }, 'Try again.');
     }
+    await this.ownership?.renamed(acting, team.name, to);
     const renamed = { ...team, name: to, version: team.version + 1 };
     await this.onChanged?.(renamed, acting.now).catch(() => {});
     return { from: team.name, team: renamed };
@@ -224,6 +257,16 @@ export class TeamService {
     this.mustManage(acting);
     const team = await this.get(acting.tenant, name);
     await this.mustBeIdle(acting, team, 'deleted');
+    const owned = (await this.ownership?.ownedBy(acting.tenant, team.name)) ?? [];
+    if (owned.length > 0) {
+      // A service whose team is gone would page nobody: it goes to another team (or out of the catalog) first.
+      throw new UserError(
+        'TEAM.OWNS_SERVICES',
+        `${team.name} runs ${owned.slice(0, 5).join(', ')}${owned.length > 5 ? ` and ${owned.length - 5} more` : ''} in the service catalog, so it stays.`,
+        `Give ${owned.length === 1 ? 'it' : 'them'} to another team first (/service set ${owned[0]} --team <team>), or take ${owned.length === 1 ? 'it' : 'them'} out (/service remove ${owned[0]}).`,
+        'team',
+      );
+    }
     if (!(await this.repo.removeAt(team))) {
       throw UserError.of('TEAM.BUSY', { team: team.name, done: 'deleted' }, 'Try again.');
     }
@@ -373,11 +416,39 @@ export class TeamService {
     return [this.onCallIn(team, at)];
   }
 
-  /** The team that owns a service (services are matched in lower case). */
+  /**
+   * The team that owns a service: the one the service catalog names (services are matched in lower case). The
+   * catalog is kept in process, so this is one `_id` read of the team, or none for a service it does not hold.
+   */
   async teamFor(tenant: string, service: string | null | undefined): Promise<Team | null> {
     if (!service) return null;
-    const s = service.trim().toLowerCase();
-    return (await this.repo.list(tenant)).find((t) => t.services.includes(s)) ?? null;
+    const name = await this.ownership?.teamOf(tenant, service.trim().toLowerCase());
+    return name ? this.repo.get(tenant, name) : null;
+  }
+
+  /** The services the catalog gives the team (what `/team show` lists), by name. */
+  async ownedServices(tenant: string, team: string): Promise<string[]> {
+    return (await this.ownership?.ownedBy(tenant, team)) ?? [];
+  }
+
+  /** The name of the team the catalog gives the service, if any (no read of the team itself). */
+  async ownerNameOf(tenant: string, service: string): Promise<string | null> {
+    return (await this.ownership?.teamOf(tenant, service.trim().toLowerCase())) ?? null;
+  }
+
+  /** Teams that still carry a `services` list of their own (from before the catalog): what the migration moves. */
+  async withOwnServices(): Promise<Team[]> {
+    return (await this.repo.all()).filter((t) => t.services.length > 0);
+  }
+
+  /** Empties a team's own `services` list once the catalog holds them; a change that raced is tried again. */
+  async dropOwnServices(tenant: string, name: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const team = await this.repo.get(tenant, name);
+      if (!team || team.services.length === 0) return;
+      if (await this.repo.save({ ...team, services: [] })) return;
+    }
+    throw UserError.of('TEAM.BUSY', { team: name, done: 'saved' }, 'Try again.');
   }
 
   coming(team: Team, from: Date, days: number) {
@@ -474,20 +545,6 @@ export class TeamService {
       );
     }
     return list;
-  }
-
-  private async mustOwnNoneYet(tenant: string, services: readonly string[], name: string): Promise<void> {
-    for (const t of await this.repo.list(tenant)) {
-      const taken = services.find((s) => t.services.includes(s));
-      if (taken && t.name.toLowerCase() !== name.toLowerCase()) {
-        throw UserError.of(
-          'TEAM.SERVICE_TAKEN',
-          { service: taken, team: t.name },
-          'A service belongs to one team.',
-          'services',
-        );
-      }
-    }
   }
 
   private mustManage(acting: Acting): void {

@@ -456,6 +456,26 @@ export class TicketService {
   }
 
   /**
+   * A follow-up action recorded against the ticket (src/services/actions.ts), on its history: /ticket show finds its
+   * actions by these ids. Quiet: nothing is redrawn. Refused once the ticket is closed (its history is final).
+   */
+  noteAction(acting: Acting, id: string, actionId: string, what: string): Promise<Ticket> {
+    return this.change(
+      acting,
+      id,
+      (t) => {
+        if (t.state === 'closed') throw UserError.of('ACTION.CLOSED_TICKET', { id: t.ticketId });
+        return {
+          set: {},
+          history: [{ action: 'action_recorded', field: 'action', to: actionId, note: what }],
+          summary: `${acting.person.name} recorded ${actionId} on ${t.ticketId}`,
+        };
+      },
+      true,
+    );
+  }
+
+  /**
    * "This is a major incident" on the history, written once when it is declared (src/services/incidentCloseout.ts):
    * whoever hears the ticket change later knows it without reading the incident. Quiet: nothing is redrawn.
    */

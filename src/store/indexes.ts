@@ -19,6 +19,8 @@ const INDEXES: ReadonlyArray<readonly [collection: string, key: mongo.IndexSpeci
   ['process_heartbeats', { at: 1 }, 'old heartbeats dropped'],
   ['reminders', { tenant: 1, personId: 1 }, '/ticket remind list'],
   ['reminders', { tenant: 1, ticketId: 1 }, "a ticket's waiting reminders (--deliveries)"],
+  ['actions', { tenant: 1, state: 1 }, "/ticket action list (all, --overdue, --service), a PIR's open actions"],
+  ['actions', { tenant: 1, 'owner.id': 1, state: 1 }, '/ticket action list --mine'],
 ];
 
 /** Creates them (one at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes it finds done). */

@@ -19,6 +19,11 @@ export interface CatalogService {
   createdAt: Date;
   createdBy: PersonRef;
   updatedAt: Date;
+  /**
+   * Declared through a team (`/team create|set --services`, or moved from a team's own list at start-up) rather
+   * than with `/service add`: such services route pages, but do not by themselves make the catalog refuse names.
+   */
+  viaTeam?: boolean;
   /** Bumped by every change: a change made from an older copy is refused, not lost. */
   version: number;
 }

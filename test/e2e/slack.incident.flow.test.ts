@@ -187,5 +187,18 @@ describe('a major incident on Slack, end to end', () => {
     expect(md).toContain('rolled back the config push');
     expect(md).toContain('failing over to the backup tunnel');
     expect(md).toContain('tunnel restored');
+    // And the person who asked is told, in the room.
+    const told = await s.fake.waitFor(
+      (calls) =>
+        calls.find(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.body.channel === room.id &&
+            String(c.body.text).includes('The post-incident draft for INC-1 is uploaded'),
+        ),
+      5000,
+      'the answer to /incident postmortem',
+    );
+    expect(told.status).toBe(200);
   });
 });

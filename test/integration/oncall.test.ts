@@ -35,14 +35,14 @@ afterAll(async () => {
 describe('/team', () => {
   it('creates a team with its channel and services, adds people, and shows it', async () => {
     expect(ok(await root('/team create storage --channel console --services DB,backup')).text).toBe(
-      'Team storage is created, telling console, owning db, backup. Add people with /team add storage @person.',
+      'Team storage is created, telling console, owning backup, db. Add people with /team add storage @person.',
     );
     expect(ok(await root('/team add storage @ada @bob')).text).toBe('ada, bob joined storage (2 members).');
     expect(ok(await root('/team add storage @ada')).text).toBe('They are all in storage already.');
     const show = ok(await root('/team show Storage'));
     expect(show.fields?.find((f) => f.label === 'Members')?.value).toBe('ada, bob');
     expect(show.fields?.find((f) => f.label === 'On call now')?.value).toBe('nobody');
-    expect(ok(await ada('/team list')).list).toEqual(['storage · 2 members · db, backup · on call: nobody']);
+    expect(ok(await ada('/team list')).list).toEqual(['storage · 2 members · backup, db · on call: nobody']);
   });
 
   it.each([

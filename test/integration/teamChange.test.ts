@@ -36,13 +36,18 @@ describe('/team set', () => {
       'none (set one with /team set storage --channel …)',
     );
     expect(ok(await root('/team set storage --channel console --services db,backup')).text).toBe(
-      'storage now tells console and owns db, backup.',
+      'storage now tells console and owns backup, db.',
     );
     const shown = ok(await root('/team show storage'));
     expect(field(shown, 'Channel')).toBe('console');
-    expect(field(shown, 'Services')).toBe('db, backup');
-    expect(ok(await root('/team set storage --services none')).text).toBe('storage now owns no services.');
-    expect(ok(await root('/team set storage --services db')).text).toBe('storage now owns db.');
+    expect(field(shown, 'Services')).toBe('backup, db');
+    // What a team owns lives in the service catalog, where every service has a team: --services takes services on
+    // (declaring the new ones), and never takes them away.
+    expect(field(ok(await root('/service show backup')), 'Team')).toBe('storage');
+    const none = await root('/team set storage --services none');
+    expect(none.error).toBe('TEAM.SERVICES_IN_CATALOG');
+    expect(none.text).toContain('/service set <service> --team <team>');
+    expect(ok(await root('/team set storage --services db')).text).toBe('storage now owns backup, db.');
   });
 
   it.each([
@@ -76,7 +81,12 @@ describe('/team rename and /team delete', () => {
     expect(field(ok(await root('/team show sandbox')), 'Services')).toBe('tmp');
     expect(ok(await root('/oncall tmp')).list).toEqual(['sandbox: nobody']);
     expect(ok(await root('/team rename sandbox Sandbox')).text).toMatch(/^sandbox is now called Sandbox\./);
-    expect(ok(await root('/team delete sandbox')).text).toBe('Team Sandbox is deleted; tmp now belongs to no team.');
+    // A team running services in the catalog stays until they go to another team or out of the catalog.
+    const refused = await root('/team delete sandbox');
+    expect(refused.error).toBe('TEAM.OWNS_SERVICES');
+    expect(refused.text).toContain('Sandbox runs tmp in the service catalog, so it stays.');
+    ok(await root('/service remove tmp'));
+    expect(ok(await root('/team delete sandbox')).text).toBe('Team Sandbox is deleted.');
     expect((await bot.services.teams.list(tenant)).map((t) => t.name)).toEqual(['network', 'storage']);
   });
 });

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createDiscordAdapter, type DiscordAdapter, type DiscordAdapterDeps } from '../../adapters/discord/index.ts';
 import type { BotCore } from '../../src/core/bot.ts';
 import type { Reply } from '../../src/present/reply.ts';
+import type { TestDatabase } from './db.ts';
 import { type FakeDiscord, type InteractionAnswer, startFakeDiscord } from './fakeDiscord.ts';
 import {
   buttonPress,
@@ -44,7 +45,15 @@ export interface DiscordTestBot {
     options?: Record<string, string | boolean | FakeUser>,
     channel?: FakeChannel,
   ): string;
-  autocomplete(user: FakeUser, command: string, sub: string, option: string, typed: string): string;
+  /** An autocomplete (type 4) for `option`, with `filled`: the options already typed, sent along as Discord does. */
+  autocomplete(
+    user: FakeUser,
+    command: string,
+    sub: string,
+    option: string,
+    typed: string,
+    filled?: Record<string, string>,
+  ): string;
   press(user: FakeUser, customId: string, messageId: string): string;
   /** Presses a button on a message the bot sent `user` by DM, from that DM (no guild). */
   pressInDm(user: FakeUser, customId: string, messageId: string): string;
@@ -69,6 +78,8 @@ export async function startDiscordTestBot(
     env?: Record<string, string>;
     /** The core's clock (and its job engine's); the harness's test clock unless given. */
     now?: () => Date;
+    /** A database of the test's own (one opened with `monitorCommands`, to count round trips). */
+    database?: TestDatabase;
   } = {},
 ): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord(
@@ -77,7 +88,11 @@ export async function startDiscordTestBot(
   const env = Object.fromEntries(
     Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
   );
-  const bot = await startTestBot({ env, ...(opts.now ? { now: opts.now } : {}) });
+  const bot = await startTestBot({
+    env,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.database ? { database: opts.database } : {}),
+  });
   const logs: LogLine[] = [];
   const echo = process.env.TEST_LOG_LEVEL;
   const log = pino(
@@ -142,12 +157,15 @@ export async function startDiscordTestBot(
       const { list, users } = toOptions(options);
       return fake.interact(slashCommand(where(user, ch), command, sub, list, users));
     },
-    autocomplete(user, command, sub, option, typed) {
+    autocomplete(user, command, sub, option, typed, filled = {}) {
       const payload = slashCommand(
         where(user),
         command,
         sub,
-        [{ name: option, type: OPT.STRING, value: typed, focused: true }],
+        [
+          ...Object.entries(filled).map(([name, value]) => ({ name, type: OPT.STRING, value })),
+          { name: option, type: OPT.STRING, value: typed, focused: true },
+        ],
         [],
         true,
       );

@@ -174,9 +174,9 @@ export const payloads = {
       const v = args.values[block.block_id];
       state[block.block_id] = {
         [block.element.action_id]:
-          block.element.type === 'static_select'
+          block.element.type === 'static_select' || block.element.type === 'external_select'
             ? {
-                type: 'static_select',
+                type: block.element.type,
                 selected_option: v === undefined ? null : { text: { type: 'plain_text', text: v }, value: v },
               }
             : { type: 'plain_text_input', value: v ?? null },
@@ -200,6 +200,36 @@ export const payloads = {
         bot_id: 'BBOT',
       },
       response_urls: [],
+    };
+  },
+  /**
+   * What Slack sends the options load URL while someone types in a modal's external select (`block_suggestion`):
+   * the menu's block and action ids, what is typed so far, and the view it is in. The answer is `{options}`.
+   */
+  blockSuggestion(args: { user?: string; team?: string; view: Json; actionId: string; value: string }) {
+    const user = args.user ?? 'UADA';
+    return {
+      type: 'block_suggestion',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: args.team ?? 'T1' },
+      container: { type: 'view', view_id: args.view.id ?? 'VOPEN' },
+      api_app_id: 'A1',
+      token: 'legacy-verification-token',
+      action_id: args.actionId,
+      block_id: args.actionId,
+      value: args.value,
+      team: { id: args.team ?? 'T1', domain: 'fake' },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: {
+        id: args.view.id ?? 'VOPEN',
+        team_id: args.team ?? 'T1',
+        type: 'modal',
+        ...args.view,
+        state: { values: {} },
+        hash: `${Date.now()}.abc`,
+        app_id: 'A1',
+        bot_id: 'BBOT',
+      },
     };
   },
   messageShortcut(args: {

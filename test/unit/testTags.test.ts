@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const TAG = /^\/\/ @module-tag time-of-day$/m;
 /** Domain modules that compute with days, hours, zones, due times and schedules. */
 const CALENDAR =
-  /src\/domain\/(clockTime|cron|localTime|oncall|quietHours|rotation|rotationParse|schedule|schedulePhrase|scheduleRuns|sla|slaThresholds|summary|timezone|when|stale|escalation|pagePlan|rollupFacts|change|postmortem)\.ts'/;
+  /src\/domain\/(clockTime|cron|localTime|oncall|quietHours|rotation|rotationParse|schedule|schedulePhrase|scheduleRuns|sla|slaThresholds|summary|timezone|when|stale|escalation|pagePlan|rollupFacts|change|postmortem|followUp)\.ts'/;
 
 const testFiles = (): string[] =>
   ['unit', 'integration', 'e2e'].flatMap((dir) =>
