@@ -5,9 +5,11 @@ import { UserError } from '../src/domain/errors.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actionLine } from '../src/present/actionNotice.ts';
+import { openedFromText } from '../src/present/problemNotice.ts';
 import { ticketCard } from '../src/present/ticketCard.ts';
 import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
+import { problemCommands } from './problem.ts';
 import { ticketAction } from './ticketAction.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { ticketCsat } from './ticketCsat.ts';
@@ -47,6 +49,7 @@ const ticketNew: CommandDef = {
     '/ticket new "VPN drops every 5 minutes" --impact high --urgency high --service vpn',
     '/ticket new Need a new laptop --type request',
     '/ticket new "Upgrade the core switch" --type change --window "2026-12-03 22:00..2026-12-04 02:00"',
+    '/ticket new "Logins fail after each deploy" --type problem --from INC-3,INC-7',
   ],
   minRole: 'requester',
   options: [
@@ -93,6 +96,7 @@ const ticketNew: CommandDef = {
       description: 'Changes: when it is planned, "<from>..<to>" in your timezone',
       maxLength: 200,
     },
+    { name: 'from', kind: 'text', description: 'Problems: the incidents it is behind, INC-3,INC-7', maxLength: 300 },
   ],
   formWhenEmpty: {
     id: 'ticket.new',
@@ -112,7 +116,7 @@ const ticketNew: CommandDef = {
     const window = windowOf(str(o.window), type, ctx);
     // A team that does not exist is refused (it would never be paged, nor found by /status); it is kept as named.
     const team = str(o.team) === undefined ? undefined : await s.teams.get(ctx.tenant, str(o.team) as string);
-    const t = await s.tickets.openTicket(actingOf(ctx), {
+    const input = {
       title: str(o.title) as string,
       description: str(o.description),
       type,
@@ -122,7 +126,14 @@ const ticketNew: CommandDef = {
       priority: str(o.priority) as Priority | undefined,
       service: str(o.service)?.toLowerCase(),
       team: team?.name.toLowerCase(),
-    });
+    };
+    const from = str(o.from);
+    if (from !== undefined) {
+      const r = await s.problems.openFrom(actingOf(ctx), input, from);
+      const card = ticketCard(r.problem, ctx.now, ctx.timezone);
+      return { ...card, text: `${card.text}\n${openedFromText(r)}` };
+    }
+    const t = await s.tickets.openTicket(actingOf(ctx), input);
     return ticketCard(t, ctx.now, ctx.timezone);
   },
 };
@@ -177,4 +188,5 @@ export const ticketCommands: readonly CommandDef[] = [
   ticketAction,
   ticketCsat,
   ...ticketChangeCommands,
+  ...problemCommands,
 ];

@@ -13,6 +13,7 @@ import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
+import type { ProblemService } from '../services/problems.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
 import type { ServiceCatalog } from '../services/serviceCatalog.ts';
@@ -84,6 +85,8 @@ export interface CommandServices {
   reminders: ReminderService;
   reviews: ReviewService;
   pirs: PirService;
+  /** Problems: links to incidents, known errors. */
+  problems: ProblemService;
   /** Follow-up actions: recorded, listed, done or deferred. */
   actions: ActionService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */

@@ -110,6 +110,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    problems: o.services.problems,
     actions: o.services.actions,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,

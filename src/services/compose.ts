@@ -18,6 +18,7 @@ import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { declareIndexes } from '../store/indexes.ts';
 import { JobRepository } from '../store/jobStore.ts';
+import { KnownErrorRepository } from '../store/knownErrorStore.ts';
 import { migrateLayout } from '../store/layoutMigration.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { NoticeRepository } from '../store/noticeStore.ts';
@@ -42,10 +43,12 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { KnownErrors } from './knownErrors.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
+import { ProblemService } from './problems.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
@@ -83,6 +86,8 @@ export interface Services extends OnCallServices {
   reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** Problems: incidents linked to them, known errors told to new incidents. */
+  problems: ProblemService;
   /** Follow-up actions: the continual improvement register, owners reminded each business day until done. */
   actions: ActionService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
@@ -157,12 +162,24 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const cab = { quorum: o.cabQuorum, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
   const changeService = new ChangeService(tickets, cab);
+  const knownErrors = new KnownErrors(
+    ticketService,
+    tickets,
+    new KnownErrorRepository(connection),
+    peopleService,
+    outboxService,
+    { onError: (err, ticketId) => log.error({ err, ticketId }, 'known errors: could not keep or tell one') },
+  );
+  knownErrors.listen(changes, cardService);
+  const problems = new ProblemService(ticketService, tickets, knownErrors);
   const pirs = new PirService(new PirRepository(connection), jobs, outboxService, peopleService, ticketService, {
     days: o.pirDays,
     timezone,
     onError: (err, ticketId) => log.error({ err, ticketId }, 'pirs: could not open the PIR'),
     // A major incident's PIR opens with the draft written from its timeline (the close-out is built below).
     draftOf: (t) => onCall.incidentCloseout.draftForPir(t),
+    // A repeated incident's PIR names the problem behind it.
+    problemOf: (t) => problems.problemForPir(t),
     openActionsOf: async (tenant, ticketId, at, zone) =>
       (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
@@ -280,6 +297,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       summaries,
     ),
     pirs,
+    problems,
     actions,
     slaWatch,
   };

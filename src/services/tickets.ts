@@ -55,6 +55,8 @@ export interface OpenTicketInput {
   tags?: string[] | undefined;
   /** Changes only: when the change is planned to happen. */
   window?: Window | undefined;
+  /** Problems only: the incidents it is opened from (src/services/problems.ts checks them first). */
+  incidents?: string[] | undefined;
 }
 
 /** How the CAB decides: distinct approvers needed, and the freezes a planned window may fall in. */
@@ -67,7 +69,8 @@ export interface ListInput extends Omit<TicketFilter, 'limit'> {
   limit?: number;
 }
 
-interface Change {
+/** One change of a ticket as a use case decides it on the ticket as read: what to set, what to tell. */
+export interface Change {
   set: TicketPatch['set'];
   history: Array<Omit<AuditEntry, 'at' | 'actor' | 'platform'>>;
   comment?: { text: string; internal: boolean };
@@ -158,6 +161,7 @@ export class TicketService {
           ...(type === 'change'
             ? { change: { window: input.window ?? null, approval: 'pending' as const, decisions: [] } }
             : {}),
+          ...(type === 'problem' ? { problem: { incidents: input.incidents ?? [], knownError: null } } : {}),
         };
         const saved = await this.repo.insertNew(t);
         if (saved !== 'taken') {
@@ -435,6 +439,11 @@ export class TicketService {
         summary: `${acting.person.name} changed ${t.ticketId} priority ${t.priority} → ${priority}`,
       };
     });
+  }
+
+  /** A change decided by another use case (src/services/problems.ts: links, known errors), written as any other. */
+  applyDecided(acting: Acting, id: string, decide: (t: Ticket) => Change): Promise<Ticket> {
+    return this.change(acting, id, decide);
   }
 
   /** The incident's post-incident review is written: its link goes on the history (src/services/pirs.ts). */
