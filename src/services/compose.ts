@@ -51,6 +51,7 @@ import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
 import { CatalogOwnership } from './serviceOwnership.ts';
+import { ServiceStatusService } from './serviceStatus.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -99,6 +100,8 @@ export interface Services extends OnCallServices {
   catalog: ServiceCatalog;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
+  /** Availability and SLA attainment per service, from the rollups: /status services, the service review. */
+  serviceStatus: ServiceStatusService;
 }
 
 export interface ServiceOptions extends OnCallOptions {
@@ -211,6 +214,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     () => csatRepo.every(),
     () => onCall.incidentCloseout.majorFacts(),
   );
+  rollups.serviceTargets = (tenant, service) => catalog.ticketTargets(tenant, service, o.sla, true);
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, log);
   csat.listen(changes);
@@ -219,6 +223,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log,
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log });
+  summaries.isService = async (tenant, name) => (await catalog.list(tenant)).some((c) => c.name === name);
   const housekeeping = new Housekeeping(
     tickets,
     ticketService,
@@ -258,6 +264,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ),
     summaries,
     catalog,
+    serviceStatus,
     tickets: ticketService,
     cab: changeService,
     people: peopleService,
@@ -278,6 +285,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       pirs,
       new StaleService(tickets, (tenant, personId) => peopleService.identitiesOf(tenant, personId)),
       summaries,
+      serviceStatus,
     ),
     pirs,
     actions,
