@@ -258,7 +258,7 @@ const countOpened = (
   ).length;
 
 /**
- * Each service's figures for the period against the one before. `facts` hold both periods (and may reach past
+ * Each service's figures for the period (up to `now` when it runs on past it) against the one before. `facts` hold both periods (and may reach past
  * them: `readTo`, so an incident open across a past period with no event inside it is found by the event after).
  */
 export function serviceFiguresOf(input: {
@@ -268,12 +268,15 @@ export function serviceFiguresOf(input: {
   current: Period;
   previous: Period;
   readTo: Date;
+  /** The moment asked: a period that runs on past it (today, this week) is measured up to it. */
+  now: Date;
 }): ServiceFigures[] {
   const { services, facts, current, previous } = input;
   const outages = outagesOf(facts, input.openNow, previous.from, input.readTo);
   const deps = new Map(services.map((s) => [s.name, s.dependsOn]));
+  const until = new Date(Math.max(current.from.getTime(), Math.min(current.to.getTime(), input.now.getTime())));
   return services.map((s) => {
-    const now = availabilityOf(s.name, outages, deps, current.from, current.to);
+    const now = availabilityOf(s.name, outages, deps, current.from, until);
     const before = availabilityOf(s.name, outages, deps, previous.from, previous.to);
     const att = attainmentOf(facts, s.name, current.from, current.to);
     const attBefore = attainmentOf(facts, s.name, previous.from, previous.to);

@@ -75,6 +75,7 @@ export class ServiceStatusService {
       current,
       previous,
       readTo: new Date(Math.max(readTo.getTime(), current.to.getTime())),
+      now,
     }).filter((r) => wanted.some((s) => s.name === r.service));
     return { current, previous, rows, openCut: open.length >= OPEN_MAX };
   }

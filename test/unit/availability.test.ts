@@ -235,6 +235,7 @@ describe('across DST and month ends', () => {
       current,
       previous,
       readTo: current.to,
+      now: new Date('2026-12-01T15:00:00Z'),
     });
     const row = figures[0];
     expect(row?.downMs).toBe(HOUR);
