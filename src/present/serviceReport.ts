@@ -80,7 +80,7 @@ export function servicesStatusReply(n: {
 
 /** The monthly service review: per service its objective, availability and SLA against targets, incidents, problems. */
 export function serviceReviewReply(n: { review: Review; rows: readonly ServiceFigures[]; days: string }): Reply {
-  const header = `${n.review.name} · service review ${n.days} (${n.review.timezone})`;
+  const header = `${n.review.name} · services ${n.days} (${n.review.timezone})`;
   const blocks = n.rows.map((r) =>
     [
       `${r.service}${r.tier === null ? '' : ` (tier ${r.tier})`}: ${r.objective ?? 'no objective set'}`,
