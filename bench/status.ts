@@ -64,7 +64,7 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
  * their rollup facts (opened, responded, resolved) in the day collections, as the change feed would have
  * written them: inserted in bulk, as a migration would.
  */
-async function seedHistory(connection: mongoose.Connection, tenant: string, size: number): Promise<void> {
+export async function seedHistory(connection: mongoose.Connection, tenant: string, size: number): Promise<void> {
   const sample = await connection.collection(HOT).findOne({});
   if (!sample) throw new Error('the first /ticket new stored nothing');
   const { _id, pages: _pages, ...shape } = sample;
@@ -128,7 +128,7 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
 }
 
 /** The query that grows with history on FerretDB: a count over `size` ticket-sized documents. */
-async function rawCount(connection: mongoose.Connection, tenant: string, size: number): Promise<number> {
+export async function rawCount(connection: mongoose.Connection, tenant: string, size: number): Promise<number> {
   const sample = await connection.collection(HOT).findOne({}, { projection: { _id: 0 } });
   const scratch = connection.collection(`bench_raw_count_${size}`);
   for (let i = 0; i < size; i += 1000) {

@@ -48,6 +48,8 @@ export function renderServiceChart(
             label: 'Availability %',
             data: shown.map((r) => pct(r.availability.value)),
             backgroundColor: shown.map((r) => (r.meetsTarget === false ? '#c92a2a' : '#2b8a3e')),
+            // Drawn beneath the targets (a higher order is drawn first).
+            order: 2,
           },
           {
             type: 'line',
@@ -57,8 +59,9 @@ export function renderServiceChart(
             backgroundColor: '#1f2933',
             showLine: false,
             pointStyle: 'line',
-            pointRadius: 18,
+            pointRadius: Math.min(60, Math.floor(SERVICE_CHART_WIDTH / (3 * Math.max(1, shown.length)))),
             pointBorderWidth: 3,
+            order: 1,
           },
         ],
       },
