@@ -64,7 +64,13 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
  * their rollup facts (opened, responded, resolved) in the day collections, as the change feed would have
  * written them: inserted in bulk, as a migration would.
  */
-export async function seedHistory(connection: mongoose.Connection, tenant: string, size: number): Promise<void> {
+export async function seedHistory(
+  connection: mongoose.Connection,
+  tenant: string,
+  size: number,
+  /** The newest closed ticket's day (default now); bench/services.ts puts the history before the periods it reads. */
+  endAt = Date.now(),
+): Promise<void> {
   const sample = await connection.collection(HOT).findOne({});
   if (!sample) throw new Error('the first /ticket new stored nothing');
   const { _id, pages: _pages, ...shape } = sample;
@@ -76,7 +82,7 @@ export async function seedHistory(connection: mongoose.Connection, tenant: strin
     }
     byName.clear();
   };
-  const now = Date.now();
+  const now = endAt;
   for (let n = 2; n <= size + 1; n++) {
     const key = `${tenant}/INC-${n}`;
     const at = new Date(now - Math.ceil((size + 2 - n) / PER_DAY) * DAY - ((n * 7919) % DAY));
@@ -104,7 +110,7 @@ export async function seedHistory(connection: mongoose.Connection, tenant: strin
       put('rollup_facts', {
         _id: `${tenant}/${day}/INC-${n}/${kind}`,
         day,
-        expireAt: new Date(now + 35 * DAY),
+        expireAt: new Date(Date.now() + 35 * DAY),
         tenant,
         ticketId: `INC-${n}`,
         type: 'incident',
@@ -123,7 +129,7 @@ export async function seedHistory(connection: mongoose.Connection, tenant: strin
   }
   await flush();
   // As the nightly maintenance leaves them: past days folded into their day documents.
-  await new RollupRepository(connection).fold(new Date(now));
+  await new RollupRepository(connection).fold(new Date(Date.now()));
   await new TicketNumbers(connection).raise(tenant, 'incident', size + 1);
 }
 
