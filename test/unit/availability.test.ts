@@ -1,5 +1,6 @@
 // Availability from incident facts (overlaps once, dependency roll-up when the incident says so), SLA attainment,
 // the trend, and the periods across DST and month ends.
+// @module-tag time-of-day
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLA } from '../../config/defaults.ts';
