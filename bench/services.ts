@@ -45,7 +45,7 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
     const tenant = first.card?.tenant as string;
     // The history ends before the month and the month before it: what /status services month reads is the same
     // at every size (the live work below), and only the history behind it grows.
-    await seedHistory(bot.connection, tenant, size, Date.now() - 62 * DAY);
+    await seedHistory(bot.connection, tenant, size, Date.now() - 62 * DAY, true);
     await run('team', 'create ops');
     await run('service', 'add core-db --team ops --owner @bench-admin --targets "availability=99.9%"');
     await run('service', 'add print --team ops --owner @bench-admin --targets "availability=99.5%,P1=15m/4h"');
