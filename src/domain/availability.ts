@@ -2,9 +2,9 @@
 // make (overlaps counted once, a dependency's outage rolled up when its incident says so), the share of first
 // responses and resolutions within target, and the trend against the period before.
 import type { TicketSummary } from './entities.ts';
-import { daysInMonth, isoDate, type LocalDate, localParts } from './localTime.ts';
 import { CASCADES_TAG, type RollupFact } from './rollupFacts.ts';
-import { type Figure, type Period, periodOf } from './summary.ts';
+import { type ActionCounts, actionCountsOf, type CountedAction } from './serviceReview.ts';
+import type { Figure, Period } from './summary.ts';
 import type { Priority } from './ticket.ts';
 
 /** An incident carrying this tag takes down every service that depends on its service (`--affects dependants`). */
@@ -198,23 +198,6 @@ export const trendOf = (value: number | null, previous: number | null): Figure =
   change: value !== null && previous !== null ? value - previous : null,
 });
 
-/** The calendar month before the one `now` falls in (the review's period), and the month before that. */
-export function lastCalendarMonth(now: Date, timeZone: string): { current: Period; previous: Period } {
-  const today = localParts(now, timeZone);
-  const monthBefore = (d: LocalDate): { first: LocalDate; last: LocalDate } => {
-    const first =
-      d.month === 1 ? { year: d.year - 1, month: 12, day: 1 } : { year: d.year, month: d.month - 1, day: 1 };
-    return { first, last: { ...first, day: daysInMonth(first.year, first.month) } };
-  };
-  const cur = monthBefore(today);
-  const prev = monthBefore(cur.first);
-  const label = isoDate(cur.first).slice(0, 7);
-  return {
-    current: periodOf(label, cur.first, cur.last, timeZone),
-    previous: periodOf('previous', prev.first, prev.last, timeZone),
-  };
-}
-
 /** What the catalog says of a service that the figures need. */
 export interface ServiceOfReport {
   name: string;
@@ -244,6 +227,8 @@ export interface ServiceFigures {
   majorIncidents: number;
   /** Problems opened in the period on the service. */
   problems: Figure;
+  /** Follow-up actions on the service's incidents and problems: null when they were not read. */
+  actions: ActionCounts | null;
 }
 
 const countOpened = (
@@ -270,6 +255,8 @@ export function serviceFiguresOf(input: {
   readTo: Date;
   /** The moment asked: a period that runs on past it (today, this week) is measured up to it. */
   now: Date;
+  /** The tenant's follow-up actions, when read. */
+  actions?: readonly CountedAction[] | undefined;
 }): ServiceFigures[] {
   const { services, facts, current, previous } = input;
   const outages = outagesOf(facts, input.openNow, previous.from, input.readTo);
@@ -300,6 +287,7 @@ export function serviceFiguresOf(input: {
         countOpened(facts, s.name, 'problem', current),
         countOpened(facts, s.name, 'problem', previous),
       ),
+      actions: input.actions ? actionCountsOf(input.actions, s.name, current.from, until) : null,
     };
   });
 }

@@ -7,8 +7,12 @@ import { formatShare } from '../domain/service.ts';
 import type { Figure } from '../domain/summary.ts';
 import type { Reply, ReplyField } from './reply.ts';
 
-/** What the service review leaves out, and why: built by other parts of issue 19. */
-export const REVIEW_LEFT_OUT = 'Follow-up actions (opened, done, overdue) are not counted yet: actions are not built.';
+/** What the service review leaves out, and why. */
+export const REVIEW_LEFT_OUT =
+  'Problems are counted as problem tickets opened on the service (their links to incidents are not counted yet).';
+
+const actionsText = (r: ServiceFigures): string =>
+  r.actions ? `${r.actions.opened} opened, ${r.actions.done} done, ${r.actions.overdue} overdue` : 'not counted';
 
 const share = (v: number | null): string => (v === null ? 'n/a' : formatShare(v));
 
@@ -87,6 +91,7 @@ export function serviceReviewReply(n: { review: Review; rows: readonly ServiceFi
       `  Availability: ${availabilityText(r)}`,
       `  SLA attainment: ${slaText(r)}`,
       `  Incidents: ${countText(r.incidents)}, P1/P2: ${r.majorIncidents} · Problems opened: ${countText(r.problems)}`,
+      `  Follow-up actions: ${actionsText(r)}`,
     ].join('\n'),
   );
   const body = blocks.length ? blocks : ['No service is declared yet: /service add declares one.'];

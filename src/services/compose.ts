@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { ACTION_STATES } from '../domain/followUp.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
@@ -170,14 +171,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
   pirs.listen(changes);
-  const actions = new ActionService(
-    new ActionRepository(connection),
-    jobs,
-    ticketService,
-    outboxService,
-    peopleService,
-    { timezone },
-  );
+  const actionRepo = new ActionRepository(connection);
+  const actions = new ActionService(actionRepo, jobs, ticketService, outboxService, peopleService, { timezone });
   const onCall = buildOnCall(
     connection,
     {
@@ -223,7 +218,9 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log,
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
-  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log });
+  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log }, async (tenant) =>
+    (await Promise.all(ACTION_STATES.map((state) => actionRepo.inState(tenant, state)))).flat(),
+  );
   summaries.isService = async (tenant, name) => (await catalog.list(tenant)).some((c) => c.name === name);
   const housekeeping = new Housekeeping(
     tickets,

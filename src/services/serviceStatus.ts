@@ -3,10 +3,11 @@
 // the service review posts.
 import { stringify } from 'csv-stringify/sync';
 import type { Logger } from 'pino';
-import { lastCalendarMonth, type ServiceFigures, serviceFiguresOf } from '../domain/availability.ts';
+import { type ServiceFigures, serviceFiguresOf } from '../domain/availability.ts';
 import { neutralised } from '../domain/exportRows.ts';
 import { isoDate } from '../domain/localTime.ts';
 import { formatShare } from '../domain/service.ts';
+import { type CountedAction, lastCalendarMonth } from '../domain/serviceReview.ts';
 import { type Period, parsePeriod } from '../domain/summary.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import type { Reply } from '../present/reply.ts';
@@ -40,6 +41,8 @@ export class ServiceStatusService {
     private readonly rollups: RollupService,
     private readonly tickets: TicketRepository,
     private readonly charts?: { log: Logger; render?: (rows: readonly ServiceFigures[], title: string) => Buffer },
+    /** The tenant's follow-up actions, every state (a small collection: a few per incident reviewed). */
+    private readonly actions?: (tenant: string) => Promise<CountedAction[]>,
   ) {}
 
   /** `/status services [period]`, `/status <service>`, `/service show <name> [period]`: the period as /status reads it. */
@@ -61,10 +64,11 @@ export class ServiceStatusService {
     const { current, previous } = periods;
     const ended = current.to.getTime() <= now.getTime();
     const readTo = ended ? new Date(Math.min(now.getTime(), current.to.getTime() + LOOK_AFTER_MS)) : current.to;
-    const [catalog, facts, open] = await Promise.all([
+    const [catalog, facts, open, actions] = await Promise.all([
       this.catalog.list(tenant),
       this.rollups.between(tenant, previous.from, new Date(Math.max(readTo.getTime(), current.to.getTime()))),
       this.tickets.list(tenant, { states: [...OPEN_STATES], type: 'incident', limit: OPEN_MAX }),
+      this.actions?.(tenant),
     ]);
     const wanted = only === undefined ? catalog : catalog.filter((s) => s.name === only);
     const rows = serviceFiguresOf({
@@ -76,6 +80,7 @@ export class ServiceStatusService {
       previous,
       readTo: new Date(Math.max(readTo.getTime(), current.to.getTime())),
       now,
+      actions,
     }).filter((r) => wanted.some((s) => s.name === r.service));
     return { current, previous, rows, openCut: open.length >= OPEN_MAX };
   }
@@ -131,6 +136,9 @@ export const SERVICE_CSV_COLUMNS = [
   'p1_p2_incidents',
   'problems',
   'problems_previous',
+  'actions_opened',
+  'actions_done',
+  'actions_overdue',
 ] as const;
 
 const share = (v: number | null): string => (v === null ? '' : formatShare(v));
@@ -157,6 +165,9 @@ export function serviceCsv(report: ServiceReport): string {
     String(r.majorIncidents),
     String(r.problems.value ?? 0),
     String(r.problems.previous ?? 0),
+    r.actions ? String(r.actions.opened) : '',
+    r.actions ? String(r.actions.done) : '',
+    r.actions ? String(r.actions.overdue) : '',
   ]);
   return stringify([[...SERVICE_CSV_COLUMNS], ...rows], { record_delimiter: 'windows' });
 }

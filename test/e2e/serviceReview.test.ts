@@ -116,7 +116,7 @@ describe('the monthly service review on Slack', () => {
     expect(text).toContain(`Availability: ${MARCH_DOWN_3H} (target 99.9%: missed; -0.403 pts vs before), down 3h`);
     expect(text).toContain('SLA attainment: 100% in target (responses 0/0, resolutions 1/1; no previous figure)');
     expect(text).toContain('portal: =Customers self-serve');
-    expect(text).toContain('Follow-up actions (opened, done, overdue) are not counted yet');
+    expect(text).toContain('Follow-up actions: 0 opened, 0 done, 0 overdue');
 
     const uploads = await s.fake.waitFor(
       (calls) => {

@@ -9,13 +9,13 @@ import {
   availabilityOf,
   coveredMs,
   dependenciesOf,
-  lastCalendarMonth,
   type Outage,
   outagesOf,
   serviceFiguresOf,
 } from '../../src/domain/availability.ts';
 import type { Ticket } from '../../src/domain/entities.ts';
 import { CASCADES_TAG, factsOf, type RollupFact } from '../../src/domain/rollupFacts.ts';
+import { actionCountsOf, lastCalendarMonth } from '../../src/domain/serviceReview.ts';
 import { startClock } from '../../src/domain/sla.ts';
 import { parsePeriod } from '../../src/domain/summary.ts';
 import type { Priority } from '../../src/domain/ticket.ts';
@@ -291,6 +291,37 @@ describe('SLA attainment and the trend', () => {
         }
       }),
     );
+  });
+});
+
+describe('follow-up actions per service', () => {
+  it('counts those opened and done in the period, and those overdue at its end (or now)', () => {
+    const d = (iso: string) => new Date(iso);
+    const act = (o: Partial<Parameters<typeof actionCountsOf>[0][number]>) => ({
+      service: 'vpn',
+      createdAt: d('2026-03-05T10:00:00Z'),
+      dueAt: d('2026-03-20T10:00:00Z'),
+      state: 'open' as const,
+      ended: null,
+      ...o,
+    });
+    const actions = [
+      act({}), // opened in March, overdue at its end
+      act({ state: 'done', ended: { state: 'done', at: d('2026-03-10T10:00:00Z') } }), // opened and done
+      act({
+        createdAt: d('2026-02-10T10:00:00Z'),
+        state: 'done',
+        ended: { state: 'done', at: d('2026-04-02T10:00:00Z') },
+      }), // overdue at the end of March, done after
+      act({ dueAt: d('2026-04-10T10:00:00Z') }), // not due yet
+      act({ state: 'deferred', ended: { state: 'deferred', at: d('2026-03-21T10:00:00Z') } }), // deferred: not overdue
+      act({ service: 'dns' }),
+    ];
+    expect(actionCountsOf(actions, 'vpn', d('2026-03-01T00:00:00Z'), d('2026-04-01T00:00:00Z'))).toEqual({
+      opened: 4,
+      done: 1,
+      overdue: 2,
+    });
   });
 });
 
