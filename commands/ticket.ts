@@ -2,6 +2,7 @@
 import type { CommandDef } from '../src/core/command.ts';
 import { parseWindow } from '../src/domain/change.ts';
 import { UserError } from '../src/domain/errors.ts';
+import { CASCADES_TAG } from '../src/domain/rollupFacts.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actionLine } from '../src/present/actionNotice.ts';
@@ -39,6 +40,20 @@ function windowOf(text: string | undefined, type: TicketType | undefined, ctx: {
     `For example: ${r.examples.map((e) => `--window "${e}"`).join(' or ')}`,
     'window',
   );
+}
+
+/** `--affects dependants`: an incident on a service that takes its dependants down too (docs/services.md). */
+function affectsTags(affects: string | undefined, type: TicketType | undefined, service: string | undefined) {
+  if (affects === undefined) return undefined;
+  if ((type ?? 'incident') !== 'incident' || service === undefined) {
+    throw new UserError(
+      'USAGE.BAD_OPTION',
+      `--affects is for an incident on a service${type && type !== 'incident' ? `; this would be a ${type}` : ', and --service is missing'}.`,
+      'For example: /ticket new "Core DB down" --priority P1 --service core-db --affects dependants',
+      'affects',
+    );
+  }
+  return [CASCADES_TAG];
 }
 
 const ticketNew: CommandDef = {
@@ -85,6 +100,12 @@ const ticketNew: CommandDef = {
       autocomplete: 'service',
     },
     {
+      name: 'affects',
+      kind: 'choice',
+      choices: ['dependants'],
+      description: 'Incidents: the services that depend on --service are down too (their availability counts it)',
+    },
+    {
       name: 'team',
       kind: 'text',
       description: 'Team to work it (must exist); a P1/P2 incident pages it, unless a team owns --service',
@@ -114,6 +135,7 @@ const ticketNew: CommandDef = {
   async run(ctx, o, s) {
     const type = str(o.type) as TicketType | undefined;
     const window = windowOf(str(o.window), type, ctx);
+    const tags = affectsTags(str(o.affects), type, str(o.service));
     // A team that does not exist is refused (it would never be paged, nor found by /status); it is kept as named.
     const team = str(o.team) === undefined ? undefined : await s.teams.get(ctx.tenant, str(o.team) as string);
     const input = {
@@ -126,6 +148,7 @@ const ticketNew: CommandDef = {
       priority: str(o.priority) as Priority | undefined,
       service: str(o.service)?.toLowerCase(),
       team: team?.name.toLowerCase(),
+      ...(tags ? { tags } : {}),
     };
     const from = str(o.from);
     if (from !== undefined) {

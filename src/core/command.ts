@@ -17,6 +17,7 @@ import type { ProblemService } from '../services/problems.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
 import type { ServiceCatalog } from '../services/serviceCatalog.ts';
+import type { ServiceStatusService } from '../services/serviceStatus.ts';
 import type { SummaryService } from '../services/summaries.ts';
 import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
@@ -109,6 +110,8 @@ export interface CommandServices {
   exports: ExportService;
   /** The service catalog. */
   catalog: ServiceCatalog;
+  /** Availability and SLA attainment per service, against its targets. */
+  serviceStatus: ServiceStatusService;
   definitions: () => readonly CommandDef[];
 }
 

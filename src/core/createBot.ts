@@ -122,6 +122,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     csat: o.services.csat,
     exports: o.services.exports,
     catalog: o.services.catalog,
+    serviceStatus: o.services.serviceStatus,
     definitions: () => registry.definitions,
   };
 

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { ACTION_STATES } from '../domain/followUp.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
@@ -54,6 +55,7 @@ import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
 import { CatalogOwnership } from './serviceOwnership.ts';
+import { ServiceStatusService } from './serviceStatus.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -104,6 +106,8 @@ export interface Services extends OnCallServices {
   catalog: ServiceCatalog;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
+  /** Availability and SLA attainment per service, from the rollups: /status services, the service review. */
+  serviceStatus: ServiceStatusService;
 }
 
 export interface ServiceOptions extends OnCallOptions {
@@ -184,14 +188,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
   pirs.listen(changes);
-  const actions = new ActionService(
-    new ActionRepository(connection),
-    jobs,
-    ticketService,
-    outboxService,
-    peopleService,
-    { timezone },
-  );
+  const actionRepo = new ActionRepository(connection);
+  const actions = new ActionService(actionRepo, jobs, ticketService, outboxService, peopleService, { timezone });
   const onCall = buildOnCall(
     connection,
     {
@@ -228,6 +226,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     () => csatRepo.every(),
     () => onCall.incidentCloseout.majorFacts(),
   );
+  rollups.serviceTargets = (tenant, service) => catalog.ticketTargets(tenant, service, o.sla, true);
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, log);
   csat.listen(changes);
@@ -236,6 +235,10 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log,
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log }, async (tenant) =>
+    (await Promise.all(ACTION_STATES.map((state) => actionRepo.inState(tenant, state)))).flat(),
+  );
+  summaries.isService = async (tenant, name) => (await catalog.list(tenant)).some((c) => c.name === name);
   const housekeeping = new Housekeeping(
     tickets,
     ticketService,
@@ -275,6 +278,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ),
     summaries,
     catalog,
+    serviceStatus,
     tickets: ticketService,
     cab: changeService,
     people: peopleService,
@@ -295,6 +299,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       pirs,
       new StaleService(tickets, (tenant, personId) => peopleService.identitiesOf(tenant, personId)),
       summaries,
+      serviceStatus,
     ),
     pirs,
     problems,
