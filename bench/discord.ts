@@ -35,7 +35,14 @@ export async function benchDiscord(db: BenchDatabase): Promise<string[]> {
     const fake = await startFakeDiscord();
     fakes.push(fake);
     const { token, applicationId, apiUrl } = fake;
-    const config = { token, applicationId, guildId: fake.guild.id, apiUrl, messageContent: false };
+    const config = {
+      token,
+      applicationId,
+      guildId: fake.guild.id,
+      apiUrl,
+      messageContent: false,
+      incidentCategory: undefined,
+    };
     const adapter = createDiscordAdapter({ core, config, log });
     clients.push(adapter.client);
     await adapter.start();

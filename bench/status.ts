@@ -64,7 +64,19 @@ async function atSize(db: BenchDatabase, size: number): Promise<Timed> {
  * their rollup facts (opened, responded, resolved) in the day collections, as the change feed would have
  * written them: inserted in bulk, as a migration would.
  */
-async function seedHistory(connection: mongoose.Connection, tenant: string, size: number): Promise<void> {
+export async function seedHistory(
+  connection: mongoose.Connection,
+  tenant: string,
+  size: number,
+  /** The newest closed ticket's day (default now); bench/services.ts puts the history before the periods it reads. */
+  endAt = Date.now(),
+  /**
+   * Write the facts straight into day documents, as a fold leaves them (bench/services.ts: folding 150,000 facts
+   * in one go outlasts the driver's timeout on the embedded FerretDB); default: as facts, then folded.
+   */
+  asDays = false,
+): Promise<void> {
+  const days = new Map<string, Record<string, unknown>[]>();
   const sample = await connection.collection(HOT).findOne({});
   if (!sample) throw new Error('the first /ticket new stored nothing');
   const { _id, pages: _pages, ...shape } = sample;
@@ -76,7 +88,7 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
     }
     byName.clear();
   };
-  const now = Date.now();
+  const now = endAt;
   for (let n = 2; n <= size + 1; n++) {
     const key = `${tenant}/INC-${n}`;
     const at = new Date(now - Math.ceil((size + 2 - n) / PER_DAY) * DAY - ((n * 7919) % DAY));
@@ -101,10 +113,26 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
     });
     const fact = (kind: string, when: Date, extra: Record<string, unknown> = {}) => {
       const day = when.toISOString().slice(0, 10);
+      if (asDays) {
+        const f = {
+          id: `${tenant}/${day}/INC-${n}/${kind}`,
+          tenant,
+          ticketId: `INC-${n}`,
+          type: 'incident',
+          kind,
+          at: when,
+          priority: 'P3',
+          service: n % 2 ? 'print' : 'mail',
+          team: null,
+          ...extra,
+        };
+        days.set(day, [...(days.get(day) ?? []), f]);
+        return;
+      }
       put('rollup_facts', {
         _id: `${tenant}/${day}/INC-${n}/${kind}`,
         day,
-        expireAt: new Date(now + 35 * DAY),
+        expireAt: new Date(Date.now() + 35 * DAY),
         tenant,
         ticketId: `INC-${n}`,
         type: 'incident',
@@ -122,13 +150,19 @@ async function seedHistory(connection: mongoose.Connection, tenant: string, size
     if (n % 1000 === 0) await flush();
   }
   await flush();
+  if (asDays) {
+    const docs = [...days].map(([day, facts]) => ({ _id: `${tenant}/${day}#0`, facts }));
+    for (let i = 0; i < docs.length; i += 50) {
+      await connection.collection('rollups').insertMany(docs.slice(i, i + 50) as never[], { ordered: false });
+    }
+  }
   // As the nightly maintenance leaves them: past days folded into their day documents.
-  await new RollupRepository(connection).fold(new Date(now));
+  await new RollupRepository(connection).fold(new Date(Date.now()));
   await new TicketNumbers(connection).raise(tenant, 'incident', size + 1);
 }
 
 /** The query that grows with history on FerretDB: a count over `size` ticket-sized documents. */
-async function rawCount(connection: mongoose.Connection, tenant: string, size: number): Promise<number> {
+export async function rawCount(connection: mongoose.Connection, tenant: string, size: number): Promise<number> {
   const sample = await connection.collection(HOT).findOne({}, { projection: { _id: 0 } });
   const scratch = connection.collection(`bench_raw_count_${size}`);
   for (let i = 0; i < size; i += 1000) {

@@ -3,7 +3,7 @@
 import type { CommandDef, OptionDef } from '../src/core/command.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../src/domain/incident.ts';
-import { isOnePlace, threadMarkOn } from '../src/domain/platform.ts';
+import { isOnePlace, platformNamed, threadMarkOn } from '../src/domain/platform.ts';
 import { timelineReply } from '../src/present/incidentNotice.ts';
 import { pinnedReply } from '../src/present/incidentRoomNotice.ts';
 import { ephemeral } from '../src/present/reply.ts';
@@ -171,7 +171,12 @@ const postmortem: CommandDef = {
   options: [{ ...INCIDENT, positional: true }],
   async run(ctx, o, s) {
     const { origin } = ctx;
-    const address = isOnePlace(origin.platform) ? null : sourceAddress(origin);
+    // Where a thread is a channel of its own (a Discord room), the file goes to the thread it was asked in.
+    const thread =
+      origin.thread && platformNamed(origin.platform)?.channels?.threadIsChannel
+        ? `${origin.platform}:${origin.thread}`
+        : null;
+    const address = isOnePlace(origin.platform) ? null : (thread ?? sourceAddress(origin));
     if (!isOnePlace(origin.platform) && !address) {
       throw new UserError(
         'INCIDENT.POSTMORTEM_NO_CHANNEL',

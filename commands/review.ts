@@ -32,6 +32,7 @@ const reviewAdd: CommandDef = {
     '/review add "Stand-up" weekdays at 9am --text "Stand-up in the ops room"',
     '/review add "Monthly review" first Monday of the month at 14:00 --kind digest --tz Europe/Berlin',
     '/review add "Stale sweep" weekdays at 09:00 --kind stale --days 3',
+    '/review add "Service review" first Monday of the month at 09:00 --kind service-review',
   ],
   minRole: MANAGE_REVIEWS.role,
   options: [

@@ -3,9 +3,11 @@
 import type { CommandContext, CommandDef, OptionDef, OptionValues } from '../src/core/command.ts';
 import { formatTargets, SERVICE_TIERS, type ServiceTier, TARGETS_EXAMPLE } from '../src/domain/service.ts';
 import { shownThroughout } from '../src/kit/typedText.ts';
-import { ephemeral, type Reply } from '../src/present/reply.ts';
+import { ephemeral, type Reply, type ReplyField } from '../src/present/reply.ts';
+import { availabilityFields } from '../src/present/serviceReport.ts';
 import { formatTime } from '../src/present/time.ts';
 import { type CatalogService, MANAGE_SERVICES, type ServiceInput } from '../src/services/serviceCatalog.ts';
+import { daysOf } from '../src/services/serviceStatus.ts';
 import { actingOf } from './acting.ts';
 import { str } from './ticketShared.ts';
 
@@ -50,7 +52,7 @@ const OPEN_SHOWN = 20;
 
 const tierText = (s: CatalogService): string => (s.tier === null ? 'no tier' : `tier ${s.tier}`);
 
-function serviceCard(s: CatalogService, open: readonly string[], ctx: CommandContext): Reply {
+function serviceCard(s: CatalogService, open: readonly string[], ctx: CommandContext, extra: ReplyField[]): Reply {
   const fields = [
     { label: 'Owner', value: s.owner.name },
     { label: 'Team', value: s.team },
@@ -62,6 +64,7 @@ function serviceCard(s: CatalogService, open: readonly string[], ctx: CommandCon
       label: 'Open now',
       value: open.length ? `${open.length}${open.length >= OPEN_SHOWN ? ' or more' : ''}` : 'nothing',
     },
+    ...extra,
     { label: 'Changed', value: `${formatTime(s.updatedAt, ctx.now, ctx.timezone)} (${ctx.timezone})` },
   ];
   return ephemeral([`Service ${s.name}`, ...fields.map((f) => `${f.label}: ${f.value}`), ...open].join('\n'), {
@@ -148,15 +151,27 @@ const show: CommandDef = {
   command: 'service',
   name: 'show',
   summary: 'A service: owner, team, tier, objective, targets, dependencies, and what is open on it now.',
-  examples: ['/service show payroll'],
+  examples: ['/service show payroll', '/service show payroll month'],
   minRole: 'requester',
-  options: [NAME],
+  options: [
+    NAME,
+    {
+      name: 'period',
+      kind: 'text',
+      description: 'Availability and SLA over: today, week (default), month, or YYYY-MM-DD..YYYY-MM-DD',
+      positional: true,
+      maxLength: 40,
+    },
+  ],
   async run(ctx, o, s) {
     const { service, open } = await s.catalog.show(ctx.tenant, o.name as string);
+    const report = await s.serviceStatus.report(ctx.tenant, str(o.period), ctx.now, ctx.timezone, service.name);
     // Anyone may see what is open on a service; the titles are the agents' to read, as in /ticket list.
     const agent = s.people.isAtLeast(ctx.role, 'agent');
     const lines = open.map((t) => `${t.ticketId} · ${t.priority} · ${t.state}${agent ? ` · ${t.title}` : ''}`);
-    return shownThroughout(serviceCard(service, lines, ctx));
+    const row = report.rows[0];
+    const extra = row ? availabilityFields(row, daysOf(report.current)) : [];
+    return shownThroughout(serviceCard(service, lines, ctx, extra));
   },
 };
 

@@ -5,8 +5,10 @@ import { isoDate } from '../src/domain/localTime.ts';
 import { isOnePlace, threadMarkOn } from '../src/domain/platform.ts';
 import { statusArgs } from '../src/domain/summary.ts';
 import type { Reply } from '../src/present/reply.ts';
+import { availabilityFields, servicesStatusReply } from '../src/present/serviceReport.ts';
 import { statusReply } from '../src/present/statusReply.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
+import { daysOf } from '../src/services/serviceStatus.ts';
 
 /**
  * `/status export [period]`: "export" is read from the scope's place, since a family with a bare command takes
@@ -33,6 +35,50 @@ async function exportReply(ctx: CommandContext, period: string | undefined, s: C
   };
 }
 
+/** `/status services [period]`: availability and SLA attainment per service, against the targets. */
+async function servicesReply(ctx: CommandContext, period: string | undefined, s: CommandServices): Promise<Reply> {
+  const report = await s.serviceStatus.report(ctx.tenant, period, ctx.now, ctx.timezone);
+  const reply = servicesStatusReply({
+    rows: report.rows,
+    days: daysOf(report.current),
+    timezone: ctx.timezone,
+    openCut: report.openCut,
+  });
+  const chart = await s.serviceStatus.chartReply(report);
+  const address = sourceAddress(ctx.origin);
+  if (chart && address) {
+    await s.outbox.toChannel(
+      address,
+      chart,
+      { tenant: ctx.tenant },
+      threadMarkOn(ctx.origin.platform, ctx.origin.thread),
+    );
+  }
+  return reply;
+}
+
+/** `/status <service>` on a declared service: its availability and SLA attainment under the header. */
+async function withAvailability(
+  ctx: CommandContext,
+  reply: Reply,
+  scope: string,
+  period: string | undefined,
+  s: CommandServices,
+) {
+  const name = scope.trim().toLowerCase();
+  if (!(await s.catalog.list(ctx.tenant)).some((c) => c.name === name)) return reply;
+  const report = await s.serviceStatus.report(ctx.tenant, period, ctx.now, ctx.timezone, name);
+  const row = report.rows[0];
+  if (!row) return reply;
+  const extra = availabilityFields(row, daysOf(report.current));
+  const [first, ...rest] = reply.text.split('\n');
+  return {
+    ...reply,
+    text: [first, ...extra.map((f) => `${f.label}: ${f.value}`), ...rest].join('\n'),
+    fields: [...extra, ...(reply.fields ?? [])],
+  };
+}
+
 const status: CommandDef = {
   command: 'status',
   name: '',
@@ -43,10 +89,17 @@ const status: CommandDef = {
     '/status storage week',
     '/status vpn 2026-03-01..2026-03-07',
     '/status month',
+    '/status services month',
     '/status export week --format csv',
   ],
   minRole: 'agent',
   forms: [
+    {
+      name: 'services',
+      summary: 'Availability and SLA attainment per service against its targets, with the chart (in the channel).',
+      usage: '/status services [<period>]',
+      examples: ['/status services month', '/status services 2026-03-01..2026-03-31'],
+    },
     {
       name: 'export',
       summary: "The period's tickets as CSV: uploaded to this channel (at the terminal, written to a file).",
@@ -58,7 +111,7 @@ const status: CommandDef = {
     {
       name: 'scope',
       kind: 'text',
-      description: 'A team or a service (default: everything), or "export" for the period\'s tickets as CSV',
+      description: 'A team or a service (default: everything), "services" for all of them, or "export" for CSV',
       positional: true,
       maxLength: 60,
     },
@@ -75,6 +128,9 @@ const status: CommandDef = {
     if (typeof o.scope === 'string' && o.scope.trim().toLowerCase() === 'export') {
       return exportReply(ctx, typeof o.period === 'string' ? o.period : undefined, s);
     }
+    if (typeof o.scope === 'string' && o.scope.trim().toLowerCase() === 'services') {
+      return servicesReply(ctx, typeof o.period === 'string' ? o.period : undefined, s);
+    }
     const { scope, period } = statusArgs(
       typeof o.scope === 'string' ? o.scope : undefined,
       typeof o.period === 'string' ? o.period : undefined,
@@ -88,7 +144,8 @@ const status: CommandDef = {
       report.summary,
       threadMarkOn(origin.platform, origin.thread),
     );
-    return statusReply(report, ctx.timezone);
+    const reply = statusReply(report, ctx.timezone);
+    return scope ? withAvailability(ctx, reply, scope, period, s) : reply;
   },
 };
 

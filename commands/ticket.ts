@@ -2,12 +2,15 @@
 import type { CommandDef } from '../src/core/command.ts';
 import { parseWindow } from '../src/domain/change.ts';
 import { UserError } from '../src/domain/errors.ts';
+import { CASCADES_TAG } from '../src/domain/rollupFacts.ts';
 import type { Level, Priority, TicketType } from '../src/domain/ticket.ts';
 import { LEVELS, PRIORITIES, TICKET_TYPES } from '../src/domain/ticket.ts';
 import { actionLine } from '../src/present/actionNotice.ts';
+import { openedFromText } from '../src/present/problemNotice.ts';
 import { ticketCard } from '../src/present/ticketCard.ts';
 import { formatTime } from '../src/present/time.ts';
 import { actingOf } from './acting.ts';
+import { problemCommands } from './problem.ts';
 import { ticketAction } from './ticketAction.ts';
 import { ticketChangeCommands } from './ticketChange.ts';
 import { ticketCsat } from './ticketCsat.ts';
@@ -39,6 +42,20 @@ function windowOf(text: string | undefined, type: TicketType | undefined, ctx: {
   );
 }
 
+/** `--affects dependants`: an incident on a service that takes its dependants down too (docs/services.md). */
+function affectsTags(affects: string | undefined, type: TicketType | undefined, service: string | undefined) {
+  if (affects === undefined) return undefined;
+  if ((type ?? 'incident') !== 'incident' || service === undefined) {
+    throw new UserError(
+      'USAGE.BAD_OPTION',
+      `--affects is for an incident on a service${type && type !== 'incident' ? `; this would be a ${type}` : ', and --service is missing'}.`,
+      'For example: /ticket new "Core DB down" --priority P1 --service core-db --affects dependants',
+      'affects',
+    );
+  }
+  return [CASCADES_TAG];
+}
+
 const ticketNew: CommandDef = {
   command: 'ticket',
   name: 'new',
@@ -47,6 +64,7 @@ const ticketNew: CommandDef = {
     '/ticket new "VPN drops every 5 minutes" --impact high --urgency high --service vpn',
     '/ticket new Need a new laptop --type request',
     '/ticket new "Upgrade the core switch" --type change --window "2026-12-03 22:00..2026-12-04 02:00"',
+    '/ticket new "Logins fail after each deploy" --type problem --from INC-3,INC-7',
   ],
   minRole: 'requester',
   options: [
@@ -82,6 +100,12 @@ const ticketNew: CommandDef = {
       autocomplete: 'service',
     },
     {
+      name: 'affects',
+      kind: 'choice',
+      choices: ['dependants'],
+      description: 'Incidents: the services that depend on --service are down too (their availability counts it)',
+    },
+    {
       name: 'team',
       kind: 'text',
       description: 'Team to work it (must exist); a P1/P2 incident pages it, unless a team owns --service',
@@ -93,6 +117,7 @@ const ticketNew: CommandDef = {
       description: 'Changes: when it is planned, "<from>..<to>" in your timezone',
       maxLength: 200,
     },
+    { name: 'from', kind: 'text', description: 'Problems: the incidents it is behind, INC-3,INC-7', maxLength: 300 },
   ],
   formWhenEmpty: {
     id: 'ticket.new',
@@ -110,9 +135,10 @@ const ticketNew: CommandDef = {
   async run(ctx, o, s) {
     const type = str(o.type) as TicketType | undefined;
     const window = windowOf(str(o.window), type, ctx);
+    const tags = affectsTags(str(o.affects), type, str(o.service));
     // A team that does not exist is refused (it would never be paged, nor found by /status); it is kept as named.
     const team = str(o.team) === undefined ? undefined : await s.teams.get(ctx.tenant, str(o.team) as string);
-    const t = await s.tickets.openTicket(actingOf(ctx), {
+    const input = {
       title: str(o.title) as string,
       description: str(o.description),
       type,
@@ -122,7 +148,15 @@ const ticketNew: CommandDef = {
       priority: str(o.priority) as Priority | undefined,
       service: str(o.service)?.toLowerCase(),
       team: team?.name.toLowerCase(),
-    });
+      ...(tags ? { tags } : {}),
+    };
+    const from = str(o.from);
+    if (from !== undefined) {
+      const r = await s.problems.openFrom(actingOf(ctx), input, from);
+      const card = ticketCard(r.problem, ctx.now, ctx.timezone);
+      return { ...card, text: `${card.text}\n${openedFromText(r)}` };
+    }
+    const t = await s.tickets.openTicket(actingOf(ctx), input);
     return ticketCard(t, ctx.now, ctx.timezone);
   },
 };
@@ -177,4 +211,5 @@ export const ticketCommands: readonly CommandDef[] = [
   ticketAction,
   ticketCsat,
   ...ticketChangeCommands,
+  ...problemCommands,
 ];

@@ -30,6 +30,8 @@ export interface DiscordConfig {
   guildId: string | undefined;
   apiUrl: string | undefined;
   messageContent: boolean;
+  /** DISCORD_INCIDENT_CATEGORY: the category major incident rooms open under as channels; threads while unset. */
+  incidentCategory: string | undefined;
 }
 
 /** Alert intake: the webhooks answer only when `token` is set. */
@@ -218,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             guildId: e.DISCORD_GUILD_ID,
             apiUrl: e.DISCORD_API_URL,
             messageContent: e.DISCORD_MESSAGE_CONTENT,
+            incidentCategory: e.DISCORD_INCIDENT_CATEGORY,
           }
         : undefined,
     alerts: {

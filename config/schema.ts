@@ -181,6 +181,11 @@ export const envSchema = z.object({
   DISCORD_APPLICATION_ID: optionalText,
   DISCORD_GUILD_ID: optionalText,
   DISCORD_API_URL: z.url().optional(),
+  /** A category channel's id: major incident rooms open as text channels under it (threads while unset). */
+  DISCORD_INCIDENT_CATEGORY: optionalText.refine((v) => v === undefined || /^\d{17,20}$/.test(v), {
+    message:
+      "must be a category channel's id, 17 to 20 digits (Developer Mode on, right-click the category, Copy Channel ID)",
+  }),
   DISCORD_MESSAGE_CONTENT: z
     .enum(['true', 'false', '1', '0', ''])
     .optional()

@@ -93,7 +93,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     ...cards.sender((card) => {
       for (const a of card.actions ?? []) if (a.form) actionForms.set(a.id, { form: a.form, value: a.value });
     }),
-    rooms: discordRooms(client),
+    rooms: discordRooms(client, { category: deps.config.incidentCategory }),
   };
 
   let running = false;

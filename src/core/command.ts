@@ -13,9 +13,11 @@ import type { Outbox } from '../services/outbox.ts';
 import type { PagingService } from '../services/paging.ts';
 import type { PeopleService } from '../services/people.ts';
 import type { PirService } from '../services/pirs.ts';
+import type { ProblemService } from '../services/problems.ts';
 import type { ReminderService } from '../services/reminders.ts';
 import type { ReviewService } from '../services/reviews.ts';
 import type { ServiceCatalog } from '../services/serviceCatalog.ts';
+import type { ServiceStatusService } from '../services/serviceStatus.ts';
 import type { SummaryService } from '../services/summaries.ts';
 import type { SwapService } from '../services/swaps.ts';
 import type { TeamService } from '../services/teams.ts';
@@ -84,6 +86,8 @@ export interface CommandServices {
   reminders: ReminderService;
   reviews: ReviewService;
   pirs: PirService;
+  /** Problems: links to incidents, known errors. */
+  problems: ProblemService;
   /** Follow-up actions: recorded, listed, done or deferred. */
   actions: ActionService;
   /** Major incidents: declared, roles, statuses, updates, timeline. */
@@ -106,6 +110,8 @@ export interface CommandServices {
   exports: ExportService;
   /** The service catalog. */
   catalog: ServiceCatalog;
+  /** Availability and SLA attainment per service, against its targets. */
+  serviceStatus: ServiceStatusService;
   definitions: () => readonly CommandDef[];
 }
 

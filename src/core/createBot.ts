@@ -110,6 +110,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     reminders: o.services.reminders,
     reviews: o.services.reviews,
     pirs: o.services.pirs,
+    problems: o.services.problems,
     actions: o.services.actions,
     incidents: o.services.incidents,
     incidentCloseout: o.services.incidentCloseout,
@@ -121,6 +122,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     csat: o.services.csat,
     exports: o.services.exports,
     catalog: o.services.catalog,
+    serviceStatus: o.services.serviceStatus,
     definitions: () => registry.definitions,
   };
 

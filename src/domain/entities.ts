@@ -53,6 +53,19 @@ export interface ChangeRecord {
   decisions: ChangeDecision[];
 }
 
+/** The workaround of a problem whose cause is known: posted to new incidents on its service. */
+export interface KnownError {
+  workaround: string;
+  by: PersonRef;
+  at: Date;
+}
+
+/** What only a problem ticket carries: the incidents linked to it, and its known error once marked. */
+export interface ProblemRecord {
+  incidents: string[];
+  knownError: KnownError | null;
+}
+
 export interface Ticket {
   tenant: string;
   type: TicketType;
@@ -82,6 +95,10 @@ export interface Ticket {
   version: number;
   /** Change tickets only (one opened before CAB approvals existed has none: read it as pending, no window). */
   change?: ChangeRecord | undefined;
+  /** Problem tickets only: the incidents linked, the known error (src/domain/problem.ts). */
+  problem?: ProblemRecord | undefined;
+  /** Incidents only: the problem (`PRB-n`) this incident is linked to, if any. */
+  problemId?: string | null | undefined;
 }
 
 /** A ticket as lists show it: without its comments and history, which live in pages of their own. */

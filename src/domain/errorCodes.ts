@@ -96,6 +96,15 @@ export const ERROR_CODES = {
   'SERVICE.IN_USE': 'a service open tickets or other services still name',
   'SERVICE.NOT_FOUND': 'a service the catalog does not hold',
   'SERVICE.TOO_MANY': 'too many services',
+  // Problems: incidents linked to their cause.
+  'PROBLEM.CLOSED': 'a problem that is closed takes no more links or known errors',
+  'PROBLEM.LINKED_ELSEWHERE': 'an incident already linked to another problem',
+  'PROBLEM.NO_SERVICE': 'a known error on a problem that names no service',
+  'PROBLEM.NOT_A_PROBLEM': 'linking to (or marking) a ticket that is not a problem',
+  'PROBLEM.NOT_AN_INCIDENT': 'linking a ticket that is not an incident',
+  'PROBLEM.NOT_LINKED': 'unlinking an incident that is not linked to that problem',
+  'PROBLEM.SERVICES_DIFFER': 'a problem from incidents on different services, without --service',
+  'PROBLEM.TOO_MANY': 'too many incidents for one problem',
   // Reviews and summaries.
   'REVIEW.KIND_NOT_YET': 'a review kind not available yet',
   'REVIEW.NOT_FOUND': 'no such review',

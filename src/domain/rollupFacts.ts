@@ -1,5 +1,5 @@
-// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened, csat),
-// and a major incident's close-out (major).
+// What a ticket's history adds to the daily rollups: one fact per event (opened, responded, resolved, reopened, csat,
+// an incident's priority change), and a major incident's close-out (major).
 import type { CsatAnswer } from './csat.ts';
 import type { Ticket } from './entities.ts';
 import { isoDate, localParts } from './localTime.ts';
@@ -16,7 +16,7 @@ import {
 } from './sla.ts';
 import { PRIORITIES, type Priority, type TicketType } from './ticket.ts';
 
-export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened' | 'csat' | 'major';
+export type FactKind = 'opened' | 'responded' | 'resolved' | 'reopened' | 'csat' | 'major' | 'priority';
 
 export interface RollupFact {
   /** `<tenant>/<UTC day>/<ticket>/<event>`: the same event always makes the same id, so a replay counts once. */
@@ -38,7 +38,14 @@ export interface RollupFact {
   score?: number;
   /** major: the stakeholder updates the major incident had (its `ms` is its time to mitigate). */
   updates?: number;
+  /** priority (an incident's change): the priority before it; `priority` is the one after. */
+  was?: Priority;
+  /** An incident that takes down what depends on its service (tagged `affects:dependants`): set only when true. */
+  cascades?: boolean;
 }
+
+/** Tag of an incident whose outage counts against the services that depend on its service too. */
+export const CASCADES_TAG = 'affects:dependants';
 
 /** The UTC day an instant falls on: rollups are filed by it, and read by the exact instant. */
 export const utcDay = (at: Date): string => isoDate(localParts(at, 'UTC'));
@@ -60,7 +67,8 @@ export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
   let priority = firstPriority(t);
   let clock = startClock(targets, priority, t.openedAt);
   const facts: RollupFact[] = [];
-  const add = (kind: FactKind, event: string, at: Date, extra: { ms?: number; met?: boolean } = {}) =>
+  const cascades = t.type === 'incident' && t.tags.includes(CASCADES_TAG) ? { cascades: true } : {};
+  const add = (kind: FactKind, event: string, at: Date, extra: { ms?: number; met?: boolean; was?: Priority } = {}) =>
     facts.push({
       id: `${t.tenant}/${utcDay(at)}/${t.ticketId}/${event}`,
       tenant: t.tenant,
@@ -71,15 +79,20 @@ export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
       priority,
       service: t.service,
       team: t.team,
+      ...cascades,
       ...extra,
     });
   add('opened', 'opened', t.openedAt);
   let resolutions = 0;
   let reopens = 0;
+  let changes = 0;
   for (const h of t.history) {
     if (h.action === 'priority' && PRIORITIES.includes(h.to as Priority)) {
+      const was = priority;
       priority = h.to as Priority;
       clock = reprioritise(clock, targets, priority, t.openedAt);
+      // An incident's priority decides whether it is an outage (P1/P2): availability needs when it changed.
+      if (t.type === 'incident' && was !== priority) add('priority', `priority.${++changes}`, h.at, { was });
     } else if (h.action === 'state') {
       if (h.to === 'pending') clock = pauseClock(clock, h.at);
       else if (h.from === 'pending' && h.to === 'in_progress') clock = resumeClock(clock, h.at);

@@ -26,7 +26,7 @@ export interface Period {
 
 const PERIOD_EXAMPLES = 'For example: /status week, or /status 2026-03-01..2026-03-07';
 
-function periodOf(label: string, firstDay: LocalDate, lastDay: LocalDate, timeZone: string): Period {
+export function periodOf(label: string, firstDay: LocalDate, lastDay: LocalDate, timeZone: string): Period {
   return {
     label,
     firstDay,
@@ -216,7 +216,7 @@ function flowOf(facts: readonly RollupFact[], p: Period): Flow {
     } else if (x.kind === 'csat') {
       f.csat.all++;
       if (isSatisfied(x.score ?? 0)) f.csat.met++;
-    } else {
+    } else if (x.kind === 'responded' || x.kind === 'resolved') {
       const resolved = x.kind === 'resolved';
       if (resolved) f.resolved++;
       const sla = resolved ? f.resolvedSla : f.responded;

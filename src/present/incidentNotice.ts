@@ -110,10 +110,14 @@ export function updateReply(
     visibility: 'channel',
     header,
     context: facts.join(' · '),
-    fields: facts.map((f) => {
-      const [label, ...rest] = f.split(': ');
-      return { label: label as string, value: rest.join(': ') };
-    }),
+    // The words first: with fields, the platforms show `text` only in notifications, so the update is a field too.
+    fields: [
+      { label: `From ${by.name}`, value: text },
+      ...facts.map((f) => {
+        const [label, ...rest] = f.split(': ');
+        return { label: label as string, value: rest.join(': ') };
+      }),
+    ],
     // Whoever reads it (a stakeholder channel, a subscriber's DM) may follow it from here.
     actions: [{ id: 'incident.subscribe', label: 'Subscribe', value: i.ticketId }],
   };

@@ -11,6 +11,19 @@ const when = (at: Date, timezone: string, now: Date) => {
   return format(t, isSameYear(t, new TZDate(now, timezone)) ? 'EEE d MMM HH:mm' : 'EEE d MMM yyyy HH:mm');
 };
 
+/** The problem a repeated incident's PIR names (src/store/pirStore.ts `PirProblem`). */
+export interface PirProblemNotice {
+  ticketId: string;
+  title: string;
+  linked: boolean;
+}
+
+/** "A repeated incident: problem PRB-2 (Logins fail after deploys), linked." */
+export const pirProblemLine = (p: PirProblemNotice): string =>
+  `A repeated incident: problem ${p.ticketId}${p.title ? ` (${p.title})` : ''}${
+    p.linked ? ', linked' : ' is open on this service (link it with /ticket link)'
+  }.`;
+
 export const pirDoneReply = (n: { ticketId: string; link: string }): Reply => ({
   text: `PIR for ${n.ticketId} is done: ${n.link}`,
   visibility: 'channel',
@@ -19,7 +32,13 @@ export const pirDoneReply = (n: { ticketId: string; link: string }): Reply => ({
 /** A PIR's reminder: `daysLeft` business days to its due time (0: today; below 0: overdue by that many). */
 export interface PirDueNotice {
   /** `draft`: a major incident's PIR opened with one (written from its timeline). */
-  pir: { ticketId: string; title: string; dueAt: Date; draft?: string | null | undefined };
+  pir: {
+    ticketId: string;
+    title: string;
+    dueAt: Date;
+    draft?: string | null | undefined;
+    problem?: PirProblemNotice | null | undefined;
+  };
   daysLeft: number;
   now: Date;
   timezone: string;
@@ -35,7 +54,7 @@ export function pirDueReply(n: PirDueNotice): Reply {
         ? `is due today, ${due}`
         : `is overdue by ${-left} business day${left === -1 ? '' : 's'} (was due ${due})`;
   return {
-    text: `PIR for ${pir.ticketId} (${pir.title}) ${status}.${pir.draft ? ` Start from its draft: /incident postmortem ${pir.ticketId}.` : ''} When it is written: /ticket pir ${pir.ticketId} done <link>`,
+    text: `PIR for ${pir.ticketId} (${pir.title}) ${status}.${pir.problem ? ` ${pirProblemLine(pir.problem)}` : ''}${pir.draft ? ` Start from its draft: /incident postmortem ${pir.ticketId}.` : ''} When it is written: /ticket pir ${pir.ticketId} done <link>`,
     visibility: 'channel',
     actions: [{ id: 'ticket.show', label: 'Show', value: pir.ticketId }],
   };
@@ -49,6 +68,7 @@ export interface PirList {
     title: string;
     assignee?: { name: string } | null | undefined;
     dueAt: Date;
+    problem?: PirProblemNotice | null | undefined;
   }>;
   header: string;
   now: Date;
@@ -66,6 +86,7 @@ export function pirListReply(n: PirList): Reply {
       p.title,
       p.assignee?.name ?? 'unassigned',
       `${p.dueAt.getTime() < now.getTime() ? 'OVERDUE since' : 'due'} ${when(p.dueAt, timezone, now)}`,
+      ...(p.problem ? [`problem ${p.problem.ticketId}`] : []),
     ].join(' · '),
   );
   const count = `${open.length} open, ${overdue} overdue`;

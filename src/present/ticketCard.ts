@@ -6,6 +6,7 @@ import type { Ticket, TicketSummary } from '../domain/entities.ts';
 import { PAGE_HISTORY } from '../domain/escalation.ts';
 import { slaStanding } from '../domain/sla.ts';
 import { shownThroughout } from '../kit/typedText.ts';
+import { problemFields, problemLines } from './problemNotice.ts';
 import type { Reply, ReplyAction } from './reply.ts';
 import { formatTime, windowText } from './time.ts';
 
@@ -123,7 +124,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
   const lastComment = [...t.comments].reverse().find((c) => !c.internal);
   // Cards are also posted on their own (a change made elsewhere), outside any command's reply.
   return shownThroughout({
-    text: [ticketLine(t, now, timezone), ...changeLine(t, now, timezone)].join('\n'),
+    text: [ticketLine(t, now, timezone), ...changeLine(t, now, timezone), ...problemLines(t)].join('\n'),
     visibility: 'channel',
     header: `${t.ticketId} · ${t.title}`,
     fields: [
@@ -135,6 +136,7 @@ export function ticketCard(t: Ticket, now: Date, timezone: string): Reply {
       { label: 'Type', value: t.type, inline: true },
       { label: 'SLA', value: slaLine(t, now, timezone), inline: true },
       ...changeFields(t, now, timezone),
+      ...problemFields(t),
       ...(t.description ? [{ label: 'Description', value: t.description.slice(0, 1000) }] : []),
       ...(t.resolution ? [{ label: 'Resolution', value: t.resolution }] : []),
       ...(lastComment

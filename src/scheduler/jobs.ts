@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PacedLoop } from '../kit/pacedLoop.ts';
-import type { JobHandler, JobKinds } from '../services/jobKinds.ts';
+import type { JobHandler, JobKinds, PlacedJobKind } from '../services/jobKinds.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 
 export type { JobHandler } from '../services/jobKinds.ts';
@@ -58,6 +58,7 @@ export class JobEngine {
   private savedScan = 0;
   /** Hours that are over, and whether any job was filed in them (nothing is filed in an hour that is over). */
   private readonly hoursSeen = new Map<number, boolean>();
+  private readonly placed = new Map<string, (job: Job) => boolean>();
   private stopBeating: (() => void) | undefined;
   private stopListening: (() => void) | undefined;
   private readonly loop: PacedLoop;
@@ -85,9 +86,18 @@ export class JobEngine {
     return this.loop.running;
   }
 
-  /** The use case a kind of job runs. */
-  handle(kind: string, handler: JobHandler): void {
+  /** The use case a kind of job runs; `runsHere` (when given) says which of its jobs this process may run. */
+  handle(kind: string, handler: JobHandler, runsHere?: (job: Job) => boolean): void {
     this.handlers.set(kind, handler);
+    if (runsHere) this.placed.set(kind, runsHere);
+    else this.placed.delete(kind);
+  }
+
+  /** A job this process has a handler for and may run (one for a platform it lacks is left to another). */
+  private runnableHere(job: Job): boolean {
+    if (!this.handlers.has(job.kind)) return false;
+    const here = this.placed.get(job.kind);
+    return !here || here(job);
   }
 
   start(): void {
@@ -146,7 +156,7 @@ export class JobEngine {
       for (const id of ids) {
         if (this.ended.has(id)) continue;
         const job = this.jobs.get(id);
-        if (!job || job.dueAt.getTime() > now) continue;
+        if (!job || job.dueAt.getTime() > now || !this.runnableHere(job)) continue;
         const held = this.held.get(`${id}#${this.attempts.get(id) ?? 0}`);
         if (!held || held.checkAt <= now) return true;
       }
@@ -243,7 +253,8 @@ export class JobEngine {
     const lateMs = now - job.dueAt.getTime();
     const tooLate = lateMs > this.o.graceMs;
     const handler = this.handlers.get(job.kind);
-    if (!handler && !tooLate) return;
+    // Left for a process that can run it, until the catch-up is over (then recorded as missed, as every job is).
+    if (!this.runnableHere(job) && !tooLate) return;
     // Claimed before anything is done with it, missed ones too: whoever holds the claim decides how it ends.
     if (!(await this.repo.claim(job, attempt, new Date(now), this.owner))) {
       // Ended already (by this process before a restart, say), or running elsewhere: see lookAtHeld.
@@ -328,8 +339,8 @@ export class JobEngine {
 }
 
 /** The job kinds the services own (each service's `jobKinds`), read from whatever it is handed; a kind twice is refused. */
-export function jobKindsOf(owners: Iterable<unknown>): Map<string, JobHandler> {
-  const kinds = new Map<string, JobHandler>();
+export function jobKindsOf(owners: Iterable<unknown>): Map<string, JobHandler | PlacedJobKind> {
+  const kinds = new Map<string, JobHandler | PlacedJobKind>();
   for (const owner of owners) {
     if (typeof owner !== 'object' || owner === null || !('jobKinds' in owner)) continue;
     for (const [kind, handler] of Object.entries((owner as { jobKinds: JobKinds }).jobKinds)) {
@@ -346,7 +357,10 @@ export function startJobEngine(
   opts: JobEngineOptions,
 ): JobEngine {
   const engine = new JobEngine(services.jobs, opts);
-  for (const [kind, handler] of jobKindsOf(Object.values(services))) engine.handle(kind, handler);
+  for (const [kind, h] of jobKindsOf(Object.values(services))) {
+    if (typeof h === 'function') engine.handle(kind, h);
+    else engine.handle(kind, h.run, h.runsHere);
+  }
   engine.start();
   // Tickets that changed while no process ran get their next housekeeping step (one planned already stays).
   services.housekeeping

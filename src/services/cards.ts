@@ -3,11 +3,22 @@ import type { CardRecord, CardRepository } from '../store/cardStore.ts';
 
 export type { CardRecord } from '../store/cardStore.ts';
 
+/** Hears a card once it is recorded (its thread is known from then on); a listener never throws. */
+export type CardRecordedListener = (card: CardRecord) => Promise<void>;
+
 export class CardService {
+  private readonly listeners: CardRecordedListener[] = [];
+
   constructor(private readonly repo: CardRepository) {}
 
-  record(card: CardRecord): Promise<void> {
-    return this.repo.record(card);
+  /** src/services/problems.ts: a new incident's first thread hears its known error. */
+  onRecorded(listener: CardRecordedListener): void {
+    this.listeners.push(listener);
+  }
+
+  async record(card: CardRecord): Promise<void> {
+    await this.repo.record(card);
+    await Promise.all(this.listeners.map((l) => l(card)));
   }
 
   forget(card: Pick<CardRecord, 'tenant' | 'ticketId' | 'platform' | 'channel' | 'messageId'>): Promise<void> {

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { ACTION_STATES } from '../domain/followUp.ts';
 import type { PriorityMatrix } from '../domain/priority.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { staleRulesFromDays } from '../domain/stale.ts';
@@ -18,6 +19,7 @@ import { FileRepository } from '../store/fileStore.ts';
 import { FreezeRepository } from '../store/freezeStore.ts';
 import { declareIndexes } from '../store/indexes.ts';
 import { JobRepository } from '../store/jobStore.ts';
+import { KnownErrorRepository } from '../store/knownErrorStore.ts';
 import { migrateLayout } from '../store/layoutMigration.ts';
 import { MessageTicketRepository } from '../store/messageTicketStore.ts';
 import { NoticeRepository } from '../store/noticeStore.ts';
@@ -42,15 +44,18 @@ import { ExportService } from './exports.ts';
 import type { FailureReading } from './failures.ts';
 import { FreezeService } from './freezes.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { KnownErrors } from './knownErrors.ts';
 import { MessageTicketLinks } from './messageTickets.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { PeopleService } from './people.ts';
 import { PirService } from './pirs.ts';
+import { ProblemService } from './problems.ts';
 import { ReminderService } from './reminders.ts';
 import { ReviewService } from './reviews.ts';
 import { RollupService } from './rollups.ts';
 import { ServiceCatalog, type ServicesMode } from './serviceCatalog.ts';
 import { CatalogOwnership } from './serviceOwnership.ts';
+import { ServiceStatusService } from './serviceStatus.ts';
 import { SlaWatch } from './slaWatch.ts';
 import { StaleService } from './stale.ts';
 import { SummaryService } from './summaries.ts';
@@ -83,6 +88,8 @@ export interface Services extends OnCallServices {
   reviewStore: ReviewRepository;
   /** Post-incident reviews of P1/P2 incidents. */
   pirs: PirService;
+  /** Problems: incidents linked to them, known errors told to new incidents. */
+  problems: ProblemService;
   /** Follow-up actions: the continual improvement register, owners reminded each business day until done. */
   actions: ActionService;
   /** SLA thresholds of every open ticket, planned from the change feed as jobs. */
@@ -99,6 +106,8 @@ export interface Services extends OnCallServices {
   catalog: ServiceCatalog;
   /** /status: a period's figures from the rollups, with the open work, on-call and the CAB queue. */
   summaries: SummaryService;
+  /** Availability and SLA attainment per service, from the rollups: /status services, the service review. */
+  serviceStatus: ServiceStatusService;
 }
 
 export interface ServiceOptions extends OnCallOptions {
@@ -157,24 +166,30 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   const cab = { quorum: o.cabQuorum, freezes: new FreezeService(new FreezeRepository(connection)) };
   const ticketService = new TicketService(tickets, changes, o.sla, o.matrix, peopleService, cab);
   const changeService = new ChangeService(tickets, cab);
+  const knownErrors = new KnownErrors(
+    ticketService,
+    tickets,
+    new KnownErrorRepository(connection),
+    peopleService,
+    outboxService,
+    { onError: (err, ticketId) => log.error({ err, ticketId }, 'known errors: could not keep or tell one') },
+  );
+  knownErrors.listen(changes, cardService);
+  const problems = new ProblemService(ticketService, tickets, knownErrors);
   const pirs = new PirService(new PirRepository(connection), jobs, outboxService, peopleService, ticketService, {
     days: o.pirDays,
     timezone,
     onError: (err, ticketId) => log.error({ err, ticketId }, 'pirs: could not open the PIR'),
     // A major incident's PIR opens with the draft written from its timeline (the close-out is built below).
     draftOf: (t) => onCall.incidentCloseout.draftForPir(t),
+    // A repeated incident's PIR names the problem behind it.
+    problemOf: (t) => problems.problemForPir(t),
     openActionsOf: async (tenant, ticketId, at, zone) =>
       (await actions.openOnTicket(tenant, ticketId)).map((a) => actionLine(a, at, zone, false)),
   });
   pirs.listen(changes);
-  const actions = new ActionService(
-    new ActionRepository(connection),
-    jobs,
-    ticketService,
-    outboxService,
-    peopleService,
-    { timezone },
-  );
+  const actionRepo = new ActionRepository(connection);
+  const actions = new ActionService(actionRepo, jobs, ticketService, outboxService, peopleService, { timezone });
   const onCall = buildOnCall(
     connection,
     {
@@ -211,6 +226,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     () => csatRepo.every(),
     () => onCall.incidentCloseout.majorFacts(),
   );
+  rollups.serviceTargets = (tenant, service) => catalog.ticketTargets(tenant, service, o.sla, true);
   rollups.listen(changes);
   const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, log);
   csat.listen(changes);
@@ -219,6 +235,10 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log,
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
+  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log }, async (tenant) =>
+    (await Promise.all(ACTION_STATES.map((state) => actionRepo.inState(tenant, state)))).flat(),
+  );
+  summaries.isService = async (tenant, name) => (await catalog.list(tenant)).some((c) => c.name === name);
   const housekeeping = new Housekeeping(
     tickets,
     ticketService,
@@ -258,6 +278,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     ),
     summaries,
     catalog,
+    serviceStatus,
     tickets: ticketService,
     cab: changeService,
     people: peopleService,
@@ -278,8 +299,10 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       pirs,
       new StaleService(tickets, (tenant, personId) => peopleService.identitiesOf(tenant, personId)),
       summaries,
+      serviceStatus,
     ),
     pirs,
+    problems,
     actions,
     slaWatch,
   };

@@ -109,6 +109,7 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
     { get: (acting, ref) => incidents.get(acting, ref) },
     {
       archiveDays: o.roomArchiveDays,
+      timezone: o.timezone,
       log,
       // Read when an incident is declared, long after the teams are built.
       teamOf: async (tenant, service, at) => {
@@ -125,6 +126,7 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
       await incidentRooms.changed(i);
       await closeout.onChanged(i, how);
     },
+    planRoom: (acting, ticketId) => incidentRooms.planOpening(acting, ticketId),
     openRoom: (acting, i) => incidentRooms.open(acting, i),
     onError: (err, ticketId) => log.error({ err, ticketId }, 'incidents: a page line is not on the timeline'),
     teamChannelOf: async (tenant, service) => (await teams.teamFor(tenant, service))?.channel ?? null,

@@ -17,7 +17,7 @@ import {
 import type { RoomSender } from '../present/rooms.ts';
 import type { Incident, IncidentPatch, IncidentRepository, TimelineKind } from '../store/incidentStore.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
-import type { Acting } from './acting.ts';
+import { type Acting, systemActing } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import { needAgent } from './incidentRefusals.ts';
 import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
@@ -26,6 +26,12 @@ import type { Outbox } from './outbox.ts';
 import type { PeopleService } from './people.ts';
 
 export const INCIDENT_ROOM_ARCHIVE_KIND = 'incident.room_archive';
+export const INCIDENT_ROOM_OPEN_KIND = 'incident.room_open';
+/**
+ * The declaring process opens the room at once; the job that opens it where that process died first is due this
+ * long after (another process takes a claim over only once its holder stopped beating, a lease later).
+ */
+const OPEN_GRACE_MS = 60_000;
 
 /** A change to the incident, written as IncidentService writes every change (its timeline entry first). */
 export type IncidentWriter = (
@@ -37,6 +43,8 @@ export type IncidentWriter = (
 export interface IncidentRoomsOptions {
   /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: a channel room is archived this long after its ticket closes. */
   archiveDays: number;
+  /** The organisation's zone: a room opened by the job acts in it. */
+  timezone: string;
   log: Logger;
   /** The team owning a service: its channel and who is on call now (brought into the room). */
   teamOf?: (
@@ -52,8 +60,28 @@ interface ArchivePayload {
   address: string;
 }
 
+interface OpenPayload {
+  tenant: string;
+  ticketId: string;
+  platform: string;
+  workspace: string;
+}
+
+/** The job that opens a declared incident's room: one id for every process declaring it. */
+const openJobId = (tenant: string, ticketId: string): string => `incident-room-open:${tenant}/${ticketId}`;
+
 export class IncidentRooms implements OwnsJobKinds {
-  readonly jobKinds: JobKinds = { [INCIDENT_ROOM_ARCHIVE_KIND]: (job) => this.runArchive(job) };
+  // Each runs only where its platform is connected: elsewhere the engine leaves it for a process where it is.
+  readonly jobKinds: JobKinds = {
+    [INCIDENT_ROOM_ARCHIVE_KIND]: {
+      run: (job) => this.runArchive(job),
+      runsHere: (job) => this.connected(parseChannelAddress(String(job.payload.address))?.platform),
+    },
+    [INCIDENT_ROOM_OPEN_KIND]: {
+      run: (job, run) => this.runOpen(job, run.now),
+      runsHere: (job) => this.connected(String(job.payload.platform)),
+    },
+  };
 
   constructor(
     private readonly repo: IncidentRepository,
@@ -73,9 +101,73 @@ export class IncidentRooms implements OwnsJobKinds {
    */
   async open(acting: Acting, incident: Incident): Promise<{ incident: Incident; note: string } | null> {
     const platform = acting.source.platform;
-    if (isOnePlace(platform)) return null;
+    if (!this.opensRooms(platform)) return null;
     const rooms = this.outbox.roomsOn(platform);
+    // Not connected here: the opening job is left to a process that is.
     if (!rooms) return null;
+    // The same claim the job engine makes: whoever holds it opens the room, and a holder that dies is taken over.
+    const job = { _id: openJobId(acting.tenant, incident.ticketId), dueAt: this.openDue(acting.now) };
+    if (!(await this.jobs.claim(job, 0, acting.now, this.outbox.owner))) {
+      return { incident, note: 'Its room is being opened by another process.' };
+    }
+    const opened = await this.openNow(acting, incident, rooms);
+    await this.jobs.end(job, { outcome: 'done', at: acting.now, reason: opened.refused ?? null, lateMs: null });
+    return opened;
+  }
+
+  /**
+   * Before the declaration's insert: the job that opens its room if the declaring process does not get there (it
+   * died between the declaration and the room). Planned by every process declaring it; the same id plans it once.
+   */
+  async planOpening(acting: Acting, ticketId: string): Promise<void> {
+    const { platform, workspace } = acting.source;
+    if (!this.opensRooms(platform)) return;
+    await this.jobs.schedule({
+      _id: openJobId(acting.tenant, ticketId),
+      tenant: acting.tenant,
+      kind: INCIDENT_ROOM_OPEN_KIND,
+      dueAt: this.openDue(acting.now),
+      payload: { tenant: acting.tenant, ticketId, platform, workspace } satisfies OpenPayload,
+      createdAt: acting.now,
+      by: null,
+      ticketId,
+    });
+  }
+
+  /** The job: the room of an incident whose declaring process did not open it, opened now, as its declarer. */
+  async runOpen(job: Job, now: Date): Promise<string | undefined> {
+    const p = job.payload as unknown as OpenPayload;
+    const incident = await this.repo.find(p.tenant, p.ticketId);
+    if (!incident) return 'no incident was declared';
+    if (incident.room.address) return 'its room was open already';
+    if (incident.status === 'resolved') return 'it was resolved before its room opened';
+    const rooms = this.outbox.roomsOn(p.platform);
+    if (!rooms) throw new Error(`${p.platform} is not connected in this process`);
+    const source = { platform: p.platform, workspace: p.workspace };
+    const acting = systemActing(p.tenant, incident.declaredBy, now, this.o.timezone, source);
+    const opened = await this.openNow(acting, incident, rooms);
+    return opened.refused ?? undefined;
+  }
+
+  private connected(platform: string | undefined): boolean {
+    return Boolean(platform && this.outbox.roomsOn(platform));
+  }
+
+  private openDue(now: Date): Date {
+    return new Date(now.getTime() + OPEN_GRACE_MS);
+  }
+
+  /** A platform of channels, registered here: where rooms open (not the terminal, not the house's own source). */
+  private opensRooms(platform: string): boolean {
+    return !isOnePlace(platform) && Boolean(platformNamed(platform)?.channels);
+  }
+
+  private async openNow(
+    acting: Acting,
+    incident: Incident,
+    rooms: RoomSender,
+  ): Promise<{ incident: Incident; note: string; refused?: string }> {
+    const platform = acting.source.platform;
     const title = platformNamed(platform)?.title ?? platform;
     const team = incident.service ? await this.o.teamOf?.(acting.tenant, incident.service, acting.now) : null;
     const channelOn = (address: string | null | undefined) => {
@@ -100,7 +192,7 @@ export class IncidentRooms implements OwnsJobKinds {
       this.o.log.error({ err, ticketId: incident.ticketId }, 'incidents: the room could not be opened');
       opening = { opened: false, reason: `${title} did not answer (${(err as Error)?.message ?? String(err)})` };
     }
-    if (!opening.opened) return { incident, note: roomRefusedNote(title, opening.reason) };
+    if (!opening.opened) return { incident, note: roomRefusedNote(title, opening.reason), refused: opening.reason };
     const { name, link, notes } = opening;
     const address = `${platform}:${opening.channel}`;
     // In the room the incident is implied: the address is the incident's for good.
@@ -204,7 +296,7 @@ export class IncidentRooms implements OwnsJobKinds {
     const where = parseChannelAddress(p.address);
     if (!where) return 'not a room address';
     const rooms = this.outbox.roomsOn(where.platform);
-    // Thrown: the job is recorded as failed, with the reason, where a person can see it.
+    // Not reached while the engine asks runsHere first; thrown, the job is recorded as failed with the reason.
     if (!rooms) throw new Error(`${where.platform} is not connected in this process`);
     await rooms.archive(where.channel);
     return undefined;

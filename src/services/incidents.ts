@@ -59,6 +59,8 @@ export interface IncidentOptions {
   onError?: (err: unknown, ticketId: string) => void;
   /** The channel of the team that owns a service (its stakeholders by default). */
   teamChannelOf?: (tenant: string, service: string) => Promise<string | null>;
+  /** Before the declaration's insert: the job that opens its room should the declaring process die first. */
+  planRoom?: (acting: Acting, ticketId: string) => Promise<void>;
   /** Opens the incident's room on its platform once it is declared (incidentRooms.ts): null where none opens. */
   openRoom?: (acting: Acting, incident: Incident) => Promise<{ incident: Incident; note: string } | null>;
 }
@@ -155,6 +157,7 @@ export class IncidentService {
       seq: 1,
     };
     const text = `declared SEV${severity} major incident, commander ${commander.name}`;
+    await this.o.planRoom?.(acting, ticket.ticketId);
     if (!(await this.repo.declare(incident, this.entry(acting, incident, 'declared', text)))) {
       const had = await this.repo.find(acting.tenant, ticket.ticketId);
       throw declaredAlready(had ?? incident);

@@ -5,8 +5,17 @@ import type { Job } from '../store/jobStore.ts';
 /** Resolves with a reason when the job rightly did nothing (a paused review): it is recorded with the end. */
 export type JobHandler = (job: Job, run: { now: Date; lateMs: number }) => Promise<unknown>;
 
+/**
+ * A job that may run only in some processes (one that posts to a chat platform this process is not connected to):
+ * where `runsHere` says no, the engine leaves it unclaimed for a process where it says yes.
+ */
+export interface PlacedJobKind {
+  run: JobHandler;
+  runsHere: (job: Job) => boolean;
+}
+
 /** A service's job kinds: the kind's name (stored on every job of it) and what runs it. */
-export type JobKinds = Readonly<Record<string, JobHandler>>;
+export type JobKinds = Readonly<Record<string, JobHandler | PlacedJobKind>>;
 
 /** What owns job kinds: a service with a `jobKinds` table. */
 export interface OwnsJobKinds {

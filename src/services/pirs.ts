@@ -5,10 +5,10 @@ import { hasRole, type RoleNeed, refusalFor } from '../domain/roles.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { firstTimeZone } from '../domain/timezone.ts';
 import { addBusinessDays } from '../domain/when.ts';
-import { pirDoneReply, pirDueReply, pirListReply } from '../present/pirNotice.ts';
+import { pirDoneReply, pirDueReply, pirListReply, pirProblemLine } from '../present/pirNotice.ts';
 import type { Reply } from '../present/reply.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
-import type { Pir, PirRepository } from '../store/pirStore.ts';
+import type { Pir, PirProblem, PirRepository } from '../store/pirStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
@@ -29,6 +29,8 @@ export interface PirOptions {
   onError?: (err: unknown, ticketId: string) => void;
   /** The PIR's first draft, as it opens (a major incident's, written from its timeline); null for none. */
   draftOf?: (ticket: Ticket) => Promise<string | null>;
+  /** The problem behind the incident (src/services/problems.ts): a repeated incident's PIR names it. */
+  problemOf?: (ticket: Ticket) => Promise<PirProblem | null>;
   /** The incident's follow-up actions neither done nor deferred, as lines: a PIR is not done while there are any. */
   openActionsOf?: (tenant: string, ticketId: string, now: Date, timezone: string) => Promise<string[]>;
 }
@@ -60,6 +62,10 @@ export function looksLikeUrl(text: string): boolean {
     return false;
   }
 }
+
+/** A draft names the problem too, as a section of its own at the end. */
+const withProblem = (draft: string | null, p: PirProblem | null): string | null =>
+  draft && p ? `${draft.trimEnd()}\n\n## Problem\n\n${pirProblemLine(p)}\n` : draft;
 
 /** The open PIRs, listed. */
 export const LIST_PIRS: RoleNeed = { role: 'agent', denied: 'The PIR list is for agents.' };
@@ -94,7 +100,9 @@ export class PirService implements OwnsJobKinds {
     if (!opensPir(t)) return;
     const openedAt = t.resolvedAt ?? t.updatedAt;
     // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
-    const draft = t.resolvedAt?.getTime() === t.updatedAt.getTime() ? await this.draftOf(t) : null;
+    const resolvedNow = t.resolvedAt?.getTime() === t.updatedAt.getTime();
+    const problem = resolvedNow ? await this.problemOf(t) : null;
+    const draft = resolvedNow ? withProblem(await this.draftOf(t), problem) : null;
     const pir: Pir = {
       tenant: t.tenant,
       ticketId: t.ticketId,
@@ -107,6 +115,7 @@ export class PirService implements OwnsJobKinds {
       timezone: this.o.timezone,
       done: null,
       draft,
+      ...(problem ? { problem } : {}),
     };
     if (!(await this.repo.open(pir))) return;
     await this.plan(pir, 1);
@@ -116,6 +125,16 @@ export class PirService implements OwnsJobKinds {
   private async draftOf(t: Ticket): Promise<string | null> {
     try {
       return (await this.o.draftOf?.(t)) ?? null;
+    } catch (err) {
+      this.o.onError?.(err, t.ticketId);
+      return null;
+    }
+  }
+
+  /** The problem the PIR names, if any; one that could not be read is logged, and the PIR opens without. */
+  private async problemOf(t: Ticket): Promise<PirProblem | null> {
+    try {
+      return (await this.o.problemOf?.(t)) ?? null;
     } catch (err) {
       this.o.onError?.(err, t.ticketId);
       return null;

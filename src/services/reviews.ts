@@ -21,6 +21,7 @@ import {
   type ReviewKindServices,
   reviewKind,
 } from './reviewKinds/index.ts';
+import type { ServiceStatusService } from './serviceStatus.ts';
 import type { StaleService } from './stale.ts';
 import type { SummaryService } from './summaries.ts';
 import type { TicketService } from './tickets.ts';
@@ -60,8 +61,10 @@ export class ReviewService implements OwnsJobKinds {
     stale: StaleService,
     /** When given, a digest posts the /status summary (its text names the team or service, and the period). */
     summaries?: SummaryService,
+    /** When given, a service review posts availability and SLA attainment per service. */
+    serviceStatus?: ServiceStatusService,
   ) {
-    this.kinds = { cab, tickets, pirs, stale, summaries };
+    this.kinds = { cab, tickets, pirs, stale, summaries, serviceStatus };
   }
 
   /** What a review kind's check and run may use. */
@@ -229,6 +232,8 @@ export class ReviewService implements OwnsJobKinds {
     // A chart follows it (a digest's), keyed too: a run taken over after a crash posts it once.
     const chart = await made.chart?.();
     if (chart) await this.outbox.toChannel(review.channel, chart, { tenant: review.tenant }, undefined, `${key}/chart`);
+    const file = await made.attachment?.();
+    if (file) await this.outbox.toChannel(review.channel, file, { tenant: review.tenant }, undefined, `${key}/file`);
   }
 
   /** `--days`, read by the kind that takes it; refused on the others. */

@@ -9,6 +9,12 @@ import type { TicketRepository } from '../store/ticketStore.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 
 export class RollupService {
+  /**
+   * The SLA targets of a ticket on a service (the catalog's, then the defaults), so a fact's `met` is measured as
+   * the ticket's own clock runs; set by the composition root. Without it, the defaults.
+   */
+  serviceTargets?: (tenant: string, service: string) => Promise<SlaTargets>;
+
   constructor(
     private readonly repo: RollupRepository,
     private readonly tickets: TicketRepository,
@@ -48,7 +54,7 @@ export class RollupService {
   async record(ticket: Ticket): Promise<number> {
     const at = ticket.updatedAt.getTime();
     let added = 0;
-    for (const f of factsOf(ticket, this.targets)) {
+    for (const f of factsOf(ticket, await this.targetsOf(ticket))) {
       if (f.at.getTime() === at && (await this.repo.insert(f))) added++;
     }
     return added;
@@ -60,7 +66,7 @@ export class RollupService {
     let tickets = 0;
     let facts = 0;
     for await (const t of this.tickets.everyTicket()) {
-      for (const f of factsOf(t, this.targets)) if (await this.repo.insert(f)) facts++;
+      for (const f of factsOf(t, await this.targetsOf(t))) if (await this.repo.insert(f)) facts++;
       if (++tickets % 1000 === 0) progress?.(`rollups: ${tickets} tickets read, ${facts} events counted`);
     }
     if (this.answers) for await (const a of this.answers()) if (await this.recordCsat(a)) facts++;
@@ -68,6 +74,10 @@ export class RollupService {
     // Folded now: the facts of past days read from their day documents from here on, as the nightly fold leaves them.
     await this.repo.fold(null);
     return { tickets, facts };
+  }
+
+  private targetsOf(t: Ticket): Promise<SlaTargets> | SlaTargets {
+    return t.service && this.serviceTargets ? this.serviceTargets(t.tenant, t.service) : this.targets;
   }
 
   /** Folds the facts of past days into day documents (the nightly maintenance): resolves with how many. */

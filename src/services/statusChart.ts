@@ -43,7 +43,7 @@ let fontLoaded = false;
  * The font comes from an npm package and is registered by path: a fresh machine or a slim container may
  * have no system fonts at all, and then every label would silently come out blank.
  */
-function loadFont(): void {
+export function loadFont(): void {
   if (fontLoaded) return;
   const path = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
   if (!GlobalFonts.registerFromPath(path, CHART_FONT)) throw new Error(`could not load the chart font ${path}`);
@@ -59,7 +59,7 @@ export interface ChartOptions {
 }
 
 /** Draws one chart and copies it onto `target` at `x` (chart.js clears its canvas when destroyed). */
-function draw(
+export function draw(
   target: Canvas,
   x: number,
   config: ChartConfiguration,

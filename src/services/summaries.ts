@@ -40,6 +40,9 @@ interface Scope {
 const lower = (s: string | null | undefined): string => (s ?? '').toLowerCase();
 
 export class SummaryService {
+  /** Whether the catalog declares this service: a declared one with no ticket yet is a scope, not a typo. */
+  isService?: (tenant: string, name: string) => Promise<boolean>;
+
   constructor(
     private readonly rollups: RollupService,
     private readonly tickets: TicketRepository,
@@ -108,7 +111,13 @@ export class SummaryService {
     };
     const scopedFacts = facts.filter(inScope);
     const scopedOpen = open.filter(inScope);
-    if (scope.service && !scope.team && scopedFacts.length === 0 && scopedOpen.length === 0) {
+    if (
+      scope.service &&
+      !scope.team &&
+      scopedFacts.length === 0 &&
+      scopedOpen.length === 0 &&
+      !(await this.isService?.(tenant, scope.service))
+    ) {
       throw new UserError(
         'STATUS.UNKNOWN_SCOPE',
         `No team is called "${scope.service.slice(0, 40)}", and no ticket names it as a service.`,

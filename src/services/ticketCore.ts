@@ -29,7 +29,7 @@ export interface ServiceTargetsPort {
   ticketTargets(tenant: string, service: string, defaults: SlaTargets, anyService?: boolean): Promise<SlaTargets>;
 }
 
-/** What a command decides on a ticket: the fields set, the history lines, a comment, and what to tell. */
+/** One change of a ticket as a use case decides it on the ticket as read: what to set, what to tell. */
 export interface Change {
   set: TicketPatch['set'];
   history: Array<Omit<AuditEntry, 'at' | 'actor' | 'platform'>>;

@@ -24,6 +24,8 @@ export interface OpenTicketInput {
   tags?: string[] | undefined;
   /** Changes only: when the change is planned to happen. */
   window?: Window | undefined;
+  /** Problems only: the incidents it is opened from (src/services/problems.ts checks them first). */
+  incidents?: string[] | undefined;
 }
 
 export class TicketOpening {
@@ -92,6 +94,7 @@ export class TicketOpening {
           ...(type === 'change'
             ? { change: { window: input.window ?? null, approval: 'pending' as const, decisions: [] } }
             : {}),
+          ...(type === 'problem' ? { problem: { incidents: input.incidents ?? [], knownError: null } } : {}),
         };
         const saved = await this.c.repo.insertNew(t);
         if (saved !== 'taken') {

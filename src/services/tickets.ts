@@ -9,14 +9,14 @@ import type { Ticket, TicketRepository, TicketSummary } from '../store/ticketSto
 import type { Acting } from './acting.ts';
 import type { Notifier } from './notifier.ts';
 import type { PeopleService } from './people.ts';
-import { type CabRules, type ServiceTargetsPort, TicketCore } from './ticketCore.ts';
+import { type CabRules, type Change, type ServiceTargetsPort, TicketCore } from './ticketCore.ts';
 import { TicketFields } from './ticketFields.ts';
 import { TicketLifecycle } from './ticketLifecycle.ts';
 import { TicketNotes } from './ticketNotes.ts';
 import { type OpenTicketInput, TicketOpening } from './ticketOpen.ts';
 import { type ListInput, TicketReads } from './ticketReads.ts';
 
-export type { CabRules, ServiceTargetsPort } from './ticketCore.ts';
+export type { CabRules, Change, ServiceTargetsPort } from './ticketCore.ts';
 export type { OpenTicketInput } from './ticketOpen.ts';
 export type { ListInput } from './ticketReads.ts';
 
@@ -108,6 +108,11 @@ export class TicketService {
 
   setPriority(acting: Acting, id: string, priority: Priority): Promise<Ticket> {
     return this.fields.setPriority(acting, id, priority);
+  }
+
+  /** A change decided by another use case (src/services/problems.ts: links, known errors), written as any other. */
+  applyDecided(acting: Acting, id: string, decide: (t: Ticket) => Change): Promise<Ticket> {
+    return this.c.change(acting, id, decide);
   }
 
   /** The incident's post-incident review is written: its link goes on the history (src/services/pirs.ts). */

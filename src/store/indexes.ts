@@ -11,6 +11,7 @@ const INDEXES: ReadonlyArray<readonly [collection: string, key: mongo.IndexSpeci
   ['rollup_facts', { day: 1 }, 'the nightly fold of past days'],
   ['teams', { tenant: 1 }, "a tenant's teams"],
   ['services', { tenant: 1 }, "a tenant's service catalog"],
+  ['known_errors', { tenant: 1 }, "a tenant's standing known errors"],
   ['reviews', { tenant: 1, removed: 1 }, '/review list'],
   ['reviews', { removed: 1, paused: 1 }, 'the schedules the cron tasks keep'],
   ['pirs', { tenant: 1, done: 1 }, 'the open post-incident reviews'],

@@ -10,6 +10,13 @@ export interface PirDone {
   link: string;
 }
 
+/** The problem a repeated incident's PIR names: the incident's own (linked), or one open on its service. */
+export interface PirProblem {
+  ticketId: string;
+  title: string;
+  linked: boolean;
+}
+
 export interface Pir {
   tenant: string;
   ticketId: string;
@@ -26,6 +33,8 @@ export interface Pir {
   done: PirDone | null;
   /** The first draft of the review, markdown (a major incident's, from its timeline); null (or absent) for none. */
   draft?: string | null;
+  /** A repeated incident: the problem behind it (absent for none). */
+  problem?: PirProblem | null;
 }
 
 interface PirDoc extends Pir {

@@ -4,7 +4,9 @@ import type {
   AuditEntry,
   ChangeDecision,
   ChangeRecord,
+  KnownError,
   PersonRef,
+  ProblemRecord,
   Ticket,
   TicketComment,
   TicketSource,
@@ -130,6 +132,28 @@ export const ticketSchema = new Schema<TicketDoc>(
       ),
       default: undefined,
     },
+    // Problems (src/services/problems.ts): a problem's linked incidents and known error; an incident's problem.
+    problem: {
+      type: new Schema<ProblemRecord>(
+        {
+          incidents: { type: [String], default: [] },
+          knownError: {
+            type: new Schema<KnownError>(
+              {
+                workaround: { type: String, required: true, maxlength: 1000 },
+                by: { type: personRef, required: true },
+                at: { type: Date, required: true },
+              },
+              { _id: false },
+            ),
+            default: null,
+          },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    problemId: { type: String, default: undefined, maxlength: 20 },
     pages: { type: [String], default: [] },
     version: { type: Number, default: 0 },
   },

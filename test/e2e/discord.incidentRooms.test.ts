@@ -1,13 +1,18 @@
 // Major incident rooms on Discord, through discord.js and the fake Discord: the card's Declare button opens a public
 // thread in the channel the ticket came from, with the responders added and the card in it; a 📌 on a message there
 // becomes a timeline entry once (the gateway replaying it too); resolving the incident in its thread archives it; a
-// missing permission (50013) still declares and says why.
+// missing permission (50013) still declares and says why; the card is pinned in the thread, and a refused pin is a note;
+// two processes (two discord.js clients on one Discord) pressing Declare together open one room.
 
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordAdapter } from '../../adapters/discord/index.ts';
 import type { Reply } from '../../src/present/reply.ts';
+import { startFakeDiscord } from '../support/fakeDiscord.ts';
 import { buttonOf, type DiscordTestBot, startDiscordTestBot, textOf } from '../support/fakeDiscordBot.ts';
 import type { FakeChannel } from '../support/fakeDiscordPayloads.ts';
-import { memberOf, userMessage } from '../support/fakeDiscordPayloads.ts';
+import { buttonPress, memberOf, userMessage } from '../support/fakeDiscordPayloads.ts';
+import { anotherProcess } from '../support/harness.ts';
 
 let t: DiscordTestBot;
 
@@ -64,6 +69,9 @@ describe('major incident rooms on Discord', () => {
     expect(t.fake.state.threadMembers.get(thread.id)).toContain(t.admin.id);
     const inThread = t.fake.channelMessages(thread.id);
     expect(textOf(inThread[0])).toContain('INC-1 · SEV1 major incident · investigating');
+    // The card is pinned in the thread (PUT /channels/{thread}/messages/pins/{card}).
+    expect(t.fake.rooms.pins.get(thread.id)).toEqual([inThread[0]?.id]);
+    expect(told).not.toContain('Note:');
     // One line in the channel it came from links to the room.
     await t.bot.core.services.outbox.drained();
     const links = t.fake.channelMessages(t.channel.id).filter((m) => textOf(m).includes('Its room'));
@@ -100,6 +108,18 @@ describe('major incident rooms on Discord', () => {
     expect(t.fake.channelMessages(t.channel.id).filter((m) => textOf(m).includes('not an incident room'))).toEqual([]);
   });
 
+  it('without Pin Messages (50013) the room opens all the same, and the declarer is told the card is not pinned', async () => {
+    t = await startDiscordTestBot();
+    t.fake.rooms.noPins = true;
+    const told = await declare(await p1('Printer on fire'));
+    expect(told).toContain('The room is open: #inc-1-printer-on-fire');
+    expect(told).toContain('Note: pinning the card failed: the bot lacks the Pin Messages permission there (50013).');
+    const thread = [...t.fake.channels.values()].find((c) => c.name === 'inc-1-printer-on-fire') as FakeChannel;
+    expect(textOf(t.fake.channelMessages(thread.id)[0])).toContain('INC-1 · SEV1 major incident');
+    expect(t.fake.sent('PUT', /^\/channels\/\d+\/messages\/pins\//).map((r) => r.status)).toEqual([403]);
+    expect(t.fake.rooms.pins.size).toBe(0);
+  });
+
   it('without the permission to open threads (50013), it is still declared, and says why', async () => {
     t = await startDiscordTestBot();
     t.fake.state.noThreadsIn.add(t.channel.id);
@@ -110,5 +130,52 @@ describe('major incident rooms on Discord', () => {
     expect([...t.fake.channels.values()].filter((c) => c.type === 11 || c.type === 12)).toHaveLength(1); // the card's
     const roles = await asAdmin('roles INC-1');
     expect(roles.text).toContain('commander: Root Admin');
+  });
+
+  it('two processes pressing Declare at the same moment open one room', async () => {
+    t = await startDiscordTestBot();
+    await t.answer(t.slash(t.alice, 'help', null));
+    const granted = await t.bot.core.handle({
+      actor: { id: `discord:${t.admin.id}`, platform: 'discord', displayName: 'Root Admin' },
+      origin: { platform: 'discord', workspace: t.fake.guild.id, channel: t.channel.id },
+      command: 'role',
+      text: `grant discord:${t.alice.id} agent`,
+    });
+    expect(granted.error, granted.text).toBeUndefined();
+    const card = await p1('Core switch down');
+    // A second process on the same database, its own discord.js client logged in to the same Discord.
+    const other = await anotherProcess(t.bot);
+    const second = await startFakeDiscord({ shareWith: t.fake });
+    const adapter = createDiscordAdapter({
+      core: other.core,
+      config: {
+        token: second.token,
+        applicationId: second.applicationId,
+        guildId: second.guild.id,
+        apiUrl: second.apiUrl,
+        messageContent: true,
+        incidentCategory: undefined,
+      },
+      log: pino({ level: 'silent' }),
+    });
+    await adapter.start();
+    try {
+      const declare = buttonOf(card, 'a|incident.declare|');
+      const presses = [
+        t.press(t.admin, declare, card.id),
+        second.interact(buttonPress(t.where(t.alice), declare, t.fake.wire(t.fake.messages.get(card.id) as never))),
+      ];
+      const answers = await Promise.all(presses.map(async (id) => textOf((await t.answer(id)).message)));
+      expect(answers.filter((a) => a.includes('declared a SEV1 major incident'))).toHaveLength(1);
+      expect(answers.filter((a) => a.includes('is a major incident already'))).toHaveLength(1);
+      const threads = [...t.fake.channels.values()].filter((c) => c.name === 'inc-1-core-switch-down');
+      expect(threads).toHaveLength(1);
+      const opened = [t.fake, second].flatMap((f) => f.sent('POST', `/channels/${t.channel.id}/threads`));
+      expect(opened).toHaveLength(1);
+    } finally {
+      await adapter.stop();
+      await second.close();
+      await other.close();
+    }
   });
 });

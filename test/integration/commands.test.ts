@@ -284,7 +284,7 @@ describe('/help', () => {
     );
 
     const add = ok(await ada('/help review add'));
-    expect(add.text).toContain('[--kind reminder|change|digest|pir|stale]');
+    expect(add.text).toContain('[--kind reminder|change|digest|pir|stale|service-review]');
     expect(add.text).not.toContain('sla');
     // Asked for anyway, it is still told why not.
     expect((await root('/review add "SLA" every day at 09:00 --kind sla')).error).toBe('REVIEW.SLA_ALWAYS_ON');

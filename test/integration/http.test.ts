@@ -155,7 +155,14 @@ describe('the HTTP server: /healthz, /readyz, /metrics', () => {
     // A real Discord adapter that has not logged in: no gateway connection yet.
     const discord = createDiscordAdapter({
       core: bot.core,
-      config: { token: 'unused', applicationId: '1', guildId: undefined, apiUrl: undefined, messageContent: false },
+      config: {
+        token: 'unused',
+        applicationId: '1',
+        guildId: undefined,
+        apiUrl: undefined,
+        messageContent: false,
+        incidentCategory: undefined,
+      },
       log,
     });
     adapters = [...adapters, discord];

@@ -23,6 +23,12 @@ const BUDGET: Record<string, number> = {
   '/status week': 20,
   '/status week, its days known': 6,
   '/oncall': 1,
+  '/ticket new --type problem': 6,
+  // Problems (src/services/problems.ts): no read (both tickets as the process knows them), then two changes, each
+  // what an assign costs (version claim, page, ticket update, the next card slot): the incident's and the problem's.
+  '/ticket link': 8,
+  // The problem as known, its change (4), the known error's document, the people epoch moved.
+  '/ticket known-error': 6,
   // The ticket, the owner, the action's insert, its id on the ticket's history (3), its first reminder's job (2); the
   // first in a process also reads the numbering hint. docs/services.md#follow-up-actions says why it is over 6.
   '/ticket action': 9,
@@ -69,6 +75,7 @@ describe('round trips per chat command', () => {
     // The first command of a person makes them known (their identity, settings), and reads the catalog: not what a
     // command costs after.
     await cost('/ticket new "warm up" --service vpn');
+    await cost('/ticket new "warm up" --type problem');
     const commands: Array<[string, string]> = [
       ['/ticket new', '/ticket new "VPN drops" --impact high --urgency high'],
       ['/ticket new --service', '/ticket new "VPN slow" --service vpn'],
@@ -85,6 +92,10 @@ describe('round trips per chat command', () => {
       ['/ticket show, with an action', '/ticket show INC-3'],
       ['/ticket action list', '/ticket action list'],
       ['/ticket action done', '/ticket action done ACT-1'],
+      // Last: a known error moves the people epoch (everyone is read again after it).
+      ['/ticket new --type problem', '/ticket new "VPN gateway leaks" --type problem --service vpn'],
+      ['/ticket link', '/ticket link INC-3 PRB-2'],
+      ['/ticket known-error', '/ticket known-error PRB-2 "Use the backup gateway"'],
     ];
     const counted: Array<{ command: string; n: number; sent: readonly string[] }> = [];
     for (const [command, line] of commands) {

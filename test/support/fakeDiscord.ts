@@ -15,6 +15,7 @@ import {
   nextSnowflake,
 } from './fakeDiscordPayloads.ts';
 import { FakeDiscordRest, type RecordedRequest } from './fakeDiscordRest.ts';
+import { FakeDiscordRooms } from './fakeDiscordRooms.ts';
 import {
   FakeDiscordState,
   type InteractionAnswer,
@@ -31,6 +32,11 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Interactions answered later than this get 404 Unknown interaction, like Discord's 3 seconds. */
   interactionDeadlineMs?: number;
+  /**
+   * The same Discord (guild, channels, messages, interactions) seen through a second gateway session and REST
+   * endpoint: what a second process logged in with the same bot token connects to. Its requests are its own.
+   */
+  shareWith?: FakeDiscord;
 }
 
 export class FakeDiscord {
@@ -46,6 +52,8 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   /** The HTTP side: every request recorded, scripted 429s. */
   readonly rest: FakeDiscordRest;
+  /** Channels under a category (major incident rooms), channel modifies and pins. */
+  readonly rooms: FakeDiscordRooms;
   /** Emits `callback` (interaction id, status) for every interaction callback: the bench listens instead of polling. */
   readonly events = new EventEmitter();
 
@@ -54,12 +62,13 @@ export class FakeDiscord {
   private port = 0;
 
   constructor(opts: FakeDiscordOptions = {}) {
-    this.token = opts.token ?? 'fake-bot-token';
-    this.applicationId = opts.applicationId ?? nextSnowflake();
-    this.bot = fakeUser('switchboard', { id: this.applicationId, bot: true });
-    this.guild = fakeGuild(this.bot);
-    this.state = new FakeDiscordState(this.guild, this.bot, this.applicationId);
-    this.commands = new FakeCommandStore(this.applicationId);
+    const same = opts.shareWith;
+    this.token = same?.token ?? opts.token ?? 'fake-bot-token';
+    this.applicationId = same?.applicationId ?? opts.applicationId ?? nextSnowflake();
+    this.bot = same?.bot ?? fakeUser('switchboard', { id: this.applicationId, bot: true });
+    this.guild = same?.guild ?? fakeGuild(this.bot);
+    this.state = same?.state ?? new FakeDiscordState(this.guild, this.bot, this.applicationId);
+    this.commands = same?.commands ?? new FakeCommandStore(this.applicationId);
     this.gateway = new FakeGateway({
       token: this.token,
       heartbeatMs: opts.heartbeatIntervalMs ?? 41_250,
@@ -78,7 +87,9 @@ export class FakeDiscord {
         after: [['GUILD_CREATE', guildCreatePayload(this.guild, [...this.channels.values()])]],
       }),
     });
+    this.rooms = same?.rooms ?? new FakeDiscordRooms(this.state, this.gateway);
     this.rest = new FakeDiscordRest({
+      rooms: this.rooms,
       token: this.token,
       applicationId: this.applicationId,
       bot: this.bot,

@@ -80,6 +80,8 @@ export async function startDiscordTestBot(
     now?: () => Date;
     /** A database of the test's own (one opened with `monitorCommands`, to count round trips). */
     database?: TestDatabase;
+    /** DISCORD_INCIDENT_CATEGORY: an "Incidents" category made in the fake guild, rooms opened under it. */
+    incidentCategory?: boolean;
   } = {},
 ): Promise<DiscordTestBot> {
   const fake = await startFakeDiscord(
@@ -88,6 +90,7 @@ export async function startDiscordTestBot(
   const env = Object.fromEntries(
     Object.entries(opts.env ?? {}).map(([k, v]) => [k, v.replaceAll('{guild}', fake.guild.id)]),
   );
+  const category = opts.incidentCategory ? fake.rooms.addCategory('Incidents') : undefined;
   const bot = await startTestBot({
     env,
     ...(opts.now ? { now: opts.now } : {}),
@@ -113,6 +116,7 @@ export async function startDiscordTestBot(
       guildId: fake.guild.id,
       apiUrl: fake.apiUrl,
       messageContent: opts.messageContent ?? true,
+      incidentCategory: category?.id,
     },
     log,
     ...(opts.slowReplyMs !== undefined ? { slowReplyMs: opts.slowReplyMs } : {}),

@@ -5,6 +5,7 @@ import type { FakeCommandStore } from './fakeDiscordCommands.ts';
 import type { FakeGateway } from './fakeDiscordGateway.ts';
 import { choiceProblems, invalidFormBody, messageProblems, modalProblems } from './fakeDiscordLimits.ts';
 import type { FakeUser } from './fakeDiscordPayloads.ts';
+import type { FakeDiscordRooms } from './fakeDiscordRooms.ts';
 import type { FakeDiscordState, StoredMessage } from './fakeDiscordState.ts';
 
 /** A file sent with a message, as the bot sent it. */
@@ -41,6 +42,7 @@ export interface RestDeps {
   state: FakeDiscordState;
   commands: FakeCommandStore;
   gateway: FakeGateway;
+  rooms: FakeDiscordRooms;
   events: EventEmitter;
   gatewayUrl: () => string;
   /** Interactions answered later than this get 404 Unknown interaction, like Discord's 3 seconds. */
@@ -188,6 +190,10 @@ export class FakeDiscordRest {
       if (!/^\d{15,21}$/.test(to)) return reply(400, invalidFormBody([`recipient_id: ${JSON.stringify(to)}`]));
       return reply(200, this.d.state.openDm(to));
     }
+    if (seg[0] === 'guilds' && seg[2] === 'channels' && seg.length === 3 && method === 'POST') {
+      if (!needAuth()) return;
+      return this.d.rooms.createChannel(seg[1] as string, body, reply);
+    }
     if (seg[0] === 'channels') {
       if (!needAuth()) return;
       return this.onChannels(method, seg, body, reply);
@@ -306,6 +312,10 @@ export class FakeDiscordRest {
       if (typeof body?.name === 'string') channel.name = body.name;
       if (this.d.gateway.hasSession) this.d.gateway.dispatch('THREAD_UPDATE', channel);
       return reply(200, channel);
+    }
+    if (seg.length === 2 && method === 'PATCH') return this.d.rooms.modifyChannel(channel, body, reply);
+    if (seg.length === 5 && seg[2] === 'messages' && seg[3] === 'pins' && method === 'PUT') {
+      return this.d.rooms.pin(channelId, seg[4] as string, reply);
     }
     if (seg.length === 3 && seg[2] === 'threads' && method === 'POST') {
       if (state.noThreadsIn.has(channelId)) return reply(403, { message: 'Missing Permissions', code: 50013 });

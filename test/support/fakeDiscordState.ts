@@ -244,7 +244,7 @@ export class FakeDiscordState {
       })),
       embeds: m.embeds,
       components: m.components,
-      pinned: false,
+      pinned: Boolean(m.pinned),
       type: m.type ?? 0,
       flags: (m.flags ?? 0) | (m.loading ? 128 : 0),
       ...(m.interactionId ? { webhook_id: this.applicationId, application_id: this.applicationId } : {}),

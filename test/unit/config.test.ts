@@ -142,6 +142,8 @@ describe('loadConfig', () => {
     [{ SLACK_API_URL: 'not a url' }, 'SLACK_API_URL', ''],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', ''],
     [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_APPLICATION_ID', ''],
+    [{ DISCORD_INCIDENT_CATEGORY: 'Incidents' }, 'DISCORD_INCIDENT_CATEGORY', 'Copy Channel ID'],
+    [{ DISCORD_INCIDENT_CATEGORY: '#123' }, 'DISCORD_INCIDENT_CATEGORY', "a category channel's id"],
     [{ SWITCHBOARD_TIMEZONE: 'Mars/Olympus_Mons' }, 'SWITCHBOARD_TIMEZONE', 'Europe/Paris'],
     [{ SWITCHBOARD_CONSOLE_USER: 'ada lovelace' }, 'SWITCHBOARD_CONSOLE_USER', 'letters, digits'],
     [
@@ -154,6 +156,13 @@ describe('loadConfig', () => {
     expect(e.message).toMatch(/^invalid configuration: /);
     expect(e.message).toContain(variable);
     expect(e.message).toContain(shows);
+  });
+
+  it("reads DISCORD_INCIDENT_CATEGORY as the rooms' category on Discord (threads while unset)", () => {
+    const discord = { DISCORD_TOKEN: 'abc', DISCORD_APPLICATION_ID: '1' };
+    expect(loadConfig(discord).discord?.incidentCategory).toBeUndefined();
+    const category = '112233445566778899';
+    expect(loadConfig({ ...discord, DISCORD_INCIDENT_CATEGORY: category }).discord?.incidentCategory).toBe(category);
   });
 
   it('names every bad variable at once', () => {

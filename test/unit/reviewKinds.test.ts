@@ -11,7 +11,7 @@ import {
 
 describe('review kinds', () => {
   it('offer what their modules register, sla read but never offered', () => {
-    expect(REVIEW_KINDS).toEqual(['reminder', 'change', 'digest', 'pir', 'stale']);
+    expect(REVIEW_KINDS).toEqual(['reminder', 'change', 'digest', 'pir', 'stale', 'service-review']);
     expect(UNLISTED_REVIEW_KINDS).toEqual(['sla']);
     expect(KINDS_WITH_DAYS).toEqual(['stale']);
     expect(reviewKind('toString')).toBeUndefined();
@@ -23,6 +23,17 @@ describe('review kinds', () => {
     expect(reviewKind('digest')?.detail?.({ ...base, text: 'vpn month' } as never)).toBe(
       ' (scope: vpn, period: month)',
     );
+    expect(reviewKind('service-review')?.detail?.(base as never)).toBe(' (period: the last calendar month)');
+    expect(reviewKind('service-review')?.detail?.({ ...base, text: 'month' } as never)).toBe(' (period: month)');
+  });
+
+  it('refuse a service review whose --text is not a period, saying what a period is', () => {
+    const check = reviewKind('service-review')?.check;
+    expect(() => check?.({ name: 'x', when: 'daily', text: 'monthly' })).toThrow(
+      /service review's --text is its period/,
+    );
+    expect(() => check?.({ name: 'x', when: 'daily', text: '2026-03-01..2026-03-31' })).not.toThrow();
+    expect(() => check?.({ name: 'x', when: 'daily' })).not.toThrow();
   });
 });
 

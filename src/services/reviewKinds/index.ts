@@ -5,13 +5,14 @@ import { digest } from './digest.ts';
 import type { ReviewKind } from './kind.ts';
 import { pir } from './pir.ts';
 import { reminder } from './reminder.ts';
+import { serviceReview } from './serviceReview.ts';
 import { sla } from './sla.ts';
 import { stale } from './stale.ts';
 
 export type { NewReview, ReviewKind, ReviewKindServices, ReviewPost } from './kind.ts';
 
 /** In the order `/help` and Discord offer them; the first is the default. */
-const KINDS: readonly ReviewKind[] = [reminder, change, digest, pir, stale, sla];
+const KINDS: readonly ReviewKind[] = [reminder, change, digest, pir, stale, sla, serviceReview];
 
 const byName = new Map<string, ReviewKind>();
 for (const kind of KINDS) {

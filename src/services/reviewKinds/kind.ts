@@ -6,6 +6,7 @@ import type { Reply } from '../../present/reply.ts';
 import type { Acting } from '../acting.ts';
 import type { ChangeService } from '../changes.ts';
 import type { PirService } from '../pirs.ts';
+import type { ServiceStatusService } from '../serviceStatus.ts';
 import type { StaleService } from '../stale.ts';
 import type { SummaryService } from '../summaries.ts';
 import type { TicketService } from '../tickets.ts';
@@ -30,12 +31,16 @@ export interface ReviewKindServices {
   stale: StaleService;
   /** When given, a digest posts the /status summary (its text names the team or service, and the period). */
   summaries?: SummaryService | undefined;
+  /** When given, a service review posts availability and SLA attainment per service. */
+  serviceStatus?: ServiceStatusService | undefined;
 }
 
 /** What one run posts: its reply, and a chart drawn once that is posted (a digest's), posted after it. */
 export interface ReviewPost {
   reply: Reply;
   chart?: (() => Promise<Reply | null | undefined>) | undefined;
+  /** A file posted after the chart (a service review's CSV). */
+  attachment?: (() => Promise<Reply | null | undefined>) | undefined;
 }
 
 export interface ReviewKind {
