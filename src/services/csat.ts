@@ -42,17 +42,17 @@ export class CsatService {
 
   /**
    * Asks the requester of a resolved ticket, once for good. The outbox key makes two processes hearing the same
-   * resolve (or a replay) send one DM; the `csat_asks` claim, kept for good where outbox keys are forgotten after
-   * days, makes a reopen and a second resolve ask nobody again.
+   * resolve (or a replay) send one DM; the ticket's own history makes a reopen and a second resolve ask nobody
+   * again, however long after (outbox keys are forgotten after days): a resolve by a person before this one was
+   * asked about. No claim of its own, so no round trip of its own.
    */
   async onChange(ev: TicketChanged): Promise<void> {
     const t = ev.ticket;
     // Resolved by the bot itself (stale housekeeping, an alert that cleared): nobody's work to rate. Not
     // claimed either, so a person resolving it after a reopen still asks.
     if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
-    // Asked only after a person resolved it: a first resolve by a person (the history shows none before) cannot
-    // have been asked, so only a resolve after a reopen reads the claim.
-    if (resolvesByPeople(t) > 1 && (await this.repo.asked(t.tenant, t.ticketId))) return;
+    // Asked on the first resolve by a person only: the history shows whether there was one before this.
+    if (resolvesByPeople(t) > 1) return;
     await this.outbox.toPerson(
       t.tenant,
       t.requester.id,
@@ -60,7 +60,6 @@ export class CsatService {
       { ticketId: t.ticketId },
       `csat:${t.tenant}/${t.ticketId}`,
     );
-    await this.repo.claimAsk(t.tenant, t.ticketId, t.resolvedAt ?? t.updatedAt);
   }
 
   /** The requester's answer: once per ticket, whoever clicks or types it and however often. */

@@ -99,10 +99,15 @@ export class PirService implements OwnsJobKinds {
     const t = ev.ticket;
     if (!opensPir(t)) return;
     const openedAt = t.resolvedAt ?? t.updatedAt;
+    const resolving = t.resolvedAt?.getTime() === t.updatedAt.getTime();
+    // On the resolving change the first reminder is planned before the PIR opens: it goes in the same write as the
+    // other jobs the resolve plans, and a crash between leaves a reminder that finds no PIR (it does nothing), never
+    // a PIR nobody is reminded of. Its id makes planning it twice plan it once.
+    const first = { tenant: t.tenant, ticketId: t.ticketId, openedAt, timezone: this.o.timezone };
+    if (resolving) await this.plan(first, 1);
     // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
-    const resolvedNow = t.resolvedAt?.getTime() === t.updatedAt.getTime();
-    const problem = resolvedNow ? await this.problemOf(t) : null;
-    const draft = resolvedNow ? withProblem(await this.draftOf(t), problem) : null;
+    const problem = resolving ? await this.problemOf(t) : null;
+    const draft = resolving ? withProblem(await this.draftOf(t), problem) : null;
     const pir: Pir = {
       tenant: t.tenant,
       ticketId: t.ticketId,
@@ -118,7 +123,7 @@ export class PirService implements OwnsJobKinds {
       ...(problem ? { problem } : {}),
     };
     if (!(await this.repo.open(pir))) return;
-    await this.plan(pir, 1);
+    if (!resolving) await this.plan(pir, 1);
   }
 
   /** The draft the PIR opens with, if any; one that could not be written is logged, and the PIR opens without. */
@@ -223,7 +228,7 @@ export class PirService implements OwnsJobKinds {
   }
 
   /** Files the reminder of business day `day` after the resolve; its id makes planning it twice plan it once. */
-  private async plan(pir: Pir, day: number): Promise<void> {
+  private async plan(pir: Pick<Pir, 'tenant' | 'ticketId' | 'openedAt' | 'timezone'>, day: number): Promise<void> {
     await this.jobs.schedule({
       _id: jobIdOf(pir.tenant, pir.ticketId, day),
       tenant: pir.tenant,

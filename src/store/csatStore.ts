@@ -1,23 +1,20 @@
-// Requester satisfaction: one inserted answer per ticket (`csat`), and one claim per ticket that it was asked (`csat_asks`).
+// Requester satisfaction: one inserted answer per ticket (`csat`). (`csat_asks`, claims that a ticket was asked, is no longer written: the ticket's history says it.)
 import type { Connection, mongo } from 'mongoose';
 import type { CsatAnswer } from '../domain/csat.ts';
 import { insertOnce } from './insertOnce.ts';
 
 type AnswerDoc = CsatAnswer & { _id: string };
-type AskDoc = { _id: string; at: Date };
 
-/** `<tenant>/<ticket>`: the only key either collection has, so "once" is the `_id` index on every backend. */
+/** `<tenant>/<ticket>`: the only key the collection has, so "once" is the `_id` index on every backend. */
 export const csatKey = (tenant: string, ticketId: string): string => `${tenant}/${ticketId}`;
 /** `$in` reads are split so one export never sends an unbounded filter. */
 const IN_CHUNK = 500;
 
 export class CsatRepository {
   private readonly answers: mongo.Collection<AnswerDoc>;
-  private readonly asks: mongo.Collection<AskDoc>;
 
   constructor(connection: Connection) {
     this.answers = connection.collection<AnswerDoc>('csat');
-    this.asks = connection.collection<AskDoc>('csat_asks');
   }
 
   /** True for the first answer of a ticket; every later one (another click, another process) is refused. */
@@ -43,15 +40,6 @@ export class CsatRepository {
   /** Every answer there is, for a rollup rebuild (maintenance only: it reads them all). */
   async *every(): AsyncGenerator<CsatAnswer> {
     for await (const doc of this.answers.find({})) yield strip(doc);
-  }
-
-  /** True for the one caller that may ask this ticket's requester; false once anyone has. */
-  claimAsk(tenant: string, ticketId: string, at: Date): Promise<boolean> {
-    return insertOnce(this.asks, { _id: csatKey(tenant, ticketId), at });
-  }
-
-  async asked(tenant: string, ticketId: string): Promise<boolean> {
-    return (await this.asks.findOne({ _id: csatKey(tenant, ticketId) })) !== null;
   }
 }
 

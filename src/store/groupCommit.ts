@@ -8,6 +8,11 @@ export class GroupCommit<T, R> {
     private readonly write: (items: T[]) => Promise<R[]>,
     /** The most items in one write. */
     private readonly max = 1000,
+    /**
+     * When the first write goes: `microtask` (callers in the same turn of the event loop join it), or `turn` (after
+     * the I/O callbacks of this turn too: the listeners of one change, each a few awaits in, join it).
+     */
+    private readonly gather: 'microtask' | 'turn' = 'microtask',
   ) {}
 
   /** Resolves once the write carrying `item` is done. */
@@ -17,7 +22,8 @@ export class GroupCommit<T, R> {
       // Callers in the same turn of the event loop join the first write.
       if (!this.writing) {
         this.writing = true;
-        queueMicrotask(() => void this.drain());
+        if (this.gather === 'turn') setImmediate(() => void this.drain());
+        else queueMicrotask(() => void this.drain());
       }
     });
   }

@@ -80,6 +80,21 @@ export class JobRepository {
   private readonly claims = new GroupCommit<{ key: string; at: Date; owner: string; expireAt: Date }, boolean>((c) =>
     this.lease.claimEach(c),
   );
+  /**
+   * Jobs planned at once go in one insert: the jobs one change plans (a resolve's autoclose and its PIR's first
+   * reminder, each heard by its own listener) are gathered over the turn of the event loop they are asked in.
+   */
+  private readonly inserts = new GroupCommit<Job & { expireAt: Date }, boolean>(
+    (docs) => insertEach(this.part<Job & { expireAt: Date }>('jobs'), docs),
+    1000,
+    'turn',
+  );
+  /** Jobs filed at once (gathered like their inserts) go in one ordered insert of their slots and hour markers. */
+  private readonly filings = new GroupCommit<{ minute: string; job: Job }, undefined>(
+    (items) => this.fileAll(items),
+    1000,
+    'turn',
+  );
   /** Ends recorded at once go in one insert. */
   private readonly ends = new GroupCommit<JobEnd & { expireAt: Date }, boolean>((docs) =>
     insertEach(this.part<JobEnd & { expireAt: Date }>('job_ends'), docs),
@@ -139,13 +154,15 @@ export class JobRepository {
    * filed under an hour that is over (see `hasHour`).
    */
   async add(job: Job): Promise<void> {
-    await this.part<Job & { expireAt: Date }>('jobs').insertOne({ ...job, expireAt: expiry(job.dueAt) });
+    if (!(await this.inserts.push({ ...job, expireAt: expiry(job.dueAt) }))) {
+      throw Object.assign(new Error(`job ${job._id} is planned already`), { code: 11000 });
+    }
     const written = Math.max(job.createdAt.getTime(), this.clock?.().getTime() ?? 0);
     const filed = new Date(Math.max(job.dueAt.getTime(), written));
     const minute = minuteKey(filed);
     // One after another per minute in this process: adds at once (a burst of tickets, each with its SLA jobs)
     // would all try the same free slot and probe past each other, quadratically.
-    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.file(minute, job));
+    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.filings.push({ minute, job }));
     const done = mine.then(
       () => {},
       () => {},
@@ -213,6 +230,70 @@ export class JobRepository {
         n++;
       }
     }
+  }
+
+  /**
+   * Files many jobs in one ordered insert: each new hour's marker ahead of the first slot filed in it, so a slot
+   * never lands without its marker. An ordered insert stops at its first refusal: what went before it is filed,
+   * the refused marker's hour is marked (or the refused slot's number taken), and the rest is tried again.
+   * Writes of this process go one after another (the group commit's), so numbers probed here are its own.
+   */
+  private async fileAll(items: ReadonlyArray<{ minute: string; job: Job }>): Promise<undefined[]> {
+    const slots = this.part<Slot>('job_slots');
+    let left = [...items];
+    while (left.length > 0) {
+      const docs: Array<{ doc: Slot; item: number; marker: string | null }> = [];
+      const taken = new Map<string, number>();
+      const marking = new Set<string>();
+      for (const [i, { minute, job }] of left.entries()) {
+        const at = new Date(`${minute}:00Z`);
+        const hour = hourKey(at);
+        if (!this.markedHours.has(hour) && !marking.has(hour)) {
+          marking.add(hour);
+          docs.push({ doc: { _id: `hour:${hour}`, expireAt: expiry(at) }, item: i, marker: hour });
+        }
+        const n = taken.get(minute) ?? this.nextSlot.get(minute) ?? 0;
+        taken.set(minute, n + 1);
+        docs.push({ doc: { _id: `${minute}#${n}`, job, expireAt: expiry(at) }, item: i, marker: null });
+      }
+      let refused = docs.length;
+      try {
+        await slots.insertMany(
+          docs.map((d) => d.doc),
+          { ordered: true },
+        );
+      } catch (e) {
+        if (!isDuplicate(e)) throw e;
+        refused = (e as { writeErrors?: Array<{ index: number }> }).writeErrors?.[0]?.index ?? 0;
+      }
+      // Before the refusal: filed (a marker's hour marked, a slot's number used).
+      for (const d of docs.slice(0, refused)) {
+        if (d.marker) this.marked(d.marker);
+        else this.used(d.doc._id);
+      }
+      const at = docs[refused];
+      if (!at) return items.map(() => undefined);
+      // The refused one: its hour was marked already, or its slot is taken; the next try knows it.
+      if (at.marker) this.marked(at.marker);
+      else this.used(at.doc._id);
+      const done = new Set(
+        docs
+          .slice(0, refused)
+          .filter((d) => !d.marker)
+          .map((d) => d.item),
+      );
+      left = left.filter((_, i) => !done.has(i));
+    }
+    return items.map(() => undefined);
+  }
+
+  /** A slot `<minute>#<n>` is filled: the next one filed here tries `n + 1`. */
+  private used(slotId: string): void {
+    const cut = slotId.lastIndexOf('#');
+    const minute = slotId.slice(0, cut);
+    const n = Number(slotId.slice(cut + 1));
+    if ((this.nextSlot.get(minute) ?? 0) <= n) this.nextSlot.set(minute, n + 1);
+    if (this.nextSlot.size > 10_000) this.nextSlot.delete(this.nextSlot.keys().next().value as string);
   }
 
   /** The jobs filed under the minute `at` falls in: what the engine asks, without knowing how minutes are keyed. */

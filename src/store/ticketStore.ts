@@ -72,7 +72,7 @@ interface ClaimDoc {
   owner: string;
   /** the database server's time when the claim was made */
   at: Date;
-  /** a day after `at`: a claim long used goes by TTL or the nightly sweep (a close frees its ticket's at once) */
+  /** a day after `at`: a claim long used goes by TTL or the nightly sweep (a closed ticket's too) */
   expireAt: Date;
 }
 
@@ -477,7 +477,7 @@ export class TicketRepository {
     }
     const after = this.written(key, claim.version, patch, suffix);
     // Used claims are left (no round trip of their own): the version filter refuses them from here on, they expire
-    // a day after they were made, and the move to the archive frees a closed ticket's claims at once.
+    // a day after they were made (a closed ticket's too).
     if (patch.set.state === 'closed') await this.archiveClosed(key, after);
   }
 
@@ -496,12 +496,10 @@ export class TicketRepository {
       }
     }
     await this.hot.deleteOne({ _id: doc._id, state: 'closed' });
-    // Closed is final: its claims have nothing left to guard, and claims must not pile up with history. Freed in
-    // one delete of every version's claim: on FerretDB `$in` scans, over claims of a day's changes at most (each
-    // expires a day after it was made). Where updates are atomic none is written.
-    if ((await serverProfile(this.connection)).atomicUpdates) return;
-    const claims = Array.from({ length: doc.version }, (_, i) => `${doc._id}#${i + 1}`);
-    if (claims.length) await this.versions.deleteMany({ _id: { $in: claims } }).catch(() => undefined);
+    // Its version claims are left to expire like every other (a day after each was made: TTL on MongoDB, the
+    // nightly sweep on FerretDB), so they never pile up with history. Nothing reads a claim but the next claim of
+    // the same version, and a closed ticket has no next version: a writer that raced the close is refused either way
+    // (its claim by the close's, or its `{_id, version}` update by the move).
   }
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {

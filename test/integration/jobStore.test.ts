@@ -116,3 +116,35 @@ describe('a fixed set of collections', () => {
     expect((await repo.endOf({ _id: 'b', dueAt: new Date('2026-03-11T00:01:00Z') }))?.outcome).toBe('done');
   });
 });
+
+describe('jobs planned at once', () => {
+  it('are each filed once, every hour marked ahead of its slots, around what another process filed', async () => {
+    const mine = new JobRepository(db.connection);
+    // Another process marked one of the hours and took the first slot of one of the minutes; this one knows neither.
+    const slots = db.connection.collection<{ _id: string; expireAt: Date; job?: Job }>('job_slots');
+    await slots.insertMany([
+      { _id: 'hour:2027-05-01T09', expireAt: new Date('2028-06-01T00:00:00Z') },
+      {
+        _id: '2027-05-01T09:15#0',
+        expireAt: new Date('2028-06-01T00:00:00Z'),
+        job: job('theirs', '2027-05-01T09:15:00Z'),
+      },
+    ]);
+    const planned = await Promise.all([
+      mine.schedule(job('x1', '2027-05-01T09:15:00Z')),
+      mine.schedule(job('x2', '2027-05-01T10:30:00Z')),
+      mine.schedule(job('x3', '2027-05-02T08:00:00Z')),
+      mine.schedule(job('x1', '2027-05-01T09:15:00Z')),
+    ]);
+    expect(planned).toEqual(['added', 'added', 'added', 'exists']);
+    expect((await mine.filedUnder('2027-05-01T09:15')).map((j) => j._id).sort()).toEqual(['theirs', 'x1']);
+    expect((await mine.filedUnder('2027-05-01T10:30')).map((j) => j._id)).toEqual(['x2']);
+    expect((await mine.filedUnder('2027-05-02T08:00')).map((j) => j._id)).toEqual(['x3']);
+    for (const at of ['2027-05-01T09:00:00Z', '2027-05-01T10:00:00Z', '2027-05-02T08:00:00Z']) {
+      expect(await mine.hasHour(new Date(at))).toBe(true);
+    }
+    // Each job filed once: one slot each.
+    const all = await slots.find({ _id: { $regex: '^2027-05' } } as never).toArray();
+    expect(all.map((s) => s.job?._id).sort()).toEqual(['theirs', 'x1', 'x2', 'x3']);
+  });
+});

@@ -17,8 +17,8 @@ const BUDGET: Record<string, number> = {
   '/ticket list': 1,
   '/ticket assign': 4,
   '/ticket comment': 4,
-  '/ticket resolve': 15,
-  '/ticket close': 7,
+  '/ticket resolve': 12,
+  '/ticket close': 6,
   // The first after a fold reads each day of the two periods once; later ones only the fold marker.
   '/status week': 20,
   '/status week, its days known': 6,

@@ -55,13 +55,31 @@ describe('closing moves a ticket to the archive', () => {
     expect(shown.text).toContain('closed');
     expect(shown.list).toContain('💬 root: first look');
     expect(shown.list?.filter((l) => l.includes('state → closed'))).toHaveLength(1);
-    // Its last claim goes with it: claims follow the open work, not the history.
+    // Its claims are not freed by the close (no round trip of its own): each expires a day after it was made, like
+    // every claim, so they follow the open work, not the history.
     const claims = await bot.db.connection
       .collection('ticket_versions')
-      .countDocuments({ _id: { $regex: `^${key(id)}#` } as never });
-    expect(claims).toBe(0);
+      .find({ _id: { $regex: `^${key(id)}#` } as never })
+      .toArray();
+    expect(claims.length).toBeGreaterThan(0);
+    for (const c of claims) expect(c.expireAt.getTime() - c.at.getTime()).toBe(86_400_000);
     // Closed is final, whichever process asks.
     expect((await rootThere()(`/ticket reopen ${id}`)).error).toBe('TICKET.INVALID_TRANSITION');
+  });
+
+  it('a process that last saw the ticket resolved is refused after another closed it: the close’s claim stands', async () => {
+    const id = ok(await root()('/ticket new "Raced close"')).card?.ticketId as string;
+    // The other process resolves it, so it remembers the ticket resolved, one version before the close.
+    ok(await rootThere()(`/ticket resolve ${id} fixed`));
+    ok(await root()(`/ticket show ${id}`));
+    ok(await root()(`/ticket close ${id}`));
+    // Its remembered copy says "resolved": a reopen is tried on it, the close's claim refuses that version, and the
+    // fresh read finds it closed.
+    expect((await rootThere()(`/ticket reopen ${id}`)).error).toBe('TICKET.INVALID_TRANSITION');
+    expect((await rootThere()(`/ticket comment ${id} "too late"`)).error).toBeDefined();
+    expect(await copies(id)).toEqual({ hot: 0, archived: 1 });
+    const shown = ok(await root()(`/ticket show ${id}`));
+    expect(shown.list?.some((l) => l.includes('too late'))).toBe(false);
   });
 
   it('a crash between the archive insert and the hot delete: the reader finishes the move, closing again is refused', async () => {
