@@ -69,7 +69,11 @@ describe('review tasks', () => {
     const claims = (await bot.services.jobs.all<{ _id: string; owner: string }>('job_claims')).filter((c) =>
       c._id.includes(`/${id}@`),
     );
-    expect(claims.map((c) => c._id).sort()).toEqual(ends.map((e) => `${e._id}#0`).sort());
+    // Every run ended was claimed once. A slot elected just as the tasks stopped may hold a claim and no end: that
+    // run is the job engine's to take over after the lease (as after a crash), so at most one such claim.
+    const claimed = claims.map((c) => c._id);
+    expect(ends.map((e) => `${e._id}#0`).filter((id) => !claimed.includes(id))).toEqual([]);
+    expect(claims.length - ends.length).toBeLessThanOrEqual(1);
     await root(`/review remove ${id}`);
   });
 
