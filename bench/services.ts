@@ -3,7 +3,7 @@
 // scans what it counts (what a scan of the tickets would cost), measured in the same run.
 import type { Actor, Invocation, Origin } from '../src/core/invocation.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
-import { medianMs } from './stats.ts';
+import { bySizeTable, medianMs } from './stats.ts';
 import { rawCount, seedHistory } from './status.ts';
 
 const SIZES = (process.env.BENCH_SERVICES_SIZES ?? '1000,50000').split(',').map(Number);
@@ -16,15 +16,7 @@ type Timed = Record<string, number>;
 export async function benchServices(db: BenchDatabase): Promise<string[]> {
   const results: Array<[number, Timed]> = [];
   for (const size of SIZES) results.push([size, await atSize(db, size)]);
-  const names = Object.keys(results[0]?.[1] ?? {});
-  const lines = [
-    `  ${'median ms'.padEnd(36)}${results.map(([n]) => `${n} closed`.padStart(14)).join('')}   largest/smallest`,
-  ];
-  for (const name of names) {
-    const row = results.map(([, t]) => t[name] as number);
-    const ratio = (row.at(-1) as number) / (row[0] as number);
-    lines.push(`  ${name.padEnd(36)}${row.map((v) => v.toFixed(1).padStart(14)).join('')}   ${ratio.toFixed(2)}x`);
-  }
+  const lines = bySizeTable(results);
   lines.push(
     `  (4 services, one depending on another; ${OPEN} open tickets and 8 P1/P2 incidents this month at every size; closed history 100 a day going back from 62 days ago; ${RUNS} runs each)`,
   );

@@ -6,7 +6,7 @@ import { RollupRepository } from '../src/store/rollupStore.ts';
 import { TicketNumbers } from '../src/store/ticketNumbers.ts';
 import { archiveName, HOT, pageId, pagesName } from '../src/store/ticketSchema.ts';
 import { type BenchDatabase, startBenchBot } from './benchBot.ts';
-import { medianMs } from './stats.ts';
+import { bySizeTable, medianMs } from './stats.ts';
 
 const SIZES = (process.env.BENCH_STATUS_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const OPEN = Number(process.env.BENCH_STATUS_OPEN ?? 500);
@@ -19,15 +19,7 @@ type Timed = Record<string, number>;
 export async function benchStatus(db: BenchDatabase): Promise<string[]> {
   const results: Array<[number, Timed]> = [];
   for (const size of SIZES) results.push([size, await atSize(db, size)]);
-  const names = Object.keys(results[0]?.[1] ?? {});
-  const lines = [
-    `  ${'median ms'.padEnd(36)}${results.map(([n]) => `${n} closed`.padStart(14)).join('')}   largest/smallest`,
-  ];
-  for (const name of names) {
-    const row = results.map(([, t]) => t[name] as number);
-    const ratio = (row.at(-1) as number) / (row[0] as number);
-    lines.push(`  ${name.padEnd(36)}${row.map((v) => v.toFixed(1).padStart(14)).join('')}   ${ratio.toFixed(2)}x`);
-  }
+  const lines = bySizeTable(results);
   lines.push(
     `  (${OPEN} open tickets at every size; closed history ${PER_DAY} a day going back; ${RUNS} runs each; the raw count is the driver on a collection of that many tickets)`,
   );
