@@ -172,42 +172,30 @@ export class FakeDiscordState {
 
   /** A thread without a starter message (`POST /channels/{id}/threads`): public (11) only when `type` says so. */
   openThread(parentId: string, body: any): FakeChannel {
-    const thread: FakeChannel = {
-      id: nextSnowflake(),
-      type: body?.type === 11 ? 11 : 12,
-      guild_id: this.guild.id,
-      parent_id: parentId,
-      name: String(body?.name ?? 'thread').slice(0, 100),
-      owner_id: this.bot.id,
-      thread_metadata: {
-        archived: false,
-        auto_archive_duration: body?.auto_archive_duration ?? 4320,
-        archive_timestamp: new Date().toISOString(),
-        locked: false,
-      },
-      message_count: 0,
-      member_count: 1,
-      rate_limit_per_user: 0,
-      flags: 0,
-      total_message_sent: 0,
-    };
-    this.channels.set(thread.id, thread);
+    const thread = this.thread(nextSnowflake(), body?.type === 11 ? 11 : 12, parentId, body, 4320);
     this.threadMembers.set(thread.id, [this.bot.id]);
     return thread;
   }
 
   /** A thread started from message `m` (it shares the message's id). */
   startThread(m: StoredMessage, body: any): FakeChannel {
+    const thread = this.thread(m.id, 11, m.channel_id, body, 1440);
+    m.thread = thread;
+    return thread;
+  }
+
+  /** A new thread channel, kept: its name and auto-archive from the request body, or the defaults. */
+  private thread(id: string, type: 11 | 12, parentId: string, body: any, archiveAfter: number): FakeChannel {
     const thread: FakeChannel = {
-      id: m.id,
-      type: 11,
+      id,
+      type,
       guild_id: this.guild.id,
-      parent_id: m.channel_id,
+      parent_id: parentId,
       name: String(body?.name ?? 'thread').slice(0, 100),
       owner_id: this.bot.id,
       thread_metadata: {
         archived: false,
-        auto_archive_duration: body?.auto_archive_duration ?? 1440,
+        auto_archive_duration: body?.auto_archive_duration ?? archiveAfter,
         archive_timestamp: new Date().toISOString(),
         locked: false,
       },
@@ -218,7 +206,6 @@ export class FakeDiscordState {
       total_message_sent: 0,
     };
     this.channels.set(thread.id, thread);
-    m.thread = thread;
     return thread;
   }
 
