@@ -44,7 +44,8 @@ export class JobEngine {
   private readonly offset = randomBytes(2).readUInt16BE(0);
   private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
   /** Minutes still watched, with the jobs found in each and how many slots were read. */
-  private readonly minutes = new Map<number, { ids: string[]; read: number }>();
+  /** Minutes being walked: their jobs, the slot to read from, and whether a read made once the minute was over saw all. */
+  private readonly minutes = new Map<number, { ids: string[]; read: number; complete: boolean }>();
   private readonly ended = new Set<string>();
   private readonly jobs = new Map<string, Job>();
   private readonly attempts = new Map<string, number>();
@@ -170,25 +171,32 @@ export class JobEngine {
     const now = this.now().getTime();
     const current = floorMinute(now);
     for (let m = this.scanFrom; m <= current; m += MINUTE) {
-      // An hour that is over with no job filed in it is passed in one read, not sixty.
+      // An hour that is over with no job filed in it is passed in one read, not sixty (the answer is kept), wherever
+      // it lies in the walk: behind a minute held back by a job still running, a day of empty hours costs nothing.
       const hour = Math.floor(m / HOUR) * HOUR;
-      if (m === this.scanFrom && m === hour && hour + HOUR + SETTLE_MS <= now && !(await this.hourHasJobs(hour))) {
-        this.scanFrom = hour + HOUR;
+      if (m === hour && hour + HOUR + SETTLE_MS <= now && !(await this.hourHasJobs(hour))) {
+        if (m === this.scanFrom) this.scanFrom = hour + HOUR;
         m = hour + HOUR - MINUTE;
         continue;
       }
       let w = this.minutes.get(m);
       if (!w) {
-        w = { ids: [], read: 0 };
+        w = { ids: [], read: 0, complete: false };
         this.minutes.set(m, w);
       }
       // Only the slots filed since the last look: a burst of thousands in one minute is read once, not every pass.
-      const filed = await this.repo.filedInSince(new Date(m), w.read);
-      w.read = filed.next;
-      for (const job of filed.jobs) {
-        if (this.jobs.has(job._id)) continue;
-        this.jobs.set(job._id, job);
-        w.ids.push(job._id);
+      // Nothing is filed under a minute that is over (a job due already goes under the minute it is written in), so a
+      // read made a few seconds after the minute ended saw all of it: the minute is not read again.
+      if (!w.complete) {
+        const over = m + MINUTE + SETTLE_MS <= now;
+        const filed = await this.repo.filedInSince(new Date(m), w.read);
+        w.read = filed.next;
+        w.complete = over;
+        for (const job of filed.jobs) {
+          if (this.jobs.has(job._id)) continue;
+          this.jobs.set(job._id, job);
+          w.ids.push(job._id);
+        }
       }
       // Each process starts at its own place in the minute, so two processes do not contend for every job.
       const start = w.ids.length ? this.offset % w.ids.length : 0;

@@ -2,6 +2,9 @@
 import type { FakeChannel, FakeGuild, FakeUser } from './fakeDiscordPayloads.ts';
 import { nextSnowflake } from './fakeDiscordPayloads.ts';
 
+/** The placeholder a deferred public answer is settled with (adapters/discord/answer.ts). */
+const POINTS_BELOW = /^Posted (\S+ )?below\.$/;
+
 export interface StoredMessage {
   id: string;
   channel_id: string;
@@ -82,6 +85,11 @@ export class FakeDiscordState {
       // deferUpdate with nothing else to say yet
       if (first.type === 6 && original && original.edits > 0) return { ...base, message: original, followups };
       return undefined;
+    }
+    // A deferral settled as "Posted … below." points at the answer that follows it (a slow machine defers what a
+    // quick one answers in place): that follow-up is what the person reads, so the answer is not settled without it.
+    if (visibleOriginal && POINTS_BELOW.test(String(visibleOriginal.content ?? ''))) {
+      return followups[0] ? { ...base, message: followups[0], followups } : undefined;
     }
     return { ...base, message: visibleOriginal ?? followups[0], followups };
   }
