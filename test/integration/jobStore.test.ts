@@ -99,6 +99,51 @@ describe('a fixed set of collections', () => {
     }
   });
 
+  it('walks a day behind a job left to another process in a few reads, not one per minute on every pass', async () => {
+    const own = await testDatabase();
+    let at = new Date('2026-03-12T09:00:00Z');
+    const engineNow = () => at;
+    try {
+      const store = new JobRepository(own.connection, engineNow);
+      await store.add(job('elsewhere', '2026-03-12T09:10:00Z'));
+      await store.add(job('here', '2026-03-13T09:20:00Z'));
+      // Counts what the engine asks of the real store: the minutes it reads and the hours it checks.
+      let minuteReads = 0;
+      const filedInSince = store.filedInSince.bind(store);
+      store.filedInSince = (m, from) => {
+        minuteReads++;
+        return filedInSince(m, from);
+      };
+      // A catch-up period of two days: `elsewhere` is never too late here, so nothing but its end lets the walk on.
+      const engine = new JobEngine(store, { now: engineNow, log, pollMs: 20, graceMs: 2 * 86_400_000 });
+      const ran: string[] = [];
+      // `elsewhere` is for another process (one with a platform this one lacks): it holds the walk at 09:10.
+      engine.handle(
+        'test.run',
+        async (j) => void ran.push(j._id),
+        (j) => j._id !== 'elsewhere',
+      );
+      engine.start();
+      try {
+        at = new Date('2026-03-12T09:15:00Z');
+        await engine.drained();
+        const before = minuteReads;
+        // Stopped for a day, then started again (a restart): the walk goes on from 09:10, where it stood.
+        await engine.stop();
+        at = new Date('2026-03-13T09:21:00Z');
+        engine.start();
+        for (let pass = 0; pass < 2; pass++) await engine.drained();
+        expect(ran).toEqual(['here']);
+        // The minutes of the two hours with jobs, each read about once once over: not 1,451 minutes on each pass.
+        expect(minuteReads - before).toBeLessThan(3 * 60);
+      } finally {
+        await engine.stop();
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lets a job and its records expire a retention after it is due: TTL on MongoDB, the nightly sweep on FerretDB', async () => {
     const { ttl } = await serverProfile(db.connection);
     if (ttl) {
