@@ -7,6 +7,7 @@ import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { expiresAfter, expiring } from './expiry.ts';
 import { isDuplicateKey } from './insertOnce.ts';
+import { Claims } from './lease.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
@@ -67,15 +68,6 @@ export interface VersionClaim {
   claimedAt: number;
 }
 
-interface ClaimDoc {
-  _id: string;
-  owner: string;
-  /** the database server's time when the claim was made */
-  at: Date;
-  /** a day after `at`: a claim long used goes by TTL or the nightly sweep (a closed ticket's too) */
-  expireAt: Date;
-}
-
 /** Version claims expire (src/store/expiry.ts): TTL on MongoDB, the nightly sweep on FerretDB. */
 const VERSIONS = expiring('ticket_versions');
 /** How long a used claim stays: long past any lease, short enough that claims stay a day's changes at most. */
@@ -96,7 +88,7 @@ export class TicketRepository {
   readonly model: Model<TicketDoc>;
   readonly numbers: TicketNumbers;
   /** `${tenant}/${ticketId}#${version}`: who may write each version; an _id insert, atomic on every backend. */
-  private readonly versions: mongo.Collection<ClaimDoc>;
+  private readonly versions: Claims;
   private readonly clock: ServerClock;
   private readonly staleClaimMs: number;
   private readonly indexedArchives = new Set<string>();
@@ -116,7 +108,7 @@ export class TicketRepository {
       (connection.models.OpenTicket as Model<TicketDoc> | undefined) ??
       connection.model<TicketDoc>('OpenTicket', ticketSchema);
     this.numbers = new TicketNumbers(connection);
-    this.versions = connection.collection(VERSIONS);
+    this.versions = new Claims(connection.collection(VERSIONS));
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
   }
@@ -431,7 +423,7 @@ export class TicketRepository {
 
   private async writeValid(claim: VersionClaim, patch: TicketPatch): Promise<void> {
     const id = claimId(claim);
-    const free = () => this.versions.deleteOne({ _id: id, owner: claim.owner }).catch(() => undefined);
+    const free = () => this.versions.release(id, claim.owner).catch(() => undefined);
     if (performance.now() - claim.claimedAt > this.staleClaimMs / 2) {
       await free();
       throw new VersionConflict(`${claim.ticketId}: the claim on version ${claim.version + 1} ran out; try again`);
@@ -514,20 +506,13 @@ export class TicketRepository {
     await validOrRefused(new this.model({ ...patch.set }).validate(Object.keys(patch.set)));
   }
 
-  private async insertClaim(id: string, owner: string, retakeStale = true): Promise<boolean> {
+  /** A version claim through the one claim abstraction (src/store/lease.ts), taken over from a writer long gone. */
+  private async insertClaim(id: string, owner: string): Promise<boolean> {
     const at = await this.clock.now();
-    try {
-      await this.versions.insertOne({ _id: id, owner, at, expireAt: expiresAfter(at, CLAIM_RETENTION_MS) });
-      return true;
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      if (!retakeStale) return false;
-      // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
-      const staleBefore = new Date(at.getTime() - this.staleClaimMs);
-      const stale = await this.versions.deleteOne({ _id: id, at: { $lt: staleBefore } });
-      // Two writers may both delete it; the insert decides which of them holds it.
-      return stale.deletedCount === 1 ? this.insertClaim(id, owner, false) : false;
-    }
+    const expireAt = expiresAfter(at, CLAIM_RETENTION_MS);
+    if (await this.versions.claim(id, at, owner, expireAt)) return true;
+    // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
+    return this.versions.takeOverOlder(id, new Date(at.getTime() - this.staleClaimMs), at, owner, expireAt);
   }
 }
 
