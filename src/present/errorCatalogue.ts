@@ -1,5 +1,5 @@
-// The catalogue of errors a person can cause, as /help errors shows it and as the README's table is written
-// (`npm run docs:errors`; test/unit/errorTable.test.ts fails when the README's table is not this one).
+// The catalogue of errors a person can cause, as /help errors shows it and as the table in docs/errors.md is written
+// (`npm run docs:errors`; test/unit/errorTable.test.ts fails when that table is not this one).
 import { ERROR_CODES, ERROR_MESSAGES, type ErrorCode } from '../domain/errorCodes.ts';
 
 const templateOf = (code: ErrorCode): string | undefined =>
@@ -12,7 +12,7 @@ export function errorCatalogueLines(): string[] {
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
-/** The README's table: every code, what it means, and its message where it has one fixed form. */
+/** The table in docs/errors.md: every code, what it means, and its message where it has one fixed form. */
 export function errorTableMarkdown(): string {
   const rows = (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => {
     const template = templateOf(code);
@@ -21,6 +21,6 @@ export function errorTableMarkdown(): string {
   return ['| Code | What it means | Message |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** Where the table goes in the README, between these two lines. */
+/** Where the table goes in docs/errors.md, between these two lines. */
 export const ERROR_TABLE_BEGIN = '<!-- error table: written by `npm run docs:errors` from src/domain/errorCodes.ts -->';
 export const ERROR_TABLE_END = '<!-- end of error table -->';

@@ -1,4 +1,4 @@
-// The README's error table is the catalogue's: `npm run docs:errors` writes it, and this fails when they differ.
+// The error table (docs/errors.md) is the catalogue's: `npm run docs:errors` writes it, and this fails when they differ.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, ERROR_MESSAGES, messageOf } from '../../src/domain/errorCodes.ts';
@@ -6,8 +6,8 @@ import { UserError } from '../../src/domain/errors.ts';
 import { ERROR_TABLE_BEGIN, ERROR_TABLE_END, errorTableMarkdown } from '../../src/present/errorCatalogue.ts';
 
 describe('the error table', () => {
-  it('in the README is the one the catalogue gives (run npm run docs:errors)', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('in docs/errors.md is the one the catalogue gives (run npm run docs:errors)', () => {
+    const readme = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
     const begin = readme.indexOf(ERROR_TABLE_BEGIN);
     const end = readme.indexOf(ERROR_TABLE_END);
     expect(begin).toBeGreaterThan(-1);
