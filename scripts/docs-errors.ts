@@ -7,7 +7,9 @@ const text = readFileSync(TABLE, 'utf8');
 const begin = text.indexOf(ERROR_TABLE_BEGIN);
 const end = text.indexOf(ERROR_TABLE_END);
 if (begin < 0 || end < begin) {
-  console.error(`docs/errors.md has no place for the error table: put ${ERROR_TABLE_BEGIN} and ${ERROR_TABLE_END} in it.`);
+  console.error(
+    `docs/errors.md has no place for the error table: put ${ERROR_TABLE_BEGIN} and ${ERROR_TABLE_END} in it.`,
+  );
   process.exit(1);
 }
 const next = `${text.slice(0, begin + ERROR_TABLE_BEGIN.length)}\n${errorTableMarkdown()}\n${text.slice(end)}`;
