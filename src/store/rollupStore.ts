@@ -250,6 +250,12 @@ export class RollupRepository {
     await insertOnce(runs, { _id: WINDOWS_MIGRATION, at: this.clock() });
   }
 
+  /** The tenant's window from its day documents, when it has none (day documents written other than by a fold). */
+  async windowFromDays(tenant: string): Promise<void> {
+    const marker = randomUUID();
+    if (await this.windows.ensure(tenant, this.clock(), marker)) await this.foldsMoved(marker);
+  }
+
   /** Every `_id` in `rollups` (a rebuild, the start-up step above: never on a command's path). */
   private async dayIds(): Promise<string[]> {
     return (await this.days.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
