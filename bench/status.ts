@@ -148,8 +148,10 @@ export async function seedHistory(
       await connection.collection('rollups').insertMany(docs.slice(i, i + 50) as never[], { ordered: false });
     }
   }
-  // As the nightly maintenance leaves them: past days folded into their day documents.
-  await new RollupRepository(connection).fold(new Date(Date.now()));
+  // As the nightly maintenance leaves them: past days folded into their day documents and the recent window.
+  const rollups = new RollupRepository(connection);
+  if (asDays) await rollups.windowFromDays(tenant);
+  await rollups.fold(new Date(Date.now()));
   await new TicketNumbers(connection).raise(tenant, 'incident', size + 1);
 }
 

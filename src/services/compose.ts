@@ -218,6 +218,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   slaWatch.watch(changes);
   const csatRepo = new CsatRepository(connection);
   const rollupRepo = new RollupRepository(connection, now);
+  // Tenants folded before the recent window was kept get theirs, once (src/store/rollupStore.ts).
+  await rollupRepo.ensureWindows(o.progress);
   const rollups = new RollupService(
     rollupRepo,
     tickets,

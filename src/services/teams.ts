@@ -72,6 +72,9 @@ export const MANAGE_TEAMS: RoleNeed = {
   denied: 'Managing teams and on-call needs the manager role; anyone may look.',
 };
 
+/** A safety net only: teams read are kept while the tenant's people epoch stands, which every team write moves. */
+const TEAMS_KEPT_MS = 5 * 60_000;
+
 export class TeamService {
   /** Asks the platform whether the bot can post in a team's channel (set from the outbox's senders). */
   cannotPostTo: ((address: string) => Promise<string | null>) | undefined;
@@ -81,6 +84,8 @@ export class TeamService {
   onChanged: ((team: Team, now: Date) => Promise<void>) | undefined;
   /** Which team owns which service: the catalog (set in compose, which builds the catalog after the teams). */
   ownership: ServiceOwnership | undefined;
+  /** Each tenant's teams as last read, kept while its people epoch stands (as the service catalog is). */
+  private readonly known = new Map<string, { teams: Team[]; epoch: string; until: number }>();
 
   constructor(
     private readonly repo: TeamRepository,
@@ -116,7 +121,9 @@ export class TeamService {
       createdBy: acting.person,
       version: 0,
     };
-    if (!(await this.repo.create(team))) {
+    const created = await this.repo.create(team);
+    await this.changed(acting.tenant);
+    if (!created) {
       throw UserError.of(
         'TEAM.EXISTS',
         { name },
@@ -142,8 +149,24 @@ export class TeamService {
     return team;
   }
 
-  list(tenant: string): Promise<Team[]> {
-    return this.repo.list(tenant);
+  /**
+   * The tenant's teams: read once and kept while the tenant's people epoch stands (every team write moves it, so
+   * another process sees a change within a second). A copy each time: callers may change what they get.
+   */
+  async list(tenant: string): Promise<Team[]> {
+    const epoch = await this.people.epochOf(tenant);
+    const hit = this.known.get(tenant);
+    if (hit && hit.epoch === epoch && hit.until > Date.now()) return structuredClone(hit.teams);
+    const teams = await this.repo.list(tenant);
+    if (this.known.size > 10_000) this.known.clear();
+    this.known.set(tenant, { teams, epoch, until: Date.now() + TEAMS_KEPT_MS });
+    return structuredClone(teams);
+  }
+
+  /** A team was written (or may have been): this process forgets the tenant's teams now, the others within a second. */
+  private async changed(tenant: string): Promise<void> {
+    this.known.delete(tenant);
+    await this.people.changed(tenant);
   }
 
   async addMembers(
@@ -240,6 +263,7 @@ export class TeamService {
     const team = await this.get(acting.tenant, name);
     await this.mustBeIdle(acting, team, 'renamed');
     const outcome = await this.repo.rename(team, to);
+    await this.changed(acting.tenant);
     if (outcome === 'exists') {
       throw UserError.of('TEAM.EXISTS', { name: to }, `See it with /team show ${to}.`, 'new');
     }
@@ -267,7 +291,9 @@ export class TeamService {
         'team',
       );
     }
-    if (!(await this.repo.removeAt(team))) {
+    const removed = await this.repo.removeAt(team);
+    await this.changed(acting.tenant);
+    if (!removed) {
       throw UserError.of('TEAM.BUSY', { team: team.name, done: 'deleted' }, 'Try again.');
     }
     return team;
@@ -402,7 +428,7 @@ export class TeamService {
 
   /** Every team, or the one named, or the one owning the service named. */
   async onCall(tenant: string, teamOrService: string | undefined, at: Date): Promise<OnCallNow[]> {
-    if (!teamOrService) return (await this.repo.list(tenant)).map((t) => this.onCallIn(t, at));
+    if (!teamOrService) return (await this.list(tenant)).map((t) => this.onCallIn(t, at));
     const byName = NAME.test(teamOrService) ? await this.repo.get(tenant, teamOrService) : null;
     const team = byName ?? (await this.teamFor(tenant, teamOrService));
     if (!team) {
@@ -446,7 +472,9 @@ export class TeamService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const team = await this.repo.get(tenant, name);
       if (!team || team.services.length === 0) return;
-      if (await this.repo.save({ ...team, services: [] })) return;
+      const saved = await this.repo.save({ ...team, services: [] });
+      await this.changed(tenant);
+      if (saved) return;
     }
     throw UserError.of('TEAM.BUSY', { team: name, done: 'saved' }, 'Try again.');
   }
@@ -506,7 +534,9 @@ export class TeamService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const team = await this.get(acting.tenant, name);
       fn(team);
-      if (await this.repo.save(team)) {
+      const written = await this.repo.save(team);
+      await this.changed(acting.tenant);
+      if (written) {
         const saved = { ...team, version: team.version + 1 };
         await this.onChanged?.(saved, acting.now).catch(() => {});
         return saved;

@@ -5,6 +5,7 @@ import { addDays, isoDate, type LocalDate, localParts } from '../domain/localTim
 import { type RollupFact, utcDay } from '../domain/rollupFacts.ts';
 import { expiresAfter, expiring } from './expiry.ts';
 import { insertOnce, isDuplicateKey } from './insertOnce.ts';
+import { isWindowId, RecentWindows, type StoredFact, type WindowDoc, windowStart } from './rollupWindow.ts';
 import { serverProfile } from './serverProfile.ts';
 
 /** A fact as it waits to be folded: `_id` is the fact's own id (so a replay is refused), with its tenant's UTC day. */
@@ -12,7 +13,7 @@ type FactDoc = Omit<RollupFact, 'id'> & { _id: string; day: string; expireAt: Da
 /** `<tenant>/<day>#<k>`: facts of one tenant's day, folded in once (k > 0: facts that came after the first fold). */
 interface DayDoc {
   _id: string;
-  facts: (Omit<RollupFact, 'id'> & { id: string })[];
+  facts: StoredFact[];
 }
 /** The fold marker: a new token at each fold. */
 interface FoldsDoc {
@@ -41,11 +42,16 @@ const FOLDS_ID = '~folds';
 const READS_AT_ONCE = 16;
 
 const dayId = (tenant: string, day: string, k: number): string => `${tenant}/${day}#${k}`;
+/** A day document's `_id`: the tenant, the day, the part. */
+const DAY_ID = /^(.*)\/(\d{4}-\d{2}-\d{2})#(\d+)$/;
+/** The start-up step that gave every tenant with day documents its recent window (`migrations`). */
+const WINDOWS_MIGRATION = 'rollups-recent-window';
 
 /**
  * Laid out so /status costs the same whatever the history holds: a period's folded days are read by `_id` (one
- * range read on MongoDB, a read per day side by side on FerretDB), and the facts not folded yet are the few
- * days' worth in `rollup_facts` (indexed by tenant and instant on MongoDB, a scan of a small set on FerretDB).
+ * range read on MongoDB; on FerretDB the tenant's recent window, one document, for a period of its last
+ * `WINDOW_DAYS` days, else a read per day side by side), and the facts not folded yet are the few days' worth in
+ * `rollup_facts` (indexed by tenant and instant on MongoDB, a scan of a small set on FerretDB).
  */
 export class RollupRepository {
   private readonly facts: mongo.Collection<FactDoc>;
@@ -54,6 +60,8 @@ export class RollupRepository {
   private readonly known = new Map<string, DayDoc[]>();
   /** The fold marker's token those days were read under. */
   private knownToken: string | null = null;
+  /** Each tenant's folded facts of its last `WINDOW_DAYS` days, in one document (src/store/rollupWindow.ts). */
+  private readonly windows: RecentWindows;
 
   constructor(
     private readonly connection: Connection,
@@ -61,6 +69,11 @@ export class RollupRepository {
   ) {
     this.facts = connection.collection<FactDoc>(FACTS);
     this.days = connection.collection<DayDoc>(DAYS);
+    this.windows = new RecentWindows(
+      connection.collection<WindowDoc>(DAYS),
+      (tenant, day) => this.factsOfDay(tenant, day),
+      () => this.marker(),
+    );
   }
 
   /** True when this event was not counted yet: a replayed change, or another process, inserts the same `_id`. */
@@ -84,20 +97,31 @@ export class RollupRepository {
       this.facts.find({ tenant, at: { $gte: from, $lt: to } }).toArray(),
     ]);
     const byId = new Map<string, RollupFact>();
-    for (const doc of folded) for (const f of doc.facts) byId.set(f.id, f as RollupFact);
+    for (const f of folded) byId.set(f.id, f as RollupFact);
     for (const { _id, day: _d, expireAt: _e, ...f } of loose) byId.set(_id, { id: _id, ...f } as RollupFact);
     return [...byId.values()].filter((f) => f.at >= from && f.at < to);
   }
 
-  private async foldedDays(tenant: string, days: readonly string[]): Promise<DayDoc[]> {
+  private async foldedDays(tenant: string, days: readonly string[]): Promise<StoredFact[]> {
     if (days.length === 0) return [];
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const first = dayId(tenant, days[0] as string, 0);
       const after = `${tenant}/${days[days.length - 1]}$`;
-      return this.days.find({ _id: { $gte: first, $lt: after } }).toArray();
+      return (await this.days.find({ _id: { $gte: first, $lt: after } }).toArray()).flatMap((d) => d.facts);
     }
+    // A recent period: the tenant's window, one read (none: nothing was ever folded for the tenant).
+    if ((days[0] as string) >= windowStart(this.clock())) {
+      const window = await this.windows.read(tenant);
+      if (!window) return [];
+      if ((days[0] as string) >= window.from) return window.factsOf(days);
+    }
+    return (await this.dayDocs(tenant, days)).flatMap((d) => d.facts);
+  }
+
+  /** A period's day documents, read by `_id` (kept in process while the fold marker stands). */
+  private async dayDocs(tenant: string, days: readonly string[]): Promise<DayDoc[]> {
     // The marker first: a fold writes its days, then the marker, so days read after it are at least that new.
-    const token = (await (this.days as unknown as mongo.Collection<FoldsDoc>).findOne({ _id: FOLDS_ID }))?.token ?? '';
+    const token = await this.marker();
     if (token !== this.knownToken) {
       this.known.clear();
       this.knownToken = token;
@@ -124,6 +148,15 @@ export class RollupRepository {
   private keep(key: string, docs: DayDoc[]): void {
     this.known.set(key, docs);
     if (this.known.size > DAYS_KEPT) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  /** The fold marker's token now ('' before the first fold). */
+  private async marker(): Promise<string> {
+    return (await (this.days as unknown as mongo.Collection<FoldsDoc>).findOne({ _id: FOLDS_ID }))?.token ?? '';
+  }
+
+  private async factsOfDay(tenant: string, day: string): Promise<StoredFact[]> {
+    return (await this.readDay(tenant, day)).flatMap((d) => d.facts);
   }
 
   private async readDay(tenant: string, day: string): Promise<DayDoc[]> {
@@ -168,27 +201,74 @@ export class RollupRepository {
         }
       }
     }
-    if (folded > 0) await this.foldsMoved();
+    // Each tenant's window gets what was folded for it (again after a fold cut short: by id, once).
+    const byTenant = new Map<string, StoredFact[]>();
+    for (const { _id, day: _d, expireAt: _e, ...f } of waiting) {
+      byTenant.set(f.tenant, [...(byTenant.get(f.tenant) ?? []), { id: _id, ...f }]);
+    }
+    const marker = randomUUID();
+    let windows = 0;
+    for (const [tenant, facts] of byTenant) {
+      if (await this.windows.merge(tenant, facts, now ?? this.clock(), marker)) windows++;
+    }
+    if (folded > 0 || windows > 0) await this.foldsMoved(marker);
     // All folded now (a fact of those days written since is a replay of one folded: the same id).
     if (waiting.length) await this.facts.deleteMany({ day: { $lt: cut } });
     return folded;
   }
 
-  /** Forgets every fact and every folded day (a rebuild starts from nothing). */
+  /**
+   * Forgets every fact and every folded day (a rebuild starts from nothing). The windows are emptied, not deleted,
+   * under new tokens: a process that kept one reads it again.
+   */
   async clear(): Promise<void> {
     await this.facts.deleteMany({});
-    await this.days.deleteMany({});
-    await this.foldsMoved();
+    const windows = (await this.dayIds()).filter(isWindowId);
+    const marker = randomUUID();
+    await this.windows.reset(windows, this.clock(), marker);
+    await this.days.deleteMany({ _id: { $nin: windows } });
+    await this.foldsMoved(marker);
+  }
+
+  /**
+   * Gives each tenant with day documents and no window (data folded before windows were kept) its window, once
+   * (recorded in `migrations`; two processes at once build the same windows, the first insert stands).
+   */
+  async ensureWindows(progress?: (line: string) => void): Promise<void> {
+    const runs = (this.connection.db as mongo.Db).collection<{ _id: string; at: Date }>('migrations');
+    if (await runs.findOne({ _id: WINDOWS_MIGRATION })) return;
+    const tenants = new Set<string>();
+    for (const id of await this.dayIds()) {
+      const m = DAY_ID.exec(id);
+      if (m) tenants.add(m[1] as string);
+    }
+    if (tenants.size) progress?.(`rollups: the recent window of ${tenants.size} tenants (once)`);
+    const marker = randomUUID();
+    let written = 0;
+    for (const tenant of tenants) if (await this.windows.ensure(tenant, this.clock(), marker)) written++;
+    if (written > 0) await this.foldsMoved(marker);
+    await insertOnce(runs, { _id: WINDOWS_MIGRATION, at: this.clock() });
+  }
+
+  /** The tenant's window from its day documents, when it has none (day documents written other than by a fold). */
+  async windowFromDays(tenant: string): Promise<void> {
+    const marker = randomUUID();
+    if (await this.windows.ensure(tenant, this.clock(), marker)) await this.foldsMoved(marker);
+  }
+
+  /** Every `_id` in `rollups` (a rebuild, the start-up step above: never on a command's path). */
+  private async dayIds(): Promise<string[]> {
+    return (await this.days.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
   }
 
   /** Every process's days read before now are old: a new token on the fold marker (the last writer's stands). */
-  private async foldsMoved(): Promise<void> {
+  private async foldsMoved(token: string): Promise<void> {
     this.known.clear();
     this.knownToken = null;
     const folds = this.days as unknown as mongo.Collection<FoldsDoc>;
     for (let attempt = 0; ; attempt++) {
       try {
-        await folds.updateOne({ _id: FOLDS_ID }, { $set: { token: randomUUID() } }, { upsert: true });
+        await folds.updateOne({ _id: FOLDS_ID }, { $set: { token } }, { upsert: true });
         return;
       } catch (e) {
         // Two first-ever upserts can race to insert; the loser updates the winner's document.

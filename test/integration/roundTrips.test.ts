@@ -1,5 +1,6 @@
 // Round trips per chat command, counted on the wire (the driver's own command events), on the real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RollupRepository } from '../../src/store/rollupStore.ts';
 import { countRoundTrips, type RoundTrips } from '../../src/store/roundTrips.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -19,10 +20,17 @@ const BUDGET: Record<string, number> = {
   '/ticket comment': 4,
   '/ticket resolve': 12,
   '/ticket close': 6,
-  // The first after a fold reads each day of the two periods once; later ones only the fold marker.
-  '/status week': 20,
-  '/status week, its days known': 6,
-  '/oncall': 1,
+  // Teams, the hot set, the unfolded facts, the tenant's recent window (its folded days: one document, none yet
+  // here), the chart's file and message. Teams are kept in process after (behind the people epoch).
+  '/status week': 6,
+  '/status week again': 5,
+  // Another process folded: the window is read (the first time in this process)...
+  '/status week, after a fold elsewhere': 5,
+  // ... then only the fold marker while it stands...
+  '/status week, its window known': 5,
+  // ... and the marker and the window once another fold has moved it.
+  '/status week, after another fold elsewhere': 6,
+  '/oncall': 0,
   '/ticket new --type problem': 6,
   // Problems (src/services/problems.ts): no read (both tickets as the process knows them), then two changes, each
   // what an assign costs (version claim, page, ticket update, the next card slot): the incident's and the problem's.
@@ -58,6 +66,22 @@ afterAll(async () => {
   await db?.close();
 });
 
+/** A fold by another process (its own repository); `more`: with a fact of its own to fold, so the window moves. */
+async function foldElsewhere(more: boolean): Promise<void> {
+  const elsewhere = new RollupRepository(db.connection, bot.now);
+  if (more) {
+    const window = await db.connection.collection<{ _id: string }>('rollups').findOne({ _id: /\/~recent$/ });
+    const tenant = (window?._id ?? '').replace(/\/~recent$/, '');
+    const at = new Date(bot.now().getTime() - 86_400_000);
+    const day = at.toISOString().slice(0, 10);
+    const fact = { tenant, ticketId: 'INC-90', type: 'incident', kind: 'opened', priority: 'P3' } as const;
+    expect(
+      await elsewhere.insert({ ...fact, id: `${tenant}/${day}/INC-90/opened`, at, service: null, team: null }),
+    ).toBe(true);
+  }
+  await elsewhere.fold(null);
+}
+
 describe('round trips per chat command', () => {
   it('stay within each command’s budget, once the people and the ticket are known to the process', async () => {
     const root = personAt(bot.core, 'root');
@@ -86,7 +110,10 @@ describe('round trips per chat command', () => {
       ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
       ['/ticket close', '/ticket close INC-2'],
       ['/status week', '/status week'],
-      ['/status week, its days known', '/status week'],
+      ['/status week again', '/status week'],
+      ['/status week, after a fold elsewhere', '/status week'],
+      ['/status week, its window known', '/status week'],
+      ['/status week, after another fold elsewhere', '/status week'],
       ['/oncall', '/oncall'],
       ['/ticket action', '/ticket action INC-3 "Alert on VPN errors" --owner @root --due "tomorrow 9am"'],
       ['/ticket show, with an action', '/ticket show INC-3'],
@@ -99,9 +126,13 @@ describe('round trips per chat command', () => {
     ];
     const counted: Array<{ command: string; n: number; sent: readonly string[] }> = [];
     for (const [command, line] of commands) {
+      // Everything up to now folded, by a process of its own (its own repository on the same database).
+      if (command.endsWith('fold elsewhere')) await foldElsewhere(command.includes('another'));
       const sent = await cost(line);
       counted.push({ command, n: sent.length, sent });
     }
+    if (process.env.SHOW_TRIPS)
+      console.log(counted.filter((c) => c.command.startsWith('/status') || c.command === '/oncall'));
     for (const { command, n, sent } of counted) {
       // What was sent shows beside a figure over its budget.
       expect({ command, withinBudget: n <= (BUDGET[command] as number), n, sent }).toMatchObject({

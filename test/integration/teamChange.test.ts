@@ -2,7 +2,7 @@
 // while the team is paged (a live escalation targets it) or on duty (someone is on call for it now).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/present/reply.ts';
-import { personAt, startTestBot, type TestBot } from '../support/harness.ts';
+import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 
 const clock = new Date('2026-03-10T10:00:00Z');
 const now = () => clock;
@@ -116,6 +116,32 @@ describe('a team at work is not changed', () => {
     }
     ok(await root('/team remove network @ada'));
     ok(await root('/team set network --channel console'));
+  });
+});
+
+describe('teams kept in process', () => {
+  it('a team created, renamed or deleted in one process is seen by another that had read the teams', async () => {
+    const second = await anotherProcess(bot, { now });
+    try {
+      const there = personAt(second.core, 'root');
+      const listed = async () => (ok(await there('/oncall')).list ?? []).join('\n');
+      // Within a second (the other process reads the tenant's people epoch at most once a second).
+      const until = async (seen: (text: string) => boolean) => {
+        for (let i = 0; i < 40 && !seen(await listed()); i++) await new Promise((r) => setTimeout(r, 100));
+        return listed();
+      };
+      expect(await listed()).not.toContain('kept');
+      ok(await root('/team create kept'));
+      expect(await until((t) => t.includes('kept'))).toContain('kept');
+      ok(await root('/team rename kept kept-too'));
+      expect(await until((t) => t.includes('kept-too'))).toContain('kept-too');
+      ok(await root('/team delete kept-too'));
+      expect(await until((t) => !t.includes('kept'))).not.toContain('kept');
+      // In the process that made the change, at once.
+      expect((ok(await root('/oncall')).list ?? []).join('\n')).not.toContain('kept');
+    } finally {
+      await second.close();
+    }
   });
 });
 
