@@ -28,6 +28,7 @@ async function main(): Promise<number> {
     ['scheduler', await optional('./scheduler.ts', 'benchScheduler')],
     ['reminders', await optional('./reminders.ts', 'benchReminders')],
     ['status', await optional('./status.ts', 'benchStatus')],
+    ['resolved', await optional('./resolved.ts', 'benchResolved')],
     ['services', await optional('./services.ts', 'benchServices')],
     ['alerts', await optional('./alerts.ts', 'benchAlerts')],
     ['rooms', await optional('./incidentRooms.ts', 'benchIncidentRooms')],

@@ -84,15 +84,18 @@ export async function medianMs(runs: number, op: () => Promise<unknown>): Promis
 }
 
 /** Median milliseconds per figure at each size, one row per figure, with the largest size's over the smallest's. */
-export function bySizeTable(results: ReadonlyArray<readonly [number, Record<string, number>]>): string[] {
+export function bySizeTable(
+  results: ReadonlyArray<readonly [number, Record<string, number>]>,
+  what = 'closed',
+): string[] {
   const names = Object.keys(results[0]?.[1] ?? {});
   const lines = [
-    `  ${'median ms'.padEnd(36)}${results.map(([n]) => `${n} closed`.padStart(14)).join('')}   largest/smallest`,
+    `  ${'median ms'.padEnd(36)}${results.map(([n]) => `${n} ${what}`.padStart(16)).join('')}   largest/smallest`,
   ];
   for (const name of names) {
     const row = results.map(([, t]) => t[name] as number);
     const ratio = (row.at(-1) as number) / (row[0] as number);
-    lines.push(`  ${name.padEnd(36)}${row.map((v) => v.toFixed(1).padStart(14)).join('')}   ${ratio.toFixed(2)}x`);
+    lines.push(`  ${name.padEnd(36)}${row.map((v) => v.toFixed(1).padStart(16)).join('')}   ${ratio.toFixed(2)}x`);
   }
   return lines;
 }
