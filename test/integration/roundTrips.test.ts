@@ -17,7 +17,11 @@ const BUDGET: Record<string, number> = {
   '/ticket list': 1,
   '/ticket assign': 4,
   '/ticket comment': 4,
+  // A plain resolve (a P3 incident: no PIR, never paged): the change (3), the next card slot, the `resolved` fact,
+  // the autoclose job (job, slot), the requester's CSAT ask.
   '/ticket resolve': 12,
+  // A P1 incident's resolve opens its PIR too (its first reminder goes in the same two job writes).
+  '/ticket resolve, a P1 with its PIR': 12,
   '/ticket close': 6,
   // The first after a fold reads each day of the two periods once; later ones only the fold marker.
   '/status week': 20,
@@ -43,6 +47,8 @@ const BUDGET: Record<string, number> = {
  * first in that second, so on a loaded machine any command may carry it: it is not counted against a command.
  */
 const EPOCH = 'find people_epochs';
+/** A step that sets the next one up: run, not held to a budget. */
+const SETUP = '(setup)';
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -83,7 +89,9 @@ describe('round trips per chat command', () => {
       ['/ticket list', '/ticket list'],
       ['/ticket assign', '/ticket assign INC-2 me'],
       ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
-      ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
+      [SETUP, '/ticket new "Printer jam" --impact medium --urgency medium'],
+      ['/ticket resolve', '/ticket resolve INC-4 "paper cleared"'],
+      ['/ticket resolve, a P1 with its PIR', '/ticket resolve INC-2 "config fixed"'],
       ['/ticket close', '/ticket close INC-2'],
       ['/status week', '/status week'],
       ['/status week, its days known', '/status week'],
@@ -100,8 +108,10 @@ describe('round trips per chat command', () => {
     const counted: Array<{ command: string; n: number; sent: readonly string[] }> = [];
     for (const [command, line] of commands) {
       const sent = await cost(line);
-      counted.push({ command, n: sent.length, sent });
+      if (command !== SETUP) counted.push({ command, n: sent.length, sent });
     }
+    if (process.env.RT_DEBUG) for (const c of counted) console.log(c.command, c.n, c.sent.join(', '));
+    expect(counted.map((c) => c.command).sort()).toEqual(Object.keys(BUDGET).sort());
     for (const { command, n, sent } of counted) {
       // What was sent shows beside a figure over its budget.
       expect({ command, withinBudget: n <= (BUDGET[command] as number), n, sent }).toMatchObject({
