@@ -182,6 +182,42 @@ describe('delivered once', () => {
     expect((await waiting()).filter((m) => String(m._id).includes('test:keyed-1'))).toEqual([]);
   });
 
+  it('sends a keyed message once when the process writing it cannot deliver it: whoever delivers finds it sent', async () => {
+    const console = recordingSender('console');
+    bot.core.registerSender(console);
+    const me = await bot.core.services.people.recognise(
+      tenant,
+      { identity: 'console:unheld', displayName: 'unheld' },
+      clock,
+    );
+    const text = 'Keyed, no writer';
+    const sentSoFar = () => console.calls.filter((c) => c.reply.text === text);
+    const mine = async () => (await waiting()).filter((m) => String(m._id).includes('test:unheld-1'));
+    // The other process runs no terminal: what it writes for one has no writer, and this one delivers it.
+    const other = await anotherProcess(bot, { now });
+    try {
+      const send = () =>
+        outboxOf(other).toPerson(tenant, me.person.id, { text, visibility: 'channel' }, {}, 'test:unheld-1');
+      expect(await send()).toHaveLength(1);
+      expect((await mine()).map((m) => m.writer)).toEqual([null]);
+      outboxOf(bot).kick();
+      await bot.core.settled();
+      expect(sentSoFar()).toHaveLength(1);
+      expect(await mine()).toEqual([]);
+      // Written again after it left the outbox (a job run again): no key refuses the write; the first copy's claim
+      // refuses the delivery, and its finish mark lets this copy go unsent.
+      expect(await send()).toHaveLength(1);
+      expect(await mine()).toHaveLength(1);
+      outboxOf(bot).kick();
+      await bot.core.settled();
+      await outboxOf(bot).drained();
+      expect(sentSoFar()).toHaveLength(1);
+      expect(await mine()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('delivers each message once with two processes on one database, in order per channel', async () => {
     const order: SentCall[] = [];
     const a = recordingSender('slack', (c) => void order.push(c));
