@@ -351,6 +351,35 @@ describe('messages to a person', () => {
     expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['555']);
   });
 });
+it('DMs every identity of a person another process recognised after a link: the link says the first is not alone', async () => {
+  const slack = recordingSender('slack');
+  const discord = recordingSender('discord');
+  bot.core.registerSender(slack);
+  bot.core.registerSender(discord);
+  const people = bot.core.services.people;
+  const acme = 'console:local';
+  const stored = (identity: string) =>
+    bot.db.connection.collection('identities').findOne({ _id: `${acme}/${identity}` as never });
+  const onSlack = await people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+  // Nobody joined them yet: the identity they were recognised by is all they have (a DM to them reads nothing).
+  expect((await stored('slack:UDM2'))?.alone).toBe(true);
+  const code = await people.startLink(acme, 'slack:UDM2', clock);
+  await people.recognise(acme, { identity: 'discord:556', displayName: 'eli' }, clock);
+  await people.finishLink(acme, 'discord:556', code, clock);
+  expect((await stored('slack:UDM2'))?.alone).toBe(false);
+  const other = await anotherProcess(bot, { now });
+  try {
+    await other.core.services.people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+    const ids = await outboxOf(other).toPerson(acme, onSlack.person.id, { text: 'Eli, paged', visibility: 'channel' });
+    expect(ids).toHaveLength(2);
+  } finally {
+    await other.close();
+  }
+  outboxOf(bot).kick();
+  await bot.core.settled();
+  expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM2']);
+  expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['556']);
+});
 
 describe('cards the outbox sends', () => {
   it('records a card sent by DM, so it shows later changes too', async () => {
