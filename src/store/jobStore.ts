@@ -165,8 +165,10 @@ export class JobRepository {
    * decides for itself whether anything is due (housekeeping's next step of a ticket). Planned twice, it is filed
    * twice and still runs once, as a refiled job does: its claim decides.
    */
-  fileWithoutRecord(job: Job): Promise<void> {
-    return this.fileJob(job);
+  async fileWithoutRecord(job: Job): Promise<void> {
+    // After the jobs being recorded now (the same change's PIR reminder): their slots and this one go in one write.
+    await this.inserts.idle();
+    await this.fileJob(job);
   }
 
   private async fileJob(job: Job): Promise<void> {
