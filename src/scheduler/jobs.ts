@@ -26,6 +26,8 @@ const HOUR = 60 * MINUTE;
 const LOOK_BACK_MS = 7 * 86_400_000;
 /** How long a minute that is over is still read: a write of a job filed under it may be in flight that long. */
 const SETTLE_MS = 5_000;
+/** Slots read before the jobs found are started (on FerretDB, where a minute is read slot by slot). */
+const READ_BLOCK = 64;
 /** Claims (each a round trip) made side by side while walking a minute. */
 const CLAIMS_AT_ONCE = 8;
 /** How soon a job another process holds is first looked at again. */
@@ -51,6 +53,8 @@ export class JobEngine {
   /** Attempts another process holds: since when, and when to look again whether it ended (backing off). */
   private readonly held = new Map<string, { since: number; checkAt: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** A pass left due jobs unstarted because `concurrency` were running: the next to end kicks the loop. */
+  private full = false;
   /** Jobs started by this process so far: what tells drained() a run may have planned another. */
   private runs = 0;
   private scanFrom = 0;
@@ -182,25 +186,30 @@ export class JobEngine {
         w = { ids: [], read: 0 };
         this.minutes.set(m, w);
       }
-      // Only the slots filed since the last look: a burst of thousands in one minute is read once, not every pass.
-      const filed = await this.repo.filedInSince(new Date(m), w.read);
-      w.read = filed.next;
-      for (const job of filed.jobs) {
-        if (this.jobs.has(job._id)) continue;
-        this.jobs.set(job._id, job);
-        w.ids.push(job._id);
-      }
-      // Each process starts at its own place in the minute, so two processes do not contend for every job.
-      const start = w.ids.length ? this.offset % w.ids.length : 0;
-      const todo: string[] = [];
-      for (let k = 0; k < w.ids.length; k++) {
-        const id = w.ids[(start + k) % w.ids.length] as string;
-        if (!this.ended.has(id) && !this.inFlight.has(id) && (this.jobs.get(id)?.dueAt.getTime() ?? 0) <= now) {
-          todo.push(id);
+      // Only the slots filed since the last look: a burst of thousands in one minute is read once, not every pass;
+      // and read a block at a time, the first jobs starting while the rest is still to be read.
+      for (let more = true; more; ) {
+        const filed = await this.repo.filedInSince(new Date(m), w.read, READ_BLOCK);
+        more = filed.more;
+        w.read = filed.next;
+        for (const job of filed.jobs) {
+          if (this.jobs.has(job._id)) continue;
+          this.jobs.set(job._id, job);
+          w.ids.push(job._id);
         }
+        // Each process starts at its own place in the minute, so two processes do not contend for every job.
+        const start = w.ids.length ? this.offset % w.ids.length : 0;
+        const todo: string[] = [];
+        for (let k = 0; k < w.ids.length; k++) {
+          const id = w.ids[(start + k) % w.ids.length] as string;
+          if (!this.ended.has(id) && !this.inFlight.has(id) && (this.jobs.get(id)?.dueAt.getTime() ?? 0) <= now) {
+            todo.push(id);
+          }
+        }
+        await this.considerAll(todo, now);
+        await this.lookAtHeld(w.ids, now);
+        if (!this.running) return;
       }
-      await this.considerAll(todo, now);
-      await this.lookAtHeld(w.ids, now);
       if (this.inFlight.size >= this.o.concurrency) return;
       // Over, and all of it ended: never looked at again. Not before a few seconds into the next minute, though: a
       // job whose writer read the clock in that minute may still be on its way to the database.
@@ -225,6 +234,8 @@ export class JobEngine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CLAIMS_AT_ONCE, ids.length) }, worker));
+    // Stopped with jobs left for want of room: the next job to end makes room and asks for a pass at once.
+    if (next < ids.length) this.full = true;
   }
 
   private async hourHasJobs(hour: number): Promise<boolean> {
@@ -294,7 +305,14 @@ export class JobEngine {
       this.ended.add(id);
     })()
       .catch((err) => this.o.log.error({ err, job: id }, 'jobs: could not record how a job ended'))
-      .finally(() => this.inFlight.delete(id));
+      .finally(() => {
+        this.inFlight.delete(id);
+        // Jobs were left waiting for room: a pass now, not at the next poll (a burst would run `concurrency` a poll).
+        if (this.full) {
+          this.full = false;
+          this.loop.kick();
+        }
+      });
     this.inFlight.set(id, p);
     this.runs++;
   }

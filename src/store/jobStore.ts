@@ -302,8 +302,8 @@ export class JobRepository {
   }
 
   /** The jobs filed under the minute `at` falls in, from slot `from` on: where the engine's last look stopped. */
-  filedInSince(at: Date, from: number): Promise<{ jobs: Job[]; next: number }> {
-    return this.filedSince(minuteKey(at), from);
+  filedInSince(at: Date, from: number, max?: number): Promise<{ jobs: Job[]; next: number; more: boolean }> {
+    return this.filedSince(minuteKey(at), from, max);
   }
 
   private marked(hour: string): void {
@@ -318,9 +318,15 @@ export class JobRepository {
 
   /**
    * The jobs filed under a minute from slot `from` on, and the slot to read from next time: a walk that comes back
-   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway).
+   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway). On
+   * FerretDB at most about `max` slots are read (`more`: the last read found no gap), so a caller can start the first
+   * jobs of a burst of thousands while the rest is still to be read.
    */
-  async filedSince(minute: string, from: number): Promise<{ jobs: Job[]; next: number }> {
+  async filedSince(
+    minute: string,
+    from: number,
+    max = Number.POSITIVE_INFINITY,
+  ): Promise<{ jobs: Job[]; next: number; more: boolean }> {
     const slots = this.part<Slot>('job_slots');
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
@@ -329,17 +335,19 @@ export class JobRepository {
       return {
         jobs: since.flatMap(({ slot }) => (slot.job ? [slot.job] : [])),
         next: Math.max(from, ...numbered.map((x) => x.n + 1)),
+        more: false,
       };
     }
     const jobs: Job[] = [];
     // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
     // Most minutes have none: one slot alone first, then a few at a time.
     for (let n = from, width = 1; ; n += width, width = PROBES_AT_ONCE) {
+      if (n - from >= max) return { jobs, next: n, more: true };
       const batch = await Promise.all(
         Array.from({ length: width }, (_, k) => slots.findOne({ _id: `${minute}#${n + k}` })),
       );
       for (const [k, slot] of batch.entries()) {
-        if (!slot) return { jobs, next: n + k };
+        if (!slot) return { jobs, next: n + k, more: false };
         if (slot.job) jobs.push(slot.job);
       }
     }

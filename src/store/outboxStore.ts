@@ -71,8 +71,8 @@ import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 /** One write's messages: the held ones (a writer) have their first attempt claimed in the same write. */
 type Adding = { m: OutboxMessage; once: boolean };
 
-/** Single deletes in flight at once on FerretDB. */
-const DELETES_AT_ONCE = 16;
+/** Single deletes by `_id` in one `delete` command on FerretDB. */
+const DELETES_AT_ONCE = 500;
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
 
@@ -268,9 +268,11 @@ export class OutboxRepository {
       await this.outbox.deleteMany({ _id: { $in: ids } });
       return;
     }
-    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst); single deletes by `_id` use its index.
+    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst), but each statement of a `delete`
+    // command is its own query, and one by `_id` uses the index: single deletes by `_id`, many in one round trip.
     for (let i = 0; i < ids.length; i += DELETES_AT_ONCE) {
-      await Promise.all(ids.slice(i, i + DELETES_AT_ONCE).map((id) => this.outbox.deleteOne({ _id: id })));
+      const ops = ids.slice(i, i + DELETES_AT_ONCE).map((id) => ({ deleteOne: { filter: { _id: id } } }));
+      await this.outbox.bulkWrite(ops, { ordered: false });
     }
   }
 
