@@ -248,11 +248,20 @@ export class OutboxRepository {
     }
     const ok = await insertEach(this.ledger, docs);
     for (const [key, next] of slots) this.nextSlot.set(key, Math.max(this.nextSlot.get(key) ?? 0, next));
-    // A slot another process took meanwhile: that entry probes on for the next free one.
-    for (let k = 0; k < docs.length; k++) {
-      const entry = entries[k] as LedgerEntry;
-      if (!ok[k] && entry.ticketId) await this.appendLedger(entry);
+    // Slots another process took meanwhile: those entries go on to the next free ones, together in one insert a
+    // round (two processes writing about the same tickets collide often in a burst), one alone after a few rounds.
+    let left = entries.filter((e, k) => !ok[k] && e.ticketId);
+    for (let round = 0; left.length > 0 && round < 4; round++) {
+      const again = left.map((entry) => {
+        const key = `${entry.tenant}/${entry.ticketId}`;
+        const slot = this.nextSlot.get(key) ?? 0;
+        this.nextSlot.set(key, slot + 1);
+        return { _id: `${key}/L${slot}`, ...entry };
+      });
+      const took = await insertEach(this.ledger, again);
+      left = left.filter((_, k) => !took[k]);
     }
+    for (const entry of left) await this.appendLedger(entry);
     return entries.map(() => undefined);
   }
 
