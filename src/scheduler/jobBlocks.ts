@@ -108,8 +108,9 @@ export async function lookAtBlocks(
 }
 
 /**
- * Whether a minute's blocks let it be left (its jobs read here have all ended): none is still another engine's;
- * this engine's own are closed first (every job in them ended), so the engines that lost them leave the minute too.
+ * Asked once a minute is over and every job read here has ended: this engine's own blocks are closed (so the engines
+ * that lost them can leave the minute, whatever they hold themselves), and the minute may be left once no block of
+ * it is still another engine's.
  */
 export async function blocksDone(
   repo: JobRepository,
@@ -117,13 +118,12 @@ export async function blocksDone(
   blocks: Map<number, Block>,
   now: Date,
 ): Promise<boolean> {
-  if ([...blocks.values()].some((blk) => blk.state === 'theirs')) return false;
   for (const [b, blk] of blocks) {
     if (blk.state !== 'mine' || blk.ended) continue;
     await repo.endBlock(at, b, false, now);
     blk.ended = true;
   }
-  return true;
+  return ![...blocks.values()].some((blk) => blk.state === 'theirs');
 }
 
 /** Gives back the blocks an engine that stops had not finished: another engine takes each at its next look. */

@@ -39,8 +39,12 @@ function engine(ran: string[], other = false): { engine: JobEngine; repo: JobRep
   return { engine: e, repo };
 }
 
-async function until(done: () => boolean, engines: JobEngine[]): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) {
+async function until(
+  done: () => boolean,
+  engines: JobEngine[],
+  doneAsync: () => Promise<boolean> = async () => false,
+): Promise<void> {
+  for (let i = 0; i < 200 && !done() && !(await doneAsync()); i++) {
     await Promise.all(engines.map((e) => e.drained()));
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -71,11 +75,26 @@ describe('a burst in one minute', () => {
       // Past block 0 (slots 0–3, everyone's), a job is run by the engine holding its block.
       expect(ranA.length).toBeGreaterThan(0);
       expect(ranB.length).toBeGreaterThan(0);
-      // Once the minute is over, the blocks are closed and both engines leave it.
-      later(90_000);
+      // Once the minute is over (and settled, within the lease), each engine closes its own blocks, whatever it
+      // holds of the other's, and both walk on past the minute when they look again (both still beating).
+      later(40_000);
       for (let i = 0; i < 5; i++) await Promise.all([a.engine.drained(), b.engine.drained()]);
       const ends = await repo.all('job_ends');
       expect(ends.filter((e) => e._id.startsWith('split-'))).toHaveLength(40);
+      const blockClaims = () =>
+        db.connection
+          .collection<{ _id: string; owner: string }>('job_claims')
+          .find({ _id: /^block:/ })
+          .toArray();
+      const blocks = await blockClaims();
+      later(25_000);
+      for (const owner of new Set(blocks.map((c) => c.owner))) await repo.heartbeats.beat(owner, clock);
+      const past = async () => ((await repo.scannedTo())?.getTime() ?? 0) > due.getTime();
+      await until(() => false, [a.engine, b.engine], past);
+      // No block was taken over: each was closed by the engine that held it.
+      expect(blocks.length).toBeGreaterThan(0);
+      expect((await blockClaims()).every((c) => c._id.endsWith('#0'))).toBe(true);
+      expect((await repo.scannedTo())?.getTime()).toBeGreaterThan(due.getTime());
     } finally {
       await a.engine.stop();
       await b.engine.stop();
