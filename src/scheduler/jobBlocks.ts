@@ -18,6 +18,8 @@ export interface Block {
   checkAt: number;
   /** Mine: its end (closed, or open) is written. */
   ended: boolean;
+  /** Made mine or open by a look, and not read since: the minute may not be left (nor the block closed) before. */
+  unread?: boolean;
 }
 
 /** A minute being walked: the jobs found in it, and its blocks. */
@@ -85,6 +87,7 @@ export async function lookAtBlocks(
         else if (state === 'open') {
           blk.state = 'open';
           blk.read = blk.first;
+          blk.unread = true;
           readAgain();
         } else if (state === 'free') {
           blk.attempt++;
@@ -92,6 +95,7 @@ export async function lookAtBlocks(
             blk.state = 'mine';
             blk.read = blk.first;
             blk.ended = false;
+            blk.unread = true;
             readAgain();
           } else {
             blk.since = now;
@@ -118,6 +122,8 @@ export async function blocksDone(
   blocks: Map<number, Block>,
   now: Date,
 ): Promise<boolean> {
+  // A block just taken over (or opened) has jobs not read yet: none of them has ended, whatever `ids` says.
+  if ([...blocks.values()].some((blk) => blk.unread)) return false;
   for (const [b, blk] of blocks) {
     if (blk.state !== 'mine' || blk.ended) continue;
     await repo.endBlock(at, b, false, now);

@@ -257,6 +257,7 @@ export class JobEngine {
         await this.startDue(w, now);
         if (!this.running) return false;
       }
+      blk.unread = false;
       // A gap: nothing is filed after it yet.
       if (blk.read < until) return true;
     }
