@@ -118,9 +118,9 @@ export async function benchScheduler(db: BenchDatabase): Promise<string[]> {
 /** The real repository, counting the engine's round trips by kind (a slot read is one findOne). */
 class CountingRepository extends JobRepository {
   readonly count = { slotReads: 0, endedReads: 0, endOf: 0, get: 0, claimsWon: 0, claimsLost: 0, end: 0 };
-  override async filedSince(minute: string, from: number): Promise<{ jobs: Job[]; next: number }> {
+  override async filedSince(minute: string, from: number, max?: number, until?: number) {
     this.count.slotReads++;
-    return super.filedSince(minute, from);
+    return super.filedSince(minute, from, max, until);
   }
   override endedAmong(refs: readonly JobRef[]) {
     this.count.endedReads++;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { PacedLoop } from '../kit/pacedLoop.ts';
 import type { JobHandler, JobKinds, PlacedJobKind } from '../services/jobKinds.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
+import { blocksDone, claimed, lookAtBlocks, type Minute, releaseBlocks, shared } from './jobBlocks.ts';
 
 export type { JobHandler } from '../services/jobKinds.ts';
 
@@ -18,6 +19,8 @@ export interface JobEngineOptions {
   graceMs?: number;
   /** Jobs running at once in this process. */
   concurrency?: number;
+  /** Slots in a block two engines split a burst by, where slots are read one by one (tests make it small). */
+  blockSize?: number;
 }
 
 const MINUTE = 60_000;
@@ -26,6 +29,8 @@ const HOUR = 60 * MINUTE;
 const LOOK_BACK_MS = 7 * 86_400_000;
 /** How long a minute that is over is still read: a write of a job filed under it may be in flight that long. */
 const SETTLE_MS = 5_000;
+/** Slots read before the jobs found are started (on FerretDB, where a minute is read slot by slot). */
+const READ_BLOCK = 64;
 /** Claims (each a round trip) made side by side while walking a minute. */
 const CLAIMS_AT_ONCE = 8;
 /** How soon a job another process holds is first looked at again. */
@@ -43,15 +48,18 @@ export class JobEngine {
   private readonly owner = randomBytes(6).toString('hex');
   private readonly offset = randomBytes(2).readUInt16BE(0);
   private readonly o: Required<Omit<JobEngineOptions, 'now'>>;
-  /** Minutes still watched, with the jobs found in each and how many slots were read. */
-  /** Minutes being walked: their jobs, the slot to read from, and whether a read made once the minute was over saw all. */
-  private readonly minutes = new Map<number, { ids: string[]; read: number; complete: boolean }>();
+  /** Minutes still watched, with the jobs found in each and its blocks of slots (read, or held by another engine). */
+  private readonly minutes = new Map<number, Minute>();
+  /** Slots in a block (`jobBlocks.ts`): where slots are read one by one; elsewhere a minute is one block. */
+  private blockSize = Number.POSITIVE_INFINITY;
   private readonly ended = new Set<string>();
   private readonly jobs = new Map<string, Job>();
   private readonly attempts = new Map<string, number>();
   /** Attempts another process holds: since when, and when to look again whether it ended (backing off). */
   private readonly held = new Map<string, { since: number; checkAt: number }>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** A pass left due jobs unstarted because `concurrency` were running: the next to end kicks the loop. */
+  private full = false;
   /** Jobs started by this process so far: what tells drained() a run may have planned another. */
   private runs = 0;
   private scanFrom = 0;
@@ -75,6 +83,7 @@ export class JobEngine {
       leaseMs: opts.leaseMs ?? 60_000,
       graceMs: opts.graceMs ?? 3_600_000,
       concurrency: opts.concurrency ?? 16,
+      blockSize: opts.blockSize ?? READ_BLOCK,
     };
     this.loop = new PacedLoop(
       () => this.tick(),
@@ -107,10 +116,10 @@ export class JobEngine {
     this.scanFrom = floorMinute(now - this.o.graceMs);
     // From where the last walk stopped (at most a week back), so what fell due while no process ran is
     // caught up within the grace period and recorded as missed beyond it.
-    this.starting = this.repo
-      .scannedTo()
-      .then((at) => {
+    this.starting = Promise.all([this.repo.scannedTo(), this.repo.slotBySlot()])
+      .then(([at, slotBySlot]) => {
         if (at) this.scanFrom = Math.max(floorMinute(now - LOOK_BACK_MS), Math.min(this.scanFrom, at.getTime()));
+        this.blockSize = slotBySlot ? this.o.blockSize : Number.POSITIVE_INFINITY;
       })
       .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last walk stopped'));
     this.stopListening ??= this.repo.onDueNow(() => this.kick());
@@ -128,6 +137,10 @@ export class JobEngine {
     this.stopListening = undefined;
     const all = Promise.allSettled([...this.inFlight.values(), this.loop.pending]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    // Blocks of slots this engine had not finished go back, so another engine takes them at its next look.
+    await releaseBlocks(this.repo, this.owner, this.minutes).catch((err) =>
+      this.o.log.warn({ err }, 'jobs: could not give back the blocks of jobs this process held'),
+    );
   }
 
   kick(): void {
@@ -181,38 +194,27 @@ export class JobEngine {
       }
       let w = this.minutes.get(m);
       if (!w) {
-        w = { ids: [], read: 0, complete: false };
+        w = { ids: [], blocks: new Map() };
         this.minutes.set(m, w);
       }
-      // Only the slots filed since the last look: a burst of thousands in one minute is read once, not every pass.
-      // Nothing is filed under a minute that is over (a job due already goes under the minute it is written in), so a
-      // read made a few seconds after the minute ended saw all of it: the minute is not read again.
       if (!w.complete) {
         const over = m + MINUTE + SETTLE_MS <= now;
-        const filed = await this.repo.filedInSince(new Date(m), w.read);
-        w.read = filed.next;
-        w.complete = over;
-        for (const job of filed.jobs) {
-          if (this.jobs.has(job._id)) continue;
-          this.jobs.set(job._id, job);
-          w.ids.push(job._id);
-        }
+        const walked = await this.walkMinute(m, w, now);
+        if (!walked) return;
+        if (walked === 'whole' && over) w.complete = true;
       }
-      // Each process starts at its own place in the minute, so two processes do not contend for every job.
-      const start = w.ids.length ? this.offset % w.ids.length : 0;
-      const todo: string[] = [];
-      for (let k = 0; k < w.ids.length; k++) {
-        const id = w.ids[(start + k) % w.ids.length] as string;
-        if (!this.ended.has(id) && !this.inFlight.has(id) && (this.jobs.get(id)?.dueAt.getTime() ?? 0) <= now) {
-          todo.push(id);
-        }
-      }
-      await this.considerAll(todo, now);
-      await this.lookAtHeld(w.ids, now);
+      // What was read before and is still to start (room was short), and what others hold.
+      await this.startDue(w, now);
+      await lookAtBlocks(this.repo, this.owner, new Date(m), w.blocks, now, this.o.leaseMs, () => this.loop.soon());
       if (this.inFlight.size >= this.o.concurrency) return;
       // Over, and all of it ended: never looked at again. Not before a few seconds into the next minute, though: a
       // job whose writer read the clock in that minute may still be on its way to the database.
-      if (m === this.scanFrom && m + MINUTE + SETTLE_MS <= now && w.ids.every((id) => this.ended.has(id))) {
+      if (
+        m === this.scanFrom &&
+        m + MINUTE + SETTLE_MS <= now &&
+        w.ids.every((id) => this.ended.has(id)) &&
+        (await blocksDone(this.repo, new Date(m), w.blocks, this.now()))
+      ) {
         this.minutes.delete(m);
         for (const id of w.ids) this.forget(id);
         this.scanFrom = m + MINUTE;
@@ -224,6 +226,76 @@ export class JobEngine {
     }
   }
 
+  /**
+   * Reads what is new in a minute and starts what is due, a block of slots at a time, the first jobs starting while
+   * the rest is still to be read. Where slots are read one by one, block 0 is everyone's and each later block is
+   * claimed by one engine, which alone reads and runs it (`jobBlocks.ts`); an engine takes a new block only while it
+   * has fewer than a block's worth of due jobs waiting to start, so two engines split a burst by how fast they run
+   * it. False when this process stopped on the way; 'whole' when the minute holds one block and it was read to its
+   * gap (all that is filed under the minute so far).
+   */
+  private async walkMinute(m: number, w: Minute, now: number): Promise<boolean | 'whole'> {
+    const at = new Date(m);
+    const size = this.blockSize;
+    for (let b = 0; ; b++) {
+      let blk = w.blocks.get(b);
+      if (!blk) {
+        if (b > 0 && this.waitingToStart(w, now) >= size) return true;
+        if (b > 0 && !(await this.repo.slotFiled(at, b * size))) return b === 1 ? 'whole' : true;
+        blk = b === 0 ? shared() : await claimed(this.repo, this.owner, at, b, b * size, now);
+        w.blocks.set(b, blk);
+      }
+      if (blk.state === 'theirs' || blk.state === 'closed') continue;
+      const until = (b + 1) * size;
+      for (let more = blk.read < until; more; ) {
+        const filed = await this.repo.filedInSince(at, blk.read, READ_BLOCK, until);
+        more = filed.more;
+        blk.read = filed.next;
+        for (const job of filed.jobs) {
+          if (this.jobs.has(job._id)) continue;
+          this.jobs.set(job._id, job);
+          w.ids.push(job._id);
+          // A job this engine may not run, in a block only it reads: the block is opened to every engine.
+          if (blk.state === 'mine' && !blk.ended && !this.runnableHere(job)) {
+            await this.repo.endBlock(at, b, true, new Date(now));
+            blk.ended = true;
+          }
+        }
+        await this.startDue(w, now);
+        if (!this.running) return false;
+      }
+      blk.unread = false;
+      // A gap: nothing is filed after it yet.
+      if (blk.read < until) return b === 0 ? 'whole' : true;
+    }
+  }
+
+  /** Starts what is due in a minute (as room allows), and looks at the jobs others hold. */
+  private async startDue(w: Minute, now: number): Promise<void> {
+    // Each process starts at its own place in the minute, so two processes do not contend for every job.
+    const start = w.ids.length ? this.offset % w.ids.length : 0;
+    const todo: string[] = [];
+    for (let k = 0; k < w.ids.length; k++) {
+      const id = w.ids[(start + k) % w.ids.length] as string;
+      if (!this.ended.has(id) && !this.inFlight.has(id) && (this.jobs.get(id)?.dueAt.getTime() ?? 0) <= now) {
+        todo.push(id);
+      }
+    }
+    await this.considerAll(todo, now);
+    await this.lookAtHeld(w.ids, now);
+  }
+
+  /** Due jobs of a minute this engine could start and has not: while a block's worth wait, it takes no new block. */
+  private waitingToStart(w: Minute, now: number): number {
+    let n = 0;
+    for (const id of w.ids) {
+      const job = this.jobs.get(id);
+      if (!job || this.ended.has(id) || this.inFlight.has(id) || job.dueAt.getTime() > now) continue;
+      if (this.runnableHere(job) && !this.held.has(`${id}#${this.attempts.get(id) ?? 0}`)) n++;
+    }
+    return n;
+  }
+
   /** A few at once (each is a round trip or two), while this process has room for more jobs running. */
   private async considerAll(ids: string[], now: number): Promise<void> {
     let next = 0;
@@ -233,6 +305,8 @@ export class JobEngine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CLAIMS_AT_ONCE, ids.length) }, worker));
+    // Stopped with jobs left for want of room: the next job to end makes room and asks for a pass at once.
+    if (next < ids.length) this.full = true;
   }
 
   private async hourHasJobs(hour: number): Promise<boolean> {
@@ -302,7 +376,14 @@ export class JobEngine {
       this.ended.add(id);
     })()
       .catch((err) => this.o.log.error({ err, job: id }, 'jobs: could not record how a job ended'))
-      .finally(() => this.inFlight.delete(id));
+      .finally(() => {
+        this.inFlight.delete(id);
+        // Jobs were left waiting for room: a pass now, not at the next poll (a burst would run `concurrency` a poll).
+        if (this.full) {
+          this.full = false;
+          this.loop.kick();
+        }
+      });
     this.inFlight.set(id, p);
     this.runs++;
   }

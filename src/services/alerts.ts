@@ -84,6 +84,8 @@ type Current =
 
 const sha = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex');
 const ROUNDS = 6;
+/** The longest a note waits for incidents being opened (`opensFirst`). */
+const NOTE_WAIT_MS = 5000;
 
 /** What an Alertmanager alert is, across retries and repeats: its fingerprint (else its labels) and this status's times. */
 function alertMark(tenant: string, groupKey: string, a: AlertmanagerAlert): string {
@@ -109,6 +111,11 @@ export class AlertService {
   private readonly ackListeners: Array<(e: AlertAcknowledged) => void | Promise<void>> = [];
 
   private named: string | undefined;
+  /** Incidents being opened in this process now, and the notes waiting for them (`opensFirst`). */
+  private opening = 0;
+  private readonly opened: Array<() => void> = [];
+  /** Keys whose incident this process opened (their later notifications are notes, most likely). */
+  private readonly openedHere = new Set<string>();
 
   constructor(
     private readonly repo: AlertKeyRepository,
@@ -154,6 +161,9 @@ export class AlertService {
       }
       this.amWaiting.set(key, [{ group, resolve, reject }]);
       void this.perKey.run(key, async () => {
+        // A group whose incident this process opened is noted: that waits while other groups' incidents are being
+        // opened (at most NOTE_WAIT_MS), and its notifications arriving meanwhile join the batch.
+        if (this.openedHere.has(key)) await this.opensFirst();
         const batch = this.amWaiting.get(key) ?? [];
         this.amWaiting.delete(key);
         try {
@@ -262,6 +272,17 @@ export class AlertService {
     return { outcome: 'acknowledged', ticketId: id };
   }
 
+  /** Resolves once no incident is being opened in this process, or after NOTE_WAIT_MS (a note is never held longer). */
+  private async opensFirst(): Promise<void> {
+    if (this.opening === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.opened.push(resolve);
+      timer = setTimeout(resolve, NOTE_WAIT_MS);
+    });
+    clearTimeout(timer);
+  }
+
   /**
    * The incident of `key` now: its open one gets the note; with none (or only finished ones) the caller that
    * claims the next generation opens one, and every other caller waits for it and notes on it.
@@ -287,6 +308,9 @@ export class AlertService {
           return { outcome: 'duplicate', ticketId: cur.ticket.ticketId };
         }
         const acting = this.acting(now, null);
+        // A note waits while other groups' incidents are being opened here (at most NOTE_WAIT_MS): under a burst
+        // the opens and their first pages go first, and this group's notifications arriving meanwhile join its note.
+        await this.opensFirst();
         const result = await w.onOpen(cur.ticket, acting);
         if (result.outcome === 'noted') await this.tickets.commentTicket(acting, cur.ticket.ticketId, w.note(), false);
         return result;
@@ -299,7 +323,14 @@ export class AlertService {
       let ticket: Ticket;
       try {
         if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
-        ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
+        this.opening++;
+        try {
+          ticket = await this.open(key, gen, sentKey, source, w.draft(), now);
+          if (this.openedHere.size >= 10_000) this.openedHere.clear();
+          this.openedHere.add(key);
+        } finally {
+          if (--this.opening === 0) for (const done of this.opened.splice(0)) done();
+        }
       } catch (err) {
         // Our process lives on, so nobody would take its claim as abandoned: it says so (the retry claims anew).
         await this.repo.abandon(key, gen, this.o.now()).catch(() => {});

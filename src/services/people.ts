@@ -55,6 +55,9 @@ export class PeopleService {
   private readonly linkFailures = new Map<string, { count: number; since: number }>();
 
   private readonly epochs = new Map<string, { epoch: string; until: number }>();
+  /** Reads of a tenant's epoch under way, shared by those who ask meanwhile; `generation` moves with each change here. */
+  private readonly epochReads = new Map<string, Promise<string>>();
+  private generation = 0;
   /** Settings per `tenant\0personId`, trusted while the tenant's people epoch stands. */
   private readonly settingsKnown = new Map<string, { settings: PersonSettings; epoch: string; until: number }>();
 
@@ -66,6 +69,8 @@ export class PeopleService {
 
   /** Forgets what this process learnt about people (after role grants, links and settings). */
   private forget(): void {
+    this.generation++;
+    this.epochReads.clear();
     this.identitiesKnown.clear();
     this.known.clear();
     this.epochs.clear();
@@ -79,10 +84,22 @@ export class PeopleService {
   async epochOf(tenant: string): Promise<string> {
     const hit = this.epochs.get(tenant);
     if (hit && hit.until > Date.now()) return hit.epoch;
-    const epoch = await this.repo.epoch(tenant);
-    if (this.epochs.size > 10_000) this.epochs.clear();
-    this.epochs.set(tenant, { epoch, until: Date.now() + EPOCH_TTL_MS });
-    return epoch;
+    // Callers at once (a burst of reminders) share one read; a change made here meanwhile starts a fresh one.
+    const reading = this.epochReads.get(tenant);
+    if (reading) return reading;
+    const generation = this.generation;
+    const read = this.repo.epoch(tenant).then((epoch) => {
+      if (generation !== this.generation) return epoch;
+      if (this.epochs.size > 10_000) this.epochs.clear();
+      this.epochs.set(tenant, { epoch, until: Date.now() + EPOCH_TTL_MS });
+      return epoch;
+    });
+    this.epochReads.set(tenant, read);
+    try {
+      return await read;
+    } finally {
+      if (this.epochReads.get(tenant) === read) this.epochReads.delete(tenant);
+    }
   }
 
   /**

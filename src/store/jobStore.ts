@@ -317,8 +317,13 @@ export class JobRepository {
   }
 
   /** The jobs filed under the minute `at` falls in, from slot `from` on: where the engine's last look stopped. */
-  filedInSince(at: Date, from: number): Promise<{ jobs: Job[]; next: number }> {
-    return this.filedSince(minuteKey(at), from);
+  filedInSince(
+    at: Date,
+    from: number,
+    max?: number,
+    until?: number,
+  ): Promise<{ jobs: Job[]; next: number; more: boolean }> {
+    return this.filedSince(minuteKey(at), from, max, until);
   }
 
   private marked(hour: string): void {
@@ -333,31 +338,106 @@ export class JobRepository {
 
   /**
    * The jobs filed under a minute from slot `from` on, and the slot to read from next time: a walk that comes back
-   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway).
+   * to a minute reads only what was filed since (on FerretDB; on MongoDB the minute is one range read anyway). On
+   * FerretDB at most about `max` slots are read (`more`: the last read found no gap), so a caller can start the first
+   * jobs of a burst of thousands while the rest is still to be read.
    */
-  async filedSince(minute: string, from: number): Promise<{ jobs: Job[]; next: number }> {
+  async filedSince(
+    minute: string,
+    from: number,
+    max = Number.POSITIVE_INFINITY,
+    /** The slot not to read (a block's end): `next` reaching it says every slot before it was filled. */
+    until = Number.POSITIVE_INFINITY,
+  ): Promise<{ jobs: Job[]; next: number; more: boolean }> {
     const slots = this.part<Slot>('job_slots');
     if ((await serverProfile(this.connection)).idSetsIndexed) {
       const found = await slots.find({ _id: { $gt: `${minute}#`, $lt: `${minute}$` } }).toArray();
-      const numbered = found.map((slot) => ({ slot, n: Number(slot._id.slice(slot._id.lastIndexOf('#') + 1)) }));
+      const numbered = found
+        .map((slot) => ({ slot, n: Number(slot._id.slice(slot._id.lastIndexOf('#') + 1)) }))
+        .filter((x) => x.n < until);
       const since = numbered.filter((x) => x.n >= from).sort((x, y) => x.n - y.n);
       return {
         jobs: since.flatMap(({ slot }) => (slot.job ? [slot.job] : [])),
         next: Math.max(from, ...numbered.map((x) => x.n + 1)),
+        more: false,
       };
     }
     const jobs: Job[] = [];
     // Slots are numbered from 0 without gaps (an add takes the first free number), so the first miss ends them.
     // Most minutes have none: one slot alone first, then a few at a time.
-    for (let n = from, width = 1; ; n += width, width = PROBES_AT_ONCE) {
+    for (let n = from, width = 1; ; n += width, width = Math.min(PROBES_AT_ONCE, until - n)) {
+      if (n >= until) return { jobs, next: n, more: false };
+      if (n - from >= max) return { jobs, next: n, more: true };
       const batch = await Promise.all(
         Array.from({ length: width }, (_, k) => slots.findOne({ _id: `${minute}#${n + k}` })),
       );
       for (const [k, slot] of batch.entries()) {
-        if (!slot) return { jobs, next: n + k };
+        if (!slot) return { jobs, next: n + k, more: false };
         if (slot.job) jobs.push(slot.job);
       }
     }
+  }
+
+  /**
+   * Whether this database reads a minute slot by slot (FerretDB): there two engines split a burst into blocks of
+   * slots, each read and run by the one that claimed it. On MongoDB a minute is one read anyway.
+   */
+  async slotBySlot(): Promise<boolean> {
+    return !(await serverProfile(this.connection)).idSetsIndexed;
+  }
+
+  /** Whether slot `n` of the minute `at` falls in is filed (a block's first slot: the block exists). */
+  async slotFiled(at: Date, n: number): Promise<boolean> {
+    const id = `${minuteKey(at)}#${n}`;
+    return (await this.part<Slot>('job_slots').findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
+  /** Claims block `b` of a minute's slots (attempt `attempt`) for one engine: true for the one that took it. */
+  claimBlock(at: Date, b: number, attempt: number, now: Date, owner: string): Promise<boolean> {
+    return this.claims.push({ key: `${blockId(at, b)}#${attempt}`, at: now, owner, expireAt: expiry(at) });
+  }
+
+  /**
+   * Records that a block's holder is done with it: `open` when it found a job it may not run here (a platform it
+   * lacks), so every engine reads the block; else closed: every job in it ended. One insert; false if ended already.
+   */
+  endBlock(at: Date, b: number, open: boolean, now: Date): Promise<boolean> {
+    const reason = open ? 'open' : 'closed';
+    return this.ends.push({
+      _id: blockId(at, b),
+      outcome: 'done',
+      at: now,
+      reason,
+      lateMs: null,
+      expireAt: expiry(at),
+    });
+  }
+
+  /**
+   * What became of a block another engine holds: ended (`closed`), `open` to every engine, `free` (given back by an
+   * engine that stopped, or held past the lease by one that stopped beating: the next attempt may be claimed) or
+   * still `held`.
+   */
+  async blockState(
+    at: Date,
+    b: number,
+    attempt: number,
+    held: { since: number; now: number; leaseMs: number },
+  ): Promise<'closed' | 'open' | 'free' | 'held'> {
+    const end = await this.part<JobEnd>('job_ends').findOne({ _id: blockId(at, b) });
+    if (end) return end.reason === 'open' ? 'open' : 'closed';
+    // Who holds it is asked only once it has been held a while (a quarter of the lease): a block is given back only
+    // by an engine that stops, and most blocks are closed sooner.
+    if (held.now - held.since < held.leaseMs / 4) return 'held';
+    const key = `${blockId(at, b)}#${attempt}`;
+    if (!(await this.lease.holder(key))) return 'free';
+    if (held.now - held.since < held.leaseMs) return 'held';
+    return (await this.lease.abandoned(key, held.now, { since: held.since, leaseMs: held.leaseMs })) ? 'free' : 'held';
+  }
+
+  /** Gives back a block an engine that stops had not finished, so another takes it at its next look. */
+  async releaseBlock(at: Date, b: number, attempt: number, owner: string): Promise<void> {
+    await this.lease.release(`${blockId(at, b)}#${attempt}`, owner);
   }
 
   async get(ref: JobRef): Promise<Job | null> {
@@ -400,14 +480,16 @@ export class JobRepository {
   /** Every document of one part (tests and tools: it reads the whole collection). */
   async all<T extends mongo.Document = Job>(part: Part): Promise<T[]> {
     const docs = await this.part<T & { expireAt?: Date }>(part).find({}).toArray();
-    // The hour markers are the slots' own bookkeeping.
+    // The hour markers and the blocks' claims and ends are the walk's own bookkeeping.
     return docs
-      .filter((d) => !(part === 'job_slots' && String(d._id).startsWith('hour:')))
+      .filter((d) => !String(d._id).startsWith(part === 'job_slots' ? 'hour:' : 'block:'))
       .map((d) => withoutExpiry(d) as T);
   }
 }
 
 const expiry = (at: Date): Date => expiresAfter(at, JOB_RETENTION_MS);
+/** `block:2026-03-10T12:04/3`: block 3 of a minute's slots, its claims `…#<attempt>` and its end. */
+const blockId = (at: Date, b: number): string => `block:${minuteKey(at)}/${b}`;
 
 /** A document as the callers know it: `expireAt` is the store's own. */
 function withoutExpiry<T>(doc: (T & { expireAt?: Date }) | null): T | null {

@@ -70,8 +70,8 @@ import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 /** One write's messages: the held ones (a writer) have their first attempt claimed in the same write. */
 type Adding = { m: OutboxMessage; once: boolean };
 
-/** Single deletes in flight at once on FerretDB. */
-const DELETES_AT_ONCE = 16;
+/** Single deletes by `_id` in one `delete` command on FerretDB. */
+const DELETES_AT_ONCE = 500;
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
 
@@ -243,11 +243,20 @@ export class OutboxRepository {
     }
     const ok = await insertEach(this.ledger, docs);
     for (const [key, next] of slots) this.nextSlot.set(key, Math.max(this.nextSlot.get(key) ?? 0, next));
-    // A slot another process took meanwhile: that entry probes on for the next free one.
-    for (let k = 0; k < docs.length; k++) {
-      const entry = entries[k] as LedgerEntry;
-      if (!ok[k] && entry.ticketId) await this.appendLedger(entry);
+    // Slots another process took meanwhile: those entries go on to the next free ones, together in one insert a
+    // round (two processes writing about the same tickets collide often in a burst), one alone after a few rounds.
+    let left = entries.filter((e, k) => !ok[k] && e.ticketId);
+    for (let round = 0; left.length > 0 && round < 4; round++) {
+      const again = left.map((entry) => {
+        const key = `${entry.tenant}/${entry.ticketId}`;
+        const slot = this.nextSlot.get(key) ?? 0;
+        this.nextSlot.set(key, slot + 1);
+        return { _id: `${key}/L${slot}`, ...entry };
+      });
+      const took = await insertEach(this.ledger, again);
+      left = left.filter((_, k) => !took[k]);
     }
+    for (const entry of left) await this.appendLedger(entry);
     return entries.map(() => undefined);
   }
 
@@ -263,9 +272,11 @@ export class OutboxRepository {
       await this.outbox.deleteMany({ _id: { $in: ids } });
       return;
     }
-    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst); single deletes by `_id` use its index.
+    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst), but each statement of a `delete`
+    // command is its own query, and one by `_id` uses the index: single deletes by `_id`, many in one round trip.
     for (let i = 0; i < ids.length; i += DELETES_AT_ONCE) {
-      await Promise.all(ids.slice(i, i + DELETES_AT_ONCE).map((id) => this.outbox.deleteOne({ _id: id })));
+      const ops = ids.slice(i, i + DELETES_AT_ONCE).map((id) => ({ deleteOne: { filter: { _id: id } } }));
+      await this.outbox.bulkWrite(ops, { ordered: false });
     }
   }
 

@@ -110,9 +110,9 @@ describe('a fixed set of collections', () => {
       // Counts what the engine asks of the real store: the minutes it reads and the hours it checks.
       let minuteReads = 0;
       const filedInSince = store.filedInSince.bind(store);
-      store.filedInSince = (m, from) => {
+      store.filedInSince = (...args: Parameters<typeof filedInSince>) => {
         minuteReads++;
-        return filedInSince(m, from);
+        return filedInSince(...args);
       };
       // A catch-up period of two days: `elsewhere` is never too late here, so nothing but its end lets the walk on.
       const engine = new JobEngine(store, { now: engineNow, log, pollMs: 20, graceMs: 2 * 86_400_000 });
