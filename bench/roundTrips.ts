@@ -10,7 +10,9 @@ const COMMANDS = [
   ['/ticket list', '/ticket list'],
   ['/ticket assign', '/ticket assign INC-2 me'],
   ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
-  ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
+  ['/ticket new (a P3)', '/ticket new "Printer jam" --impact medium --urgency medium'],
+  ['/ticket resolve', '/ticket resolve INC-3 "paper cleared"'],
+  ['/ticket resolve (P1, PIR)', '/ticket resolve INC-2 "config fixed"'],
   ['/ticket close', '/ticket close INC-2'],
   ['/status week', '/status week'],
   ['/status week again', '/status week'],
@@ -48,7 +50,7 @@ export async function benchRoundTrips(db: BenchDatabase): Promise<string[]> {
     for (const [name, line] of COMMANDS) {
       const { trips, ms } = await type(line);
       lines.push(
-        `  ${name.padEnd(19)} ${String(trips).padStart(3)} round trips  ${ms.toFixed(1).padStart(7)} ms  ×${(ms / floor).toFixed(0)} floor`,
+        `  ${name.padEnd(26)} ${String(trips).padStart(3)} round trips  ${ms.toFixed(1).padStart(7)} ms  ×${(ms / floor).toFixed(0)} floor`,
       );
     }
     return lines;

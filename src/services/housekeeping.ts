@@ -53,7 +53,7 @@ export class Housekeeping implements OwnsJobKinds {
   listen(feed: ChangeFeed): void {
     feed.subscribe(async (ev) => {
       try {
-        await this.plan(ev.ticket);
+        await this.plan(ev.ticket, false);
       } catch (err) {
         this.log.error({ err, ticketId: ev.ticket.ticketId }, 'housekeeping: the next step could not be planned');
       }
@@ -79,10 +79,16 @@ export class Housekeeping implements OwnsJobKinds {
     return new Date(Math.max(nudgedAt.getTime(), t.updatedAt.getTime()) + this.rules.resolveMs);
   }
 
-  private async plan(t: TicketSummary): Promise<boolean> {
+  /**
+   * Plans the ticket's next step. Heard from a change (`recorded` false), the job is only filed, without its `jobs`
+   * record: a change is heard once, by the process that wrote it, and a step planned twice still runs once (its
+   * claim decides) and finds the ticket as it is. Planned at start-up or after a nudge, it is recorded, so a restart
+   * plans what is planned already once.
+   */
+  private async plan(t: TicketSummary, recorded = true): Promise<boolean> {
     const at = await this.nextAt(t);
     if (!at) return false;
-    const outcome = await this.jobs.schedule({
+    const job = {
       _id: `hk:${t.tenant}/${t.ticketId}@${at.toISOString()}`,
       tenant: t.tenant,
       kind: HOUSEKEEP_KIND,
@@ -91,8 +97,12 @@ export class Housekeeping implements OwnsJobKinds {
       createdAt: t.updatedAt,
       by: null,
       ticketId: t.ticketId,
-    });
-    return outcome === 'added';
+    };
+    if (!recorded) {
+      await this.jobs.fileWithoutRecord(job);
+      return true;
+    }
+    return (await this.jobs.schedule(job)) === 'added';
   }
 
   /** The job: what is due for the ticket now, done once; a reason when nothing was. */

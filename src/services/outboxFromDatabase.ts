@@ -5,6 +5,7 @@ import type { PlatformSender } from '../present/sender.ts';
 import type { OutboxMessage, OutboxRepository } from '../store/outboxStore.ts';
 import type { Delivery } from './outboxDelivery.ts';
 import type { Lanes } from './outboxLanes.ts';
+import { isKeyed } from './outboxMessages.ts';
 import type { Records } from './outboxRecords.ts';
 
 /** How long what this process read of another writer's heartbeat holds. */
@@ -147,8 +148,15 @@ export class FromDatabase {
     const key = `${head._id}#${head.attempt}`;
     if (!(await repo.claim(head._id, head.attempt, new Date(now), this.d.owner))) {
       const since = this.heldSince.get(key);
-      if (since === undefined) this.heldSince.set(key, now);
-      else if (now - since >= this.d.leaseMs) {
+      if (since === undefined) {
+        this.heldSince.set(key, now);
+        // A keyed message added again after an earlier copy was delivered (no key is written beside it: see
+        // OutboxRepository.writeAdds): the earlier copy's claim refuses this one, and its finish mark lets it go unsent.
+        if (head.attempt === 0 && isKeyed(head._id) && (await repo.finished(head._id))) {
+          this.heldSince.delete(key);
+          this.d.records.deliveredElsewhere(head._id);
+        }
+      } else if (now - since >= this.d.leaseMs) {
         if (await repo.finished(head._id)) {
           // Delivered by its holder; only its delete is still to come.
           this.heldSince.delete(key);

@@ -29,6 +29,11 @@ export type MessageDraft = Pick<OutboxMessage, 'op' | 'platform' | 'channel' | '
 
 const asData = (r: Reply): Record<string, unknown> => JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
 
+/** A keyed message's `_id` is its key (work that may run twice sends it once): `k:<key>`. */
+const keyedId = (key: string): string => `k:${key}`;
+/** Whether a message was named by its key (a keyed one), not drawn at random. */
+export const isKeyed = (id: string): boolean => id.startsWith('k:');
+
 export class MessageMaker {
   private lastSeq = 0;
 
@@ -78,7 +83,7 @@ export class MessageMaker {
         what: thread ? 'thread line' : 'post',
         to: `${where.platform} ${isOnePlace(where.platform) ? 'terminal' : `#${where.channel}`}${thread ? ' (thread)' : ''}`,
       },
-      key ? `k:${key}` : undefined,
+      key ? keyedId(key) : undefined,
     );
   }
 
@@ -103,7 +108,7 @@ export class MessageMaker {
           to: `${platform} DM to ${id.displayName}`,
           lane: `${platform}:dm:${user}`,
         },
-        key ? `k:${key}:${id.identity}` : undefined,
+        key ? keyedId(`${key}:${id.identity}`) : undefined,
       );
     });
   }

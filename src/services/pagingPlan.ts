@@ -28,6 +28,19 @@ export interface StepPayload {
 export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number, episode = 0) =>
   `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
 
+/**
+ * Whether anything could ever have paged for the ticket, read from the ticket alone: a page starts only for an
+ * incident while it is P1 or P2 (its change, the team it names, `/oncall page`, which opens a P2) or for one an
+ * alert opened (tagged `alert` at its open; tags never change after). Its priorities are the one it has and each
+ * side of every priority change on its history, so one raised to P1 and lowered again still counts. False: no
+ * episode start can exist, and a resolve reads none.
+ */
+export const mayHaveBeenPaged = (t: Pick<Ticket, 'type' | 'tags' | 'priority' | 'history'>): boolean =>
+  t.type === 'incident' &&
+  (t.tags.includes('alert') ||
+    PAGED.has(t.priority) ||
+    t.history.some((h) => h.action === 'priority' && (PAGED.has(String(h.from)) || PAGED.has(String(h.to)))));
+
 /** The change that closed the ticket took it from resolved. */
 export const closedFromResolved = (t: Ticket): boolean =>
   [...t.history].reverse().find((h) => h.action === 'state' && h.to === 'closed')?.from === 'resolved';

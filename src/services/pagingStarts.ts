@@ -9,7 +9,7 @@ import type { Acting } from './acting.ts';
 import type { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
 import type { PagingCore } from './pagingCore.ts';
-import { closedFromResolved, FINISHED, PAGED, START_RETRY_MS } from './pagingPlan.ts';
+import { closedFromResolved, FINISHED, mayHaveBeenPaged, PAGED, START_RETRY_MS } from './pagingPlan.ts';
 import type { Team } from './teams.ts';
 
 /** The acknowledge of a person's command (the facade's `ack`), which monitoring's acknowledge goes through. */
@@ -75,6 +75,8 @@ export class PageStarts {
       // Closed from resolved: the resolve ended all of it already (and a step left planned ends its live record
       // itself, finding the ticket finished). Closed is final, so no episode follows it to be ended either.
       if (t.state === 'closed' && closedFromResolved(t)) return;
+      // Never paged, as the ticket itself shows (never P1/P2, not an alert's): nothing to read or end.
+      if (!mayHaveBeenPaged(t)) return;
       // Never paged (no first episode started: a later one starts only after it): no episode to end, and a live
       // record without its start (a starter that died, or one starting this moment) is ended by its own step,
       // which finds the ticket finished.

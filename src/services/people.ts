@@ -98,7 +98,7 @@ export class PeopleService {
     const epoch = await this.epochOf(tenant);
     const hit = this.known.get(key);
     if (hit && hit.profile === shape && hit.epoch === epoch && hit.until > Date.now()) return hit.person;
-    const person = await this.lookUp(tenant, profile, now);
+    const person = await this.lookUp(tenant, profile, now, epoch);
     if (this.known.size > 10_000) this.known.clear();
     this.known.set(key, { person, profile: shape, epoch, until: Date.now() + RECOGNISE_TTL_MS });
     return person;
@@ -110,7 +110,7 @@ export class PeopleService {
     await this.repo.bumpEpoch(tenant);
   }
 
-  private async lookUp(tenant: string, profile: Profile, now: Date): Promise<KnownPerson> {
+  private async lookUp(tenant: string, profile: Profile, now: Date, epoch: string): Promise<KnownPerson> {
     const id = await this.repo.upsertProfile({
       tenant,
       identity: profile.identity,
@@ -119,6 +119,10 @@ export class PeopleService {
       email: profile.email ?? null,
       updatedAt: now,
     });
+    // Nobody ever joined them: this identity is every one they have (where a DM to them goes), known as they are.
+    if (id.alone === true && id.personId === id.identity) {
+      this.keepIdentities(tenant, id.personId, [{ identity: id.identity, displayName: id.displayName }], epoch);
+    }
     const [role, settings] = await Promise.all([this.roleOf(tenant, id), this.settingsOf(tenant, id.personId)]);
     return {
       person: { id: id.personId, identity: id.identity, name: id.displayName },
@@ -342,6 +346,8 @@ export class PeopleService {
     const owner = await this.repo.findIdentity(tenant, c.identity);
     if (!owner) throw UserError.of('LINK.BAD_CODE', { code });
     await this.carrySettings(tenant, identity, owner.personId, now);
+    // Their person's own identity is no longer alone, before anyone could see the new one joined (the epoch moves after).
+    await this.repo.joining(tenant, owner.personId);
     await this.repo.setPerson(tenant, identity, owner.personId);
     this.linkFailures.delete(who);
     await this.changed(tenant);
@@ -373,11 +379,18 @@ export class PeopleService {
     if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.identities;
     const identities = await this.repo.identitiesOf(tenant, personId);
     // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
-    if (identities.length > 0) {
-      if (this.identitiesKnown.size > 10_000) this.identitiesKnown.clear();
-      this.identitiesKnown.set(key, { identities, epoch, until: Date.now() + RECOGNISE_TTL_MS });
-    }
+    if (identities.length > 0) this.keepIdentities(tenant, personId, identities, epoch);
     return identities;
+  }
+
+  private keepIdentities(
+    tenant: string,
+    personId: string,
+    identities: Array<{ identity: string; displayName: string }>,
+    epoch: string,
+  ): void {
+    if (this.identitiesKnown.size > 10_000) this.identitiesKnown.clear();
+    this.identitiesKnown.set(`${tenant}\u0000${personId}`, { identities, epoch, until: Date.now() + RECOGNISE_TTL_MS });
   }
 
   /** Refreshes the profile of every known copy of a platform identity (its name, timezone or email changed). */

@@ -2,6 +2,7 @@
 export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   private writing = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     /** Writes a batch; answers one result per item, in order. */
@@ -28,6 +29,11 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** Resolves once no write is gathering or on its way (at once when none is). */
+  idle(): Promise<void> {
+    return this.writing ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.max);
@@ -39,5 +45,6 @@ export class GroupCommit<T, R> {
       }
     }
     this.writing = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

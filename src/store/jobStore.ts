@@ -157,6 +157,21 @@ export class JobRepository {
     if (!(await this.inserts.push({ ...job, expireAt: expiry(job.dueAt) }))) {
       throw Object.assign(new Error(`job ${job._id} is planned already`), { code: 11000 });
     }
+    await this.fileJob(job);
+  }
+
+  /**
+   * Files a job without its `jobs` record (one round trip, not two): for a job nothing reads by id, whose run
+   * decides for itself whether anything is due (housekeeping's next step of a ticket). Planned twice, it is filed
+   * twice and still runs once, as a refiled job does: its claim decides.
+   */
+  async fileWithoutRecord(job: Job): Promise<void> {
+    // After the jobs being recorded now (the same change's PIR reminder): their slots and this one go in one write.
+    await this.inserts.idle();
+    await this.fileJob(job);
+  }
+
+  private async fileJob(job: Job): Promise<void> {
     const written = Math.max(job.createdAt.getTime(), this.clock?.().getTime() ?? 0);
     const filed = new Date(Math.max(job.dueAt.getTime(), written));
     const minute = minuteKey(filed);

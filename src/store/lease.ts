@@ -78,17 +78,6 @@ export class Claims {
     return (await this.collection.findOne({ _id: key }, { projection: { _id: 1 } })) !== null;
   }
 
-  /**
-   * Takes `key` over from a claim made before `before` (by the clock `at` is read from): that claim is removed, then
-   * `key` claimed anew. Two takers may both remove it; the insert decides which of them holds it. False when the
-   * claim is younger (or another taker won). For work held for moments and fenced by its holder's own clock (a
-   * ticket version), where waiting for heartbeats would hold a ticket for a whole lease after a crash.
-   */
-  async takeOverOlder(key: string, before: Date, at: Date, owner?: string, expireAt?: Date): Promise<boolean> {
-    const gone = await this.collection.deleteOne({ _id: key, at: { $lt: before } });
-    return gone.deletedCount === 1 ? this.claim(key, at, owner, expireAt) : false;
-  }
-
   /** Gives a claim back (only the holder's, when `owner` is given), so the work it guarded can be tried again. */
   async release(key: string, owner?: string): Promise<boolean> {
     const r = await this.collection.deleteOne(owner ? { _id: key, owner } : { _id: key });

@@ -2,7 +2,7 @@
 import type { Connection, mongo } from 'mongoose';
 import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { Claims, Lease } from './lease.ts';
+import { Lease } from './lease.ts';
 import { serverProfile } from './serverProfile.ts';
 
 export type OutboxOp = 'post' | 'dm' | 'edit';
@@ -65,7 +65,6 @@ export interface LedgerEntry {
 
 type LedgerDoc = LedgerEntry & { _id: string };
 
-import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
 import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 
 /** One write's messages: the held ones (a writer) have their first attempt claimed in the same write. */
@@ -86,8 +85,6 @@ export class OutboxRepository {
   private readonly outbox: mongo.Collection<OutboxMessage>;
   /** Attempt claims `<message>#<attempt>` and finish marks `<message>#done`. */
   private readonly claims: Lease;
-  /** The ids of keyed messages added, for a week: a second add of one delivered since is refused. */
-  private readonly keys: Claims;
   private readonly ledger: mongo.Collection<LedgerDoc>;
   /** Next free ledger slot per ticket, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
@@ -103,9 +100,6 @@ export class OutboxRepository {
     this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
     this.claims = new Lease(connection.collection('outbox_claims'), this.heartbeats);
-    this.keys = new Claims(connection.collection(expiring('outbox_keys')), (at) =>
-      expiresAfter(at, SHORT_RETENTION_MS),
-    );
     this.ledger = connection.collection<LedgerDoc>('outbox_ledger');
   }
 
@@ -133,25 +127,19 @@ export class OutboxRepository {
     return out.filter((x): x is { m: OutboxMessage; held: boolean } => x !== null);
   }
 
-  /** One write of many adds: the messages, the keys of keyed ones, the first claims of held ones. */
+  /**
+   * One write of many adds: the messages, then the first claims of held ones. A keyed message's `_id` is its key:
+   * one still waiting refuses the insert. One added before and taken up for delivery since (it left the outbox) is
+   * found by its first attempt's claim (`<id>#0`, kept a week like the finish mark `<id>#done`): a held one's claim
+   * is refused here, and it goes again at once; one without a writer is refused that claim by whoever would deliver
+   * it, who finds it finished and lets it go unsent (src/services/outboxFromDatabase.ts). No key of its own is
+   * written, so a keyed add costs what any add costs.
+   */
   private async writeAdds(items: Adding[]): Promise<boolean[]> {
     const fresh = await insertEach(
       this.outbox,
       items.map((i) => i.m),
     );
-    const keyed = items.filter((i, k) => i.once && fresh[k]);
-    if (keyed.length > 0) {
-      // Added before and since delivered (it left the outbox): this one is a second send. The key is an insert
-      // by `_id`, so the check costs the same however much was sent; a key expired (after a week) is caught by
-      // the delivery claim (`<id>#0`, taken then), which no process can take again.
-      const ids = keyed.map((i) => i.m._id);
-      const kept = await this.keys.claimMany(ids, keyed[0]?.m.createdAt ?? new Date());
-      for (const i of keyed) {
-        if (kept.has(i.m._id)) continue;
-        fresh[items.indexOf(i)] = false;
-        await this.outbox.deleteOne({ _id: i.m._id, attempt: 0 });
-      }
-    }
     const held = items.filter((i, k) => fresh[k] && i.m.writer);
     const won = new Set<string>();
     const byWriter = new Map<string, string[]>();
@@ -161,6 +149,13 @@ export class OutboxRepository {
     }
     for (const [writer, keys] of byWriter) {
       for (const k of await this.claims.claimMany(keys, held[0]?.m.createdAt ?? new Date(), writer)) won.add(k);
+    }
+    // A keyed message written just now whose first attempt was claimed already: an earlier copy was taken up for
+    // delivery and has left the outbox. This one is a second send, and goes (only this copy: its attempt is 0).
+    for (const i of held) {
+      if (!i.once || won.has(`${i.m._id}#${i.m.attempt}`)) continue;
+      fresh[items.indexOf(i)] = false;
+      await this.outbox.deleteOne({ _id: i.m._id, attempt: 0 });
     }
     // Keyed messages answer null when they were not added; others whether their writer holds them.
     return items.map((i, k) =>

@@ -17,6 +17,11 @@ export interface Identity {
   timezone: string | null;
   email: string | null;
   updatedAt: Date;
+  /**
+   * True when no other identity has joined this one's person: set as it is created (its person id is itself),
+   * cleared before another identity is linked to it. Absent on identities created before it was kept: not known.
+   */
+  alone?: boolean;
 }
 
 export interface RoleGrant {
@@ -49,6 +54,7 @@ const identitySchema = new Schema<Identity & { _id: string }>(
     timezone: { type: String, default: null },
     email: { type: String, default: null },
     updatedAt: { type: Date, required: true },
+    alone: { type: Boolean },
   },
   { collection: 'identities', versionKey: false },
 );
@@ -159,7 +165,7 @@ export class PersonRepository {
       }
       return { ...existing, displayName: p.displayName, timezone: p.timezone, email: p.email };
     }
-    const doc: Identity = { ...p, personId: p.identity };
+    const doc: Identity = { ...p, personId: p.identity, alone: true };
     try {
       await validOrRefused(this.identities.create({ ...doc, _id: identityKey(p.tenant, p.identity) }));
     } catch (e) {
@@ -173,6 +179,11 @@ export class PersonRepository {
   /** Refreshes an identity's profile in every tenant that knows it. */
   async refreshProfile(identity: string, p: Pick<Identity, 'displayName' | 'timezone' | 'email'>): Promise<void> {
     await this.identities.updateMany({ identity }, { $set: { ...p, updatedAt: new Date() } });
+  }
+
+  /** Another identity is about to join the person `personId`: its own identity is no longer alone. */
+  async joining(tenant: string, personId: string): Promise<void> {
+    await this.identities.updateOne({ _id: identityKey(tenant, personId) }, { $set: { alone: false } });
   }
 
   async setPerson(tenant: string, identity: string, personId: string): Promise<void> {

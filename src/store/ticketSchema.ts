@@ -39,6 +39,9 @@ export interface PageDoc {
   _id: string;
   history: AuditEntry[];
   comments: TicketComment[];
+  /** A change's page is its version's claim (src/store/ticketStore.ts): its writer, and the server's time then. */
+  owner?: string;
+  at?: Date;
 }
 
 const personRef = new Schema<PersonRef>(

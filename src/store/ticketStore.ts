@@ -5,9 +5,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
-import { expiresAfter, expiring } from './expiry.ts';
 import { isDuplicateKey } from './insertOnce.ts';
-import { Claims } from './lease.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
@@ -56,22 +54,29 @@ const numberOf = (ticketId: string): number => parseTicketId(ticketId)?.number ?
 /** A claim left behind by a process that died between claiming a version and writing it is taken over after this. */
 const STALE_CLAIM_MS = 10_000;
 
-/** The right to write one version of one ticket, held by one writer. */
+/**
+ * The right to write one version of one ticket, held by one writer: the change's own page, inserted under the
+ * version's name (`h<version + 1>`, or `h<version + 1>~<n>` for the n-th writer to take an abandoned one over).
+ */
 export interface VersionClaim {
   tenant: string;
   ticketId: string;
   /** the version the writer read; the write moves it to version + 1 */
   version: number;
-  /** random, this writer's alone: only its holder frees the claim */
+  /** random, this writer's alone: only its holder removes its page (one never listed) */
   owner: string;
   /** performance.now() just before the claim was made: the lease runs from here */
   claimedAt: number;
+  /** the page's name among the ticket's pages */
+  suffix: string;
+  page: PageDoc;
+  patch: TicketPatch;
+  /** a claim writes once */
+  used: boolean;
 }
 
-/** Version claims expire (src/store/expiry.ts): TTL on MongoDB, the nightly sweep on FerretDB. */
-const VERSIONS = expiring('ticket_versions');
-/** How long a used claim stays: long past any lease, short enough that claims stay a day's changes at most. */
-const CLAIM_RETENTION_MS = 86_400_000;
+/** Writers that may take an abandoned version over, one after another, before a change gives up. */
+const MAX_TAKEOVERS = 16;
 
 export interface TicketRepositoryOptions {
   /** how old (by the database server's clock) a claim must be before another writer may take it; default 10 s */
@@ -87,8 +92,6 @@ export class TicketRepository {
   /** The hot set: open and resolved tickets, the only ticket documents ever updated. */
   readonly model: Model<TicketDoc>;
   readonly numbers: TicketNumbers;
-  /** `${tenant}/${ticketId}#${version}`: who may write each version; an _id insert, atomic on every backend. */
-  private readonly versions: Claims;
   private readonly clock: ServerClock;
   private readonly staleClaimMs: number;
   private readonly indexedArchives = new Set<string>();
@@ -108,7 +111,6 @@ export class TicketRepository {
       (connection.models.OpenTicket as Model<TicketDoc> | undefined) ??
       connection.model<TicketDoc>('OpenTicket', ticketSchema);
     this.numbers = new TicketNumbers(connection);
-    this.versions = new Claims(connection.collection(VERSIONS));
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
   }
@@ -350,14 +352,14 @@ export class TicketRepository {
    * Applies a change if the ticket is still at `version`; its audit entries and comment go in a new page.
    * Updates are not atomic on FerretDB 1.x: two writers that both send `{_id, version}` both "match" and the
    * last one wins, silently dropping the other's change. So the next version is first claimed by a unique
-   * insert (one writer per version, across processes), and the write goes out only while that claim is safe.
+   * insert (one writer per version, across processes): the change's page itself, named by the version, and the
+   * write goes out only while that claim is safe.
    */
   async apply(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<void> {
     await this.validate(patch);
     if ((await serverProfile(this.connection)).atomicUpdates)
       return this.applyAtomically(tenant, ticketId, version, patch);
-    const claim = await this.claim(tenant, ticketId, version);
-    await this.writeValid(claim, patch);
+    await this.writeValid(await this.claim(tenant, ticketId, version, patch));
   }
 
   /**
@@ -395,19 +397,34 @@ export class TicketRepository {
     if (closed) await this.moveToArchive(closed, false);
   }
 
-  /** Takes the right to move the ticket from `version` to `version + 1`, or throws VersionConflict. */
-  async claim(tenant: string, ticketId: string, version: number): Promise<VersionClaim> {
-    const claim: VersionClaim = {
-      tenant,
-      ticketId,
-      version,
-      owner: randomBytes(8).toString('hex'),
-      claimedAt: performance.now(),
-    };
-    if (!(await this.insertClaim(claimId(claim), claim.owner))) {
-      throw new VersionConflict(`${ticketId} is being changed meanwhile`);
+  /**
+   * Takes the right to move the ticket from `version` to `version + 1` by inserting the change's page under that
+   * version's name, or throws VersionConflict. A name taken by a page younger than `staleClaimMs` (by the
+   * server's clock) is held; an older one is a change whose writer died or lost before listing it (or one listed,
+   * when `version` is behind: the write is refused then), and the next writer takes the version over under the
+   * next name. No page is ever replaced, so a listed page never changes.
+   */
+  async claim(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<VersionClaim> {
+    const key = ticketKey(tenant, ticketId);
+    const pages = this.pages(numberOf(ticketId));
+    const owner = randomBytes(8).toString('hex');
+    const claimedAt = performance.now();
+    const at = await this.clock.now();
+    const body = { history: patch.history, comments: patch.comment ? [patch.comment] : [] };
+    for (let n = 0; n < MAX_TAKEOVERS; n++) {
+      const suffix = n === 0 ? `${version + 1}` : `${version + 1}~${n}`;
+      const page: PageDoc = { _id: pageId(key, suffix), ...body, owner, at };
+      try {
+        await pages.insertOne(page);
+        return { tenant, ticketId, version, owner, claimedAt, suffix, page, patch, used: false };
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+      // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
+      const held = await pages.findOne({ _id: page._id }, { projection: { at: 1 } });
+      if (!held?.at || held.at.getTime() > at.getTime() - this.staleClaimMs) break;
     }
-    return claim;
+    throw new VersionConflict(`${ticketId} is being changed meanwhile`);
   }
 
   /**
@@ -416,40 +433,27 @@ export class TicketRepository {
    * monotonic clock from before the claim was made. A writer stalled past that (a pause, a slow disk) gives
    * up instead of racing whoever took its claim over.
    */
-  async write(claim: VersionClaim, patch: TicketPatch): Promise<void> {
-    await this.validate(patch);
-    await this.writeValid(claim, patch);
+  async write(claim: VersionClaim): Promise<void> {
+    await this.validate(claim.patch);
+    await this.writeValid(claim);
   }
 
-  private async writeValid(claim: VersionClaim, patch: TicketPatch): Promise<void> {
-    const id = claimId(claim);
-    const free = () => this.versions.release(id, claim.owner).catch(() => undefined);
+  private async writeValid(claim: VersionClaim): Promise<void> {
+    const key = ticketKey(claim.tenant, claim.ticketId);
+    // Only a page no ticket lists goes: one whose update was never sent, or refused.
+    const free = () =>
+      this.pages(numberOf(claim.ticketId))
+        .deleteOne({ _id: claim.page._id, owner: claim.owner })
+        .catch(() => undefined);
+    if (claim.used) throw new VersionConflict(`${claim.ticketId}: version ${claim.version + 1} is written`);
+    claim.used = true;
     if (performance.now() - claim.claimedAt > this.staleClaimMs / 2) {
       await free();
       throw new VersionConflict(`${claim.ticketId}: the claim on version ${claim.version + 1} ran out; try again`);
     }
-    const key = ticketKey(claim.tenant, claim.ticketId);
-    const number = numberOf(claim.ticketId);
-    // The page is named by version and owner, and counts only once the ticket lists it: a page whose ticket
-    // update never happened (a conflict, a crash) is never read.
-    const suffix = `${claim.version + 1}.${claim.owner}`;
-    let matched = 0;
+    const { patch, suffix } = claim;
+    let matched: number;
     try {
-      try {
-        const page = {
-          _id: pageId(key, suffix),
-          history: patch.history,
-          comments: patch.comment ? [patch.comment] : [],
-        };
-        await this.pages(number).insertOne(page);
-        // Remembered as written: only read once the ticket lists it, so a page of a change that never happened is
-        // never seen.
-        this.remember(page);
-      } catch (e) {
-        // This claim's page is written: the claim was used already.
-        if (isDuplicateKey(e)) throw new VersionConflict(`${claim.ticketId}: version ${claim.version + 1} is written`);
-        throw e;
-      }
       const res = await this.hot.updateOne({ _id: key, version: claim.version }, {
         $set: patch.set,
         $push: { pages: suffix },
@@ -457,19 +461,18 @@ export class TicketRepository {
       } as mongo.UpdateFilter<TicketDoc>);
       matched = res.matchedCount;
     } catch (e) {
+      // Not known whether it landed: the page stays (listed, it is the change's history; not, it is never read).
       this.ticketCache.delete(key);
       throw e;
-    } finally {
-      // Failed or not applied: free our claim at once so nobody waits for it (only ours: it may be someone's now).
-      if (matched === 0) await free();
     }
     if (matched === 0) {
       this.ticketCache.delete(key);
+      await free();
       throw new VersionConflict(`${claim.ticketId} changed meanwhile`);
     }
+    // Kept once listed: a page is read only through its ticket's list, and a listed one never changes.
+    this.remember(claim.page);
     const after = this.written(key, claim.version, patch, suffix);
-    // Used claims are left (no round trip of their own): the version filter refuses them from here on, they expire
-    // a day after they were made (a closed ticket's too).
     if (patch.set.state === 'closed') await this.archiveClosed(key, after);
   }
 
@@ -488,10 +491,8 @@ export class TicketRepository {
       }
     }
     await this.hot.deleteOne({ _id: doc._id, state: 'closed' });
-    // Its version claims are left to expire like every other (a day after each was made: TTL on MongoDB, the
-    // nightly sweep on FerretDB), so they never pile up with history. Nothing reads a claim but the next claim of
-    // the same version, and a closed ticket has no next version: a writer that raced the close is refused either way
-    // (its claim by the close's, or its `{_id, version}` update by the move).
+    // Its version claims are its pages: nothing to free. A writer that raced the close is refused either way (its
+    // claim by the close's page, or its `{_id, version}` update by the move).
   }
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
@@ -505,15 +506,4 @@ export class TicketRepository {
   private async validate(patch: TicketPatch): Promise<void> {
     await validOrRefused(new this.model({ ...patch.set }).validate(Object.keys(patch.set)));
   }
-
-  /** A version claim through the one claim abstraction (src/store/lease.ts), taken over from a writer long gone. */
-  private async insertClaim(id: string, owner: string): Promise<boolean> {
-    const at = await this.clock.now();
-    const expireAt = expiresAfter(at, CLAIM_RETENTION_MS);
-    if (await this.versions.claim(id, at, owner, expireAt)) return true;
-    // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
-    return this.versions.takeOverOlder(id, new Date(at.getTime() - this.staleClaimMs), at, owner, expireAt);
-  }
 }
-
-const claimId = (c: VersionClaim): string => `${ticketKey(c.tenant, c.ticketId)}#${c.version + 1}`;

@@ -182,6 +182,42 @@ describe('delivered once', () => {
     expect((await waiting()).filter((m) => String(m._id).includes('test:keyed-1'))).toEqual([]);
   });
 
+  it('sends a keyed message once when the process writing it cannot deliver it: whoever delivers finds it sent', async () => {
+    const console = recordingSender('console');
+    bot.core.registerSender(console);
+    const me = await bot.core.services.people.recognise(
+      tenant,
+      { identity: 'console:unheld', displayName: 'unheld' },
+      clock,
+    );
+    const text = 'Keyed, no writer';
+    const sentSoFar = () => console.calls.filter((c) => c.reply.text === text);
+    const mine = async () => (await waiting()).filter((m) => String(m._id).includes('test:unheld-1'));
+    // The other process runs no terminal: what it writes for one has no writer, and this one delivers it.
+    const other = await anotherProcess(bot, { now });
+    try {
+      const send = () =>
+        outboxOf(other).toPerson(tenant, me.person.id, { text, visibility: 'channel' }, {}, 'test:unheld-1');
+      expect(await send()).toHaveLength(1);
+      expect((await mine()).map((m) => m.writer)).toEqual([null]);
+      outboxOf(bot).kick();
+      await bot.core.settled();
+      expect(sentSoFar()).toHaveLength(1);
+      expect(await mine()).toEqual([]);
+      // Written again after it left the outbox (a job run again): no key refuses the write; the first copy's claim
+      // refuses the delivery, and its finish mark lets this copy go unsent.
+      expect(await send()).toHaveLength(1);
+      expect(await mine()).toHaveLength(1);
+      outboxOf(bot).kick();
+      await bot.core.settled();
+      await outboxOf(bot).drained();
+      expect(sentSoFar()).toHaveLength(1);
+      expect(await mine()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('delivers each message once with two processes on one database, in order per channel', async () => {
     const order: SentCall[] = [];
     const a = recordingSender('slack', (c) => void order.push(c));
@@ -314,6 +350,35 @@ describe('messages to a person', () => {
     expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM1']);
     expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['555']);
   });
+});
+it('DMs every identity of a person another process recognised after a link: the link says the first is not alone', async () => {
+  const slack = recordingSender('slack');
+  const discord = recordingSender('discord');
+  bot.core.registerSender(slack);
+  bot.core.registerSender(discord);
+  const people = bot.core.services.people;
+  const acme = 'console:local';
+  const stored = (identity: string) =>
+    bot.db.connection.collection('identities').findOne({ _id: `${acme}/${identity}` as never });
+  const onSlack = await people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+  // Nobody joined them yet: the identity they were recognised by is all they have (a DM to them reads nothing).
+  expect((await stored('slack:UDM2'))?.alone).toBe(true);
+  const code = await people.startLink(acme, 'slack:UDM2', clock);
+  await people.recognise(acme, { identity: 'discord:556', displayName: 'eli' }, clock);
+  await people.finishLink(acme, 'discord:556', code, clock);
+  expect((await stored('slack:UDM2'))?.alone).toBe(false);
+  const other = await anotherProcess(bot, { now });
+  try {
+    await other.core.services.people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+    const ids = await outboxOf(other).toPerson(acme, onSlack.person.id, { text: 'Eli, paged', visibility: 'channel' });
+    expect(ids).toHaveLength(2);
+  } finally {
+    await other.close();
+  }
+  outboxOf(bot).kick();
+  await bot.core.settled();
+  expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM2']);
+  expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['556']);
 });
 
 describe('cards the outbox sends', () => {

@@ -174,6 +174,22 @@ describe('paging', () => {
     expect(pages(id)).toEqual(['ann', 'bob', 'bob']);
   });
 
+  it('a resolve ends the page of an incident lowered to P3 since: the priority it had on its history says so', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    ok(await root(`/ticket priority ${id} P3`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+    await settle([bot.jobs]);
+    const repo = new PageRepository(bot.db.connection);
+    expect(await repo.find(tenant, id)).toBeNull();
+    // The episode is over: a reopen starts the next one.
+    expect(await repo.episode(tenant, id)).toBe(1);
+    await until(start, 12);
+    expect(pages(id)).toEqual(['ann']);
+  });
+
   it('refuses what it cannot do, with the reason', async () => {
     expect((await ann('/oncall ack INC-999')).error).toBe('TICKET.NOT_FOUND');
     const r = ok(await root('/ticket new "Printer" --type incident --priority P3'));

@@ -16,10 +16,16 @@ const BUDGET: Record<string, number> = {
   '/ticket new --service': 6,
   '/ticket show': 1,
   '/ticket list': 1,
-  '/ticket assign': 4,
-  '/ticket comment': 4,
-  '/ticket resolve': 12,
-  '/ticket close': 6,
+  // A change is its page (the version's claim on FerretDB) and the ticket update; then the next card slot.
+  '/ticket assign': 3,
+  '/ticket comment': 3,
+  // A plain resolve (a P3 incident: no PIR, never paged, by its requester, who is known): the change (2), the next
+  // card slot, the `resolved` fact, the CSAT ask (one insert), the autoclose step's slot.
+  '/ticket resolve': 6,
+  // A P1 incident's resolve also reads its page start and opens its PIR; the PIR's first reminder is one insert into
+  // `jobs`, and its slot goes with the autoclose step's. docs/storage.md says why it is over 6.
+  '/ticket resolve, a P1 with its PIR': 9,
+  '/ticket close': 5,
   // Teams, the hot set, the unfolded facts, the tenant's recent window (its folded days: one document, none yet
   // here), the chart's file and message. Teams are kept in process after (behind the people epoch).
   '/status week': 6,
@@ -33,13 +39,13 @@ const BUDGET: Record<string, number> = {
   '/oncall': 0,
   '/ticket new --type problem': 6,
   // Problems (src/services/problems.ts): no read (both tickets as the process knows them), then two changes, each
-  // what an assign costs (version claim, page, ticket update, the next card slot): the incident's and the problem's.
-  '/ticket link': 8,
-  // The problem as known, its change (4), the known error's document, the people epoch moved.
-  '/ticket known-error': 6,
-  // The ticket, the owner, the action's insert, its id on the ticket's history (3), its first reminder's job (2); the
+  // what an assign costs (page, ticket update, the next card slot): the incident's and the problem's.
+  '/ticket link': 6,
+  // The problem as known, its change (3), the known error's document, the people epoch moved.
+  '/ticket known-error': 5,
+  // The ticket, the owner, the action's insert, its id on the ticket's history (2), its first reminder's job (2); the
   // first in a process also reads the numbering hint. docs/services.md#follow-up-actions says why it is over 6.
-  '/ticket action': 9,
+  '/ticket action': 8,
   // A ticket with actions reads them by the ids its history names; one without reads nothing more.
   '/ticket show, with an action': 2,
   '/ticket action list': 1,
@@ -51,6 +57,8 @@ const BUDGET: Record<string, number> = {
  * first in that second, so on a loaded machine any command may carry it: it is not counted against a command.
  */
 const EPOCH = 'find people_epochs';
+/** A step that sets the next one up: run, not held to a budget. */
+const SETUP = '(setup)';
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -107,7 +115,9 @@ describe('round trips per chat command', () => {
       ['/ticket list', '/ticket list'],
       ['/ticket assign', '/ticket assign INC-2 me'],
       ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
-      ['/ticket resolve', '/ticket resolve INC-2 "config fixed"'],
+      [SETUP, '/ticket new "Printer jam" --impact medium --urgency medium'],
+      ['/ticket resolve', '/ticket resolve INC-4 "paper cleared"'],
+      ['/ticket resolve, a P1 with its PIR', '/ticket resolve INC-2 "config fixed"'],
       ['/ticket close', '/ticket close INC-2'],
       ['/status week', '/status week'],
       ['/status week again', '/status week'],
@@ -129,10 +139,11 @@ describe('round trips per chat command', () => {
       // Everything up to now folded, by a process of its own (its own repository on the same database).
       if (command.endsWith('fold elsewhere')) await foldElsewhere(command.includes('another'));
       const sent = await cost(line);
-      counted.push({ command, n: sent.length, sent });
+      if (command !== SETUP) counted.push({ command, n: sent.length, sent });
     }
     if (process.env.SHOW_TRIPS)
       console.log(counted.filter((c) => c.command.startsWith('/status') || c.command === '/oncall'));
+    expect(counted.map((c) => c.command).sort()).toEqual(Object.keys(BUDGET).sort());
     for (const { command, n, sent } of counted) {
       // What was sent shows beside a figure over its budget.
       expect({ command, withinBudget: n <= (BUDGET[command] as number), n, sent }).toMatchObject({
