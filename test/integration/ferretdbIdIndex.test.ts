@@ -63,6 +63,22 @@ describe('the embedded FerretDB uses its _id index', () => {
     }
   });
 
+  it('searches by _id beside other keys (a version filter, an owner), and still applies those keys', async (t) => {
+    if (!ferretdb) t.skip();
+    // patches/ferretdb/0002: stock FerretDB narrows by _id only when _id is the filter's one key, so a ticket's
+    // `{_id, version}` update or a claim's `{_id, owner}` delete scanned the whole collection.
+    expect(await planOf('large', { _id: 'd700', n: 700 })).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+    const large = db.connection.collection<{ _id: string; n: number }>('large');
+    expect((await large.findOne({ _id: 'd700', n: 700 }))?._id).toBe('d700');
+    expect(await large.findOne({ _id: 'd700', n: 701 })).toBeNull();
+    expect((await large.updateOne({ _id: 'd701', n: 0 }, { $set: { n: -7 } })).matchedCount).toBe(0);
+    expect((await large.updateOne({ _id: 'd701', n: 701 }, { $set: { n: -7 } })).matchedCount).toBe(1);
+    expect((await large.deleteOne({ _id: 'd702', n: { $lt: 0 } })).deletedCount).toBe(0);
+    expect((await large.deleteOne({ _id: 'd702', n: { $gte: 0 } })).deletedCount).toBe(1);
+    // A filter with no _id equality still scans (an $in too: FerretDB sends SQLite no WHERE for it).
+    expect(await planOf('large', { _id: { $in: ['d1', 'd2'] }, n: 1 })).toMatch(/SCAN/);
+  });
+
   it('finds, updates and deletes by _id at the same cost at 1,000 and at 50,000 documents', async (t) => {
     if (!ferretdb) t.skip();
     const small = db.connection.collection<{ _id: string; n: number }>('small');
