@@ -332,14 +332,18 @@ describe('failures', () => {
   });
 });
 
+/** A Slack and a Discord sender that record, and the people service of the console tenant. */
+function dmSetup() {
+  const slack = recordingSender('slack');
+  const discord = recordingSender('discord');
+  bot.core.registerSender(slack);
+  bot.core.registerSender(discord);
+  return { slack, discord, people: bot.core.services.people, acme: 'console:local' };
+}
+
 describe('messages to a person', () => {
   it('sends a DM on every platform identity the person has linked', async () => {
-    const slack = recordingSender('slack');
-    const discord = recordingSender('discord');
-    bot.core.registerSender(slack);
-    bot.core.registerSender(discord);
-    const people = bot.core.services.people;
-    const acme = 'console:local';
+    const { slack, discord, people, acme } = dmSetup();
     const onSlack = await people.recognise(acme, { identity: 'slack:UDM1', displayName: 'dee' }, clock);
     const code = await people.startLink(acme, 'slack:UDM1', clock);
     await people.recognise(acme, { identity: 'discord:555', displayName: 'dee' }, clock);
@@ -350,35 +354,34 @@ describe('messages to a person', () => {
     expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM1']);
     expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['555']);
   });
-});
-it('DMs every identity of a person another process recognised after a link: the link says the first is not alone', async () => {
-  const slack = recordingSender('slack');
-  const discord = recordingSender('discord');
-  bot.core.registerSender(slack);
-  bot.core.registerSender(discord);
-  const people = bot.core.services.people;
-  const acme = 'console:local';
-  const stored = (identity: string) =>
-    bot.db.connection.collection('identities').findOne({ _id: `${acme}/${identity}` as never });
-  const onSlack = await people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
-  // Nobody joined them yet: the identity they were recognised by is all they have (a DM to them reads nothing).
-  expect((await stored('slack:UDM2'))?.alone).toBe(true);
-  const code = await people.startLink(acme, 'slack:UDM2', clock);
-  await people.recognise(acme, { identity: 'discord:556', displayName: 'eli' }, clock);
-  await people.finishLink(acme, 'discord:556', code, clock);
-  expect((await stored('slack:UDM2'))?.alone).toBe(false);
-  const other = await anotherProcess(bot, { now });
-  try {
-    await other.core.services.people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
-    const ids = await outboxOf(other).toPerson(acme, onSlack.person.id, { text: 'Eli, paged', visibility: 'channel' });
-    expect(ids).toHaveLength(2);
-  } finally {
-    await other.close();
-  }
-  outboxOf(bot).kick();
-  await bot.core.settled();
-  expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM2']);
-  expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['556']);
+
+  it('DMs every identity of a person another process recognised after a link: the link says the first is not alone', async () => {
+    const { slack, discord, people, acme } = dmSetup();
+    const stored = (identity: string) =>
+      bot.db.connection.collection('identities').findOne({ _id: `${acme}/${identity}` as never });
+    const onSlack = await people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+    // Nobody joined them yet: the identity they were recognised by is all they have (a DM to them reads nothing).
+    expect((await stored('slack:UDM2'))?.alone).toBe(true);
+    const code = await people.startLink(acme, 'slack:UDM2', clock);
+    await people.recognise(acme, { identity: 'discord:556', displayName: 'eli' }, clock);
+    await people.finishLink(acme, 'discord:556', code, clock);
+    expect((await stored('slack:UDM2'))?.alone).toBe(false);
+    const other = await anotherProcess(bot, { now });
+    try {
+      await other.core.services.people.recognise(acme, { identity: 'slack:UDM2', displayName: 'eli' }, clock);
+      const ids = await outboxOf(other).toPerson(acme, onSlack.person.id, {
+        text: 'Eli, paged',
+        visibility: 'channel',
+      });
+      expect(ids).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
+    outboxOf(bot).kick();
+    await bot.core.settled();
+    expect(slack.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['UDM2']);
+    expect(discord.calls.filter((c) => c.op === 'dm').map((c) => c.channel)).toEqual(['556']);
+  });
 });
 
 describe('cards the outbox sends', () => {
