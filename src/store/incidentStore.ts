@@ -86,7 +86,7 @@ export class IncidentRepository {
   private readonly timeline: mongo.Collection<EntryDoc>;
   private readonly rooms: mongo.Collection<{ _id: string; ticketId: string }>;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.incidents = connection.collection('incidents');
     this.timeline = connection.collection('incident_timeline');
     this.rooms = connection.collection('incident_rooms');
@@ -158,7 +158,7 @@ export class IncidentRepository {
     const ids = Array.from({ length: incident.seq - from + 1 }, (_, i) =>
       entryKey(incident.tenant, incident.ticketId, from + i),
     );
-    const docs = await findByIds(this.connection, this.timeline, ids, { patch: 0 });
+    const docs = await findByIds(this.timeline, ids, { patch: 0 });
     return docs.map((d) => strip(d) as TimelineEntry).sort((a, b) => a.seq - b.seq);
   }
 

@@ -248,7 +248,7 @@ export class TicketRepository {
     // A page never changes once written, so pages read (or written) before come from this process's memory; the
     // rest in one read where the server indexes `$in` (MongoDB), side by side by `_id` where it does not (FerretDB).
     const missing = ids.filter((id) => !this.pageCache.has(id));
-    for (const p of await findByIds(this.connection, this.pages(doc.number), missing)) this.remember(p);
+    for (const p of await findByIds(this.pages(doc.number), missing)) this.remember(p);
     const ordered = ids.flatMap((id) => {
       const p = this.pageCache.get(id);
       return p ? [p] : [];

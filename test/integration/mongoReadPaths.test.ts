@@ -69,6 +69,6 @@ describe('with the MongoDB read paths', () => {
     expect((await files.get(ref))?.length).toBe(1_200_000);
     const c = db.connection.collection<{ _id: string }>('some');
     await c.insertMany([{ _id: 'x' }, { _id: 'y' }, { _id: 'z' }]);
-    expect((await findByIds(db.connection, c, ['z', 'x', 'nope'])).map((d) => d._id).sort()).toEqual(['x', 'z']);
+    expect((await findByIds(c, ['z', 'x', 'nope'])).map((d) => d._id).sort()).toEqual(['x', 'z']);
   });
 });
