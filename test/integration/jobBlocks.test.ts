@@ -26,11 +26,19 @@ const job = (id: string, dueAt: Date, kind = 'test.run'): Job => ({
   ticketId: null,
 });
 
-/** An engine with small blocks that records what it ran; `other` also runs `test.other` jobs. */
-function engine(ran: string[], other = false): { engine: JobEngine; repo: JobRepository } {
+/**
+ * An engine with small blocks that records what it ran; `other` also runs `test.other` jobs. `gate`, when given,
+ * holds each job (recorded as it starts) until it resolves.
+ */
+function engine(ran: string[], other = false, gate?: Promise<void>): { engine: JobEngine; repo: JobRepository } {
   const repo = new JobRepository(db.connection, now);
   const e = new JobEngine(repo, { now, log, pollMs: 20, blockSize: 4, concurrency: 2 });
   const run = async (j: Job) => {
+    if (gate) {
+      ran.push(j._id);
+      await gate;
+      return;
+    }
     await new Promise((r) => setTimeout(r, 2));
     ran.push(j._id);
   };
@@ -133,6 +141,47 @@ describe('a burst in one minute', () => {
       expect(once(all)).toBe(true);
     } finally {
       await a.engine.stop();
+      await b.engine.stop();
+    }
+  });
+
+  it('has the blocks an engine held given back when it stops, so another runs them at once, not after the lease', async () => {
+    later(2 * 3_600_000);
+    const due = new Date(Math.floor(clock.getTime() / 60_000) * 60_000);
+    const repo = new JobRepository(db.connection, now);
+    for (let i = 0; i < 16; i++) await repo.add(job(`stop-${i}`, due));
+    const blockClaims = async () =>
+      (
+        await db.connection
+          .collection<{ _id: string }>('job_claims')
+          .find({ _id: /^block:/ })
+          .toArray()
+      ).length;
+    const before = await blockClaims();
+    let open = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const [ranA, ranB]: [string[], string[]] = [[], []];
+    const a = engine(ranA, false, gate);
+    a.engine.start();
+    // A starts a few jobs, which wait; with a block's worth waiting to start it holds a block past the first.
+    for (let i = 0; i < 250 && !(ranA.length >= 2 && (await blockClaims()) > before); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(ranA.length).toBeLessThan(8);
+    expect(await blockClaims()).toBeGreaterThan(before);
+    open();
+    await a.engine.stop();
+    // B, started after A stopped, runs everything A did not, on the same clock: no lease has run out.
+    const b = engine(ranB);
+    b.engine.start();
+    try {
+      await until(() => ranA.length + ranB.length >= 16, [b.engine]);
+      const all = [...ranA, ...ranB];
+      expect(all.sort()).toEqual(Array.from({ length: 16 }, (_, i) => `stop-${i}`).sort());
+      expect(once(all)).toBe(true);
+    } finally {
       await b.engine.stop();
     }
   });
