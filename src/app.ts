@@ -54,6 +54,11 @@ export interface SwitchboardOptions {
   renderChart?: ServiceOptions['renderChart'];
   /** How often the outbox and the job engine look for work (tests: 50 ms). */
   pollMs?: number;
+  /**
+   * Milliseconds on the clock that times what a process keeps of people (the epoch read at most once a second):
+   * real elapsed time, `Date.now` by default; a test moves its own instead of waiting a second.
+   */
+  cacheClock?: () => number;
   background?: BackgroundParts;
 }
 
@@ -78,6 +83,7 @@ export async function createSwitchboard(o: SwitchboardOptions): Promise<Switchbo
     log,
     admins: config.admins,
     ...(o.terminalUser ? { terminalUser: o.terminalUser } : {}),
+    ...(o.cacheClock ? { cacheClock: o.cacheClock } : {}),
     sla: config.sla,
     matrix: config.matrix,
     cabQuorum: config.cabQuorum,

@@ -119,6 +119,8 @@ export interface ServiceOptions extends OnCallOptions {
   admins: readonly string[];
   /** The terminal's user (`console:<user>`), an admin too when Switchboard runs at the terminal alone. */
   terminalUser?: string;
+  /** Times what is kept of people in process (default `Date.now`; see SwitchboardOptions.cacheClock). */
+  cacheClock?: () => number;
   sla: SlaTargets;
   matrix: PriorityMatrix;
   /** SWITCHBOARD_CAB_QUORUM: distinct approvers that approve a change. */
@@ -157,7 +159,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   await migrateLayout(connection, o.progress);
   await declareIndexes(connection);
   const changes = new ChangeFeed();
-  const peopleService = new PeopleService(people, new Set(o.admins), o.terminalUser);
+  const peopleService = new PeopleService(people, new Set(o.admins), o.terminalUser, o.cacheClock);
   const cardService = new CardService(cards);
   const files = new FileRepository(connection);
   const outboxService = new Outbox(outbox, peopleService, { ...o.outbox, now, log, files }, cardService);

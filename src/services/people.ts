@@ -46,6 +46,8 @@ export class PeopleService {
     private readonly configured: ReadonlySet<string>,
     /** The terminal's user (`console:<user>`): an admin while Switchboard runs at the terminal alone. */
     private readonly terminalUser?: string,
+    /** Real elapsed milliseconds: how long what is kept in process stands (tests move their own). */
+    private readonly elapsed: () => number = Date.now,
   ) {
     this.admins = new Set([...configured, ...(terminalUser ? [terminalUser] : [])]);
   }
@@ -83,7 +85,7 @@ export class PeopleService {
    */
   async epochOf(tenant: string): Promise<string> {
     const hit = this.epochs.get(tenant);
-    if (hit && hit.until > Date.now()) return hit.epoch;
+    if (hit && hit.until > this.elapsed()) return hit.epoch;
     // Callers at once (a burst of reminders) share one read; a change made here meanwhile starts a fresh one.
     const reading = this.epochReads.get(tenant);
     if (reading) return reading;
@@ -91,7 +93,7 @@ export class PeopleService {
     const read = this.repo.epoch(tenant).then((epoch) => {
       if (generation !== this.generation) return epoch;
       if (this.epochs.size > 10_000) this.epochs.clear();
-      this.epochs.set(tenant, { epoch, until: Date.now() + EPOCH_TTL_MS });
+      this.epochs.set(tenant, { epoch, until: this.elapsed() + EPOCH_TTL_MS });
       return epoch;
     });
     this.epochReads.set(tenant, read);
@@ -114,10 +116,10 @@ export class PeopleService {
     // Read before the person, so a change landing in between is seen as a newer epoch next time.
     const epoch = await this.epochOf(tenant);
     const hit = this.known.get(key);
-    if (hit && hit.profile === shape && hit.epoch === epoch && hit.until > Date.now()) return hit.person;
+    if (hit && hit.profile === shape && hit.epoch === epoch && hit.until > this.elapsed()) return hit.person;
     const person = await this.lookUp(tenant, profile, now, epoch);
     if (this.known.size > 10_000) this.known.clear();
-    this.known.set(key, { person, profile: shape, epoch, until: Date.now() + RECOGNISE_TTL_MS });
+    this.known.set(key, { person, profile: shape, epoch, until: this.elapsed() + RECOGNISE_TTL_MS });
     return person;
   }
 
@@ -176,10 +178,10 @@ export class PeopleService {
     const key = `${tenant}\u0000${personId}`;
     const epoch = await this.epochOf(tenant);
     const hit = this.settingsKnown.get(key);
-    if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.settings;
+    if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.settings;
     const settings = await this.repo.settings.of(tenant, personId);
     if (this.settingsKnown.size > 10_000) this.settingsKnown.clear();
-    this.settingsKnown.set(key, { settings, epoch, until: Date.now() + RECOGNISE_TTL_MS });
+    this.settingsKnown.set(key, { settings, epoch, until: this.elapsed() + RECOGNISE_TTL_MS });
     return settings;
   }
 
@@ -393,7 +395,7 @@ export class PeopleService {
     const epoch = await this.epochOf(tenant);
     const key = `${tenant}\u0000${personId}`;
     const hit = this.identitiesKnown.get(key);
-    if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.identities;
+    if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.identities;
     const identities = await this.repo.identitiesOf(tenant, personId);
     // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
     if (identities.length > 0) this.keepIdentities(tenant, personId, identities, epoch);
@@ -407,7 +409,11 @@ export class PeopleService {
     epoch: string,
   ): void {
     if (this.identitiesKnown.size > 10_000) this.identitiesKnown.clear();
-    this.identitiesKnown.set(`${tenant}\u0000${personId}`, { identities, epoch, until: Date.now() + RECOGNISE_TTL_MS });
+    this.identitiesKnown.set(`${tenant}\u0000${personId}`, {
+      identities,
+      epoch,
+      until: this.elapsed() + RECOGNISE_TTL_MS,
+    });
   }
 
   /** Refreshes the profile of every known copy of a platform identity (its name, timezone or email changed). */

@@ -164,7 +164,9 @@ describe('known errors', () => {
     const grace = personAt(bot.core, 'UADMIN', 'slack', 'T1');
     const onSlack = 'slack:T1';
     const problem = idOf(ok(await grace('/ticket new "SSO token cache corrupt" --type problem --service sso')));
-    const other = await anotherProcess(bot);
+    // The other process's cache clock is the test's: a second passes when the test says, not on the wall clock.
+    let elapsed = 0;
+    const other = await anotherProcess(bot, { cacheClock: () => elapsed });
     let failures = 0;
     // The first try of the workaround's post fails as a network fault would, whichever process sends it: the outbox
     // retries it.
@@ -195,44 +197,26 @@ describe('known errors', () => {
         'Workaround: Clear the SSO cookie, then sign in again',
       );
       // The other process sees the change within a second (the people epoch moved).
-      await new Promise((r) => setTimeout(r, 1_100));
+      elapsed += 1_100;
       later(60_000);
       const fresh = idOf(ok(await elsewhere('/ticket new "SSO fails for finance" --service sso')));
       const other2 = idOf(ok(await elsewhere('/ticket new "Mail down" --service mail')));
       // Its cards recorded by both processes at once, in two channels, and one again: one post.
+      // A card in a Slack channel `n` (its message and thread `n.0`), recorded by one process.
+      const card = (core: typeof bot.core, ticketId: string, n: number) =>
+        core.recordCard({
+          tenant: onSlack,
+          ticketId,
+          platform: 'slack',
+          channel: `C${n}`,
+          messageId: `${n}.0`,
+          thread: `${n}.0`,
+        });
       await Promise.all([
-        other.core.recordCard({
-          tenant: onSlack,
-          ticketId: fresh,
-          platform: 'slack',
-          channel: 'C2',
-          messageId: '2.0',
-          thread: '2.0',
-        }),
-        bot.core.recordCard({
-          tenant: onSlack,
-          ticketId: fresh,
-          platform: 'slack',
-          channel: 'C3',
-          messageId: '3.0',
-          thread: '3.0',
-        }),
-        bot.core.recordCard({
-          tenant: onSlack,
-          ticketId: fresh,
-          platform: 'slack',
-          channel: 'C3',
-          messageId: '3.0',
-          thread: '3.0',
-        }),
-        other.core.recordCard({
-          tenant: onSlack,
-          ticketId: other2,
-          platform: 'slack',
-          channel: 'C4',
-          messageId: '4.0',
-          thread: '4.0',
-        }),
+        card(other.core, fresh, 2),
+        card(bot.core, fresh, 3),
+        card(bot.core, fresh, 3),
+        card(other.core, other2, 4),
       ]);
       for (let i = 0; i < 6; i++) {
         await Promise.all([bot.core.settled(), other.core.settled()]);

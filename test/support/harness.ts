@@ -105,7 +105,7 @@ export async function startTestBot(
 /** A second bot core on the same database over its own connection: another process, as far as the data knows. */
 export async function anotherProcess(
   bot: TestBot,
-  opts: { now?: () => Date; timeoutMs?: number } = {},
+  opts: { now?: () => Date; timeoutMs?: number; cacheClock?: () => number } = {},
 ): Promise<{ core: Bot; handle: DatabaseHandle; jobs: JobEngine; services: Services; close(): Promise<void> }> {
   const log = pino({ level: 'silent' });
   const handle = await openDatabase({
@@ -122,6 +122,7 @@ export async function anotherProcess(
     now: opts.now ?? bot.now,
     pollMs: 50,
     background: TEST_BACKGROUND,
+    ...(opts.cacheClock ? { cacheClock: opts.cacheClock } : {}),
   });
   await house.start();
   const { core, services } = house;
