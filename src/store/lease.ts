@@ -4,7 +4,7 @@ import { type Heartbeats, isAliveBeat } from './heartbeats.ts';
 import { insertEach, isDuplicateKey } from './insertOnce.ts';
 
 /** A claim as the store keeps it: the key is the `_id` (unique on every backend, the cheapest index to check). */
-interface ClaimDoc {
+export interface ClaimDoc {
   _id: string;
   at: Date;
   owner?: string;
@@ -42,8 +42,22 @@ export class Claims {
    * claim may go (a job's claim goes with its job).
    */
   async claim(key: string, at: Date, owner?: string, expireAt?: Date): Promise<boolean> {
+    return this.claimCarrying(key, {}, at, owner, expireAt);
+  }
+
+  /**
+   * A claim whose record is also the claimed work's first write (a ticket change's page is its version's claim):
+   * `body` goes in the same insert, so taking the claim and writing it cost one round trip.
+   */
+  async claimCarrying(
+    key: string,
+    body: Readonly<Record<string, unknown>>,
+    at: Date,
+    owner?: string,
+    expireAt?: Date,
+  ): Promise<boolean> {
     try {
-      await this.collection.insertOne(this.doc(key, at, owner, expireAt));
+      await this.collection.insertOne({ ...body, ...this.doc(key, at, owner, expireAt) });
       return true;
     } catch (e) {
       if (isDuplicateKey(e)) return false;
@@ -70,7 +84,7 @@ export class Claims {
 
   /** Who holds `key` (null: nobody claimed it). */
   async holder(key: string): Promise<Holder | null> {
-    const doc = await this.collection.findOne({ _id: key });
+    const doc = await this.collection.findOne({ _id: key }, { projection: { at: 1, owner: 1 } });
     return doc ? { at: doc.at, owner: doc.owner ?? null } : null;
   }
 

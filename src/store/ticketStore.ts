@@ -6,6 +6,7 @@ import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
 import { isDuplicateKey } from './insertOnce.ts';
+import { type ClaimDoc, Claims } from './lease.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
@@ -93,6 +94,12 @@ export class TicketRepository {
   readonly model: Model<TicketDoc>;
   readonly numbers: TicketNumbers;
   private readonly clock: ServerClock;
+  /**
+   * Ticket versions held through the one Lease module's claims: a change's page, inserted under the version's
+   * name, is the claim (one insert takes the version and writes its history); a claim is taken over by age, by the
+   * server's clock, since a change is written within half its life or given up (no heartbeat to wait on).
+   */
+  private readonly versionClaims: Claims;
   private readonly staleClaimMs: number;
   private readonly indexedArchives = new Set<string>();
   /** Pages read or written by this process, most recently used last (pages are insert-only). */
@@ -113,6 +120,7 @@ export class TicketRepository {
     this.numbers = new TicketNumbers(connection);
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
+    this.versionClaims = new Claims(connection.collection<ClaimDoc>(pagesName(0)));
   }
 
   async init(): Promise<void> {
@@ -406,7 +414,6 @@ export class TicketRepository {
    */
   async claim(tenant: string, ticketId: string, version: number, patch: TicketPatch): Promise<VersionClaim> {
     const key = ticketKey(tenant, ticketId);
-    const pages = this.pages(numberOf(ticketId));
     const owner = randomBytes(8).toString('hex');
     const claimedAt = performance.now();
     const at = await this.clock.now();
@@ -414,14 +421,10 @@ export class TicketRepository {
     for (let n = 0; n < MAX_TAKEOVERS; n++) {
       const suffix = n === 0 ? `${version + 1}` : `${version + 1}~${n}`;
       const page: PageDoc = { _id: pageId(key, suffix), ...body, owner, at };
-      try {
-        await pages.insertOne(page);
+      if (await this.versionClaims.claimCarrying(page._id, body, at, owner))
         return { tenant, ticketId, version, owner, claimedAt, suffix, page, patch, used: false };
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-      }
       // Age by the server's clock: a host whose own clock runs ahead sees the same age as everyone else.
-      const held = await pages.findOne({ _id: page._id }, { projection: { at: 1 } });
+      const held = await this.versionClaims.holder(page._id);
       if (!held?.at || held.at.getTime() > at.getTime() - this.staleClaimMs) break;
     }
     throw new VersionConflict(`${ticketId} is being changed meanwhile`);
@@ -441,10 +444,7 @@ export class TicketRepository {
   private async writeValid(claim: VersionClaim): Promise<void> {
     const key = ticketKey(claim.tenant, claim.ticketId);
     // Only a page no ticket lists goes: one whose update was never sent, or refused.
-    const free = () =>
-      this.pages(numberOf(claim.ticketId))
-        .deleteOne({ _id: claim.page._id, owner: claim.owner })
-        .catch(() => undefined);
+    const free = () => this.versionClaims.release(claim.page._id, claim.owner).catch(() => undefined);
     if (claim.used) throw new VersionConflict(`${claim.ticketId}: version ${claim.version + 1} is written`);
     claim.used = true;
     if (performance.now() - claim.claimedAt > this.staleClaimMs / 2) {
