@@ -6,6 +6,7 @@ import type { Connection, mongo } from 'mongoose';
  * table). On FerretDB 1.x they are created too, and unused: there only `_id` reaches an index.
  */
 const INDEXES: ReadonlyArray<readonly [collection: string, key: mongo.IndexSpecification, serves: string]> = [
+  ['outbox', { writer: 1 }, 'what other processes wrote, to take over (`writer: {$ne}`: two ranges of this index)'],
   ['outbox_claims', { at: 1 }, 'the nightly prune of old delivery claims'],
   ['rollup_facts', { tenant: 1, at: 1 }, "a period's facts not folded yet (/status)"],
   ['rollup_facts', { day: 1 }, 'the nightly fold of past days'],

@@ -174,7 +174,6 @@ ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
 ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
 ticketSchema.index({ tenant: 1, service: 1, state: 1 });
 ticketSchema.index({ tenant: 1, openedAt: -1 });
-ticketSchema.index({ tenant: 1, 'sla.resolutionDueAt': 1, state: 1 });
 
 /** Indexes of each archive collection, for `--state closed|all` lists on MongoDB (FerretDB scans either way). */
 export const ARCHIVE_INDEXES: mongo.IndexDescription[] = [
