@@ -12,6 +12,7 @@ const COMMANDS = [
   ['/ticket comment', '/ticket comment INC-2 "rolled back"'],
   ['/ticket new (a P3)', '/ticket new "Printer jam" --impact medium --urgency medium'],
   ['/ticket resolve', '/ticket resolve INC-3 "paper cleared"'],
+  // The PIR's opening is a job the resolve files: no job engine runs here, so its 3 round trips are not counted.
   ['/ticket resolve (P1, PIR)', '/ticket resolve INC-2 "config fixed"'],
   ['/ticket close', '/ticket close INC-2'],
   ['/status week', '/status week'],

@@ -29,17 +29,23 @@ export const pageJobId = (tenant: string, ticketId: string, gen: number, index: 
   `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
 
 /**
- * Whether anything could ever have paged for the ticket, read from the ticket alone: a page starts only for an
- * incident while it is P1 or P2 (its change, the team it names, `/oncall page`, which opens a P2) or for one an
- * alert opened (tagged `alert` at its open; tags never change after). Its priorities are the one it has and each
- * side of every priority change on its history, so one raised to P1 and lowered again still counts. False: no
- * episode start can exist, and a resolve reads none.
+ * Whether anything could ever have paged for the ticket, read from the ticket alone. A page starts only for an
+ * incident: one `/oncall page` opened (tagged `page`, a P2); or, for the team owning its service or the team it
+ * names, one an alert opened (tagged `alert`) or one while it is P1 or P2 (its change, `teamPages.ts`). Its
+ * priorities are the one it has and each side of every priority change on its history, so one raised to P1 and
+ * lowered again still counts. Its service, team and tags are set as it opens and never change after, so an incident
+ * with neither a service nor a team was never paged but by `/oncall page`. False: no episode start can exist, and a
+ * resolve reads none.
  */
-export const mayHaveBeenPaged = (t: Pick<Ticket, 'type' | 'tags' | 'priority' | 'history'>): boolean =>
+export const mayHaveBeenPaged = (
+  t: Pick<Ticket, 'type' | 'tags' | 'priority' | 'history' | 'service' | 'team'>,
+): boolean =>
   t.type === 'incident' &&
-  (t.tags.includes('alert') ||
-    PAGED.has(t.priority) ||
-    t.history.some((h) => h.action === 'priority' && (PAGED.has(String(h.from)) || PAGED.has(String(h.to)))));
+  (t.tags.includes('page') ||
+    (Boolean(t.service || t.team) &&
+      (t.tags.includes('alert') ||
+        PAGED.has(t.priority) ||
+        t.history.some((h) => h.action === 'priority' && (PAGED.has(String(h.from)) || PAGED.has(String(h.to)))))));
 
 /** The change that closed the ticket took it from resolved. */
 export const closedFromResolved = (t: Ticket): boolean =>

@@ -19,6 +19,8 @@ import type { PeopleService } from './people.ts';
 import type { TicketService } from './tickets.ts';
 
 export const PIR_REMIND_KIND = 'pir.remind';
+/** The PIR's opening, filed with the resolve and run by the job engine right after it. */
+export const PIR_OPEN_KIND = 'pir.open';
 
 export interface PirOptions {
   /** SWITCHBOARD_PIR_DAYS: business days from the resolve to the PIR's due time. */
@@ -47,6 +49,23 @@ interface RemindPayload {
 }
 
 const jobIdOf = (tenant: string, ticketId: string, day: number) => `pir:${tenant}/${ticketId}#${day}`;
+
+/** The PIR an opening job inserts, as the resolve wrote it down: its instants as ISO strings (a payload is JSON-safe). */
+type OpenPayload = {
+  pir: Omit<Pir, 'openedAt' | 'dueAt' | 'done'> & { openedAt: string; dueAt: string };
+};
+
+/** One opening per resolve (a reopened incident resolved again files another, which finds the first PIR standing). */
+const openJobIdOf = (pir: Pick<Pir, 'tenant' | 'ticketId' | 'openedAt'>) =>
+  `pir-open:${pir.tenant}/${pir.ticketId}@${pir.openedAt.toISOString()}`;
+
+const pirOf = (p: OpenPayload): Pir => ({
+  ...p.pir,
+  openedAt: new Date(p.pir.openedAt),
+  dueAt: new Date(p.pir.dueAt),
+  done: null,
+});
+
 /** "Tue 3 Dec 14:05", with the year when it is not `now`'s, in the reader's zone. */
 const MAX_LINK = 500;
 
@@ -72,7 +91,10 @@ export const LIST_PIRS: RoleNeed = { role: 'agent', denied: 'The PIR list is for
 
 export class PirService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
-  readonly jobKinds: JobKinds = { [PIR_REMIND_KIND]: (job) => this.runJob(job) };
+  readonly jobKinds: JobKinds = {
+    [PIR_REMIND_KIND]: (job) => this.runJob(job),
+    [PIR_OPEN_KIND]: (job) => this.runOpen(job),
+  };
 
   constructor(
     private readonly repo: PirRepository,
@@ -94,17 +116,26 @@ export class PirService implements OwnsJobKinds {
     });
   }
 
-  /** Opens the PIR of a P1/P2 incident once resolved: once per incident, whatever process hears it, however often. */
+  /**
+   * Opens the PIR of a P1/P2 incident once resolved: once per incident, whatever process hears it, however often.
+   *
+   * On the resolving change nothing is written here but two job slots, in the same insert into `job_slots` as the
+   * other steps the resolve files (its autoclose): the first business day's reminder, then the PIR's opening, due at
+   * once and run by the job engine right after (it inserts the PIR by its `_id`, so a job run twice, or a resolve
+   * heard twice, opens one). A crash before the insert leaves neither; a crash between the two leaves a reminder that
+   * finds no PIR and does nothing, never a PIR nobody is reminded of; a crash in the opening job leaves it to the
+   * engine's takeover. A later change of a resolved one (raised to P1 while resolved) opens it here and now.
+   */
   async onChange(ev: TicketChanged): Promise<void> {
     const t = ev.ticket;
     if (!opensPir(t)) return;
     const openedAt = t.resolvedAt ?? t.updatedAt;
     const resolving = t.resolvedAt?.getTime() === t.updatedAt.getTime();
-    // On the resolving change the first reminder is planned before the PIR opens: it goes in the same write as the
-    // other jobs the resolve plans, and a crash between leaves a reminder that finds no PIR (it does nothing), never
-    // a PIR nobody is reminded of. Its id makes planning it twice plan it once.
     const first = { tenant: t.tenant, ticketId: t.ticketId, openedAt, timezone: this.o.timezone };
-    if (resolving) await this.plan(first, 1);
+    // Filed first, so it goes in the same write as the other steps the resolve files (they file in this turn).
+    const reminded = resolving ? this.plan(first, 1, false) : null;
+    // Awaited below; a failure meanwhile is not an unhandled one.
+    reminded?.catch(() => {});
     // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
     const problem = resolving ? await this.problemOf(t) : null;
     const draft = resolving ? withProblem(await this.draftOf(t), problem) : null;
@@ -122,8 +153,34 @@ export class PirService implements OwnsJobKinds {
       draft,
       ...(problem ? { problem } : {}),
     };
+    if (reminded) {
+      await Promise.all([reminded, this.fileOpening(pir)]);
+      return;
+    }
     if (!(await this.repo.open(pir))) return;
-    if (!resolving) await this.plan(pir, 1);
+    await this.plan(pir, 1);
+  }
+
+  /** Files the PIR's opening (without a `jobs` record: nothing reads it by id, and its insert is the "once"). */
+  private fileOpening(pir: Pir): Promise<void> {
+    const { openedAt, dueAt, done: _, ...rest } = pir;
+    return this.jobs.fileWithoutRecord({
+      _id: openJobIdOf(pir),
+      tenant: pir.tenant,
+      kind: PIR_OPEN_KIND,
+      dueAt: openedAt,
+      payload: {
+        pir: { ...rest, openedAt: openedAt.toISOString(), dueAt: dueAt.toISOString() },
+      } satisfies OpenPayload,
+      createdAt: openedAt,
+      by: null,
+      ticketId: pir.ticketId,
+    });
+  }
+
+  /** The opening job: the PIR as the resolve wrote it down, inserted once (an incident keeps its first PIR). */
+  async runOpen(job: Job): Promise<string | undefined> {
+    return (await this.repo.open(pirOf(job.payload as unknown as OpenPayload))) ? undefined : 'open already';
   }
 
   /** The draft the PIR opens with, if any; one that could not be written is logged, and the PIR opens without. */
@@ -227,9 +284,18 @@ export class PirService implements OwnsJobKinds {
     return undefined;
   }
 
-  /** Files the reminder of business day `day` after the resolve; its id makes planning it twice plan it once. */
-  private async plan(pir: Pick<Pir, 'tenant' | 'ticketId' | 'openedAt' | 'timezone'>, day: number): Promise<void> {
-    await this.jobs.schedule({
+  /**
+   * Files the reminder of business day `day` after the resolve; its id makes planning it twice plan it once. The
+   * first, filed with the resolve, goes without its `jobs` record (`recorded` false): the resolve is heard once, by
+   * the process that wrote it, and a reminder filed twice (a reopened incident resolved again) runs once, as the
+   * engine's claim on its id decides; the later ones, planned by a reminder's run, are recorded.
+   */
+  private async plan(
+    pir: Pick<Pir, 'tenant' | 'ticketId' | 'openedAt' | 'timezone'>,
+    day: number,
+    recorded = true,
+  ): Promise<void> {
+    const job: Job = {
       _id: jobIdOf(pir.tenant, pir.ticketId, day),
       tenant: pir.tenant,
       kind: PIR_REMIND_KIND,
@@ -238,7 +304,9 @@ export class PirService implements OwnsJobKinds {
       createdAt: pir.openedAt,
       by: null,
       ticketId: pir.ticketId,
-    });
+    };
+    if (recorded) await this.jobs.schedule(job);
+    else await this.jobs.fileWithoutRecord(job);
   }
 
   /** The link on the incident's history too, unless the incident is closed (its history is final then). */

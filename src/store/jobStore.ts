@@ -81,8 +81,8 @@ export class JobRepository {
     this.lease.claimEach(c),
   );
   /**
-   * Jobs planned at once go in one insert: the jobs one change plans (a resolve's autoclose and its PIR's first
-   * reminder, each heard by its own listener) are gathered over the turn of the event loop they are asked in.
+   * Jobs planned at once go in one insert: the jobs one change plans (each heard by its own listener) are gathered
+   * over the turn of the event loop they are asked in.
    */
   private readonly inserts = new GroupCommit<Job & { expireAt: Date }, boolean>(
     (docs) => insertEach(this.part<Job & { expireAt: Date }>('jobs'), docs),
@@ -166,7 +166,9 @@ export class JobRepository {
    * twice and still runs once, as a refiled job does: its claim decides.
    */
   async fileWithoutRecord(job: Job): Promise<void> {
-    // After the jobs being recorded now (the same change's PIR reminder): their slots and this one go in one write.
+    // After the jobs being recorded now (by the same change's other listeners): their slots and this one go in one
+    // write, with the other slots filed without a record in this turn (a P1 resolve's autoclose step, its PIR's first
+    // reminder and the PIR's opening).
     await this.inserts.idle();
     await this.fileJob(job);
   }

@@ -216,6 +216,23 @@ describe('paging', () => {
     ok(await root(`/oncall ack ${id}`));
   });
 
+  it('/oncall page @person resolved unacknowledged ends its page: no service or team, but its tag says it paged', async () => {
+    const start = clock;
+    const r = ok(await root('/oncall page @bob the printer is smoking'));
+    const id = /about (INC-\d+)/.exec(r.text)?.[1] as string;
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['bob']);
+    ok(await root(`/ticket resolve ${id} unplugged it`));
+    await bot.core.settled();
+    // The episode is ended by the resolve (a reopened incident pages again) and the live record is gone.
+    expect(
+      await bot.db.connection.collection<{ _id: string }>('page_starts').findOne({ _id: `closed:${tenant}/${id}` }),
+    ).not.toBeNull();
+    expect(
+      await bot.db.connection.collection<{ _id: string }>('page_live').findOne({ _id: `${tenant}/${id}` }),
+    ).toBeNull();
+  });
+
   it('/oncall page @someone the bot has never seen is refused before any incident is opened', async () => {
     const opened = async () =>
       (await bot.services.tickets.listTickets(adminActing(tenant, clock), { limit: 100 })).map((t) => t.ticketId);
@@ -379,7 +396,9 @@ describe('paging', () => {
       message: null,
       episode: 0,
     };
-    await bot.db.connection.collection('page_live').insertOne({ _id: `${tenant}/${id}`, ...e } as never);
+    await bot.db.connection
+      .collection<{ _id: string }>('page_live')
+      .insertOne({ _id: `${tenant}/${id}`, ...e } as never);
     await until(at, 2);
     expect(pages(id)).toEqual([]);
     clock = new Date(at.getTime() + 2.5 * MIN);

@@ -3,7 +3,7 @@
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/present/reply.ts';
-import type { JobEnd } from '../../src/store/jobStore.ts';
+import type { Job, JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
@@ -73,6 +73,8 @@ describe('post-incident reviews', () => {
       inc = idOf(ok(await root('/ticket new "VPN down" --priority P1')));
       ok(await root(`/ticket assign ${inc} @ada`));
       ok(await ada(`/ticket resolve ${inc} rolled back`));
+      // The resolve files the PIR's opening; the job engine opens it right after.
+      await settle(bot.jobs);
       const [pir] = await pirs();
       expect(pir).toMatchObject({ ticketId: inc, priority: 'P1', channel: 'console', done: null });
       expect(pir?.assignee?.name).toBe('ada');
@@ -82,12 +84,26 @@ describe('post-incident reviews', () => {
       ok(await ada(`/ticket reopen ${inc} it came back`));
       at('2026-03-12T12:30:00Z');
       ok(await elsewhere(`/ticket resolve ${inc} really fixed`));
+      await settle(bot.jobs, other.jobs);
       const after = await pirs();
       expect(after).toHaveLength(1);
       expect((after[0]!.dueAt as Date).toISOString()).toBe('2026-03-16T12:00:00.000Z');
-      const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === inc && j._id.startsWith('pir:'));
-      expect(jobs.map((j) => [j._id, (j.dueAt as Date).toISOString()])).toEqual([
+      // Each resolve filed an opening (the second found the first PIR) and the first reminder, as slots only (no
+      // `jobs` record): the second reminder, filed for 12:30, runs once all the same (below: ada hears once).
+      const filed = (await bot.services.jobs.all<{ job?: Job }>('job_slots')).flatMap((s) =>
+        s.job?.ticketId === inc && s.job.kind.startsWith('pir.') ? [s.job] : [],
+      );
+      expect(filed.map((j) => [j._id, j.dueAt.toISOString()]).sort()).toEqual([
+        [`pir-open:console:local/${inc}@2026-03-12T12:00:00.000Z`, '2026-03-12T12:00:00.000Z'],
+        [`pir-open:console:local/${inc}@2026-03-12T12:30:00.000Z`, '2026-03-12T12:30:00.000Z'],
         [`pir:console:local/${inc}#1`, '2026-03-13T12:00:00.000Z'],
+        [`pir:console:local/${inc}#1`, '2026-03-13T12:30:00.000Z'],
+      ]);
+      expect((await bot.services.jobs.all('jobs')).filter((j) => j.kind.startsWith('pir.'))).toEqual([]);
+      const opened = await bot.services.jobs.all<JobEnd>('job_ends');
+      expect(opened.filter((e) => e._id.startsWith(`pir-open:console:local/${inc}@`)).map((e) => e.reason)).toEqual([
+        null,
+        'open already',
       ]);
       const list = ok(await ada('/ticket pir list'));
       expect(list.text).toBe(`PIRs: 1 open, 0 overdue\n• ${inc} · P1 · VPN down · ada · due Mon 16 Mar 12:00`);
@@ -163,5 +179,42 @@ describe('post-incident reviews', () => {
     expect(dmsToAda()).toHaveLength(2);
     const end = (await bot.services.jobs.all<JobEnd>('job_ends')).find((e) => e._id === `pir:console:local/${inc}#3`);
     expect(end).toMatchObject({ outcome: 'done', reason: 'done' });
+  });
+
+  it('is opened by another process when the one that resolved stops before its job runs; a second run opens none', async () => {
+    at('2026-03-18T10:00:00Z');
+    const other = await anotherProcess(bot, { now });
+    other.core.registerSender(sent);
+    const id = idOf(ok(await root('/ticket new "Mail queue stuck" --priority P1')));
+    ok(await root(`/ticket assign ${id} @ada`));
+    // This process's job engine is down (as if it died right after the resolve's writes): the other one runs the job.
+    await bot.jobs.stop();
+    try {
+      ok(await ada(`/ticket resolve ${id} flushed`));
+      await bot.core.settled();
+      await settle(other.jobs);
+      const mine = (await pirs()).filter((p) => p.ticketId === id);
+      expect(mine.map((p) => [p.assignee?.name, (p.dueAt as Date).toISOString()])).toEqual([
+        ['ada', '2026-03-20T10:00:00.000Z'],
+      ]);
+      const opening = (await other.services.jobs.all<{ job?: Job }>('job_slots'))
+        .map((s) => s.job)
+        .find((j) => j?.kind === 'pir.open' && j.ticketId === id) as Job;
+      const ended = (await other.services.jobs.all<JobEnd>('job_ends')).find((e) => e._id === opening._id);
+      expect(ended).toMatchObject({ outcome: 'done', reason: null });
+      // Run again (a run taken over from a process that died after the insert): the PIR stands, one of it.
+      expect(await other.services.pirs.runOpen(opening)).toBe('open already');
+      expect((await pirs()).filter((p) => p.ticketId === id)).toHaveLength(1);
+      // Its first reminder, filed with the resolve, comes the next business day from the process that is up.
+      const before = dmsToAda().length;
+      at('2026-03-19T10:00:00Z');
+      await settle(other.jobs);
+      expect(dmsToAda().slice(before)).toEqual([
+        `PIR for ${id} (Mail queue stuck) is due Fri 20 Mar 10:00 (1 business day left). When it is written: /ticket pir ${id} done <link>`,
+      ]);
+    } finally {
+      bot.jobs.start();
+      await other.close();
+    }
   });
 });

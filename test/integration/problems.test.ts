@@ -281,7 +281,9 @@ describe('the PIR of a repeated incident', () => {
     ok(await ada(`/ticket resolve ${second} reran the batch`));
     const elsewhere = idOf(ok(await ada('/ticket new "HR portal down" --service hr --priority P1')));
     ok(await ada(`/ticket resolve ${elsewhere} restarted`));
+    // Each resolve files its PIR's opening; the job engine opens them right after.
     await bot.core.settled();
+    await bot.jobs.drained();
     expect((await pirOf(first))?.problem).toEqual({
       ticketId: problem,
       title: 'Payroll batch deadlocks',
@@ -299,6 +301,7 @@ describe('the PIR of a repeated incident', () => {
     ok(await ada(`/incident status resolved "reran the batch" --incident ${majorId}`));
     ok(await ada(`/ticket resolve ${majorId} reran the batch`));
     await bot.core.settled();
+    await bot.jobs.drained();
     const draft = (await pirOf(majorId))?.draft as string;
     expect(draft).toContain(`# Post-incident review: ${majorId}`);
     expect(draft.trimEnd().split('\n').slice(-3)).toEqual([
