@@ -10,7 +10,7 @@ import { bySizeTable, medianMs } from './stats.ts';
 const SIZES = (process.env.BENCH_RESOLVED_SIZES ?? '200,1000').split(',').map(Number);
 const OPEN = 50;
 const RUNS = Number(process.env.BENCH_RESOLVED_RUNS ?? 15);
-/** `BENCH_RESOLVED_COMMANDS=1`: prints the database commands of one list and one resolve at each size, with their time. */
+/** `BENCH_RESOLVED_COMMANDS=1`: prints the database commands of one list, resolve and /status week at each size, timed. */
 const TRACE = process.env.BENCH_RESOLVED_COMMANDS === '1';
 
 export async function benchResolved(db: BenchDatabase): Promise<string[]> {
@@ -49,6 +49,7 @@ async function atSize(db: BenchDatabase, size: number): Promise<Record<string, n
       const one = (await ask('ticket', 'new "Traced" --service print')).card?.ticketId as string;
       await bot.core.settled();
       await traced(bot.connection, `resolve at ${size}`, () => ask('ticket', `resolve ${one} fixed`));
+      await traced(bot.connection, `/status week at ${size}`, () => ask('status', 'week'));
     }
     const t: Record<string, number> = {};
     t['/ticket list'] = await medianMs(RUNS, () => ask('ticket', 'list'));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs FerretDB 1.24.2 (the embedded database server) into <project>/.tools/bin/ferretdb, built from source with Go
-# and patched (patches/ferretdb/: its `_id` index used); a stamp beside the binary makes a changed patch rebuild it.
+# and patched (patches/ferretdb/: its `_id` index and single-field indexes used); a stamp beside the binary makes a
+# changed patch rebuild it.
 set -euo pipefail
 
 VERSION=v1.24.2

@@ -166,9 +166,11 @@ export const ticketSchema = new Schema<TicketDoc>(
 // Backstops on the hot set: a number or id is never open twice (the number claims guard the archive too).
 ticketSchema.index({ tenant: 1, type: 1, number: 1 }, { unique: true });
 ticketSchema.index({ tenant: 1, ticketId: 1 }, { unique: true });
-// list/filter and autocomplete over the open work (MongoDB: each list filter has its index; FerretDB scans the small hot set)
+// list/filter and autocomplete over the open work (MongoDB: each list filter has its index; FerretDB searches `{state: 1}`)
 ticketSchema.index({ tenant: 1, state: 1, priority: 1 });
-// The housekeeping's look at every tenant's pending and resolved tickets, at start-up.
+// The housekeeping's look at every tenant's pending and resolved tickets, at start-up. On the embedded FerretDB also
+// the index every `state` match of the hot set searches (patches/ferretdb/0004): the open work reads the open tickets,
+// not the resolved ones waiting for their auto-close.
 ticketSchema.index({ state: 1 });
 ticketSchema.index({ tenant: 1, 'assignee.id': 1, state: 1 });
 ticketSchema.index({ tenant: 1, 'requester.id': 1, state: 1 });
