@@ -3,6 +3,7 @@
 // resolved ones beside them, and every answer stays MongoDB's (arrays holding the value match too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
+import { isFerretdb, planOf as planIn } from '../support/ferretdbPlan.ts';
 
 const OPEN = ['new', 'assigned', 'in_progress', 'pending'];
 const RESOLVED = 1_000;
@@ -19,8 +20,7 @@ let ferretdb = false;
 
 beforeAll(async () => {
   db = await testDatabase();
-  const info = await db.connection.db?.admin().command({ buildInfo: 1 });
-  ferretdb = typeof info?.ferretdbVersion === 'string';
+  ferretdb = await isFerretdb(db.connection);
   const hot = db.connection.collection<Doc>('hot');
   await hot.createIndex({ state: 1 });
   await hot.createIndex({ tenant: 1, state: 1 });
@@ -55,10 +55,7 @@ afterAll(async () => {
 });
 
 /** SQLite's plan for a find, as FerretDB's explain gives it. */
-async function planOf(collection: string, filter: Record<string, unknown>): Promise<string> {
-  const r = await db.connection.db?.command({ explain: { find: collection, filter } });
-  return (r?.queryPlanner?.Plan as string[] | undefined)?.join('\n') ?? JSON.stringify(r);
-}
+const planOf = (collection: string, filter: Record<string, unknown>) => planIn(db.connection, collection, filter);
 
 const hot = () => db.connection.collection<Doc>('hot');
 const ids = (docs: { _id: unknown }[]) => docs.map((d) => String(d._id)).sort();

@@ -1,6 +1,7 @@
 // The embedded FerretDB is built with its `_id` index used (patches/ferretdb): `_id` access costs the same at any size.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
+import { isFerretdb, planOf as planIn } from '../support/ferretdbPlan.ts';
 
 const SMALL = 1_000;
 const LARGE = 50_000;
@@ -11,8 +12,7 @@ let ferretdb = false;
 
 beforeAll(async () => {
   db = await testDatabase();
-  const info = await db.connection.db?.admin().command({ buildInfo: 1 });
-  ferretdb = typeof info?.ferretdbVersion === 'string';
+  ferretdb = await isFerretdb(db.connection);
   if (!ferretdb) return;
   for (const [name, count] of [
     ['small', SMALL],
@@ -36,10 +36,7 @@ afterAll(async () => {
 });
 
 /** SQLite's plan for a find, as FerretDB's explain gives it. */
-async function planOf(collection: string, filter: Record<string, unknown>): Promise<string> {
-  const r = await db.connection.db?.command({ explain: { find: collection, filter } });
-  return (r?.queryPlanner?.Plan as string[] | undefined)?.join('\n') ?? JSON.stringify(r);
-}
+const planOf = (collection: string, filter: Record<string, unknown>) => planIn(db.connection, collection, filter);
 
 /** The median of a few runs of `op` (a ratio of two medians from the same run is what is compared, never a time). */
 async function median(op: (i: number) => Promise<unknown>): Promise<number> {
