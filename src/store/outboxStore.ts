@@ -3,7 +3,6 @@ import type { Connection, mongo } from 'mongoose';
 import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { Lease } from './lease.ts';
-import { serverProfile } from './serverProfile.ts';
 
 export type OutboxOp = 'post' | 'dm' | 'edit';
 
@@ -70,8 +69,8 @@ import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
 /** One write's messages: the held ones (a writer) have their first attempt claimed in the same write. */
 type Adding = { m: OutboxMessage; once: boolean };
 
-/** Single deletes by `_id` in one `delete` command on FerretDB. */
-const DELETES_AT_ONCE = 500;
+/** Ids in one delete (the patched FerretDB narrows an `$in` of up to 1,000 by the index). */
+const DELETES_AT_ONCE = 1000;
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
 
@@ -96,7 +95,7 @@ export class OutboxRepository {
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.heartbeats = new Heartbeats(connection);
     this.outbox = connection.collection<OutboxMessage>('outbox');
     this.claims = new Lease(connection.collection('outbox_claims'), this.heartbeats);
@@ -265,18 +264,14 @@ export class OutboxRepository {
     return this.claims.taken(`${id}#done`);
   }
 
-  /** Messages recorded as finished leave the outbox, many in one delete (each delete scans on FerretDB). */
+  /**
+   * Messages recorded as finished leave the outbox, up to 1,000 in one `delete` of an `_id` list: served by the `_id`
+   * index on MongoDB and on the patched FerretDB (patches/ferretdb/0003 narrows an `$in` of ids for its deletes as
+   * for its reads: a tenth of the cost of single deletes by `_id` sent as statements of one command).
+   */
   async remove(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    if ((await serverProfile(this.connection)).idSetsIndexed) {
-      await this.outbox.deleteMany({ _id: { $in: ids } });
-      return;
-    }
-    // FerretDB: `$in` scans the whole outbox (thousands of documents in a burst), but each statement of a `delete`
-    // command is its own query, and one by `_id` uses the index: single deletes by `_id`, many in one round trip.
     for (let i = 0; i < ids.length; i += DELETES_AT_ONCE) {
-      const ops = ids.slice(i, i + DELETES_AT_ONCE).map((id) => ({ deleteOne: { filter: { _id: id } } }));
-      await this.outbox.bulkWrite(ops, { ordered: false });
+      await this.outbox.deleteMany({ _id: { $in: ids.slice(i, i + DELETES_AT_ONCE) } });
     }
   }
 
