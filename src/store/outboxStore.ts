@@ -3,6 +3,7 @@ import type { Connection, mongo } from 'mongoose';
 import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { Lease } from './lease.ts';
+import { findByIds } from './serverProfile.ts';
 
 export type OutboxOp = 'post' | 'dm' | 'edit';
 
@@ -71,6 +72,8 @@ type Adding = { m: OutboxMessage; once: boolean };
 
 /** Ids in one delete (the patched FerretDB narrows an `$in` of up to 1,000 by the index). */
 const DELETES_AT_ONCE = 1000;
+/** Slots looked at past a ticket's waiting entries when learning where its ledger ends. */
+const LEDGER_LOOK_AHEAD = 16;
 /** The most ledger entries read back for one ticket. */
 const LEDGER_READ_MAX = 500;
 
@@ -244,8 +247,11 @@ export class OutboxRepository {
     for (const [key, next] of slots) this.nextSlot.set(key, Math.max(this.nextSlot.get(key) ?? 0, next));
     // Slots another process took meanwhile: those entries go on to the next free ones, together in one insert a
     // round (two processes writing about the same tickets collide often in a burst), one alone after a few rounds.
+    // Each round first reads where those tickets' ledgers end now (one read of their next slots by `_id`), so it
+    // lands past what the other process wrote, not one slot further each round.
     let left = entries.filter((e, k) => !ok[k] && e.ticketId);
     for (let round = 0; left.length > 0 && round < 4; round++) {
+      await this.learnLedgerEnds(left);
       const again = left.map((entry) => {
         const key = `${entry.tenant}/${entry.ticketId}`;
         const slot = this.nextSlot.get(key) ?? 0;
@@ -257,6 +263,35 @@ export class OutboxRepository {
     }
     for (const entry of left) await this.appendLedger(entry);
     return entries.map(() => undefined);
+  }
+
+  /**
+   * Where the ledgers of these entries' tickets end now: the first slot not taken, from this process's next slot on,
+   * read by `_id` (as many slots past it as the ticket has entries waiting, and a few more), again past a window
+   * found full, one `$in` read for all the tickets at a time.
+   */
+  private async learnLedgerEnds(entries: readonly LedgerEntry[]): Promise<void> {
+    const waiting = new Map<string, number>();
+    for (const e of entries) {
+      const key = `${e.tenant}/${e.ticketId}`;
+      waiting.set(key, (waiting.get(key) ?? 0) + 1);
+    }
+    for (let look = 0; look < 8 && waiting.size > 0; look++) {
+      const wanted: string[] = [];
+      for (const [key, n] of waiting) {
+        const from = this.nextSlot.get(key) ?? 0;
+        for (let slot = from; slot < from + n + LEDGER_LOOK_AHEAD; slot++) wanted.push(`${key}/L${slot}`);
+      }
+      const taken = new Set((await findByIds(this.ledger, wanted, { _id: 1 })).map((d) => d._id));
+      for (const [key, n] of [...waiting]) {
+        const from = this.nextSlot.get(key) ?? 0;
+        let slot = from;
+        while (taken.has(`${key}/L${slot}`)) slot++;
+        this.nextSlot.set(key, slot);
+        // A free slot inside the window: this ticket's ledger ends there.
+        if (slot < from + n + LEDGER_LOOK_AHEAD) waiting.delete(key);
+      }
+    }
   }
 
   /** Whether a message was finished (by any process), though it may still be in the outbox for a moment. */

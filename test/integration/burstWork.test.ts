@@ -1,10 +1,12 @@
 // What a burst of due jobs costs the database, counted in commands (never timed): a block of due jobs is claimed in
-// one or two inserts, and callers at once asking for one person's settings or identities share one read.
+// one or two inserts, callers at once asking for one person's settings or identities share one read, and ledger lines
+// that lost their slots to another process go past its lines in one more insert.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEngine } from '../../src/scheduler/jobs.ts';
 import { PeopleService } from '../../src/services/people.ts';
 import { type Job, JobRepository } from '../../src/store/jobStore.ts';
+import { type LedgerEntry, OutboxRepository } from '../../src/store/outboxStore.ts';
 import { PersonRepository } from '../../src/store/personStore.ts';
 import { countRoundTrips, type RoundTrips } from '../../src/store/roundTrips.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
@@ -77,5 +79,36 @@ describe('a burst of reminders to one person', () => {
     expect(answers.every(([, ids]) => ids.length === 1 && ids[0]?.identity === 'slack:U1')).toBe(true);
     expect(count('find person_settings')).toBe(1);
     expect(count('find identities')).toBe(1);
+  });
+});
+
+describe('two processes recording deliveries about one ticket at once', () => {
+  it('writes the ledger lines that lost their slots in one more insert, past what the other process wrote', async () => {
+    const entry = (id: string): LedgerEntry => ({
+      messageId: id,
+      tenant: 't',
+      ticketId: 'INC-7',
+      what: 'DM',
+      to: 'slack DM to ada',
+      platform: 'slack',
+      outcome: 'delivered',
+      reason: null,
+      attempts: 1,
+      createdAt: clock,
+      finishedAt: clock,
+      platformMessageId: null,
+    });
+    const a = new OutboxRepository(db.connection);
+    const b = new OutboxRepository(db.connection);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => a.record(entry(`a-${i}`))));
+    trips.reset();
+    // This process has written nothing about INC-7 yet: its first five slots are taken, and the next 35 too.
+    await Promise.all(Array.from({ length: 5 }, (_, i) => b.record(entry(`b-${i}`))));
+    const lines = await a.ledgerFor('t', 'INC-7');
+    expect(lines.map((l) => l.messageId).sort()).toEqual(
+      [...Array.from({ length: 40 }, (_, i) => `a-${i}`), ...Array.from({ length: 5 }, (_, i) => `b-${i}`)].sort(),
+    );
+    // One slot further a round took four more inserts, then one insert per line probing slot by slot.
+    expect(count('insert outbox_ledger')).toBe(2);
   });
 });
