@@ -19,6 +19,8 @@ export interface BenchDatabase {
   uri: string;
   /** what the figures were measured against, for a section's heading */
   backend: string;
+  /** The embedded server's process (its CPU time is read from /proc); unset for MONGODB_URI. */
+  serverPid?: () => number | undefined;
 }
 
 /** MONGODB_URI when it is set, else an embedded server (and its files) that lasts exactly as long as `run`. */
@@ -29,7 +31,7 @@ export async function withBenchDatabase<T>(run: (db: BenchDatabase) => Promise<T
   try {
     const server = await startEmbeddedServer({ dataDir, log });
     try {
-      return await run({ uri: server.uri, backend: `embedded ${server.kind}` });
+      return await run({ uri: server.uri, backend: `embedded ${server.kind}`, serverPid: () => server.serverPid() });
     } finally {
       await server.stop();
     }

@@ -1,7 +1,11 @@
 // Reminders benchmark: one-shot reminders due in one minute, run by two bot processes (two connections, each with
 // its services, job engine and outbox) on one database and delivered by DM: each exactly once, and how late.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
 import { createSwitchboard } from '../src/app.ts';
@@ -9,6 +13,7 @@ import type { PlatformSender } from '../src/present/sender.ts';
 import { REMIND_KIND } from '../src/services/reminders.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
+import { startRemoteFake } from './slack.ts';
 import { percentile } from './stats.ts';
 
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
@@ -24,6 +29,66 @@ const commands = new Map<string, { n: number; ms: number }>();
 const names = new Map<number, string>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** CPU seconds a process has used so far (user + system, from /proc); NaN where it cannot be read. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** BENCH_REMINDERS_FLOOR=0 leaves the floor out. */
+const FLOOR = process.env.BENCH_REMINDERS_FLOOR !== '0';
+
+/**
+ * The floor, in the same run: the same number of DMs to the same number of people, straight from Web API clients in
+ * two processes of their own (bench/remindersFloorProcess.ts) to the fake Slack in a third, all due at one instant.
+ * A bot with no work of its own would deliver no faster: its lateness is the DMs' answer times after that instant.
+ */
+async function floor(): Promise<{ sorted: number[]; failed: number }> {
+  const fake = await startRemoteFake();
+  try {
+    const children = [0, 1].map((p) => {
+      const people = Array.from({ length: PEOPLE }, (_, i) => `UFLOOR${i}`).filter((_, i) => i % 2 === p);
+      const count = Math.floor(COUNT / 2) + (p === 0 ? COUNT % 2 : 0);
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./remindersFloorProcess.ts', import.meta.url))],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          stdio: ['pipe', 'pipe', 'inherit'],
+          env: { ...process.env, BENCH_FLOOR: JSON.stringify({ apiUrl: fake.apiUrl, people, count }) },
+        },
+      );
+      const lines: string[] = [];
+      const waiting: Array<() => void> = [];
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        for (const w of waiting.splice(0)) w();
+      });
+      const line = (n: number) =>
+        new Promise<string>((resolve, reject) => {
+          const look = () => (lines.length > n ? resolve(lines[n] as string) : waiting.push(look));
+          child.once('close', (code) => reject(new Error(`the floor process exited (${code}) early`)));
+          look();
+        });
+      return { child, line };
+    });
+    // Both loaded before the instant they start at: their start-up is not in the figures.
+    await Promise.all(children.map((c) => c.line(0)));
+    const startAt = Date.now() + 500;
+    for (const c of children) c.child.stdin.write(`${startAt}\n`);
+    const runs = children.map(async (c) => JSON.parse(await c.line(1)) as { answered: number[]; failed: number });
+    const done = await Promise.all(runs);
+    return {
+      sorted: done.flatMap((d) => d.answered).sort((x, y) => x - y),
+      failed: done.reduce((n, d) => n + d.failed, 0),
+    };
+  } finally {
+    await fake.close();
+  }
+}
 
 export async function benchReminders(db: BenchDatabase): Promise<string[]> {
   const dbName = `bench_reminders_${randomBytes(6).toString('hex')}`;
@@ -42,6 +107,7 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
       return { messageId: `dm-${delivered.size}`, channel: `DM-${user}` };
     },
   };
+  const base = FLOOR ? await floor() : null;
   const config = loadConfig({});
   const processes = [];
   for (let p = 0; p < 2; p++) {
@@ -101,11 +167,13 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     }
     const addS = (performance.now() - t0) / 1000;
     shift = DUE.getTime() - 3000 - Date.now();
+    const cpu0 = { bots: cpuSeconds(process.pid), db: cpuSeconds(db.serverPid?.()) };
     for (const p of processes) await p.house.start();
     const deadline = performance.now() + 3000 + BUDGET_MS;
     while (performance.now() < deadline && delivered.size < COUNT) await sleep(500);
     // Time for a second delivery of anything to show itself.
     await sleep(3000);
+    const cpu = { bots: cpuSeconds(process.pid) - cpu0.bots, db: cpuSeconds(db.serverPid?.()) - cpu0.db };
     const twice = [...delivered.values()].filter((n) => n > 1).length;
     const sorted = [...lateness].sort((x, y) => x - y);
     const last = sorted.at(-1) ?? Number.NaN;
@@ -119,6 +187,18 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
       `  delivered ${delivered.size} of ${COUNT}, ${twice} more than once${delivered.size < COUNT ? ` — stopped after the ${s(BUDGET_MS)} budget` : ''}`,
       `  lateness, due → DM handed to the platform: first ${s(sorted[0] ?? Number.NaN)}, p50 ${s(percentile(sorted, 50))}, ` +
         `p99 ${s(percentile(sorted, 99))}, max ${s(last)} (${(delivered.size / (last / 1000)).toFixed(1)} DMs/s)`,
+      `  CPU from the start to 3 s after the last DM: the bots' process ${cpu.bots.toFixed(1)} s ` +
+        `(${((cpu.bots * 1000) / COUNT).toFixed(2)} ms a reminder), the database ${cpu.db.toFixed(1)} s ` +
+        `(${((cpu.db * 1000) / COUNT).toFixed(2)} ms a reminder)`,
+      ...(base
+        ? [
+            `  floor, the same DMs from Web API clients in two processes to the fake Slack (conversations.open + ` +
+              `chat.postMessage, in order per person), all due at one instant: ${base.sorted.length} answered, ` +
+              `${base.failed} failed; first ${s(base.sorted[0] ?? Number.NaN)}, p50 ${s(percentile(base.sorted, 50))}, ` +
+              `p99 ${s(percentile(base.sorted, 99))}, max ${s(base.sorted.at(-1) ?? Number.NaN)} ` +
+              `(${(base.sorted.length / ((base.sorted.at(-1) ?? Number.NaN) / 1000)).toFixed(1)} DMs/s)`,
+          ]
+        : []),
     ];
   } finally {
     for (const p of processes) await p.house.stop();

@@ -69,10 +69,28 @@ export class PeopleService {
     { identities: Array<{ identity: string; displayName: string }>; epoch: string; until: number }
   >();
 
+  /**
+   * Reads of one person's settings or identities under way (by `what\0tenant\0personId\0epoch`), shared by those who
+   * ask meanwhile: a burst of reminders to fifty people reads each person once, not once per reminder in flight.
+   */
+  private readonly personReads = new Map<string, Promise<unknown>>();
+
+  /** One read of `key` at a time: callers while it is under way share it; a change here meanwhile starts afresh. */
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const reading = this.personReads.get(key);
+    if (reading) return reading as Promise<T>;
+    const p = read().finally(() => {
+      if (this.personReads.get(key) === p) this.personReads.delete(key);
+    });
+    this.personReads.set(key, p);
+    return p;
+  }
+
   /** Forgets what this process learnt about people (after role grants, links and settings). */
   private forget(): void {
     this.generation++;
     this.epochReads.clear();
+    this.personReads.clear();
     this.identitiesKnown.clear();
     this.known.clear();
     this.epochs.clear();
@@ -179,10 +197,14 @@ export class PeopleService {
     const epoch = await this.epochOf(tenant);
     const hit = this.settingsKnown.get(key);
     if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.settings;
-    const settings = await this.repo.settings.of(tenant, personId);
-    if (this.settingsKnown.size > 10_000) this.settingsKnown.clear();
-    this.settingsKnown.set(key, { settings, epoch, until: this.elapsed() + RECOGNISE_TTL_MS });
-    return settings;
+    const generation = this.generation;
+    return this.shared(`settings\u0000${key}\u0000${epoch}`, async () => {
+      const settings = await this.repo.settings.of(tenant, personId);
+      if (generation !== this.generation) return settings;
+      if (this.settingsKnown.size > 10_000) this.settingsKnown.clear();
+      this.settingsKnown.set(key, { settings, epoch, until: this.elapsed() + RECOGNISE_TTL_MS });
+      return settings;
+    });
   }
 
   /** Sets (a zone already checked by readTimeZone) or clears (null) the person's own timezone. */
@@ -396,10 +418,14 @@ export class PeopleService {
     const key = `${tenant}\u0000${personId}`;
     const hit = this.identitiesKnown.get(key);
     if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.identities;
-    const identities = await this.repo.identitiesOf(tenant, personId);
-    // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
-    if (identities.length > 0) this.keepIdentities(tenant, personId, identities, epoch);
-    return identities;
+    const generation = this.generation;
+    return this.shared(`identities\u0000${key}\u0000${epoch}`, async () => {
+      const identities = await this.repo.identitiesOf(tenant, personId);
+      // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
+      if (identities.length > 0 && generation === this.generation)
+        this.keepIdentities(tenant, personId, identities, epoch);
+      return identities;
+    });
   }
 
   private keepIdentities(

@@ -50,7 +50,7 @@ const PARTS: readonly Part[] = ['jobs', 'job_slots', 'job_claims', 'job_ends'].m
 
 type Slot = { _id: string; job?: Job; expireAt: Date };
 /** Slots read at once while walking a minute on FerretDB: one `$in` read, served by the `_id` index (patch 0003). */
-const PROBES_AT_ONCE = 32;
+const PROBES_AT_ONCE = 64;
 
 /**
  * Every document is reached by its `_id` (the embedded FerretDB is built so that uses its index): a job by its
