@@ -2,13 +2,16 @@
 // process on one database: exactly one incident and one first page per group, and how soon the first page's DM went out.
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
+import type { Connection } from 'mongoose';
 import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
 import { createSwitchboard } from '../src/app.ts';
+import type { RequestHandler } from '../src/http/server.ts';
 import { createHttpServer } from '../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../src/http/webhooks.ts';
 import type { PlatformSender } from '../src/present/sender.ts';
 import type { Acting } from '../src/services/acting.ts';
+import type { Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
@@ -22,6 +25,11 @@ const TEAMS = 10;
 const BUDGET_MS = Number(process.env.BENCH_ALERTS_BUDGET_MS ?? 120_000);
 const TOKEN = 'bench-webhook-token-7d41';
 const TENANT = 'console:local';
+/**
+ * `BENCH_ALERTS_TRACE=1`: also prints where a group's first page spends its time (the first POST reaching the
+ * server, its incident opened, its page planned, its step started, its DM) and the database commands of the burst.
+ */
+const TRACE = process.env.BENCH_ALERTS_TRACE === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
@@ -71,7 +79,14 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
   };
   // Repeats an hour apart: only the first page of each incident is in the burst.
   const config = loadConfig({ WEBHOOK_TOKEN: TOKEN, SWITCHBOARD_PAGE_REPEAT: '1h' });
-  const handle = await openDatabase({ uri: db.uri, dbName, dataDir: tmpdir(), timeoutMs: 10_000, log });
+  const handle = await openDatabase({
+    uri: db.uri,
+    dbName,
+    dataDir: tmpdir(),
+    timeoutMs: 10_000,
+    log,
+    monitorCommands: TRACE,
+  });
   // The house as main.ts builds it, with its job engine and outbox; its timers (review tasks, page auditor,
   // maintenance) stay off, as they are not what is measured.
   const house = await createSwitchboard({
@@ -85,7 +100,9 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
   const { services } = house;
   services.outbox.register(sender);
   const http = createHttpServer({ log, readiness: async () => ({ ready: true, reasons: [] }) });
-  http.mount(WEBHOOK_PREFIX, createAlertWebhooks({ token: TOKEN, alerts: services.alerts, log }));
+  const webhooks = createAlertWebhooks({ token: TOKEN, alerts: services.alerts, log });
+  const trace = TRACE ? traceBurst(house.services, handle.connection) : undefined;
+  http.mount(WEBHOOK_PREFIX, trace ? trace.handler(webhooks) : webhooks);
   const { port } = await http.listen(0, '127.0.0.1');
   await house.start();
   try {
@@ -106,6 +123,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
     /** Group -> when the first of its notifications was sent. */
     const sentAt = new Map<number, number>();
     const outcomes = new Map<string, number>();
+    trace?.start();
     const t0 = performance.now();
     const answers = await Promise.all(
       Array.from({ length: ALERTS }, async (_, i) => {
@@ -115,7 +133,11 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
         try {
           res = await fetch(url, {
             method: 'POST',
-            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+            headers: {
+              authorization: `Bearer ${TOKEN}`,
+              'content-type': 'application/json',
+              'x-bench-group': String(g),
+            },
             body: JSON.stringify(notification(i, new Date().toISOString())),
           });
         } catch (err) {
@@ -148,6 +170,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
     }
     latencies.sort((a, b) => a - b);
     const split = [...ticketOf.values()].filter((s) => s.size > 1).length;
+    const traced = trace ? trace.report(ticketOf, sentAt, firstPage, ALERTS) : [];
     return [
       `  ${ALERTS} Alertmanager notifications (one alert each) over ${GROUPS} groups, all POSTed at once to the HTTP server; ` +
         `${TEAMS} teams, one on-call person each; one bot process (job engine + outbox, default polling)`,
@@ -157,6 +180,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       `  first pages: ${pages} DMs for ${firstPage.size} incidents (expected ${GROUPS} and ${GROUPS})`,
       `  first POST of a group → its first page DM handed to the Slack sender: p50 ${ms(percentile(latencies, 50))}, ` +
         `p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? Number.NaN)}`,
+      ...traced,
     ];
   } finally {
     await house.stop();
@@ -164,4 +188,96 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
     await handle.connection.dropDatabase().catch(() => {});
     await handle.close();
   }
+}
+
+/** The trace of BENCH_ALERTS_TRACE: a few of the house's calls wrapped to note when a group's first page passes. */
+function traceBurst(services: Services, connection: Connection) {
+  const arrived = new Map<number, number>();
+  const opened = new Map<string, number>();
+  const planned = new Map<string, number>();
+  const stepped = new Map<string, number>();
+  const commands = new Map<string, number>();
+  /** Every command in order, from the burst's start: for a burst of one, what one opening and its page cost. */
+  const sequence: string[] = [];
+  let counting = false;
+  const client = connection.getClient();
+  client.on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+    const target = e.command[e.commandName];
+    const name = typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
+    if (!counting) return;
+    commands.set(name, (commands.get(name) ?? 0) + 1);
+    sequence.push(name);
+  });
+  /** How long the server took over each command, as the driver saw it (queued in the pool not counted). */
+  const durations: number[] = [];
+  client.on('commandSucceeded', (e: { duration: number }) => {
+    if (counting) durations.push(e.duration);
+  });
+  const tickets = services.tickets;
+  const openTicket = tickets.openTicket.bind(tickets);
+  tickets.openTicket = async (acting, input) => {
+    const t = await openTicket(acting, input);
+    opened.set(t.ticketId, performance.now());
+    return t;
+  };
+  // Heard after paging's own listener (registered when the house was built): the page's first step is planned.
+  services.alerts.onAlertIncident((e) => void planned.set(e.ticket.ticketId, performance.now()));
+  const paging = services.paging;
+  const runStep = paging.runStep.bind(paging);
+  paging.runStep = (job, now) => {
+    const id = (job.payload as { ticketId?: string }).ticketId;
+    if (id && !stepped.has(id)) stepped.set(id, performance.now());
+    return runStep(job, now);
+  };
+  const lines = (label: string, values: number[]) => {
+    values.sort((a, b) => a - b);
+    return `    ${label}: p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`;
+  };
+  return {
+    /** Counts from now on (the teams and their rotations are made before). */
+    start() {
+      counting = true;
+    },
+    handler(inner: RequestHandler): RequestHandler {
+      return (req, res) => {
+        const g = Number(req.headers['x-bench-group']);
+        if (!arrived.has(g)) arrived.set(g, performance.now());
+        inner(req, res);
+      };
+    },
+    report(
+      ticketOf: Map<number, Set<string>>,
+      sentAt: Map<number, number>,
+      firstPage: Map<string, number>,
+      alerts: number,
+    ): string[] {
+      const legs: Record<string, number[]> = { arrive: [], open: [], plan: [], step: [], dm: [] };
+      for (const [g, set] of ticketOf) {
+        const [t] = [...set];
+        const sent = sentAt.get(g);
+        if (!t || sent === undefined) continue;
+        const at = [sent, arrived.get(g), opened.get(t), planned.get(t), stepped.get(t), firstPage.get(t)];
+        const names = ['arrive', 'open', 'plan', 'step', 'dm'];
+        names.forEach((n, i) => {
+          const a = at[i];
+          const b = at[i + 1];
+          if (a !== undefined && b !== undefined) legs[n]?.push(b - a);
+        });
+      }
+      const total = [...commands.values()].reduce((a, b) => a + b, 0);
+      const top = [...commands].sort((a, b) => b[1] - a[1]).slice(0, 16);
+      return [
+        '  trace (each leg from the one before, over the groups):',
+        lines('first POST sent → reached the handler', legs.arrive ?? []),
+        lines('→ its incident opened (openTicket)', legs.open ?? []),
+        lines('→ its page planned (incident listeners done)', legs.plan ?? []),
+        lines('→ its first step started', legs.step ?? []),
+        lines('→ its first page DM', legs.dm ?? []),
+        lines('each database command, sent → answered', durations),
+        `  database commands: ${total} (${(total / alerts).toFixed(1)} a notification), the most sent:`,
+        ...top.map(([n, c]) => `    ${n}: ${c}`),
+        ...(alerts <= 2 ? [`  in order: ${sequence.join(', ')}`] : []),
+      ];
+    },
+  };
 }
