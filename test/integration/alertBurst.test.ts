@@ -1,0 +1,65 @@
+// What an alert's incident costs on its way to its first page, counted on the wire: each team read once, no page
+// start read for an incident just opened, one start (by its own change) rather than a second try by the alert.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AlertProcess, admin, alertProcess, TOKEN } from '../support/alertProcess.ts';
+import { type TestDatabase, testDatabase } from '../support/db.ts';
+
+let db: TestDatabase;
+let p: AlertProcess;
+let sent: string[] = [];
+beforeAll(async () => {
+  db = await testDatabase(undefined, { monitorCommands: true });
+  db.connection.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+    const target = e.command[e.commandName];
+    sent.push(typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
+  });
+  p = await alertProcess(db);
+  await p.services.teams.create(admin(), 'storage', { services: 'storage' });
+  await p.services.teams.setRotation(admin(), 'storage', ['console:oncall-st'], { every: '1w' });
+});
+afterAll(async () => {
+  await p?.close();
+  await db?.close();
+});
+
+const notification = (key: string) => ({
+  version: '4',
+  groupKey: key,
+  status: 'firing',
+  receiver: 'switchboard',
+  groupLabels: {},
+  commonLabels: {},
+  commonAnnotations: {},
+  externalURL: 'http://alertmanager.local',
+  alerts: [
+    {
+      status: 'firing',
+      labels: { alertname: key, severity: 'critical', service: 'storage' },
+      annotations: { summary: `${key} is failing` },
+      startsAt: '2026-03-10T11:59:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      fingerprint: `fp-${key}`,
+    },
+  ],
+});
+
+describe('an alert burst, counted', () => {
+  it('three incidents of one team: the team read once, no page start read, each page started once', async () => {
+    sent = [];
+    for (const key of ['burst-a', 'burst-b', 'burst-c']) {
+      const res = await fetch(`${p.url}/webhooks/alertmanager`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(notification(key)),
+      });
+      expect(await res.json()).toMatchObject({ outcome: 'opened' });
+    }
+    const count = (name: string) => sent.filter((c) => c === name).length;
+    // The team was read for the first incident's owner and kept (the people epoch stands).
+    expect(count('find teams')).toBe(1);
+    // A ticket at its first version was never paged: no read of its episode or its start.
+    expect(count('find page_starts')).toBe(0);
+    expect(count('insert page_starts')).toBe(3);
+    expect(count('insert page_live')).toBe(3);
+  });
+});
