@@ -22,7 +22,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const notification = (key: string) => ({
+const notification = (key: string, service = 'storage', instance = 'db1') => ({
   version: '4',
   groupKey: key,
   status: 'firing',
@@ -34,24 +34,27 @@ const notification = (key: string) => ({
   alerts: [
     {
       status: 'firing',
-      labels: { alertname: key, severity: 'critical', service: 'storage' },
+      labels: { alertname: key, severity: 'critical', service, instance },
       annotations: { summary: `${key} is failing` },
       startsAt: '2026-03-10T11:59:00Z',
       endsAt: '0001-01-01T00:00:00Z',
-      fingerprint: `fp-${key}`,
+      fingerprint: `fp-${key}-${instance}`,
     },
   ],
 });
+
+const post = (body: unknown) =>
+  fetch(`${p.url}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('an alert burst, counted', () => {
   it('three incidents of one team: the team read once, no page start read, each page started once', async () => {
     sent = [];
     for (const key of ['burst-a', 'burst-b', 'burst-c']) {
-      const res = await fetch(`${p.url}/webhooks/alertmanager`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(notification(key)),
-      });
+      const res = await post(notification(key));
       expect(await res.json()).toMatchObject({ outcome: 'opened' });
     }
     const count = (name: string) => sent.filter((c) => c === name).length;
@@ -61,5 +64,20 @@ describe('an alert burst, counted', () => {
     expect(count('find page_starts')).toBe(0);
     expect(count('insert page_starts')).toBe(3);
     expect(count('insert page_live')).toBe(3);
+  });
+
+  it("a group's notifications taken in together mark what they told in one insert, not one each", async () => {
+    sent = [];
+    // A service no team owns: nothing is paged, so nothing holds the notes back.
+    const answers = await Promise.all(
+      Array.from({ length: 11 }, async (_, i) => {
+        const res = await post(notification('marks', 'unowned', `host${i}`));
+        return ((await res.json()) as { outcome: string }).outcome;
+      }),
+    );
+    expect(answers.filter((o) => o === 'opened')).toHaveLength(1);
+    expect(answers.filter((o) => o === 'noted')).toHaveLength(10);
+    // The opener's mark, then one insert per batch of those that waited (a batch or two), where each had its own.
+    expect(sent.filter((c) => c === 'insert alert_seen').length).toBeLessThanOrEqual(3);
   });
 });
