@@ -50,7 +50,8 @@ export class PagingCore {
     const key = `${tenant}/${ticketId}`;
     if (this.started.size >= 10_000) this.started.clear();
     this.started.add(key);
-    if (this.firstPages.has(key)) return;
+    // Waited for only where this process's job engine runs the step at once (else another process pages).
+    if (this.firstPages.has(key) || !this.jobs.runsHere) return;
     let done = () => {};
     const paged = new Promise<void>((resolve) => {
       const timer = setTimeout(() => done(), FIRST_PAGE_WAIT_MS);
