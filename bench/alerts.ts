@@ -13,6 +13,7 @@ import type { PlatformSender } from '../src/present/sender.ts';
 import type { Acting } from '../src/services/acting.ts';
 import type { Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
+import { type BurstSpec, sendBurst, wall } from './alertSender.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { percentile } from './stats.ts';
 
@@ -30,38 +31,14 @@ const TENANT = 'console:local';
  * server, its incident opened, its page planned, its step started, its DM) and the database commands of the burst.
  */
 const TRACE = process.env.BENCH_ALERTS_TRACE === '1';
+const spec = (url: string): BurstSpec => ({ url, token: TOKEN, alerts: ALERTS, groups: GROUPS, teams: TEAMS });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (v: number) => `${v.toFixed(0)} ms`;
-
-const notification = (i: number, sentAt: string) => {
-  const g = i % GROUPS;
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="G${g}"}`,
-    status: 'firing',
-    receiver: 'switchboard',
-    groupLabels: { alertname: `G${g}` },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.bench',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname: `G${g}`, severity: 'critical', service: `svc${g % TEAMS}`, instance: `host${i}` },
-        annotations: { summary: `Group ${g} is failing` },
-        startsAt: sentAt,
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: `http://prometheus.bench/graph?g=${g}`,
-        fingerprint: `fp-${i}`,
-      },
-    ],
-  };
-};
 
 export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
   const dbName = `bench_alerts_${randomBytes(6).toString('hex')}`;
   const now = () => new Date();
-  /** Ticket id -> when its first first-level page reached the sender (performance.now()). */
+  /** Ticket id -> when its first first-level page reached the sender (wall time, `wall()`). */
   const firstPage = new Map<string, number>();
   let pages = 0;
   const sender: PlatformSender = {
@@ -72,7 +49,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       const m = /^PAGE \([^)]*level 1\): (\S+) /.exec(reply.text);
       if (m) {
         pages++;
-        if (!firstPage.has(m[1] as string)) firstPage.set(m[1] as string, performance.now());
+        if (!firstPage.has(m[1] as string)) firstPage.set(m[1] as string, wall());
       }
       return { messageId: `dm-${pages}`, channel: `D-${user}` };
     },
@@ -119,41 +96,14 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       await services.teams.setRotation(admin, `team${t}`, [`slack:UONCALL${t}`], { every: '1w' });
     }
     const load = loadavg().map((l) => l.toFixed(2));
-    const url = `http://127.0.0.1:${port}/webhooks/alertmanager`;
-    /** Group -> when the first of its notifications was sent. */
-    const sentAt = new Map<number, number>();
-    const outcomes = new Map<string, number>();
+    // The floor: the same burst answered at once (body read and parsed, 202) by a bare handler on the same HTTP
+    // server, before the bot's: what the client, the server and the machine cost a group's first POST.
+    const floor = await floorBurst();
     trace?.start();
-    const t0 = performance.now();
-    const answers = await Promise.all(
-      Array.from({ length: ALERTS }, async (_, i) => {
-        const g = i % GROUPS;
-        if (!sentAt.has(g)) sentAt.set(g, performance.now());
-        let res: Response;
-        try {
-          res = await fetch(url, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${TOKEN}`,
-              'content-type': 'application/json',
-              'x-bench-group': String(g),
-            },
-            body: JSON.stringify(notification(i, new Date().toISOString())),
-          });
-        } catch (err) {
-          // Counted, not fatal: a connection the server (or the machine) dropped under the burst is a figure too.
-          const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-          const key = `fetch failed (${cause})`;
-          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-          return { g, ticket: undefined };
-        }
-        const body = (await res.json().catch(() => ({}))) as { outcome?: string; ticket?: string };
-        const key = res.status === 202 ? (body.outcome ?? '?') : `HTTP ${res.status}`;
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        return { g, ticket: body.ticket };
-      }),
-    );
-    const answeredS = (performance.now() - t0) / 1000;
+    const burst = await sendBurst(spec(`http://127.0.0.1:${port}/webhooks/alertmanager`));
+    const { answers, answeredS } = burst;
+    const sentAt = new Map(burst.sentAt);
+    const outcomes = new Map(burst.outcomes);
     const ticketOf = new Map<number, Set<string>>();
     for (const a of answers) if (a.ticket) ticketOf.set(a.g, (ticketOf.get(a.g) ?? new Set()).add(a.ticket));
     const deadline = performance.now() + BUDGET_MS;
@@ -175,6 +125,8 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       `  ${ALERTS} Alertmanager notifications (one alert each) over ${GROUPS} groups, all POSTed at once to the HTTP server; ` +
         `${TEAMS} teams, one on-call person each; one bot process (job engine + outbox, default polling)`,
       `  load average at the start: ${load.join(' ')} (${process.env.BENCH_NOTE ?? 'machine shared'})`,
+      `  floor, the same POSTs answered 202 at once by a bare handler on the same HTTP server: all in ${floor.answeredS.toFixed(1)} s; ` +
+        `first POST of a group → its answer p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}`,
       `  all answered in ${answeredS.toFixed(1)} s (${(ALERTS / answeredS).toFixed(0)}/s): ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}`,
       `  incidents named in the answers: ${incidents} (expected ${GROUPS}); groups answered with two or more: ${split}`,
       `  first pages: ${pages} DMs for ${firstPage.size} incidents (expected ${GROUPS} and ${GROUPS})`,
@@ -199,6 +151,8 @@ function traceBurst(services: Services, connection: Connection) {
   const commands = new Map<string, number>();
   /** Every command in order, from the burst's start: for a burst of one, what one opening and its page cost. */
   const sequence: string[] = [];
+  /** When each of `sequence` was sent (wall time). */
+  const stamps: number[] = [];
   let counting = false;
   const client = connection.getClient();
   client.on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
@@ -207,6 +161,7 @@ function traceBurst(services: Services, connection: Connection) {
     if (!counting) return;
     commands.set(name, (commands.get(name) ?? 0) + 1);
     sequence.push(name);
+    stamps.push(wall());
   });
   /** How long the server took over each command, as the driver saw it (queued in the pool not counted). */
   const durations: number[] = [];
@@ -217,16 +172,16 @@ function traceBurst(services: Services, connection: Connection) {
   const openTicket = tickets.openTicket.bind(tickets);
   tickets.openTicket = async (acting, input) => {
     const t = await openTicket(acting, input);
-    opened.set(t.ticketId, performance.now());
+    opened.set(t.ticketId, wall());
     return t;
   };
   // Heard after paging's own listener (registered when the house was built): the page's first step is planned.
-  services.alerts.onAlertIncident((e) => void planned.set(e.ticket.ticketId, performance.now()));
+  services.alerts.onAlertIncident((e) => void planned.set(e.ticket.ticketId, wall()));
   const paging = services.paging;
   const runStep = paging.runStep.bind(paging);
   paging.runStep = (job, now) => {
     const id = (job.payload as { ticketId?: string }).ticketId;
-    if (id && !stepped.has(id)) stepped.set(id, performance.now());
+    if (id && !stepped.has(id)) stepped.set(id, wall());
     return runStep(job, now);
   };
   const lines = (label: string, values: number[]) => {
@@ -241,7 +196,7 @@ function traceBurst(services: Services, connection: Connection) {
     handler(inner: RequestHandler): RequestHandler {
       return (req, res) => {
         const g = Number(req.headers['x-bench-group']);
-        if (!arrived.has(g)) arrived.set(g, performance.now());
+        if (!arrived.has(g)) arrived.set(g, wall());
         inner(req, res);
       };
     },
@@ -265,6 +220,16 @@ function traceBurst(services: Services, connection: Connection) {
         });
       }
       const total = [...commands.values()].reduce((a, b) => a + b, 0);
+      // The work ahead of the last group's first page: every command sent before its DM.
+      const lastPage = Math.max(...firstPage.values());
+      const ahead = new Map<string, number>();
+      let aheadN = 0;
+      sequence.forEach((n, i) => {
+        if ((stamps[i] as number) > lastPage) return;
+        aheadN++;
+        ahead.set(n, (ahead.get(n) ?? 0) + 1);
+      });
+      const aheadTop = [...ahead].sort((a, b) => b[1] - a[1]).slice(0, 24);
       const top = [...commands].sort((a, b) => b[1] - a[1]).slice(0, 16);
       return [
         '  trace (each leg from the one before, over the groups):',
@@ -276,8 +241,33 @@ function traceBurst(services: Services, connection: Connection) {
         lines('each database command, sent → answered', durations),
         `  database commands: ${total} (${(total / alerts).toFixed(1)} a notification), the most sent:`,
         ...top.map(([n, c]) => `    ${n}: ${c}`),
+        `  sent before the last group's first page DM: ${aheadN} (${(aheadN / firstPage.size).toFixed(1)} a group)`,
+        `    ${aheadTop.map(([n, c]) => `${n} ${c}`).join(', ')}`,
         ...(alerts <= 2 ? [`  in order: ${sequence.join(', ')}`] : []),
       ];
     },
   };
+}
+
+/** The same burst against a bare handler (read, parse, 202) on an HTTP server of the same kind. */
+async function floorBurst(): Promise<{ answeredS: number; p50: number; p99: number }> {
+  const bare = createHttpServer({ log, readiness: async () => ({ ready: true, reasons: [] }) });
+  bare.mount(WEBHOOK_PREFIX, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"status":"accepted","outcome":"floor"}');
+    });
+  });
+  const { port } = await bare.listen(0, '127.0.0.1');
+  try {
+    const { sentAt, answeredAt, answeredS } = await sendBurst(spec(`http://127.0.0.1:${port}/webhooks/alertmanager`));
+    const sent = new Map(sentAt);
+    const waits = answeredAt.map(([g, at]) => at - (sent.get(g) as number)).sort((a, b) => a - b);
+    return { answeredS, p50: percentile(waits, 50), p99: percentile(waits, 99) };
+  } finally {
+    await bare.close();
+  }
 }
