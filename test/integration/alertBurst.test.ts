@@ -80,4 +80,18 @@ describe('an alert burst, counted', () => {
     // The opener's mark, then one insert per batch of those that waited (a batch or two), where each had its own.
     expect(sent.filter((c) => c === 'insert alert_seen').length).toBeLessThanOrEqual(3);
   });
+
+  it('openings at once read the service catalog once between them', async () => {
+    // A team written: the catalog kept in process is read afresh by the next opening.
+    await p.services.teams.create(admin(), 'network', { services: 'vpn' });
+    sent = [];
+    const answers = await Promise.all(
+      ['cat-a', 'cat-b', 'cat-c', 'cat-d', 'cat-e'].map(async (key) => {
+        const res = await post(notification(key, 'vpn'));
+        return ((await res.json()) as { outcome: string }).outcome;
+      }),
+    );
+    expect(answers).toEqual(['opened', 'opened', 'opened', 'opened', 'opened']);
+    expect(sent.filter((c) => c === 'find services')).toHaveLength(1);
+  });
 });
