@@ -26,6 +26,8 @@ const FIRST_PAGE_WAIT_MS = 5000;
 export class PagingCore {
   /** Escalations started here whose first step has not paged yet, by `tenant/ticketId` (see `firstPage`). */
   private readonly firstPages = new Map<string, { paged: Promise<void>; done: () => void }>();
+  /** Tickets whose escalation this process started lately (an alert's incident is started by its own change first). */
+  private readonly started = new Set<string>();
 
   constructor(
     readonly repo: PageRepository,
@@ -36,9 +38,6 @@ export class PagingCore {
     readonly outbox: Outbox,
     readonly o: PagingOptions,
   ) {}
-
-  /** Tickets whose escalation this process started lately (an alert's incident is started by its own change first). */
-  private readonly started = new Set<string>();
 
   /** Whether this process started the ticket's escalation lately (a start heard twice need not read to be refused). */
   startedLately(tenant: string, ticketId: string): boolean {
