@@ -272,6 +272,22 @@ export class AlertService {
     return { outcome: 'acknowledged', ticketId: id };
   }
 
+  /**
+   * Work that goes ahead of notes as an opening does (an alert incident's first page, while it is being sent): notes
+   * wait for it too, at most NOTE_WAIT_MS. Called by a listener of `onAlertIncident`, before that listener returns.
+   */
+  goesFirst(work: Promise<unknown>): void {
+    this.opening++;
+    void work.then(
+      () => this.openingDone(),
+      () => this.openingDone(),
+    );
+  }
+
+  private openingDone(): void {
+    if (--this.opening === 0) for (const done of this.opened.splice(0)) done();
+  }
+
   /** Resolves once no incident is being opened in this process, or after NOTE_WAIT_MS (a note is never held longer). */
   private async opensFirst(): Promise<void> {
     if (this.opening === 0) return;
@@ -329,7 +345,7 @@ export class AlertService {
           if (this.openedHere.size >= 10_000) this.openedHere.clear();
           this.openedHere.add(key);
         } finally {
-          if (--this.opening === 0) for (const done of this.opened.splice(0)) done();
+          this.openingDone();
         }
       } catch (err) {
         // Our process lives on, so nobody would take its claim as abandoned: it says so (the retry claims anew).

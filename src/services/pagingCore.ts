@@ -20,7 +20,15 @@ export interface PagingOptions {
   onOverdue?: (count: number) => void;
 }
 
+/** How long an alert's notes are held for its incident's first page at most (the step may run in another process). */
+const FIRST_PAGE_WAIT_MS = 5000;
+
 export class PagingCore {
+  /** Escalations started here whose first step has not paged yet, by `tenant/ticketId` (see `firstPage`). */
+  private readonly firstPages = new Map<string, { paged: Promise<void>; done: () => void }>();
+  /** Tickets whose escalation this process started lately (an alert's incident is started by its own change first). */
+  private readonly started = new Set<string>();
+
   constructor(
     readonly repo: PageRepository,
     readonly jobs: JobRepository,
@@ -30,6 +38,41 @@ export class PagingCore {
     readonly outbox: Outbox,
     readonly o: PagingOptions,
   ) {}
+
+  /** Whether this process started the ticket's escalation lately (a start heard twice need not read to be refused). */
+  startedLately(tenant: string, ticketId: string): boolean {
+    return this.started.has(`${tenant}/${ticketId}`);
+  }
+
+  /** An escalation started here (its first level is paging now): `firstPage` waits for it until `paged` says so. */
+  startedHere(tenant: string, ticketId: string): void {
+    const key = `${tenant}/${ticketId}`;
+    if (this.started.size >= 10_000) this.started.clear();
+    this.started.add(key);
+    // Waited for only where this process's job engine runs the step at once (else another process pages).
+    if (this.firstPages.has(key) || !this.jobs.runsHere) return;
+    let done = () => {};
+    const paged = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), FIRST_PAGE_WAIT_MS);
+      timer.unref();
+      done = () => {
+        clearTimeout(timer);
+        this.firstPages.delete(key);
+        resolve();
+      };
+    });
+    this.firstPages.set(key, { paged, done });
+  }
+
+  /** The first step of an escalation paged (or gave up): what waited for it goes on. */
+  paged(tenant: string, ticketId: string): void {
+    this.firstPages.get(`${tenant}/${ticketId}`)?.done();
+  }
+
+  /** Resolves when the first step of an escalation started here has paged (at once when none is waited for). */
+  firstPage(tenant: string, ticketId: string): Promise<void> {
+    return this.firstPages.get(`${tenant}/${ticketId}`)?.paged ?? Promise.resolve();
+  }
 
   async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date, id?: string): Promise<void> {
     const episode = e.episode ?? 0;

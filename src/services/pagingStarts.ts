@@ -28,10 +28,16 @@ export class PageStarts {
       await this.retrying(() => this.onChange(ev.ticket), ev.ticket.ticketId);
     });
     alerts.onAlertIncident(async (ev) => {
-      await this.retrying(async () => {
-        const team = await this.c.teams.teamFor(ev.tenant, ev.ticket.service);
-        if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
-      }, ev.ticket.ticketId);
+      // Started already by the incident's own change in this process (a P1/P2 of a team's service): no second try.
+      if (!this.c.startedLately(ev.tenant, ev.ticket.ticketId)) {
+        await this.retrying(async () => {
+          const team = await this.c.teams.teamFor(ev.tenant, ev.ticket.service);
+          if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
+        }, ev.ticket.ticketId);
+      }
+      // Under a burst, the alerts' notes wait while this incident's first page is being sent (started here, by this
+      // listener or by the incident's own change): a page is what the alert is for.
+      alerts.goesFirst(this.c.firstPage(ev.tenant, ev.ticket.ticketId));
     });
     // Monitoring's acknowledge is the Acknowledge button's: the same ack, by the alerts' system person.
     alerts.onAlertAcknowledged(async (ev) => {
@@ -120,10 +126,18 @@ export class PageStarts {
       pending: { index: 0, dueAt: now },
       lastLevel: null,
       message,
-      episode: await this.c.repo.episode(ticket.tenant, ticket.ticketId),
+      // A ticket at its first version was opened a moment ago, in this process: it has never been resolved, so
+      // its first episode is the one, and nobody can have started it yet (the start's unique insert still decides).
+      episode: ticket.version === 0 ? 0 : await this.c.repo.episode(ticket.tenant, ticket.ticketId),
     };
-    if (!(await this.c.repo.start(e))) return false;
-    await this.c.planStep(e, 0, now, now);
+    if (!(await this.c.repo.start(e, { fresh: ticket.version === 0 }))) return false;
+    this.c.startedHere(e.tenant, e.ticketId);
+    try {
+      await this.c.planStep(e, 0, now, now);
+    } catch (err) {
+      this.c.paged(e.tenant, e.ticketId);
+      throw err;
+    }
     return true;
   }
 }

@@ -15,8 +15,17 @@ export class StepRunner {
 
   /** A step's job: fenced by the generation, stopped by an ack or a resolve; plans the next step before paging. */
   async runStep(job: Job, now: Date): Promise<string | undefined> {
-    const { repo, teams } = this.c;
     const p = job.payload as unknown as StepPayload;
+    try {
+      return await this.step(job, p, now);
+    } finally {
+      // The first step of an escalation, however it ended: notes held for it go on (PagingCore.firstPage).
+      if (p.index === 0 && p.gen === 0) this.c.paged(p.tenant, p.ticketId);
+    }
+  }
+
+  private async step(job: Job, p: StepPayload, now: Date): Promise<string | undefined> {
+    const { repo, teams } = this.c;
     const e = await repo.find(p.tenant, p.ticketId);
     if (!e) return 'escalation over';
     const episode = e.episode ?? 0;
@@ -42,7 +51,7 @@ export class StepRunner {
     const plan = planOf(e);
     const step = nextStep(plan, e.genStartedAt, p.index - 1, this.c.o.repeatMs);
     if (!step) return 'past the plan';
-    const team = e.team ? await teams.get(p.tenant, e.team).catch(() => null) : null;
+    const team = e.team ? await teams.current(p.tenant, e.team).catch(() => null) : null;
     if (step.kind === 'exhausted') {
       await this.nobodyAcknowledged(e, ticket, team, job, now);
       await repo.end(p.tenant, p.ticketId, e.startedAt);
@@ -54,6 +63,8 @@ export class StepRunner {
     await repo.save({ ...e, lastLevel: level, pending: next ? { index: next.index, dueAt: next.at } : null }, e.gen);
     if (next) await this.c.planStep(e, next.index, next.at, now);
     const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
+    // Written (and on its way from memory): what waited for the first page need not wait for its history line.
+    if (p.index === 0 && p.gen === 0) this.c.paged(p.tenant, p.ticketId);
     const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
     // A step run again (its process died before recording the end) pages once, through the outbox's keys, and
     // writes its line once: the line's claim is an insert beside the job's own claims.

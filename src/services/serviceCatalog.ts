@@ -72,6 +72,9 @@ const ADD_EXAMPLE = '/service add payroll --team hr-it --owner @ada --tier 1 --t
 export class ServiceCatalog {
   private readonly known = new Map<string, { services: CatalogService[]; epoch: string; until: number }>();
 
+  /** The catalog being read, per tenant, for the epoch it was asked under. */
+  private readonly reading = new Map<string, { epoch: string; read: Promise<CatalogService[]> }>();
+
   constructor(
     private readonly repo: ServiceRepository,
     private readonly tickets: TicketRepository,
@@ -85,10 +88,20 @@ export class ServiceCatalog {
     const epoch = await this.people.epochOf(tenant);
     const hit = this.known.get(tenant);
     if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.services;
-    const services = await this.repo.list(tenant);
-    if (this.known.size > 10_000) this.known.clear();
-    this.known.set(tenant, { services, epoch, until: Date.now() + CATALOG_TTL_MS });
-    return services;
+    // Callers at once (a burst of alerts opening incidents) share one read of the same epoch.
+    const shared = this.reading.get(tenant);
+    if (shared && shared.epoch === epoch) return shared.read;
+    const read = this.repo.list(tenant).then((services) => {
+      if (this.known.size > 10_000) this.known.clear();
+      this.known.set(tenant, { services, epoch, until: Date.now() + CATALOG_TTL_MS });
+      return services;
+    });
+    this.reading.set(tenant, { epoch, read });
+    const forget = () => {
+      if (this.reading.get(tenant)?.read === read) this.reading.delete(tenant);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   /** What to offer for what someone has typed (completion on Discord, the type-ahead select on Slack): in process. */

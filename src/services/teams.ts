@@ -86,6 +86,8 @@ export class TeamService {
   ownership: ServiceOwnership | undefined;
   /** Each tenant's teams as last read, kept while its people epoch stands (as the service catalog is). */
   private readonly known = new Map<string, { teams: Team[]; epoch: string; until: number }>();
+  /** Teams read one by one for routing (`current`), by tenant then name, kept as `known` is. */
+  private readonly named = new Map<string, Map<string, { team: Promise<Team | null>; epoch: string; until: number }>>();
 
   constructor(
     private readonly repo: TeamRepository,
@@ -163,9 +165,38 @@ export class TeamService {
     return structuredClone(teams);
   }
 
+  /**
+   * A team by name, for reading only (where a page goes, who is on call): kept while the tenant's people epoch
+   * stands, as `list` is, so an alert burst's openings and first pages read each team once, not four times each.
+   * Callers at once share one read. A copy each time: callers may change what they get.
+   */
+  async current(tenant: string, name: string): Promise<Team | null> {
+    const epoch = await this.people.epochOf(tenant);
+    let teams = this.named.get(tenant);
+    if (!teams) {
+      if (this.named.size > 10_000) this.named.clear();
+      teams = new Map();
+      this.named.set(tenant, teams);
+    }
+    let hit = teams.get(name);
+    if (!hit || hit.epoch !== epoch || hit.until <= Date.now()) {
+      const read = this.repo.get(tenant, name);
+      hit = { team: read, epoch, until: Date.now() + TEAMS_KEPT_MS };
+      if (teams.size > 10_000) teams.clear();
+      teams.set(name, hit);
+      const kept = hit;
+      read.catch(() => {
+        if (teams.get(name) === kept) teams.delete(name);
+      });
+    }
+    const team = await hit.team;
+    return team ? structuredClone(team) : null;
+  }
+
   /** A team was written (or may have been): this process forgets the tenant's teams now, the others within a second. */
   private async changed(tenant: string): Promise<void> {
     this.known.delete(tenant);
+    this.named.delete(tenant);
     await this.people.changed(tenant);
   }
 
@@ -444,12 +475,12 @@ export class TeamService {
 
   /**
    * The team that owns a service: the one the service catalog names (services are matched in lower case). The
-   * catalog is kept in process, so this is one `_id` read of the team, or none for a service it does not hold.
+   * catalog is kept in process, and so is the team (`current`): no read while the people epoch stands.
    */
   async teamFor(tenant: string, service: string | null | undefined): Promise<Team | null> {
     if (!service) return null;
     const name = await this.ownership?.teamOf(tenant, service.trim().toLowerCase());
-    return name ? this.repo.get(tenant, name) : null;
+    return name ? this.current(tenant, name) : null;
   }
 
   /** The services the catalog gives the team (what `/team show` lists), by name. */

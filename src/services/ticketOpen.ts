@@ -32,7 +32,28 @@ export class TicketOpening {
   /** Next number per tenant:type, learnt from the database and kept while this process owns it. */
   private readonly nextNumber = new Map<string, number>();
 
+  /** The counter being read for a tenant:type, shared by the openings that wait for it. */
+  private readonly reading = new Map<string, Promise<number>>();
+
   constructor(private readonly c: TicketCore) {}
+
+  /** The next number to try, taken at once from what this process knows (the counter read once, when it knows none). */
+  private async reserve(key: string, tenant: string, type: TicketType): Promise<number> {
+    for (;;) {
+      const next = this.nextNumber.get(key);
+      if (next !== undefined) {
+        this.nextNumber.set(key, next + 1);
+        return next;
+      }
+      let read = this.reading.get(key);
+      if (!read) {
+        read = this.c.repo.maxNumber(tenant, type).finally(() => this.reading.delete(key));
+        this.reading.set(key, read);
+      }
+      const top = await read;
+      if (!this.nextNumber.has(key)) this.nextNumber.set(key, top + 1);
+    }
+  }
 
   async openTicket(acting: Acting, input: OpenTicketInput): Promise<Ticket> {
     // Requesters describe impact and urgency; choosing the priority outright is triage, an agent's call.
@@ -59,11 +80,22 @@ export class TicketOpening {
     const now = acting.now;
     const sla = await this.c.targetsOf(acting.tenant, input.service ?? null, input.anyService);
     const key = `${acting.tenant}:${type}`;
-    const ticket = await this.c.queue.run(key, async () => {
-      // The number claim (a unique insert) is the guarantee; the cache only saves reading the counter.
+    const ticket = await (async () => {
+      // The number claim (a unique insert) is the guarantee; the cache only saves reading the counter. Openings
+      // in this process each take the next number at once and write side by side (a burst of alerts opens fifty
+      // incidents: one after the other, their three writes each made the fiftieth wait for 150 writes).
       for (let attempt = 0; attempt < 50; attempt++) {
-        const from = this.nextNumber.get(key) ?? (await this.c.repo.maxNumber(acting.tenant, type)) + 1;
-        const number = await this.c.repo.claimNumber(acting.tenant, type, from);
+        const from = await this.reserve(key, acting.tenant, type);
+        let number: number;
+        try {
+          number = await this.c.repo.claimNumber(acting.tenant, type, from);
+        } catch (err) {
+          // Not claimed: the number goes back when no opening took one after it (no gap for a failed open).
+          if (this.nextNumber.get(key) === from + 1) this.nextNumber.set(key, from);
+          throw err;
+        }
+        // Another process took numbers: this process goes on above the last one it passed over.
+        if (number > from) this.nextNumber.set(key, Math.max(this.nextNumber.get(key) ?? 0, number + 1));
         const t: Ticket = {
           tenant: acting.tenant,
           type,
@@ -97,16 +129,13 @@ export class TicketOpening {
           ...(type === 'problem' ? { problem: { incidents: input.incidents ?? [], knownError: null } } : {}),
         };
         const saved = await this.c.repo.insertNew(t);
-        if (saved !== 'taken') {
-          this.nextNumber.set(key, number + 1);
-          return saved;
-        }
+        if (saved !== 'taken') return saved;
         // Another process took this number: learn the real maximum and try again.
         this.nextNumber.delete(key);
         await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       }
       throw new Error(`could not allocate a ${type} number for ${acting.tenant} after 50 attempts`);
-    });
+    })();
     await this.c.notify(acting, ticket, `${acting.person.name} opened ${ticket.ticketId}: ${ticket.title}`);
     return ticket;
   }

@@ -2,7 +2,7 @@
 import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { insertOnce } from './insertOnce.ts';
+import { insertEach, insertOnce } from './insertOnce.ts';
 import { dayKey } from './jobStore.ts';
 import { Lease } from './lease.ts';
 
@@ -105,9 +105,14 @@ export class AlertKeyRepository {
   async firstSeen(hashes: readonly string[], at: Date): Promise<boolean[]> {
     const expireAt = expiresAfter(at, SHORT_RETENTION_MS);
     const since = dayKey(new Date(at.getTime() - 86_400_000));
+    // One insert for them all (a group's waiting notifications taken in together carry a mark each).
+    const fresh = await insertEach(
+      this.seen,
+      hashes.map((h) => ({ _id: h, at, expireAt })),
+    );
     return Promise.all(
-      hashes.map(async (h) => {
-        if (await insertOnce(this.seen, { _id: h, at, expireAt })) return true;
+      hashes.map(async (h, n) => {
+        if (fresh[n]) return true;
         // Heard before: moved on to now, and told again only when the last time was before yesterday.
         const before = await this.seen.findOneAndUpdate(
           { _id: h },

@@ -200,6 +200,11 @@ export class JobRepository {
     return () => this.dueListeners.delete(listener);
   }
 
+  /** Whether a job engine of this process is running (listening for jobs due at once): a job due now starts here. */
+  get runsHere(): boolean {
+    return this.dueListeners.size > 0;
+  }
+
   /**
    * Files a job written before under the minute of `now` again: one whose filing was lost (its writer died
    * between the job and its slot). A job filed twice still runs once: its claim decides.

@@ -88,9 +88,10 @@ export class PageRepository {
    * dies right after leaves a step the auditor finds overdue and plans again (`restore`); the start, an insert
    * into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
    */
-  async start(e: LiveEscalation): Promise<boolean> {
+  async start(e: LiveEscalation, o: { fresh?: boolean } = {}): Promise<boolean> {
     const episode = e.episode ?? 0;
-    if (await this.startedAt(e.tenant, e.ticketId, episode)) return false;
+    // The read only spares a live record written and taken back; `fresh` (a ticket just opened) skips it.
+    if (!o.fresh && (await this.startedAt(e.tenant, e.ticketId, episode))) return false;
     if (!(await insertOnce(this.live, { _id: liveKey(e.tenant, e.ticketId), ...e }))) return false;
     if (await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, episode), at: e.startedAt })) return true;
     await this.live.deleteOne({ _id: liveKey(e.tenant, e.ticketId), startedAt: e.startedAt, gen: e.gen });

@@ -1,7 +1,10 @@
 // Alert intake over real HTTP on the real database: auth, limits, field errors, once per key across two processes, notes, resolves, acks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_KIND, pageJobId } from '../../src/services/paging.ts';
 import { type AlertProcess, admin, alertProcess, incidents, TOKEN } from '../support/alertProcess.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
+
+const TENANT = 'console:local';
 
 const alert = (name: string, over: Record<string, unknown> = {}) => ({
   status: 'firing',
@@ -277,6 +280,43 @@ describe('Alertmanager groups as incidents', () => {
     for (const n of names) expect(told).toContain(n);
     // Those that came while the incident was being opened waited together: one note for all of them.
     expect(inc?.comments.length).toBeLessThan(19);
+  });
+
+  it("under a burst, a group's next notifications wait for its incident's first page, then are noted", async () => {
+    // The team of the service `pager` is paged for its incidents. This process's job engine is off, so the first step
+    // runs below, by hand, when the test says; a listener for jobs due at once stands for the engine that would run
+    // it here a moment after the incident opened (where no engine runs, another process pages, and notes go on).
+    const engine = p.services.jobs.onDueNow(() => {});
+    await p.services.teams.create(admin(), 'pagers', { services: 'pager' });
+    await p.services.teams.setRotation(admin(), 'pagers', ['console:oncall-pg'], { every: '1w' });
+    const am = `${p.url}/webhooks/alertmanager`;
+    const paging = (n: string) => alert(n, { labels: { alertname: n, severity: 'critical', service: 'pager' } });
+    const opened = (await (await post(am, group('first-page', [paging('Pg1')]))).json()) as { ticket: string };
+    const order: string[] = [];
+    const note = post(am, group('first-page', [paging('Pg1'), paging('Pg2')])).then(async (res) => {
+      order.push('noted');
+      return (await res.json()) as { outcome: string };
+    });
+    // The note is held (it has not even read its marks): many round trips later it is still unanswered.
+    for (let i = 0; i < 40; i++) await p.services.tickets.getTicket(admin(), opened.ticket);
+    expect(order).toEqual([]);
+    const step = {
+      _id: pageJobId(TENANT, opened.ticket, 0, 0, 0),
+      tenant: TENANT,
+      kind: PAGE_KIND,
+      dueAt: new Date(0),
+      payload: { tenant: TENANT, ticketId: opened.ticket, gen: 0, index: 0, episode: 0 },
+      createdAt: new Date(0),
+      by: null,
+      ticketId: opened.ticket,
+    };
+    await p.services.paging.runStep(step, new Date());
+    order.push('paged');
+    expect((await note).outcome).toBe('noted');
+    expect(order).toEqual(['paged', 'noted']);
+    const dms = p.sender.calls.filter((c) => c.op === 'dm' && c.reply.text.includes(opened.ticket));
+    expect(dms).toHaveLength(1);
+    engine();
   });
 
   it('ignores a resolved group it never saw firing', async () => {

@@ -1,0 +1,61 @@
+// Ticket numbers in one process: openings made at once each take the next number and write side by side.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActing } from '../../src/services/acting.ts';
+import { type TestDatabase, testDatabase } from '../support/db.ts';
+import { anotherProcess, startTestBot, type TestBot } from '../support/harness.ts';
+
+let db: TestDatabase;
+let bot: TestBot;
+/** The commands sent, in the order the driver sent them. */
+let sent: string[] = [];
+beforeAll(async () => {
+  db = await testDatabase(undefined, { monitorCommands: true });
+  db.connection.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+    const target = e.command[e.commandName];
+    sent.push(typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
+  });
+  bot = await startTestBot({ database: db });
+});
+afterAll(async () => {
+  await bot?.close();
+  await db?.close();
+});
+
+const TENANT = 'console:local';
+const acting = () => systemActing(TENANT, { id: 'p-ops', identity: 'console:ops', name: 'ops' }, bot.now(), 'UTC');
+
+describe('ticket numbers under a burst of openings', () => {
+  it('openings at once claim their numbers side by side, reading the counter once, and number in call order', async () => {
+    sent = [];
+    const opened = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        bot.services.tickets.openTicket(acting(), { title: `burst ${i}`, type: 'incident' }),
+      ),
+    );
+    expect(opened.map((t) => t.number)).toEqual([1, 2, 3, 4, 5]);
+    // Every number was claimed before the first ticket was written: no opening waited for another's writes.
+    const claims = sent.flatMap((c, n) => (c === 'insert ticket_numbers' ? [n] : []));
+    const firstTicket = sent.indexOf('insert tickets_open');
+    expect(claims).toHaveLength(5);
+    expect(Math.max(...claims)).toBeLessThan(firstTicket);
+    expect(sent.filter((c) => c === 'find ticket_counters')).toHaveLength(1);
+  });
+
+  it('numbers another process took meanwhile are passed over, and this process goes on above them', async () => {
+    const other = await anotherProcess(bot);
+    try {
+      const theirs = await other.services.tickets.openTicket(acting(), { title: 'elsewhere', type: 'incident' });
+      expect(theirs.number).toBe(6);
+      const ours = await Promise.all(
+        Array.from({ length: 3 }, (_, i) =>
+          bot.services.tickets.openTicket(acting(), { title: `after ${i}`, type: 'incident' }),
+        ),
+      );
+      expect(ours.map((t) => t.number).sort((a, b) => a - b)).toEqual([7, 8, 9]);
+      const next = await bot.services.tickets.openTicket(acting(), { title: 'next', type: 'incident' });
+      expect(next.number).toBe(10);
+    } finally {
+      await other.close();
+    }
+  });
+});
