@@ -255,7 +255,11 @@ async function launchFerretdb(
   const log = opts.log.child({ component: 'ferretdb' });
   const args = [
     '--handler=sqlite',
-    `--sqlite-url=${pathToFileURL(dataPath).href}/`,
+    // WAL with synchronous=NORMAL: a commit is durable once in the write-ahead log, which is synced at checkpoints
+    // rather than on every commit. A crash of the process loses nothing; a power cut may lose the last moments of
+    // commits, never the file's consistency: the trade MongoDB makes by default (w:1, its journal synced every
+    // 100 ms). It doubles the embedded database's write rate (docs/storage.md).
+    `--sqlite-url=${pathToFileURL(dataPath).href}/?_pragma=synchronous(normal)`,
     `--listen-addr=127.0.0.1:${port}`,
     `--state-dir=${dataPath}`,
     '--telemetry=disable',

@@ -1,5 +1,5 @@
 // The database bootstrap against the real server: embedded start, persistence, locking, errors that mean "unreachable".
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -33,6 +33,17 @@ describe('embedded database server', () => {
     const Note = db.connection.model('Note', noteSchema);
     await Note.create({ key: 'k1', body: 'hello' });
     expect((await Note.findOne({ key: 'k1' }).lean())?.body).toBe('hello');
+  });
+
+  it('runs the SQLite under FerretDB with synchronous=NORMAL (commits synced at checkpoints, as docs/storage.md says)', async (t) => {
+    const dataDir = tempDataDir();
+    const server = await startEmbeddedServer({ dataDir, log });
+    cleanups.push(() => server.stop());
+    const args = readFileSync(`/proc/${server.serverPid()}/cmdline`, 'utf8').split('\0');
+    // An embedded MongoDB (no FerretDB and no Go on the machine) has no SQLite to tune.
+    if (!args.includes('--handler=sqlite')) t.skip();
+    const url = args.find((a) => a.startsWith('--sqlite-url='));
+    expect(url, args.join(' ')).toMatch(/[?&]_pragma=synchronous\(normal\)/);
   });
 
   it('keeps data across a stop and a start on the same data directory', async () => {
