@@ -60,10 +60,10 @@ const BUDGET: Record<string, number> = {
   // A change of it: as any assign, and the page check of every change of a P1 of a team's service (its episode and
   // that episode's start: one read).
   '/ticket assign, a paged P1': 4,
-  // Its resolve while paged: the change (2), the PIR's problem (the open problem of its service: the hot set), the
-  // card slot, the `resolved` fact, the CSAT ask, the steps' slots (two inserts: the PIR's opening waits on the
-  // problem read); the page's teardown: its episodes (one read), the episode's end, the live record's delete.
-  '/ticket resolve, a P1 that paged its team': 11,
+  // Its resolve while paged: the change (2), the card slot, the `resolved` fact, the CSAT ask, the steps' slots (one
+  // insert: the PIR's opening names the problem of its service as it runs, after the reply); the page's teardown:
+  // its episodes (one read), the episode's end, the live record's delete.
+  '/ticket resolve, a P1 that paged its team': 9,
 };
 
 /**
