@@ -24,7 +24,8 @@ const BUDGET: Record<string, number> = {
   '/ticket resolve': 6,
   // A P1 incident's resolve: with no service or team it can never have been paged, so no page start is read; its
   // PIR's first reminder and the PIR's opening are two slots in the autoclose step's insert: no more than a plain
-  // one. On a team's service it reads the page start too (7). docs/storage.md#round-trips-per-chat-command.
+  // one. On a team's service it reads the page start too, and ends the page (below: 9).
+  // docs/storage.md#round-trips-per-chat-command.
   '/ticket resolve, a P1 with its PIR': 6,
   // ... and the job engine runs the opening right after the reply: its claim, the PIR, its end.
   '/ticket resolve, a P1 with its PIR: the job after it': 3,
