@@ -103,9 +103,9 @@ export class PagingCore {
 
   /** The episode an ack or an escalate is about: the current one once it has paged, else the one before. */
   async lastEpisode(tenant: string, ticketId: string): Promise<number> {
-    const current = await this.repo.episode(tenant, ticketId);
-    if (current === 0 || (await this.repo.startedAt(tenant, ticketId, current))) return current;
-    return current - 1;
+    // The current episode and its start: one read.
+    const { current, started } = await this.repo.episodes(tenant, ticketId);
+    return current === 0 || started ? current : current - 1;
   }
 
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */

@@ -86,15 +86,15 @@ export class PageStarts {
       // Never paged (no first episode started: a later one starts only after it): no episode to end, and a live
       // record without its start (a starter that died, or one starting this moment) is ended by its own step,
       // which finds the ticket finished.
-      if (!(await repo.startedAt(t.tenant, t.ticketId, 0))) return;
-      if (t.state !== 'closed') {
-        const episode = await repo.episode(t.tenant, t.ticketId);
-        if (episode === 0 || (await repo.startedAt(t.tenant, t.ticketId, episode))) {
-          await repo.closeEpisode(t.tenant, t.ticketId, episode, t.updatedAt);
-        }
+      // The first episode's start, the current episode and its start: one read.
+      const episodes = await repo.episodes(t.tenant, t.ticketId);
+      if (!episodes.everStarted) return;
+      if (t.state !== 'closed' && (episodes.current === 0 || episodes.started)) {
+        await repo.closeEpisode(t.tenant, t.ticketId, episodes.current, t.updatedAt);
       }
-      const live = await repo.find(t.tenant, t.ticketId);
-      if (live) await repo.end(t.tenant, t.ticketId, live.startedAt);
+      // The live record of this episode (or one an earlier teardown cut short left), with no read first: one that
+      // a later episode started since the read above stays.
+      await repo.endUpTo(t.tenant, t.ticketId, episodes.current);
       return;
     }
     if (!PAGED.has(t.priority)) return;
@@ -114,6 +114,11 @@ export class PageStarts {
     message: string | null,
     now: Date,
   ): Promise<boolean> {
+    // A ticket at its first version was opened a moment ago, in this process: it has never been resolved, so its
+    // first episode is the one, and nobody can have started it yet (the start's unique insert still decides).
+    // Otherwise its current episode and whether that started: one read (a change of a paged P1 reads no more).
+    const episodes = ticket.version === 0 ? null : await this.c.repo.episodes(ticket.tenant, ticket.ticketId);
+    if (episodes?.started) return false;
     const e: LiveEscalation = {
       tenant: ticket.tenant,
       ticketId: ticket.ticketId,
@@ -126,11 +131,9 @@ export class PageStarts {
       pending: { index: 0, dueAt: now },
       lastLevel: null,
       message,
-      // A ticket at its first version was opened a moment ago, in this process: it has never been resolved, so
-      // its first episode is the one, and nobody can have started it yet (the start's unique insert still decides).
-      episode: ticket.version === 0 ? 0 : await this.c.repo.episode(ticket.tenant, ticket.ticketId),
+      episode: episodes?.current ?? 0,
     };
-    if (!(await this.c.repo.start(e, { fresh: ticket.version === 0 }))) return false;
+    if (!(await this.c.repo.start(e, { notStarted: true }))) return false;
     this.c.startedHere(e.tenant, e.ticketId);
     try {
       await this.c.planStep(e, 0, now, now);

@@ -32,7 +32,7 @@ export interface PirOptions {
   /** The PIR's first draft, as it opens (a major incident's, written from its timeline); null for none. */
   draftOf?: (ticket: Ticket) => Promise<string | null>;
   /** The problem behind the incident (src/services/problems.ts): a repeated incident's PIR names it. */
-  problemOf?: (ticket: Ticket) => Promise<PirProblem | null>;
+  problemOf?: (ticket: ProblemOfIncident) => Promise<PirProblem | null>;
   /** The incident's follow-up actions neither done nor deferred, as lines: a PIR is not done while there are any. */
   openActionsOf?: (tenant: string, ticketId: string, now: Date, timezone: string) => Promise<string[]>;
 }
@@ -50,9 +50,17 @@ interface RemindPayload {
 
 const jobIdOf = (tenant: string, ticketId: string, day: number) => `pir:${tenant}/${ticketId}#${day}`;
 
+/** What finds the problem behind an incident: the one it is linked to, or one open on its service. */
+export type ProblemOfIncident = Pick<Ticket, 'tenant' | 'type' | 'service' | 'problemId'>;
+
 /** The PIR an opening job inserts, as the resolve wrote it down: its instants as ISO strings (a payload is JSON-safe). */
 type OpenPayload = {
   pir: Omit<Pir, 'openedAt' | 'dueAt' | 'done'> & { openedAt: string; dueAt: string };
+  /**
+   * The incident's link and service, when the opening names the problem behind it as it runs (a read of the hot
+   * set, off the resolve's path); absent on openings filed before, which carry the problem in `pir`.
+   */
+  problemOf?: { service: string | null; problemId: string | null };
 };
 
 /** One opening per resolve (a reopened incident resolved again files another, which finds the first PIR standing). */
@@ -137,8 +145,9 @@ export class PirService implements OwnsJobKinds {
     // Awaited below; a failure meanwhile is not an unhandled one.
     reminded?.catch(() => {});
     // Drafted on the change that resolved it only (a later change of a resolved ticket finds its PIR open already).
-    const problem = resolving ? await this.problemOf(t) : null;
-    const draft = resolving ? withProblem(await this.draftOf(t), problem) : null;
+    // The problem behind it is named by the opening job as it runs (right after the reply): its read (the hot set)
+    // is off the resolve's path, and the opening goes in the same insert as the resolve's other slots.
+    const draft = resolving ? await this.draftOf(t) : null;
     const pir: Pir = {
       tenant: t.tenant,
       ticketId: t.ticketId,
@@ -151,10 +160,9 @@ export class PirService implements OwnsJobKinds {
       timezone: this.o.timezone,
       done: null,
       draft,
-      ...(problem ? { problem } : {}),
     };
     if (reminded) {
-      await Promise.all([reminded, this.fileOpening(pir)]);
+      await Promise.all([reminded, this.fileOpening(pir, { service: t.service, problemId: t.problemId ?? null })]);
       return;
     }
     if (!(await this.repo.open(pir))) return;
@@ -162,7 +170,7 @@ export class PirService implements OwnsJobKinds {
   }
 
   /** Files the PIR's opening (without a `jobs` record: nothing reads it by id, and its insert is the "once"). */
-  private fileOpening(pir: Pir): Promise<void> {
+  private fileOpening(pir: Pir, problemOf: OpenPayload['problemOf']): Promise<void> {
     const { openedAt, dueAt, done: _, ...rest } = pir;
     return this.jobs.fileWithoutRecord({
       _id: openJobIdOf(pir),
@@ -171,6 +179,7 @@ export class PirService implements OwnsJobKinds {
       dueAt: openedAt,
       payload: {
         pir: { ...rest, openedAt: openedAt.toISOString(), dueAt: dueAt.toISOString() },
+        ...(problemOf ? { problemOf } : {}),
       } satisfies OpenPayload,
       createdAt: openedAt,
       by: null,
@@ -178,9 +187,21 @@ export class PirService implements OwnsJobKinds {
     });
   }
 
-  /** The opening job: the PIR as the resolve wrote it down, inserted once (an incident keeps its first PIR). */
+  /**
+   * The opening job: the PIR as the resolve wrote it down, naming the problem behind the incident as it stands now,
+   * inserted once (an incident keeps its first PIR; a run again names the problem again, and is refused).
+   */
   async runOpen(job: Job): Promise<string | undefined> {
-    return (await this.repo.open(pirOf(job.payload as unknown as OpenPayload))) ? undefined : 'open already';
+    const p = job.payload as unknown as OpenPayload;
+    const pir = pirOf(p);
+    if (p.problemOf) {
+      const problem = await this.problemOf({ tenant: pir.tenant, type: 'incident', ...p.problemOf }, pir.ticketId);
+      if (problem) {
+        pir.problem = problem;
+        pir.draft = withProblem(pir.draft ?? null, problem);
+      }
+    }
+    return (await this.repo.open(pir)) ? undefined : 'open already';
   }
 
   /** The draft the PIR opens with, if any; one that could not be written is logged, and the PIR opens without. */
@@ -194,11 +215,11 @@ export class PirService implements OwnsJobKinds {
   }
 
   /** The problem the PIR names, if any; one that could not be read is logged, and the PIR opens without. */
-  private async problemOf(t: Ticket): Promise<PirProblem | null> {
+  private async problemOf(t: ProblemOfIncident, ticketId: string): Promise<PirProblem | null> {
     try {
       return (await this.o.problemOf?.(t)) ?? null;
     } catch (err) {
-      this.o.onError?.(err, t.ticketId);
+      this.o.onError?.(err, ticketId);
       return null;
     }
   }

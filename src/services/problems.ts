@@ -185,7 +185,9 @@ export class ProblemService {
   }
 
   /** The problem a PIR names: the incident's own, else an open problem on its service (a repeated incident). */
-  async problemForPir(t: Ticket): Promise<{ ticketId: string; title: string; linked: boolean } | null> {
+  async problemForPir(
+    t: Pick<Ticket, 'tenant' | 'type' | 'service' | 'problemId'>,
+  ): Promise<{ ticketId: string; title: string; linked: boolean } | null> {
     if (t.type !== 'incident') return null;
     if (t.problemId) {
       const p = this.repo.remembered(t.tenant, t.problemId) ?? (await this.repo.find(t.tenant, t.problemId));

@@ -161,7 +161,12 @@ export class TeamService {
     if (hit && hit.epoch === epoch && hit.until > Date.now()) return structuredClone(hit.teams);
     const teams = await this.repo.list(tenant);
     if (this.known.size > 10_000) this.known.clear();
-    this.known.set(tenant, { teams, epoch, until: Date.now() + TEAMS_KEPT_MS });
+    const until = Date.now() + TEAMS_KEPT_MS;
+    this.known.set(tenant, { teams, epoch, until });
+    // Every team of the tenant, read under the same epoch: `current` need not read one of them again (a P1's page
+    // start after a `/status`).
+    if (this.named.size > 10_000) this.named.clear();
+    this.named.set(tenant, new Map(teams.map((t) => [t.name, { team: Promise.resolve(t), epoch, until }])));
     return structuredClone(teams);
   }
 

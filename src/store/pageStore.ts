@@ -3,6 +3,7 @@ import type { Connection, mongo } from 'mongoose';
 import type { PersonRef } from '../domain/entities.ts';
 import type { EscalationPolicy } from '../domain/escalation.ts';
 import { insertOnce } from './insertOnce.ts';
+import { findByIds } from './serverProfile.ts';
 
 /** One escalation while it runs. `gen` is its fencing token: a step job of another generation does nothing. */
 export interface LiveEscalation {
@@ -50,6 +51,18 @@ const episodeKey = (tenant: string, ticketId: string, episode: number) =>
 
 /** More episodes than this (a ticket reopened and re-raised forty times) is not probed further: the last one pages. */
 const MAX_EPISODES = 40;
+/** Episodes whose start and end are asked in one `$in` read: a ticket reopened more often reads again. */
+const EPISODES_AT_ONCE = 4;
+
+/** What a ticket's page starts and episode ends say, from one read (see `PageRepository.episodes`). */
+export interface Episodes {
+  /** The current episode: the first not ended by a resolve. */
+  current: number;
+  /** Whether the current episode's escalation started. */
+  started: boolean;
+  /** Whether episode 0's escalation ever started (no later one starts before it). */
+  everStarted: boolean;
+}
 
 /**
  * `page_live` holds only running escalations (the auditor reads it whole every minute, so it must stay small);
@@ -78,6 +91,28 @@ export class PageRepository {
     return MAX_EPISODES;
   }
 
+  /**
+   * The ticket's episodes as one answer: the current one, whether it started, whether the first ever did. One `$in`
+   * read by `_id` (served by the index on MongoDB and the patched FerretDB) of the first episodes' starts and ends;
+   * one more per four episodes for a ticket reopened that often. The same answer as `episode` and `startedAt`.
+   */
+  async episodes(tenant: string, ticketId: string): Promise<Episodes> {
+    let everStarted = false;
+    for (let from = 0; from < MAX_EPISODES; from += EPISODES_AT_ONCE) {
+      const ns = Array.from({ length: Math.min(EPISODES_AT_ONCE, MAX_EPISODES - from) }, (_, k) => from + k);
+      const ids = ns.flatMap((n) => [episodeKey(tenant, ticketId, n), `closed:${episodeKey(tenant, ticketId, n)}`]);
+      const found = new Set((await findByIds(this.starts, ids, { _id: 1 })).map((d) => d._id));
+      if (from === 0) everStarted = found.has(episodeKey(tenant, ticketId, 0));
+      for (const n of ns) {
+        if (!found.has(`closed:${episodeKey(tenant, ticketId, n)}`)) {
+          return { current: n, started: found.has(episodeKey(tenant, ticketId, n)), everStarted };
+        }
+      }
+    }
+    const started = (await this.startedAt(tenant, ticketId, MAX_EPISODES)) !== null;
+    return { current: MAX_EPISODES, started, everStarted };
+  }
+
   /** A resolve ends the episode (once: a second resolve, or two processes hearing it, add nothing). */
   closeEpisode(tenant: string, ticketId: string, episode: number, at: Date): Promise<boolean> {
     return insertOnce(this.starts, { _id: `closed:${episodeKey(tenant, ticketId, episode)}`, at });
@@ -88,10 +123,11 @@ export class PageRepository {
    * dies right after leaves a step the auditor finds overdue and plans again (`restore`); the start, an insert
    * into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
    */
-  async start(e: LiveEscalation, o: { fresh?: boolean } = {}): Promise<boolean> {
+  async start(e: LiveEscalation, o: { notStarted?: boolean } = {}): Promise<boolean> {
     const episode = e.episode ?? 0;
-    // The read only spares a live record written and taken back; `fresh` (a ticket just opened) skips it.
-    if (!o.fresh && (await this.startedAt(e.tenant, e.ticketId, episode))) return false;
+    // The read only spares a live record written and taken back; `notStarted` (a ticket just opened, or the episode's
+    // start read already by the caller) skips it.
+    if (!o.notStarted && (await this.startedAt(e.tenant, e.ticketId, episode))) return false;
     if (!(await insertOnce(this.live, { _id: liveKey(e.tenant, e.ticketId), ...e }))) return false;
     if (await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, episode), at: e.startedAt })) return true;
     await this.live.deleteOne({ _id: liveKey(e.tenant, e.ticketId), startedAt: e.startedAt, gen: e.gen });
@@ -125,6 +161,19 @@ export class PageRepository {
       e,
     );
     return r.matchedCount === 1;
+  }
+
+  /**
+   * Ends the live record of an episode that is over (a resolve's or a close's teardown), with no read: one delete,
+   * which leaves alone the live record of a later episode (a teardown heard late, after a reopen paged again). An
+   * earlier episode's record left behind (a teardown cut short) goes too: it would refuse the next start.
+   */
+  async endUpTo(tenant: string, ticketId: string, episode: number): Promise<void> {
+    await this.live.deleteOne({
+      _id: liveKey(tenant, ticketId),
+      // Records written before episodes existed have none: episode 0.
+      $or: [{ episode: { $lte: episode } }, { episode: { $exists: false } }],
+    });
   }
 
   /** Ends the live record; given when it started, only that one (a newer episode's is left alone). */

@@ -313,4 +313,53 @@ describe('the PIR of a repeated incident', () => {
     expect(list.list?.find((l) => l.startsWith(`${second} `))).toContain(`problem ${problem}`);
     expect(list.list?.find((l) => l.startsWith(`${elsewhere} `))).not.toContain('problem');
   });
+
+  it('names the problem as its opening job runs (off the resolve’s path); an opening filed before keeps the one it carries', async () => {
+    // The resolve files the opening; a problem opened on its service before the job runs is the one named.
+    await bot.jobs.stop();
+    let id = '';
+    let problem = '';
+    try {
+      id = idOf(ok(await ada('/ticket new "Ledger export failed" --service ledger --priority P1')));
+      ok(await ada(`/ticket resolve ${id} reran it`));
+      await bot.core.settled();
+      expect(await pirOf(id)).toBeNull();
+      problem = idOf(ok(await ada('/ticket new "Ledger exports time out" --type problem --service ledger')));
+    } finally {
+      bot.jobs.start();
+    }
+    await bot.core.settled();
+    await bot.jobs.drained();
+    expect((await pirOf(id))?.problem).toEqual({ ticketId: problem, title: 'Ledger exports time out', linked: false });
+    // An opening filed before openings looked the problem up carries it in its PIR: opened as it was written down.
+    const old = idOf(ok(await ada('/ticket new "Ledger down" --service ledger2 --priority P1')));
+    const carried = { ticketId: 'PRB-99', title: 'Written down at the resolve', linked: false };
+    const openedAt = '2026-03-10T12:00:00.000Z';
+    const job = {
+      _id: `pir-open:${tenant}/${old}@${openedAt}`,
+      tenant,
+      kind: 'pir.open',
+      dueAt: new Date(openedAt),
+      payload: {
+        pir: {
+          tenant,
+          ticketId: old,
+          title: 'Ledger down',
+          priority: 'P1',
+          assignee: null,
+          channel: null,
+          openedAt,
+          dueAt: '2026-03-13T12:00:00.000Z',
+          timezone: 'UTC',
+          draft: null,
+          problem: carried,
+        },
+      },
+      createdAt: new Date(openedAt),
+      by: null,
+      ticketId: old,
+    };
+    expect(await bot.services.pirs.runOpen(job)).toBeUndefined();
+    expect((await pirOf(old))?.problem).toEqual(carried);
+  });
 });

@@ -24,7 +24,8 @@ const BUDGET: Record<string, number> = {
   '/ticket resolve': 6,
   // A P1 incident's resolve: with no service or team it can never have been paged, so no page start is read; its
   // PIR's first reminder and the PIR's opening are two slots in the autoclose step's insert: no more than a plain
-  // one. On a team's service it reads the page start too (7). docs/storage.md#round-trips-per-chat-command.
+  // one. On a team's service it reads the page start too, and ends the page (below: 9).
+  // docs/storage.md#round-trips-per-chat-command.
   '/ticket resolve, a P1 with its PIR': 6,
   // ... and the job engine runs the opening right after the reply: its claim, the PIR, its end.
   '/ticket resolve, a P1 with its PIR: the job after it': 3,
@@ -53,6 +54,17 @@ const BUDGET: Record<string, number> = {
   '/ticket show, with an action': 2,
   '/ticket action list': 1,
   '/ticket action done': 3,
+  // A P1 incident on a service whose team has an on-call rotation: the team is paged as it opens. Beside what any
+  // `/ticket new` sends: the page's live record and its start, and its first step's job (job, slot), filed after
+  // the start (the start is the "only once"), so not in the SLA job's insert. docs/storage.md says why it is over 6.
+  '/ticket new, a P1 that pages its team': 10,
+  // A change of it: as any assign, and the page check of every change of a P1 of a team's service (its episode and
+  // that episode's start: one read).
+  '/ticket assign, a paged P1': 4,
+  // Its resolve while paged: the change (2), the card slot, the `resolved` fact, the CSAT ask, the steps' slots (one
+  // insert: the PIR's opening names the problem of its service as it runs, after the reply); the page's teardown:
+  // its episodes (one read), the episode's end, the live record's delete.
+  '/ticket resolve, a P1 that paged its team': 9,
 };
 
 /**
@@ -67,6 +79,15 @@ const SETUP = '(setup)';
  * sends and what its job sends after the reply are each counted whole, apart, whenever the engine would have run it.
  */
 const JOB_AFTER = new Set(['/ticket resolve, a P1 with its PIR']);
+/**
+ * Commands that page (a job due at once: the page's first step) or end a page: counted with the job engine held, as
+ * above, and the engine drained after (the page sent), so the next command's count holds none of it.
+ */
+const ENGINE_HELD = new Set([
+  '/ticket new, a P1 that pages its team',
+  '/ticket assign, a paged P1',
+  '/ticket resolve, a P1 that paged its team',
+]);
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -111,6 +132,8 @@ describe('round trips per chat command', () => {
     };
     // A catalog with a service in it (its change moves the people epoch: done before anyone is known).
     await cost('/team create network');
+    // Someone on call, so a P1 of its service pages.
+    await cost('/oncall rotation network @root --every 1w');
     await cost('/service add vpn --team network --owner @root --targets "P1=10m/2h"');
     // The first command of a person makes them known (their identity, settings), and reads the catalog: not what a
     // command costs after.
@@ -137,6 +160,9 @@ describe('round trips per chat command', () => {
       ['/ticket show, with an action', '/ticket show INC-3'],
       ['/ticket action list', '/ticket action list'],
       ['/ticket action done', '/ticket action done ACT-1'],
+      ['/ticket new, a P1 that pages its team', '/ticket new "VPN down" --service vpn --impact high --urgency high'],
+      ['/ticket assign, a paged P1', '/ticket assign INC-5 me'],
+      ['/ticket resolve, a P1 that paged its team', '/ticket resolve INC-5 "gateway restarted"'],
       // Last: a known error moves the people epoch (everyone is read again after it).
       ['/ticket new --type problem', '/ticket new "VPN gateway leaks" --type problem --service vpn'],
       ['/ticket link', '/ticket link INC-3 PRB-2'],
@@ -161,13 +187,27 @@ describe('round trips per chat command', () => {
         expect(await db.connection.collection('pirs').countDocuments({ ticketId: 'INC-2' })).toBe(1);
         continue;
       }
+      if (ENGINE_HELD.has(command)) {
+        await bot.core.settled();
+        await bot.jobs.stop();
+        const sent = await cost(line);
+        counted.push({ command, n: sent.length, sent });
+        bot.jobs.start();
+        await bot.jobs.drained();
+        await bot.core.settled();
+        continue;
+      }
       const sent = await cost(line);
       if (command !== SETUP) counted.push({ command, n: sent.length, sent });
     }
     if (process.env.SHOW_TRIPS)
       console.log(
         counted.filter(
-          (c) => c.command.startsWith('/status') || c.command.startsWith('/ticket resolve') || c.command === '/oncall',
+          (c) =>
+            c.command.startsWith('/status') ||
+            c.command.startsWith('/ticket resolve') ||
+            c.command.includes('P1') ||
+            c.command === '/oncall',
         ),
       );
     expect(counted.map((c) => c.command).sort()).toEqual(Object.keys(BUDGET).sort());
