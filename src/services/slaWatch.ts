@@ -73,10 +73,18 @@ export class SlaWatch implements OwnsJobKinds {
   async plan(ticket: Ticket, now: Date): Promise<void> {
     if (!OPEN_STATES.includes(ticket.state)) return;
     const [first] = slaThresholds(ticket.sla, ticket.openedAt);
-    if (first) await this.planOne(ticket, first, now);
+    // The opening (version 0) is heard once, by the process that wrote it, and its first threshold's id is new (the
+    // ticket is): filed as a slot only, one insert not two. A later change may plan an id planned before (in another
+    // process, or before a restart): recorded, so it is refused there and not filed again.
+    if (first) await this.planOne(ticket, first, now, ticket.version !== 0);
   }
 
-  private async planOne(ticket: Ticket, t: SlaThreshold, now: Date): Promise<void> {
+  /**
+   * Files a threshold's job. Nothing reads an SLA job's record by id (no cancel: the run reads the ticket and
+   * decides; no auditor): `recorded` only keeps an id planned before from being filed again. Filed twice, it still
+   * runs once (its claim decides) and tells once (the notice's mark).
+   */
+  private async planOne(ticket: Ticket, t: SlaThreshold, now: Date, recorded = true): Promise<void> {
     const id = slaJobId(ticket.tenant, ticket.ticketId, t);
     if (this.planned.has(id)) return;
     const payload: SlaPayload = {
@@ -86,7 +94,7 @@ export class SlaWatch implements OwnsJobKinds {
       pct: t.pct,
       dueAt: t.dueAt.toISOString(),
     };
-    await this.jobs.schedule({
+    const job: Job = {
       _id: id,
       tenant: ticket.tenant,
       kind: SLA_KIND,
@@ -96,7 +104,9 @@ export class SlaWatch implements OwnsJobKinds {
       createdAt: now,
       by: null,
       ticketId: ticket.ticketId,
-    });
+    };
+    if (recorded) await this.jobs.schedule(job);
+    else await this.jobs.fileWithoutRecord(job);
     this.planned.set(id, true);
   }
 

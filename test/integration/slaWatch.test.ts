@@ -2,7 +2,7 @@
 // assignee or the ticket's channel; nothing while pending and later after it; a P1 breach in the card thread.
 // @module-tag time-of-day
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEnd } from '../../src/store/jobStore.ts';
+import type { Job, JobEnd } from '../../src/store/jobStore.ts';
 import { anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
 import { recordingSender } from '../support/recordingSender.ts';
 
@@ -229,6 +229,45 @@ describe('SLA notices', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('files the opening’s first threshold as a slot only: it fires once at its time, and a resolve cancels it', async () => {
+    const start = clock;
+    const slaJobs = async (id: string) => {
+      const mine = (j: { _id: string }) => j._id.startsWith(`sla:${tenant}/${id}:`);
+      const slots = (await bot.services.jobs.all<{ _id: string; job?: Job }>('job_slots')).flatMap((s) =>
+        s.job && mine(s.job) ? [s.job] : [],
+      );
+      return { records: (await bot.services.jobs.all('jobs')).filter(mine), slots };
+    };
+    const id = await ticket('/ticket new "Slot only"');
+    const gone = await ticket('/ticket new "Slot only, resolved early"');
+    for (const t of [id, gone]) {
+      const { records, slots } = await slaJobs(t);
+      // One insert, not two: no `jobs` record, the slot carries the job.
+      expect(records).toEqual([]);
+      expect(slots.map((j) => j._id)).toEqual([expect.stringMatching(/:response:75:/)]);
+    }
+    // Filed again (a second filing of the same id, as a re-plan elsewhere would): still told once.
+    const [first] = (await slaJobs(id)).slots as [Job];
+    await bot.services.jobs.fileWithoutRecord({ ...first, createdAt: clock });
+    await run(`/ticket resolve ${gone} fixed already`);
+    await until(start, 2);
+    expect(heard(id)).toEqual([]);
+    await until(start, 3);
+    expect(heard(id)).toEqual([
+      `post console: ${id} (P3) "Slot only": SLA warning: 75% of the 4m response time is used; respond by ${hhmm(start, 4)} UTC — unassigned.`,
+    ]);
+    await until(start, 4);
+    expect(heard(id)).toHaveLength(2);
+    const ends = (await bot.services.jobs.all<JobEnd>('job_ends')).filter((e) => e._id === first._id);
+    expect(ends.map((e) => [e.outcome, e.reason])).toEqual([['done', null]]);
+    // The resolved ticket's job ran at its time and found nothing to tell: cancelled by the ticket's state.
+    expect(heard(gone)).toEqual([]);
+    const [goneJob] = (await slaJobs(gone)).slots as [Job];
+    const goneEnds = (await bot.services.jobs.all<JobEnd>('job_ends')).filter((e) => e._id === goneJob._id);
+    expect(goneEnds.map((e) => [e.outcome, e.reason])).toEqual([['done', 'resolved']]);
+    await run(`/ticket resolve ${id} done`);
   });
 
   it('answers /review add --kind sla: the watch is always on', async () => {
