@@ -54,18 +54,21 @@ export class PageAuditor {
     const id = pageJobId(e.tenant, e.ticketId, e.gen, pending.index, e.episode ?? 0);
     await this.c.repo.restore(e);
     const job = await jobs.get({ _id: id, dueAt: pending.dueAt });
-    if (!job) {
+    // No record: never written (the starter died), or an episode's first step, filed as a slot only. Its end says
+    // which: none, and it is planned (again: filed twice, it still runs once, its claim decides; recorded now, so the
+    // next audit refiles it at most once per process, below).
+    const end = await jobs.endOf(job ?? { _id: id, dueAt: pending.dueAt });
+    if (!job && !end) {
       await this.c.planStep(e, pending.index, pending.dueAt, now);
       return;
     }
-    const end = await jobs.endOf(job);
     if (!end) {
       // Once per process: a job this process filed again is in the engine's hands (an engine that is merely
       // behind would otherwise get another slot for it every minute).
       if (!this.refiled.has(id)) {
         this.refiled.add(id);
         if (this.refiled.size > 10_000) this.refiled.delete(this.refiled.values().next().value as string);
-        await jobs.refile(job, now);
+        if (job) await jobs.refile(job, now);
       }
       return;
     }

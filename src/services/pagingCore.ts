@@ -74,10 +74,20 @@ export class PagingCore {
     return this.firstPages.get(`${tenant}/${ticketId}`)?.paged ?? Promise.resolve();
   }
 
-  async planStep(e: LiveEscalation, index: number, dueAt: Date, now: Date, id?: string): Promise<void> {
+  /**
+   * Files a step's job. `recorded` false (an episode's first step, planned by the one start that won): a slot only,
+   * no `jobs` record (one insert, not two); the auditor then asks its end by id instead of its record.
+   */
+  async planStep(
+    e: LiveEscalation,
+    index: number,
+    dueAt: Date,
+    now: Date,
+    id?: string,
+    recorded = true,
+  ): Promise<void> {
     const episode = e.episode ?? 0;
-    // Planned already (the step before ran twice: a process taken over).
-    await this.jobs.schedule({
+    const job = {
       _id: id ?? pageJobId(e.tenant, e.ticketId, e.gen, index, episode),
       tenant: e.tenant,
       kind: PAGE_KIND,
@@ -86,7 +96,10 @@ export class PagingCore {
       createdAt: now,
       by: null,
       ticketId: e.ticketId,
-    });
+    };
+    if (!recorded) return this.jobs.fileWithoutRecord(job);
+    // Planned already (the step before ran twice: a process taken over).
+    await this.jobs.schedule(job);
   }
 
   /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */

@@ -136,7 +136,8 @@ export class PageStarts {
     if (!(await this.c.repo.start(e, { notStarted: true }))) return false;
     this.c.startedHere(e.tenant, e.ticketId);
     try {
-      await this.c.planStep(e, 0, now, now);
+      // The one start that won plans it (a start refused plans nothing): filed as a slot only.
+      await this.c.planStep(e, 0, now, now, undefined, false);
     } catch (err) {
       this.c.paged(e.tenant, e.ticketId);
       throw err;

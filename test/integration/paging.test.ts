@@ -325,7 +325,8 @@ describe('paging', () => {
     expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 30s); paging stopped.`);
     await until(start, 12);
     expect(pages(id)).toEqual(['ann', 'ann']);
-    const jobs = (await bot.services.jobs.all('jobs')).filter((j) => j.ticketId === id).map((j) => j._id);
+    // Each episode's first step is filed as a slot only (no `jobs` record): the slots carry every step.
+    const jobs = (await filed()).filter((j) => j.ticketId === id).map((j) => j._id);
     expect(jobs).toContain(pageJobId(tenant, id, 0, 0));
     expect(jobs).toContain(pageJobId(tenant, id, 0, 0, 1));
     ok(await root(`/ticket resolve ${id} fixed again`));
@@ -363,7 +364,7 @@ describe('paging', () => {
     await bot.jobs.stop();
     const id = await incident();
     await bot.core.settled();
-    const job = (await bot.services.jobs.all<Job>('jobs')).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
+    const job = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
     expect(job).toBeDefined();
     await bot.services.paging.runStep(job, clock);
     await bot.services.paging.runStep(job, clock);
@@ -409,6 +410,27 @@ describe('paging', () => {
     // Its start was restored with it: the ack finds the page.
     expect(ok(await ann(`/oncall ack ${id}`)).text).toMatch(new RegExp(`^You acknowledged ${id} \\(MTTA 3m\\)`));
     expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a first step filed as a slot only that failed is run again by the auditor, and pages', async () => {
+    const start = clock;
+    await bot.jobs.stop();
+    const id = await incident();
+    await bot.core.settled();
+    const first = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
+    // No record: the auditor learns of it from its end.
+    expect(await bot.services.jobs.get(first)).toBeNull();
+    await bot.services.jobs.claim(first, 0, clock, 'someone');
+    await bot.services.jobs.end(first, { outcome: 'failed', at: clock, reason: 'database gone', lateMs: 0 });
+    bot.jobs.start();
+    await until(start, 2.5);
+    expect(pages(id)).toEqual([]);
+    clock = new Date(start.getTime() + 2.5 * MIN);
+    expect((await bot.services.paging.audit(clock)).map((l) => l.ticketId)).toEqual([id]);
+    await until(start, 3);
+    expect(pages(id).slice(0, 1)).toEqual(['ann']);
+    ok(await ann(`/oncall ack ${id}`));
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
@@ -503,6 +525,11 @@ describe('MTTA', () => {
     ok(await root(`/ticket resolve ${second} fixed`));
   });
 });
+
+/** Every job filed (the slots carry them: a step filed as a slot only has no `jobs` record). */
+async function filed(): Promise<Job[]> {
+  return (await bot.services.jobs.all<{ _id: string; job?: Job }>('job_slots')).flatMap((s) => (s.job ? [s.job] : []));
+}
 
 function ticket(id: string): Promise<Ticket> {
   return bot.services.tickets.getTicket(adminActing(tenant, clock), id);

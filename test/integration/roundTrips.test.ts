@@ -57,10 +57,10 @@ const BUDGET: Record<string, number> = {
   '/ticket action list': 1,
   '/ticket action done': 3,
   // A P1 incident on a service whose team has an on-call rotation: the team is paged as it opens. Beside what any
-  // `/ticket new` sends: the page's live record and its start, and its first step's job (job, slot), filed after
-  // the start (the start is the "only once"), so not in the SLA job's slot. The step keeps its record: the page
-  // auditor reads it by id to file it again. docs/storage.md says why it is over 6.
-  '/ticket new, a P1 that pages its team': 9,
+  // `/ticket new` sends: the page's live record and its start, and its first step's slot (no record: the auditor asks
+  // its end by id), filed after the start (the start is the "only once"), so not in the SLA job's slot.
+  // docs/storage.md says why it is over 6.
+  '/ticket new, a P1 that pages its team': 8,
   // A change of it: as any assign, and the page check of every change of a P1 of a team's service (its episode and
   // that episode's start: one read).
   '/ticket assign, a paged P1': 4,
