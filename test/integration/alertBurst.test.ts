@@ -1,18 +1,16 @@
 // What an alert's incident costs on its way to its first page, counted on the wire: each team read once, no page
 // start read for an incident just opened, one start (by its own change) rather than a second try by the alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countRoundTrips, type RoundTrips } from '../../src/store/roundTrips.ts';
 import { type AlertProcess, admin, alertProcess, TOKEN } from '../support/alertProcess.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
 let p: AlertProcess;
-let sent: string[] = [];
+let wire: RoundTrips;
 beforeAll(async () => {
   db = await testDatabase(undefined, { monitorCommands: true });
-  db.connection.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
-    const target = e.command[e.commandName];
-    sent.push(typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
-  });
+  wire = countRoundTrips(db.connection);
   p = await alertProcess(db);
   await p.services.teams.create(admin(), 'storage', { services: 'storage' });
   await p.services.teams.setRotation(admin(), 'storage', ['console:oncall-st'], { every: '1w' });
@@ -52,12 +50,12 @@ const post = (body: unknown) =>
 
 describe('an alert burst, counted', () => {
   it('three incidents of one team: the team read once, no page start read, each page started once', async () => {
-    sent = [];
+    wire.reset();
     for (const key of ['burst-a', 'burst-b', 'burst-c']) {
       const res = await post(notification(key));
       expect(await res.json()).toMatchObject({ outcome: 'opened' });
     }
-    const count = (name: string) => sent.filter((c) => c === name).length;
+    const count = (name: string) => wire.seen().filter((c) => c === name).length;
     // The team was read for the first incident's owner and kept (the people epoch stands).
     expect(count('find teams')).toBe(1);
     // A ticket at its first version was never paged: no read of its episode or its start.
@@ -67,7 +65,7 @@ describe('an alert burst, counted', () => {
   });
 
   it("a group's notifications taken in together mark what they told in one insert, not one each", async () => {
-    sent = [];
+    wire.reset();
     // A service no team owns: nothing is paged, so nothing holds the notes back.
     const answers = await Promise.all(
       Array.from({ length: 11 }, async (_, i) => {
@@ -78,13 +76,13 @@ describe('an alert burst, counted', () => {
     expect(answers.filter((o) => o === 'opened')).toHaveLength(1);
     expect(answers.filter((o) => o === 'noted')).toHaveLength(10);
     // The opener's mark, then one insert per batch of those that waited (a batch or two), where each had its own.
-    expect(sent.filter((c) => c === 'insert alert_seen').length).toBeLessThanOrEqual(3);
+    expect(wire.seen().filter((c) => c === 'insert alert_seen').length).toBeLessThanOrEqual(3);
   });
 
   it('openings at once read the service catalog once between them', async () => {
     // A team written: the catalog kept in process is read afresh by the next opening.
     await p.services.teams.create(admin(), 'network', { services: 'vpn' });
-    sent = [];
+    wire.reset();
     const answers = await Promise.all(
       ['cat-a', 'cat-b', 'cat-c', 'cat-d', 'cat-e'].map(async (key) => {
         const res = await post(notification(key, 'vpn'));
@@ -92,6 +90,6 @@ describe('an alert burst, counted', () => {
       }),
     );
     expect(answers).toEqual(['opened', 'opened', 'opened', 'opened', 'opened']);
-    expect(sent.filter((c) => c === 'find services')).toHaveLength(1);
+    expect(wire.seen().filter((c) => c === 'find services')).toHaveLength(1);
   });
 });
