@@ -97,9 +97,8 @@ export class PagingCore {
       by: null,
       ticketId: e.ticketId,
     };
-    if (!recorded) return this.jobs.fileWithoutRecord(job);
-    // Planned already (the step before ran twice: a process taken over).
-    await this.jobs.schedule(job);
+    // Recorded: planned already (the step before ran twice: a process taken over), it is refused.
+    await this.jobs.plan(job, recorded);
   }
 
   /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */

@@ -4,6 +4,7 @@ import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import type { QuietHours } from '../domain/quietHours.ts';
 import { hasRole, type Role } from '../domain/roles.ts';
+import { SharedReads } from '../kit/sharedReads.ts';
 import type { PersonSettings } from '../store/personSettingsStore.ts';
 import type { Identity, PersonRepository } from '../store/personStore.ts';
 
@@ -58,7 +59,7 @@ export class PeopleService {
 
   private readonly epochs = new Map<string, { epoch: string; until: number }>();
   /** Reads of a tenant's epoch under way, shared by those who ask meanwhile; `generation` moves with each change here. */
-  private readonly epochReads = new Map<string, Promise<string>>();
+  private readonly epochReads = new SharedReads();
   private generation = 0;
   /** Settings per `tenant\0personId`, trusted while the tenant's people epoch stands. */
   private readonly settingsKnown = new Map<string, { settings: PersonSettings; epoch: string; until: number }>();
@@ -73,18 +74,7 @@ export class PeopleService {
    * Reads of one person's settings or identities under way (by `what\0tenant\0personId\0epoch`), shared by those who
    * ask meanwhile: a burst of reminders to fifty people reads each person once, not once per reminder in flight.
    */
-  private readonly personReads = new Map<string, Promise<unknown>>();
-
-  /** One read of `key` at a time: callers while it is under way share it; a change here meanwhile starts afresh. */
-  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const reading = this.personReads.get(key);
-    if (reading) return reading as Promise<T>;
-    const p = read().finally(() => {
-      if (this.personReads.get(key) === p) this.personReads.delete(key);
-    });
-    this.personReads.set(key, p);
-    return p;
-  }
+  private readonly personReads = new SharedReads();
 
   /** Forgets what this process learnt about people (after role grants, links and settings). */
   private forget(): void {
@@ -105,21 +95,14 @@ export class PeopleService {
     const hit = this.epochs.get(tenant);
     if (hit && hit.until > this.elapsed()) return hit.epoch;
     // Callers at once (a burst of reminders) share one read; a change made here meanwhile starts a fresh one.
-    const reading = this.epochReads.get(tenant);
-    if (reading) return reading;
     const generation = this.generation;
-    const read = this.repo.epoch(tenant).then((epoch) => {
+    return this.epochReads.run(tenant, async () => {
+      const epoch = await this.repo.epoch(tenant);
       if (generation !== this.generation) return epoch;
       if (this.epochs.size > 10_000) this.epochs.clear();
       this.epochs.set(tenant, { epoch, until: this.elapsed() + EPOCH_TTL_MS });
       return epoch;
     });
-    this.epochReads.set(tenant, read);
-    try {
-      return await read;
-    } finally {
-      if (this.epochReads.get(tenant) === read) this.epochReads.delete(tenant);
-    }
   }
 
   /**
@@ -198,7 +181,7 @@ export class PeopleService {
     const hit = this.settingsKnown.get(key);
     if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.settings;
     const generation = this.generation;
-    return this.shared(`settings\u0000${key}\u0000${epoch}`, async () => {
+    return this.personReads.run(`settings\u0000${key}\u0000${epoch}`, async () => {
       const settings = await this.repo.settings.of(tenant, personId);
       if (generation !== this.generation) return settings;
       if (this.settingsKnown.size > 10_000) this.settingsKnown.clear();
@@ -419,7 +402,7 @@ export class PeopleService {
     const hit = this.identitiesKnown.get(key);
     if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return hit.identities;
     const generation = this.generation;
-    return this.shared(`identities\u0000${key}\u0000${epoch}`, async () => {
+    return this.personReads.run(`identities\u0000${key}\u0000${epoch}`, async () => {
       const identities = await this.repo.identitiesOf(tenant, personId);
       // Nobody known yet is not kept: a first sight adds an identity without moving the epoch.
       if (identities.length > 0 && generation === this.generation)

@@ -326,8 +326,7 @@ export class PirService implements OwnsJobKinds {
       by: null,
       ticketId: pir.ticketId,
     };
-    if (recorded) await this.jobs.schedule(job);
-    else await this.jobs.fileWithoutRecord(job);
+    await this.jobs.plan(job, recorded);
   }
 
   /** The link on the incident's history too, unless the incident is closed (its history is final then). */

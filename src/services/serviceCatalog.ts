@@ -1,5 +1,6 @@
 // The service catalog: managers declare services (team, owner, tier, objective, targets, dependencies), anyone
 // reads them, and a ticket on a service runs on its targets.
+
 import type { PersonRef } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { type RoleNeed, refusalFor } from '../domain/roles.ts';
@@ -17,6 +18,7 @@ import {
 import { suggestServices } from '../domain/serviceSuggest.ts';
 import type { SlaTargets } from '../domain/sla.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
+import { SharedReads } from '../kit/sharedReads.ts';
 import type { CatalogService, ServiceRepository } from '../store/serviceStore.ts';
 import type { TicketRepository, TicketSummary } from '../store/ticketStore.ts';
 import type { Acting } from './acting.ts';
@@ -72,8 +74,8 @@ const ADD_EXAMPLE = '/service add payroll --team hr-it --owner @ada --tier 1 --t
 export class ServiceCatalog {
   private readonly known = new Map<string, { services: CatalogService[]; epoch: string; until: number }>();
 
-  /** The catalog being read, per tenant, for the epoch it was asked under. */
-  private readonly reading = new Map<string, { epoch: string; read: Promise<CatalogService[]> }>();
+  /** The catalog being read, per tenant and the epoch it was asked under. */
+  private readonly reading = new SharedReads();
 
   constructor(
     private readonly repo: ServiceRepository,
@@ -89,19 +91,12 @@ export class ServiceCatalog {
     const hit = this.known.get(tenant);
     if (hit && hit.epoch === epoch && hit.until > Date.now()) return hit.services;
     // Callers at once (a burst of alerts opening incidents) share one read of the same epoch.
-    const shared = this.reading.get(tenant);
-    if (shared && shared.epoch === epoch) return shared.read;
-    const read = this.repo.list(tenant).then((services) => {
+    return this.reading.run(`${tenant}\u0000${epoch}`, async () => {
+      const services = await this.repo.list(tenant);
       if (this.known.size > 10_000) this.known.clear();
       this.known.set(tenant, { services, epoch, until: Date.now() + CATALOG_TTL_MS });
       return services;
     });
-    this.reading.set(tenant, { epoch, read });
-    const forget = () => {
-      if (this.reading.get(tenant)?.read === read) this.reading.delete(tenant);
-    };
-    read.then(forget, forget);
-    return read;
   }
 
   /** What to offer for what someone has typed (completion on Discord, the type-ahead select on Slack): in process. */

@@ -105,8 +105,7 @@ export class SlaWatch implements OwnsJobKinds {
       by: null,
       ticketId: ticket.ticketId,
     };
-    if (recorded) await this.jobs.schedule(job);
-    else await this.jobs.fileWithoutRecord(job);
+    await this.jobs.plan(job, recorded);
     this.planned.set(id, true);
   }
 

@@ -1,11 +1,13 @@
 // Opening a ticket: its priority from impact and urgency (or an agent's word), its SLA clock on the targets of its
 // service, and its number claimed by a unique insert (the cache of next numbers only saves reading the counter).
+
 import type { Window } from '../domain/change.ts';
 import { UserError } from '../domain/errors.ts';
 import { priorityFor } from '../domain/priority.ts';
 import { hasRole } from '../domain/roles.ts';
 import { startClock } from '../domain/sla.ts';
 import { formatTicketId, type Level, type Priority, type TicketType } from '../domain/ticket.ts';
+import { SharedReads } from '../kit/sharedReads.ts';
 import type { Ticket } from '../store/ticketStore.ts';
 import type { Acting } from './acting.ts';
 import type { TicketCore } from './ticketCore.ts';
@@ -33,7 +35,7 @@ export class TicketOpening {
   private readonly nextNumber = new Map<string, number>();
 
   /** The counter being read for a tenant:type, shared by the openings that wait for it. */
-  private readonly reading = new Map<string, Promise<number>>();
+  private readonly reading = new SharedReads();
 
   constructor(private readonly c: TicketCore) {}
 
@@ -45,12 +47,7 @@ export class TicketOpening {
         this.nextNumber.set(key, next + 1);
         return next;
       }
-      let read = this.reading.get(key);
-      if (!read) {
-        read = this.c.repo.maxNumber(tenant, type).finally(() => this.reading.delete(key));
-        this.reading.set(key, read);
-      }
-      const top = await read;
+      const top = await this.reading.run(key, () => this.c.repo.maxNumber(tenant, type));
       if (!this.nextNumber.has(key)) this.nextNumber.set(key, top + 1);
     }
   }

@@ -200,6 +200,15 @@ export class JobRepository {
     return () => this.dueListeners.delete(listener);
   }
 
+  /**
+   * Files a job recorded (`schedule`: an id planned before is refused, not filed again) or, `recorded` false, as a
+   * slot only (`fileWithoutRecord`: one insert, for a job nothing reads by id and whose id is new).
+   */
+  async plan(job: Job, recorded: boolean): Promise<void> {
+    if (recorded) await this.schedule(job);
+    else await this.fileWithoutRecord(job);
+  }
+
   /** Whether a job engine of this process is running (listening for jobs due at once): a job due now starts here. */
   get runsHere(): boolean {
     return this.dueListeners.size > 0;

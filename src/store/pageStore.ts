@@ -81,20 +81,10 @@ export class PageRepository {
   }
 
   /**
-   * The ticket's current episode: the first not ended by a resolve. One `_id` read for a ticket never resolved
-   * (the usual case), one more per earlier episode.
-   */
-  async episode(tenant: string, ticketId: string): Promise<number> {
-    for (let n = 0; n < MAX_EPISODES; n++) {
-      if (!(await this.starts.findOne({ _id: `closed:${episodeKey(tenant, ticketId, n)}` }))) return n;
-    }
-    return MAX_EPISODES;
-  }
-
-  /**
    * The ticket's episodes as one answer: the current one, whether it started, whether the first ever did. One `$in`
    * read by `_id` (served by the index on MongoDB and the patched FerretDB) of the first episodes' starts and ends;
-   * one more per four episodes for a ticket reopened that often. The same answer as `episode` and `startedAt`.
+   * one more per four episodes for a ticket reopened that often. The current episode is the first not ended by a
+   * resolve.
    */
   async episodes(tenant: string, ticketId: string): Promise<Episodes> {
     let everStarted = false;

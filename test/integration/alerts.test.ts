@@ -310,7 +310,7 @@ describe('Alertmanager groups as incidents', () => {
       by: null,
       ticketId: opened.ticket,
     };
-    await p.services.paging.runStep(step, new Date());
+    await p.services.paging.runStep(step, p.now());
     order.push('paged');
     expect((await note).outcome).toBe('noted');
     expect(order).toEqual(['paged', 'noted']);

@@ -32,7 +32,7 @@ const live = (ticketId: string, episode: number | undefined): LiveEscalation => 
 });
 
 describe('page store', () => {
-  it('reads the episodes in one read, as the episode and start reads answer, however often a ticket was reopened', async () => {
+  it('reads the episodes in one read, as they were written, however often a ticket was reopened', async () => {
     // Episodes 0..n-1 started and ended; episode n started or not.
     for (const [ticketId, ended, startedNow] of [
       ['INC-1', 0, false],
@@ -53,16 +53,12 @@ describe('page store', () => {
       const episodes = await repo.episodes(tenant, ticketId);
       const reads = wire.seen().length;
       wire.stop();
-      const current = await repo.episode(tenant, ticketId);
-      expect(episodes).toEqual({
-        current,
-        started: (await repo.startedAt(tenant, ticketId, current)) !== null,
-        everStarted: (await repo.startedAt(tenant, ticketId, 0)) !== null,
-      });
-      expect({ ticketId, current: episodes.current, started: episodes.started }).toEqual({
+      // What was written: episodes 0..ended-1 started and ended, the current one started or not.
+      expect({ ticketId, ...episodes }).toEqual({
         ticketId,
         current: ended,
         started: startedNow,
+        everStarted: ended > 0 || startedNow,
       });
       // One read for the first four episodes, one more for each four after.
       expect(reads).toBe(Math.floor(ended / 4) + 1);

@@ -185,7 +185,7 @@ describe('paging', () => {
     const repo = new PageRepository(bot.db.connection);
     expect(await repo.find(tenant, id)).toBeNull();
     // The episode is over: a reopen starts the next one.
-    expect(await repo.episode(tenant, id)).toBe(1);
+    expect((await repo.episodes(tenant, id)).current).toBe(1);
     await until(start, 12);
     expect(pages(id)).toEqual(['ann']);
   });

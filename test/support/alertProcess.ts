@@ -18,6 +18,8 @@ const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export interface AlertProcess {
   services: Services;
+  /** The clock the process runs on. */
+  now: () => Date;
   url: string;
   sender: ReturnType<typeof recordingSender>;
   incidents: AlertIncident[];
@@ -63,6 +65,7 @@ export async function alertProcess(
   const { port } = await http.listen(0, '127.0.0.1');
   return {
     services,
+    now,
     url: `http://127.0.0.1:${port}`,
     sender,
     incidents,
