@@ -1,40 +1,16 @@
 // Durable one-shot jobs: the job, the minute it is filed under, its claims and its end, in four fixed collections. Insert-only.
 import type { Connection, mongo } from 'mongoose';
+import { DueJobs, READ_BLOCK } from './dueJobs.ts';
 import { expiresAfter, expiring, JOB_RETENTION_MS } from './expiry.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { insertEach, isDuplicateKey as isDuplicate } from './insertOnce.ts';
+import type { JobQueue, JobQueueOptions, JobQueues } from './jobQueue.ts';
+import type { Job, JobEnd, JobRef } from './jobTypes.ts';
 import { Lease } from './lease.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
 
-export interface Job {
-  _id: string;
-  tenant: string;
-  /** Which handler runs it: `ticket.remind`. */
-  kind: string;
-  dueAt: Date;
-  /** The handler's own data (JSON-safe). */
-  payload: Record<string, unknown>;
-  createdAt: Date;
-  /** Who asked, for listing and refusals. */
-  by: string | null;
-  /** The ticket it is about, if any. */
-  ticketId: string | null;
-}
-
-export type JobOutcome = 'done' | 'failed' | 'missed' | 'cancelled';
-
-export interface JobEnd {
-  _id: string;
-  outcome: JobOutcome;
-  at: Date;
-  reason: string | null;
-  /** How late it ran (ms after dueAt), when it ran. */
-  lateMs: number | null;
-}
-
-/** What finds a job's claims and end: its id and the day it is due in. */
-export type JobRef = Pick<Job, '_id' | 'dueAt'>;
+export type { Job, JobEnd, JobOutcome, JobRef } from './jobTypes.ts';
 
 /** `2026-03-10T12:04`: the minute a job is due in, in UTC. */
 export const minuteKey = (at: Date): string => at.toISOString().slice(0, 16);
@@ -60,7 +36,7 @@ const PROBES_AT_ONCE = 64;
  * anything filed in it has a marker `hour:<hour>`, so the walk passes an empty hour in one read. Nothing is
  * updated; every document carries `expireAt` (its due time and a retention) and goes by TTL or the nightly sweep.
  */
-export class JobRepository {
+export class JobRepository implements JobQueues {
   private readonly c: { [P in Part]: mongo.Collection<never> };
   /** Hours this process knows to have their marker. */
   private readonly markedHours = new Set<string>();
@@ -108,6 +84,8 @@ export class JobRepository {
      * change heard late across a minute boundary would otherwise be filed under a minute the engine has left).
      */
     private readonly clock?: () => Date,
+    /** Slots in a block two engines split a burst by, where slots are read one by one (tests make it small). */
+    private readonly layout: { blockSize?: number } = {},
   ) {
     this.cursor = connection.collection('job_cursor');
     this.heartbeats = new Heartbeats(connection);
@@ -115,6 +93,14 @@ export class JobRepository {
       [P in Part]: mongo.Collection<never>;
     };
     this.lease = new Lease(this.part('job_claims'), this.heartbeats, expiry);
+  }
+
+  /**
+   * The jobs due, for one engine: the walk through minutes, slots and blocks, and where it stands, kept behind the
+   * engine's port (`dueJobs.ts`).
+   */
+  queue(o: JobQueueOptions): JobQueue {
+    return new DueJobs(this, { ...o, blockSize: this.layout.blockSize ?? READ_BLOCK });
   }
 
   private part<T extends mongo.Document>(part: Part): mongo.Collection<T> {

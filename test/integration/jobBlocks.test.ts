@@ -31,8 +31,9 @@ const job = (id: string, dueAt: Date, kind = 'test.run'): Job => ({
  * holds each job (recorded as it starts) until it resolves.
  */
 function engine(ran: string[], other = false, gate?: Promise<void>): { engine: JobEngine; repo: JobRepository } {
-  const repo = new JobRepository(db.connection, now);
-  const e = new JobEngine(repo, { now, log, pollMs: 20, blockSize: 4, concurrency: 2 });
+  // Blocks are the store's layout: the repository is told their size, the engine knows nothing of them.
+  const repo = new JobRepository(db.connection, now, { blockSize: 4 });
+  const e = new JobEngine(repo, { now, log, pollMs: 20, concurrency: 2 });
   const run = async (j: Job) => {
     if (gate) {
       ran.push(j._id);

@@ -1,5 +1,17 @@
-// Two engines split a burst: a minute's slots in blocks, each block after the first read and run by the one engine that claimed it.
-import type { JobRepository } from '../store/jobStore.ts';
+// Two engines split a burst: a minute's slots in blocks, each block after the first read and run by the one engine that claimed it (the store's layout, behind `DueJobs`).
+
+/** What blocks are kept in (`JobRepository`: a block's claims and end beside the jobs'). */
+export interface BlockStore {
+  claimBlock(at: Date, b: number, attempt: number, now: Date, owner: string): Promise<boolean>;
+  endBlock(at: Date, b: number, open: boolean, now: Date): Promise<boolean>;
+  blockState(
+    at: Date,
+    b: number,
+    attempt: number,
+    held: { since: number; now: number; leaseMs: number },
+  ): Promise<'closed' | 'open' | 'free' | 'held'>;
+  releaseBlock(at: Date, b: number, attempt: number, owner: string): Promise<void>;
+}
 
 /**
  * A block of a minute's slots as this engine sees it: `shared` (block 0, every engine reads it), `mine` (claimed
@@ -50,7 +62,7 @@ export const shared = (): Block => ({
 
 /** Block `b` (from slot `first`) claimed for this engine: `mine` for the one engine that took it, else `theirs`. */
 export async function claimed(
-  repo: JobRepository,
+  repo: BlockStore,
   owner: string,
   at: Date,
   b: number,
@@ -75,7 +87,7 @@ export async function claimed(
  * one attempt on, and read and run here by whichever engine takes it. Looks back off as held jobs' do.
  */
 export async function lookAtBlocks(
-  repo: JobRepository,
+  repo: BlockStore,
   owner: string,
   at: Date,
   blocks: Map<number, Block>,
@@ -121,12 +133,7 @@ export async function lookAtBlocks(
  * that lost them can leave the minute, whatever they hold themselves), and the minute may be left once no block of
  * it is still another engine's.
  */
-export async function blocksDone(
-  repo: JobRepository,
-  at: Date,
-  blocks: Map<number, Block>,
-  now: Date,
-): Promise<boolean> {
+export async function blocksDone(repo: BlockStore, at: Date, blocks: Map<number, Block>, now: Date): Promise<boolean> {
   // A block just taken over (or opened) has jobs not read yet: none of them has ended, whatever `ids` says.
   if ([...blocks.values()].some((blk) => blk.unread)) return false;
   for (const [b, blk] of blocks) {
@@ -138,7 +145,7 @@ export async function blocksDone(
 }
 
 /** Gives back the blocks an engine that stops had not finished: another engine takes each at its next look. */
-export async function releaseBlocks(repo: JobRepository, owner: string, minutes: Map<number, Minute>): Promise<void> {
+export async function releaseBlocks(repo: BlockStore, owner: string, minutes: Map<number, Minute>): Promise<void> {
   for (const [m, w] of minutes) {
     for (const [b, blk] of w.blocks) {
       if (blk.state === 'mine' && !blk.ended) await repo.releaseBlock(new Date(m), b, blk.attempt, owner);
