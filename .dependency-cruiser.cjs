@@ -114,6 +114,14 @@ module.exports = {
       to: { path: ['^src/store/', DATABASE_DRIVER] },
     },
     {
+      name: 'the-job-engine-speaks-to-its-port',
+      comment:
+        'The job engine asks the store for the jobs due, a claim and an end through its port (src/store/jobQueue.ts) and the job types: how jobs are laid out (minutes, slots, blocks, the cursor) stays behind it.',
+      severity: 'error',
+      from: { path: '^src/scheduler/jobs\\.ts$' },
+      to: { path: '^src/store/', pathNot: '^src/store/(jobQueue|jobTypes)\\.ts$' },
+    },
+    {
       name: 'no-circular',
       comment: 'Circular imports make load order matter and hide a missing boundary.',
       severity: 'error',
