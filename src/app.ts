@@ -9,9 +9,10 @@ import { type Bot, createBot } from './core/createBot.ts';
 import type { PipelineObserver } from './core/observer.ts';
 import { type PlatformSpec, registerPlatforms } from './domain/platform.ts';
 import { type CronTasks, startCronTasks } from './scheduler/cronTasks.ts';
-import { type JobEngine, startJobEngine } from './scheduler/jobs.ts';
+import type { JobEngine } from './scheduler/jobs.ts';
 import { type Maintenance, startMaintenance } from './scheduler/maintenance.ts';
 import { type PageAuditor, startPageAuditor } from './scheduler/pageAuditor.ts';
+import { startJobEngine } from './scheduler/startJobs.ts';
 import { buildServices, type ServiceOptions, type Services } from './services/compose.ts';
 
 /** What runs in the background once started; each is on unless turned off. */

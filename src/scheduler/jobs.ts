@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PacedLoop } from '../kit/pacedLoop.ts';
-import type { JobHandler, JobKinds, PlacedJobKind } from '../services/jobKinds.ts';
+import type { JobHandler } from '../services/jobKinds.ts';
 import type { DueLook, JobQueue, JobQueues } from '../store/jobQueue.ts';
 import type { Job } from '../store/jobTypes.ts';
 
@@ -121,14 +121,14 @@ export class JobEngine {
 
   /**
    * Resolves once no job this process could run now is waiting or running (tests). A job that ran may have planned
-   * another one due already (a page step plans the next): so it is over only when a walk begun after every run
+   * another one due already (a page step plans the next): so it is over only when a look begun after every run
    * ended finds nothing to start.
    */
   async drained(): Promise<void> {
     for (let round = 0; round < 1000; round++) {
       if (!this.running) return;
       const runsBefore = this.runs;
-      // A walk that began after this call: one already under way may have read the clock before it moved.
+      // A look that began after this call: one already under way may have read the clock before it moved.
       await this.loop.fresh();
       await Promise.allSettled([...this.inFlight.values()]);
       if (this.inFlight.size === 0 && !this.hasRunnable() && this.runs === runsBefore) return;
@@ -307,36 +307,4 @@ export class JobEngine {
       held.checkAt = Math.min(held.since + this.o.leaseMs, now + Math.max(HELD_FIRST_LOOK_MS, age));
     }
   }
-}
-
-/** The job kinds the services own (each service's `jobKinds`), read from whatever it is handed; a kind twice is refused. */
-export function jobKindsOf(owners: Iterable<unknown>): Map<string, JobHandler | PlacedJobKind> {
-  const kinds = new Map<string, JobHandler | PlacedJobKind>();
-  for (const owner of owners) {
-    if (typeof owner !== 'object' || owner === null || !('jobKinds' in owner)) continue;
-    for (const [kind, handler] of Object.entries((owner as { jobKinds: JobKinds }).jobKinds)) {
-      if (kinds.has(kind)) throw new Error(`jobs: the job kind ${kind} is declared twice`);
-      kinds.set(kind, handler);
-    }
-  }
-  return kinds;
-}
-
-/** The engine with every kind of job the services declare (see src/services/jobKinds.ts), over their repository. */
-export function startJobEngine(
-  services: { jobs: JobQueues; housekeeping: { planWaiting(): Promise<number> } },
-  opts: JobEngineOptions,
-): JobEngine {
-  const engine = new JobEngine(services.jobs, opts);
-  for (const [kind, h] of jobKindsOf(Object.values(services))) {
-    if (typeof h === 'function') engine.handle(kind, h);
-    else engine.handle(kind, h.run, h.runsHere);
-  }
-  engine.start();
-  // Tickets that changed while no process ran get their next housekeeping step (one planned already stays).
-  services.housekeeping
-    .planWaiting()
-    .then((n) => n && opts.log.info({ planned: n }, 'housekeeping: steps planned for waiting tickets'))
-    .catch((err) => opts.log.warn({ err }, 'housekeeping: waiting tickets could not be planned'));
-  return engine;
 }

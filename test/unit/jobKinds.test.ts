@@ -1,6 +1,6 @@
 // Job kinds are declared by the services that own them; the engine reads them and refuses a kind declared twice.
 import { describe, expect, it } from 'vitest';
-import { jobKindsOf } from '../../src/scheduler/jobs.ts';
+import { jobKindsOf } from '../../src/scheduler/startJobs.ts';
 
 const run = async () => undefined;
 
