@@ -113,11 +113,14 @@ export class PagingCore {
     }
   }
 
-  /** The episode an ack or an escalate is about: the current one once it has paged, else the one before. */
-  async lastEpisode(tenant: string, ticketId: string): Promise<number> {
-    // The current episode and its start: one read.
-    const { current, started } = await this.repo.episodes(tenant, ticketId);
-    return current === 0 || started ? current : current - 1;
+  /**
+   * The episode an ack or an escalate is about: the current one once it has paged, else the one before; and when it
+   * started (null: never paged). The episodes and their starts: one read.
+   */
+  async lastEpisode(tenant: string, ticketId: string): Promise<{ episode: number; startedAt: Date | null }> {
+    const { current, started, startedAt } = await this.repo.episodes(tenant, ticketId);
+    const episode = current === 0 || started ? current : current - 1;
+    return { episode, startedAt: startedAt.get(episode) ?? null };
   }
 
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */
