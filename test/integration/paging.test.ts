@@ -8,7 +8,7 @@ import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Reply } from '../../src/present/reply.ts';
 import type { JobHandler } from '../../src/services/jobKinds.ts';
-import { PAGE_START_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
+import { PAGE_END_KIND, PAGE_START_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -332,6 +332,42 @@ describe('paging', () => {
     expect(jobs).toContain(pageStartJobId(tenant, id, 1));
     expect(jobs).not.toContain(pageJobId(tenant, id, 0, 0));
     ok(await root(`/ticket resolve ${id} fixed again`));
+  });
+
+  it('a resolve’s teardown run late, after a reopen paged again, leaves the newer page running', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    // The first resolve's teardown is held back (its job ended as if run; it is run by hand below, late).
+    await bot.jobs.stop();
+    let late: Job | undefined;
+    try {
+      ok(await root(`/ticket resolve ${id} fixed`));
+      await bot.core.settled();
+      late = (await filed()).find((j) => j.kind === PAGE_END_KIND && j.ticketId === id) as Job;
+      expect(late).toBeDefined();
+      await bot.services.jobs.claim(late, 0, clock, 'someone');
+      await bot.services.jobs.end(late, { outcome: 'done', at: clock, reason: null, lateMs: 0 });
+    } finally {
+      bot.jobs.start();
+    }
+    await until(start, 1);
+    // Reopened, resolved again (this teardown runs), reopened again: a new episode, paged from the first level.
+    ok(await root(`/ticket reopen ${id} "flapping"`));
+    await until(start, 1.5);
+    ok(await root(`/ticket resolve ${id} fixed again`));
+    await until(start, 2);
+    ok(await root(`/ticket reopen ${id} "down again"`));
+    await until(start, 2.5);
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    // The first resolve's teardown, late: the page running now started after that resolve, and is not its to end.
+    await (bot.services.paging.jobKinds[PAGE_END_KIND] as JobHandler)(late as Job, { now: clock, lateMs: 0 });
+    expect((await new PageRepository(bot.db.connection).find(tenant, id))?.episode).toBe(1);
+    await until(start, 4.5);
+    expect(pages(id)).toEqual(['ann', 'ann', 'ann']);
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed for good`));
   });
 
   it('a start that fails on our side (the database slow) is tried again, and pages', async () => {
