@@ -41,8 +41,8 @@ export class PagingService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
   readonly jobKinds: JobKinds = {
     [PAGE_KIND]: (job, run) => this.runStep(job, run.now),
-    [PAGE_START_KIND]: (job, run) => this.first.run(job, run.now),
-    [PAGE_END_KIND]: (job) => this.starts.runEnd(job),
+    [PAGE_START_KIND]: (job, run) => this.runStart(job, run.now),
+    [PAGE_END_KIND]: (job) => this.runEnd(job),
   };
 
   private readonly c: PagingCore;
@@ -205,6 +205,16 @@ export class PagingService implements OwnsJobKinds {
   /** A step's job: fenced by the generation, stopped by an ack or a resolve; plans the next step before paging. */
   runStep(job: Job, now: Date): Promise<string | undefined> {
     return this.steps.runStep(job, now);
+  }
+
+  /** An episode's start job: the start, the live record, the first level paged (pagingFirst.ts). */
+  runStart(job: Job, now: Date): Promise<string | undefined> {
+    return this.first.run(job, now);
+  }
+
+  /** A resolve's or a close's teardown job: the episode's end, the live record's delete (pagingStarts.ts). */
+  runEnd(job: Job): Promise<string | undefined> {
+    return this.starts.runEnd(job);
   }
 
   /** Steps more than two minutes overdue, reported once each and planned again (pagingAudit.ts). */

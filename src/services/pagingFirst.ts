@@ -39,8 +39,10 @@ export class FirstPage {
         }
       }
     } finally {
-      // However it ended: notes held for its first page go on (PagingCore.firstPage).
+      // However it ended: notes held for its first page go on (PagingCore.firstPage), and a change heard next decides
+      // afresh whether to file it.
       this.c.paged(p.tenant, p.ticketId);
+      this.c.startRan(job._id);
     }
   }
 
@@ -95,12 +97,17 @@ export class FirstPage {
       await repo.end(p.tenant, p.ticketId, startedAt);
       return 'acknowledged';
     }
-    // The first step is this job's; the next one is filed before it pages (a slot only: a run taken over files it
-    // again, and it still runs once), so whatever happens below, the escalation goes on.
-    if (next) await this.c.planStep(e, next.index, next.at, now, undefined, false);
+    // The first step is this job's; the next one is asked for before it pages (a slot only: a run taken over files it
+    // again, and it still runs once), and the job waits for both: a failure of either is this job's, tried again
+    // (resumed). The page does not wait behind the filing, which waits for the job records being written (a burst).
+    const filing = next ? this.c.planStep(e, next.index, next.at, now, undefined, false) : Promise.resolve();
     // The first step's own id keys its DMs and its history line, as if its job had run.
     const first = { _id: pageJobId(p.tenant, p.ticketId, 0, step.index, p.episode), dueAt: startedAt };
-    const reached = await this.steps.pageLevel(live, ticket, team, step.level, step.repeat, first._id, now);
+    const paging = this.steps.pageLevel(live, ticket, team, step.level, step.repeat, first._id, now);
+    const [filed, paged] = await Promise.allSettled([filing, paging]);
+    if (filed.status === 'rejected') throw filed.reason;
+    if (paged.status === 'rejected') throw paged.reason;
+    const reached = paged.value;
     // Written (and on its way from memory): what waited for the first page need not wait for its history line.
     this.c.paged(p.tenant, p.ticketId);
     await this.steps.pagedLine(sys, ticket, first, step.level, step.repeat, reached);

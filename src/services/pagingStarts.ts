@@ -204,6 +204,10 @@ export class PageStarts {
     const episodes = ticket.version === 0 ? null : await this.c.repo.episodes(ticket.tenant, ticket.ticketId);
     if (episodes?.started) return false;
     const episode = episodes?.current ?? 0;
+    const id = pageStartJobId(ticket.tenant, ticket.ticketId, episode);
+    // Filed here a moment ago, and not run yet (the notes of an alert burst, each a change of its incident): once is
+    // enough.
+    if (this.c.startPending(id)) return true;
     const payload: StartPayload = {
       tenant: ticket.tenant,
       ticketId: ticket.ticketId,
@@ -217,7 +221,7 @@ export class PageStarts {
     this.c.startedHere(ticket.tenant, ticket.ticketId);
     try {
       await this.c.jobs.fileWithoutRecord({
-        _id: pageStartJobId(ticket.tenant, ticket.ticketId, episode),
+        _id: id,
         tenant: ticket.tenant,
         kind: PAGE_START_KIND,
         dueAt: now,
@@ -230,6 +234,7 @@ export class PageStarts {
       this.c.paged(ticket.tenant, ticket.ticketId);
       throw err;
     }
+    this.c.startFiled(id);
     return true;
   }
 }
