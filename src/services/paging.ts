@@ -121,8 +121,6 @@ export class PagingService implements OwnsJobKinds {
     const ticket = await this.c.tickets.getTicket(acting, id);
     // The episode and its start, from one read (its start is not asked again).
     const { episode, startedAt } = await this.c.lastEpisode(acting.tenant, ticket.ticketId);
-    const before = await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode);
-    if (before) return { ack: before, first: false };
     if (!startedAt) {
       throw new UserError(
         'ONCALL.NOT_PAGED',
@@ -142,6 +140,7 @@ export class PagingService implements OwnsJobKinds {
         ? (ticket.sla.ttaMs ?? 0)
         : Math.max(0, acting.now.getTime() - ticket.openedAt.getTime()),
     };
+    // The ack is a unique insert, tried first: refused, the episode was acknowledged already, and by whom is read.
     if (!(await this.c.repo.ack(ack, episode))) {
       return { ack: (await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
     }

@@ -3,7 +3,7 @@
 // background when it fails on our side.
 import type { Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
-import type { EscalationPolicy } from '../domain/escalation.ts';
+import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
 import type { Job } from '../store/jobStore.ts';
 import type { LiveEscalation } from '../store/pageStore.ts';
 import type { Acting } from './acting.ts';
@@ -24,6 +24,14 @@ import {
   type StartPayload,
 } from './pagingPlan.ts';
 import type { Team } from './teams.ts';
+
+/** The history lines paging writes on a ticket (its own changes). */
+const PAGING_LINES: ReadonlySet<string> = new Set([
+  PAGE_HISTORY.paged,
+  PAGE_HISTORY.acknowledged,
+  'page_escalated',
+  'page_exhausted',
+]);
 
 /** The acknowledge of a person's command (the facade's `ack`), which monitoring's acknowledge goes through. */
 export type Ack = (acting: Acting, id: string) => Promise<unknown>;
@@ -116,6 +124,10 @@ export class PageStarts {
       return;
     }
     if (!PAGED.has(t.priority)) return;
+    // A line paging wrote itself (an ack, a page, an escalation) changes neither priority nor state: nothing to start,
+    // and no page check to read.
+    const last = t.history.at(-1);
+    if (last && PAGING_LINES.has(last.action)) return;
     const team = await this.c.teams.teamFor(t.tenant, t.service);
     if (team) await this.startFor(t, team, null, null, t.updatedAt);
   }
