@@ -270,6 +270,33 @@ describe('paging', () => {
     }
   });
 
+  it('a start job its process never ran (its engine stopped after the reply) is run by another process, once', async () => {
+    const start = clock;
+    await bot.jobs.stop();
+    let id = '';
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    const mark = terminal.calls.length;
+    const both = () => [...pages(id, terminal.calls.slice(mark)), ...pages(id, heard.calls)];
+    try {
+      id = await incident();
+      await bot.core.settled();
+      // Nothing of the page was written by the command: it is all the job's, now the other process's.
+      expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+      await until(start, 0.5, [other.jobs], [other.core, bot.core]);
+      expect(both()).toEqual(['ann']);
+      bot.jobs.start();
+      await until(start, 2.5, [bot.jobs, other.jobs], [bot.core, other.core]);
+      expect(both()).toEqual(['ann', 'ann']);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      bot.jobs.start();
+      await other.close();
+    }
+  });
+
   it('two processes page each step once', async () => {
     const other = await anotherProcess(bot);
     const heard = recordingSender('console');
