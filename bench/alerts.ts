@@ -184,6 +184,13 @@ function traceBurst(services: Services, connection: Connection) {
     if (id && !stepped.has(id)) stepped.set(id, wall());
     return runStep(job, now);
   };
+  // An incident's first level is paged by its page's start job (the first step is that job's).
+  const runStart = paging.runStart.bind(paging);
+  paging.runStart = (job, now) => {
+    const id = (job.payload as { ticketId?: string }).ticketId;
+    if (id && !stepped.has(id)) stepped.set(id, wall());
+    return runStart(job, now);
+  };
   const lines = (label: string, values: number[]) => {
     values.sort((a, b) => a - b);
     return `    ${label}: p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`;
@@ -236,7 +243,7 @@ function traceBurst(services: Services, connection: Connection) {
         lines('first POST sent → reached the handler', legs.arrive ?? []),
         lines('→ its incident opened (openTicket)', legs.open ?? []),
         lines('→ its page planned (incident listeners done)', legs.plan ?? []),
-        lines('→ its first step started', legs.step ?? []),
+        lines('→ its page start job started', legs.step ?? []),
         lines('→ its first page DM', legs.dm ?? []),
         lines('each database command, sent → answered', durations),
         `  database commands: ${total} (${(total / alerts).toFixed(1)} a notification), the most sent:`,

@@ -1,7 +1,8 @@
 // Paging: an incident's escalation, one durable job per step, fenced by a generation, stopped by one ack.
 // This is its face, with the commands a person gives (page, ack, escalate); the parts are beside it: the starts
-// and stops from changes and alerts (pagingStarts.ts), the step runner (pagingSteps.ts), the auditor and its
-// repairs (pagingAudit.ts), what they share (pagingCore.ts) and the pure helpers (pagingPlan.ts).
+// and stops from changes and alerts, filed as jobs (pagingStarts.ts), an episode's start job and its first page
+// (pagingFirst.ts), the step runner (pagingSteps.ts), the auditor and its repairs (pagingAudit.ts), what they share
+// (pagingCore.ts) and the pure helpers (pagingPlan.ts).
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
@@ -15,7 +16,8 @@ import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { Outbox } from './outbox.ts';
 import { PageAuditor } from './pagingAudit.ts';
 import { PagingCore, type PagingOptions } from './pagingCore.ts';
-import { describeTarget, oneLevel, PAGE_KIND } from './pagingPlan.ts';
+import { FirstPage } from './pagingFirst.ts';
+import { describeTarget, oneLevel, PAGE_END_KIND, PAGE_KIND, PAGE_START_KIND } from './pagingPlan.ts';
 import { PageStarts } from './pagingStarts.ts';
 import { StepRunner } from './pagingSteps.ts';
 import type { PeopleService } from './people.ts';
@@ -23,16 +25,31 @@ import type { Team, TeamService } from './teams.ts';
 import type { TicketService } from './tickets.ts';
 
 export type { PagingOptions } from './pagingCore.ts';
-export { describeTarget, OVERDUE_MS, PAGE_KIND, pageJobId, START_RETRY_MS } from './pagingPlan.ts';
+export {
+  describeTarget,
+  OVERDUE_MS,
+  PAGE_END_KIND,
+  PAGE_KIND,
+  PAGE_START_KIND,
+  pageEndJobId,
+  pageJobId,
+  pageStartJobId,
+  START_RETRY_MS,
+} from './pagingPlan.ts';
 
 export class PagingService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
-  readonly jobKinds: JobKinds = { [PAGE_KIND]: (job, run) => this.runStep(job, run.now) };
+  readonly jobKinds: JobKinds = {
+    [PAGE_KIND]: (job, run) => this.runStep(job, run.now),
+    [PAGE_START_KIND]: (job, run) => this.runStart(job, run.now),
+    [PAGE_END_KIND]: (job) => this.runEnd(job),
+  };
 
   private readonly c: PagingCore;
   private readonly starts: PageStarts;
   private readonly steps: StepRunner;
   private readonly auditor: PageAuditor;
+  private readonly first: FirstPage;
 
   constructor(
     repo: PageRepository,
@@ -47,6 +64,7 @@ export class PagingService implements OwnsJobKinds {
     this.starts = new PageStarts(this.c);
     this.steps = new StepRunner(this.c);
     this.auditor = new PageAuditor(this.c);
+    this.first = new FirstPage(this.c, this.steps);
   }
 
   /**
@@ -57,7 +75,10 @@ export class PagingService implements OwnsJobKinds {
     this.starts.listen(feed, alerts, (acting, id) => this.ack(acting, id));
   }
 
-  /** The ticket's escalation, once per episode (until it is resolved); its first step is due at once. */
+  /**
+   * The ticket's escalation, once per episode (until it is resolved): its start job is filed, due at once; the job
+   * engine runs it right after the reply, and it pages the first level.
+   */
   startFor(
     ticket: Ticket,
     team: Team | null,
@@ -91,17 +112,15 @@ export class PagingService implements OwnsJobKinds {
       tags: ['page'],
     });
     const policy = identity ? oneLevel({ kind: 'person', id: identity }) : null;
-    await this.startFor(ticket, team, policy, message, acting.now);
+    await this.starts.startNow(ticket, team, policy, message, acting.now);
     return { ticket, team };
   }
 
   /** One ack stops the escalation: a second (from any platform, any process) is told who acknowledged first. */
   async ack(acting: Acting, id: string): Promise<{ ack: PageAck; first: boolean }> {
     const ticket = await this.c.tickets.getTicket(acting, id);
-    const episode = await this.c.lastEpisode(acting.tenant, ticket.ticketId);
-    const before = await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode);
-    if (before) return { ack: before, first: false };
-    const startedAt = await this.c.repo.startedAt(acting.tenant, ticket.ticketId, episode);
+    // The episode and its start, from one read (its start is not asked again).
+    const { episode, startedAt } = await this.c.lastEpisode(acting.tenant, ticket.ticketId);
     if (!startedAt) {
       throw new UserError(
         'ONCALL.NOT_PAGED',
@@ -121,6 +140,7 @@ export class PagingService implements OwnsJobKinds {
         ? (ticket.sla.ttaMs ?? 0)
         : Math.max(0, acting.now.getTime() - ticket.openedAt.getTime()),
     };
+    // The ack is a unique insert, tried first: refused, the episode was acknowledged already, and by whom is read.
     if (!(await this.c.repo.ack(ack, episode))) {
       return { ack: (await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
     }
@@ -142,7 +162,7 @@ export class PagingService implements OwnsJobKinds {
     const done = await this.c.repo.ackOf(
       acting.tenant,
       ticket.ticketId,
-      await this.c.lastEpisode(acting.tenant, ticket.ticketId),
+      (await this.c.lastEpisode(acting.tenant, ticket.ticketId)).episode,
     );
     if (done) {
       throw UserError.of('ONCALL.ACKNOWLEDGED', { id: ticket.ticketId, by: done.by.name });
@@ -184,6 +204,16 @@ export class PagingService implements OwnsJobKinds {
   /** A step's job: fenced by the generation, stopped by an ack or a resolve; plans the next step before paging. */
   runStep(job: Job, now: Date): Promise<string | undefined> {
     return this.steps.runStep(job, now);
+  }
+
+  /** An episode's start job: the start, the live record, the first level paged (pagingFirst.ts). */
+  runStart(job: Job, now: Date): Promise<string | undefined> {
+    return this.first.run(job, now);
+  }
+
+  /** A resolve's or a close's teardown job: the episode's end, the live record's delete (pagingStarts.ts). */
+  runEnd(job: Job): Promise<string | undefined> {
+    return this.starts.runEnd(job);
   }
 
   /** Steps more than two minutes overdue, reported once each and planned again (pagingAudit.ts). */

@@ -22,12 +22,20 @@ export interface PagingOptions {
 
 /** How long an alert's notes are held for its incident's first page at most (the step may run in another process). */
 const FIRST_PAGE_WAIT_MS = 5000;
+/**
+ * How long a start job filed here is taken as still to run (when it ran elsewhere and found the incident resolved, a
+ * reopen after this files it again).
+ */
+const START_PENDING_MS = 10_000;
 
 export class PagingCore {
   /** Escalations started here whose first step has not paged yet, by `tenant/ticketId` (see `firstPage`). */
   private readonly firstPages = new Map<string, { paged: Promise<void>; done: () => void }>();
   /** Tickets whose escalation this process started lately (an alert's incident is started by its own change first). */
   private readonly started = new Set<string>();
+
+  /** Start jobs filed here and not run here yet, by id, with when they were filed (`performance.now()`). */
+  private readonly pendingStarts = new Map<string, number>();
 
   constructor(
     readonly repo: PageRepository,
@@ -62,6 +70,23 @@ export class PagingCore {
       };
     });
     this.firstPages.set(key, { paged, done });
+  }
+
+  /** A start job filed here: a change heard before it runs need not file it again (`startPending`). */
+  startFiled(id: string): void {
+    if (this.pendingStarts.size >= 10_000) this.pendingStarts.clear();
+    this.pendingStarts.set(id, performance.now());
+  }
+
+  /** Whether a start job was filed here a moment ago and has not run here since. */
+  startPending(id: string): boolean {
+    const at = this.pendingStarts.get(id);
+    return at !== undefined && performance.now() - at < START_PENDING_MS;
+  }
+
+  /** A start job ran here (whatever it found): a later change decides afresh. */
+  startRan(id: string): void {
+    this.pendingStarts.delete(id);
   }
 
   /** The first step of an escalation paged (or gave up): what waited for it goes on. */
@@ -113,11 +138,14 @@ export class PagingCore {
     }
   }
 
-  /** The episode an ack or an escalate is about: the current one once it has paged, else the one before. */
-  async lastEpisode(tenant: string, ticketId: string): Promise<number> {
-    // The current episode and its start: one read.
-    const { current, started } = await this.repo.episodes(tenant, ticketId);
-    return current === 0 || started ? current : current - 1;
+  /**
+   * The episode an ack or an escalate is about: the current one once it has paged, else the one before; and when it
+   * started (null: never paged). The episodes and their starts: one read.
+   */
+  async lastEpisode(tenant: string, ticketId: string): Promise<{ episode: number; startedAt: Date | null }> {
+    const { current, started, startedAt } = await this.repo.episodes(tenant, ticketId);
+    const episode = current === 0 || started ? current : current - 1;
+    return { episode, startedAt: startedAt.get(episode) ?? null };
   }
 
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */

@@ -4,6 +4,10 @@ import type { EscalationPolicy, EscalationTarget, PlannedPolicy } from '../domai
 import type { LiveEscalation } from '../store/pageStore.ts';
 
 export const PAGE_KIND = 'oncall.step';
+/** An episode's start: the start, the live record and the first step's page, run after the reply (pagingFirst.ts). */
+export const PAGE_START_KIND = 'oncall.start';
+/** A resolve's (or a close's) teardown: the episode's end and the live record's delete, run after the reply. */
+export const PAGE_END_KIND = 'oncall.end';
 /** A step more than this late is reported by the auditor. */
 export const OVERDUE_MS = 120_000;
 /** A page start that failed is tried again after each of these. */
@@ -27,6 +31,36 @@ export interface StepPayload {
  */
 export const pageJobId = (tenant: string, ticketId: string, gen: number, index: number, episode = 0) =>
   `page:${tenant}/${ticketId}${episode ? `~${episode}` : ''}@${gen}#${index}`;
+
+/** What an episode's start job carries: enough to start and page it with no other read than the ticket and team. */
+export interface StartPayload {
+  tenant: string;
+  ticketId: string;
+  episode: number;
+  /** The team whose policy, schedule and channel it uses (read as the job runs); null for a page of one person. */
+  team: string | null;
+  /** A policy of its own (`/oncall page @person`); null: the team's, as the job finds it. */
+  policy: EscalationPolicy | null;
+  message: string | null;
+  /** When the change that started it happened (ISO): the escalation's start, its steps' times count from it. */
+  startedAt: string;
+}
+
+/** What a teardown job carries: the ticket, when it was resolved or closed (ISO), and whether it was closed. */
+export interface EndPayload {
+  tenant: string;
+  ticketId: string;
+  at: string;
+  closed: boolean;
+}
+
+/** One start job per episode: a change heard twice, an alert and its incident's change, two processes file one id. */
+export const pageStartJobId = (tenant: string, ticketId: string, episode: number) =>
+  `page-start:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
+
+/** One teardown per ticket change that finished it: the resolve heard twice tears down once. */
+export const pageEndJobId = (tenant: string, ticketId: string, version: number) =>
+  `page-end:${tenant}/${ticketId}@${version}`;
 
 /**
  * Whether anything could ever have paged for the ticket, read from the ticket alone. A page starts only for an

@@ -4,8 +4,9 @@ import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import { type EscalationTarget, nextStep, PAGE_HISTORY } from '../domain/escalation.ts';
 import { pageExhaustedReply, pageExhaustedText, pageReply } from '../present/pageNotice.ts';
-import type { Job } from '../store/jobStore.ts';
+import type { Job, JobRef } from '../store/jobStore.ts';
 import type { LiveEscalation } from '../store/pageStore.ts';
+import type { Acting } from './acting.ts';
 import type { PagingCore } from './pagingCore.ts';
 import { FINISHED, planOf, type StepPayload } from './pagingPlan.ts';
 import type { Team } from './teams.ts';
@@ -65,20 +66,27 @@ export class StepRunner {
     const reached = await this.pageLevel(e, ticket, team, level, step.repeat, job._id, now);
     // Written (and on its way from memory): what waited for the first page need not wait for its history line.
     if (p.index === 0 && p.gen === 0) this.c.paged(p.tenant, p.ticketId);
-    const again = step.repeat > 0 ? `, again (${step.repeat})` : '';
-    // A step run again (its process died before recording the end) pages once, through the outbox's keys, and
-    // writes its line once: the line's claim is an insert beside the job's own claims.
-    if (await this.c.jobs.once(`${job._id}:history`, job.dueAt)) {
+    await this.pagedLine(sys, ticket, job, level, step.repeat, reached);
+    return reached.length ? undefined : 'nobody to page';
+  }
+
+  /**
+   * The step's line on the ticket's history. A step run again (its process died before recording the end) pages
+   * once, through the outbox's keys, and writes its line once: the line's claim is an insert beside the job's own
+   * claims, keyed by the step's job id and due time.
+   */
+  async pagedLine(sys: Acting, ticket: Ticket, step: JobRef, level: number, repeat: number, reached: string[]) {
+    const again = repeat > 0 ? `, again (${repeat})` : '';
+    if (await this.c.jobs.once(`${step._id}:history`, step.dueAt)) {
       await this.c.historyLine(sys, ticket, {
         action: PAGE_HISTORY.paged,
         note: `level ${level + 1}${again}: ${reached.length ? reached.join(', ') : 'nobody could be reached'}`,
       });
     }
-    return reached.length ? undefined : 'nobody to page';
   }
 
   /** Every target of a level: a DM to each person on each linked platform, a post in each channel. Keyed by step. */
-  private async pageLevel(
+  async pageLevel(
     e: LiveEscalation,
     ticket: Ticket,
     team: Team | null,

@@ -45,8 +45,6 @@ export class JobRepository implements JobQueues {
   /** Next free slot per minute, learnt by probing and kept while this process runs. */
   private readonly nextSlot = new Map<string, number>();
   private readonly dueListeners = new Set<() => void>();
-  /** The last add filing under each minute in this process. */
-  private readonly filing = new Map<string, Promise<void>>();
 
   /** Which processes are alive: a live holder's claim is never taken over (src/store/heartbeats.ts). */
   readonly heartbeats: Heartbeats;
@@ -162,20 +160,10 @@ export class JobRepository implements JobQueues {
   private async fileJob(job: Job): Promise<void> {
     const written = Math.max(job.createdAt.getTime(), this.clock?.().getTime() ?? 0);
     const filed = new Date(Math.max(job.dueAt.getTime(), written));
-    const minute = minuteKey(filed);
-    // One after another per minute in this process: adds at once (a burst of tickets, each with its SLA jobs)
-    // would all try the same free slot and probe past each other, quadratically.
-    const mine = (this.filing.get(minute) ?? Promise.resolve()).then(() => this.filings.push({ minute, job }));
-    const done = mine.then(
-      () => {},
-      () => {},
-    );
-    this.filing.set(minute, done);
-    try {
-      await mine;
-    } finally {
-      if (this.filing.get(minute) === done) this.filing.delete(minute);
-    }
+    // Filings of this process go through one group commit, whose writes go one after another and number a write's
+    // slots apart (a burst of tickets' SLA jobs never tries the same free slot twice): jobs asked in one turn, in the
+    // same minute or not, go in one insert (a P1 resolve's PIR opening and its page's teardown, both due now).
+    await this.filings.push({ minute: minuteKey(filed), job });
     // Due already (a page's first step, planned as the incident opens): the engine here need not wait for its poll.
     if (filed.getTime() <= written) for (const listener of this.dueListeners) listener();
   }

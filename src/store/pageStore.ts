@@ -62,6 +62,8 @@ export interface Episodes {
   started: boolean;
   /** Whether episode 0's escalation ever started (no later one starts before it). */
   everStarted: boolean;
+  /** When each episode read here started (the current one's, if it did, among them): no second read for it. */
+  startedAt: ReadonlyMap<number, Date>;
 }
 
 /**
@@ -88,19 +90,25 @@ export class PageRepository {
    */
   async episodes(tenant: string, ticketId: string): Promise<Episodes> {
     let everStarted = false;
+    const startedAt = new Map<number, Date>();
     for (let from = 0; from < MAX_EPISODES; from += EPISODES_AT_ONCE) {
       const ns = Array.from({ length: Math.min(EPISODES_AT_ONCE, MAX_EPISODES - from) }, (_, k) => from + k);
       const ids = ns.flatMap((n) => [episodeKey(tenant, ticketId, n), `closed:${episodeKey(tenant, ticketId, n)}`]);
-      const found = new Set((await findByIds(this.starts, ids, { _id: 1 })).map((d) => d._id));
-      if (from === 0) everStarted = found.has(episodeKey(tenant, ticketId, 0));
+      const found = new Map((await findByIds(this.starts, ids, { _id: 1, at: 1 })).map((d) => [d._id, d.at]));
+      for (const n of ns) {
+        const at = found.get(episodeKey(tenant, ticketId, n));
+        if (at) startedAt.set(n, at);
+      }
+      if (from === 0) everStarted = startedAt.has(0);
       for (const n of ns) {
         if (!found.has(`closed:${episodeKey(tenant, ticketId, n)}`)) {
-          return { current: n, started: found.has(episodeKey(tenant, ticketId, n)), everStarted };
+          return { current: n, started: startedAt.has(n), everStarted, startedAt };
         }
       }
     }
-    const started = (await this.startedAt(tenant, ticketId, MAX_EPISODES)) !== null;
-    return { current: MAX_EPISODES, started, everStarted };
+    const at = await this.startedAt(tenant, ticketId, MAX_EPISODES);
+    if (at) startedAt.set(MAX_EPISODES, at);
+    return { current: MAX_EPISODES, started: at !== null, everStarted, startedAt };
   }
 
   /** A resolve ends the episode (once: a second resolve, or two processes hearing it, add nothing). */
@@ -114,14 +122,35 @@ export class PageRepository {
    * into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
    */
   async start(e: LiveEscalation, o: { notStarted?: boolean } = {}): Promise<boolean> {
+    return (await this.startOrResume(e, o)) === 'started';
+  }
+
+  /**
+   * `start`, for a starter that may be run again (an episode's start job, taken over after its process died): a live
+   * record already there that is this very escalation (its episode, its start, generation 0) is an earlier run's,
+   * `resumed` (its start insert made again, refused or not); another live record, or a start refused, is `refused`.
+   */
+  async startOrResume(e: LiveEscalation, o: { notStarted?: boolean } = {}): Promise<'started' | 'resumed' | 'refused'> {
     const episode = e.episode ?? 0;
     // The read only spares a live record written and taken back; `notStarted` (a ticket just opened, or the episode's
     // start read already by the caller) skips it.
-    if (!o.notStarted && (await this.startedAt(e.tenant, e.ticketId, episode))) return false;
-    if (!(await insertOnce(this.live, { _id: liveKey(e.tenant, e.ticketId), ...e }))) return false;
-    if (await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, episode), at: e.startedAt })) return true;
+    if (!o.notStarted && (await this.startedAt(e.tenant, e.ticketId, episode))) return 'refused';
+    if (!(await insertOnce(this.live, { _id: liveKey(e.tenant, e.ticketId), ...e }))) {
+      const there = await this.find(e.tenant, e.ticketId);
+      const same =
+        there !== null &&
+        (there.episode ?? 0) === episode &&
+        there.gen === e.gen &&
+        there.startedAt.getTime() === e.startedAt.getTime();
+      if (!same) return 'refused';
+      await this.restore(e);
+      return 'resumed';
+    }
+    if (await insertOnce(this.starts, { _id: episodeKey(e.tenant, e.ticketId, episode), at: e.startedAt })) {
+      return 'started';
+    }
     await this.live.deleteOne({ _id: liveKey(e.tenant, e.ticketId), startedAt: e.startedAt, gen: e.gen });
-    return false;
+    return 'refused';
   }
 
   /** The start of a live escalation whose starter died before writing it (the auditor's repair). */

@@ -1,6 +1,9 @@
 // What an alert's incident costs on its way to its first page, counted on the wire: each team read once, no page
-// start read for an incident just opened, one start (by its own change) rather than a second try by the alert.
+// start read for an incident just opened, one start job (filed by its own change) rather than a second by the alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobHandler } from '../../src/services/jobKinds.ts';
+import { PAGE_START_KIND } from '../../src/services/paging.ts';
+import type { Job } from '../../src/store/jobStore.ts';
 import { countRoundTrips, type RoundTrips } from '../../src/store/roundTrips.ts';
 import { type AlertProcess, admin, alertProcess, TOKEN } from '../support/alertProcess.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
@@ -55,6 +58,15 @@ describe('an alert burst, counted', () => {
       const res = await post(notification(key));
       expect(await res.json()).toMatchObject({ outcome: 'opened' });
     }
+    // Each incident's page is its opening's effect: one start job each, filed once (its change's, not the alert's
+    // second try). No job engine runs here: the jobs are run below, as the engine would right after the answer.
+    const filed = (await p.services.jobs.all<{ _id: string; job?: Job }>('job_slots')).flatMap((s) =>
+      s.job?.kind === PAGE_START_KIND && /burst-|INC-/.test(s.job._id) ? [s.job] : [],
+    );
+    expect(filed).toHaveLength(3);
+    expect(new Set(filed.map((j) => j._id)).size).toBe(3);
+    const run = p.services.paging.jobKinds[PAGE_START_KIND] as JobHandler;
+    for (const job of filed) await run(job, { now: p.now(), lateMs: 0 });
     const count = (name: string) => wire.seen().filter((c) => c === name).length;
     // The team was read for the first incident's owner and kept (the people epoch stands).
     expect(count('find teams')).toBe(1);

@@ -1,6 +1,8 @@
 // Alert intake over real HTTP on the real database: auth, limits, field errors, once per key across two processes, notes, resolves, acks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGE_KIND, pageJobId } from '../../src/services/paging.ts';
+import type { JobHandler } from '../../src/services/jobKinds.ts';
+import { PAGE_START_KIND, pageStartJobId } from '../../src/services/paging.ts';
+import type { Job } from '../../src/store/jobStore.ts';
 import { type AlertProcess, admin, alertProcess, incidents, TOKEN } from '../support/alertProcess.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 
@@ -283,8 +285,8 @@ describe('Alertmanager groups as incidents', () => {
   });
 
   it("under a burst, a group's next notifications wait for its incident's first page, then are noted", async () => {
-    // The team of the service `pager` is paged for its incidents. This process's job engine is off, so the first step
-    // runs below, by hand, when the test says; a listener for jobs due at once stands for the engine that would run
+    // The team of the service `pager` is paged for its incidents. This process's job engine is off, so the page's start
+    // job (which pages the first level) runs below, by hand, when the test says; a listener for jobs due at once stands for the engine that would run
     // it here a moment after the incident opened (where no engine runs, another process pages, and notes go on).
     const engine = p.services.jobs.onDueNow(() => {});
     await p.services.teams.create(admin(), 'pagers', { services: 'pager' });
@@ -300,17 +302,11 @@ describe('Alertmanager groups as incidents', () => {
     // The note is held (it has not even read its marks): many round trips later it is still unanswered.
     for (let i = 0; i < 40; i++) await p.services.tickets.getTicket(admin(), opened.ticket);
     expect(order).toEqual([]);
-    const step = {
-      _id: pageJobId(TENANT, opened.ticket, 0, 0, 0),
-      tenant: TENANT,
-      kind: PAGE_KIND,
-      dueAt: new Date(0),
-      payload: { tenant: TENANT, ticketId: opened.ticket, gen: 0, index: 0, episode: 0 },
-      createdAt: new Date(0),
-      by: null,
-      ticketId: opened.ticket,
-    };
-    await p.services.paging.runStep(step, p.now());
+    // The incident's page start, filed by its opening: run as the engine would.
+    const slots = await p.services.jobs.all<{ _id: string; job?: Job }>('job_slots');
+    const start = slots.find((s) => s.job?._id === pageStartJobId(TENANT, opened.ticket, 0))?.job as Job;
+    expect(start.kind).toBe(PAGE_START_KIND);
+    await (p.services.paging.jobKinds[PAGE_START_KIND] as JobHandler)(start, { now: p.now(), lateMs: 0 });
     order.push('paged');
     expect((await note).outcome).toBe('noted');
     expect(order).toEqual(['paged', 'noted']);

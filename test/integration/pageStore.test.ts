@@ -59,10 +59,29 @@ describe('page store', () => {
         current: ended,
         started: startedNow,
         everStarted: ended > 0 || startedNow,
+        // When each one started, from the same read (an ack asks no more).
+        startedAt: new Map(Array.from({ length: ended + (startedNow ? 1 : 0) }, (_, n) => [n, at])),
       });
       // One read for the first four episodes, one more for each four after.
       expect(reads).toBe(Math.floor(ended / 4) + 1);
     }
+  });
+
+  it('a start run again resumes its own live record, and refuses another’s or an episode started before', async () => {
+    const e = { ...live('INC-21', 0), lastLevel: 0, pending: { index: 1, dueAt: new Date(at.getTime() + 120_000) } };
+    expect(await repo.startOrResume(e, { notStarted: true })).toBe('started');
+    // The same escalation (a start job taken over after its process died): its record is resumed.
+    expect(await repo.startOrResume(e, { notStarted: true })).toBe('resumed');
+    // Another start of the same episode (another time), or one escalated since: refused.
+    expect(await repo.startOrResume({ ...e, startedAt: new Date(at.getTime() + 1) }, { notStarted: true })).toBe(
+      'refused',
+    );
+    expect(await repo.save({ ...e, gen: 1 }, 0)).toBe(true);
+    expect(await repo.startOrResume(e, { notStarted: true })).toBe('refused');
+    // Ended (acknowledged, say) and run again: the episode started before, so nothing is written back.
+    await repo.end(tenant, 'INC-21');
+    expect(await repo.startOrResume(e, { notStarted: true })).toBe('refused');
+    expect(await repo.find(tenant, 'INC-21')).toBeNull();
   });
 
   it('ends the live record of an episode over, or an earlier or older one, and leaves a later episode’s', async () => {

@@ -7,7 +7,8 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Reply } from '../../src/present/reply.ts';
-import { pageJobId } from '../../src/services/paging.ts';
+import type { JobHandler } from '../../src/services/jobKinds.ts';
+import { PAGE_END_KIND, PAGE_START_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -269,6 +270,33 @@ describe('paging', () => {
     }
   });
 
+  it('a start job its process never ran (its engine stopped after the reply) is run by another process, once', async () => {
+    const start = clock;
+    await bot.jobs.stop();
+    let id = '';
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    const mark = terminal.calls.length;
+    const both = () => [...pages(id, terminal.calls.slice(mark)), ...pages(id, heard.calls)];
+    try {
+      id = await incident();
+      await bot.core.settled();
+      // Nothing of the page was written by the command: it is all the job's, now the other process's.
+      expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+      await until(start, 0.5, [other.jobs], [other.core, bot.core]);
+      expect(both()).toEqual(['ann']);
+      bot.jobs.start();
+      await until(start, 2.5, [bot.jobs, other.jobs], [bot.core, other.core]);
+      expect(both()).toEqual(['ann', 'ann']);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      bot.jobs.start();
+      await other.close();
+    }
+  });
+
   it('two processes page each step once', async () => {
     const other = await anotherProcess(bot);
     const heard = recordingSender('console');
@@ -325,11 +353,48 @@ describe('paging', () => {
     expect(ok(await ann(`/oncall ack ${id}`)).text).toBe(`You acknowledged ${id} (MTTA 30s); paging stopped.`);
     await until(start, 12);
     expect(pages(id)).toEqual(['ann', 'ann']);
-    // Each episode's first step is filed as a slot only (no `jobs` record): the slots carry every step.
+    // Each episode's start is a job of its own, filed as a slot only (no `jobs` record), which paged its first level.
     const jobs = (await filed()).filter((j) => j.ticketId === id).map((j) => j._id);
-    expect(jobs).toContain(pageJobId(tenant, id, 0, 0));
-    expect(jobs).toContain(pageJobId(tenant, id, 0, 0, 1));
+    expect(jobs).toContain(pageStartJobId(tenant, id, 0));
+    expect(jobs).toContain(pageStartJobId(tenant, id, 1));
+    expect(jobs).not.toContain(pageJobId(tenant, id, 0, 0));
     ok(await root(`/ticket resolve ${id} fixed again`));
+  });
+
+  it('a resolve’s teardown run late, after a reopen paged again, leaves the newer page running', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    // The first resolve's teardown is held back (its job ended as if run; it is run by hand below, late).
+    await bot.jobs.stop();
+    let late: Job | undefined;
+    try {
+      ok(await root(`/ticket resolve ${id} fixed`));
+      await bot.core.settled();
+      late = (await filed()).find((j) => j.kind === PAGE_END_KIND && j.ticketId === id) as Job;
+      expect(late).toBeDefined();
+      await bot.services.jobs.claim(late, 0, clock, 'someone');
+      await bot.services.jobs.end(late, { outcome: 'done', at: clock, reason: null, lateMs: 0 });
+    } finally {
+      bot.jobs.start();
+    }
+    await until(start, 1);
+    // Reopened, resolved again (this teardown runs), reopened again: a new episode, paged from the first level.
+    ok(await root(`/ticket reopen ${id} "flapping"`));
+    await until(start, 1.5);
+    ok(await root(`/ticket resolve ${id} fixed again`));
+    await until(start, 2);
+    ok(await root(`/ticket reopen ${id} "down again"`));
+    await until(start, 2.5);
+    expect(pages(id)).toEqual(['ann', 'ann']);
+    // The first resolve's teardown, late: the page running now started after that resolve, and is not its to end.
+    await (bot.services.paging.jobKinds[PAGE_END_KIND] as JobHandler)(late as Job, { now: clock, lateMs: 0 });
+    expect((await new PageRepository(bot.db.connection).find(tenant, id))?.episode).toBe(1);
+    await until(start, 4.5);
+    expect(pages(id)).toEqual(['ann', 'ann', 'ann']);
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed for good`));
   });
 
   it('a start that fails on our side (the database slow) is tried again, and pages', async () => {
@@ -359,22 +424,61 @@ describe('paging', () => {
     }
   });
 
-  it('a step run twice (a process taken over) pages once and writes one history line', async () => {
+  it('a start job run twice (a process taken over) pages once and writes one history line', async () => {
     const start = clock;
     await bot.jobs.stop();
-    const id = await incident();
-    await bot.core.settled();
-    const job = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
-    expect(job).toBeDefined();
-    await bot.services.paging.runStep(job, clock);
-    await bot.services.paging.runStep(job, clock);
-    bot.jobs.start();
+    let id = '';
+    try {
+      id = await incident();
+      await bot.core.settled();
+      // The command wrote no page record: the start is its job's, run after the reply.
+      expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
+      const job = (await filed()).find((j) => j._id === pageStartJobId(tenant, id, 0)) as Job;
+      expect(job).toBeDefined();
+      const run = bot.services.paging.jobKinds[PAGE_START_KIND] as JobHandler;
+      await run(job, { now: clock, lateMs: 0 });
+      await run(job, { now: clock, lateMs: 0 });
+    } finally {
+      bot.jobs.start();
+    }
+    // The engine runs its slot too: a third run.
     await until(start, 0.5);
     expect(pages(id)).toEqual(['ann']);
     const t = await ticket(id);
     expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
+    // Its next step was filed (by each run: it still runs once) and pages on time.
+    await until(start, 2.5);
+    expect(pages(id)).toEqual(['ann', 'ann']);
     ok(await ann(`/oncall ack ${id}`));
     ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a start job that fails on our side after its live record is tried again: it resumes the record and pages once', async () => {
+    const start = clock;
+    const outbox = bot.services.outbox;
+    const toPerson = outbox.toPerson.bind(outbox);
+    let failures = 0;
+    outbox.toPerson = async (...args) => {
+      if (failures++ === 0) throw new Error('connection 12 to 127.0.0.1 timed out');
+      return toPerson(...args);
+    };
+    try {
+      const id = await incident();
+      await until(start, 0.5);
+      // The retry comes after a second of real time (the wait is the process's own, not the clock's).
+      for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
+        await new Promise((r) => setTimeout(r, 250));
+        await settle([bot.jobs]);
+      }
+      expect(pages(id)).toEqual(['ann']);
+      expect(failures).toBeGreaterThan(1);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      outbox.toPerson = toPerson;
+    }
   });
 
   it('a step whose job was never written (its starter died) is planned again by the auditor, and pages', async () => {
@@ -413,23 +517,22 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
-  it('a first step filed as a slot only that failed is run again by the auditor, and pages', async () => {
+  it('a next step filed as a slot only (by the start job) that failed is run again by the auditor, and pages', async () => {
     const start = clock;
-    await bot.jobs.stop();
     const id = await incident();
-    await bot.core.settled();
-    const first = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 0)) as Job;
+    await until(start, 0.5);
+    expect(pages(id)).toEqual(['ann']);
+    const next = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 1)) as Job;
     // No record: the auditor learns of it from its end.
-    expect(await bot.services.jobs.get(first)).toBeNull();
-    await bot.services.jobs.claim(first, 0, clock, 'someone');
-    await bot.services.jobs.end(first, { outcome: 'failed', at: clock, reason: 'database gone', lateMs: 0 });
-    bot.jobs.start();
-    await until(start, 2.5);
-    expect(pages(id)).toEqual([]);
-    clock = new Date(start.getTime() + 2.5 * MIN);
+    expect(await bot.services.jobs.get(next)).toBeNull();
+    await bot.services.jobs.claim(next, 0, clock, 'someone');
+    await bot.services.jobs.end(next, { outcome: 'failed', at: clock, reason: 'database gone', lateMs: 0 });
+    await until(start, 4);
+    expect(pages(id)).toEqual(['ann']);
+    clock = new Date(start.getTime() + 4.5 * MIN);
     expect((await bot.services.paging.audit(clock)).map((l) => l.ticketId)).toEqual([id]);
-    await until(start, 3);
-    expect(pages(id).slice(0, 1)).toEqual(['ann']);
+    await until(start, 5);
+    expect(pages(id).slice(0, 2)).toEqual(['ann', 'ann']);
     ok(await ann(`/oncall ack ${id}`));
     ok(await root(`/ticket resolve ${id} fixed`));
   });
@@ -440,7 +543,7 @@ describe('paging', () => {
     await until(start, 0.5);
     expect(pages(id)).toEqual(['ann']);
     // Level 1 again is due at 2m: its job ends as failed before it pages (a database error, say).
-    const step1 = (await bot.services.jobs.all<Job>('jobs')).find((j) => j._id === pageJobId(tenant, id, 0, 1)) as Job;
+    const step1 = (await filed()).find((j) => j._id === pageJobId(tenant, id, 0, 1)) as Job;
     await bot.services.jobs.claim(step1, 0, clock, 'someone');
     await bot.services.jobs.end(step1, { outcome: 'failed', at: clock, reason: 'database gone', lateMs: 0 });
     await until(start, 4.5);

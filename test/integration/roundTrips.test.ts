@@ -56,18 +56,30 @@ const BUDGET: Record<string, number> = {
   '/ticket show, with an action': 2,
   '/ticket action list': 1,
   '/ticket action done': 3,
-  // A P1 incident on a service whose team has an on-call rotation: the team is paged as it opens. Beside what any
-  // `/ticket new` sends: the page's live record and its start, and its first step's slot (no record: the auditor asks
-  // its end by id), filed after the start (the start is the "only once"), so not in the SLA job's slot.
-  // docs/storage.md says why it is over 6.
-  '/ticket new, a P1 that pages its team': 8,
+  // A P1 incident on a service whose team has an on-call rotation: the team is paged as it opens. The page is the
+  // opening's effect: its start job is one more slot in the insert that files the SLA's first job, no more than any
+  // `/ticket new`. docs/storage.md#round-trips-per-chat-command.
+  '/ticket new, a P1 that pages its team': 5,
+  // ... and the job engine runs the start right after the reply: its claim, the ticket read (an incident resolved
+  // meanwhile is not paged), the live record (as it stands once the first level is paged), the episode's start (the
+  // "only once"), the next step's slot, the page DM (the outbox's insert), the history line's claim and the line
+  // (the change's page and the ticket's update), its end. No step job between the opening and the first DM.
+  '/ticket new, a P1 that pages its team: the job after it': 10,
   // A change of it: as any assign, and the page check of every change of a P1 of a team's service (its episode and
   // that episode's start: one read).
   '/ticket assign, a paged P1': 4,
   // Its resolve while paged: the change (2), the card slot, the `resolved` fact, the CSAT ask, the steps' slots (one
-  // insert: the PIR's opening names the problem of its service as it runs, after the reply); the page's teardown:
-  // its episodes (one read), the episode's end, the live record's delete.
-  '/ticket resolve, a P1 that paged its team': 9,
+  // insert: the autoclose step, the PIR's first reminder and its opening, and the page's teardown, by no read first).
+  '/ticket resolve, a P1 that paged its team': 6,
+  // ... and the two jobs due at once, run by the engine right after the reply: their claims (one insert), the PIR's
+  // opening (the problem of its service read, the PIR), the page's teardown (its episodes, one read; the episode's end;
+  // the live record's delete), their ends.
+  '/ticket resolve, a P1 that paged its team: the jobs after it': 8,
+  // An ack of a paged P1 (docs/storage.md says why it is over 6): the ticket, its episodes and their starts (one read:
+  // the start is not read again), the ack (a unique insert, no read first), the live record's delete; the comment that
+  // says so on every card (the change, 2; the card slots; the major incident read by the timeline's listener); the
+  // first response's fact, and the SLA's next threshold (recorded: job and slot). No page check on paging's own line.
+  '/oncall ack, a paged P1': 11,
 };
 
 /**
@@ -81,16 +93,16 @@ const SETUP = '(setup)';
  * Commands that file a job due at once (the PIR's opening): counted with the job engine held, so what the command
  * sends and what its job sends after the reply are each counted whole, apart, whenever the engine would have run it.
  */
-const JOB_AFTER = new Set(['/ticket resolve, a P1 with its PIR']);
-/**
- * Commands that page (a job due at once: the page's first step) or end a page: counted with the job engine held, as
- * above, and the engine drained after (the page sent), so the next command's count holds none of it.
- */
-const ENGINE_HELD = new Set([
+const JOB_AFTER = new Set([
+  '/ticket resolve, a P1 with its PIR',
   '/ticket new, a P1 that pages its team',
-  '/ticket assign, a paged P1',
   '/ticket resolve, a P1 that paged its team',
 ]);
+/**
+ * Commands that change a paged incident: counted with the job engine held, as above, and the engine drained after, so
+ * the next command's count holds none of it.
+ */
+const ENGINE_HELD = new Set(['/ticket assign, a paged P1', '/oncall ack, a paged P1']);
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -107,6 +119,10 @@ afterAll(async () => {
 });
 
 /** A fold by another process (its own repository); `more`: with a fact of its own to fold, so the window moves. */
+/** The paged P1's live record (INC-5), and the page starts (and episode ends) whose `_id` matches. */
+const live = () => db.connection.collection('page_live').countDocuments({ ticketId: 'INC-5' });
+const starts = (id: RegExp) => db.connection.collection('page_starts').countDocuments({ _id: id as never });
+
 async function foldElsewhere(more: boolean): Promise<void> {
   const elsewhere = new RollupRepository(db.connection, bot.now);
   if (more) {
@@ -166,6 +182,8 @@ describe('round trips per chat command', () => {
       ['/ticket new, a P1 that pages its team', '/ticket new "VPN down" --service vpn --impact high --urgency high'],
       ['/ticket assign, a paged P1', '/ticket assign INC-5 me'],
       ['/ticket resolve, a P1 that paged its team', '/ticket resolve INC-5 "gateway restarted"'],
+      [SETUP, '/ticket new "DNS down" --service vpn --impact high --urgency high'],
+      ['/oncall ack, a paged P1', '/oncall ack INC-6'],
       // Last: a known error moves the people epoch (everyone is read again after it).
       ['/ticket new --type problem', '/ticket new "VPN gateway leaks" --type problem --service vpn'],
       ['/ticket link', '/ticket link INC-3 PRB-2'],
@@ -180,14 +198,28 @@ describe('round trips per chat command', () => {
         await bot.jobs.stop();
         const sent = await cost(line);
         counted.push({ command, n: sent.length, sent });
+        // The page's live record as the command left it (the engine held): the start and the teardown come after.
+        const liveAtReply = await live();
         wire.reset();
         bot.jobs.start();
         await bot.jobs.drained();
         await bot.core.settled();
         const after = wire.seen().filter((c) => c !== EPOCH);
-        counted.push({ command: `${command}: the job after it`, n: after.length, sent: after });
-        // The job opened the PIR.
-        expect(await db.connection.collection('pirs').countDocuments({ ticketId: 'INC-2' })).toBe(1);
+        const jobs = command === '/ticket resolve, a P1 that paged its team' ? 'the jobs' : 'the job';
+        counted.push({ command: `${command}: ${jobs} after it`, n: after.length, sent: after });
+        if (command.includes('PIR')) {
+          // The job opened the PIR.
+          expect(await db.connection.collection('pirs').countDocuments({ ticketId: 'INC-2' })).toBe(1);
+        }
+        if (command.includes('pages its team')) {
+          // The job started the page after the reply: its live record and its start, and the page DM.
+          expect([liveAtReply, await live(), await starts(/\/INC-5$/)]).toEqual([0, 1, 1]);
+          expect(after).toContain('insert outbox');
+        }
+        if (command.includes('paged its team')) {
+          // The job ended it after the reply: the episode's end is written, the live record gone.
+          expect([liveAtReply, await live(), await starts(/^closed:.*\/INC-5$/)]).toEqual([1, 0, 1]);
+        }
         continue;
       }
       if (ENGINE_HELD.has(command)) {
@@ -201,6 +233,9 @@ describe('round trips per chat command', () => {
         continue;
       }
       const sent = await cost(line);
+      // A setup that pages: its page is started before the next command.
+      await bot.jobs.drained();
+      await bot.core.settled();
       if (command !== SETUP) counted.push({ command, n: sent.length, sent });
     }
     if (process.env.SHOW_TRIPS)
