@@ -49,6 +49,8 @@ export class JobEngine {
   private runs = 0;
   private starting: Promise<void> = Promise.resolve();
   private readonly placed = new Map<string, (job: Job) => boolean>();
+  /** Kinds whose jobs run however late they are found (`handle`'s `late`). */
+  private readonly runLate = new Set<string>();
   private stopBeating: (() => void) | undefined;
   private stopListening: (() => void) | undefined;
   private readonly loop: PacedLoop;
@@ -74,11 +76,16 @@ export class JobEngine {
     return this.loop.running;
   }
 
-  /** The use case a kind of job runs; `runsHere` (when given) says which of its jobs this process may run. */
-  handle(kind: string, handler: JobHandler, runsHere?: (job: Job) => boolean): void {
+  /**
+   * The use case a kind of job runs; `runsHere` (when given) says which of its jobs this process may run; `late: 'run'`
+   * runs its jobs however late they are found (never recorded as missed).
+   */
+  handle(kind: string, handler: JobHandler, runsHere?: (job: Job) => boolean, late?: 'run'): void {
     this.handlers.set(kind, handler);
     if (runsHere) this.placed.set(kind, runsHere);
     else this.placed.delete(kind);
+    if (late === 'run') this.runLate.add(kind);
+    else this.runLate.delete(kind);
   }
 
   /** A job this process has a handler for and may run (one for a platform it lacks is left to another). */
@@ -216,7 +223,7 @@ export class JobEngine {
     const key = `${id}#${attempt}`;
     if (this.held.has(key)) return;
     const lateMs = now - job.dueAt.getTime();
-    const tooLate = lateMs > this.o.graceMs;
+    const tooLate = lateMs > this.o.graceMs && !this.runLate.has(job.kind);
     const handler = this.handlers.get(job.kind);
     // Left for a process that can run it, until the catch-up is over (then recorded as missed, as every job is).
     if (!this.runnableHere(job) && !tooLate) return;

@@ -24,7 +24,7 @@ export function startJobEngine(
   const engine = new JobEngine(services.jobs, opts);
   for (const [kind, h] of jobKindsOf(Object.values(services))) {
     if (typeof h === 'function') engine.handle(kind, h);
-    else engine.handle(kind, h.run, h.runsHere);
+    else engine.handle(kind, h.run, h.runsHere, h.late);
   }
   engine.start();
   // Tickets that changed while no process ran get their next housekeeping step (one planned already stays).

@@ -41,8 +41,10 @@ export class PagingService implements OwnsJobKinds {
   /** The job kinds this service owns (the job engine runs them). */
   readonly jobKinds: JobKinds = {
     [PAGE_KIND]: (job, run) => this.runStep(job, run.now),
-    [PAGE_START_KIND]: (job, run) => this.runStart(job, run.now),
-    [PAGE_END_KIND]: (job) => this.runEnd(job),
+    // However late they are found (every process down past the catch-up): an incident still open is paged, a resolved
+    // one's page ended. Nothing else would: the auditor sees only pages that started.
+    [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
+    [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
   };
 
   private readonly c: PagingCore;

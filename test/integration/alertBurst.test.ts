@@ -1,7 +1,6 @@
 // What an alert's incident costs on its way to its first page, counted on the wire: each team read once, no page
 // start read for an incident just opened, one start job (filed by its own change) rather than a second by the alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobHandler } from '../../src/services/jobKinds.ts';
 import { PAGE_START_KIND } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { countRoundTrips, type RoundTrips } from '../../src/store/roundTrips.ts';
@@ -65,8 +64,7 @@ describe('an alert burst, counted', () => {
     );
     expect(filed).toHaveLength(3);
     expect(new Set(filed.map((j) => j._id)).size).toBe(3);
-    const run = p.services.paging.jobKinds[PAGE_START_KIND] as JobHandler;
-    for (const job of filed) await run(job, { now: p.now(), lateMs: 0 });
+    for (const job of filed) await p.services.paging.runStart(job, p.now());
     const count = (name: string) => wire.seen().filter((c) => c === name).length;
     // The team was read for the first incident's owner and kept (the people epoch stands).
     expect(count('find teams')).toBe(1);

@@ -1,6 +1,5 @@
 // Alert intake over real HTTP on the real database: auth, limits, field errors, once per key across two processes, notes, resolves, acks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobHandler } from '../../src/services/jobKinds.ts';
 import { PAGE_START_KIND, pageStartJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type AlertProcess, admin, alertProcess, incidents, TOKEN } from '../support/alertProcess.ts';
@@ -306,7 +305,7 @@ describe('Alertmanager groups as incidents', () => {
     const slots = await p.services.jobs.all<{ _id: string; job?: Job }>('job_slots');
     const start = slots.find((s) => s.job?._id === pageStartJobId(TENANT, opened.ticket, 0))?.job as Job;
     expect(start.kind).toBe(PAGE_START_KIND);
-    await (p.services.paging.jobKinds[PAGE_START_KIND] as JobHandler)(start, { now: p.now(), lateMs: 0 });
+    await p.services.paging.runStart(start, p.now());
     order.push('paged');
     expect((await note).outcome).toBe('noted');
     expect(order).toEqual(['paged', 'noted']);

@@ -7,8 +7,7 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Reply } from '../../src/present/reply.ts';
-import type { JobHandler } from '../../src/services/jobKinds.ts';
-import { PAGE_END_KIND, PAGE_START_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
+import { PAGE_END_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -389,7 +388,7 @@ describe('paging', () => {
     await until(start, 2.5);
     expect(pages(id)).toEqual(['ann', 'ann']);
     // The first resolve's teardown, late: the page running now started after that resolve, and is not its to end.
-    await (bot.services.paging.jobKinds[PAGE_END_KIND] as JobHandler)(late as Job, { now: clock, lateMs: 0 });
+    await bot.services.paging.runEnd(late as Job);
     expect((await new PageRepository(bot.db.connection).find(tenant, id))?.episode).toBe(1);
     await until(start, 4.5);
     expect(pages(id)).toEqual(['ann', 'ann', 'ann']);
@@ -435,9 +434,8 @@ describe('paging', () => {
       expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
       const job = (await filed()).find((j) => j._id === pageStartJobId(tenant, id, 0)) as Job;
       expect(job).toBeDefined();
-      const run = bot.services.paging.jobKinds[PAGE_START_KIND] as JobHandler;
-      await run(job, { now: clock, lateMs: 0 });
-      await run(job, { now: clock, lateMs: 0 });
+      await bot.services.paging.runStart(job, clock);
+      await bot.services.paging.runStart(job, clock);
     } finally {
       bot.jobs.start();
     }
@@ -626,6 +624,31 @@ describe('MTTA', () => {
     expect(status.fields?.find((f) => f.label === 'MTTA')?.value).toMatch(/^all 2m\b.* · P1 1m\b.* · P2 3m\b/);
     ok(await root(`/ticket resolve ${first} fixed`));
     ok(await root(`/ticket resolve ${second} fixed`));
+  });
+  it('a start job found after the catch-up period (every process down for hours) still pages the incident', async () => {
+    const start = clock;
+    await bot.jobs.stop();
+    let id = '';
+    const heard = recordingSender('console');
+    try {
+      id = await incident();
+      await bot.core.settled();
+      // Three hours later (the catch-up is one): the next process to start finds the start job and pages.
+      clock = new Date(start.getTime() + 180 * MIN);
+      const other = await anotherProcess(bot);
+      other.core.registerSender(heard);
+      try {
+        await settle([other.jobs], [other.core, bot.core]);
+        expect(pages(id, heard.calls)[0]).toBe('ann');
+        ok(await ann(`/oncall ack ${id}`));
+        ok(await root(`/ticket resolve ${id} fixed`));
+        await settle([other.jobs], [other.core, bot.core]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      bot.jobs.start();
+    }
   });
 });
 

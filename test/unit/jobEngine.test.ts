@@ -178,6 +178,23 @@ describe('the job engine over its port', () => {
     }
   });
 
+  it("runs a kind declared late: 'run' however late it is found, and still records the other kinds as missed", async () => {
+    const { shelf, ran, engine } = setup({ graceMs: 3_600_000 });
+    shelf.add('old', T0 - 2 * 3_600_000);
+    shelf.add('old page', T0 - 2 * 3_600_000, 'test.page');
+    const e = engine();
+    e.handle('test.page', async (job) => void ran.push(job._id), undefined, 'run');
+    e.start();
+    try {
+      await e.drained();
+      expect(ran).toEqual(['old page']);
+      expect(shelf.ends.get('old page')).toMatchObject({ outcome: 'done' });
+      expect(shelf.ends.get('old')).toMatchObject({ outcome: 'missed' });
+    } finally {
+      await e.stop();
+    }
+  });
+
   it('takes over a job whose process died, after the lease; not one whose process still beats', async () => {
     const { shelf, ran, engine, later } = setup();
     shelf.add('dead', T0);
