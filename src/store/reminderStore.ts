@@ -98,9 +98,9 @@ export class ReminderRepository {
     return this.sends.push({ key: keyOf(tenant, reminderId), jobId });
   }
 
-  /** Gone for good (sent, or cancelled); given a job, only while that job is still the one to send it. */
-  async remove(tenant: string, reminderId: string, jobId?: string): Promise<boolean> {
-    const res = await this.reminders.deleteOne({ _id: keyOf(tenant, reminderId), ...(jobId ? { jobId } : {}) });
+  /** Cancelled: gone for good (a sent one goes by `sent`). */
+  async remove(tenant: string, reminderId: string): Promise<boolean> {
+    const res = await this.reminders.deleteOne({ _id: keyOf(tenant, reminderId) });
     return res.deletedCount === 1;
   }
 }
