@@ -12,6 +12,7 @@ import { createSwitchboard } from '../src/app.ts';
 import type { PlatformSender } from '../src/present/sender.ts';
 import { REMIND_KIND } from '../src/services/reminders.ts';
 import { openDatabase } from '../src/store/connection.ts';
+import { type PendingReminder, ReminderRepository } from '../src/store/reminderStore.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { startRemoteFake } from './slack.ts';
 import { percentile } from './stats.ts';
@@ -23,9 +24,12 @@ const COUNT = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const PEOPLE = Number(process.env.BENCH_REMINDERS_PEOPLE ?? 50);
 const BUDGET_MS = Number(process.env.BENCH_REMINDERS_BUDGET_MS ?? 900_000);
 const DUE = new Date('2030-01-07T09:00:00Z');
-/** BENCH_REMINDERS_COMMANDS=1: prints the database commands the two processes sent, by collection, with their time. */
+/**
+ * BENCH_REMINDERS_COMMANDS=1: prints the database commands the two processes sent once the engines started (the
+ * burst's run, not its seeding), by collection, with the rows each wrote (inserted, updated or deleted) and their time.
+ */
 const COUNT_COMMANDS = process.env.BENCH_REMINDERS_COMMANDS === '1';
-const commands = new Map<string, { n: number; ms: number }>();
+const commands = new Map<string, { n: number; rows: number; ms: number }>();
 const names = new Map<number, string>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -90,6 +94,28 @@ async function floor(): Promise<{ sorted: number[]; failed: number }> {
   }
 }
 
+/** The reminder `/ticket remind` would have written (ReminderService.remind), due at DUE. */
+function reminderOf(n: number, personId: string, identity: string): PendingReminder {
+  const reminderId = `RM-${n.toString(36).toUpperCase().padStart(5, '0')}`;
+  const tenant = 'console:local';
+  return {
+    tenant,
+    reminderId,
+    personId,
+    personName: identity,
+    by: identity,
+    ticketId: `INC-${1 + (n % 500)}`,
+    note: `n${n}`,
+    timezone: 'UTC',
+    dueAt: DUE,
+    jobId: `remind:${tenant}/${reminderId}#0`,
+    jobDueAt: DUE,
+    held: false,
+    moves: 0,
+    createdAt: new Date(DUE.getTime() - 3_600_000),
+  };
+}
+
 export async function benchReminders(db: BenchDatabase): Promise<string[]> {
   const dbName = `bench_reminders_${randomBytes(6).toString('hex')}`;
   // Real time shifted so the burst falls due 3 s after the engines start: lateness is real time.
@@ -123,9 +149,14 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
       handle.connection.getClient().on('commandSucceeded', (e) => {
         const k = names.get(e.requestId) ?? e.commandName;
         names.delete(e.requestId);
-        const t = commands.get(k) ?? { n: 0, ms: 0 };
+        const t = commands.get(k) ?? { n: 0, rows: 0, ms: 0 };
         t.n++;
         t.ms += e.duration;
+        // What the server says it wrote: `n` for inserts and deletes, `nModified` for updates.
+        if (/^(insert|update|delete) /.test(k)) {
+          const reply = e.reply as { n?: number; nModified?: number };
+          t.rows += Number(reply.nModified ?? reply.n ?? 0);
+        }
         commands.set(k, t);
       });
       handle.connection.getClient().on('commandStarted', (e) => {
@@ -152,21 +183,41 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     const people: string[] = [];
     for (let i = 0; i < PEOPLE; i++)
       people.push((await a.services.people.personFor('console:local', `console:p${i}`, new Date())).id);
+    // Seeded as `/ticket remind` writes them (ReminderService.remind): the reminder `/ticket remind list` and cancel
+    // read, and its job carrying the reminder's id, so each run reads and removes its reminder as in production.
+    const pending = new ReminderRepository(a.handle.connection);
     const t0 = performance.now();
+    for (let i = 0; i < COUNT; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, COUNT - i) }, (_, k) => {
+          const n = i + k;
+          const who = n % PEOPLE;
+          return pending.add(reminderOf(n, people[who] as string, `console:p${who}`));
+        }),
+      );
+    }
     for (let i = 0; i < COUNT; i++) {
+      const r = reminderOf(i, people[i % PEOPLE] as string, `console:p${i % PEOPLE}`);
       await a.services.jobs.add({
-        _id: `bench-remind-${i}`,
-        tenant: 'console:local',
+        _id: r.jobId,
+        tenant: r.tenant,
         kind: REMIND_KIND,
         dueAt: DUE,
-        payload: { personId: people[i % PEOPLE], ticketId: `INC-${1 + (i % 500)}`, note: `n${i}`, timezone: 'UTC' },
-        createdAt: new Date(DUE.getTime() - 3_600_000),
-        by: null,
-        ticketId: `INC-${1 + (i % 500)}`,
+        payload: {
+          reminderId: r.reminderId,
+          personId: r.personId,
+          ticketId: r.ticketId,
+          note: r.note,
+          timezone: r.timezone,
+        },
+        createdAt: r.createdAt,
+        by: r.by,
+        ticketId: r.ticketId,
       });
     }
     const addS = (performance.now() - t0) / 1000;
     shift = DUE.getTime() - 3000 - Date.now();
+    commands.clear();
     const cpu0 = { bots: cpuSeconds(process.pid), db: cpuSeconds(db.serverPid?.()) };
     for (const p of processes) await p.house.start();
     const deadline = performance.now() + 3000 + BUDGET_MS;
@@ -178,10 +229,22 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     const sorted = [...lateness].sort((x, y) => x - y);
     const last = sorted.at(-1) ?? Number.NaN;
     const tally = [...commands].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25);
+    const all = [...commands.values()].reduce((sum, t) => ({ n: sum.n + t.n, rows: sum.rows + t.rows }), {
+      n: 0,
+      rows: 0,
+    });
     return [
       ...tally.map(
-        ([k, t]) => `  command ${k}: ${t.n} (${(t.n / COUNT).toFixed(2)}/reminder), ${(t.ms / 1000).toFixed(1)} s`,
+        ([k, t]) =>
+          `  command ${k}: ${t.n} (${(t.n / COUNT).toFixed(2)}/reminder), rows ${t.rows} ` +
+          `(${(t.rows / COUNT).toFixed(2)}/reminder), ${(t.ms / 1000).toFixed(1)} s`,
       ),
+      ...(COUNT_COMMANDS
+        ? [
+            `  all commands from the start: ${all.n} (${(all.n / COUNT).toFixed(2)}/reminder), rows written ${all.rows} ` +
+              `(${(all.rows / COUNT).toFixed(2)}/reminder)`,
+          ]
+        : []),
       `  ${COUNT} one-shot reminders due at one instant, DMs to ${PEOPLE} people, two bot processes (job engine + outbox each)`,
       `  added in ${addS.toFixed(1)} s (${(COUNT / addS).toFixed(0)}/s)`,
       `  delivered ${delivered.size} of ${COUNT}, ${twice} more than once${delivered.size < COUNT ? ` — stopped after the ${s(BUDGET_MS)} budget` : ''}`,

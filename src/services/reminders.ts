@@ -178,7 +178,7 @@ export class ReminderService implements OwnsJobKinds {
       return 'held for quiet hours';
     }
     await this.outbox.toPerson(job.tenant, p.personId, reminderReply(p), { ticketId: p.ticketId }, `job:${job._id}`);
-    if (r) await this.pending.remove(job.tenant, r.reminderId, job._id);
+    if (r) await this.pending.sent(job.tenant, r.reminderId, job._id);
     return undefined;
   }
 

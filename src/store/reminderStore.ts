@@ -1,6 +1,8 @@
 // Reminders still to be sent: one small document each, removed once sent or cancelled (what list, cancel and release read).
 import type { Connection, mongo } from 'mongoose';
+import { GroupCommit } from './groupCommit.ts';
 import { insertOnce } from './insertOnce.ts';
+import { findByIds } from './serverProfile.ts';
 
 export interface PendingReminder {
   tenant: string;
@@ -37,6 +39,22 @@ const strip = ({ _id, ...r }: ReminderDoc): PendingReminder => r;
  */
 export class ReminderRepository {
   private readonly reminders: mongo.Collection<ReminderDoc>;
+  /**
+   * Reminders asked for at once (a burst of jobs falling due, each reading its own) are read in one `_id` list: one
+   * read for many callers (an `$in` of ids the index serves on MongoDB and on the patched FerretDB, patch 0003).
+   */
+  private readonly reads = new GroupCommit<string, ReminderDoc | null>(async (keys) => {
+    const found = new Map((await findByIds(this.reminders, [...new Set(keys)])).map((d) => [d._id, d]));
+    return keys.map((k) => found.get(k) ?? null);
+  });
+  /** Sent reminders removed at once go in one delete (see `sent`). */
+  private readonly sends = new GroupCommit<{ key: string; jobId: string }, undefined>(async (items) => {
+    await this.reminders.deleteMany({
+      _id: { $in: [...new Set(items.map((i) => i.key))] },
+      jobId: { $in: [...new Set(items.map((i) => i.jobId))] },
+    });
+    return items.map(() => undefined);
+  });
 
   constructor(connection: Connection) {
     this.reminders = connection.collection<ReminderDoc>('reminders');
@@ -47,8 +65,9 @@ export class ReminderRepository {
     return insertOnce(this.reminders, { _id: keyOf(r.tenant, r.reminderId), ...r });
   }
 
+  /** One reminder; callers asking at once share one read. */
   async get(tenant: string, reminderId: string): Promise<PendingReminder | null> {
-    const doc = await this.reminders.findOne({ _id: keyOf(tenant, reminderId) });
+    const doc = await this.reads.push(keyOf(tenant, reminderId));
     return doc ? strip(doc) : null;
   }
 
@@ -69,9 +88,19 @@ export class ReminderRepository {
     return res.matchedCount === 1;
   }
 
-  /** Gone for good (sent, or cancelled); given a job, only while that job is still the one to send it. */
-  async remove(tenant: string, reminderId: string, jobId?: string): Promise<boolean> {
-    const res = await this.reminders.deleteOne({ _id: keyOf(tenant, reminderId), ...(jobId ? { jobId } : {}) });
+  /**
+   * Sent by the job `jobId`: gone, but only while that job is still the one to send it (one moved to another job
+   * meanwhile stays). Reminders sent at once leave in one delete, `{_id: {$in}, jobId: {$in}}`, which removes exactly
+   * the pairs asked for because a job sends one reminder only (its id names that reminder): a reminder in the list
+   * pointing at a job in the list points at its own job. Served by the `_id` index (patches 0002 and 0003 on FerretDB).
+   */
+  sent(tenant: string, reminderId: string, jobId: string): Promise<void> {
+    return this.sends.push({ key: keyOf(tenant, reminderId), jobId });
+  }
+
+  /** Cancelled: gone for good (a sent one goes by `sent`). */
+  async remove(tenant: string, reminderId: string): Promise<boolean> {
+    const res = await this.reminders.deleteOne({ _id: keyOf(tenant, reminderId) });
     return res.deletedCount === 1;
   }
 }
