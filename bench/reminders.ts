@@ -10,7 +10,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/index.ts';
 import { createSwitchboard } from '../src/app.ts';
 import type { PlatformSender } from '../src/present/sender.ts';
-import { REMIND_KIND } from '../src/services/reminders.ts';
+import { reminderJob } from '../src/services/reminders.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { type PendingReminder, ReminderRepository } from '../src/store/reminderStore.ts';
 import type { BenchDatabase } from './benchBot.ts';
@@ -198,22 +198,7 @@ export async function benchReminders(db: BenchDatabase): Promise<string[]> {
     }
     for (let i = 0; i < COUNT; i++) {
       const r = reminderOf(i, people[i % PEOPLE] as string, `console:p${i % PEOPLE}`);
-      await a.services.jobs.add({
-        _id: r.jobId,
-        tenant: r.tenant,
-        kind: REMIND_KIND,
-        dueAt: DUE,
-        payload: {
-          reminderId: r.reminderId,
-          personId: r.personId,
-          ticketId: r.ticketId,
-          note: r.note,
-          timezone: r.timezone,
-        },
-        createdAt: r.createdAt,
-        by: r.by,
-        ticketId: r.ticketId,
-      });
+      await a.services.jobs.add(reminderJob(r, r.jobId, DUE, r.createdAt));
     }
     const addS = (performance.now() - t0) / 1000;
     shift = DUE.getTime() - 3000 - Date.now();

@@ -32,8 +32,8 @@ const newReminderId = () =>
   `RM-${randomBytes(4).readUInt32BE(0).toString(36).toUpperCase().padStart(5, '0').slice(-5)}`;
 const jobIdOf = (tenant: string, reminderId: string, move: number) => `remind:${tenant}/${reminderId}#${move}`;
 
-/** The job that sends a reminder at `at`. */
-const jobOf = (r: PendingReminder, jobId: string, at: Date, now: Date): Job => ({
+/** The job that sends a reminder at `at` (what `/ticket remind` files; the bench seeds the same). */
+export const reminderJob = (r: PendingReminder, jobId: string, at: Date, now: Date): Job => ({
   _id: jobId,
   tenant: r.tenant,
   kind: REMIND_KIND,
@@ -107,7 +107,7 @@ export class ReminderService implements OwnsJobKinds {
       if (await this.pending.add(r)) reminder = r;
     }
     if (!reminder) throw new Error('could not draw a free reminder id after 5 attempts');
-    await this.jobs.add(jobOf(reminder, reminder.jobId, at.value, acting.now));
+    await this.jobs.add(reminderJob(reminder, reminder.jobId, at.value, acting.now));
     return { ticketId: t.ticketId, reminderId: reminder.reminderId, dueAt: at.value, arrivesAt, quiet: settings.quiet };
   }
 
@@ -187,7 +187,7 @@ export class ReminderService implements OwnsJobKinds {
     const moves = r.moves + 1;
     const jobId = jobIdOf(r.tenant, r.reminderId, moves);
     // Moved already by another run of the same job (one taken over after a crash): `exists`.
-    await this.jobs.schedule(jobOf(r, jobId, at, now));
+    await this.jobs.schedule(reminderJob(r, jobId, at, now));
     await this.pending.move(r, { jobId, jobDueAt: at, held, moves });
   }
 }

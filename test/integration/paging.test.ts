@@ -46,6 +46,13 @@ const pages = (id: string, calls = terminal.calls) =>
   calls
     .filter((c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(` ${id} `))
     .map((c) => c.channel);
+/** A start's retry comes after a second of real time (the wait is the process's own, not the clock's): waits for it. */
+async function pagedAfterRetry(id: string): Promise<void> {
+  for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
+    await new Promise((r) => setTimeout(r, 250));
+    await settle([bot.jobs]);
+  }
+}
 let seq = 0;
 async function incident(): Promise<string> {
   const r = ok(await root(`/ticket new "Database down ${++seq}" --type incident --priority P1 --service db`));
@@ -408,11 +415,7 @@ describe('paging', () => {
     try {
       const id = await incident();
       await until(start, 0.5);
-      // The retry comes after a second of real time (the wait is the process's own, not the clock's).
-      for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
-        await new Promise((r) => setTimeout(r, 250));
-        await settle([bot.jobs]);
-      }
+      await pagedAfterRetry(id);
       await until(start, 1);
       expect(pages(id)).toEqual(['ann']);
       expect(failures).toBeGreaterThan(1);
@@ -463,11 +466,7 @@ describe('paging', () => {
     try {
       const id = await incident();
       await until(start, 0.5);
-      // The retry comes after a second of real time (the wait is the process's own, not the clock's).
-      for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
-        await new Promise((r) => setTimeout(r, 250));
-        await settle([bot.jobs]);
-      }
+      await pagedAfterRetry(id);
       expect(pages(id)).toEqual(['ann']);
       expect(failures).toBeGreaterThan(1);
       const t = await ticket(id);
