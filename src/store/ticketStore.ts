@@ -5,6 +5,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
+import { declareCollectionIndexes, declareModelIndexes } from './indexes.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { type ClaimDoc, Claims } from './lease.ts';
 import { ServerClock } from './serverClock.ts';
@@ -124,7 +125,7 @@ export class TicketRepository {
   }
 
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await declareModelIndexes(this.model);
     await this.ensureArchiveIndexes(this.archive(0));
   }
 
@@ -497,8 +498,7 @@ export class TicketRepository {
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
     if (this.indexedArchives.has(archive.collectionName)) return;
-    // One at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes that finds them existing.
-    for (const { key, ...options } of ARCHIVE_INDEXES) await archive.createIndex(key, options);
+    await declareCollectionIndexes(this.connection, archive, ARCHIVE_INDEXES);
     this.indexedArchives.add(archive.collectionName);
   }
 
