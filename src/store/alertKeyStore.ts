@@ -57,7 +57,8 @@ export class AlertKeyRepository {
 
   /** Records which incident generation `gen` opened; false when it was recorded already. */
   bind(key: string, gen: number, ticketId: string, at: Date): Promise<boolean> {
-    return insertOnce(this.keys, { _id: `${key}#${gen}=`, at, ticketId });
+    // Inserted as the claims of this collection are: binds of incidents opened at once go in one insert.
+    return this.lease.claimCarrying(`${key}#${gen}=`, { ticketId }, at);
   }
 
   /** The claimer could not open the incident: the generation is over, and the next sender claims the one after. */

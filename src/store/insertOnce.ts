@@ -34,3 +34,39 @@ export async function insertEach<T extends { _id: string }>(
   }
   return ok;
 }
+
+/**
+ * Many inserts in one round trip, each answered on its own: true for a document this insert took, false for one
+ * whose `_id` was there already, the server's error for one it refused otherwise (the others are unaffected: the
+ * insert is unordered). A failure of the whole command (the server away) is thrown. One document is one
+ * `insertOne`, so a lone caller sees exactly the error it always did.
+ */
+export async function insertSettled<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  docs: readonly T[],
+): Promise<Array<boolean | Error>> {
+  if (docs.length === 1) return [await insertOnce(collection, docs[0] as T)];
+  const out: Array<boolean | Error> = docs.map(() => true);
+  if (docs.length === 0) return out;
+  try {
+    await collection.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (e) {
+    const errors = (e as { writeErrors?: unknown }).writeErrors;
+    const list = (Array.isArray(errors) ? errors : errors ? [errors] : []) as Array<{
+      code?: number;
+      index: number;
+      errmsg?: string;
+    }>;
+    if (list.length === 0) throw e;
+    for (const w of list) {
+      out[w.index] =
+        w.code === 11000
+          ? false
+          : Object.assign(new Error(w.errmsg ?? `insert refused (code ${w.code})`), {
+              name: 'MongoServerError',
+              code: w.code,
+            });
+    }
+  }
+  return out;
+}
