@@ -104,14 +104,23 @@ export class CardRepository {
       thread: c.thread,
       at: c.at,
     };
-    // Into the first free slot; one taken meanwhile by another record just moves this one to the next.
-    for (let n = (await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId)).length; ; n++) {
+    // Into the first free slot; one taken meanwhile by another record just moves this one to the next. The slots
+    // this process knows (all of a ticket it opened: none) are not read again: the insert finds out for itself.
+    const key = `${this.slots.collectionName}\u0000${c.tenant}\u0000${c.ticketId}`;
+    const known = this.known.get(key);
+    const start = known ? known.length : (await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId)).length;
+    for (let n = start; ; n++) {
+      const slot: CardSlot = { _id: cardSlot(c.tenant, c.ticketId, n), ...ref };
       try {
-        await this.slots.insertOne({ _id: cardSlot(c.tenant, c.ticketId, n), ...ref });
-        return;
+        await this.slots.insertOne(slot);
       } catch (e) {
         if (!isDuplicate(e)) throw e;
+        continue;
       }
+      // Written right after the slots known: they are known up to it now (the next read asks only past it).
+      const now = this.known.get(key);
+      if (now && now.length === n) this.known.set(key, [...now, slot]);
+      return;
     }
   }
 
