@@ -1,5 +1,6 @@
 // "Only once" on every backend: an insert into the `_id` index, refused for a key that is there already.
 import type { mongo } from 'mongoose';
+import { GroupCommit } from './groupCommit.ts';
 
 export const isDuplicateKey = (e: unknown): boolean => (e as { code?: number }).code === 11000;
 
@@ -69,4 +70,24 @@ export async function insertSettled<T extends { _id: string }>(
     }
   }
   return out;
+}
+
+/**
+ * `insertOnce` for callers at once: inserts asked for while one is on its way go together in the next, one round
+ * trip for many (a burst's fifty openings each writing one document here). Each is still taken or refused on its
+ * own (`insertSettled`); a lone insert is one `insertOne`, as it always was.
+ */
+export class BatchedInserts<T extends { _id: string }> {
+  private readonly commit: GroupCommit<T, boolean | Error>;
+
+  constructor(collection: mongo.Collection<T>) {
+    this.commit = new GroupCommit((docs) => insertSettled(collection, docs));
+  }
+
+  /** True when this insert took the `_id`, false when it was there already; any other refusal is thrown. */
+  async insert(doc: T): Promise<boolean> {
+    const taken = await this.commit.push(doc);
+    if (taken instanceof Error) throw taken;
+    return taken;
+  }
 }

@@ -1,8 +1,7 @@
 // One Lease (claim, heartbeat, takeover): work is held by a unique insert of its key, kept while the holder's process beats, and taken over only once it has stopped.
 import type { mongo } from 'mongoose';
-import { GroupCommit } from './groupCommit.ts';
 import { type Heartbeats, isAliveBeat } from './heartbeats.ts';
-import { insertEach, insertSettled } from './insertOnce.ts';
+import { BatchedInserts, insertEach } from './insertOnce.ts';
 
 /** A claim as the store keeps it: the key is the `_id` (unique on every backend, the cheapest index to check). */
 export interface ClaimDoc {
@@ -32,13 +31,15 @@ export class Claims {
    * refused on its own). A burst's fifty openings claim their alert keys, job runs and ticket versions at once:
    * a few inserts, not fifty, ahead of the work they guard.
    */
-  private readonly inserts = new GroupCommit<ClaimDoc, boolean | Error>((docs) => insertSettled(this.collection, docs));
+  private readonly inserts: BatchedInserts<ClaimDoc>;
 
   constructor(
     protected readonly collection: mongo.Collection<ClaimDoc>,
     /** When a claim may go (TTL index or nightly sweep); unset: kept until pruned. */
     private readonly expireAt?: (at: Date) => Date,
-  ) {}
+  ) {
+    this.inserts = new BatchedInserts(collection);
+  }
 
   private doc(key: string, at: Date, owner?: string, expireAt?: Date): ClaimDoc {
     const expires = expireAt ?? this.expireAt?.(at);
@@ -64,9 +65,7 @@ export class Claims {
     owner?: string,
     expireAt?: Date,
   ): Promise<boolean> {
-    const taken = await this.inserts.push({ ...body, ...this.doc(key, at, owner, expireAt) });
-    if (taken instanceof Error) throw taken;
-    return taken;
+    return this.inserts.insert({ ...body, ...this.doc(key, at, owner, expireAt) });
   }
 
   /** Many claims in one round trip; resolves with the keys this caller took (a key taken already is left out). */
