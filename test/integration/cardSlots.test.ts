@@ -49,4 +49,16 @@ describe('card slots', () => {
       (await new CardRepository(db.connection).forTicket('slack:T1', 'INC-8')).map((c) => c.channel).sort(),
     ).toEqual(['C2', 'C3']);
   });
+
+  it('records the cards of tickets posted at once in fewer inserts than cards, each in its own slot', async () => {
+    const cards = new CardRepository(db.connection);
+    const ids = ['INC-20', 'INC-21', 'INC-22', 'INC-23', 'INC-24'];
+    for (const id of ids) cards.noCardsYet('slack:T1', id);
+    wire.reset();
+    await Promise.all(ids.map((id) => cards.record(card(id, `C${id}`))));
+    const inserts = wire.seen().flatMap((c, n) => (c === 'insert card_slots' ? [n] : []));
+    expect(inserts.reduce((sum, n) => sum + (wire.documents()[n] as number), 0)).toBe(5);
+    expect(inserts.length).toBeLessThan(5);
+    for (const id of ids) expect((await cards.forTicket('slack:T1', id)).map((c) => c.channel)).toEqual([`C${id}`]);
+  });
 });
