@@ -178,15 +178,6 @@ export class TicketRepository {
     return { ...entity, comments, history } as Ticket;
   }
 
-  /** Inserts a new ticket (its number claimed first); refused with a duplicate-key error when it is taken. */
-  async insert(ticket: Ticket): Promise<Ticket> {
-    const saved = await this.insertNew(ticket);
-    if (saved === 'taken') {
-      throw Object.assign(new Error(`ticket ${ticket.ticketId} is there already`), { code: 11000 });
-    }
-    return saved;
-  }
-
   /**
    * The ticket with its comments and history, wherever it lives. A closed ticket still in the hot set is one
    * whose move was cut short: closed is final, so it is the same ticket as its archived copy, and the move is
