@@ -15,7 +15,7 @@ import type { Services } from '../src/services/compose.ts';
 import { openDatabase } from '../src/store/connection.ts';
 import { type BurstSpec, sendBurst, wall } from './alertSender.ts';
 import type { BenchDatabase } from './benchBot.ts';
-import { percentile } from './stats.ts';
+import { cpuSeconds, percentile } from './stats.ts';
 
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 /** The issue's figures; BENCH_ALERTS / BENCH_ALERT_GROUPS lower them. */
@@ -100,6 +100,7 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
     // server, before the bot's: what the client, the server and the machine cost a group's first POST.
     const floor = await floorBurst();
     trace?.start();
+    const cpu0 = { db: cpuSeconds(db.serverPid?.()), bot: cpuSeconds(process.pid) };
     const burst = await sendBurst(spec(`http://127.0.0.1:${port}/webhooks/alertmanager`));
     const { answers, answeredS } = burst;
     const sentAt = new Map(burst.sentAt);
@@ -107,7 +108,9 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
     const ticketOf = new Map<number, Set<string>>();
     for (const a of answers) if (a.ticket) ticketOf.set(a.g, (ticketOf.get(a.g) ?? new Set()).add(a.ticket));
     const deadline = performance.now() + BUDGET_MS;
-    while (performance.now() < deadline && firstPage.size < GROUPS) await sleep(100);
+    while (performance.now() < deadline && firstPage.size < GROUPS) await sleep(20);
+    // The work the database server and the bot did until the last first page (within 20 ms of it).
+    const cpu = { db: cpuSeconds(db.serverPid?.()) - cpu0.db, bot: cpuSeconds(process.pid) - cpu0.bot };
     // Time for a duplicate page to show itself.
     await sleep(2000);
     // Every ticket an answer named (listTickets stops at 101, too few to count a fault by).
@@ -132,6 +135,8 @@ export async function benchAlerts(db: BenchDatabase): Promise<string[]> {
       `  first pages: ${pages} DMs for ${firstPage.size} incidents (expected ${GROUPS} and ${GROUPS})`,
       `  first POST of a group → its first page DM handed to the Slack sender: p50 ${ms(percentile(latencies, 50))}, ` +
         `p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? Number.NaN)}`,
+      `  CPU from the burst's start to the last first page: database server ${cpu.db.toFixed(2)} s, ` +
+        `bot process (and the sender) ${cpu.bot.toFixed(2)} s`,
       ...traced,
     ];
   } finally {

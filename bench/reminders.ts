@@ -2,7 +2,6 @@
 // its services, job engine and outbox) on one database and delivered by DM: each exactly once, and how late.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +14,7 @@ import { openDatabase } from '../src/store/connection.ts';
 import { type PendingReminder, ReminderRepository } from '../src/store/reminderStore.ts';
 import type { BenchDatabase } from './benchBot.ts';
 import { startRemoteFake } from './slack.ts';
-import { percentile } from './stats.ts';
+import { cpuSeconds, percentile } from './stats.ts';
 
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
 /** The issue's figure; BENCH_REMINDERS lowers it. */
@@ -33,15 +32,6 @@ const commands = new Map<string, { n: number; rows: number; ms: number }>();
 const names = new Map<number, string>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-/** CPU seconds a process has used so far (user + system, from /proc); NaN where it cannot be read. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 /** BENCH_REMINDERS_FLOOR=0 leaves the floor out. */
 const FLOOR = process.env.BENCH_REMINDERS_FLOOR !== '0';
 

@@ -1,4 +1,15 @@
 // What every bench section prints: nearest-rank percentiles, a run's summary, and the figures table beside a floor.
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds a process has used so far (user + system, from /proc); NaN where it cannot be read. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 /** Nearest-rank percentile of values sorted ascending; NaN when there are none. */
 export function percentile(sorted: readonly number[], p: number): number {

@@ -116,6 +116,8 @@ export class AlertService {
   private readonly opened: Array<() => void> = [];
   /** Keys whose incident this process opened (their later notifications are notes, most likely). */
   private readonly openedHere = new Set<string>();
+  /** Keys this process has heard of (their first generation is claimed without a read only the first time). */
+  private readonly heard = new Set<string>();
 
   constructor(
     private readonly repo: AlertKeyRepository,
@@ -318,24 +320,32 @@ export class AlertService {
   ): Promise<IntakeResult> {
     for (let round = 0; round < ROUNDS; round++) {
       const now = this.o.now();
-      const cur = await this.settled(key);
-      if (cur.kind === 'open') {
-        if (w.mark && !(await this.repo.firstSeen([w.mark(cur.gen)], now))[0]) {
-          return { outcome: 'duplicate', ticketId: cur.ticket.ticketId };
+      let gen: number;
+      // A key this process hears of for the first time claims its first generation at once: taken, the key had no
+      // generation (what the read would have said, one round trip later); refused, it is read as any other.
+      if (round === 0 && w.opens && this.firstHeard(key) && (await this.repo.claim(key, 0, now, this.o.owner))) {
+        gen = 0;
+      } else {
+        const cur = await this.settled(key);
+        if (cur.kind === 'open') {
+          if (w.mark && !(await this.repo.firstSeen([w.mark(cur.gen)], now))[0]) {
+            return { outcome: 'duplicate', ticketId: cur.ticket.ticketId };
+          }
+          const acting = this.acting(now, null);
+          // A note waits while other groups' incidents are being opened here (at most NOTE_WAIT_MS): under a burst
+          // the opens and their first pages go first, and this group's notifications arriving meanwhile join its note.
+          await this.opensFirst();
+          const result = await w.onOpen(cur.ticket, acting);
+          if (result.outcome === 'noted')
+            await this.tickets.commentTicket(acting, cur.ticket.ticketId, w.note(), false);
+          return result;
         }
-        const acting = this.acting(now, null);
-        // A note waits while other groups' incidents are being opened here (at most NOTE_WAIT_MS): under a burst
-        // the opens and their first pages go first, and this group's notifications arriving meanwhile join its note.
-        await this.opensFirst();
-        const result = await w.onOpen(cur.ticket, acting);
-        if (result.outcome === 'noted') await this.tickets.commentTicket(acting, cur.ticket.ticketId, w.note(), false);
-        return result;
+        if (cur.kind === 'pending') break;
+        // Resolved alerts of an incident already finished (or never opened) have nothing to note on.
+        if (!w.opens) return { outcome: 'ignored', ticketId: null };
+        gen = cur.kind === 'none' ? 0 : cur.gen + 1;
+        if (!(await this.repo.claim(key, gen, now, this.o.owner))) continue;
       }
-      if (cur.kind === 'pending') break;
-      // Resolved alerts of an incident already finished (or never opened) have nothing to note on.
-      if (!w.opens) return { outcome: 'ignored', ticketId: null };
-      const gen = cur.kind === 'none' ? 0 : cur.gen + 1;
-      if (!(await this.repo.claim(key, gen, now, this.o.owner))) continue;
       let ticket: Ticket;
       try {
         if (w.mark) await this.repo.firstSeen([w.mark(gen)], now);
@@ -396,6 +406,14 @@ export class AlertService {
     }
     await this.emit(this.incidentListeners, { tenant: this.tenant, ticket, source, key: sentKey, channel });
     return ticket;
+  }
+
+  /** True the first time this process hears of `key` (a bounded memory: a key forgotten is only heard anew). */
+  private firstHeard(key: string): boolean {
+    if (this.heard.has(key)) return false;
+    if (this.heard.size >= 10_000) this.heard.clear();
+    this.heard.add(key);
+    return true;
   }
 
   /** The key's incident, once any incident being opened by another sender is open (or abandoned). */

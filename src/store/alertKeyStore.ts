@@ -2,7 +2,7 @@
 import type { Connection, mongo } from 'mongoose';
 import { expiresAfter, expiring, SHORT_RETENTION_MS } from './expiry.ts';
 import { Heartbeats } from './heartbeats.ts';
-import { insertEach, insertOnce } from './insertOnce.ts';
+import { BatchedInserts, insertOnce } from './insertOnce.ts';
 import { dayKey } from './jobStore.ts';
 import { Lease } from './lease.ts';
 
@@ -33,12 +33,15 @@ interface AlertKeyDoc {
 export class AlertKeyRepository {
   private readonly keys: mongo.Collection<AlertKeyDoc>;
   private readonly seen: mongo.Collection<SeenDoc>;
+  /** Marks of notifications taken in at once (one group's batch, and other groups' at the same time): one insert. */
+  private readonly seenInserts: BatchedInserts<SeenDoc>;
   /** The claim of a generation: kept while its claimer's process beats, given up once it has stopped. */
   private readonly lease: Lease;
 
   constructor(connection: Connection) {
     this.keys = connection.collection('alert_keys');
     this.seen = connection.collection(expiring('alert_seen'));
+    this.seenInserts = new BatchedInserts(this.seen);
     this.lease = new Lease(this.keys, new Heartbeats(connection));
   }
 
@@ -57,7 +60,8 @@ export class AlertKeyRepository {
 
   /** Records which incident generation `gen` opened; false when it was recorded already. */
   bind(key: string, gen: number, ticketId: string, at: Date): Promise<boolean> {
-    return insertOnce(this.keys, { _id: `${key}#${gen}=`, at, ticketId });
+    // Inserted as the claims of this collection are: binds of incidents opened at once go in one insert.
+    return this.lease.claimCarrying(`${key}#${gen}=`, { ticketId }, at);
   }
 
   /** The claimer could not open the incident: the generation is over, and the next sender claims the one after. */
@@ -105,11 +109,9 @@ export class AlertKeyRepository {
   async firstSeen(hashes: readonly string[], at: Date): Promise<boolean[]> {
     const expireAt = expiresAfter(at, SHORT_RETENTION_MS);
     const since = dayKey(new Date(at.getTime() - 86_400_000));
-    // One insert for them all (a group's waiting notifications taken in together carry a mark each).
-    const fresh = await insertEach(
-      this.seen,
-      hashes.map((h) => ({ _id: h, at, expireAt })),
-    );
+    // One insert for them all (a group's waiting notifications taken in together carry a mark each), shared with
+    // the marks of other groups taken in at the same time.
+    const fresh = await Promise.all(hashes.map((h) => this.seenInserts.insert({ _id: h, at, expireAt })));
     return Promise.all(
       hashes.map(async (h, n) => {
         if (fresh[n]) return true;

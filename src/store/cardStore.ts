@@ -1,5 +1,6 @@
 // Where ticket cards were posted on each platform, so they can be edited and their threads read.
 import type { Connection, mongo } from 'mongoose';
+import { BatchedInserts } from './insertOnce.ts';
 
 export interface CardRecord {
   tenant: string;
@@ -67,6 +68,8 @@ const isDuplicate = (e: unknown): boolean => (e as { code?: number }).code === 1
  */
 export class CardRepository {
   private readonly slots: mongo.Collection<CardSlot>;
+  /** Cards recorded at once (a burst's incidents posted side by side) go in one insert. */
+  private readonly slotInserts: BatchedInserts<CardSlot>;
   private readonly forgotten: mongo.Collection<ForgottenSlot>;
   private readonly legacy: mongo.Collection<LegacyTicketCards>;
   private readonly threads: mongo.Collection<ThreadOwner>;
@@ -76,6 +79,7 @@ export class CardRepository {
 
   constructor(connection: Connection) {
     this.slots = connection.collection<CardSlot>('card_slots');
+    this.slotInserts = new BatchedInserts(this.slots);
     this.forgotten = connection.collection<ForgottenSlot>('card_slots_forgotten');
     this.legacy = connection.collection<LegacyTicketCards>('cards');
     this.threads = connection.collection<ThreadOwner>('card_threads');
@@ -104,14 +108,18 @@ export class CardRepository {
       thread: c.thread,
       at: c.at,
     };
-    // Into the first free slot; one taken meanwhile by another record just moves this one to the next.
-    for (let n = (await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId)).length; ; n++) {
-      try {
-        await this.slots.insertOne({ _id: cardSlot(c.tenant, c.ticketId, n), ...ref });
-        return;
-      } catch (e) {
-        if (!isDuplicate(e)) throw e;
-      }
+    // Into the first free slot; one taken meanwhile by another record just moves this one to the next. The slots
+    // this process knows (all of a ticket it opened: none) are not read again: the insert finds out for itself.
+    const key = `${this.slots.collectionName}\u0000${c.tenant}\u0000${c.ticketId}`;
+    const known = this.known.get(key);
+    const start = known ? known.length : (await this.readSlots(this.slots, cardSlot, c.tenant, c.ticketId)).length;
+    for (let n = start; ; n++) {
+      const slot: CardSlot = { _id: cardSlot(c.tenant, c.ticketId, n), ...ref };
+      if (!(await this.slotInserts.insert(slot))) continue;
+      // Written right after the slots known: they are known up to it now (the next read asks only past it).
+      const now = this.known.get(key);
+      if (now && now.length === n) this.known.set(key, [...now, slot]);
+      return;
     }
   }
 

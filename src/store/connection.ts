@@ -104,7 +104,9 @@ async function connect(uri: string, opts: OpenDatabaseOptions, tried: string): P
     // A retried read waits for a fresh connection and a second answer: up to three timeouts for one command.
     retryReads: false,
     bufferCommands: false,
-    autoIndex: true,
+    // Each repository's init() declares its schema's indexes through src/store/indexes.ts (what this server is to
+    // have): mongoose's own would create every one on every server.
+    autoIndex: false,
     monitorCommands: opts.monitorCommands ?? false,
     dbName: opts.dbName ?? (dbNameInUri(uri) ? undefined : DEFAULT_DB_NAME),
   });

@@ -1,6 +1,8 @@
 // "Only once" claims: each key can be inserted once, on every backend, thanks to a unique index.
 import { type Connection, type Model, Schema } from 'mongoose';
 
+import { declareModelIndexes } from './indexes.ts';
+
 interface Claim {
   key: string;
   at: Date;
@@ -20,7 +22,7 @@ export class ClaimRepository {
       connection.model<Claim & { _id: string }>('Claim', claimSchema);
   }
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await declareModelIndexes(this.model);
   }
   /** True for the first claim of `key`, false for every later one. */
   async claim(key: string, at: Date): Promise<boolean> {

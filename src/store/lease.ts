@@ -1,7 +1,7 @@
 // One Lease (claim, heartbeat, takeover): work is held by a unique insert of its key, kept while the holder's process beats, and taken over only once it has stopped.
 import type { mongo } from 'mongoose';
 import { type Heartbeats, isAliveBeat } from './heartbeats.ts';
-import { insertEach, isDuplicateKey } from './insertOnce.ts';
+import { BatchedInserts, insertEach } from './insertOnce.ts';
 
 /** A claim as the store keeps it: the key is the `_id` (unique on every backend, the cheapest index to check). */
 export interface ClaimDoc {
@@ -26,11 +26,20 @@ export const LEASE_MS = 60_000;
  * duplicate-key code. A claim may carry its holder and be given back.
  */
 export class Claims {
+  /**
+   * Claims asked for while one is on its way go together in the next insert (unordered: each still taken or
+   * refused on its own). A burst's fifty openings claim their alert keys, job runs and ticket versions at once:
+   * a few inserts, not fifty, ahead of the work they guard.
+   */
+  private readonly inserts: BatchedInserts<ClaimDoc>;
+
   constructor(
     protected readonly collection: mongo.Collection<ClaimDoc>,
     /** When a claim may go (TTL index or nightly sweep); unset: kept until pruned. */
     private readonly expireAt?: (at: Date) => Date,
-  ) {}
+  ) {
+    this.inserts = new BatchedInserts(collection);
+  }
 
   private doc(key: string, at: Date, owner?: string, expireAt?: Date): ClaimDoc {
     const expires = expireAt ?? this.expireAt?.(at);
@@ -56,13 +65,7 @@ export class Claims {
     owner?: string,
     expireAt?: Date,
   ): Promise<boolean> {
-    try {
-      await this.collection.insertOne({ ...body, ...this.doc(key, at, owner, expireAt) });
-      return true;
-    } catch (e) {
-      if (isDuplicateKey(e)) return false;
-      throw e;
-    }
+    return this.inserts.insert({ ...body, ...this.doc(key, at, owner, expireAt) });
   }
 
   /** Many claims in one round trip; resolves with the keys this caller took (a key taken already is left out). */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Connection, type Model, type mongo, Schema } from 'mongoose';
 import type { Role } from '../domain/roles.ts';
 import { ROLES } from '../domain/roles.ts';
+import { declareModelIndexes } from './indexes.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { PersonSettingsRepository } from './personSettingsStore.ts';
 import { validOrRefused } from './validation.ts';
@@ -132,7 +133,7 @@ export class PersonRepository {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.identities.createIndexes(), this.roles.createIndexes(), this.links.createIndexes()]);
+    await Promise.all([this.identities, this.roles, this.links].map((m) => declareModelIndexes(m)));
   }
 
   async findIdentity(tenant: string, identity: string): Promise<Identity | null> {

@@ -4,7 +4,7 @@ import type { Connection, mongo } from 'mongoose';
 import { addDays, isoDate, type LocalDate, localParts } from '../domain/localTime.ts';
 import { type RollupFact, utcDay } from '../domain/rollupFacts.ts';
 import { expiresAfter, expiring } from './expiry.ts';
-import { insertOnce, isDuplicateKey } from './insertOnce.ts';
+import { BatchedInserts, insertOnce, isDuplicateKey } from './insertOnce.ts';
 import { isWindowId, RecentWindows, type StoredFact, type WindowDoc, windowStart } from './rollupWindow.ts';
 import { serverProfile } from './serverProfile.ts';
 
@@ -55,6 +55,8 @@ const WINDOWS_MIGRATION = 'rollups-recent-window';
  */
 export class RollupRepository {
   private readonly facts: mongo.Collection<FactDoc>;
+  /** Facts of changes made at once (a burst's openings) go in one insert, each still counted once by its `_id`. */
+  private readonly factInserts: BatchedInserts<FactDoc>;
   private readonly days: mongo.Collection<DayDoc>;
   /** Days read since the fold marker last moved, per tenant and day (an empty day too). */
   private readonly known = new Map<string, DayDoc[]>();
@@ -68,6 +70,7 @@ export class RollupRepository {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.facts = connection.collection<FactDoc>(FACTS);
+    this.factInserts = new BatchedInserts(this.facts);
     this.days = connection.collection<DayDoc>(DAYS);
     this.windows = new RecentWindows(
       connection.collection<WindowDoc>(DAYS),
@@ -82,7 +85,7 @@ export class RollupRepository {
     const now = this.clock();
     // Kept from when it is written, not from when it happened: a rebuild writes years-old facts, folded at once.
     const expireAt = expiresAfter(new Date(Math.max(now.getTime(), fact.at.getTime())), FACT_RETENTION_MS);
-    return insertOnce(this.facts, { _id: id, ...rest, day: utcDay(fact.at), expireAt });
+    return this.factInserts.insert({ _id: id, ...rest, day: utcDay(fact.at), expireAt });
   }
 
   /** The tenant's events in [from, to): the folded days of the period and the facts not folded yet. */

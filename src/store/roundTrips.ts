@@ -9,25 +9,32 @@ export interface RoundTrips {
   reset(): void;
   /** What was sent since the last reset: `find tickets_open`, `insert ticket_pages`, … */
   seen(): readonly string[];
+  /** Beside each of `seen()`, the documents it carried (an insert's; 0 for any other command). */
+  documents(): readonly number[];
   stop(): void;
 }
 
 /** Needs a connection opened with `monitorCommands: true` (src/store/connection.ts). */
 export function countRoundTrips(connection: Connection): RoundTrips {
   let seen: string[] = [];
+  let documents: number[] = [];
   const client = connection.getClient();
   const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
     const target = e.command[e.commandName];
     const name = typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName;
     if (BACKGROUND.has(name) || BACKGROUND.has(e.commandName) || name.includes('heartbeat')) return;
     seen.push(name);
+    const docs = e.command.documents;
+    documents.push(Array.isArray(docs) ? docs.length : 0);
   };
   client.on('commandStarted', listener);
   return {
     reset: () => {
       seen = [];
+      documents = [];
     },
     seen: () => seen,
+    documents: () => documents,
     stop: () => void client.off('commandStarted', listener),
   };
 }

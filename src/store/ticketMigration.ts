@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment } from '../domain/entities.ts';
 import type { TicketType } from '../domain/ticket.ts';
+import { declareCollectionIndexes } from './indexes.ts';
 import { isDuplicateKey } from './insertOnce.ts';
 import { ServerClock } from './serverClock.ts';
 import { TicketNumbers } from './ticketNumbers.ts';
@@ -121,7 +122,7 @@ async function moveAll(
     for (const [name, docs] of pages) await insertNew(db.collection<PageDoc>(name), docs);
     for (const [name, docs] of targets) {
       if (name !== HOT && !indexed.has(name)) {
-        for (const { key, ...options } of ARCHIVE_INDEXES) await db.collection(name).createIndex(key, options);
+        await declareCollectionIndexes(connection, db.collection(name), ARCHIVE_INDEXES);
         indexed.add(name);
       }
       await insertNew(db.collection<TicketDoc>(name), docs);

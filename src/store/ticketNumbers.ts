@@ -2,7 +2,7 @@
 
 import type { Connection, mongo } from 'mongoose';
 import type { TicketType } from '../domain/ticket.ts';
-import { isDuplicateKey } from './insertOnce.ts';
+import { BatchedInserts, isDuplicateKey } from './insertOnce.ts';
 
 interface NumberClaim {
   /** `${tenant}/${type}#${number}` */
@@ -25,10 +25,13 @@ const HINT_STEP = 8;
  */
 export class TicketNumbers {
   private readonly claims: mongo.Collection<NumberClaim>;
+  /** Numbers claimed at once (a burst's openings, each its own number) go in one insert. */
+  private readonly claimInserts: BatchedInserts<NumberClaim>;
   private readonly counters: mongo.Collection<CounterDoc>;
 
   constructor(connection: Connection) {
     this.claims = connection.collection('ticket_numbers');
+    this.claimInserts = new BatchedInserts(this.claims);
     this.counters = connection.collection('ticket_counters');
   }
 
@@ -41,12 +44,7 @@ export class TicketNumbers {
   /** Claims `from` or the first free number above it; answers the number now this caller's alone. */
   async claimFrom(tenant: string, type: TicketType, from: number): Promise<number> {
     for (let n = from; ; n++) {
-      try {
-        await this.claims.insertOne({ _id: `${tenant}/${type}#${n}` });
-      } catch (e) {
-        if (isDuplicateKey(e)) continue;
-        throw e;
-      }
+      if (!(await this.claimInserts.insert({ _id: `${tenant}/${type}#${n}` }))) continue;
       // Best effort: $max is not atomic on FerretDB, so the hint may lag; the claims above it are skipped. Raised
       // at every HINT_STEP-th number, or when others' claims were passed over (another process is numbering too):
       // a round trip saved on most new tickets, for at most HINT_STEP - 1 taken numbers passed over by a process

@@ -5,7 +5,8 @@ import type { Connection, Model, mongo } from 'mongoose';
 import type { AuditEntry, Ticket, TicketComment, TicketSummary } from '../domain/entities.ts';
 import type { Priority, TicketState, TicketType } from '../domain/ticket.ts';
 import { parseTicketId } from '../domain/ticket.ts';
-import { isDuplicateKey } from './insertOnce.ts';
+import { declareCollectionIndexes, declareModelIndexes } from './indexes.ts';
+import { BatchedInserts, isDuplicateKey } from './insertOnce.ts';
 import { type ClaimDoc, Claims } from './lease.ts';
 import { ServerClock } from './serverClock.ts';
 import { findByIds, serverProfile } from './serverProfile.ts';
@@ -102,6 +103,9 @@ export class TicketRepository {
   private readonly versionClaims: Claims;
   private readonly staleClaimMs: number;
   private readonly indexedArchives = new Set<string>();
+  /** Opening pages and new tickets written at once (a burst's openings): one insert each for many. */
+  private readonly pageInserts: BatchedInserts<PageDoc>;
+  private readonly hotInserts: BatchedInserts<TicketDoc>;
   /** Pages read or written by this process, most recently used last (pages are insert-only). */
   private readonly pageCache = new Map<string, PageDoc>();
   /**
@@ -121,10 +125,12 @@ export class TicketRepository {
     this.staleClaimMs = opts.staleClaimMs ?? STALE_CLAIM_MS;
     this.clock = new ServerClock(() => connection.db as mongo.Db);
     this.versionClaims = new Claims(connection.collection<ClaimDoc>(pagesName(0)));
+    this.pageInserts = new BatchedInserts(this.pages(0));
+    this.hotInserts = new BatchedInserts(this.hot);
   }
 
   async init(): Promise<void> {
-    await this.model.createIndexes();
+    await declareModelIndexes(this.model);
     await this.ensureArchiveIndexes(this.archive(0));
   }
 
@@ -150,18 +156,11 @@ export class TicketRepository {
     return this.numbers.top(tenant, type);
   }
 
-  /** A new ticket under its number, or `taken` when another process holds that number already. */
+  /**
+   * A new ticket under its number (claimed first), or `taken` when another process holds that number already; its
+   * opening history becomes its first page. Tickets opened at once share their inserts (pages, then tickets).
+   */
   async insertNew(ticket: Ticket): Promise<Ticket | 'taken'> {
-    try {
-      return await this.insert(ticket);
-    } catch (e) {
-      if (isDuplicateKey(e)) return 'taken';
-      throw e;
-    }
-  }
-
-  /** Inserts a new ticket (its number claimed first); its opening history becomes its first page. */
-  async insert(ticket: Ticket): Promise<Ticket> {
     const key = ticketKey(ticket.tenant, ticket.ticketId);
     const { comments, history, ...rest } = ticket;
     const suffix = `${ticket.version}.${randomBytes(8).toString('hex')}`;
@@ -169,9 +168,11 @@ export class TicketRepository {
     await validOrRefused(doc.validate());
     const { _id, ...saved } = doc.toObject();
     const first = { _id: pageId(key, suffix), history, comments };
-    await this.pages(ticket.number).insertOne(first);
+    // Pages before tickets: a ticket that is there always finds its history. A page's `_id` is new (its suffix is
+    // random): only the ticket's insert can be refused (its `_id` or its number taken).
+    if (!(await this.pageInserts.insert(first))) throw new Error(`ticket page ${first._id} was there already`);
     this.remember(first);
-    await this.hot.insertOne({ _id, ...saved } as TicketDoc);
+    if (!(await this.hotInserts.insert({ _id, ...saved } as TicketDoc))) return 'taken';
     this.keep({ _id, ...saved } as TicketDoc);
     const { pages: _pages, ...entity } = saved;
     return { ...entity, comments, history } as Ticket;
@@ -497,8 +498,7 @@ export class TicketRepository {
 
   private async ensureArchiveIndexes(archive: mongo.Collection<TicketDoc>): Promise<void> {
     if (this.indexedArchives.has(archive.collectionName)) return;
-    // One at a time: FerretDB 1.24 drops the connection on a multi-index createIndexes that finds them existing.
-    for (const { key, ...options } of ARCHIVE_INDEXES) await archive.createIndex(key, options);
+    await declareCollectionIndexes(this.connection, archive, ARCHIVE_INDEXES);
     this.indexedArchives.add(archive.collectionName);
   }
 

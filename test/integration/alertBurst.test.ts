@@ -72,6 +72,8 @@ describe('an alert burst, counted', () => {
     expect(count('find page_starts')).toBe(0);
     expect(count('insert page_starts')).toBe(3);
     expect(count('insert page_live')).toBe(3);
+    // A key never heard of claims its first generation at once (the claim is what a read would have found out).
+    expect(count('find alert_keys')).toBe(0);
   });
 
   it("a group's notifications taken in together mark what they told in one insert, not one each", async () => {

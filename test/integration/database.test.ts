@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError, isDatabaseUnavailable, openDatabase } from '../../src/store/connection.ts';
 import { startEmbeddedServer } from '../../src/store/embedded.ts';
+import { declareModelIndexes } from '../../src/store/indexes.ts';
 import { testDatabase } from '../support/db.ts';
 
 const log = pino({ level: 'silent' });
@@ -87,7 +88,8 @@ describe('shared test database', () => {
     const db = await testDatabase();
     cleanups.push(() => db.close());
     const Note = db.connection.model('Note', noteSchema);
-    await Note.init();
+    // The house declares a schema's indexes through the one place that decides them (mongoose's autoIndex is off).
+    await declareModelIndexes(Note);
     await Note.create({ key: 'same' });
 
     const err = await Note.create({ key: 'same' }).then(

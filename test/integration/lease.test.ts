@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Heartbeats } from '../../src/store/heartbeats.ts';
 import { Claims, Lease } from '../../src/store/lease.ts';
+import { countRoundTrips } from '../../src/store/roundTrips.ts';
 import { type TestDatabase, testDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -12,7 +13,7 @@ const t0 = new Date('2026-03-10T12:00:00Z').getTime();
 const at = (ms: number) => new Date(t0 + ms);
 
 beforeAll(async () => {
-  db = await testDatabase();
+  db = await testDatabase(undefined, { monitorCommands: true });
   heartbeats = new Heartbeats(db.connection);
   lease = new Lease(db.connection.collection('lease_test'), heartbeats);
 });
@@ -26,6 +27,28 @@ describe('claim', () => {
     expect(won.filter(Boolean)).toHaveLength(1);
     const holder = await lease.holder('work-1');
     expect(holder?.owner).toBe(`p${won.indexOf(true)}`);
+  });
+
+  it('takes claims asked for at once in a few inserts, not one each, each still taken or refused on its own', async () => {
+    const wire = countRoundTrips(db.connection);
+    try {
+      // Thirty different keys and three askers of one more, at once (a burst's openings claiming their work).
+      const keys = [...Array.from({ length: 30 }, (_, i) => `burst-${i}`), 'burst-x', 'burst-x', 'burst-x'];
+      await lease.claim('burst-7', at(0), 'earlier');
+      wire.reset();
+      const won = await Promise.all(keys.map((k, i) => lease.claimCarrying(k, { n: i }, at(0), 'p1')));
+      expect(won.slice(0, 30).filter(Boolean)).toHaveLength(29);
+      expect(won[7]).toBe(false);
+      expect(won.slice(30).filter(Boolean)).toHaveLength(1);
+      expect((await lease.holder('burst-7'))?.owner).toBe('earlier');
+      const inserts = wire.seen().filter((c) => c === 'insert lease_test').length;
+      // The first goes alone; those asked for while it is on its way go together in the next.
+      expect(inserts).toBeLessThanOrEqual(2);
+      const doc = await db.connection.collection('lease_test').findOne({ _id: 'burst-12' } as never);
+      expect(doc).toMatchObject({ n: 12, owner: 'p1' });
+    } finally {
+      wire.stop();
+    }
   });
 
   it('claims many in one write, leaving out those taken already', async () => {
