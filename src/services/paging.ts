@@ -6,7 +6,8 @@
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
-import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
+import type { EscalationPolicy } from '../domain/escalation.ts';
+import { respondedFactOf } from '../domain/rollupFacts.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import type { Acting } from './acting.ts';
@@ -17,7 +18,7 @@ import type { Outbox } from './outbox.ts';
 import { PageAuditor } from './pagingAudit.ts';
 import { PagingCore, type PagingOptions } from './pagingCore.ts';
 import { FirstPage } from './pagingFirst.ts';
-import { describeTarget, oneLevel, PAGE_END_KIND, PAGE_KIND, PAGE_START_KIND } from './pagingPlan.ts';
+import { describeTarget, oneLevel, PAGE_ACKED_KIND, PAGE_END_KIND, PAGE_KIND, PAGE_START_KIND } from './pagingPlan.ts';
 import { PageStarts } from './pagingStarts.ts';
 import { StepRunner } from './pagingSteps.ts';
 import type { PeopleService } from './people.ts';
@@ -28,9 +29,11 @@ export type { PagingOptions } from './pagingCore.ts';
 export {
   describeTarget,
   OVERDUE_MS,
+  PAGE_ACKED_KIND,
   PAGE_END_KIND,
   PAGE_KIND,
   PAGE_START_KIND,
+  pageAckedJobId,
   pageEndJobId,
   pageJobId,
   pageStartJobId,
@@ -45,6 +48,8 @@ export class PagingService implements OwnsJobKinds {
     // one's page ended. Nothing else would: the auditor sees only pages that started.
     [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
     [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
+    // An ack's comment and first response are owed however late: an acknowledged page must say so on every card.
+    [PAGE_ACKED_KIND]: { run: (job) => this.c.runAcked(job), late: 'run' },
   };
 
   private readonly c: PagingCore;
@@ -146,15 +151,15 @@ export class PagingService implements OwnsJobKinds {
     if (!(await this.c.repo.ack(ack, episode))) {
       return { ack: (await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
     }
+    // What must be in the reply is done here: the ack recorded (every step reads it before it pages: the page stops at
+    // once), the live record gone, and the first response counted (the MTTA /status shows from the moment it is told).
+    // The comment that redraws every card, the ack's history line and the SLA's next threshold follow right after the
+    // reply, as a job filed before the live record goes: a process that dies between the ack and the filing leaves
+    // the live record, whose next step finds the ack and files it. The fact is the one that line makes (refused then).
+    const responded = respondedFactOf(ticket, acting.now);
+    if (responded && this.c.o.recordFact) await this.c.o.recordFact(responded);
+    await this.c.fileAcked(ack, episode, acting.source, acting.timezone);
     await this.c.repo.end(acting.tenant, ticket.ticketId, startedAt);
-    const mtta = formatDuration(ack.mttaMs);
-    // The comment redraws every card of the ticket, the page DMs among them: each copy then says who acknowledged.
-    await this.c.historyLine(
-      acting,
-      ticket,
-      { action: PAGE_HISTORY.acknowledged, note: `acknowledged by ${acting.person.name}, MTTA ${mtta}` },
-      `Acknowledged the page (MTTA ${mtta}).`,
-    );
     return { ack, first: true };
   }
 

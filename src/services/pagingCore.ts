@@ -1,12 +1,22 @@
 // What every part of paging shares: its stores and services, the step job's filing, the line on the ticket's
 // history, the episode a person's command is about, and the system person paging acts as.
 import type { Logger } from 'pino';
-import type { Ticket } from '../domain/entities.ts';
-import type { JobRepository } from '../store/jobStore.ts';
-import type { LiveEscalation, PageRepository } from '../store/pageStore.ts';
+import { formatDuration } from '../domain/duration.ts';
+import type { Ticket, TicketSource } from '../domain/entities.ts';
+import { PAGE_HISTORY } from '../domain/escalation.ts';
+import type { RollupFact } from '../domain/rollupFacts.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import { type Acting, systemActing } from './acting.ts';
 import type { Outbox } from './outbox.ts';
-import { PAGE_KIND, pageJobId, type StepPayload } from './pagingPlan.ts';
+import {
+  type AckedPayload,
+  PAGE_ACKED_KIND,
+  PAGE_KIND,
+  pageAckedJobId,
+  pageJobId,
+  type StepPayload,
+} from './pagingPlan.ts';
 import type { PeopleService } from './people.ts';
 import type { TeamService } from './teams.ts';
 import type { TicketService } from './tickets.ts';
@@ -18,6 +28,8 @@ export interface PagingOptions {
   log: Logger;
   /** Each overdue step the auditor finds (metrics). */
   onOverdue?: (count: number) => void;
+  /** Counts a rollup fact ahead of the change that makes it (an ack's first response), once by its `_id`. */
+  recordFact?: (fact: RollupFact) => Promise<boolean>;
 }
 
 /** How long an alert's notes are held for its incident's first page at most (the step may run in another process). */
@@ -126,8 +138,71 @@ export class PagingCore {
     await this.jobs.plan(job, recorded);
   }
 
+  /**
+   * Files an ack's follow-up, due at once (a slot only: nothing reads it by id). Filed again (by a step or a start
+   * that found the ack while the live record stood: the process that took it died before filing), it runs once: its
+   * claim decides, its id naming the episode and its due time the ack's.
+   */
+  async fileAcked(ack: PageAck, episode: number, source?: TicketSource, timezone?: string): Promise<void> {
+    const payload: AckedPayload = {
+      tenant: ack.tenant,
+      ticketId: ack.ticketId,
+      episode,
+      by: ack.by,
+      at: ack.at.toISOString(),
+      mttaMs: ack.mttaMs,
+      source: source ?? { platform: ack.platform, workspace: ack.tenant },
+      timezone: timezone ?? this.o.timezone,
+    };
+    const job = {
+      _id: pageAckedJobId(ack.tenant, ack.ticketId, episode),
+      tenant: ack.tenant,
+      kind: PAGE_ACKED_KIND,
+      dueAt: ack.at,
+      payload: payload as unknown as Record<string, unknown>,
+      createdAt: ack.at,
+      by: null,
+      ticketId: ack.ticketId,
+    };
+    await this.jobs.plan(job, false);
+  }
+
+  /**
+   * An ack's follow-up, right after its reply: the public comment "Acknowledged the page (MTTA …)" and its history
+   * line, by the person who acknowledged, at the ack's time. The comment redraws every card of the incident (the page
+   * DMs among them: each copy then says who took it, and loses Acknowledge); as any first public comment it is the
+   * incident's first response (its fact, the MTTA in /status) and moves the SLA on. Written once: a run taken over
+   * after its process died finds its line's claim taken.
+   */
+  async runAcked(job: Job): Promise<string | undefined> {
+    const p = job.payload as unknown as AckedPayload;
+    const at = new Date(p.at);
+    if (!(await this.jobs.once(`${job._id}:history`, at))) return 'noted already';
+    const acting: Acting = {
+      tenant: p.tenant,
+      person: p.by,
+      role: 'admin',
+      source: p.source,
+      now: at,
+      timezone: p.timezone,
+    };
+    const mtta = formatDuration(p.mttaMs);
+    await this.historyLine(
+      acting,
+      p,
+      { action: PAGE_HISTORY.acknowledged, note: `acknowledged by ${p.by.name}, MTTA ${mtta}` },
+      `Acknowledged the page (MTTA ${mtta}).`,
+    );
+    return undefined;
+  }
+
   /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */
-  async historyLine(acting: Acting, ticket: Ticket, entry: { action: string; note: string }, comment?: string) {
+  async historyLine(
+    acting: Acting,
+    ticket: Pick<Ticket, 'ticketId'>,
+    entry: { action: string; note: string },
+    comment?: string,
+  ) {
     try {
       await this.tickets.notePage({ ...acting, role: 'admin' }, ticket.ticketId, entry, comment);
     } catch (err) {

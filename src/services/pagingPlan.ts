@@ -1,5 +1,5 @@
 // Paging's pure parts: the step job's kind, id and payload, the timeline of one generation, and the words for a target.
-import type { Ticket } from '../domain/entities.ts';
+import type { PersonRef, Ticket, TicketSource } from '../domain/entities.ts';
 import type { EscalationPolicy, EscalationTarget, PlannedPolicy } from '../domain/escalation.ts';
 import type { LiveEscalation } from '../store/pageStore.ts';
 
@@ -8,6 +8,11 @@ export const PAGE_KIND = 'oncall.step';
 export const PAGE_START_KIND = 'oncall.start';
 /** A resolve's (or a close's) teardown: the episode's end and the live record's delete, run after the reply. */
 export const PAGE_END_KIND = 'oncall.end';
+/**
+ * An ack's follow-up: the comment that redraws every card (and so the incident's first response, its fact and the
+ * SLA's next threshold), run right after the ack's reply; the ack itself and the page's stop are the command's.
+ */
+export const PAGE_ACKED_KIND = 'oncall.acked';
 /** A step more than this late is reported by the auditor. */
 export const OVERDUE_MS = 120_000;
 /** A page start that failed is tried again after each of these. */
@@ -57,6 +62,23 @@ export interface EndPayload {
 /** One start job per episode: a change heard twice, an alert and its incident's change, two processes file one id. */
 export const pageStartJobId = (tenant: string, ticketId: string, episode: number) =>
   `page-start:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
+
+/** What an ack's follow-up carries: the ack as recorded (who, when, the MTTA) and where it was given. */
+export interface AckedPayload {
+  tenant: string;
+  ticketId: string;
+  episode: number;
+  by: PersonRef;
+  /** When the ack was given (ISO): the comment's time, so the first response is the ack's. */
+  at: string;
+  mttaMs: number;
+  source: TicketSource;
+  timezone: string;
+}
+
+/** One follow-up per acknowledged episode: filed by the ack, or again by a step that found the ack, it runs once. */
+export const pageAckedJobId = (tenant: string, ticketId: string, episode: number) =>
+  `page-acked:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
 
 /** One teardown per ticket change that finished it: the resolve heard twice tears down once. */
 export const pageEndJobId = (tenant: string, ticketId: string, version: number) =>
