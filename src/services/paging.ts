@@ -18,7 +18,15 @@ import type { Outbox } from './outbox.ts';
 import { PageAuditor } from './pagingAudit.ts';
 import { PagingCore, type PagingOptions } from './pagingCore.ts';
 import { FirstPage } from './pagingFirst.ts';
-import { describeTarget, oneLevel, PAGE_ACKED_KIND, PAGE_END_KIND, PAGE_KIND, PAGE_START_KIND } from './pagingPlan.ts';
+import {
+  describeTarget,
+  oneLevel,
+  PAGE_END_KIND,
+  PAGE_KIND,
+  PAGE_LINE_KIND,
+  PAGE_START_KIND,
+  pageLineJobId,
+} from './pagingPlan.ts';
 import { PageStarts } from './pagingStarts.ts';
 import { StepRunner } from './pagingSteps.ts';
 import type { PeopleService } from './people.ts';
@@ -29,13 +37,13 @@ export type { PagingOptions } from './pagingCore.ts';
 export {
   describeTarget,
   OVERDUE_MS,
-  PAGE_ACKED_KIND,
   PAGE_END_KIND,
   PAGE_KIND,
+  PAGE_LINE_KIND,
   PAGE_START_KIND,
-  pageAckedJobId,
   pageEndJobId,
   pageJobId,
+  pageLineJobId,
   pageStartJobId,
   START_RETRY_MS,
 } from './pagingPlan.ts';
@@ -48,8 +56,8 @@ export class PagingService implements OwnsJobKinds {
     // one's page ended. Nothing else would: the auditor sees only pages that started.
     [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
     [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
-    // An ack's comment and first response are owed however late: an acknowledged page must say so on every card.
-    [PAGE_ACKED_KIND]: { run: (job) => this.c.runAcked(job), late: 'run' },
+    // A line after the reply is owed however late: an acknowledged page must say so on every card.
+    [PAGE_LINE_KIND]: { run: (job) => this.c.runLine(job), late: 'run' },
   };
 
   private readonly c: PagingCore;
@@ -158,7 +166,7 @@ export class PagingService implements OwnsJobKinds {
     // the live record, whose next step finds the ack and files it. The fact is the one that line makes (refused then).
     const responded = respondedFactOf(ticket, acting.now);
     if (responded && this.c.o.recordFact) await this.c.o.recordFact(responded);
-    await this.c.fileAcked(ack, episode, acting.source, acting.timezone);
+    await this.c.fileAckLine(ack, episode, acting.source, acting.timezone);
     await this.c.repo.end(acting.tenant, ticket.ticketId, startedAt);
     return { ack, first: true };
   }
@@ -196,15 +204,25 @@ export class PagingService implements OwnsJobKinds {
     if (!(await this.c.repo.save(moved, e.gen))) {
       throw UserError.of('ONCALL.BUSY', { id: ticket.ticketId });
     }
-    await this.c.planStep(moved, 0, acting.now, acting.now);
     const named = next.targets.map((t) =>
       t.kind === 'person' ? this.c.people.nameOf(acting.tenant, t.id) : describeTarget(t),
     );
     const targets = (await Promise.all(named)).join(', ');
-    await this.c.historyLine(acting, ticket, {
-      action: 'page_escalated',
-      note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,
-    });
+    // The new generation's first step (a slot only: its id is new, and the auditor asks a slot-only step's end by id)
+    // and the line that says who escalated, written right after the reply: one insert, filed in one turn.
+    await Promise.all([
+      this.c.planStep(moved, 0, acting.now, acting.now, undefined, false),
+      this.c.fileLine(pageLineJobId(acting.tenant, ticket.ticketId, e.episode ?? 0, `@${moved.gen}`), {
+        tenant: acting.tenant,
+        ticketId: ticket.ticketId,
+        by: acting.person,
+        at: acting.now.toISOString(),
+        source: acting.source,
+        timezone: acting.timezone,
+        action: 'page_escalated',
+        note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,
+      }),
+    ]);
     return { level: level + 1, targets };
   }
 

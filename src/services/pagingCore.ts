@@ -10,11 +10,11 @@ import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore
 import { type Acting, systemActing } from './acting.ts';
 import type { Outbox } from './outbox.ts';
 import {
-  type AckedPayload,
-  PAGE_ACKED_KIND,
+  type LinePayload,
   PAGE_KIND,
-  pageAckedJobId,
+  PAGE_LINE_KIND,
   pageJobId,
+  pageLineJobId,
   type StepPayload,
 } from './pagingPlan.ts';
 import type { PeopleService } from './people.ts';
@@ -139,45 +139,54 @@ export class PagingCore {
   }
 
   /**
-   * Files an ack's follow-up, due at once (a slot only: nothing reads it by id). Filed again (by a step or a start
-   * that found the ack while the live record stood: the process that took it died before filing), it runs once: its
-   * claim decides, its id naming the episode and its due time the ack's.
+   * Files an ack's line (its comment redraws every card; it is the incident's first response and moves the SLA on),
+   * due at once after the reply. Filed again (by a step or a resumed start that found the ack while the live record
+   * stood: the process that took it died before filing), it runs once: its claim decides (one id per episode, due at
+   * the ack's time).
    */
-  async fileAcked(ack: PageAck, episode: number, source?: TicketSource, timezone?: string): Promise<void> {
-    const payload: AckedPayload = {
+  fileAckLine(ack: PageAck, episode: number, source?: TicketSource, timezone?: string): Promise<void> {
+    const mtta = formatDuration(ack.mttaMs);
+    return this.fileLine(pageLineJobId(ack.tenant, ack.ticketId, episode, '#ack'), {
       tenant: ack.tenant,
       ticketId: ack.ticketId,
-      episode,
       by: ack.by,
       at: ack.at.toISOString(),
-      mttaMs: ack.mttaMs,
       source: source ?? { platform: ack.platform, workspace: ack.tenant },
       timezone: timezone ?? this.o.timezone,
-    };
-    const job = {
-      _id: pageAckedJobId(ack.tenant, ack.ticketId, episode),
-      tenant: ack.tenant,
-      kind: PAGE_ACKED_KIND,
-      dueAt: ack.at,
-      payload: payload as unknown as Record<string, unknown>,
-      createdAt: ack.at,
-      by: null,
-      ticketId: ack.ticketId,
-    };
-    await this.jobs.plan(job, false);
+      action: PAGE_HISTORY.acknowledged,
+      note: `acknowledged by ${ack.by.name}, MTTA ${mtta}`,
+      comment: `Acknowledged the page (MTTA ${mtta}).`,
+    });
   }
 
   /**
-   * An ack's follow-up, right after its reply: the public comment "Acknowledged the page (MTTA …)" and its history
-   * line, by the person who acknowledged, at the ack's time. The comment redraws every card of the incident (the page
-   * DMs among them: each copy then says who took it, and loses Acknowledge); as any first public comment it is the
-   * incident's first response (its fact, the MTTA in /status) and moves the SLA on. Written once: a run taken over
-   * after its process died finds its line's claim taken.
+   * Files a line to be written right after the reply (a slot only: nothing reads it by id; its id is new, or a repair's
+   * second filing of it, which still runs once). Filed in the same turn as other slots (escalate now's step), it goes in
+   * their insert.
    */
-  async runAcked(job: Job): Promise<string | undefined> {
-    const p = job.payload as unknown as AckedPayload;
+  fileLine(id: string, p: LinePayload): Promise<void> {
     const at = new Date(p.at);
-    if (!(await this.jobs.once(`${job._id}:history`, at))) return 'noted already';
+    const job = {
+      _id: id,
+      tenant: p.tenant,
+      kind: PAGE_LINE_KIND,
+      dueAt: at,
+      payload: p as unknown as Record<string, unknown>,
+      createdAt: at,
+      by: null,
+      ticketId: p.ticketId,
+    };
+    return this.jobs.plan(job, false);
+  }
+
+  /**
+   * A line after the reply, by the person who gave the command, at its time. Written once: a run taken over after its
+   * process died finds its claim taken (as a step's line).
+   */
+  async runLine(job: Job): Promise<string | undefined> {
+    const p = job.payload as unknown as LinePayload;
+    const at = new Date(p.at);
+    if (!(await this.jobs.once(`${job._id}:history`, at))) return 'written already';
     const acting: Acting = {
       tenant: p.tenant,
       person: p.by,
@@ -186,13 +195,7 @@ export class PagingCore {
       now: at,
       timezone: p.timezone,
     };
-    const mtta = formatDuration(p.mttaMs);
-    await this.historyLine(
-      acting,
-      p,
-      { action: PAGE_HISTORY.acknowledged, note: `acknowledged by ${p.by.name}, MTTA ${mtta}` },
-      `Acknowledged the page (MTTA ${mtta}).`,
-    );
+    await this.historyLine(acting, p, { action: p.action, note: p.note }, p.comment);
     return undefined;
   }
 

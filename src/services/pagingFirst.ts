@@ -96,7 +96,7 @@ export class FirstPage {
     const acked = started === 'resumed' ? await repo.ackOf(p.tenant, p.ticketId, p.episode) : null;
     if (acked) {
       // Its follow-up filed again (runs once), in case the ack's process died before filing it.
-      await this.c.fileAcked(acked, p.episode);
+      await this.c.fileAckLine(acked, p.episode);
       await repo.end(p.tenant, p.ticketId, startedAt);
       return 'acknowledged';
     }

@@ -9,10 +9,10 @@ export const PAGE_START_KIND = 'oncall.start';
 /** A resolve's (or a close's) teardown: the episode's end and the live record's delete, run after the reply. */
 export const PAGE_END_KIND = 'oncall.end';
 /**
- * An ack's follow-up: the comment that redraws every card (and so the incident's first response, its fact and the
- * SLA's next threshold), run right after the ack's reply; the ack itself and the page's stop are the command's.
+ * A line on the ticket's history written right after a command's reply (an ack's comment that redraws every card and
+ * so is the incident's first response; escalate now's line): what the reply must say is done in the command.
  */
-export const PAGE_ACKED_KIND = 'oncall.acked';
+export const PAGE_LINE_KIND = 'oncall.line';
 /** A step more than this late is reported by the auditor. */
 export const OVERDUE_MS = 120_000;
 /** A page start that failed is tried again after each of these. */
@@ -63,22 +63,27 @@ export interface EndPayload {
 export const pageStartJobId = (tenant: string, ticketId: string, episode: number) =>
   `page-start:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
 
-/** What an ack's follow-up carries: the ack as recorded (who, when, the MTTA) and where it was given. */
-export interface AckedPayload {
+/** What a line after the reply carries: who gave the command, when (its time is the line's), and the line. */
+export interface LinePayload {
   tenant: string;
   ticketId: string;
-  episode: number;
   by: PersonRef;
-  /** When the ack was given (ISO): the comment's time, so the first response is the ack's. */
+  /** When the command was given (ISO): the line's time (an ack's: the incident's first response). */
   at: string;
-  mttaMs: number;
   source: TicketSource;
   timezone: string;
+  action: string;
+  note: string;
+  /** A public comment with it (the ack's): it redraws every card of the ticket. */
+  comment?: string;
 }
 
-/** One follow-up per acknowledged episode: filed by the ack, or again by a step that found the ack, it runs once. */
-export const pageAckedJobId = (tenant: string, ticketId: string, episode: number) =>
-  `page-acked:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
+/**
+ * One line per acknowledged episode (`#ack`: filed by the ack, or again by a step that found the ack) and per
+ * escalation generation (`@<gen>`): filed twice, it runs once.
+ */
+export const pageLineJobId = (tenant: string, ticketId: string, episode: number, what: string) =>
+  `page-line:${tenant}/${ticketId}${episode ? `~${episode}` : ''}${what}`;
 
 /** One teardown per ticket change that finished it: the resolve heard twice tears down once. */
 export const pageEndJobId = (tenant: string, ticketId: string, version: number) =>

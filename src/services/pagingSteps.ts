@@ -35,7 +35,7 @@ export class StepRunner {
     const acked = await repo.ackOf(p.tenant, p.ticketId, episode);
     if (acked) {
       // The live record stands only when the ack's process died before it went: its follow-up may not be filed.
-      await this.c.fileAcked(acked, episode);
+      await this.c.fileAckLine(acked, episode);
       await repo.end(p.tenant, p.ticketId, e.startedAt);
       return 'acknowledged';
     }

@@ -103,12 +103,15 @@ const BUDGET: Record<string, number> = {
   '/oncall ack, a paged P1: the job after it': 10,
   // A second ack: the ticket, the episodes, the ack refused, the first ack read (who it was).
   '/oncall ack, acknowledged already': 4,
-  // OVER 6, left: escalate now is the page's next level at once, in the command: the ticket, the episodes, the ack
-  // (an acknowledged page is refused), the live record and its versioned save (the new generation: the fence every
-  // older step reads), the step's job (recorded: the auditor reads it by id) and slot, the history line (the change's
-  // page and update). Its step then runs after the reply (the engine held here). The history line could follow as a job
-  // (as the ack's comment does): not done yet.
-  '/oncall escalate, a paged P1': 9,
+  // Escalate now: the ticket, the episodes, the ack (an acknowledged page is refused), the live record and its
+  // versioned save (the new generation: the fence every older step reads), then one insert: the new generation's first
+  // step (a slot only: its id is new) and the line that says who escalated (written right after the reply, as the
+  // ack's). Its step and its line then run after the reply (the engine held here).
+  '/oncall escalate, a paged P1': 6,
+  // ... and the two jobs after it: the step (its claim, the live record, the ack, the ticket, the live record's save,
+  // the next step's job and slot, the page DM, the step's line) and the line (its claim, the claim of its line, the
+  // change, 2), their ends. The line's part (its claims, the change, its end) was the command's before.
+  '/oncall escalate, a paged P1: the jobs after it': 16,
   // OVER 6, left: `/oncall page` opens its incident and starts its page in the command (its answer says it is paging):
   // the team, the number (2: its claim and the counter), the ticket (page and open record), the `opened` fact, the
   // SLA's first slot, the live record, the episode's start, the first step's slot. The start could be the opening's
@@ -167,17 +170,13 @@ const JOB_AFTER = new Set([
   '/ticket new, a P1 that pages its team',
   '/ticket resolve, a P1 that paged its team',
   '/oncall ack, a paged P1',
+  '/oncall escalate, a paged P1',
 ]);
 /**
  * Commands that change a paged incident: counted with the job engine held, as above, and the engine drained after, so
  * the next command's count holds none of it.
  */
-const ENGINE_HELD = new Set([
-  '/ticket assign, a paged P1',
-  '/oncall escalate, a paged P1',
-  '/oncall page <team>',
-  '/oncall page @person',
-]);
+const ENGINE_HELD = new Set(['/ticket assign, a paged P1', '/oncall page <team>', '/oncall page @person']);
 
 let db: TestDatabase;
 let bot: TestBot;
@@ -342,7 +341,8 @@ describe('round trips per chat command', () => {
         await bot.jobs.drained();
         await bot.core.settled();
         const after = wire.seen().filter((c) => c !== EPOCH);
-        const jobs = command === '/ticket resolve, a P1 that paged its team' ? 'the jobs' : 'the job';
+        const jobs =
+          command.includes('paged its team') || command.startsWith('/oncall escalate') ? 'the jobs' : 'the job';
         counted.push({ command: `${command}: ${jobs} after it`, n: after.length, sent: after });
         if (command.includes('PIR')) {
           // The job opened the PIR.
