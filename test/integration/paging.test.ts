@@ -121,6 +121,24 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
+  it('an ack whose process died before filing its line: the next step finds it, stops, and writes the line once', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    // What the ack's process wrote before it died: the ack alone (no line filed, the live record left standing).
+    const repo = new PageRepository(bot.db.connection);
+    const at = new Date(start.getTime() + MIN);
+    const by = { id: 'console:ann', identity: 'ann', name: 'ann' };
+    expect(await repo.ack({ tenant, ticketId: id, by, at, platform: 'console', mttaMs: MIN }, 0)).toBe(true);
+    await until(start, 12);
+    // The step due at 2m found the ack: nobody else was paged, the live record went, and the line was written once.
+    expect(pages(id)).toEqual(['ann']);
+    expect(await repo.find(tenant, id)).toBeNull();
+    const shown = ok(await root(`/ticket show ${id}`)).text;
+    expect(shown.split('Acknowledged the page (MTTA 1m)').length - 1).toBe(1);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
   it('keeps Acknowledge on every copy while the page waits, through other changes, and drops it once acked', async () => {
     const start = clock;
     const id = await incident();
@@ -166,6 +184,8 @@ describe('paging', () => {
       expect([1, 2]).toContain(paged);
       await until(start, 12);
       expect(pages(id)).toHaveLength(paged);
+      // The ack's line, filed by the ack and maybe again by the step that found it, is written once.
+      expect(ok(await root(`/ticket show ${id}`)).text.split('Acknowledged the page (MTTA').length - 1).toBe(1);
       ok(await root(`/ticket resolve ${id} fixed`));
     }
   });
