@@ -120,6 +120,29 @@ export function factsOf(t: Ticket, targets: SlaTargets): RollupFact[] {
   return facts;
 }
 
+/**
+ * The `responded` fact an ack makes, ahead of the history line that records it (written right after the ack's reply):
+ * the same fact `factsOf` makes from that line (its `_id`, time to acknowledge and target), so the one written second
+ * is refused. Null when the ticket has had its first response already (the ack is then no response).
+ */
+export function respondedFactOf(t: Ticket, at: Date): RollupFact | null {
+  if (t.sla.firstResponseAt) return null;
+  return {
+    id: `${t.tenant}/${utcDay(at)}/${t.ticketId}/responded`,
+    tenant: t.tenant,
+    ticketId: t.ticketId,
+    type: t.type,
+    kind: 'responded',
+    at,
+    priority: t.priority,
+    service: t.service,
+    team: t.team,
+    ...(t.type === 'incident' && t.tags.includes(CASCADES_TAG) ? { cascades: true } : {}),
+    ms: Math.max(0, at.getTime() - t.openedAt.getTime()),
+    met: at.getTime() <= t.sla.responseDueAt.getTime(),
+  };
+}
+
 /** The requester's answer, counted on the day it was given (one per ticket, as the answer itself is). */
 export function csatFactOf(a: CsatAnswer): RollupFact {
   return {

@@ -201,6 +201,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
       people: peopleService,
       outbox: outboxService,
       recordMajor: (fact) => rollups.recordMajor(fact),
+      recordAhead: (fact) => rollups.recordAhead(fact),
     },
     o,
   );

@@ -66,6 +66,8 @@ export interface OnCallParts {
   outbox: Outbox;
   /** A close-out counted in the rollups (built after this part: called only once the house runs). */
   recordMajor: (fact: RollupFact) => Promise<boolean>;
+  /** An ack's first response counted ahead of its history line (built after this part, as above). */
+  recordAhead: (fact: RollupFact) => Promise<boolean>;
 }
 
 export interface OnCallServices {
@@ -180,6 +182,7 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
     timezone: o.timezone,
     log,
     ...(o.onOverdueSteps ? { onOverdue: o.onOverdueSteps } : {}),
+    recordFact: p.recordAhead,
   });
   paging.listen(changes, alerts);
   pageNamedTeams(changes, teams, paging, log);

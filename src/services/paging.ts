@@ -6,7 +6,8 @@
 import { formatDuration } from '../domain/duration.ts';
 import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
-import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
+import type { EscalationPolicy } from '../domain/escalation.ts';
+import { respondedFactOf } from '../domain/rollupFacts.ts';
 import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import type { Acting } from './acting.ts';
@@ -17,7 +18,15 @@ import type { Outbox } from './outbox.ts';
 import { PageAuditor } from './pagingAudit.ts';
 import { PagingCore, type PagingOptions } from './pagingCore.ts';
 import { FirstPage } from './pagingFirst.ts';
-import { describeTarget, oneLevel, PAGE_END_KIND, PAGE_KIND, PAGE_START_KIND } from './pagingPlan.ts';
+import {
+  describeTarget,
+  oneLevel,
+  PAGE_END_KIND,
+  PAGE_KIND,
+  PAGE_LINE_KIND,
+  PAGE_START_KIND,
+  pageLineJobId,
+} from './pagingPlan.ts';
 import { PageStarts } from './pagingStarts.ts';
 import { StepRunner } from './pagingSteps.ts';
 import type { PeopleService } from './people.ts';
@@ -30,9 +39,11 @@ export {
   OVERDUE_MS,
   PAGE_END_KIND,
   PAGE_KIND,
+  PAGE_LINE_KIND,
   PAGE_START_KIND,
   pageEndJobId,
   pageJobId,
+  pageLineJobId,
   pageStartJobId,
   START_RETRY_MS,
 } from './pagingPlan.ts';
@@ -45,6 +56,8 @@ export class PagingService implements OwnsJobKinds {
     // one's page ended. Nothing else would: the auditor sees only pages that started.
     [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
     [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
+    // A line after the reply is owed however late: an acknowledged page must say so on every card.
+    [PAGE_LINE_KIND]: { run: (job) => this.c.runLine(job), late: 'run' },
   };
 
   private readonly c: PagingCore;
@@ -146,15 +159,15 @@ export class PagingService implements OwnsJobKinds {
     if (!(await this.c.repo.ack(ack, episode))) {
       return { ack: (await this.c.repo.ackOf(acting.tenant, ticket.ticketId, episode)) as PageAck, first: false };
     }
+    // What must be in the reply is done here: the ack recorded (every step reads it before it pages: the page stops at
+    // once), the live record gone, and the first response counted (the MTTA /status shows from the moment it is told).
+    // The comment that redraws every card, the ack's history line and the SLA's next threshold follow right after the
+    // reply, as a job filed before the live record goes: a process that dies between the ack and the filing leaves
+    // the live record, whose next step finds the ack and files it. The fact is the one that line makes (refused then).
+    const responded = respondedFactOf(ticket, acting.now);
+    if (responded && this.c.o.recordFact) await this.c.o.recordFact(responded);
+    await this.c.fileAckLine(ack, episode, acting.source, acting.timezone);
     await this.c.repo.end(acting.tenant, ticket.ticketId, startedAt);
-    const mtta = formatDuration(ack.mttaMs);
-    // The comment redraws every card of the ticket, the page DMs among them: each copy then says who acknowledged.
-    await this.c.historyLine(
-      acting,
-      ticket,
-      { action: PAGE_HISTORY.acknowledged, note: `acknowledged by ${acting.person.name}, MTTA ${mtta}` },
-      `Acknowledged the page (MTTA ${mtta}).`,
-    );
     return { ack, first: true };
   }
 
@@ -191,15 +204,25 @@ export class PagingService implements OwnsJobKinds {
     if (!(await this.c.repo.save(moved, e.gen))) {
       throw UserError.of('ONCALL.BUSY', { id: ticket.ticketId });
     }
-    await this.c.planStep(moved, 0, acting.now, acting.now);
     const named = next.targets.map((t) =>
       t.kind === 'person' ? this.c.people.nameOf(acting.tenant, t.id) : describeTarget(t),
     );
     const targets = (await Promise.all(named)).join(', ');
-    await this.c.historyLine(acting, ticket, {
-      action: 'page_escalated',
-      note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,
-    });
+    // The new generation's first step (a slot only: its id is new, and the auditor asks a slot-only step's end by id)
+    // and the line that says who escalated, written right after the reply: one insert, filed in one turn.
+    await Promise.all([
+      this.c.planStep(moved, 0, acting.now, acting.now, undefined, false),
+      this.c.fileLine(pageLineJobId(acting.tenant, ticket.ticketId, e.episode ?? 0, `@${moved.gen}`), {
+        tenant: acting.tenant,
+        ticketId: ticket.ticketId,
+        by: acting.person,
+        at: acting.now.toISOString(),
+        source: acting.source,
+        timezone: acting.timezone,
+        action: 'page_escalated',
+        note: `${acting.person.name} escalated to level ${level + 1} (${targets})`,
+      }),
+    ]);
     return { level: level + 1, targets };
   }
 

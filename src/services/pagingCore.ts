@@ -1,12 +1,22 @@
 // What every part of paging shares: its stores and services, the step job's filing, the line on the ticket's
 // history, the episode a person's command is about, and the system person paging acts as.
 import type { Logger } from 'pino';
-import type { Ticket } from '../domain/entities.ts';
-import type { JobRepository } from '../store/jobStore.ts';
-import type { LiveEscalation, PageRepository } from '../store/pageStore.ts';
+import { formatDuration } from '../domain/duration.ts';
+import type { Ticket, TicketSource } from '../domain/entities.ts';
+import { PAGE_HISTORY } from '../domain/escalation.ts';
+import type { RollupFact } from '../domain/rollupFacts.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
+import type { LiveEscalation, PageAck, PageRepository } from '../store/pageStore.ts';
 import { type Acting, systemActing } from './acting.ts';
 import type { Outbox } from './outbox.ts';
-import { PAGE_KIND, pageJobId, type StepPayload } from './pagingPlan.ts';
+import {
+  type LinePayload,
+  PAGE_KIND,
+  PAGE_LINE_KIND,
+  pageJobId,
+  pageLineJobId,
+  type StepPayload,
+} from './pagingPlan.ts';
 import type { PeopleService } from './people.ts';
 import type { TeamService } from './teams.ts';
 import type { TicketService } from './tickets.ts';
@@ -18,6 +28,8 @@ export interface PagingOptions {
   log: Logger;
   /** Each overdue step the auditor finds (metrics). */
   onOverdue?: (count: number) => void;
+  /** Counts a rollup fact ahead of the change that makes it (an ack's first response), once by its `_id`. */
+  recordFact?: (fact: RollupFact) => Promise<boolean>;
 }
 
 /** How long an alert's notes are held for its incident's first page at most (the step may run in another process). */
@@ -126,8 +138,74 @@ export class PagingCore {
     await this.jobs.plan(job, recorded);
   }
 
+  /**
+   * Files an ack's line (its comment redraws every card; it is the incident's first response and moves the SLA on),
+   * due at once after the reply. Filed again (by a step or a resumed start that found the ack while the live record
+   * stood: the process that took it died before filing), it runs once: its claim decides (one id per episode, due at
+   * the ack's time).
+   */
+  fileAckLine(ack: PageAck, episode: number, source?: TicketSource, timezone?: string): Promise<void> {
+    const mtta = formatDuration(ack.mttaMs);
+    return this.fileLine(pageLineJobId(ack.tenant, ack.ticketId, episode, '#ack'), {
+      tenant: ack.tenant,
+      ticketId: ack.ticketId,
+      by: ack.by,
+      at: ack.at.toISOString(),
+      source: source ?? { platform: ack.platform, workspace: ack.tenant },
+      timezone: timezone ?? this.o.timezone,
+      action: PAGE_HISTORY.acknowledged,
+      note: `acknowledged by ${ack.by.name}, MTTA ${mtta}`,
+      comment: `Acknowledged the page (MTTA ${mtta}).`,
+    });
+  }
+
+  /**
+   * Files a line to be written right after the reply (a slot only: nothing reads it by id; its id is new, or a repair's
+   * second filing of it, which still runs once). Filed in the same turn as other slots (escalate now's step), it goes in
+   * their insert.
+   */
+  fileLine(id: string, p: LinePayload): Promise<void> {
+    const at = new Date(p.at);
+    const job = {
+      _id: id,
+      tenant: p.tenant,
+      kind: PAGE_LINE_KIND,
+      dueAt: at,
+      payload: p as unknown as Record<string, unknown>,
+      createdAt: at,
+      by: null,
+      ticketId: p.ticketId,
+    };
+    return this.jobs.plan(job, false);
+  }
+
+  /**
+   * A line after the reply, by the person who gave the command, at its time. Written once: a run taken over after its
+   * process died finds its claim taken (as a step's line).
+   */
+  async runLine(job: Job): Promise<string | undefined> {
+    const p = job.payload as unknown as LinePayload;
+    const at = new Date(p.at);
+    if (!(await this.jobs.once(`${job._id}:history`, at))) return 'written already';
+    const acting: Acting = {
+      tenant: p.tenant,
+      person: p.by,
+      role: 'admin',
+      source: p.source,
+      now: at,
+      timezone: p.timezone,
+    };
+    await this.historyLine(acting, p, { action: p.action, note: p.note }, p.comment);
+    return undefined;
+  }
+
   /** The line on the ticket's history; the page stands even when the ticket cannot take it (closed, busy). */
-  async historyLine(acting: Acting, ticket: Ticket, entry: { action: string; note: string }, comment?: string) {
+  async historyLine(
+    acting: Acting,
+    ticket: Pick<Ticket, 'ticketId'>,
+    entry: { action: string; note: string },
+    comment?: string,
+  ) {
     try {
       await this.tickets.notePage({ ...acting, role: 'admin' }, ticket.ticketId, entry, comment);
     } catch (err) {

@@ -93,7 +93,10 @@ export class FirstPage {
     const started = await repo.startOrResume(live, { notStarted: true });
     if (started === 'refused') return 'started already';
     // Resumed (an earlier run wrote the record): acknowledged since, it pages no more.
-    if (started === 'resumed' && (await repo.ackOf(p.tenant, p.ticketId, p.episode))) {
+    const acked = started === 'resumed' ? await repo.ackOf(p.tenant, p.ticketId, p.episode) : null;
+    if (acked) {
+      // Its follow-up filed again (runs once), in case the ack's process died before filing it.
+      await this.c.fileAckLine(acked, p.episode);
       await repo.end(p.tenant, p.ticketId, startedAt);
       return 'acknowledged';
     }

@@ -1,5 +1,5 @@
 // Paging's pure parts: the step job's kind, id and payload, the timeline of one generation, and the words for a target.
-import type { Ticket } from '../domain/entities.ts';
+import type { PersonRef, Ticket, TicketSource } from '../domain/entities.ts';
 import type { EscalationPolicy, EscalationTarget, PlannedPolicy } from '../domain/escalation.ts';
 import type { LiveEscalation } from '../store/pageStore.ts';
 
@@ -8,6 +8,11 @@ export const PAGE_KIND = 'oncall.step';
 export const PAGE_START_KIND = 'oncall.start';
 /** A resolve's (or a close's) teardown: the episode's end and the live record's delete, run after the reply. */
 export const PAGE_END_KIND = 'oncall.end';
+/**
+ * A line on the ticket's history written right after a command's reply (an ack's comment that redraws every card and
+ * so is the incident's first response; escalate now's line): what the reply must say is done in the command.
+ */
+export const PAGE_LINE_KIND = 'oncall.line';
 /** A step more than this late is reported by the auditor. */
 export const OVERDUE_MS = 120_000;
 /** A page start that failed is tried again after each of these. */
@@ -57,6 +62,28 @@ export interface EndPayload {
 /** One start job per episode: a change heard twice, an alert and its incident's change, two processes file one id. */
 export const pageStartJobId = (tenant: string, ticketId: string, episode: number) =>
   `page-start:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
+
+/** What a line after the reply carries: who gave the command, when (its time is the line's), and the line. */
+export interface LinePayload {
+  tenant: string;
+  ticketId: string;
+  by: PersonRef;
+  /** When the command was given (ISO): the line's time (an ack's: the incident's first response). */
+  at: string;
+  source: TicketSource;
+  timezone: string;
+  action: string;
+  note: string;
+  /** A public comment with it (the ack's): it redraws every card of the ticket. */
+  comment?: string;
+}
+
+/**
+ * One line per acknowledged episode (`#ack`: filed by the ack, or again by a step that found the ack) and per
+ * escalation generation (`@<gen>`): filed twice, it runs once.
+ */
+export const pageLineJobId = (tenant: string, ticketId: string, episode: number, what: string) =>
+  `page-line:${tenant}/${ticketId}${episode ? `~${episode}` : ''}${what}`;
 
 /** One teardown per ticket change that finished it: the resolve heard twice tears down once. */
 export const pageEndJobId = (tenant: string, ticketId: string, version: number) =>

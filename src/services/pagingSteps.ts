@@ -32,7 +32,10 @@ export class StepRunner {
     const episode = e.episode ?? 0;
     if (episode !== (p.episode ?? 0)) return 'from an earlier episode of the incident';
     if (e.gen !== p.gen) return 'superseded by a newer run of the escalation';
-    if (await repo.ackOf(p.tenant, p.ticketId, episode)) {
+    const acked = await repo.ackOf(p.tenant, p.ticketId, episode);
+    if (acked) {
+      // The live record stands only when the ack's process died before it went: its follow-up may not be filed.
+      await this.c.fileAckLine(acked, episode);
       await repo.end(p.tenant, p.ticketId, e.startedAt);
       return 'acknowledged';
     }

@@ -36,6 +36,11 @@ export class RollupService {
     return this.repo.insert(fact);
   }
 
+  /** Counts a fact made ahead of its change (an ack's first response: pagingCore.ts); once, by the fact's `_id`. */
+  recordAhead(fact: RollupFact): Promise<boolean> {
+    return this.repo.insert(fact);
+  }
+
   /** Counts each change as it happens; a fact that could not be written is logged, and a rebuild restores it. */
   listen(feed: ChangeFeed): void {
     feed.subscribe(async (ev) => {

@@ -128,6 +128,24 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
+  it('an ack whose process died before filing its line: the next step finds it, stops, and writes the line once', async () => {
+    const start = clock;
+    const id = await incident();
+    await until(start, 0.5);
+    // What the ack's process wrote before it died: the ack alone (no line filed, the live record left standing).
+    const repo = new PageRepository(bot.db.connection);
+    const at = new Date(start.getTime() + MIN);
+    const by = { id: 'console:ann', identity: 'ann', name: 'ann' };
+    expect(await repo.ack({ tenant, ticketId: id, by, at, platform: 'console', mttaMs: MIN }, 0)).toBe(true);
+    await until(start, 12);
+    // The step due at 2m found the ack: nobody else was paged, the live record went, and the line was written once.
+    expect(pages(id)).toEqual(['ann']);
+    expect(await repo.find(tenant, id)).toBeNull();
+    const shown = ok(await root(`/ticket show ${id}`)).text;
+    expect(shown.split('Acknowledged the page (MTTA 1m)').length - 1).toBe(1);
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
   it('keeps Acknowledge on every copy while the page waits, through other changes, and drops it once acked', async () => {
     const start = clock;
     const id = await incident();
@@ -146,7 +164,18 @@ describe('paging', () => {
       .slice(after)
       .filter((c) => c.op === 'edit' && c.channel === 'DM-ann' && c.ctx.ticketId === id);
     expect(later.length).toBeGreaterThan(0);
-    expect(later.every((c) => !(c.reply.actions ?? []).some((a) => a.id === 'oncall.ack'))).toBe(true);
+    // The ack's comment redraws every copy right after its reply (a job): a comment in between may redraw it once more
+    // from before the ack's line, but the last copy has no Acknowledge, and no redraw after that brings it back.
+    const hasAck = (c: (typeof later)[number]) => (c.reply.actions ?? []).some((a) => a.id === 'oncall.ack');
+    expect(hasAck(later.at(-1) as (typeof later)[number])).toBe(false);
+    const settledAt = terminal.calls.length;
+    ok(await root(`/ticket comment ${id} watching it`));
+    await until(start, 2);
+    const after2 = terminal.calls
+      .slice(settledAt)
+      .filter((c) => c.op === 'edit' && c.channel === 'DM-ann' && c.ctx.ticketId === id);
+    expect(after2.length).toBeGreaterThan(0);
+    expect(after2.some(hasAck)).toBe(false);
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
@@ -162,6 +191,8 @@ describe('paging', () => {
       expect([1, 2]).toContain(paged);
       await until(start, 12);
       expect(pages(id)).toHaveLength(paged);
+      // The ack's line, filed by the ack and maybe again by the step that found it, is written once.
+      expect(ok(await root(`/ticket show ${id}`)).text.split('Acknowledged the page (MTTA').length - 1).toBe(1);
       ok(await root(`/ticket resolve ${id} fixed`));
     }
   });
