@@ -9,6 +9,7 @@ import { availabilityFields, servicesStatusReply } from '../src/present/serviceR
 import { statusReply } from '../src/present/statusReply.ts';
 import { sourceAddress } from '../src/services/messaging.ts';
 import { daysOf } from '../src/services/serviceStatus.ts';
+import type { StatusReads } from '../src/services/summaries.ts';
 
 /**
  * `/status export [period]`: "export" is read from the scope's place, since a family with a bare command takes
@@ -57,17 +58,26 @@ async function servicesReply(ctx: CommandContext, period: string | undefined, s:
   return reply;
 }
 
-/** `/status <service>` on a declared service: its availability and SLA attainment under the header. */
+/** The declared service a /status scope names (the catalog is kept in process), else null. */
+async function declaredService(ctx: CommandContext, scope: string | undefined, s: CommandServices) {
+  const name = scope?.trim().toLowerCase();
+  if (!name) return null;
+  return (await s.catalog.list(ctx.tenant)).some((c) => c.name === name) ? name : null;
+}
+
+/**
+ * `/status <service>` on a declared service: its availability and SLA attainment under the header, from what
+ * /status read (its facts read on as far as the report needs them, its open tickets): nothing is read twice.
+ */
 async function withAvailability(
   ctx: CommandContext,
   reply: Reply,
-  scope: string,
+  name: string,
   period: string | undefined,
+  known: StatusReads,
   s: CommandServices,
 ) {
-  const name = scope.trim().toLowerCase();
-  if (!(await s.catalog.list(ctx.tenant)).some((c) => c.name === name)) return reply;
-  const report = await s.serviceStatus.report(ctx.tenant, period, ctx.now, ctx.timezone, name);
+  const report = await s.serviceStatus.report(ctx.tenant, period, ctx.now, ctx.timezone, name, known);
   const row = report.rows[0];
   if (!row) return reply;
   const extra = availabilityFields(row, daysOf(report.current));
@@ -135,7 +145,15 @@ const status: CommandDef = {
       typeof o.scope === 'string' ? o.scope : undefined,
       typeof o.period === 'string' ? o.period : undefined,
     );
-    const report = await s.summaries.status(ctx.tenant, scope, period, ctx.now, ctx.timezone);
+    const service = await declaredService(ctx, scope, s);
+    const report = await s.summaries.status(
+      ctx.tenant,
+      scope,
+      period,
+      ctx.now,
+      ctx.timezone,
+      service ? { factsTo: (current) => s.serviceStatus.readTo(current, ctx.now) } : {},
+    );
     const { origin } = ctx;
     // The chart follows as a message of its own, through the outbox, which uploads it on each platform.
     await s.summaries.postChart(
@@ -145,7 +163,7 @@ const status: CommandDef = {
       threadMarkOn(origin.platform, origin.thread),
     );
     const reply = statusReply(report, ctx.timezone);
-    return scope ? withAvailability(ctx, reply, scope, period, s) : reply;
+    return service ? withAvailability(ctx, reply, service, period, report.reads, s) : reply;
   },
 };
 

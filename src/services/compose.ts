@@ -240,8 +240,8 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
     log,
     ...(o.renderChart ? { render: o.renderChart } : {}),
   });
-  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log }, async (tenant) =>
-    (await Promise.all(ACTION_STATES.map((state) => actionRepo.inState(tenant, state)))).flat(),
+  const serviceStatus = new ServiceStatusService(catalog, rollups, tickets, { log }, (tenant) =>
+    actionRepo.inStates(tenant, ACTION_STATES),
   );
   summaries.isService = async (tenant, name) => (await catalog.list(tenant)).some((c) => c.name === name);
   const housekeeping = new Housekeeping(

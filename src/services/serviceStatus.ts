@@ -15,6 +15,7 @@ import { serviceChartReply, serviceCsvReply } from '../present/serviceReport.ts'
 import type { TicketRepository } from '../store/ticketStore.ts';
 import type { RollupService } from './rollups.ts';
 import type { CatalogService, ServiceCatalog } from './serviceCatalog.ts';
+import type { StatusReads } from './summaries.ts';
 
 /** Open incidents read for those open across a whole period (the hot set's open incidents, a bounded read). */
 const OPEN_MAX = 5000;
@@ -45,9 +46,26 @@ export class ServiceStatusService {
     private readonly actions?: (tenant: string) => Promise<CountedAction[]>,
   ) {}
 
-  /** `/status services [period]`, `/status <service>`, `/service show <name> [period]`: the period as /status reads it. */
-  report(tenant: string, periodText: string | undefined, now: Date, timezone: string, only?: string) {
-    return this.reportFor(tenant, parsePeriod(periodText, now, timezone), now, only);
+  /**
+   * `/status services [period]`, `/status <service>`, `/service show <name> [period]`: the period as /status reads it.
+   * `known`: what /status read for the same period, taken instead of read again where it covers what is needed.
+   */
+  report(
+    tenant: string,
+    periodText: string | undefined,
+    now: Date,
+    timezone: string,
+    only?: string,
+    known?: StatusReads,
+  ) {
+    return this.reportFor(tenant, parsePeriod(periodText, now, timezone), now, only, known);
+  }
+
+  /** How far the facts are read for a period: on past its end (up to now) when it ended, to find what ended later. */
+  readTo(current: Period, now: Date): Date {
+    const ended = current.to.getTime() <= now.getTime();
+    const readTo = ended ? new Date(Math.min(now.getTime(), current.to.getTime() + LOOK_AFTER_MS)) : current.to;
+    return new Date(Math.max(readTo.getTime(), current.to.getTime()));
   }
 
   /** The service review: the last calendar month against the one before. */
@@ -60,14 +78,20 @@ export class ServiceStatusService {
     periods: { current: Period; previous: Period },
     now: Date,
     only?: string,
+    known?: StatusReads,
   ): Promise<ServiceReport> {
     const { current, previous } = periods;
-    const ended = current.to.getTime() <= now.getTime();
-    const readTo = ended ? new Date(Math.min(now.getTime(), current.to.getTime() + LOOK_AFTER_MS)) : current.to;
+    const readTo = this.readTo(current, now);
+    // What /status read is taken when it covers the span (its facts filtered to it) and every open ticket was read
+    // (its open incidents are then all of them, in the order a read of them alone gives).
+    const knownFacts = known && known.from <= previous.from && known.to >= readTo ? known.facts : null;
+    const knownOpen = known && !known.openCut ? known.open.filter((t) => t.type === 'incident') : null;
     const [catalog, facts, open, actions] = await Promise.all([
       this.catalog.list(tenant),
-      this.rollups.between(tenant, previous.from, new Date(Math.max(readTo.getTime(), current.to.getTime()))),
-      this.tickets.list(tenant, { states: [...OPEN_STATES], type: 'incident', limit: OPEN_MAX }),
+      knownFacts
+        ? knownFacts.filter((f) => f.at >= previous.from && f.at < readTo)
+        : this.rollups.between(tenant, previous.from, readTo),
+      knownOpen ?? this.tickets.list(tenant, { states: [...OPEN_STATES], type: 'incident', limit: OPEN_MAX }),
       this.actions?.(tenant),
     ]);
     const wanted = only === undefined ? catalog : catalog.filter((s) => s.name === only);
@@ -78,7 +102,7 @@ export class ServiceStatusService {
       openNow: open,
       current,
       previous,
-      readTo: new Date(Math.max(readTo.getTime(), current.to.getTime())),
+      readTo,
       now,
       actions,
     }).filter((r) => wanted.some((s) => s.name === r.service));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { TicketSummary } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import type { RollupFact } from '../domain/rollupFacts.ts';
-import { buildSummary, parsePeriod, type StatusSummary } from '../domain/summary.ts';
+import { buildSummary, type Period, parsePeriod, type StatusSummary } from '../domain/summary.ts';
 import { OPEN_STATES } from '../domain/ticket.ts';
 import type { Reply } from '../present/reply.ts';
 import { statusChartReply } from '../present/reportFiles.ts';
@@ -28,6 +28,18 @@ export interface StatusReport {
   /** Change tickets still waiting for the CAB, in the scope. */
   awaitingApproval: TicketSummary[];
   /** True when the open tickets were more than could be read. */
+  openCut: boolean;
+  /** What was read for it, whole (every scope): a report on the same period takes it rather than read it again. */
+  reads: StatusReads;
+}
+
+/** The tenant's open tickets and its facts in [from, to), as /status read them. */
+export interface StatusReads {
+  from: Date;
+  to: Date;
+  facts: readonly RollupFact[];
+  open: readonly TicketSummary[];
+  /** More tickets were open than were read. */
   openCut: boolean;
 }
 
@@ -92,13 +104,17 @@ export class SummaryService {
     periodText: string | undefined,
     now: Date,
     timezone: string,
+    /** Read the facts on to this time too (the summary counts none past the period): what another report needs. */
+    o: { factsTo?: (current: Period) => Date } = {},
   ): Promise<StatusReport> {
     const { current, previous } = parsePeriod(periodText, now, timezone);
-    const [teams, open, facts] = await Promise.all([
+    const factsTo = new Date(Math.max(current.to.getTime(), o.factsTo?.(current).getTime() ?? 0));
+    const [teams, open, read] = await Promise.all([
       this.teams.list(tenant),
       this.tickets.list(tenant, { states: [...OPEN_STATES], limit: OPEN_MAX }),
-      this.rollups.between(tenant, previous.from, current.to),
+      this.rollups.between(tenant, previous.from, factsTo),
     ]);
+    const facts = factsTo > current.to ? read.filter((f) => f.at < current.to) : read;
     // The changes awaiting the CAB are among the open tickets just read, unless there were more than could be.
     const changes = open.length < OPEN_MAX ? this.cab.awaitingAmong(open) : await this.cab.awaitingApproval(tenant);
     const scope = scopeOf(scopeText, teams);
@@ -145,6 +161,7 @@ export class SummaryService {
       onCall,
       awaitingApproval: changes.filter(inScope),
       openCut: open.length >= OPEN_MAX,
+      reads: { from: previous.from, to: factsTo, facts: read, open, openCut: open.length >= OPEN_MAX },
     };
   }
 }

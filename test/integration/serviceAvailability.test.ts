@@ -142,4 +142,23 @@ describe('availability per service, from the rollups', () => {
     const r = ok(await root('/status mail week'));
     expect(field(r, 'Availability')).toMatch(/^100% \(no target; /);
   });
+
+  it('/status <service> on a past period: the report sees an outage end after it, the summary counts none of it', async () => {
+    // A P1 open across the period's end, resolved the day after: /status reads the facts on past the period once,
+    // for the report (which finds the outage ran to the end); the summary's flows stop at the period's end.
+    ok(await root('/service add ledger --team platform --owner @root --targets "availability=99%"'));
+    at('2026-03-21T12:00:00Z');
+    const p1 = idOf(await typed('/ticket new "Ledger down" --priority P1 --service ledger'));
+    at('2026-03-22T12:00:00Z');
+    await typed(`/ticket resolve ${p1} "restored"`);
+    at('2026-04-03T09:00:00Z');
+    const period = '2026-03-20..2026-03-21';
+    const status = ok(await root(`/status ledger ${period}`));
+    // 12 hours down of 48, as /service show (its own reads) says.
+    expect(field(status, `Availability ${period}`)).toMatch(/^75% \(target 99%: missed/);
+    expect(field(status, `Availability ${period}`)).toBe(
+      field(ok(await root(`/service show ledger ${period}`)), 'Availability'),
+    );
+    expect(field(status, 'Opened / resolved')).toMatch(/^1 \(\+1\) \/ 0 \(±0\)/);
+  });
 });
