@@ -128,24 +128,25 @@ const BUDGET: Record<string, number> = {
   '/oncall gaps': 1,
   '/oncall gaps <team>': 1,
   // A team change: the team, its versioned update, the people epoch moved (the team's members are people), the next
-  // handoff's job and the daily coverage check's.
-  '/oncall policy': 5,
-  // ... with the person named (their identity: a member joins on it).
-  '/oncall override': 6,
-  '/oncall rotation': 6,
-  // OVER 6, left: take reads the team twice (the command, for who is on call now and until when; then the versioned
-  // change reads its current copy), the taker's identity, the change (3), and the next handoff's job (record and slot)
-  // beside the coverage check's. Passing the copy read to the change would make it 7.
-  '/oncall take': 8,
+  // handoff's job and the daily coverage check's (one insert: both planned at once).
+  '/oncall policy': 4,
+  // ... an override of oneself costs no more (the one acting is known: no read of their identity)...
+  '/oncall override': 4,
+  // ... a rotation reads its people's identities (a member joins on it).
+  '/oncall rotation': 5,
+  // Take reads the team once (for who is on call now and until when), and the change writes over that copy's version
+  // (a stale one fails the write and is read again); the taker is the one acting (known). The change (update,
+  // epoch), the next handoff's and coverage check's records (one insert), the handoff's slot.
+  '/oncall take': 5,
   // A swap: the team, the person asked, the proposal (insert-only), the DM to the person asked.
   '/oncall swap': 4,
-  // Its answer: the proposal, its answer (the unique insert refused: read who answered first), the answer, the DM.
-  '/oncall swap-decline': 4,
-  // OVER 6, left: an accept is the answer and two overrides in one team change: the proposal, the answer (read first,
-  // so an answered swap is told how), the team (twice: the shifts checked against the schedule, then the versioned
-  // change), the change (update, epoch), the handoff and coverage jobs, then the DM to the proposer, read again after
-  // the epoch this very change moved (their settings and identity). Within 6 only by not telling the proposer at once.
-  '/oncall swap-accept': 12,
+  // Its answer: the proposal, the answer (a unique insert, no read first: refused, who answered first is read), the DM.
+  '/oncall swap-decline': 3,
+  // An accept is the answer and two overrides in one team change: the proposal, the answer (as a decline's), the team
+  // as kept in process (the shifts checked on it; the change writes over its version, and a stale copy fails that
+  // write and is checked again fresh), the change (update, epoch), the handoff and coverage jobs (one insert), the DM
+  // to the proposer (their zone and identities known, read before the change moved the epoch).
+  '/oncall swap-accept': 6,
 };
 
 /**
