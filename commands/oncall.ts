@@ -148,6 +148,8 @@ const take: CommandDef = {
       ctx.person.identity,
       ctx.now,
       to,
+      // The team just read: the change writes over it (no second read).
+      team,
     );
     return shownThroughout(
       ephemeral(

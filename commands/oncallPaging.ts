@@ -80,9 +80,7 @@ const page: CommandDef = {
     }
     const message = (o.message as string).replace(/^["']|["']$/g, '').trim();
     const r = await s.paging.page(actingOf(ctx), target, message);
-    const whom = r.team
-      ? `${r.team.name} (its escalation policy)`
-      : await s.people.nameOf(ctx.tenant, target.replace(/^@/, ''));
+    const whom = r.team ? `${r.team.name} (its escalation policy)` : (r.person?.name ?? target.replace(/^@/, ''));
     return ephemeral(
       `Paging ${whom} about ${r.ticket.ticketId}: ${r.ticket.title}. Acknowledge with /oncall ack ${r.ticket.ticketId}.`,
     );

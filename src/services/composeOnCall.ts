@@ -173,8 +173,9 @@ export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOpt
   teams.cannotPostTo = (address) => outbox.cannotPostTo(address);
   const pages = new PageRepository(connection);
   // A team being paged is not changed or removed under the page (/team set, rename, delete).
+  // A page started here a moment ago whose start job has not run yet (`/oncall page`) is waited for: it is live then.
   teams.livePagesOf = async (tenant, team) =>
-    (await pages.allLive())
+    (await paging.firstPagesOf(tenant).then(() => pages.allLive()))
       .filter((e) => e.tenant === tenant && e.team?.toLowerCase() === team.toLowerCase())
       .map((e) => e.ticketId);
   const paging = new PagingService(pages, jobs, p.tickets, teams, people, outbox, {

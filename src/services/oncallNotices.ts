@@ -29,10 +29,12 @@ export class OnCallNotices implements OwnsJobKinds {
     private readonly timezone: string,
   ) {}
 
-  /** After a team changes: its next handoff and its next coverage check are planned (each once, by id). */
+  /**
+   * After a team changes: its next handoff and its next coverage check are planned (each once, by id), at once: their
+   * records go in one insert (the jobs' group commit), and so do their slots.
+   */
   async planFor(team: Team, now: Date): Promise<void> {
-    await this.planHandoff(team, now);
-    await this.planCoverage(team, now);
+    await Promise.all([this.planHandoff(team, now), this.planCoverage(team, now)]);
   }
 
   /** A handoff job: at its instant, if the person on call really changes there, the channel is told. */

@@ -179,7 +179,20 @@ export class Outbox {
     /** Work that may run twice (a job taken over after a crash) names its message: it is sent once. */
     key?: string,
   ): Promise<string[]> {
-    const identities = await this.people.identitiesOf(tenant, personId);
+    return this.toIdentities(tenant, await this.people.identitiesOf(tenant, personId), reply, about, key);
+  }
+
+  /**
+   * A DM to a person by the identities the caller read already (an accepted swap reads the proposer's before its team
+   * change moves the people epoch: not again after it).
+   */
+  async toIdentities(
+    tenant: string,
+    identities: ReadonlyArray<{ identity: string; displayName: string }>,
+    reply: Reply,
+    about: Omit<TicketAbout, 'tenant'> = {},
+    key?: string,
+  ): Promise<string[]> {
     if (identities.length > 0) reply = await this.delivery.fileAside(reply);
     const messages = this.messages.dms({ ...about, tenant }, identities, reply, key);
     if (key) {

@@ -4,7 +4,7 @@
 // (pagingFirst.ts), the step runner (pagingSteps.ts), the auditor and its repairs (pagingAudit.ts), what they share
 // (pagingCore.ts) and the pure helpers (pagingPlan.ts).
 import { formatDuration } from '../domain/duration.ts';
-import type { Ticket } from '../domain/entities.ts';
+import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import type { EscalationPolicy } from '../domain/escalation.ts';
 import { respondedFactOf } from '../domain/rollupFacts.ts';
@@ -86,6 +86,11 @@ export class PagingService implements OwnsJobKinds {
    * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
    * A failed start is tried again in the background (pagingStarts.ts).
    */
+  /** Resolves once the first pages of the tenant's escalations started here have gone (a team change waits for them). */
+  firstPagesOf(tenant: string): Promise<void> {
+    return this.c.firstPagesOf(tenant);
+  }
+
   listen(feed: ChangeFeed, alerts: AlertService): void {
     this.starts.listen(feed, alerts, (acting, id) => this.ack(acting, id));
   }
@@ -104,13 +109,25 @@ export class PagingService implements OwnsJobKinds {
     return this.starts.startFor(ticket, team, policy, message, now);
   }
 
-  /** `/oncall page <team|@person> <message…>`: opens a P2 incident for it (so it has an id to ack), then pages. */
-  async page(acting: Acting, target: string, message: string): Promise<{ ticket: Ticket; team: Team | null }> {
-    const person = /^@/.test(target) ? null : undefined;
-    const team = person === null ? null : await this.c.teams.get(acting.tenant, target);
-    const identity = person === null ? target.replace(/^@/, '') : null;
+  /**
+   * `/oncall page <team|@person> <message…>`: opens a P2 incident for it (so it has an id to ack), then pages: its
+   * start job is filed as a slot only, in the insert the opening's own jobs make, and the job engine runs it right
+   * after the reply (as a P1's). What is typed next waits for that first page here (`ack`, `escalate`, a team change:
+   * `firstPagesOf`). The team as kept in process (behind the people epoch); the person paged, as seen, for the reply.
+   */
+  async page(
+    acting: Acting,
+    target: string,
+    message: string,
+  ): Promise<{ ticket: Ticket; team: Team | null; person: PersonRef | null }> {
+    const byName = !/^@/.test(target);
+    const team = byName
+      ? ((await this.c.teams.current(acting.tenant, target)) ?? (await this.c.teams.get(acting.tenant, target)))
+      : null;
+    const identity = byName ? null : target.replace(/^@/, '');
+    const person = identity ? await this.c.people.seen(acting.tenant, identity) : null;
     // A page to a name nobody has answered to would open a real incident and reach no one: refused first.
-    if (identity && !(await this.c.people.seen(acting.tenant, identity))) {
+    if (identity && !person) {
       throw new UserError(
         'ONCALL.UNKNOWN_PERSON',
         `Switchboard has never seen ${identity} here, so nobody was paged and no incident was opened.`,
@@ -118,6 +135,7 @@ export class PagingService implements OwnsJobKinds {
         'who',
       );
     }
+    const policy = identity ? oneLevel({ kind: 'person', id: identity }) : null;
     const ticket = await this.c.tickets.openTicket(acting, {
       title: message.slice(0, 200),
       description: `Paged by ${acting.person.name}: ${message}`,
@@ -125,15 +143,17 @@ export class PagingService implements OwnsJobKinds {
       priority: 'P2',
       ...(team ? { team: team.name } : {}),
       tags: ['page'],
+      opened: (opened) => this.starts.startFor(opened, team, policy, message, acting.now),
     });
-    const policy = identity ? oneLevel({ kind: 'person', id: identity }) : null;
-    await this.starts.startNow(ticket, team, policy, message, acting.now);
-    return { ticket, team };
+    return { ticket, team, person };
   }
 
   /** One ack stops the escalation: a second (from any platform, any process) is told who acknowledged first. */
   async ack(acting: Acting, id: string): Promise<{ ack: PageAck; first: boolean }> {
     const ticket = await this.c.tickets.getTicket(acting, id);
+    // A page whose start job this process filed a moment ago and has not run yet (`/oncall page`, a P1's opening): its
+    // first page is waited for (the engine runs it right after the reply); none pending here, no wait.
+    await this.c.firstPage(acting.tenant, ticket.ticketId);
     // The episode and its start, from one read (its start is not asked again).
     const { episode, startedAt } = await this.c.lastEpisode(acting.tenant, ticket.ticketId);
     if (!startedAt) {
@@ -174,6 +194,8 @@ export class PagingService implements OwnsJobKinds {
   /** Escalate now: a new generation starting at the level after the one paged last, its first step due at once. */
   async escalate(acting: Acting, id: string): Promise<{ level: number; targets: string }> {
     const ticket = await this.c.tickets.getTicket(acting, id);
+    // As an ack: a start job filed here and not run yet is waited for (it pages the first level; this, the next).
+    await this.c.firstPage(acting.tenant, ticket.ticketId);
     const done = await this.c.repo.ackOf(
       acting.tenant,
       ticket.ticketId,

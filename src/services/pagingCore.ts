@@ -106,6 +106,12 @@ export class PagingCore {
     this.firstPages.get(`${tenant}/${ticketId}`)?.done();
   }
 
+  /** Resolves when every escalation of the tenant started here has paged its first step (at once when none waits). */
+  async firstPagesOf(tenant: string): Promise<void> {
+    const mine = [...this.firstPages].filter(([key]) => key.startsWith(`${tenant}/`)).map(([, w]) => w.paged);
+    await Promise.all(mine);
+  }
+
   /** Resolves when the first step of an escalation started here has paged (at once when none is waited for). */
   firstPage(tenant: string, ticketId: string): Promise<void> {
     return this.firstPages.get(`${tenant}/${ticketId}`)?.paged ?? Promise.resolve();

@@ -5,7 +5,6 @@ import type { Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
 import type { Job } from '../store/jobStore.ts';
-import type { LiveEscalation } from '../store/pageStore.ts';
 import type { Acting } from './acting.ts';
 import type { AlertService } from './alerts.ts';
 import type { ChangeFeed } from './changeFeed.ts';
@@ -159,48 +158,9 @@ export class PageStarts {
   }
 
   /**
-   * A person's page (`/oncall page`), started in the command: its answer says it is paging, and what the person types
-   * next (escalate it, change the team) finds it running. The start is a unique insert; the live record goes first, so
-   * a process that dies right after leaves a step the auditor finds overdue and plans again. Its first step is filed
-   * as a slot only (planned only by the start that won), due at once.
-   */
-  async startNow(
-    ticket: Ticket,
-    team: Team | null,
-    policy: EscalationPolicy | null,
-    message: string | null,
-    now: Date,
-  ): Promise<boolean> {
-    const e: LiveEscalation = {
-      tenant: ticket.tenant,
-      ticketId: ticket.ticketId,
-      team: team?.name ?? null,
-      policy: policy ?? this.c.teams.policyOf(team as Team),
-      startedAt: now,
-      gen: 0,
-      fromLevel: 0,
-      genStartedAt: now,
-      pending: { index: 0, dueAt: now },
-      lastLevel: null,
-      message,
-      episode: 0,
-    };
-    // The ticket was opened a moment ago by the command: its first episode, which nobody can have started yet.
-    if (!(await this.c.repo.start(e, { notStarted: true }))) return false;
-    this.c.startedHere(e.tenant, e.ticketId);
-    try {
-      await this.c.planStep(e, 0, now, now, undefined, false);
-    } catch (err) {
-      this.c.paged(e.tenant, e.ticketId);
-      throw err;
-    }
-    return true;
-  }
-
-  /**
    * The ticket's escalation, once per episode (until it is resolved), as the change's effect: its start job, filed as
    * a slot only (in the insert the change's other jobs make: the opening's first SLA threshold), which the job engine
-   * runs right after the reply (pagingFirst.ts). A change heard twice, an alert and its incident's change, or two
+   * runs right after the reply (pagingFirst.ts). A person's page (`/oncall page`) is filed so too, by its opening. A change heard twice, an alert and its incident's change, or two
    * processes file one job id, which runs once; the start in it is a unique insert besides.
    */
   async startFor(

@@ -126,13 +126,20 @@ export class SwapService {
     if (swap.target.id !== acting.person.id) {
       throw new UserError('PERMISSION.DENIED', `Only ${swap.target.name}, who was asked, can answer this swap.`);
     }
-    const before = await this.repo.answerOf(swap._id);
-    if (before) return this.answeredAlready(before, acting);
+    // No read of an answer first: the answer's unique insert says whether one was given. A swap refused for another
+    // reason (lapsed, its shifts moved) that was answered already is told so, as before.
+    const refuse = async (err: unknown): Promise<never> => {
+      const before = await this.repo.answerOf(swap._id);
+      if (before) this.answeredAlready(before, acting);
+      throw err;
+    };
     if (acting.now.getTime() >= swap.expiresAt.getTime()) {
-      throw new UserError(
-        'ONCALL.SWAP_EXPIRED',
-        `This swap lapsed at ${formatTime(swap.expiresAt, acting.now, acting.timezone)}: a swap is answered within a day, before either shift starts.`,
-        `${swap.proposer.name} can propose it again with /oncall swap.`,
+      return refuse(
+        new UserError(
+          'ONCALL.SWAP_EXPIRED',
+          `This swap lapsed at ${formatTime(swap.expiresAt, acting.now, acting.timezone)}: a swap is answered within a day, before either shift starts.`,
+          `${swap.proposer.name} can propose it again with /oncall swap.`,
+        ),
       );
     }
     const answer: SwapAnswer = {
@@ -141,26 +148,59 @@ export class SwapService {
       by: acting.person,
       at: acting.now,
     };
-    if (accept) this.mustStillHold(await this.teams.get(acting.tenant, swap.team), swap, acting.now);
+    const stillHolds = (t: Team) => this.mustStillHold(t, swap, acting.now);
+    const holds = (t: Team) => {
+      try {
+        stillHolds(t);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The team as kept in process (behind the people epoch): the change below writes over its version, so a copy that
+    // was stale fails that write and the change is made, and checked, on a fresh one.
+    let held: Team | null = null;
+    if (accept) {
+      held = await this.teams.current(acting.tenant, swap.team);
+      try {
+        if (!held || !holds(held)) {
+          // Refused only on a fresh copy (a kept one may be a second behind another process's change).
+          held = await this.teams.get(acting.tenant, swap.team);
+          stillHolds(held);
+        }
+      } catch (err) {
+        return refuse(err);
+      }
+    }
+    // The proposer is told in their zone, at their identities: both read before the team change (known here), which
+    // moves the people epoch (after it they would be read again).
+    const [zone, identities] = await Promise.all([
+      this.zoneOf(acting.tenant, swap.proposer),
+      this.people.identitiesOf(acting.tenant, swap.proposer.id),
+    ]);
     if (!(await this.repo.answer(answer))) {
       return this.answeredAlready((await this.repo.answerOf(swap._id)) as SwapAnswer, acting);
     }
     let team: Team | null = null;
     if (accept) {
       try {
-        team = await this.teams.swapShifts(acting, swap.team, [
-          { person: swap.target, from: swap.give.from, to: swap.give.to },
-          { person: swap.proposer, from: swap.take.from, to: swap.take.to },
-        ]);
+        team = await this.teams.swapShifts(
+          acting,
+          swap.team,
+          [
+            { person: swap.target, from: swap.give.from, to: swap.give.to },
+            { person: swap.proposer, from: swap.take.from, to: swap.take.to },
+          ],
+          { read: held ?? undefined, check: stillHolds },
+        );
       } catch (err) {
         await this.repo.withdraw(swap._id);
         throw err;
       }
     }
-    const zone = await this.zoneOf(acting.tenant, swap.proposer);
-    await this.outbox.toPerson(
+    await this.outbox.toIdentities(
       acting.tenant,
-      swap.proposer.id,
+      identities,
       swapAnsweredReply({ swap, now: acting.now, timezone: zone, accepted: accept }),
       {},
       `swap:${swap._id}:answer`,

@@ -375,13 +375,18 @@ export class TeamService {
     return { team, joined };
   }
 
-  /** A person covers [from, to); agents may cover for themselves (`/oncall take`), managers set anyone. */
+  /**
+   * A person covers [from, to); agents may cover for themselves (`/oncall take`), managers set anyone. `read`: the
+   * team as the caller read it just now (`/oncall take` reads it for the shift it takes): the change's first try
+   * writes over that copy's version instead of reading the team again.
+   */
   async addOverride(
     acting: Acting,
     name: string,
     identity: string,
     from: Date,
     to: Date,
+    read?: Team,
   ): Promise<{ team: Team; joined: PersonRef[] }> {
     const self = identity === acting.person.identity;
     if (!(self && hasRole(acting.role, 'agent'))) this.mustManage(acting);
@@ -396,26 +401,34 @@ export class TeamService {
     if (to.getTime() <= acting.now.getTime()) {
       throw new UserError('ONCALL.BAD_SPAN', 'That override is over already.', 'Give an end in the future.', 'to');
     }
-    const [person] = await this.peopleOf(acting, [identity]);
-    const who = person as PersonRef;
+    // The one acting is known already: no read of who they are.
+    const who = self ? acting.person : ((await this.peopleOf(acting, [identity]))[0] as PersonRef);
     let joined: PersonRef[] = [];
-    const team = await this.change(acting, name, (t) => {
-      joined = joinTeam(t, [who]);
-      t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
-      if (t.overrides.length >= MAX_OVERRIDES) throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
-      t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
-    });
+    const team = await this.change(
+      acting,
+      name,
+      (t) => {
+        joined = joinTeam(t, [who]);
+        t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
+        if (t.overrides.length >= MAX_OVERRIDES) throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
+        t.overrides.push({ person: who.id, from, to, createdAt: acting.now });
+      },
+      read,
+    );
     return { team, joined };
   }
 
   /**
    * An accepted swap: both overrides in one team change, so the schedule never shows one half of it. The
-   * person answering is one of the two (an agent), or a manager.
+   * person answering is one of the two (an agent), or a manager. `check` is asked of every copy the change is made
+   * on (the shifts still as proposed); `read`, a copy the caller holds (kept in process, perhaps a second old): the
+   * first try writes over its version, and a copy that was stale fails that write and is read again.
    */
   async swapShifts(
     acting: Acting,
     name: string,
     covers: ReadonlyArray<{ person: PersonRef; from: Date; to: Date }>,
+    opts: { read?: Team | undefined; check?: (t: Team) => void } = {},
   ): Promise<Team> {
     const party = covers.some((c) => c.person.id === acting.person.id);
     if (!(party && hasRole(acting.role, 'agent'))) this.mustManage(acting);
@@ -423,13 +436,20 @@ export class TeamService {
     if (live.length !== covers.length) {
       throw new UserError('ONCALL.BAD_SPAN', 'One of the shifts to swap is over already.', 'Propose a new swap.');
     }
-    return this.change(acting, name, (t) => {
-      for (const c of covers) if (!t.members.some((m) => m.id === c.person.id)) t.members.push(c.person);
-      t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
-      if (t.overrides.length + covers.length > MAX_OVERRIDES)
-        throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
-      for (const c of covers) t.overrides.push({ person: c.person.id, from: c.from, to: c.to, createdAt: acting.now });
-    });
+    return this.change(
+      acting,
+      name,
+      (t) => {
+        opts.check?.(t);
+        for (const c of covers) if (!t.members.some((m) => m.id === c.person.id)) t.members.push(c.person);
+        t.overrides = t.overrides.filter((o) => o.to.getTime() > acting.now.getTime());
+        if (t.overrides.length + covers.length > MAX_OVERRIDES)
+          throw UserError.of('ONCALL.TOO_MANY', { max: MAX_OVERRIDES });
+        for (const c of covers)
+          t.overrides.push({ person: c.person.id, from: c.from, to: c.to, createdAt: acting.now });
+      },
+      opts.read,
+    );
   }
 
   async setPolicy(
@@ -565,10 +585,15 @@ export class TeamService {
     return this.repo.all();
   }
 
-  /** Read, change, write over the version read; a change that raced another is tried again on a fresh copy. */
-  private async change(acting: Acting, name: string, fn: (t: Team) => void): Promise<Team> {
+  /**
+   * Read, change, write over the version read; a change that raced another is tried again on a fresh copy. `read`: a
+   * copy the caller holds, the first try's (a copy of it: the caller's stays as it was); a stale one only fails its
+   * write.
+   */
+  private async change(acting: Acting, name: string, fn: (t: Team) => void, read?: Team): Promise<Team> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const team = await this.get(acting.tenant, name);
+      const first = attempt === 0 && read?.tenant === acting.tenant && read.name === name;
+      const team = first ? structuredClone(read) : await this.get(acting.tenant, name);
       fn(team);
       const written = await this.repo.save(team);
       await this.changed(acting.tenant);

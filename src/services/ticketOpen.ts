@@ -28,6 +28,11 @@ export interface OpenTicketInput {
   window?: Window | undefined;
   /** Problems only: the incidents it is opened from (src/services/problems.ts checks them first). */
   incidents?: string[] | undefined;
+  /**
+   * The opener's own effect of the opening, run beside its listeners (`/oncall page` files its page's start job: one
+   * slot in the insert the opening's jobs make).
+   */
+  opened?: ((ticket: Ticket) => Promise<unknown>) | undefined;
 }
 
 export class TicketOpening {
@@ -133,7 +138,10 @@ export class TicketOpening {
       }
       throw new Error(`could not allocate a ${type} number for ${acting.tenant} after 50 attempts`);
     })();
-    await this.c.notify(acting, ticket, `${acting.person.name} opened ${ticket.ticketId}: ${ticket.title}`);
+    await Promise.all([
+      this.c.notify(acting, ticket, `${acting.person.name} opened ${ticket.ticketId}: ${ticket.title}`),
+      input.opened?.(ticket),
+    ]);
     return ticket;
   }
 }

@@ -21,6 +21,7 @@ let bot: TestBot;
 type Person = (line: string) => Promise<Reply>;
 let root: Person;
 let ann: Person;
+let bob: Person;
 let terminal: ReturnType<typeof recordingSender>;
 const ok = (r: Reply): Reply => {
   expect(r.error, r.text).toBeUndefined();
@@ -63,7 +64,7 @@ beforeAll(async () => {
   bot = await startTestBot({ now });
   root = personAt(bot.core, 'root');
   ann = personAt(bot.core, 'ann');
-  const bob = personAt(bot.core, 'bob');
+  bob = personAt(bot.core, 'bob');
   terminal = recordingSender('console');
   bot.core.registerSender(terminal);
   for (const p of [ann, bob]) ok(await p('/help'));
@@ -252,6 +253,26 @@ describe('paging', () => {
       `PAGE (on-call, level 1): ${id} P2 the backup disk is full. Acknowledge with /oncall ack ${id}.`,
     );
     ok(await root(`/oncall ack ${id}`));
+  });
+
+  it('/oncall escalate and /oncall ack typed the moment /oncall page answers find its page (its start job is waited for)', async () => {
+    // The page starts as a job run right after the reply: what is typed next, with nothing settled between, waits for
+    // it here and finds it paging.
+    let start = clock;
+    const paged = ok(await root('/oncall page storage the backup disk is full'));
+    const id = /about (INC-\d+)/.exec(paged.text)?.[1] as string;
+    expect(ok(await ann(`/oncall escalate ${id}`)).text).toBe(`Escalated ${id} to level 2: paging bob now.`);
+    await until(start, 1);
+    expect(pages(id)).toEqual(['ann', 'bob']);
+    ok(await root(`/ticket resolve ${id} fixed`));
+    start = clock;
+    const other = ok(await root('/oncall page @bob the tape library is jammed'));
+    const next = /about (INC-\d+)/.exec(other.text)?.[1] as string;
+    expect(ok(await bob(`/oncall ack ${next}`)).text).toContain(next);
+    await until(start, 3);
+    // Paged once (the start job, before the ack), then no more.
+    expect(pages(next)).toEqual(['bob']);
+    ok(await root(`/ticket resolve ${next} fixed`));
   });
 
   it('/oncall page @person resolved unacknowledged ends its page: no service or team, but its tag says it paged', async () => {
