@@ -47,6 +47,16 @@ describe('embedded database server', () => {
     expect(url, args.join(' ')).toMatch(/[?&]_pragma=synchronous\(normal\)/);
   });
 
+  it("runs FerretDB's Go runtime with GOGC=400 and a 512 MiB soft limit, unless the environment says otherwise", async (t) => {
+    const server = await startEmbeddedServer({ dataDir: tempDataDir(), log });
+    cleanups.push(() => server.stop());
+    const args = readFileSync(`/proc/${server.serverPid()}/cmdline`, 'utf8').split('\0');
+    if (!args.includes('--handler=sqlite')) t.skip();
+    const env = readFileSync(`/proc/${server.serverPid()}/environ`, 'utf8').split('\0');
+    expect(env).toContain(`GOGC=${process.env.GOGC || '400'}`);
+    expect(env).toContain(`GOMEMLIMIT=${process.env.GOMEMLIMIT || '512MiB'}`);
+  });
+
   it('keeps data across a stop and a start on the same data directory', async () => {
     const dataDir = tempDataDir();
     const first = await openDatabase({ dataDir, timeoutMs: 10_000, log });
