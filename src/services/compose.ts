@@ -233,7 +233,7 @@ export async function buildServices(connection: Connection, o: ServiceOptions): 
   );
   rollups.serviceTargets = (tenant, service) => catalog.ticketTargets(tenant, service, o.sla, true);
   rollups.listen(changes);
-  const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, log);
+  const csat = new CsatService(csatRepo, outboxService, ticketService, rollups, jobs, log);
   csat.listen(changes);
   const summaries = new SummaryService(rollups, tickets, onCall.teams, changeService, {
     outbox: outboxService,

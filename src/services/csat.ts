@@ -5,8 +5,10 @@ import type { Ticket } from '../domain/entities.ts';
 import { UserError } from '../domain/errors.ts';
 import { csatAskReply } from '../present/ticketNotice.ts';
 import type { CsatRepository } from '../store/csatStore.ts';
+import type { Job, JobRepository } from '../store/jobStore.ts';
 import type { Acting } from './acting.ts';
 import type { ChangeFeed } from './changeFeed.ts';
+import type { JobKinds, OwnsJobKinds } from './jobKinds.ts';
 import type { TicketChanged } from './notifier.ts';
 import type { Outbox } from './outbox.ts';
 import type { RollupService } from './rollups.ts';
@@ -20,12 +22,24 @@ const cleanComment = (text: string | undefined): string | null =>
     .trim()
     .slice(0, CSAT_COMMENT_MAX) || null;
 
-export class CsatService {
+/** The ask's DM, sent right after the resolve's reply by the job engine. */
+export const CSAT_ASK_KIND = 'csat.ask';
+interface AskPayload {
+  requesterId: string;
+  ticketId: string;
+  title: string;
+}
+
+export class CsatService implements OwnsJobKinds {
+  /** The job kinds this service owns (the job engine runs them). */
+  readonly jobKinds: JobKinds = { [CSAT_ASK_KIND]: { run: (job) => this.ask(job), late: 'run' } };
+
   constructor(
     private readonly repo: CsatRepository,
     private readonly outbox: Outbox,
     private readonly tickets: TicketService,
     private readonly rollups: RollupService,
+    private readonly jobs: JobRepository,
     private readonly log?: Logger,
   ) {}
 
@@ -41,10 +55,11 @@ export class CsatService {
   }
 
   /**
-   * Asks the requester of a resolved ticket, once for good. The outbox key makes two processes hearing the same
-   * resolve (or a replay) send one DM; the ticket's own history makes a reopen and a second resolve ask nobody
-   * again, however long after (outbox keys are forgotten after days): a resolve by a person before this one was
-   * asked about. No claim of its own, so no round trip of its own.
+   * Asks the requester of a resolved ticket, once for good. The ask is a job filed as a slot only, in the insert the
+   * resolve's other jobs make (its autoclose step): the job engine sends the DM right after the reply, so the resolve
+   * reads nobody's identities (the requester's, when this process has not seen them lately). The outbox key makes two
+   * processes hearing the same resolve (or a job run twice) send one DM; the ticket's own history makes a reopen and
+   * a second resolve ask nobody again, however long after: a resolve by a person before this one was asked about.
    */
   async onChange(ev: TicketChanged): Promise<void> {
     const t = ev.ticket;
@@ -53,12 +68,27 @@ export class CsatService {
     if (t.state !== 'resolved' || ev.actorIdentity.startsWith('system:')) return;
     // Asked on the first resolve by a person only: the history shows whether there was one before this.
     if (resolvesByPeople(t) > 1) return;
+    await this.jobs.fileWithoutRecord({
+      _id: `csat:${t.tenant}/${t.ticketId}`,
+      tenant: t.tenant,
+      kind: CSAT_ASK_KIND,
+      dueAt: t.updatedAt,
+      payload: { requesterId: t.requester.id, ticketId: t.ticketId, title: t.title } satisfies AskPayload,
+      createdAt: t.updatedAt,
+      by: null,
+      ticketId: t.ticketId,
+    });
+  }
+
+  /** The ask's job: the DM to the requester, on every platform they have linked, sent once however often it runs. */
+  private async ask(job: Job): Promise<void> {
+    const p = job.payload as unknown as AskPayload;
     await this.outbox.toPerson(
-      t.tenant,
-      t.requester.id,
-      csatAskReply(t),
-      { ticketId: t.ticketId },
-      `csat:${t.tenant}/${t.ticketId}`,
+      job.tenant,
+      p.requesterId,
+      csatAskReply(p),
+      { ticketId: p.ticketId },
+      `csat:${job.tenant}/${p.ticketId}`,
     );
   }
 

@@ -22,7 +22,8 @@ const asks = (ticketId: string) =>
   sent.calls.filter((c) => c.op === 'dm' && c.channel === 'zed' && c.reply.header === `How did we do on ${ticketId}?`);
 const settle = async (...engines: Array<{ drained(): Promise<void> }>) => {
   for (let i = 0; i < 2; i++) {
-    await Promise.all([bot.services.outbox.drained(), ...engines.map((e) => e.drained())]);
+    // The ask is a job the resolve files: the engines run it right after the reply.
+    await Promise.all([bot.services.outbox.drained(), bot.jobs.drained(), ...engines.map((e) => e.drained())]);
     await bot.core.settled();
   }
 };
@@ -48,7 +49,7 @@ describe('requester satisfaction', () => {
     try {
       const inc = idOf(ok(await zed('/ticket new "Printer offline"')));
       ok(await root(`/ticket resolve ${inc} "replaced the toner"`));
-      await settle(other.services.outbox);
+      await settle(other.services.outbox, other.jobs);
       const [ask] = asks(inc);
       expect(asks(inc)).toHaveLength(1);
       expect(ask?.reply.actions?.map((a) => [a.id, a.value])).toEqual(
@@ -60,14 +61,14 @@ describe('requester satisfaction', () => {
       );
       ok(await zed(`/ticket reopen ${inc} "still offline"`));
       ok(await personAt(other.core, 'root')(`/ticket resolve ${inc} "new driver"`));
-      await settle(other.services.outbox);
+      await settle(other.services.outbox, other.jobs);
       expect(asks(inc)).toHaveLength(1);
       // Ten days on, the outbox has forgotten its keys and delivery claims (as its nightly prune does).
       clock = new Date('2026-03-20T12:00:00Z');
       await bot.services.outbox.pruneClaims(clock);
       ok(await zed(`/ticket reopen ${inc} "offline again"`));
       ok(await root(`/ticket resolve ${inc} "new printer"`));
-      await settle(other.services.outbox);
+      await settle(other.services.outbox, other.jobs);
       expect(asks(inc)).toHaveLength(1);
       // Asked once on the ticket's history alone: no claim of its own is written.
       expect(await bot.db.connection.collection('csat_asks').countDocuments({})).toBe(0);

@@ -21,16 +21,18 @@ const BUDGET: Record<string, number> = {
   // A change is its page (the version's claim on FerretDB) and the ticket update; then the next card slot.
   '/ticket assign': 3,
   '/ticket comment': 3,
-  // A plain resolve (a P3 incident: no PIR, never paged, by its requester, who is known): the change (2), the next
-  // card slot, the `resolved` fact, the CSAT ask (one insert), the autoclose step's slot.
-  '/ticket resolve': 6,
+  // A plain resolve (a P3 incident: no PIR, never paged): the change (2), the next card slot, the `resolved` fact, the
+  // autoclose step's slot beside the CSAT ask's (a job: the engine sends the DM right after the reply, so the resolve
+  // reads nobody's identities, whoever resolves and however long ago the requester was last seen here).
+  '/ticket resolve': 5,
   // A P1 incident's resolve: with no service or team it can never have been paged, so no page start is read; its
   // PIR's first reminder and the PIR's opening are two slots in the autoclose step's insert: no more than a plain
   // one. On a team's service it reads the page start too, and ends the page (below: 9).
   // docs/storage.md#round-trips-per-chat-command.
-  '/ticket resolve, a P1 with its PIR': 6,
-  // ... and the job engine runs the opening right after the reply: its claim, the PIR, its end.
-  '/ticket resolve, a P1 with its PIR: the job after it': 3,
+  '/ticket resolve, a P1 with its PIR': 5,
+  // ... and the job engine runs the opening and the CSAT ask right after the reply: their claims (one insert), the PIR,
+  // the ask's DM (the requester known here: no read of them), their ends.
+  '/ticket resolve, a P1 with its PIR: the jobs after it': 5,
   '/ticket close': 5,
   // Teams, the hot set, the unfolded facts, the tenant's recent window (its folded days: one document, none yet
   // here), the chart's file and message. Teams are kept in process after (behind the people epoch).
@@ -85,13 +87,13 @@ const BUDGET: Record<string, number> = {
   // A change of it: as any assign, and the page check of every change of a P1 of a team's service (its episode and
   // that episode's start: one read).
   '/ticket assign, a paged P1': 4,
-  // Its resolve while paged: the change (2), the card slot, the `resolved` fact, the CSAT ask, the steps' slots (one
-  // insert: the autoclose step, the PIR's first reminder and its opening, and the page's teardown, by no read first).
-  '/ticket resolve, a P1 that paged its team': 6,
+  // Its resolve while paged: the change (2), the card slot, the `resolved` fact, the steps' slots (one insert: the
+  // autoclose step, the CSAT ask, the PIR's first reminder and its opening, and the page's teardown, by no read first).
+  '/ticket resolve, a P1 that paged its team': 5,
   // ... and the two jobs due at once, run by the engine right after the reply: their claims (one insert), the PIR's
   // opening (the problem of its service read, the PIR), the page's teardown (its episodes, one read; the episode's end;
-  // the live record's delete), their ends.
-  '/ticket resolve, a P1 that paged its team: the jobs after it': 8,
+  // the live record's delete), the CSAT ask's DM, their ends.
+  '/ticket resolve, a P1 that paged its team: the jobs after it': 10,
   // An ack of a paged P1: what the reply says is done in the command: the ticket, its episodes and their starts (one
   // read: the start is not read again), the ack (a unique insert, no read first: the page stops at once), the first
   // response's fact (the MTTA /status shows from the reply on), the follow-up's slot, the live record's delete.
@@ -364,7 +366,9 @@ describe('round trips per chat command', () => {
         await bot.core.settled();
         const after = wire.seen().filter((c) => c !== EPOCH && !ENGINE_OWN.has(c));
         const jobs =
-          command.includes('paged its team') || command.startsWith('/oncall escalate') ? 'the jobs' : 'the job';
+          command.includes('paged its team') || command.includes('PIR') || command.startsWith('/oncall escalate')
+            ? 'the jobs'
+            : 'the job';
         counted.push({ command: `${command}: ${jobs} after it`, n: after.length, sent: after });
         if (command.includes('PIR')) {
           // The job opened the PIR.
