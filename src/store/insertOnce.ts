@@ -23,17 +23,10 @@ export async function insertEach<T extends { _id: string }>(
   collection: mongo.Collection<T>,
   docs: readonly T[],
 ): Promise<boolean[]> {
-  const ok = docs.map(() => true);
-  if (docs.length === 0) return ok;
-  try {
-    await collection.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
-  } catch (e) {
-    const errors = (e as { writeErrors?: unknown }).writeErrors;
-    const list = (Array.isArray(errors) ? errors : errors ? [errors] : []) as Array<{ code?: number; index: number }>;
-    if (list.length === 0 || list.some((w) => w.code !== 11000)) throw e;
-    for (const w of list) ok[w.index] = false;
-  }
-  return ok;
+  const out = docs.length === 1 ? [await insertOnce(collection, docs[0] as T)] : await insertMany(collection, docs);
+  const refused = out.find((r) => r instanceof Error);
+  if (refused) throw refused;
+  return out as boolean[];
 }
 
 /**
@@ -47,6 +40,14 @@ export async function insertSettled<T extends { _id: string }>(
   docs: readonly T[],
 ): Promise<Array<boolean | Error>> {
   if (docs.length === 1) return [await insertOnce(collection, docs[0] as T)];
+  return insertMany(collection, docs);
+}
+
+/** One unordered `insertMany`, each document's outcome on its own (see `insertSettled`). */
+async function insertMany<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  docs: readonly T[],
+): Promise<Array<boolean | Error>> {
   const out: Array<boolean | Error> = docs.map(() => true);
   if (docs.length === 0) return out;
   try {
@@ -60,13 +61,12 @@ export async function insertSettled<T extends { _id: string }>(
     }>;
     if (list.length === 0) throw e;
     for (const w of list) {
-      out[w.index] =
-        w.code === 11000
-          ? false
-          : Object.assign(new Error(w.errmsg ?? `insert refused (code ${w.code})`), {
-              name: 'MongoServerError',
-              code: w.code,
-            });
+      out[w.index] = isDuplicateKey(w)
+        ? false
+        : Object.assign(new Error(w.errmsg ?? `insert refused (code ${w.code})`), {
+            name: 'MongoServerError',
+            code: w.code,
+          });
     }
   }
   return out;

@@ -117,18 +117,12 @@ export class PageRepository {
   }
 
   /**
-   * True for the one caller that starts the episode's escalation. The live record goes first, so a process that
-   * dies right after leaves a step the auditor finds overdue and plans again (`restore`); the start, an insert
-   * into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
-   */
-  async start(e: LiveEscalation, o: { notStarted?: boolean } = {}): Promise<boolean> {
-    return (await this.startOrResume(e, o)) === 'started';
-  }
-
-  /**
-   * `start`, for a starter that may be run again (an episode's start job, taken over after its process died): a live
-   * record already there that is this very escalation (its episode, its start, generation 0) is an earlier run's,
-   * `resumed` (its start insert made again, refused or not); another live record, or a start refused, is `refused`.
+   * Starts the episode's escalation, once: `started` for the one caller that does. The live record goes first, so a
+   * process that dies right after leaves a step the auditor finds overdue and plans again (`restore`); the start, an
+   * insert into a unique index, is the "only once": refused, the episode was paged before, and this live record goes.
+   * A starter may be run again (an episode's start job, taken over after its process died): a live record already
+   * there that is this very escalation (its episode, its start, generation 0) is an earlier run's, `resumed` (its
+   * start insert made again, refused or not); another live record, or a start refused, is `refused`.
    */
   async startOrResume(e: LiveEscalation, o: { notStarted?: boolean } = {}): Promise<'started' | 'resumed' | 'refused'> {
     const episode = e.episode ?? 0;

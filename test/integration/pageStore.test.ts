@@ -44,11 +44,11 @@ describe('page store', () => {
       ['INC-7', 9, true],
     ] as const) {
       for (let n = 0; n < ended; n++) {
-        expect(await repo.start({ ...live(ticketId, n), episode: n })).toBe(true);
+        expect(await repo.startOrResume({ ...live(ticketId, n), episode: n })).toBe('started');
         expect(await repo.closeEpisode(tenant, ticketId, n, at)).toBe(true);
         await repo.end(tenant, ticketId);
       }
-      if (startedNow) expect(await repo.start(live(ticketId, ended))).toBe(true);
+      if (startedNow) expect(await repo.startOrResume(live(ticketId, ended))).toBe('started');
       const wire = countRoundTrips(db.connection);
       const episodes = await repo.episodes(tenant, ticketId);
       const reads = wire.seen().length;
