@@ -12,6 +12,7 @@ import { DiscordInteractions } from './interactions.ts';
 import { DiscordMessages } from './messages.ts';
 import { DiscordPins } from './pins.ts';
 import { discordRooms } from './rooms.ts';
+import { restOptions } from './rest.ts';
 
 export interface DiscordAdapterDeps {
   core: BotCore;
@@ -49,7 +50,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     // DM channels are never cached; without the partial their messages would be dropped. A reaction on a message
     // the bot has not cached (a restart, an old message) comes as partials too.
     partials: [Partials.Channel, Partials.Message, Partials.Reaction, Partials.User],
-    rest: deps.config.apiUrl ? { api: deps.config.apiUrl } : {},
+    rest: restOptions(deps.config.apiUrl),
     allowedMentions: { parse: [] },
   });
   const stash = new FormStash();

@@ -5,6 +5,7 @@ import { allCommands } from '../../commands/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import type { CommandDef } from '../../src/core/command.ts';
 import { applicationCommands, sameCommand } from './commands.ts';
+import { restOptions } from './rest.ts';
 
 export interface RegisterResult {
   scope: string;
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     return;
   }
   const { token, applicationId, guildId, apiUrl } = config.discord;
-  const rest = new REST(apiUrl ? { api: apiUrl } : {}).setToken(token);
+  const rest = new REST(restOptions(apiUrl)).setToken(token);
   const result = await registerCommands({ rest, applicationId, guildId, definitions: allCommands });
   console.log(describeResult(result));
   if (!guildId && result.wrote) console.log('Global commands can take a while to show up in every server.');
