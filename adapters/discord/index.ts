@@ -11,8 +11,8 @@ import { FormStash } from './customIds.ts';
 import { DiscordInteractions } from './interactions.ts';
 import { DiscordMessages } from './messages.ts';
 import { DiscordPins } from './pins.ts';
-import { discordRooms } from './rooms.ts';
 import { restOptions } from './rest.ts';
+import { discordRooms } from './rooms.ts';
 
 export interface DiscordAdapterDeps {
   core: BotCore;
