@@ -68,13 +68,23 @@ const BUDGET: Record<string, number> = {
   '/ticket link': 6,
   // The problem as known, its change (3), the known error's document, the people epoch moved.
   '/ticket known-error': 5,
-  // The ticket, the owner, the action's insert, its id on the ticket's history (2), its first reminder's job (2); the
-  // first in a process also reads the numbering hint. docs/services.md#follow-up-actions says why it is over 6.
-  '/ticket action': 8,
-  // A ticket with actions reads them by the ids its history names; one without reads nothing more.
-  '/ticket show, with an action': 2,
+  // The first in a process reads the numbering hint; then the action's insert (its number's claim), its id on the
+  // ticket's history (a change: 2) and its first reminder (a slot only: its id is new). The ticket as known here (what
+  // is checked never changes but a close, which the note refuses), the owner the one acting (known).
+  '/ticket action': 5,
+  // Another owner is read (their identity), and their settings unless they were seen here within 30 s (the zone of the
+  // reply's first reminder); the numbering is known now.
+  '/ticket action, another owner': 6,
+  // A ticket with actions reads them by the ids its history names, in one read; one without reads nothing more.
+  '/ticket show, with actions': 2,
+  // Every list is one read.
   '/ticket action list': 1,
+  '/ticket action list --mine': 1,
+  '/ticket action list --overdue': 1,
+  '/ticket action list --service': 1,
+  // The action, the end's claim, the action's mark.
   '/ticket action done': 3,
+  '/ticket action defer': 3,
   // A P1 incident on a service whose team has an on-call rotation: the team is paged as it opens. The page is the
   // opening's effect: its start job is one more slot in the insert that files the SLA's first job, no more than any
   // `/ticket new`. docs/storage.md#round-trips-per-chat-command.
@@ -300,9 +310,14 @@ describe('round trips per chat command', () => {
       ['/status export', '/status export week'],
       ['/oncall', '/oncall'],
       ['/ticket action', '/ticket action INC-3 "Alert on VPN errors" --owner @root --due "tomorrow 9am"'],
-      ['/ticket show, with an action', '/ticket show INC-3'],
+      ['/ticket action, another owner', '/ticket action INC-3 "Rotate the VPN keys" --owner @ada --due "in 3 days"'],
+      ['/ticket show, with actions', '/ticket show INC-3'],
       ['/ticket action list', '/ticket action list'],
+      ['/ticket action list --mine', '/ticket action list --mine'],
+      ['/ticket action list --overdue', '/ticket action list --overdue'],
+      ['/ticket action list --service', '/ticket action list --service vpn'],
       ['/ticket action done', '/ticket action done ACT-1'],
+      ['/ticket action defer', '/ticket action defer ACT-2 "waits for the new gateway"'],
       ['/ticket new, a P1 that pages its team', '/ticket new "VPN down" --service vpn --impact high --urgency high'],
       ['/ticket assign, a paged P1', '/ticket assign INC-5 me'],
       ['/ticket resolve, a P1 that paged its team', '/ticket resolve INC-5 "gateway restarted"'],
