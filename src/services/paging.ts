@@ -24,6 +24,7 @@ import {
   PAGE_END_KIND,
   PAGE_KIND,
   PAGE_LINE_KIND,
+  PAGE_RETRY_KIND,
   PAGE_START_KIND,
   pageLineJobId,
 } from './pagingPlan.ts';
@@ -40,11 +41,14 @@ export {
   PAGE_END_KIND,
   PAGE_KIND,
   PAGE_LINE_KIND,
+  PAGE_RETRY_KIND,
   PAGE_START_KIND,
   pageEndJobId,
   pageJobId,
   pageLineJobId,
+  pageRetryJobId,
   pageStartJobId,
+  pageStartRetryId,
   START_RETRY_MS,
 } from './pagingPlan.ts';
 
@@ -56,6 +60,8 @@ export class PagingService implements OwnsJobKinds {
     // one's page ended. Nothing else would: the auditor sees only pages that started.
     [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
     [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
+    // A listener's work that failed on our side (a start, a teardown, monitoring's ack), heard again: owed however late.
+    [PAGE_RETRY_KIND]: { run: (job, run) => this.starts.runRetry(job, run.now), late: 'run' },
     // A line after the reply is owed however late: an acknowledged page must say so on every card.
     [PAGE_LINE_KIND]: { run: (job) => this.c.runLine(job), late: 'run' },
   };

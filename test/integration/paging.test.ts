@@ -7,7 +7,7 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Reply } from '../../src/present/reply.ts';
-import { PAGE_END_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
+import { PAGE_END_KIND, pageJobId, pageStartJobId, pageStartRetryId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -47,13 +47,14 @@ const pages = (id: string, calls = terminal.calls) =>
   calls
     .filter((c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(` ${id} `))
     .map((c) => c.channel);
-/** A start's retry comes after a second of real time (the wait is the process's own, not the clock's): waits for it. */
-async function pagedAfterRetry(id: string): Promise<void> {
-  for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
-    await new Promise((r) => setTimeout(r, 250));
-    await settle([bot.jobs]);
-  }
+/** Moves the clock on by `ms` (a start's retry is due that much later on it) and lets the engine run what fell due. */
+async function later(ms: number): Promise<void> {
+  clock = new Date(clock.getTime() + ms);
+  await settle([bot.jobs]);
 }
+/** The channel posts saying a ticket's page is being tried again. */
+const retryingSaid = (id: string) =>
+  terminal.calls.filter((c) => c.op === 'post' && c.reply.text.startsWith(`Paging for ${id} could not start`));
 let seq = 0;
 async function incident(): Promise<string> {
   const r = ok(await root(`/ticket new "Database down ${++seq}" --type incident --priority P1 --service db`));
@@ -456,8 +457,7 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed for good`));
   });
 
-  it('a start that fails on our side (the database slow) is tried again, and pages', async () => {
-    const start = clock;
+  it('a start that fails on our side (the database slow) is tried again on the clock, and pages', async () => {
     const teams = bot.services.teams;
     const teamFor = teams.teamFor.bind(teams);
     let failures = 0;
@@ -467,11 +467,16 @@ describe('paging', () => {
     };
     try {
       const id = await incident();
-      await until(start, 0.5);
-      await pagedAfterRetry(id);
-      await until(start, 1);
+      // The listener's start failed: its next try is a job due a second later on the clock, not in real time.
+      await settle([bot.jobs]);
+      expect(pages(id)).toEqual([]);
+      const retry = (await filed()).find((j) => j.ticketId === id && j.kind === 'oncall.retry');
+      expect(retry?.dueAt).toEqual(new Date(clock.getTime() + 1000));
+      await later(1000);
       expect(pages(id)).toEqual(['ann']);
       expect(failures).toBeGreaterThan(1);
+      await later(30_000);
+      expect(pages(id)).toEqual(['ann']);
       ok(await ann(`/oncall ack ${id}`));
       ok(await root(`/ticket resolve ${id} fixed`));
     } finally {
@@ -507,8 +512,7 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
-  it('a start job that fails on our side after its live record is tried again: it resumes the record and pages once', async () => {
-    const start = clock;
+  it('a start job that fails on our side after its live record is tried again on the clock: it resumes the record and pages once', async () => {
     const outbox = bot.services.outbox;
     const toPerson = outbox.toPerson.bind(outbox);
     let failures = 0;
@@ -518,10 +522,17 @@ describe('paging', () => {
     };
     try {
       const id = await incident();
-      await until(start, 0.5);
-      await pagedAfterRetry(id);
+      // The start job ran and failed; its next try waits for the clock (a second), not for real time.
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      expect(pages(id)).toEqual([]);
+      const retry = (await filed()).find((j) => j._id === pageStartRetryId(tenant, id, 0, 1));
+      expect(retry?.dueAt).toEqual(new Date(clock.getTime() + 1000));
+      await later(1000);
       expect(pages(id)).toEqual(['ann']);
-      expect(failures).toBeGreaterThan(1);
+      expect(failures).toBe(2);
+      await later(30_000);
+      expect(pages(id)).toEqual(['ann']);
       const t = await ticket(id);
       expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
       ok(await ann(`/oncall ack ${id}`));
@@ -529,6 +540,77 @@ describe('paging', () => {
     } finally {
       outbox.toPerson = toPerson;
     }
+  });
+
+  it('a start that keeps failing before its live record is tried on past the quick tries, says so in the channel once, and pages once it can', async () => {
+    const start = clock;
+    const tickets = bot.services.tickets;
+    const getTicket = tickets.getTicket.bind(tickets);
+    let failing = true;
+    let failures = 0;
+    // The start job's read of the ticket fails (paging's own system person reads it), a person's command's does not.
+    tickets.getTicket = async (acting, id) => {
+      if (failing && acting.person.id === 'switchboard-oncall') {
+        failures++;
+        throw new Error('connection 13 to 127.0.0.1 timed out');
+      }
+      return getTicket(acting, id);
+    };
+    let id = '';
+    try {
+      id = await incident();
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      // Tries at 30 s, 1 m and 1.5 m (each due 1 s, 5 s, 25 s after the one before): the quick ones, after which a
+      // start used to give up for good; the channel is told once they are used.
+      await until(start, 1.5);
+      expect(failures).toBe(4);
+      expect(pages(id)).toEqual([]);
+      expect(retryingSaid(id).map((c) => c.reply.text)).toEqual([
+        `Paging for ${id} could not start (a fault on our side): nobody has been paged yet. It is tried again every 1m until it pages or the incident is resolved. Page by hand if need be.`,
+      ]);
+      // The fault clears: the next try (a minute after the last) pages the first level.
+      failing = false;
+      await until(start, 2);
+      expect(pages(id)).toEqual([]);
+      await until(start, 2.5);
+      expect(pages(id)[0]).toBe('ann');
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)[0]).toBe('level 1: ann');
+      expect(retryingSaid(id)).toHaveLength(1);
+    } finally {
+      tickets.getTicket = getTicket;
+    }
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a start that keeps failing is tried no more once its incident is downgraded, or resolved', async () => {
+    const start = clock;
+    const teams = bot.services.teams;
+    const current = teams.current.bind(teams);
+    let failures = 0;
+    teams.current = async () => {
+      failures++;
+      throw new Error('connection 14 to 127.0.0.1 timed out');
+    };
+    const lowered = await incident();
+    const resolved = await incident();
+    try {
+      await until(start, 3);
+      // Tried on past the quick tries (both incidents).
+      expect(failures).toBeGreaterThan(2 * 4);
+      ok(await root(`/ticket priority ${lowered} P3`));
+      ok(await root(`/ticket resolve ${resolved} gave up on the bot`));
+      const tries = failures;
+      await until(start, 8);
+      expect(failures).toBe(tries);
+      expect(pages(lowered)).toEqual([]);
+      expect(pages(resolved)).toEqual([]);
+    } finally {
+      teams.current = current;
+    }
+    ok(await root(`/ticket resolve ${lowered} fixed`));
   });
 
   it('a step whose job was never written (its starter died) is planned again by the auditor, and pages', async () => {
