@@ -543,6 +543,40 @@ describe('paging', () => {
     }
   });
 
+  it('the tries of a failing start, on two processes, resume one record and page once', async () => {
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    let failures = 0;
+    const restore: Array<() => void> = [];
+    // Both processes' page DMs fail twice (whichever runs the try): the first try and the first retry.
+    for (const outbox of [bot.services.outbox, other.services.outbox]) {
+      const toPerson = outbox.toPerson.bind(outbox);
+      outbox.toPerson = async (...args) => {
+        if (args[2].text.startsWith('PAGE') && failures++ < 2) throw new Error('connection 15 to 127.0.0.1 timed out');
+        return toPerson(...args);
+      };
+      restore.push(() => {
+        outbox.toPerson = toPerson;
+      });
+    }
+    try {
+      const start = clock;
+      const id = await incident();
+      await until(start, 1.5, [bot.jobs, other.jobs], [bot.core, other.core]);
+      expect(failures).toBe(3);
+      expect([...pages(id), ...pages(id, heard.calls)]).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+      await until(start, 2, [bot.jobs, other.jobs], [bot.core, other.core]);
+    } finally {
+      for (const r of restore) r();
+      await other.close();
+    }
+  });
+
   it('a start that keeps failing before its live record is tried on past the quick tries, says so in the channel once, and pages once it can', async () => {
     const start = clock;
     const tickets = bot.services.tickets;
