@@ -88,15 +88,15 @@ export class PagingService implements OwnsJobKinds {
     this.first = new FirstPage(this.c, this.steps);
   }
 
-  /**
-   * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
-   * A failed start is tried again in the background (pagingStarts.ts).
-   */
   /** Resolves once the first pages of the tenant's escalations started here have gone (a team change waits for them). */
   firstPagesOf(tenant: string): Promise<void> {
     return this.c.firstPagesOf(tenant);
   }
 
+  /**
+   * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
+   * A failed start is tried again as a job on the engine's clock while a page is owed (pagingStarts.ts).
+   */
   listen(feed: ChangeFeed, alerts: AlertService): void {
     this.starts.listen(feed, alerts, (acting, id) => this.ack(acting, id));
   }

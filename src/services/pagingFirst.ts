@@ -132,7 +132,7 @@ export class FirstPage {
     const next = nextStep(plan, startedAt, step.index, this.c.o.repeatMs);
     // The live record as it stands once the first level is paged (this run pages it): no second write for it. A run
     // that dies before paging is taken over by another process's engine, which resumes this record and pages; one that
-    // fails for good leaves the next step pending, which the auditor plans again when it is overdue.
+    // fails is tried again (`tryAgain`), which resumes it; the auditor plans the next step again if it is ever overdue.
     const live: LiveEscalation = {
       ...e,
       lastLevel: step.level,
