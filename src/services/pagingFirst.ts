@@ -74,7 +74,8 @@ export class FirstPage {
       throw err;
     }
     log.error({ ...about, retryAt: dueAt }, 'paging: a page could not start; nobody is paged yet; it is tried again');
-    if (attempt === QUICK_RETRIES)
+    // The quick retries used (the next try is the first at the back-off's cap): said once, loudly.
+    if (attempt === QUICK_RETRIES + 1)
       await this.tellRetrying(p).catch((e) => log.warn({ err: e }, 'paging: could not say so'));
     return `failed (${(err as Error)?.message ?? String(err)}); tried again at ${dueAt.toISOString()}`;
   }

@@ -23,8 +23,11 @@ export const START_RETRY_MS = [1_000, 5_000, 25_000, 60_000];
 /** How long to wait before try `attempt` (1 the first retry): the back-off, capped at its last step. */
 export const startRetryWait = (attempt: number): number =>
   START_RETRY_MS[Math.min(Math.max(attempt, 1), START_RETRY_MS.length) - 1] as number;
-/** Tries after which a start still failing is said in the team's channel (and a listener's retry of an ack gives up). */
-export const QUICK_RETRIES = 3;
+/**
+ * The quick retries (those before the back-off reaches its cap): a start still failing after them is said in the team's
+ * channel, and a listener's retry of work no page is owed for (an ack, a teardown) gives up.
+ */
+export const QUICK_RETRIES = START_RETRY_MS.length - 1;
 /**
  * A listener's work that failed on our side (the change or alert that starts a page, monitoring's acknowledge), heard
  * again as a job on the engine's clock (pagingStarts.ts).
