@@ -82,7 +82,7 @@ export class PagingService implements OwnsJobKinds {
     o: PagingOptions,
   ) {
     this.c = new PagingCore(repo, jobs, tickets, teams, people, outbox, o);
-    this.starts = new PageStarts(this.c);
+    this.starts = new PageStarts(this.c, (acting, id) => this.ack(acting, id));
     this.steps = new StepRunner(this.c);
     this.auditor = new PageAuditor(this.c);
     this.first = new FirstPage(this.c, this.steps);
@@ -98,7 +98,7 @@ export class PagingService implements OwnsJobKinds {
    * A failed start is tried again as a job on the engine's clock while a page is owed (pagingStarts.ts).
    */
   listen(feed: ChangeFeed, alerts: AlertService): void {
-    this.starts.listen(feed, alerts, (acting, id) => this.ack(acting, id));
+    this.starts.listen(feed, alerts);
   }
 
   /**

@@ -1,6 +1,6 @@
 // A page's start and stop from what happens elsewhere: ticket changes (a P1/P2 incident of a team's service starts
-// one, a resolve ends its episode), alerts (an incident opened, monitoring's acknowledge), each tried again in the
-// background when it fails on our side.
+// one, a resolve ends its episode), alerts (an incident opened, monitoring's acknowledge), each tried again as a job on
+// the engine's clock when it fails on our side.
 import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
@@ -41,18 +41,18 @@ const PAGING_LINES: ReadonlySet<string> = new Set([
 export type Ack = (acting: Acting, id: string) => Promise<unknown>;
 
 export class PageStarts {
-  /** The facade's ack, which monitoring's acknowledge goes through (set by `listen`). */
-  private ack: Ack | undefined;
-
-  constructor(private readonly c: PagingCore) {}
+  constructor(
+    private readonly c: PagingCore,
+    /** The facade's ack, which monitoring's acknowledge goes through. */
+    private readonly ack: Ack,
+  ) {}
 
   /**
    * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
    * Work that fails on our side (the database slow under a burst) is heard again as a job due a moment later on the
    * job engine's clock (`runRetry`): a page that never starts is one the auditor cannot see.
    */
-  listen(feed: ChangeFeed, alerts: AlertService, ack: Ack): void {
-    this.ack = ack;
+  listen(feed: ChangeFeed, alerts: AlertService): void {
     feed.subscribe(async (ev) => {
       const t = ev.ticket;
       await this.retrying(() => this.onChange(t), { what: 'change', key: String(t.version) }, t, t.updatedAt);
@@ -93,7 +93,7 @@ export class PageStarts {
   private async alertAck(tenant: string, ticketId: string, by: PersonRef, at: Date): Promise<void> {
     const acting: Acting = { ...this.c.system(tenant, at), person: by };
     try {
-      await (this.ack as Ack)(acting, ticketId);
+      await this.ack(acting, ticketId);
     } catch (err) {
       // An incident no team's policy paged: the note on it is the whole acknowledgement.
       if (!(isUserError(err) && err.code === 'ONCALL.NOT_PAGED')) throw err;
