@@ -784,6 +784,61 @@ describe('paging, stopped by monitoring', () => {
       await http.close();
     }
   });
+
+  it('an Events API acknowledge that fails on our side is tried again on the clock, and stops the page', async () => {
+    const token = 'paging-test-webhook-token-0123';
+    const http = createHttpServer({
+      log: pino({ level: 'silent' }),
+      readiness: async () => ({ ready: true, reasons: [] }),
+    });
+    http.mount(
+      WEBHOOK_PREFIX,
+      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
+    );
+    const { port } = await http.listen(0, '127.0.0.1');
+    const send = async (body: unknown) => {
+      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await r.json()) as { outcome: string; ticket: string };
+    };
+    const paging = bot.services.paging;
+    const ack = paging.ack.bind(paging);
+    let failures = 0;
+    try {
+      const start = clock;
+      const opened = await send({
+        event_action: 'trigger',
+        dedup_key: 'db-down-events-retried',
+        payload: { summary: 'Database down (events, retried)', severity: 'critical', source: 'db' },
+      });
+      const id = opened.ticket;
+      await until(start, 0.5);
+      expect(pages(id)).toEqual(['ann']);
+      paging.ack = async (...args) => {
+        if (failures++ === 0) throw new Error('connection 16 to 127.0.0.1 timed out');
+        return ack(...args);
+      };
+      expect((await send({ event_action: 'acknowledge', dedup_key: 'db-down-events-retried' })).outcome).toBe(
+        'acknowledged',
+      );
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      // Its next try is due a second later on the clock.
+      await later(1000);
+      expect(failures).toBe(2);
+      await until(start, 12);
+      expect(pages(id)).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => h.action)).toEqual(['paged', 'page_ack']);
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      paging.ack = ack;
+      await http.close();
+    }
+  });
 });
 
 describe('MTTA', () => {
