@@ -737,26 +737,32 @@ describe('paging', () => {
   });
 });
 
+/** The Events API webhook on a real HTTP server, as main.ts mounts it: `send` posts an event and reads the answer. */
+async function eventsWebhook() {
+  const token = 'paging-test-webhook-token-0123';
+  const http = createHttpServer({
+    log: pino({ level: 'silent' }),
+    readiness: async () => ({ ready: true, reasons: [] }),
+  });
+  http.mount(
+    WEBHOOK_PREFIX,
+    createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
+  );
+  const { port } = await http.listen(0, '127.0.0.1');
+  const send = async (body: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await r.json()) as { outcome: string; ticket: string };
+  };
+  return { http, send };
+}
+
 describe('paging, stopped by monitoring', () => {
   it('an Events API acknowledge stops the page as the Acknowledge button does', async () => {
-    const token = 'paging-test-webhook-token-0123';
-    const http = createHttpServer({
-      log: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, reasons: [] }),
-    });
-    http.mount(
-      WEBHOOK_PREFIX,
-      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
-    );
-    const { port } = await http.listen(0, '127.0.0.1');
-    const send = async (body: unknown) => {
-      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return (await r.json()) as { outcome: string; ticket: string };
-    };
+    const { http, send } = await eventsWebhook();
     try {
       const start = clock;
       const opened = await send({
@@ -786,24 +792,7 @@ describe('paging, stopped by monitoring', () => {
   });
 
   it('an Events API acknowledge that fails on our side is tried again on the clock, and stops the page', async () => {
-    const token = 'paging-test-webhook-token-0123';
-    const http = createHttpServer({
-      log: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, reasons: [] }),
-    });
-    http.mount(
-      WEBHOOK_PREFIX,
-      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
-    );
-    const { port } = await http.listen(0, '127.0.0.1');
-    const send = async (body: unknown) => {
-      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return (await r.json()) as { outcome: string; ticket: string };
-    };
+    const { http, send } = await eventsWebhook();
     const paging = bot.services.paging;
     const ack = paging.ack.bind(paging);
     let failures = 0;
