@@ -31,6 +31,11 @@ const REMINDER_ID = /^RM-[0-9A-Z]{5}$/;
 const newReminderId = () =>
   `RM-${randomBytes(4).readUInt32BE(0).toString(36).toUpperCase().padStart(5, '0').slice(-5)}`;
 const jobIdOf = (tenant: string, reminderId: string, move: number) => `remind:${tenant}/${reminderId}#${move}`;
+/** The move a reminder's job id names (its `#n`); -1 for an id of another form. */
+const moveOf = (jobId: string): number => {
+  const m = /#(\d+)$/.exec(jobId);
+  return m ? Number(m[1]) : -1;
+};
 
 /** The job that sends a reminder at `at` (what `/ticket remind` files; the bench seeds the same). */
 export const reminderJob = (r: PendingReminder, jobId: string, at: Date, now: Date): Job => ({
@@ -164,7 +169,11 @@ export class ReminderService implements OwnsJobKinds {
     const p = job.payload as unknown as RemindPayload;
     const r = p.reminderId ? await this.pending.get(job.tenant, p.reminderId) : null;
     if (p.reminderId && !r) return 'cancelled';
-    if (r && r.jobId !== job._id) return 'moved to another time';
+    if (r && r.jobId !== job._id) {
+      // This job moved it and stopped before filing the job it now points at (a crash, taken over): filed here.
+      if (moveOf(r.jobId) === moveOf(job._id) + 1) await this.jobs.schedule(reminderJob(r, r.jobId, r.jobDueAt, now));
+      return 'moved to another time';
+    }
     const settings = await this.people.settingsOf(job.tenant, p.personId);
     const zone = firstTimeZone([settings.timezone, p.timezone], 'UTC');
     if (isQuiet(settings.quiet, now, zone)) {
@@ -182,12 +191,16 @@ export class ReminderService implements OwnsJobKinds {
     return undefined;
   }
 
-  /** A new job for the reminder at `at`, then the reminder pointed at it (over the job it had). */
+  /**
+   * The reminder pointed at a new job for `at` (over the job it had), then that job filed. In this order: a job due
+   * at once, filed first, could run before the reminder pointed at it, find it "moved" and send nothing, and the
+   * reminder would then wait on a job that had ended. A move that lost to another (the job and a change of quiet
+   * hours at once) files nothing; a crash between the two is mended by the old job's rerun (`run`).
+   */
   private async moveTo(r: PendingReminder, at: Date, held: boolean, now: Date): Promise<void> {
     const moves = r.moves + 1;
     const jobId = jobIdOf(r.tenant, r.reminderId, moves);
-    // Moved already by another run of the same job (one taken over after a crash): `exists`.
-    await this.jobs.schedule(reminderJob(r, jobId, at, now));
-    await this.pending.move(r, { jobId, jobDueAt: at, held, moves });
+    if (!(await this.pending.move(r, { jobId, jobDueAt: at, held, moves }))) return;
+    await this.jobs.schedule(reminderJob({ ...r, jobId, jobDueAt: at, held, moves }, jobId, at, now));
   }
 }

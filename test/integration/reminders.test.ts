@@ -206,6 +206,39 @@ describe('quiet hours, told and changed', () => {
     }
   });
 
+  it('a job that moved its reminder and stopped before filing the job it points at: its next run files it', async () => {
+    const id = await ticket('Moved, then died');
+    dms.calls.length = 0;
+    const start = clock;
+    const to = new Date(start.getTime() + 120 * MIN);
+    expect((await root(`/profile quiet ${hhmm(new Date(start.getTime() + 30 * MIN))}-${hhmm(to)}`)).error).toBe(
+      undefined,
+    );
+    try {
+      const rm = idIn(ok(await root(`/ticket remind ${id} in 1h`)));
+      // What a run of the first job leaves when its process stops between the two writes of a move: the reminder
+      // points at the job for the end of quiet hours, and that job was never filed.
+      const key = `console:local/${rm}`;
+      const moved = await bot.db.connection
+        .collection<{ _id: string }>('reminders')
+        .updateOne(
+          { _id: key },
+          { $set: { jobId: `remind:console:local/${rm}#1`, jobDueAt: to, held: true, moves: 1 } },
+        );
+      expect(moved.matchedCount).toBe(1);
+      // The first job runs (as a takeover would): it finds the reminder moved, and files the job it points at.
+      later(60 * MIN);
+      await settle(bot.jobs);
+      expect(dms.calls).toEqual([]);
+      clock = to;
+      await settle(bot.jobs);
+      await settle(bot.jobs);
+      expect(dms.calls.map((c) => c.reply.text)).toEqual([`Reminder: ${id}`]);
+    } finally {
+      await root('/profile quiet off');
+    }
+  });
+
   it('lists your reminders and cancels one: only the others come', async () => {
     const id = await ticket('Two reminders');
     dms.calls.length = 0;
