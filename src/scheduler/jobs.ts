@@ -161,21 +161,25 @@ export class JobEngine {
    * test/support/harness.ts). Unlike drained(), it looks only when such a job was filed since the last look began or
    * one is waiting here: a clock a test moved is drained()'s business, and a quiet engine costs no round trip. Never
    * waits on another process's jobs (one held elsewhere is looked at again only when its look falls due). Resolves
-   * with whether it found anything to wait for.
+   * with whether any job ran here meanwhile (what it ran may have posted, or changed a ticket).
    */
   async settled(): Promise<boolean> {
-    let waited = false;
+    const runsAtCall = this.runs;
+    let ran = false;
     for (let round = 0; round < 1000; round++) {
-      if (!this.running) return waited;
+      if (!this.running) break;
       const unseen = this.lookedFor !== this.heard || this.hasRunnable();
-      if (!unseen && this.inFlight.size === 0) return waited;
-      waited = true;
+      if (!unseen && this.inFlight.size === 0) break;
+      ran ||= this.inFlight.size > 0;
+      const runsBefore = this.runs;
       if (unseen) await this.loop.fresh();
       await Promise.allSettled([...this.inFlight.values()]);
-      // A look that failed (the database away) is tried again at the loop's pace, not at once.
-      if (round > 0) await new Promise((r) => setTimeout(r, 5));
+      // A look begun after this round began started nothing, and nothing runs: what is left is not this process's to
+      // run now (held elsewhere, or a look that failed), and looking again would find the same.
+      if (unseen && this.runs === runsBefore && this.inFlight.size === 0) break;
+      await new Promise((r) => setTimeout(r, 5));
     }
-    return waited;
+    return ran || this.runs !== runsAtCall;
   }
 
   private hasRunnable(): boolean {
