@@ -40,6 +40,14 @@ const COMMANDS = [
   // The take moved the epoch, as above.
   [SETUP, '/oncall'],
   ['/oncall page network', '/oncall page network "disk full"'],
+  // Follow-up actions, each form (the first in the process reads the numbering hint).
+  ['/ticket action', '/ticket action INC-5 "Alert on VPN errors" --owner @root --due "in 3 days"'],
+  ['/ticket action (again)', '/ticket action INC-5 "Rotate the VPN keys" --owner @root --due "in 3 days"'],
+  ['/ticket show (actions)', '/ticket show INC-5'],
+  ['/ticket action list', '/ticket action list'],
+  ['/ticket action list --mine', '/ticket action list --mine'],
+  ['/ticket action done', '/ticket action done ACT-1'],
+  ['/ticket action defer', '/ticket action defer ACT-2 "waits for the new gateway"'],
 ] as const;
 
 export async function benchRoundTrips(db: BenchDatabase): Promise<string[]> {

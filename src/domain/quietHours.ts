@@ -18,6 +18,7 @@ export interface QuietHours {
 export const QUIET_EXAMPLES = ['20:00-08:00', '22:30-07:00'];
 
 const MINUTE = 60_000;
+const DAY_MINUTES = 24 * 60;
 
 /** "20:00-08:00", "8pm-7am", "22:30 to 07:00" as quiet hours, or what is wrong with it. */
 export function readQuietHours(text: string): ParseResult<QuietHours> {
@@ -72,8 +73,17 @@ export function isQuiet(quiet: QuietHours | null, at: Date, timeZone: string): b
  * the gap (the first valid minute after it).
  */
 export function quietEndsAt(quiet: QuietHours | null, at: Date, timeZone: string): Date {
-  if (!isQuiet(quiet, at, timeZone)) return at;
-  const b = bounds(quiet as QuietHours) as { from: number; to: number };
+  // A spring-forward can skip the whole gap between `to` and `from` (quiet 03:00-02:00 where 02:00-03:00 does not
+  // exist that night): the clocks then read a quiet time at once, and the quiet hours go on to the next `to`.
+  let end = at;
+  for (let pass = 0; pass < 3 && isQuiet(quiet, end, timeZone); pass++)
+    end = nextEnd(quiet as QuietHours, end, timeZone);
+  return end;
+}
+
+/** Where the quiet hours `at` is in end, by the wall clock: the next `to`, or a fall-back out of the window. */
+function nextEnd(quiet: QuietHours, at: Date, timeZone: string): Date {
+  const b = bounds(quiet) as { from: number; to: number };
   const local = localParts(at, timeZone);
   const minuteOfDay = local.hour * 60 + local.minute;
   // Before `to` on the same local day, or (over midnight, after `from`) on the next one.
@@ -87,9 +97,10 @@ export function quietEndsAt(quiet: QuietHours | null, at: Date, timeZone: string
 }
 
 /**
- * A fall-back between `at` and `end` can set the wall clock back to before the window's start (quiet
- * 01:01-00:00, and at 02:00 the clocks read 01:00 again): then the quiet hours end at that change, not
- * at the next `to`. Null when there is no such change, or the clocks still read a quiet time after it.
+ * A fall-back between `at` and `end` sets the wall clock back, and the quiet hours may end before the next `to`:
+ * at the change itself when the clocks then read a time outside the window (quiet 01:01-00:00, and at 02:00 they
+ * read 01:00 again), or when they read `to` again a little after it (quiet 02:02-02:01, and at 03:00 they read
+ * 02:00: 02:01 comes once more). Null when there is no such change, or the window holds until `end`.
  */
 function fallsBackOut(b: { from: number; to: number }, at: Date, end: Date, timeZone: string): Date | null {
   const before = tzOffset(timeZone, at);
@@ -105,5 +116,9 @@ function fallsBackOut(b: { from: number; to: number }, at: Date, end: Date, time
   const change = new Date(Math.floor(hi / MINUTE) * MINUTE);
   if (change.getTime() <= at.getTime()) return null;
   const wall = localParts(change, timeZone);
-  return inWindow(b, wall.hour * 60 + wall.minute) ? null : change;
+  const minuteOfDay = wall.hour * 60 + wall.minute;
+  if (!inWindow(b, minuteOfDay)) return change;
+  // No other change lies within a day of this one: the wall minutes to `to` are real minutes.
+  const again = new Date(change.getTime() + ((b.to - minuteOfDay + DAY_MINUTES) % DAY_MINUTES) * MINUTE);
+  return again.getTime() < end.getTime() ? again : null;
 }

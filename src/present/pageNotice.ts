@@ -54,6 +54,18 @@ export const pageLateReply = (n: PageLateNotice): Reply => ({
   visibility: 'channel',
 });
 
+/** A page that could not start (a fault on our side) and is being tried again, told in its team's channel. */
+export interface PageRetryingNotice {
+  ticketId: string;
+  /** How often it is tried again from now on. */
+  everyMs: number;
+}
+
+export const pageRetryingReply = (n: PageRetryingNotice): Reply => ({
+  text: `Paging for ${n.ticketId} could not start (a fault on our side): nobody has been paged yet. It is tried again every ${formatDuration(n.everyMs)} until it pages or the incident is resolved. Page by hand if need be.`,
+  visibility: 'channel',
+});
+
 /** Every level of a policy paged, and nobody acknowledged. */
 export interface PageExhaustedNotice {
   ticket: Pick<Ticket, 'ticketId' | 'priority' | 'title'>;
@@ -74,5 +86,6 @@ export const pageExhaustedReply = (n: PageExhaustedNotice): Reply => ({
 export const PAGE_NOTICES = registerNotices('page', {
   step: pageReply,
   late: pageLateReply,
+  retrying: pageRetryingReply,
   exhausted: pageExhaustedReply,
 });

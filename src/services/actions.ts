@@ -78,7 +78,10 @@ export class ActionService implements OwnsJobKinds {
     }
     if (!input.owner) throw missing('Say who owns it: --owner @person.', 'owner');
     if (!input.due?.trim()) throw missing('Say when it is due: --due "friday 9am", or --due 2026-12-24.', 'due');
-    const t = await this.tickets.getTicket(acting, input.ticketId);
+    // As this process knows it: its type, title and service never change, and closed is final, so only a close
+    // elsewhere meanwhile can make it wrong; the note below is written on the ticket as the database holds it and
+    // refuses a closed one, and then nothing stands.
+    const t = await this.tickets.knownTicket(acting, input.ticketId);
     refuseTicket(t);
     const at = parseWhen(input.due, acting.now, acting.timezone);
     if (!at.ok) {
@@ -89,7 +92,9 @@ export class ActionService implements OwnsJobKinds {
         'due',
       );
     }
-    const owner = await this.people.seen(acting.tenant, input.owner);
+    // The one acting is known already: no read of who they are.
+    const owner =
+      input.owner === acting.person.identity ? acting.person : await this.people.seen(acting.tenant, input.owner);
     if (!owner) {
       throw new UserError(
         'PERSON.UNKNOWN',
@@ -114,7 +119,9 @@ export class ActionService implements OwnsJobKinds {
     });
     await this.noteOnTicket(acting, action);
     const zone = (await this.ownerSettings(action)).zone;
-    const firstReminder = await this.plan(action, 0, zone, acting.now);
+    // Its first reminder's id is new (the action's number was just claimed), so it is filed as a slot only: nothing
+    // reads a reminder's record by id, and the run reads the action.
+    const firstReminder = await this.plan(action, 0, zone, acting.now, false);
     return { action, firstReminder, ownerZone: zone };
   }
 
@@ -209,19 +216,25 @@ export class ActionService implements OwnsJobKinds {
     return undefined;
   }
 
-  /** Files the reminder of business day `step` after the due day; its id makes planning it twice plan it once. */
-  private async plan(a: Action, step: number, zone: string, now: Date): Promise<Date> {
+  /**
+   * Files the reminder of business day `step` after the due day; recorded, its id makes planning it twice plan it
+   * once (a later step, planned by a run that may be taken over); a slot only for the first, planned once.
+   */
+  private async plan(a: Action, step: number, zone: string, now: Date, recorded = true): Promise<Date> {
     const dueAt = reminderAt(a.dueAt, step, zone);
-    await this.jobs.schedule({
-      _id: jobIdOf(a.tenant, a.actionId, step),
-      tenant: a.tenant,
-      kind: ACTION_REMIND_KIND,
-      dueAt,
-      payload: { tenant: a.tenant, actionId: a.actionId, step } satisfies RemindPayload,
-      createdAt: now,
-      by: null,
-      ticketId: a.ticketId,
-    });
+    await this.jobs.plan(
+      {
+        _id: jobIdOf(a.tenant, a.actionId, step),
+        tenant: a.tenant,
+        kind: ACTION_REMIND_KIND,
+        dueAt,
+        payload: { tenant: a.tenant, actionId: a.actionId, step } satisfies RemindPayload,
+        createdAt: now,
+        by: null,
+        ticketId: a.ticketId,
+      },
+      recorded,
+    );
     return dueAt;
   }
 
@@ -259,13 +272,21 @@ export class ActionService implements OwnsJobKinds {
     return { ...a, state: end.state, ended: end };
   }
 
-  /** The action on its ticket's history, so /ticket show finds it by id; the action stands if that cannot be. */
+  /**
+   * The action on its ticket's history, so /ticket show finds it by id. A ticket closed meanwhile (elsewhere, after
+   * the copy the check was made on) refuses it: the action is taken back, no reminder is filed, and the person is
+   * told, as when the check itself refused. Any other refusal (a ticket too busy to note it) leaves the action in
+   * the register.
+   */
   private async noteOnTicket(acting: Acting, a: Action): Promise<void> {
     try {
       await this.tickets.noteAction(acting, a.ticketId, a.actionId, a.what);
     } catch (e) {
-      // Closed between the check and the note (a race with a close): the register holds it still.
       if (!(e instanceof UserError)) throw e;
+      if (e.code === 'ACTION.CLOSED_TICKET') {
+        await this.repo.withdraw(a.tenant, a.actionId);
+        throw e;
+      }
     }
   }
 }

@@ -55,6 +55,8 @@ export interface OnCallOptions {
   postmortemDir: string;
   /** SWITCHBOARD_ROOM_ARCHIVE_DAYS: a major incident's channel room is archived this long after its ticket closes. */
   roomArchiveDays: number;
+  /** Times what is kept in process (the teams, as people are; default `Date.now`). */
+  cacheClock?: () => number;
 }
 
 /** What the on-call and incident use cases are built on: the rest of the house, built first. */
@@ -94,7 +96,7 @@ export interface OnCallServices {
 export function buildOnCall(connection: Connection, p: OnCallParts, o: OnCallOptions): OnCallServices {
   const { changes, jobs, people, outbox } = p;
   const { log } = o;
-  const teams = new TeamService(new TeamRepository(connection), people);
+  const teams = new TeamService(new TeamRepository(connection), people, o.cacheClock);
   const incidentRepo = new IncidentRepository(connection);
   const incidentReminders: IncidentReminders = new IncidentReminders(
     incidentRepo,

@@ -41,6 +41,12 @@ export class Lanes {
   /** Local lanes with work ready while every lane slot was busy: started as slots free up. */
   private readonly readyLanes = new Set<string>();
   private readonly laneTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * When (performance.now()) a local lane's wait after a failed attempt (its back-off, or a 429's retry-after) has
+   * passed in elapsed time. The head is due by the bot's clock too, and in production the two move together; a
+   * clock that stands still (a test's) must not hold a retry back for good.
+   */
+  private readonly waitedOut = new Map<string, number>();
 
   constructor(private readonly d: LanesDeps) {}
 
@@ -95,7 +101,10 @@ export class Lanes {
   /** Whether a local lane's head could go now. */
   localReady(now: number): boolean {
     return [...this.local.entries()].some(
-      ([lane, q]) => q[0] && q[0].dueAt.getTime() <= now && this.blockedAt(lane) <= now,
+      ([lane, q]) =>
+        q[0] &&
+        ((q[0].dueAt.getTime() <= now && this.blockedAt(lane) <= now) ||
+          (this.waitedOut.get(lane) ?? Number.POSITIVE_INFINITY) <= performance.now()),
     );
   }
 
@@ -172,6 +181,7 @@ export class Lanes {
     const head = queue?.[0];
     if (!queue || !head) {
       this.local.delete(lane);
+      this.waitedOut.delete(lane);
       return;
     }
     if (this.inFlight.size >= this.d.concurrency) {
@@ -179,18 +189,23 @@ export class Lanes {
       return;
     }
     const now = this.d.now().getTime();
-    const at = Math.max(this.blockedUntil.get(lane) ?? 0, head.dueAt.getTime());
-    if (at > now) {
+    const byClock = Math.max(this.blockedUntil.get(lane) ?? 0, head.dueAt.getTime()) - now;
+    const byElapsed = (this.waitedOut.get(lane) ?? Number.POSITIVE_INFINITY) - performance.now();
+    if (byClock > 0 && byElapsed > 0) {
       if (!this.laneTimers.has(lane)) {
-        const t = setTimeout(() => {
-          this.laneTimers.delete(lane);
-          this.pump(lane);
-        }, at - now);
+        const t = setTimeout(
+          () => {
+            this.laneTimers.delete(lane);
+            this.pump(lane);
+          },
+          Math.ceil(Math.min(byClock, byElapsed)),
+        );
         t.unref();
         this.laneTimers.set(lane, t);
       }
       return;
     }
+    this.waitedOut.delete(lane);
     const p = this.runLocal(lane, head, queue, now)
       .catch((err) => this.d.log.error({ err, message: head._id }, 'outbox: delivery bookkeeping failed'))
       .finally(() => {
@@ -228,6 +243,7 @@ export class Lanes {
     this.held.delete(key);
     if (retry) {
       Object.assign(head, retry);
+      this.waitedOut.set(lane, performance.now() + Math.max(0, retry.dueAt.getTime() - now));
       return;
     }
     if (queue[0] === head) queue.shift();
@@ -240,6 +256,7 @@ export class Lanes {
     const queue = this.local.get(lane) ?? [];
     this.local.delete(lane);
     this.readyLanes.delete(lane);
+    this.waitedOut.delete(lane);
     for (const m of queue) this.localIds.delete(m._id);
     for (const m of queue) this.held.delete(`${m._id}#${m.attempt}`);
     await this.d.repo.handBack(queue, this.d.owner);

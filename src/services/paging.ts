@@ -24,6 +24,7 @@ import {
   PAGE_END_KIND,
   PAGE_KIND,
   PAGE_LINE_KIND,
+  PAGE_RETRY_KIND,
   PAGE_START_KIND,
   pageLineJobId,
 } from './pagingPlan.ts';
@@ -40,11 +41,14 @@ export {
   PAGE_END_KIND,
   PAGE_KIND,
   PAGE_LINE_KIND,
+  PAGE_RETRY_KIND,
   PAGE_START_KIND,
   pageEndJobId,
   pageJobId,
   pageLineJobId,
+  pageRetryJobId,
   pageStartJobId,
+  pageStartRetryId,
   START_RETRY_MS,
 } from './pagingPlan.ts';
 
@@ -56,6 +60,8 @@ export class PagingService implements OwnsJobKinds {
     // one's page ended. Nothing else would: the auditor sees only pages that started.
     [PAGE_START_KIND]: { run: (job, run) => this.runStart(job, run.now), late: 'run' },
     [PAGE_END_KIND]: { run: (job) => this.runEnd(job), late: 'run' },
+    // A listener's work that failed on our side (a start, a teardown, monitoring's ack), heard again: owed however late.
+    [PAGE_RETRY_KIND]: { run: (job, run) => this.starts.runRetry(job, run.now), late: 'run' },
     // A line after the reply is owed however late: an acknowledged page must say so on every card.
     [PAGE_LINE_KIND]: { run: (job) => this.c.runLine(job), late: 'run' },
   };
@@ -76,23 +82,23 @@ export class PagingService implements OwnsJobKinds {
     o: PagingOptions,
   ) {
     this.c = new PagingCore(repo, jobs, tickets, teams, people, outbox, o);
-    this.starts = new PageStarts(this.c);
+    this.starts = new PageStarts(this.c, (acting, id) => this.ack(acting, id));
     this.steps = new StepRunner(this.c);
     this.auditor = new PageAuditor(this.c);
     this.first = new FirstPage(this.c, this.steps);
   }
 
-  /**
-   * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
-   * A failed start is tried again in the background (pagingStarts.ts).
-   */
   /** Resolves once the first pages of the tenant's escalations started here have gone (a team change waits for them). */
   firstPagesOf(tenant: string): Promise<void> {
     return this.c.firstPagesOf(tenant);
   }
 
+  /**
+   * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
+   * A failed start is tried again as a job on the engine's clock while a page is owed (pagingStarts.ts).
+   */
   listen(feed: ChangeFeed, alerts: AlertService): void {
-    this.starts.listen(feed, alerts, (acting, id) => this.ack(acting, id));
+    this.starts.listen(feed, alerts);
   }
 
   /**

@@ -4,10 +4,22 @@
 import type { Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import { nextStep } from '../domain/escalation.ts';
+import { pageRetryingReply } from '../present/pageNotice.ts';
 import type { Job } from '../store/jobStore.ts';
 import type { LiveEscalation } from '../store/pageStore.ts';
 import type { PagingCore } from './pagingCore.ts';
-import { FINISHED, pageJobId, planOf, START_RETRY_MS, type StartPayload } from './pagingPlan.ts';
+import {
+  FINISHED,
+  PAGE_START_KIND,
+  pageJobId,
+  pageStartJobId,
+  pageStartRetryId,
+  planOf,
+  QUICK_RETRIES,
+  type StartPayload,
+  startRetryWait,
+  stillPaged,
+} from './pagingPlan.ts';
 import type { StepRunner } from './pagingSteps.ts';
 
 export class FirstPage {
@@ -17,27 +29,20 @@ export class FirstPage {
   ) {}
 
   /**
-   * The start job. A failure on our side (the database slow under a burst) is tried again here, a few times over about
-   * half a minute (the job stays claimed meanwhile): a page that never starts is one the auditor cannot see. Every try,
-   * and a run taken over after its process died, does the work once: the start is a unique insert, an earlier run's
-   * live record is resumed, the DMs are keyed by the first step's job id, its history line claimed once.
+   * The start job. A failure on our side (the database slow under a burst) files the next try as a job of its own,
+   * due a moment later on the job engine's clock (1 s, 5 s, 25 s, then every minute: `START_RETRY_MS`), for as long
+   * as the incident is open and still owed its page (`stillPaged`): a page that never starts is one the auditor cannot
+   * see. Every try, and a run taken over after its process died, does the work once: the start is a unique insert, an
+   * earlier run's live record is resumed, the DMs are keyed by the first step's job id, its history line claimed once;
+   * each try's id is its own (filed twice, it runs once).
    */
   async run(job: Job, now: Date): Promise<string | undefined> {
     const p = job.payload as unknown as StartPayload;
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.start(p, now);
-        } catch (err) {
-          const wait = isUserError(err) ? undefined : START_RETRY_MS[attempt];
-          if (wait === undefined) throw err;
-          this.c.o.log.warn(
-            { err, ticketId: p.ticketId, attempt: attempt + 1 },
-            'paging: starting a page failed; retrying',
-          );
-          await new Promise((resolve) => setTimeout(resolve, wait));
-        }
-      }
+      return await this.start(p, now);
+    } catch (err) {
+      if (isUserError(err)) throw err;
+      return await this.tryAgain(p, err, now);
     } finally {
       // However it ended: notes held for its first page go on (PagingCore.firstPage), and a change heard next decides
       // afresh whether to file it.
@@ -46,15 +51,55 @@ export class FirstPage {
     }
   }
 
+  /** Files the start's next try, says so loudly (the log; the team's channel once the quick tries are used). */
+  private async tryAgain(p: StartPayload, err: unknown, now: Date): Promise<string> {
+    const attempt = (p.attempt ?? 0) + 1;
+    const dueAt = new Date(now.getTime() + startRetryWait(attempt));
+    const log = this.c.o.log;
+    const about = { err, tenant: p.tenant, ticketId: p.ticketId, episode: p.episode, attempt };
+    const next: StartPayload = { ...p, attempt };
+    try {
+      await this.c.jobs.fileWithoutRecord({
+        _id: pageStartRetryId(p.tenant, p.ticketId, p.episode, attempt),
+        tenant: p.tenant,
+        kind: PAGE_START_KIND,
+        dueAt,
+        payload: { ...next },
+        createdAt: now,
+        by: null,
+        ticketId: p.ticketId,
+      });
+    } catch (filing) {
+      log.error({ ...about, filing }, 'paging: a page could not start, nor its next try be filed: NOBODY IS PAGED');
+      throw err;
+    }
+    log.error({ ...about, retryAt: dueAt }, 'paging: a page could not start; nobody is paged yet; it is tried again');
+    // The quick retries used (the next try is the first at the back-off's cap): said once, loudly.
+    if (attempt === QUICK_RETRIES + 1)
+      await this.tellRetrying(p).catch((e) => log.warn({ err: e }, 'paging: could not say so'));
+    return `failed (${(err as Error)?.message ?? String(err)}); tried again at ${dueAt.toISOString()}`;
+  }
+
+  /** Once the quick tries are used: the team's channel is told nobody is paged yet (once per episode: its key). */
+  private async tellRetrying(p: StartPayload): Promise<void> {
+    const team = p.team ? await this.c.teams.current(p.tenant, p.team) : null;
+    if (!team?.channel) return;
+    await this.c.outbox.toChannel(
+      team.channel,
+      pageRetryingReply({ ticketId: p.ticketId, everyMs: startRetryWait(Number.POSITIVE_INFINITY) }),
+      { tenant: p.tenant, ticketId: p.ticketId },
+      undefined,
+      `page-retrying:${pageStartJobId(p.tenant, p.ticketId, p.episode)}`,
+    );
+  }
+
   private async start(p: StartPayload, now: Date): Promise<string | undefined> {
     const { repo, teams } = this.c;
     const startedAt = new Date(p.startedAt);
-    const team = p.team ? await teams.current(p.tenant, p.team) : null;
-    const policy = p.policy ?? (team ? teams.policyOf(team) : null);
-    if (!policy) return 'no team to page';
     const sys = this.c.system(p.tenant, now);
     // Read before anything is written: an incident resolved before its page started is not started (its episode stays
-    // open to a later start, which a resolve's teardown that found nothing started would otherwise leave stuck).
+    // open to a later start, which a resolve's teardown that found nothing started would otherwise leave stuck). Read
+    // first: a try of a start that keeps failing (below) stops here once the incident is resolved or downgraded.
     let ticket: Ticket;
     try {
       ticket = await this.c.tickets.getTicket(sys, p.ticketId);
@@ -63,6 +108,11 @@ export class FirstPage {
       throw err;
     }
     if (FINISHED.has(ticket.state)) return ticket.state;
+    // Downgraded since (a person made it a P3): no page is owed.
+    if (!stillPaged(ticket)) return 'no longer paged';
+    const team = p.team ? await teams.current(p.tenant, p.team) : null;
+    const policy = p.policy ?? (team ? teams.policyOf(team) : null);
+    if (!policy) return 'no team to page';
     const e: LiveEscalation = {
       tenant: p.tenant,
       ticketId: p.ticketId,
@@ -83,7 +133,7 @@ export class FirstPage {
     const next = nextStep(plan, startedAt, step.index, this.c.o.repeatMs);
     // The live record as it stands once the first level is paged (this run pages it): no second write for it. A run
     // that dies before paging is taken over by another process's engine, which resumes this record and pages; one that
-    // fails for good leaves the next step pending, which the auditor plans again when it is overdue.
+    // fails is tried again (`tryAgain`), which resumes it; the auditor plans the next step again if it is ever overdue.
     const live: LiveEscalation = {
       ...e,
       lastLevel: step.level,

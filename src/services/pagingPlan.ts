@@ -15,8 +15,24 @@ export const PAGE_END_KIND = 'oncall.end';
 export const PAGE_LINE_KIND = 'oncall.line';
 /** A step more than this late is reported by the auditor. */
 export const OVERDUE_MS = 120_000;
-/** A page start that failed is tried again after each of these. */
-export const START_RETRY_MS = [1_000, 5_000, 25_000];
+/**
+ * A page start that failed on our side is tried again after each of these, as a job due that much later on the job
+ * engine's clock, then after the last one again and again while the incident is still owed a page (`stillPaged`).
+ */
+export const START_RETRY_MS = [1_000, 5_000, 25_000, 60_000];
+/** How long to wait before try `attempt` (1 the first retry): the back-off, capped at its last step. */
+export const startRetryWait = (attempt: number): number =>
+  START_RETRY_MS[Math.min(Math.max(attempt, 1), START_RETRY_MS.length) - 1] as number;
+/**
+ * The quick retries (those before the back-off reaches its cap): a start still failing after them is said in the team's
+ * channel, and a listener's retry of work no page is owed for (an ack, a teardown) gives up.
+ */
+export const QUICK_RETRIES = START_RETRY_MS.length - 1;
+/**
+ * A listener's work that failed on our side (the change or alert that starts a page, monitoring's acknowledge), heard
+ * again as a job on the engine's clock (pagingStarts.ts).
+ */
+export const PAGE_RETRY_KIND = 'oncall.retry';
 
 export const PAGED = new Set(['P1', 'P2']);
 export const FINISHED = new Set(['resolved', 'closed']);
@@ -49,6 +65,23 @@ export interface StartPayload {
   message: string | null;
   /** When the change that started it happened (ISO): the escalation's start, its steps' times count from it. */
   startedAt: string;
+  /** Which try this is (absent: the first, 0): a start that failed is filed again with the next (`pageStartRetryId`). */
+  attempt?: number;
+}
+
+/** What a listener's retry carries: the work (`what`), its ticket, its try, and an ack's person and time. */
+export interface RetryPayload {
+  tenant: string;
+  ticketId: string;
+  what: 'change' | 'alert' | 'ack';
+  /** What names the work heard: a change's ticket version, an ack's time (ISO). */
+  key: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  /** When the work was heard (ISO). */
+  at: string;
+  /** Monitoring's acknowledge: who acknowledged. */
+  by?: PersonRef;
 }
 
 /** What a teardown job carries: the ticket, when it was resolved or closed (ISO), and whether it was closed. */
@@ -62,6 +95,17 @@ export interface EndPayload {
 /** One start job per episode: a change heard twice, an alert and its incident's change, two processes file one id. */
 export const pageStartJobId = (tenant: string, ticketId: string, episode: number) =>
   `page-start:${tenant}/${ticketId}${episode ? `~${episode}` : ''}`;
+
+/**
+ * Try `attempt` of an episode's start job that failed on our side: one id per try, so a try filed twice (a run taken
+ * over after its process died) runs once; the start in it is a unique insert besides.
+ */
+export const pageStartRetryId = (tenant: string, ticketId: string, episode: number, attempt: number) =>
+  `${pageStartJobId(tenant, ticketId, episode)}/retry${attempt}`;
+
+/** Try `attempt` of a listener's work that failed (one id per work heard and try: heard twice, it runs once). */
+export const pageRetryJobId = (p: Pick<RetryPayload, 'tenant' | 'ticketId' | 'what' | 'key' | 'attempt'>) =>
+  `page-retry:${p.tenant}/${p.ticketId}/${p.what}@${p.key}/retry${p.attempt}`;
 
 /** What a line after the reply carries: who gave the command, when (its time is the line's), and the line. */
 export interface LinePayload {
@@ -107,6 +151,15 @@ export const mayHaveBeenPaged = (
       (t.tags.includes('alert') ||
         PAGED.has(t.priority) ||
         t.history.some((h) => h.action === 'priority' && (PAGED.has(String(h.from)) || PAGED.has(String(h.to)))))));
+
+/**
+ * Whether an open incident is still owed the page its start job is for: P1 or P2 now; or, opened to be paged (by
+ * `/oncall page`, tagged `page`, or by an alert, tagged `alert`, whatever its priority) and never given another
+ * priority since. Downgraded by a person (to P3 or below), it is not: a start, or its retry, pages no more.
+ */
+export const stillPaged = (t: Pick<Ticket, 'priority' | 'tags' | 'history'>): boolean =>
+  PAGED.has(t.priority) ||
+  ((t.tags.includes('page') || t.tags.includes('alert')) && !t.history.some((h) => h.action === 'priority'));
 
 /** The change that closed the ticket took it from resolved. */
 export const closedFromResolved = (t: Ticket): boolean =>

@@ -1,7 +1,7 @@
 // A page's start and stop from what happens elsewhere: ticket changes (a P1/P2 incident of a team's service starts
-// one, a resolve ends its episode), alerts (an incident opened, monitoring's acknowledge), each tried again in the
-// background when it fails on our side.
-import type { Ticket } from '../domain/entities.ts';
+// one, a resolve ends its episode), alerts (an incident opened, monitoring's acknowledge), each tried again as a job on
+// the engine's clock when it fails on our side.
+import type { PersonRef, Ticket } from '../domain/entities.ts';
 import { isUserError } from '../domain/errors.ts';
 import { type EscalationPolicy, PAGE_HISTORY } from '../domain/escalation.ts';
 import type { Job } from '../store/jobStore.ts';
@@ -15,12 +15,17 @@ import {
   FINISHED,
   mayHaveBeenPaged,
   PAGE_END_KIND,
+  PAGE_RETRY_KIND,
   PAGE_START_KIND,
   PAGED,
   pageEndJobId,
+  pageRetryJobId,
   pageStartJobId,
-  START_RETRY_MS,
+  QUICK_RETRIES,
+  type RetryPayload,
   type StartPayload,
+  startRetryWait,
+  stillPaged,
 } from './pagingPlan.ts';
 import type { Team } from './teams.ts';
 
@@ -36,24 +41,31 @@ const PAGING_LINES: ReadonlySet<string> = new Set([
 export type Ack = (acting: Acting, id: string) => Promise<unknown>;
 
 export class PageStarts {
-  constructor(private readonly c: PagingCore) {}
+  constructor(
+    private readonly c: PagingCore,
+    /** The facade's ack, which monitoring's acknowledge goes through. */
+    private readonly ack: Ack,
+  ) {}
 
   /**
    * Starts pages from ticket changes (a P1/P2 incident of a team's service) and alerts; listeners never throw.
-   * A start that fails on our side (the database slow under a burst) is tried again in the background, a few
-   * times over about half a minute: a page that never starts is one the auditor cannot see.
+   * Work that fails on our side (the database slow under a burst) is heard again as a job due a moment later on the
+   * job engine's clock (`runRetry`): a page that never starts is one the auditor cannot see.
    */
-  listen(feed: ChangeFeed, alerts: AlertService, ack: Ack): void {
+  listen(feed: ChangeFeed, alerts: AlertService): void {
     feed.subscribe(async (ev) => {
-      await this.retrying(() => this.onChange(ev.ticket), ev.ticket.ticketId);
+      const t = ev.ticket;
+      await this.retrying(() => this.onChange(t), { what: 'change', key: String(t.version) }, t, t.updatedAt);
     });
     alerts.onAlertIncident(async (ev) => {
       // Started already by the incident's own change in this process (a P1/P2 of a team's service): no second try.
       if (!this.c.startedLately(ev.tenant, ev.ticket.ticketId)) {
-        await this.retrying(async () => {
-          const team = await this.c.teams.teamFor(ev.tenant, ev.ticket.service);
-          if (team) await this.startFor(ev.ticket, team, null, null, ev.ticket.openedAt);
-        }, ev.ticket.ticketId);
+        await this.retrying(
+          () => this.alertStart(ev.ticket),
+          { what: 'alert', key: 'opened' },
+          ev.ticket,
+          ev.ticket.openedAt,
+        );
       }
       // Under a burst, the alerts' notes wait while this incident's first page is being sent (started here, by this
       // listener or by the incident's own change): a page is what the alert is for.
@@ -61,37 +73,115 @@ export class PageStarts {
     });
     // Monitoring's acknowledge is the Acknowledge button's: the same ack, by the alerts' system person.
     alerts.onAlertAcknowledged(async (ev) => {
-      await this.retrying(async () => {
-        const acting: Acting = { ...this.c.system(ev.tenant, ev.at), person: ev.by };
-        try {
-          await ack(acting, ev.ticketId);
-        } catch (err) {
-          // An incident no team's policy paged: the note on it is the whole acknowledgement.
-          if (!(isUserError(err) && err.code === 'ONCALL.NOT_PAGED')) throw err;
-        }
-      }, ev.ticketId);
+      const t = { tenant: ev.tenant, ticketId: ev.ticketId };
+      await this.retrying(
+        () => this.alertAck(ev.tenant, ev.ticketId, ev.by, ev.at),
+        { what: 'ack', key: ev.at.toISOString(), by: ev.by },
+        t,
+        ev.at,
+      );
     });
   }
 
-  /** Runs `work` now; on a failure that is not a person's error, again after each of `RETRY_MS`, not waited for. */
-  private async retrying(work: () => Promise<unknown>, ticketId: string, attempt = 0): Promise<void> {
+  /** An alert's incident paged by its service's team (unless its own change started it). */
+  private async alertStart(t: Ticket): Promise<void> {
+    const team = await this.c.teams.teamFor(t.tenant, t.service);
+    if (team) await this.startFor(t, team, null, null, t.openedAt);
+  }
+
+  /** Monitoring's acknowledge, as the alerts' system person's ack. */
+  private async alertAck(tenant: string, ticketId: string, by: PersonRef, at: Date): Promise<void> {
+    const acting: Acting = { ...this.c.system(tenant, at), person: by };
     try {
-      await work();
+      await this.ack(acting, ticketId);
     } catch (err) {
-      const wait = isUserError(err) ? undefined : START_RETRY_MS[attempt];
-      if (wait === undefined) {
-        this.c.o.log.error({ err, ticketId }, 'paging: could not start or stop a page');
-        return;
-      }
-      this.c.o.log.warn(
-        { err, ticketId, attempt: attempt + 1 },
-        'paging: starting or stopping a page failed; retrying',
-      );
-      setTimeout(() => void this.retrying(work, ticketId, attempt + 1), wait).unref();
+      // An incident no team's policy paged: the note on it is the whole acknowledgement.
+      if (!(isUserError(err) && err.code === 'ONCALL.NOT_PAGED')) throw err;
     }
   }
 
-  private async onChange(t: Ticket): Promise<void> {
+  /** Runs a listener's `work` now; on a failure that is not a person's error, files its first retry (`runRetry`). */
+  private async retrying(
+    work: () => Promise<unknown>,
+    what: Pick<RetryPayload, 'what' | 'key' | 'by'>,
+    t: Pick<Ticket, 'tenant' | 'ticketId'>,
+    at: Date,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (isUserError(err)) {
+        this.c.o.log.error({ err, ticketId: t.ticketId }, 'paging: could not start or stop a page');
+        return;
+      }
+      const p: RetryPayload = { tenant: t.tenant, ticketId: t.ticketId, ...what, attempt: 1, at: at.toISOString() };
+      await this.fileRetry(p, at, err).catch(() => {});
+    }
+  }
+
+  /**
+   * A listener's work heard again, try `attempt`: read afresh (the ticket as it is now) and done again. Failing on our
+   * side, it files its next try: a start's (a change's or an alert's) for as long as the incident is open and still
+   * owed its page, an ack's `QUICK_RETRIES` times. Heard twice (a run taken over), it does the work once: a start is
+   * filed under one job id per episode, an ack is a unique insert.
+   */
+  async runRetry(job: Job, now: Date): Promise<string | undefined> {
+    const p = job.payload as unknown as RetryPayload;
+    // The ticket as read by this try (none: an ack's, or the read failed).
+    const read: { ticket?: Ticket } = {};
+    try {
+      if (p.what === 'ack') {
+        await this.alertAck(p.tenant, p.ticketId, p.by as PersonRef, new Date(p.at));
+        return undefined;
+      }
+      let ticket: Ticket;
+      try {
+        ticket = await this.c.tickets.getTicket(this.c.system(p.tenant, now), p.ticketId);
+      } catch (err) {
+        if (isUserError(err)) return 'ticket gone';
+        throw err;
+      }
+      read.ticket = ticket;
+      if (p.what === 'change') await this.onChange(ticket, false);
+      else if (!FINISHED.has(ticket.state) && stillPaged(ticket)) await this.alertStart(ticket);
+      return undefined;
+    } catch (err) {
+      if (isUserError(err)) throw err;
+      // Past the quick tries only a page still owed is tried on (an open incident, still paged-priority).
+      const { ticket } = read;
+      const owed = ticket ? !FINISHED.has(ticket.state) && stillPaged(ticket) : p.what !== 'ack';
+      if (p.attempt >= QUICK_RETRIES && !owed) throw err;
+      const next = { ...p, attempt: p.attempt + 1 };
+      return `failed (${(err as Error)?.message ?? String(err)}); tried again at ${(await this.fileRetry(next, now, err)).toISOString()}`;
+    }
+  }
+
+  /** Files try `p.attempt` of a listener's work, due after its back-off on the engine's clock; logs the failure loudly. */
+  private async fileRetry(p: RetryPayload, now: Date, err: unknown): Promise<Date> {
+    const log = this.c.o.log;
+    const about = { err, tenant: p.tenant, ticketId: p.ticketId, what: p.what, attempt: p.attempt };
+    const dueAt = new Date(now.getTime() + startRetryWait(p.attempt));
+    try {
+      await this.c.jobs.fileWithoutRecord({
+        _id: pageRetryJobId(p),
+        tenant: p.tenant,
+        kind: PAGE_RETRY_KIND,
+        dueAt,
+        payload: { ...p },
+        createdAt: now,
+        by: null,
+        ticketId: p.ticketId,
+      });
+    } catch (filing) {
+      log.error({ ...about, filing }, 'paging: could not start or stop a page, nor file its next try');
+      throw err;
+    }
+    log.error({ ...about, retryAt: dueAt }, 'paging: could not start or stop a page; it is tried again');
+    return dueAt;
+  }
+
+  /** A ticket's change (`heard` false: a retry's, the ticket as read now, whatever line it ended on). */
+  private async onChange(t: Ticket, heard = true): Promise<void> {
     // Only incidents are paged (a change feed of every request and change stays off the page records).
     if (t.type !== 'incident') return;
     if (FINISHED.has(t.state)) {
@@ -126,7 +216,7 @@ export class PageStarts {
     // A line paging wrote itself (an ack, a page, an escalation) changes neither priority nor state: nothing to start,
     // and no page check to read.
     const last = t.history.at(-1);
-    if (last && PAGING_LINES.has(last.action)) return;
+    if (heard && last && PAGING_LINES.has(last.action)) return;
     const team = await this.c.teams.teamFor(t.tenant, t.service);
     if (team) await this.startFor(t, team, null, null, t.updatedAt);
   }

@@ -92,6 +92,8 @@ export class TeamService {
   constructor(
     private readonly repo: TeamRepository,
     private readonly people: PeopleService,
+    /** Real elapsed milliseconds: how long a kept copy stands at most (tests move their own). */
+    private readonly elapsed: () => number = Date.now,
   ) {}
 
   async create(acting: Acting, name: string, opts: { channel?: string; services?: string }): Promise<Team> {
@@ -158,10 +160,10 @@ export class TeamService {
   async list(tenant: string): Promise<Team[]> {
     const epoch = await this.people.epochOf(tenant);
     const hit = this.known.get(tenant);
-    if (hit && hit.epoch === epoch && hit.until > Date.now()) return structuredClone(hit.teams);
+    if (hit && hit.epoch === epoch && hit.until > this.elapsed()) return structuredClone(hit.teams);
     const teams = await this.repo.list(tenant);
     if (this.known.size > 10_000) this.known.clear();
-    const until = Date.now() + TEAMS_KEPT_MS;
+    const until = this.elapsed() + TEAMS_KEPT_MS;
     this.known.set(tenant, { teams, epoch, until });
     // Every team of the tenant, read under the same epoch: `current` need not read one of them again (a P1's page
     // start after a `/status`).
@@ -184,9 +186,9 @@ export class TeamService {
       this.named.set(tenant, teams);
     }
     let hit = teams.get(name);
-    if (!hit || hit.epoch !== epoch || hit.until <= Date.now()) {
+    if (!hit || hit.epoch !== epoch || hit.until <= this.elapsed()) {
       const read = this.repo.get(tenant, name);
-      hit = { team: read, epoch, until: Date.now() + TEAMS_KEPT_MS };
+      hit = { team: read, epoch, until: this.elapsed() + TEAMS_KEPT_MS };
       if (teams.size > 10_000) teams.clear();
       teams.set(name, hit);
       const kept = hit;

@@ -62,6 +62,15 @@ export class TicketService {
     return this.c.getTicket(acting, id);
   }
 
+  /**
+   * The ticket as this process last read or wrote it (no round trip), else read now: for a decision on what never
+   * changes after the open (type, title, service), or that a change then checks again on what the database holds.
+   */
+  knownTicket(acting: Acting, id: string): Promise<Ticket> {
+    const kept = this.c.rememberedTicket(acting, id);
+    return kept ? Promise.resolve(kept) : this.c.getTicket(acting, id);
+  }
+
   /** Ticket ids for autocomplete: open tickets whose id or title matches, only the asker's own unless an agent. */
   suggestTickets(acting: Acting, query: string): Promise<Array<{ id: string; title: string }>> {
     return this.reads.suggestTickets(acting, query);

@@ -72,10 +72,8 @@ export class RollupRepository {
     this.facts = connection.collection<FactDoc>(FACTS);
     this.factInserts = new BatchedInserts(this.facts);
     this.days = connection.collection<DayDoc>(DAYS);
-    this.windows = new RecentWindows(
-      connection.collection<WindowDoc>(DAYS),
-      (tenant, day) => this.factsOfDay(tenant, day),
-      () => this.marker(),
+    this.windows = new RecentWindows(connection.collection<WindowDoc>(DAYS), (tenant, day) =>
+      this.factsOfDay(tenant, day),
     );
   }
 

@@ -32,9 +32,9 @@ interface WindowDay {
 
 export interface WindowDoc {
   _id: string;
-  /** New at every write (decoded days are kept under it). */
+  /** New at every write: a process keeps the window while it stands (decoded days are kept under it). */
   token: string;
-  /** The fold marker's token written after it: a process keeps the window while the marker stands. */
+  /** The fold marker's token written after it (processes of earlier versions kept the window while it stood). */
   marker: string;
   /** The first UTC day it holds: every fact folded for a day from this one on is in it. */
   from: string;
@@ -74,10 +74,9 @@ export function utcDays(first: string, last: string): string[] {
   return out;
 }
 
-/** A window as this process keeps it: good while the fold marker is `validUnder`. */
+/** A window as this process keeps it: good while the stored one carries the same token. */
 interface Kept {
   token: string;
-  validUnder: string;
   from: string;
   days: Map<string, WindowDay>;
 }
@@ -92,35 +91,25 @@ export class RecentWindows {
     private readonly docs: mongo.Collection<WindowDoc>,
     /** A tenant's folded facts of one day, from its day documents. */
     private readonly readDay: (tenant: string, day: string) => Promise<StoredFact[]>,
-    /** The fold marker's token as the database has it now. */
-    private readonly marker: () => Promise<string>,
   ) {}
 
   /**
-   * The tenant's window. The first time, one read by `_id`, kept under the fold marker it was written before; after,
-   * the fold marker alone while it stands (every write of a window is followed by a new marker), else the marker and
-   * the window. Null: nothing was ever folded for the tenant (every tenant with day documents has a window: the fold
-   * writes one, `ensure` did for older data).
+   * The tenant's window: one read by `_id` every time. The first time, the window; after, the window only if it was
+   * written since (`{_id, token: {$ne: kept}}`: every write gives it a new token, and a window is never deleted, only
+   * emptied), so a window that stands costs one read of nothing, and one moved by a fold elsewhere one read of it
+   * (it used to be the fold marker, then the window). Null: nothing was ever folded for the tenant (every tenant with
+   * day documents has a window: the fold writes one, `ensure` did for older data).
    */
   async read(tenant: string): Promise<RecentWindow | null> {
     let had = this.known.get(tenant);
-    let marker: string | null = null;
-    if (had) {
-      marker = await this.marker();
-      if (marker !== had.validUnder) had = undefined;
-    }
-    if (!had) {
-      const doc = await this.docs.findOne({ _id: windowId(tenant) });
-      if (!doc) return null;
-      // Read after `marker` was: at least as new as that fold; read first, as new as the fold that wrote it.
-      had = {
-        token: doc.token,
-        validUnder: marker ?? doc.marker,
-        from: doc.from,
-        days: new Map(doc.days.map((d) => [d.d, d])),
-      };
+    const doc = await this.docs.findOne(
+      had ? { _id: windowId(tenant), token: { $ne: had.token } } : { _id: windowId(tenant) },
+    );
+    if (doc) {
+      had = { token: doc.token, from: doc.from, days: new Map(doc.days.map((d) => [d.d, d])) };
       this.known.set(tenant, had);
     }
+    if (!had) return null;
     const { token, from, days: stored } = had;
     return {
       from,

@@ -115,6 +115,23 @@ describe('recording an action', () => {
     expect(await actionDocs()).toEqual([]);
   });
 
+  it('refuses a ticket closed in another process since this one last saw it, and nothing stands', async () => {
+    // Opened here, so this process knows it (open); the other process resolves and closes it.
+    const gone = idOf(ok(await root('/ticket new "Disk full" --priority P3')));
+    const elsewhere = personAt(other.core, 'root');
+    ok(await elsewhere(`/ticket resolve ${gone} cleared`));
+    ok(await elsewhere(`/ticket close ${gone}`));
+    const closed = await ada(`/ticket action ${gone} "x" --owner @bo --due "friday 9am"`);
+    expect(closed.error).toBe('ACTION.CLOSED_TICKET');
+    expect(closed.text).toContain(`${gone} is closed`);
+    // Not in the register, no reminder filed, and its number given to the next action.
+    expect(await actionDocs()).toEqual([]);
+    const reminders = await bot.db.connection
+      .collection('job_slots')
+      .countDocuments({ 'job.kind': 'action.remind' } as never);
+    expect(reminders).toBe(0);
+  });
+
   it('records ACT-1 and ACT-2 (the second in another process), on the ticket and in the register', async () => {
     const r = ok(await ada(`/ticket action ${inc} "Alert on disk usage" --owner @bo --due "2026-03-13 09:00"`));
     expect(r.text).toBe(

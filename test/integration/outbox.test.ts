@@ -332,6 +332,26 @@ describe('failures', () => {
   });
 });
 
+describe('a retry while the bot clock stands still', () => {
+  it('goes once its back-off has passed in elapsed time (a test clock that stands still holds back nothing)', async () => {
+    let failed = 0;
+    const slack = recordingSender('slack', (c) => {
+      if (c.channel === 'CSTILL' && failed++ < 1) return new Error('socket hang up');
+      return undefined;
+    });
+    bot.core.registerSender(slack);
+    const id = await outboxOf(bot).toChannel('slack:CSTILL', { text: 'held?', visibility: 'channel' }, { tenant });
+    // The clock is not moved: only elapsed time can let the second attempt go.
+    const until = performance.now() + 10_000;
+    while (!slack.calls.some((c) => c.channel === 'CSTILL') && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await bot.core.settled();
+    expect(slack.calls.filter((c) => c.channel === 'CSTILL').map((c) => c.reply.text)).toEqual(['held?']);
+    expect((await ledger()).find((e) => e.messageId === id)).toMatchObject({ outcome: 'delivered', attempts: 2 });
+  });
+});
+
 /** A Slack and a Discord sender that record, and the people service of the console tenant. */
 function dmSetup() {
   const slack = recordingSender('slack');

@@ -7,7 +7,7 @@ import type { Ticket } from '../../src/domain/entities.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { createAlertWebhooks, WEBHOOK_PREFIX } from '../../src/http/webhooks.ts';
 import type { Reply } from '../../src/present/reply.ts';
-import { PAGE_END_KIND, pageJobId, pageStartJobId } from '../../src/services/paging.ts';
+import { PAGE_END_KIND, pageJobId, pageStartJobId, pageStartRetryId } from '../../src/services/paging.ts';
 import type { Job } from '../../src/store/jobStore.ts';
 import { type LiveEscalation, PageRepository } from '../../src/store/pageStore.ts';
 import { adminActing, anotherProcess, personAt, startTestBot, type TestBot } from '../support/harness.ts';
@@ -47,13 +47,14 @@ const pages = (id: string, calls = terminal.calls) =>
   calls
     .filter((c) => c.op === 'dm' && c.reply.text.startsWith('PAGE') && c.reply.text.includes(` ${id} `))
     .map((c) => c.channel);
-/** A start's retry comes after a second of real time (the wait is the process's own, not the clock's): waits for it. */
-async function pagedAfterRetry(id: string): Promise<void> {
-  for (let waited = 0; pages(id).length === 0 && waited < 30_000; waited += 250) {
-    await new Promise((r) => setTimeout(r, 250));
-    await settle([bot.jobs]);
-  }
+/** Moves the clock on by `ms` (a start's retry is due that much later on it) and lets the engine run what fell due. */
+async function later(ms: number): Promise<void> {
+  clock = new Date(clock.getTime() + ms);
+  await settle([bot.jobs]);
 }
+/** The channel posts saying a ticket's page is being tried again. */
+const retryingSaid = (id: string) =>
+  terminal.calls.filter((c) => c.op === 'post' && c.reply.text.startsWith(`Paging for ${id} could not start`));
 let seq = 0;
 async function incident(): Promise<string> {
   const r = ok(await root(`/ticket new "Database down ${++seq}" --type incident --priority P1 --service db`));
@@ -456,8 +457,7 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed for good`));
   });
 
-  it('a start that fails on our side (the database slow) is tried again, and pages', async () => {
-    const start = clock;
+  it('a start that fails on our side (the database slow) is tried again on the clock, and pages', async () => {
     const teams = bot.services.teams;
     const teamFor = teams.teamFor.bind(teams);
     let failures = 0;
@@ -467,11 +467,16 @@ describe('paging', () => {
     };
     try {
       const id = await incident();
-      await until(start, 0.5);
-      await pagedAfterRetry(id);
-      await until(start, 1);
+      // The listener's start failed: its next try is a job due a second later on the clock, not in real time.
+      await settle([bot.jobs]);
+      expect(pages(id)).toEqual([]);
+      const retry = (await filed()).find((j) => j.ticketId === id && j.kind === 'oncall.retry');
+      expect(retry?.dueAt).toEqual(new Date(clock.getTime() + 1000));
+      await later(1000);
       expect(pages(id)).toEqual(['ann']);
       expect(failures).toBeGreaterThan(1);
+      await later(30_000);
+      expect(pages(id)).toEqual(['ann']);
       ok(await ann(`/oncall ack ${id}`));
       ok(await root(`/ticket resolve ${id} fixed`));
     } finally {
@@ -507,27 +512,151 @@ describe('paging', () => {
     ok(await root(`/ticket resolve ${id} fixed`));
   });
 
-  it('a start job that fails on our side after its live record is tried again: it resumes the record and pages once', async () => {
-    const start = clock;
+  it('a start job that fails on our side after its live record is tried again on the clock: it resumes the record and pages once', async () => {
     const outbox = bot.services.outbox;
     const toPerson = outbox.toPerson.bind(outbox);
     let failures = 0;
     outbox.toPerson = async (...args) => {
-      if (failures++ === 0) throw new Error('connection 12 to 127.0.0.1 timed out');
+      // Page DMs only (a resolved ticket's survey is a DM too).
+      if (args[2].text.startsWith('PAGE') && failures++ === 0) throw new Error('connection 12 to 127.0.0.1 timed out');
       return toPerson(...args);
     };
     try {
       const id = await incident();
-      await until(start, 0.5);
-      await pagedAfterRetry(id);
+      // The start job ran and failed; its next try waits for the clock (a second), not for real time.
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      expect(pages(id)).toEqual([]);
+      const retry = (await filed()).find((j) => j._id === pageStartRetryId(tenant, id, 0, 1));
+      expect(retry?.dueAt).toEqual(new Date(clock.getTime() + 1000));
+      await later(1000);
       expect(pages(id)).toEqual(['ann']);
-      expect(failures).toBeGreaterThan(1);
+      expect(failures).toBe(2);
+      await later(30_000);
+      expect(pages(id)).toEqual(['ann']);
       const t = await ticket(id);
       expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
       ok(await ann(`/oncall ack ${id}`));
       ok(await root(`/ticket resolve ${id} fixed`));
     } finally {
       outbox.toPerson = toPerson;
+    }
+  });
+
+  it('the tries of a failing start, on two processes, resume one record and page once', async () => {
+    const other = await anotherProcess(bot);
+    const heard = recordingSender('console');
+    other.core.registerSender(heard);
+    let failures = 0;
+    const restore: Array<() => void> = [];
+    // Both processes' page DMs fail twice (whichever runs the try): the first try and the first retry.
+    for (const outbox of [bot.services.outbox, other.services.outbox]) {
+      const toPerson = outbox.toPerson.bind(outbox);
+      outbox.toPerson = async (...args) => {
+        if (args[2].text.startsWith('PAGE') && failures++ < 2) throw new Error('connection 15 to 127.0.0.1 timed out');
+        return toPerson(...args);
+      };
+      restore.push(() => {
+        outbox.toPerson = toPerson;
+      });
+    }
+    try {
+      const start = clock;
+      const id = await incident();
+      await until(start, 1.5, [bot.jobs, other.jobs], [bot.core, other.core]);
+      expect(failures).toBe(3);
+      expect([...pages(id), ...pages(id, heard.calls)]).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)).toEqual(['level 1: ann']);
+      ok(await ann(`/oncall ack ${id}`));
+      ok(await root(`/ticket resolve ${id} fixed`));
+      await until(start, 2, [bot.jobs, other.jobs], [bot.core, other.core]);
+    } finally {
+      for (const r of restore) r();
+      await other.close();
+    }
+  });
+
+  it('a start that keeps failing before its live record is tried on past the quick tries, says so in the channel once, and pages once it can', async () => {
+    const start = clock;
+    const tickets = bot.services.tickets;
+    const getTicket = tickets.getTicket.bind(tickets);
+    let failing = true;
+    let failures = 0;
+    // The start job's read of the ticket fails (paging's own system person reads it), a person's command's does not.
+    tickets.getTicket = async (acting, id) => {
+      if (failing && acting.person.id === 'switchboard-oncall') {
+        failures++;
+        throw new Error('connection 13 to 127.0.0.1 timed out');
+      }
+      return getTicket(acting, id);
+    };
+    let id = '';
+    try {
+      id = await incident();
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      // Tries at 30 s, 1 m and 1.5 m (each due 1 s, 5 s, 25 s after the one before): the quick ones, after which a
+      // start used to give up for good; the channel is told once they are used.
+      await until(start, 1.5);
+      expect(failures).toBe(4);
+      expect(pages(id)).toEqual([]);
+      expect(retryingSaid(id).map((c) => c.reply.text)).toEqual([
+        `Paging for ${id} could not start (a fault on our side): nobody has been paged yet. It is tried again every 1m until it pages or the incident is resolved. Page by hand if need be.`,
+      ]);
+      // The fault clears: the next try (a minute after the last) pages the first level.
+      failing = false;
+      await until(start, 2);
+      expect(pages(id)).toEqual([]);
+      await until(start, 2.5);
+      expect(pages(id)[0]).toBe('ann');
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action === 'paged').map((h) => h.note)[0]).toBe('level 1: ann');
+      expect(retryingSaid(id)).toHaveLength(1);
+    } finally {
+      tickets.getTicket = getTicket;
+    }
+    ok(await ann(`/oncall ack ${id}`));
+    ok(await root(`/ticket resolve ${id} fixed`));
+  });
+
+  it('a start that keeps failing is tried no more once its incident is downgraded, or resolved', async () => {
+    const teams = bot.services.teams;
+    const { policyOf, teamFor } = teams;
+    const failing = () => {
+      throw new Error('connection 14 to 127.0.0.1 timed out');
+    };
+    /** The tries of an incident's start filed so far: the start job's own, and a listener's. */
+    const tries = async (id: string) =>
+      (await filed()).filter((j) => j.ticketId === id && (j.kind === 'oncall.start' || j.kind === 'oncall.retry'));
+    // The start job fails after reading the ticket (the team's policy); or the listener does, before filing it.
+    for (const fault of ['start job', 'listener'] as const) {
+      const start = clock;
+      if (fault === 'start job') teams.policyOf = failing;
+      else teams.teamFor = async () => failing();
+      const lowered = await incident();
+      const resolved = await incident();
+      try {
+        await until(start, 3);
+        // Tried on past the quick tries: 0 s, 30 s, 1 m, 1.5 m, 2.5 m.
+        for (const id of [lowered, resolved]) expect((await tries(id)).length, `${fault} ${id}`).toBeGreaterThan(4);
+        ok(await root(`/ticket priority ${lowered} P3`));
+        ok(await root(`/ticket resolve ${resolved} gave up on the bot`));
+        const at = clock.getTime();
+        await until(start, 8);
+        // The try due next (within a minute) found it downgraded or resolved: none was filed after it.
+        for (const id of [lowered, resolved]) {
+          expect(
+            (await tries(id)).filter((j) => j.dueAt.getTime() > at + MIN),
+            `${fault} ${id}`,
+          ).toEqual([]);
+          expect(pages(id)).toEqual([]);
+        }
+      } finally {
+        teams.policyOf = policyOf;
+        teams.teamFor = teamFor;
+      }
+      ok(await root(`/ticket resolve ${lowered} fixed`));
     }
   });
 
@@ -608,26 +737,32 @@ describe('paging', () => {
   });
 });
 
+/** The Events API webhook on a real HTTP server, as main.ts mounts it: `send` posts an event and reads the answer. */
+async function eventsWebhook() {
+  const token = 'paging-test-webhook-token-0123';
+  const http = createHttpServer({
+    log: pino({ level: 'silent' }),
+    readiness: async () => ({ ready: true, reasons: [] }),
+  });
+  http.mount(
+    WEBHOOK_PREFIX,
+    createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
+  );
+  const { port } = await http.listen(0, '127.0.0.1');
+  const send = async (body: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await r.json()) as { outcome: string; ticket: string };
+  };
+  return { http, send };
+}
+
 describe('paging, stopped by monitoring', () => {
   it('an Events API acknowledge stops the page as the Acknowledge button does', async () => {
-    const token = 'paging-test-webhook-token-0123';
-    const http = createHttpServer({
-      log: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, reasons: [] }),
-    });
-    http.mount(
-      WEBHOOK_PREFIX,
-      createAlertWebhooks({ token, alerts: bot.services.alerts, log: pino({ level: 'silent' }) }),
-    );
-    const { port } = await http.listen(0, '127.0.0.1');
-    const send = async (body: unknown) => {
-      const r = await fetch(`http://127.0.0.1:${port}/webhooks/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return (await r.json()) as { outcome: string; ticket: string };
-    };
+    const { http, send } = await eventsWebhook();
     try {
       const start = clock;
       const opened = await send({
@@ -652,6 +787,44 @@ describe('paging, stopped by monitoring', () => {
       expect(await new PageRepository(bot.db.connection).find(tenant, id)).toBeNull();
       ok(await root(`/ticket resolve ${id} fixed`));
     } finally {
+      await http.close();
+    }
+  });
+
+  it('an Events API acknowledge that fails on our side is tried again on the clock, and stops the page', async () => {
+    const { http, send } = await eventsWebhook();
+    const paging = bot.services.paging;
+    const ack = paging.ack.bind(paging);
+    let failures = 0;
+    try {
+      const start = clock;
+      const opened = await send({
+        event_action: 'trigger',
+        dedup_key: 'db-down-events-retried',
+        payload: { summary: 'Database down (events, retried)', severity: 'critical', source: 'db' },
+      });
+      const id = opened.ticket;
+      await until(start, 0.5);
+      expect(pages(id)).toEqual(['ann']);
+      paging.ack = async (...args) => {
+        if (failures++ === 0) throw new Error('connection 16 to 127.0.0.1 timed out');
+        return ack(...args);
+      };
+      expect((await send({ event_action: 'acknowledge', dedup_key: 'db-down-events-retried' })).outcome).toBe(
+        'acknowledged',
+      );
+      await settle([bot.jobs]);
+      expect(failures).toBe(1);
+      // Its next try is due a second later on the clock.
+      await later(1000);
+      expect(failures).toBe(2);
+      await until(start, 12);
+      expect(pages(id)).toEqual(['ann']);
+      const t = await ticket(id);
+      expect(t.history.filter((h) => h.action.startsWith('page')).map((h) => h.action)).toEqual(['paged', 'page_ack']);
+      ok(await root(`/ticket resolve ${id} fixed`));
+    } finally {
+      paging.ack = ack;
       await http.close();
     }
   });

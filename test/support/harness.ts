@@ -64,6 +64,8 @@ export async function startTestBot(
     database?: TestDatabase;
     /** Start-up progress lines (the storage migration). */
     progress?: (line: string) => void;
+    /** Times what the process keeps (people, teams): default real elapsed time; a test moves its own. */
+    cacheClock?: () => number;
   } = {},
 ): Promise<TestBot> {
   const config = loadConfig({
@@ -85,6 +87,7 @@ export async function startTestBot(
       : {}),
     pollMs: 50,
     background: TEST_BACKGROUND,
+    ...(opts.cacheClock ? { cacheClock: opts.cacheClock } : {}),
   });
   await house.start();
   const { services } = house;

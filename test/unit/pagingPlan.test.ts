@@ -1,6 +1,7 @@
-// Which tickets may have been paged, from the ticket alone: what decides whether a resolve reads a page start.
+// Which tickets may have been paged, from the ticket alone: what decides whether a resolve reads a page start; which
+// are still owed a page (a failing start's tries stop without it); and the back-off between a start's tries.
 import { describe, expect, it } from 'vitest';
-import { mayHaveBeenPaged } from '../../src/services/pagingPlan.ts';
+import { mayHaveBeenPaged, START_RETRY_MS, startRetryWait, stillPaged } from '../../src/services/pagingPlan.ts';
 
 type Paged = Parameters<typeof mayHaveBeenPaged>[0];
 const incident = (o: Partial<Paged> = {}): Paged => ({
@@ -32,5 +33,28 @@ describe('mayHaveBeenPaged', () => {
     expect(mayHaveBeenPaged(incident({ service: 'vpn' }))).toBe(false);
     expect(mayHaveBeenPaged(incident({ tags: ['alert', 'grafana'] }))).toBe(false);
     expect(mayHaveBeenPaged(incident({ type: 'request', priority: 'P1', service: 'vpn' }))).toBe(false);
+  });
+});
+
+describe('stillPaged', () => {
+  it('is true for a P1/P2 now, and for a page or an alert never given another priority', () => {
+    expect(stillPaged(incident({ priority: 'P1' }))).toBe(true);
+    expect(stillPaged(incident({ priority: 'P2', history: raised }))).toBe(true);
+    expect(stillPaged(incident({ priority: 'P2', tags: ['page'] }))).toBe(true);
+    expect(stillPaged(incident({ priority: 'P4', tags: ['alert', 'grafana'] }))).toBe(true);
+  });
+
+  it('is false once downgraded by a person, or for a P3 never paged', () => {
+    expect(stillPaged(incident({ history: raised }))).toBe(false);
+    expect(stillPaged(incident({ tags: ['page'], history: raised }))).toBe(false);
+    expect(stillPaged(incident({ tags: ['alert'], history: raised }))).toBe(false);
+    expect(stillPaged(incident())).toBe(false);
+  });
+});
+
+describe('startRetryWait', () => {
+  it('backs off 1 s, 5 s, 25 s, then stays at its cap for every later try', () => {
+    expect([1, 2, 3, 4, 5, 100].map(startRetryWait)).toEqual([1_000, 5_000, 25_000, 60_000, 60_000, 60_000]);
+    expect(startRetryWait(Number.POSITIVE_INFINITY)).toBe(START_RETRY_MS.at(-1));
   });
 });
