@@ -47,6 +47,13 @@ export class JobEngine {
   private full = false;
   /** Jobs started by this process so far: what tells drained() a run may have planned another. */
   private runs = 0;
+  /**
+   * Jobs this process filed due already (`onDueNow`: work a command leaves to run right after its reply), counted, and
+   * each start (what was filed while stopped): looks owed, as settled() sees them.
+   */
+  private heard = 0;
+  /** `heard` as it stood when the last look that finished began: what settled() knows a look has found. */
+  private lookedFor = 0;
   private starting: Promise<void> = Promise.resolve();
   private readonly placed = new Map<string, (job: Job) => boolean>();
   /** Kinds whose jobs run however late they are found (`handle`'s `late`). */
@@ -97,11 +104,16 @@ export class JobEngine {
 
   start(): void {
     if (this.running) return;
+    // The first look finds what was filed due while stopped (no signal was heard then): settled() waits for it.
+    this.heard++;
     // What fell due while no process ran is caught up within the grace period and recorded as missed beyond it.
     this.starting = this.queue
       .open(this.now())
       .catch((err) => this.o.log.warn({ err }, 'jobs: could not read where the last look stopped'));
-    this.stopListening ??= this.queue.onDueNow(() => this.kick());
+    this.stopListening ??= this.queue.onDueNow(() => {
+      this.heard++;
+      this.kick();
+    });
     this.stopBeating ??= this.queue.keepBeating(this.now, (err) =>
       this.o.log.warn({ err }, 'jobs: could not say this process is alive'),
     );
@@ -143,6 +155,33 @@ export class JobEngine {
     }
   }
 
+  /**
+   * Resolves once every job this process filed due already (what a command leaves to run right after its reply) has
+   * been looked for, and no job this process could run now is waiting or running (tests' settle: see
+   * test/support/harness.ts). Unlike drained(), it looks only when such a job was filed since the last look began or
+   * one is waiting here: a clock a test moved is drained()'s business, and a quiet engine costs no round trip. Never
+   * waits on another process's jobs (one held elsewhere is looked at again only when its look falls due). Resolves
+   * with whether any job ran here meanwhile (what it ran may have posted, or changed a ticket).
+   */
+  async settled(): Promise<boolean> {
+    const runsAtCall = this.runs;
+    let ran = false;
+    for (let round = 0; round < 1000; round++) {
+      if (!this.running) break;
+      const unseen = this.lookedFor !== this.heard || this.hasRunnable();
+      if (!unseen && this.inFlight.size === 0) break;
+      ran ||= this.inFlight.size > 0;
+      const runsBefore = this.runs;
+      if (unseen) await this.loop.fresh();
+      await Promise.allSettled([...this.inFlight.values()]);
+      // A look begun after this round began started nothing, and nothing runs: what is left is not this process's to
+      // run now (held elsewhere, or a look that failed), and looking again would find the same.
+      if (unseen && this.runs === runsBefore && this.inFlight.size === 0) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return ran || this.runs !== runsAtCall;
+  }
+
   private hasRunnable(): boolean {
     const now = this.now().getTime();
     for (const job of this.queue.pending()) {
@@ -156,8 +195,11 @@ export class JobEngine {
   /** A look for the jobs due now: the queue hands over what it finds, and asks how much is waiting here. */
   private async tick(): Promise<void> {
     if (!this.running) return;
+    const heard = this.heard;
     await this.starting;
     const now = this.now().getTime();
+    /** The look stopped for want of room: what it did not read is still to be found. */
+    let cut = false;
     const look: DueLook = {
       take: async (jobs) => {
         await this.startDue(jobs, now);
@@ -165,10 +207,14 @@ export class JobEngine {
       },
       waiting: (jobs) => this.waitingToStart(jobs, now),
       runsHere: (job) => this.runnableHere(job),
-      full: () => this.inFlight.size >= this.o.concurrency,
+      full: () => {
+        cut ||= this.inFlight.size >= this.o.concurrency;
+        return this.inFlight.size >= this.o.concurrency;
+      },
       soon: () => this.loop.soon(),
     };
     await this.queue.due(new Date(now), look);
+    if (!cut && !this.full) this.lookedFor = Math.max(this.lookedFor, heard);
   }
 
   /** Starts what is due among these (as room allows), and looks at the jobs others hold. */

@@ -234,8 +234,7 @@ describe('pages on the timeline', () => {
     await bot.jobs.drained();
     await settle();
     ok(await ada('/oncall ack INC-3'));
-    // The ack's line is written right after the reply, by the job engine.
-    await bot.jobs.drained();
+    // The ack's line is written right after the reply, by the job engine: the settle waits for it.
     await settle();
     const lines = ok(await root('/incident timeline INC-3')).text.split('\n');
     expect(lines.slice(lines.findIndex((l) => l.includes('· update ·')) + 1)).toEqual([

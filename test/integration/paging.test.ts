@@ -283,8 +283,8 @@ describe('paging', () => {
     await until(start, 0.5);
     expect(pages(id)).toEqual(['bob']);
     ok(await root(`/ticket resolve ${id} unplugged it`));
-    // The page's teardown is a job the resolve files, run by the engine right after the reply.
-    await settle([bot.jobs]);
+    // The page's teardown is a job the resolve files, run by the engine right after the reply: the settle waits for it.
+    await bot.core.settled();
     // The episode is ended by the resolve (a reopened incident pages again) and the live record is gone.
     expect(
       await bot.db.connection.collection<{ _id: string }>('page_starts').findOne({ _id: `closed:${tenant}/${id}` }),

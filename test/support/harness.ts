@@ -15,6 +15,7 @@ import { type DatabaseHandle, openDatabase } from '../../src/store/connection.ts
 import { type TestDatabase, testDatabase } from './db.ts';
 
 export interface TestBot {
+  /** The house's core; its `settled()` waits for the jobs a command left to run after its reply too (`settledHouse`). */
   core: Bot;
   config: Config;
   db: TestDatabase;
@@ -89,8 +90,9 @@ export async function startTestBot(
     ...(opts.cacheClock ? { cacheClock: opts.cacheClock } : {}),
   });
   await house.start();
-  const { core, services } = house;
+  const { services } = house;
   const jobs = house.jobs as JobEngine;
+  const core = settledHouse(house.core, jobs);
   return {
     core,
     config,
@@ -101,6 +103,28 @@ export async function startTestBot(
     async close() {
       await house.stop({ settle: true });
       if (!opts.database) await db.close();
+    },
+  };
+}
+
+/**
+ * What "settled" means in a test: no ticket-change work pending, no job this process filed due already (the work a
+ * command leaves to the job engine right after its reply: a page's start or teardown, a PIR's opening, a CSAT ask) and
+ * no job due now waiting or running here, and the outbox drained. Repeated until a pass finds nothing new: a job may
+ * post to the outbox or change a ticket (whose listeners may file another job). Production's `core.settled()` (the
+ * outbox and change notifications: what shutdown waits for) is unchanged; the engine's part is `JobEngine.settled()`,
+ * which costs nothing when the engine is quiet, returns at once when it is stopped (a test holding it), and never
+ * waits on another process's jobs. Jobs that a moved clock made due are still `jobs.drained()`'s.
+ */
+export function settledHouse(core: Bot, jobs: JobEngine | undefined): Bot {
+  const coreSettled = core.settled.bind(core);
+  return {
+    ...core,
+    async settled() {
+      for (let pass = 0; pass < 100; pass++) {
+        await coreSettled();
+        if (!(await jobs?.settled())) return;
+      }
     },
   };
 }
@@ -128,8 +152,9 @@ export async function anotherProcess(
     ...(opts.cacheClock ? { cacheClock: opts.cacheClock } : {}),
   });
   await house.start();
-  const { core, services } = house;
+  const { services } = house;
   const jobs = house.jobs as JobEngine;
+  const core = settledHouse(house.core, jobs);
   return {
     core,
     handle,

@@ -255,4 +255,57 @@ describe('the job engine over its port', () => {
     await e.stop();
     expect(shelf.queues[0]?.released).toBe(1);
   });
+
+  it('settles once a job filed due now has run, though the look that finds it is slow; quiet, it looks no more', async () => {
+    // A poll far away: only the port's due-now signal starts the job, and its look waits at a gate.
+    const { shelf, ran, engine } = setup({ pollMs: 3_600_000 });
+    const e = engine();
+    e.start();
+    try {
+      await e.drained();
+      const q = shelf.queues[0] as MemoryQueue;
+      const due = q.due.bind(q);
+      let looks = 0;
+      let open: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        open = r;
+      });
+      q.due = async (until, look) => {
+        looks++;
+        await gate;
+        return due(until, look);
+      };
+      shelf.add('after the reply', T0);
+      // The look is under way and has found nothing yet: nothing runs or waits here, but the filing was heard.
+      const settled = e.settled();
+      setTimeout(open, 20);
+      expect(await settled).toBe(true);
+      expect(ran).toEqual(['after the reply']);
+      const before = looks;
+      expect(await e.settled()).toBe(false);
+      expect(looks).toBe(before);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('settles without waiting on a job another process holds, or on a stopped engine', async () => {
+    const { shelf, ran, engine } = setup();
+    shelf.claims.set('elsewhere#0', 'busy');
+    shelf.alive.add('busy');
+    const e = engine();
+    e.start();
+    try {
+      shelf.add('elsewhere', T0);
+      await e.settled();
+      expect(ran).toEqual([]);
+      // Stopped (a test holding the engine): the job waits for the next start, and the settle does not.
+      await e.stop();
+      shelf.add('held back', T0);
+      expect(await e.settled()).toBe(false);
+      expect(ran).toEqual([]);
+    } finally {
+      await e.stop();
+    }
+  });
 });
