@@ -232,6 +232,26 @@ export class PagingCore {
     return { episode, startedAt: startedAt.get(episode) ?? null };
   }
 
+  /**
+   * Files a paging retry as a job of its own (a slot only: its id is new with each try), due at `job.dueAt` on the
+   * engine's clock, and says so loudly; when even that insert fails, says so and rethrows `err` (nobody else will).
+   */
+  async retryLater(
+    job: Pick<Job, '_id' | 'kind' | 'tenant' | 'ticketId' | 'dueAt' | 'payload'>,
+    now: Date,
+    err: unknown,
+    about: Record<string, unknown>,
+    failed: string,
+  ): Promise<void> {
+    try {
+      await this.jobs.fileWithoutRecord({ ...job, createdAt: now, by: null });
+    } catch (filing) {
+      this.o.log.error({ ...about, err, filing }, `paging: ${failed}; its next try could not be filed either`);
+      throw err;
+    }
+    this.o.log.error({ ...about, err, retryAt: job.dueAt }, `paging: ${failed}; it is tried again`);
+  }
+
   /** Paging acts as the system: an admin, so only the ticket lifecycle rules apply. */
   system(tenant: string, now: Date): Acting {
     return systemActing(

@@ -56,24 +56,20 @@ export class FirstPage {
     const attempt = (p.attempt ?? 0) + 1;
     const dueAt = new Date(now.getTime() + startRetryWait(attempt));
     const log = this.c.o.log;
-    const about = { err, tenant: p.tenant, ticketId: p.ticketId, episode: p.episode, attempt };
-    const next: StartPayload = { ...p, attempt };
-    try {
-      await this.c.jobs.fileWithoutRecord({
+    await this.c.retryLater(
+      {
         _id: pageStartRetryId(p.tenant, p.ticketId, p.episode, attempt),
         tenant: p.tenant,
         kind: PAGE_START_KIND,
         dueAt,
-        payload: { ...next },
-        createdAt: now,
-        by: null,
+        payload: { ...p, attempt },
         ticketId: p.ticketId,
-      });
-    } catch (filing) {
-      log.error({ ...about, filing }, 'paging: a page could not start, nor its next try be filed: NOBODY IS PAGED');
-      throw err;
-    }
-    log.error({ ...about, retryAt: dueAt }, 'paging: a page could not start; nobody is paged yet; it is tried again');
+      },
+      now,
+      err,
+      { tenant: p.tenant, ticketId: p.ticketId, episode: p.episode, attempt },
+      'a page could not start (nobody is paged yet)',
+    );
     // The quick retries used (the next try is the first at the back-off's cap): said once, loudly.
     if (attempt === QUICK_RETRIES + 1)
       await this.tellRetrying(p).catch((e) => log.warn({ err: e }, 'paging: could not say so'));

@@ -158,25 +158,21 @@ export class PageStarts {
 
   /** Files try `p.attempt` of a listener's work, due after its back-off on the engine's clock; logs the failure loudly. */
   private async fileRetry(p: RetryPayload, now: Date, err: unknown): Promise<Date> {
-    const log = this.c.o.log;
-    const about = { err, tenant: p.tenant, ticketId: p.ticketId, what: p.what, attempt: p.attempt };
     const dueAt = new Date(now.getTime() + startRetryWait(p.attempt));
-    try {
-      await this.c.jobs.fileWithoutRecord({
+    await this.c.retryLater(
+      {
         _id: pageRetryJobId(p),
         tenant: p.tenant,
         kind: PAGE_RETRY_KIND,
         dueAt,
         payload: { ...p },
-        createdAt: now,
-        by: null,
         ticketId: p.ticketId,
-      });
-    } catch (filing) {
-      log.error({ ...about, filing }, 'paging: could not start or stop a page, nor file its next try');
-      throw err;
-    }
-    log.error({ ...about, retryAt: dueAt }, 'paging: could not start or stop a page; it is tried again');
+      },
+      now,
+      err,
+      { tenant: p.tenant, ticketId: p.ticketId, what: p.what, attempt: p.attempt },
+      'could not start or stop a page',
+    );
     return dueAt;
   }
 

@@ -201,6 +201,6 @@ export class ReminderService implements OwnsJobKinds {
     const moves = r.moves + 1;
     const jobId = jobIdOf(r.tenant, r.reminderId, moves);
     if (!(await this.pending.move(r, { jobId, jobDueAt: at, held, moves }))) return;
-    await this.jobs.schedule(reminderJob({ ...r, jobId, jobDueAt: at, held, moves }, jobId, at, now));
+    await this.jobs.schedule(reminderJob(r, jobId, at, now));
   }
 }
